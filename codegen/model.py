@@ -1,0 +1,225 @@
+"""The generator's model of the OpenCL API: the dispatch table order and each
+entry point's prototype, read from the installed headers (preprocessed by the
+C compiler), joined with the annotations of opencl_calls.toml."""
+
+import re
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+
+# Handle types and the error code the spec gives for an invalid one.
+HANDLE_TYPES = {
+    "cl_platform_id": "CL_INVALID_PLATFORM",
+    "cl_device_id": "CL_INVALID_DEVICE",
+    "cl_context": "CL_INVALID_CONTEXT",
+    "cl_command_queue": "CL_INVALID_COMMAND_QUEUE",
+    "cl_mem": "CL_INVALID_MEM_OBJECT",
+    "cl_program": "CL_INVALID_PROGRAM",
+    "cl_kernel": "CL_INVALID_KERNEL",
+    "cl_event": "CL_INVALID_EVENT",
+    "cl_sampler": "CL_INVALID_SAMPLER",
+}
+
+CLASSES = {"sync", "async", "info", "retain", "release", "unsupported"}
+ROLES = {"in", "string", "strings", "blobs", "lengths", "props", "value", "bulk",
+         "out", "errcode", "event", "callback", "user_data"}
+INFO_PARAMS = ("param_value_size", "param_value", "param_value_size_ret")
+
+
+class AnnotationError(Exception):
+    pass
+
+
+@dataclass
+class Param:
+    name: str
+    decl: str          # the declaration as written, e.g. "const size_t * origin"
+    base: str          # the type without const and pointers, e.g. "size_t"
+    pointer: int       # number of '*'
+    callback: bool     # a function pointer
+    role: str = ""     # annotation role ("" for by-value parameters)
+    opts: dict = field(default_factory=dict)
+
+    @property
+    def is_handle(self):
+        return self.base in HANDLE_TYPES and self.pointer == 0 and not self.callback
+
+    @property
+    def element_is_handle(self):
+        return self.base in HANDLE_TYPES
+
+
+@dataclass
+class Call:
+    name: str
+    slot: int
+    ret: str
+    params: list
+    cls: str = ""
+    client: str = "generated"   # generated | custom | none
+    server: str = "generated"   # generated | custom | none
+    returns: str = ""
+    error: str = ""
+    why: str = ""
+    optional: list = field(default_factory=list)
+    handles: dict = field(default_factory=dict)
+    server_filter: str = ""
+    client_check: bool = False
+
+    def param(self, name):
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise AnnotationError(f"{self.name}: no parameter named {name}")
+
+    @property
+    def inputs(self):
+        """Parameters sent to the server (info outputs are implicit)."""
+        if self.cls == "info":
+            return [p for p in self.params if p.name not in INFO_PARAMS]
+        return self.params
+
+
+@dataclass
+class Slot:
+    name: str
+    index: int
+    call: Call | None  # None: the headers give no prototype on this host
+
+
+def preprocess(cc, include_dirs):
+    defines = ["CL_TARGET_OPENCL_VERSION=300"] + [
+        f"CL_USE_DEPRECATED_OPENCL_{v}_APIS" for v in ("1_0", "1_1", "1_2", "2_0", "2_1", "2_2")]
+    cmd = [cc, "-E", "-P", "-x", "c", "-"] + [f"-D{d}" for d in defines] + [f"-I{d}" for d in include_dirs]
+    out = subprocess.run(cmd, input="#include <CL/cl_icd.h>\n", capture_output=True, text=True, check=True)
+    return re.sub(r"__attribute__\s*\(\(.*?\)\)", "", out.stdout)
+
+
+def split_params(text):
+    """Splits a parameter list at top-level commas."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        parts.append(cur)
+    return [" ".join(p.split()) for p in parts if p.strip() and p.strip() != "void"]
+
+
+def parse_param(text):
+    m = re.match(r"^(.*)\(\s*\*\s*(\w+)\s*\)\s*\((.*)\)$", text)
+    if m:  # function pointer
+        return Param(name=m.group(2), decl=text, base="", pointer=1, callback=True)
+    text = re.sub(r"(\w+)\s*\[\]$", r"* \1", text)  # "T name[]" is "T* name"
+    m = re.match(r"^(.*?)(\w+)$", text)
+    type_text, name = m.group(1).strip(), m.group(2)
+    pointer = type_text.count("*")
+    base = type_text.replace("*", " ").replace("const", " ").split()
+    return Param(name=name, decl=text, base=" ".join(base), pointer=pointer, callback=False)
+
+
+def parse_headers(text):
+    body = re.search(r"typedef struct _cl_icd_dispatch \{(.*?)\} cl_icd_dispatch;", text, re.S).group(1)
+    slot_names = re.findall(r"cl_api_(\w+)\s+\w+\s*;", body)
+    prototypes = {}
+    for m in re.finditer(r"extern\s+([\w\s\*]+?)\s*\b(cl\w+)\s*\((.*?)\)\s*;", text, re.S):
+        ret, name, params = m.group(1), m.group(2), m.group(3)
+        prototypes[name] = (" ".join(ret.split()).replace(" *", "*"), split_params(params))
+    slots = []
+    for index, name in enumerate(slot_names):
+        if name in prototypes:
+            ret, params = prototypes[name]
+            call = Call(name=name, slot=index, ret=ret, params=[parse_param(p) for p in params])
+        else:
+            call = None
+        slots.append(Slot(name=name, index=index, call=call))
+    return slots
+
+
+def parse_role(text):
+    words = text.split()
+    role, opts = words[0], {}
+    for w in words[1:]:
+        if "=" in w:
+            k, v = w.split("=", 1)
+            opts[k] = v
+        else:
+            opts[w] = True
+    return role, opts
+
+
+def annotate(slots, annotations):
+    """Joins prototypes with annotations; raises AnnotationError on anything
+    the annotations do not explain."""
+    known = {s.name for s in slots}
+    for name in annotations:
+        if name not in known:
+            raise AnnotationError(f"{name}: annotated but not in the dispatch table")
+    errors = []
+    for slot in slots:
+        if slot.call is None:
+            continue
+        try:
+            annotate_call(slot.call, annotations.get(slot.name))
+        except AnnotationError as e:
+            errors.append(str(e))
+    if errors:
+        raise AnnotationError("\n".join(errors))
+    return slots
+
+
+def annotate_call(call, a):
+    if True:
+        if a is None:
+            raise AnnotationError(f"{call.name}: no annotation")
+        call.cls = a.get("class", "")
+        if call.cls not in CLASSES:
+            raise AnnotationError(f"{call.name}: unknown class {call.cls!r}")
+        call.client = a.get("client", "generated")
+        call.server = a.get("server", "generated")
+        call.returns = a.get("returns", "")
+        call.error = a.get("error", "")
+        call.why = a.get("why", "")
+        call.optional = a.get("optional", [])
+        call.handles = a.get("handles", {})
+        call.server_filter = a.get("server_filter", "")
+        call.client_check = a.get("client_check", False)
+        if call.cls == "unsupported":
+            call.client, call.server = "unsupported", "none"
+            if not call.error or not call.why:
+                raise AnnotationError(f"{call.name}: unsupported needs error and why")
+        if (call.client == "custom" or call.server in ("custom", "none")) and not call.why:
+            raise AnnotationError(f"{call.name}: a hand-written side needs a why")
+        roles = a.get("params", {})
+        for pname in roles:
+            call.param(pname)  # raises on unknown names
+        for p in call.params:
+            if call.cls == "info" and p.name in INFO_PARAMS:
+                continue
+            if p.name in roles:
+                p.role, p.opts = parse_role(roles[p.name])
+                if p.role not in ROLES:
+                    raise AnnotationError(f"{call.name}.{p.name}: unknown role {p.role!r}")
+            elif p.pointer or p.callback:
+                if call.cls == "unsupported":
+                    continue
+                raise AnnotationError(f"{call.name}.{p.name}: pointer parameter '{p.decl}' is not annotated")
+        if call.cls == "info":
+            names = [p.name for p in call.params[-3:]]
+            if tuple(names) != INFO_PARAMS:
+                raise AnnotationError(f"{call.name}: info class needs {INFO_PARAMS} last")
+            if "param_name" not in [p.name for p in call.params]:
+                raise AnnotationError(f"{call.name}: info class needs param_name")
+
+
+def load(cc, include_dirs, annotations_path):
+    with open(annotations_path, "rb") as f:
+        annotations = tomllib.load(f)
+    return annotate(parse_headers(preprocess(cc, include_dirs)), annotations)

@@ -1,0 +1,27 @@
+// The client's configuration: environment variables first, then the first
+// config file found of $REMOTE_CL_CONFIG, ~/.config/remote-cl/client.conf
+// and /etc/remote-cl/client.conf. The file holds `key = value` lines:
+//   servers = tcp://gpu-host:5555, tcp://other:5555   (REMOTE_CL_SERVERS)
+//   log_level = warn                                  (REMOTE_CL_LOG: trace..off)
+//   connect_timeout_ms = 2000                         (REMOTE_CL_CONNECT_TIMEOUT_MS)
+//   dead_after_ms = 3000                              (REMOTE_CL_DEAD_AFTER_MS)
+//   sync = 0                                          (REMOTE_CL_SYNC: 1 makes every call wait)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rcl/icd/connection.h"
+
+namespace rcl::icd {
+
+struct ClientConfig {
+  std::vector<std::string> servers;
+  std::string logLevel = "warn";
+  ConnectionOptions connection;
+  std::string sourceHint;  // where the configuration was looked for
+};
+
+ClientConfig loadClientConfig();
+
+}  // namespace rcl::icd

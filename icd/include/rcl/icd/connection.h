@@ -1,0 +1,140 @@
+// One session with one remote-cl-server: two DEALER sockets (calls go out on
+// one, replies, pushes and heartbeats come back on the other), a receiver
+// thread, and a thread that runs application callbacks.
+//
+// Any application thread may call; sends are serialized by a mutex and never
+// wait for the network, sync calls wait for their own reply only.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <CL/cl.h>
+#include <zmq.hpp>
+
+#include "rcl/icd/objects.h"
+#include "rcl/protocol/codec.h"
+#include "rcl/protocol/transport.h"
+
+namespace rcl::icd {
+
+// What to do when a read's bytes arrive.
+struct PendingRead {
+  cl_event event = nullptr;  // held until the bytes are in place
+  std::function<void(const void* bytes, std::size_t size)> deliver;
+};
+
+// An application callback the server fires ([Kind::Callback] pushes).
+struct RemoteCallback {
+  std::function<void(protocol::Reader&)> run;
+  bool once = true;
+};
+
+struct ConnectionOptions {
+  std::chrono::milliseconds connectTimeout{2000};
+  std::chrono::milliseconds heartbeat{1000};
+  std::chrono::milliseconds deadAfter{3000};  // no word from the server for this long: it is gone
+  bool synchronous = false;                   // REMOTE_CL_SYNC: every async call waits for its status
+};
+
+class Connection {
+ public:
+  // Connects and shakes hands; nullptr (and a log line) if the server does
+  // not answer in time or refuses.
+  static std::unique_ptr<Connection> open(zmq::context_t& zmq, const std::string& endpoint,
+                                          const ConnectionOptions& options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  const std::string& endpoint() const { return endpoint_; }
+  const std::string& serverName() const { return serverName_; }
+  const std::vector<cl_platform_id>& platforms() const { return platforms_; }
+  bool alive() const { return alive_; }
+  bool synchronous() const { return options_.synchronous; }
+
+  // A sync call: sends `request` (header written by Call) and waits for the
+  // reply. The status is the transport's if no reply came.
+  struct Result {
+    cl_int status = CL_SUCCESS;
+    std::optional<protocol::Reader> reply;
+  };
+  Result roundTrip(protocol::Writer& request, std::size_t seqOffset);
+  // An async call: sent, not waited for.
+  cl_int send(protocol::Writer& request, std::size_t seqOffset);
+
+  // Objects the server may name in replies and pushes.
+  void track(Object* object);
+  void untrack(Object* object);
+  Object* find(std::uint64_t id);
+  // The proxy at `address` if it is one of this connection's memory
+  // objects, samplers or queues (kernel arguments); nullptr otherwise.
+  Object* owned(const void* address);
+
+  void expectRead(std::uint64_t eventId, PendingRead read);
+  // Forgets a read; returns it if it was still expected.
+  std::optional<PendingRead> cancelRead(std::uint64_t eventId);
+  std::uint64_t addCallback(RemoteCallback callback);
+  // Runs `job` on the callback thread (never the receiver).
+  void runCallback(std::function<void()> job);
+
+ private:
+  Connection(zmq::context_t& zmq, std::string endpoint, ConnectionOptions options);
+  bool handshake();
+  void receiveLoop();
+  void dispatch(protocol::Frames frames);
+  void onReply(std::uint64_t seq, cl_int status, std::optional<protocol::Reader> reply);
+  void onReadData(protocol::Reader& reader);
+  void onCallback(protocol::Reader& reader);
+  void declareDead(const std::string& why);
+  void callbackLoop();
+
+  struct Waiter {
+    std::mutex mutex;
+    std::condition_variable done;
+    bool finished = false;
+    Result result;
+  };
+
+  const std::string endpoint_;
+  const ConnectionOptions options_;
+  const std::uint64_t session_;
+  zmq::socket_t calls_;    // requests out (application threads, under sendMutex_)
+  zmq::socket_t control_;  // everything in (receiver thread)
+  std::mutex sendMutex_;
+  std::atomic<std::uint64_t> nextSeq_{1};
+  std::atomic<bool> alive_{true};
+  std::atomic<bool> stopping_{false};
+  std::string serverName_;
+  std::vector<cl_platform_id> platforms_;
+
+  std::mutex waitersMutex_;
+  std::unordered_map<std::uint64_t, Waiter*> waiters_;
+
+  std::mutex objectsMutex_;
+  std::unordered_map<std::uint64_t, Object*> objects_;
+  std::unordered_map<const void*, Object*> byAddress_;
+  std::unordered_map<std::uint64_t, PendingRead> reads_;
+  std::unordered_map<std::uint64_t, RemoteCallback> callbacks_;
+  std::uint64_t nextCallbackId_ = 1;
+
+  std::mutex jobsMutex_;
+  std::condition_variable jobsReady_;
+  std::deque<std::function<void()>> jobs_;
+
+  std::thread receiver_;
+  std::thread callbackThread_;
+};
+
+}  // namespace rcl::icd

@@ -1,0 +1,22 @@
+// Client-side event status: the server pushes each event's completion, so
+// waits and status queries of complete events need no round trip.
+#pragma once
+
+#include <functional>
+
+#include <CL/cl.h>
+
+#include "rcl/icd/objects.h"
+
+namespace rcl::icd {
+
+// Records a status from the server; a final one (<= CL_COMPLETE) wakes
+// waiters and runs the event's CL_COMPLETE callbacks on the callback thread.
+void setEventStatus(cl_event event, cl_int status);
+// Waits for a final status and returns it.
+cl_int waitForEvent(cl_event event);
+bool isFinal(cl_int status);
+// Runs `action(status)` once the event is final (now if it already is).
+void whenComplete(cl_event event, std::function<void(cl_int)> action);
+
+}  // namespace rcl::icd

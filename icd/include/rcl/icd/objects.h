@@ -1,0 +1,116 @@
+// The client's proxies for OpenCL objects. The ICD loader requires the
+// dispatch table pointer to be the first thing in every object; the rest is
+// what the client knows locally: the remote id, the connection, reference
+// counts, and the facts that let it validate calls and answer without a
+// round trip.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <CL/cl_icd.h>
+
+#include "rcl/protocol/object_kind.h"
+
+namespace rcl::icd {
+
+class Connection;
+using protocol::ObjectKind;
+
+extern const cl_icd_dispatch kDispatchTable;
+
+struct Object {
+  const cl_icd_dispatch* dispatch = &kDispatchTable;  // must stay first
+  ObjectKind kind = ObjectKind::None;
+  std::atomic<bool> live{false};    // false once the application released it
+  std::uint64_t id = 0;             // the id both sides use
+  Connection* connection = nullptr;
+  std::atomic<std::uint32_t> refs{0};      // the application's references
+  std::atomic<std::uint32_t> lifetime{0};  // refs plus the client's own holds; 0: recycled
+  bool pinned = false;                  // platforms and root devices: never freed
+  bool releaseWhenDone = false;         // the client's own object: release it on the server at the end
+};
+
+}  // namespace rcl::icd
+
+struct _cl_platform_id : rcl::icd::Object {
+  std::vector<cl_device_id> devices;
+};
+
+struct _cl_device_id : rcl::icd::Object {
+  cl_platform_id platform = nullptr;
+};
+
+struct _cl_context : rcl::icd::Object {};
+
+struct _cl_command_queue : rcl::icd::Object {
+  cl_context context = nullptr;
+  // Reads whose bytes have not arrived yet; clFinish waits for them.
+  std::mutex pendingMutex;
+  std::vector<cl_event> pendingReads;
+};
+
+struct _cl_mem : rcl::icd::Object {
+  cl_context context = nullptr;
+  cl_mem_flags flags = 0;          // as the application gave them
+  std::size_t size = 0;
+  void* hostPtr = nullptr;         // CL_MEM_USE_HOST_PTR memory of the application
+  cl_mem parent = nullptr;         // for sub-buffers
+  std::size_t offset = 0;          // in the parent
+  bool image = false;
+  std::size_t elementSize = 0;     // images
+  std::size_t imageHeight = 0;
+  // Mapped regions: pointer -> mapping. Owned memory is freed at unmap.
+  struct Mapping {
+    std::size_t offset = 0;
+    std::size_t size = 0;
+    std::size_t origin[3] = {0, 0, 0};
+    std::size_t region[3] = {0, 0, 0};
+    cl_map_flags flags = 0;
+    std::shared_ptr<void> owned;
+  };
+  std::mutex mapMutex;
+  std::map<void*, Mapping> mappings;
+};
+
+struct _cl_program : rcl::icd::Object {
+  cl_context context = nullptr;
+};
+
+struct _cl_kernel : rcl::icd::Object {
+  cl_context context = nullptr;
+  // CL_KERNEL_COMPILE_WORK_GROUP_SIZE, asked once, for checking launches.
+  std::mutex infoMutex;
+  bool requiredSizeKnown = false;
+  std::size_t requiredSize[3] = {0, 0, 0};
+};
+
+struct _cl_sampler : rcl::icd::Object {
+  cl_context context = nullptr;
+};
+
+struct _cl_event : rcl::icd::Object {
+  cl_context context = nullptr;
+  cl_command_queue queue = nullptr;
+  cl_command_type commandType = 0;   // set when the client knows better than the server (maps)
+  bool awaitsData = false;           // a read: complete only once its bytes are here
+  std::atomic<bool> userStatusSet{false};  // a user event whose status the application set
+
+  // Local status: CL_QUEUED until the server says otherwise; <= CL_COMPLETE is final.
+  std::mutex mutex;
+  std::condition_variable changed;
+  cl_int status = CL_QUEUED;
+  struct CompleteCallback {
+    void(CL_CALLBACK* fn)(cl_event, cl_int, void*);
+    void* userData;
+  };
+  std::vector<CompleteCallback> completeCallbacks;
+  std::vector<std::function<void(cl_int)>> completeActions;  // the client's own
+};

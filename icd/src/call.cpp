@@ -1,0 +1,377 @@
+#include "rcl/icd/call.h"
+
+#include <spdlog/spdlog.h>
+
+#include "rcl/icd/events.h"
+#include "rcl/protocol/info_results.h"
+
+namespace rcl::icd {
+
+using protocol::InfoResult;
+using protocol::Kind;
+
+namespace {
+
+cl_context contextOf(Object* o) {
+  switch (o->kind) {
+    case ObjectKind::Context: return static_cast<cl_context>(o);
+    case ObjectKind::Queue: return static_cast<cl_command_queue>(o)->context;
+    case ObjectKind::Mem: return static_cast<cl_mem>(o)->context;
+    case ObjectKind::Program: return static_cast<cl_program>(o)->context;
+    case ObjectKind::Kernel: return static_cast<cl_kernel>(o)->context;
+    case ObjectKind::Event: return static_cast<cl_event>(o)->context;
+    case ObjectKind::Sampler: return static_cast<cl_sampler>(o)->context;
+    default: return nullptr;
+  }
+}
+
+void setContext(Object* o, cl_context c) {
+  switch (o->kind) {
+    case ObjectKind::Queue: static_cast<cl_command_queue>(o)->context = c; break;
+    case ObjectKind::Mem: static_cast<cl_mem>(o)->context = c; break;
+    case ObjectKind::Program: static_cast<cl_program>(o)->context = c; break;
+    case ObjectKind::Kernel: static_cast<cl_kernel>(o)->context = c; break;
+    case ObjectKind::Event: static_cast<cl_event>(o)->context = c; break;
+    case ObjectKind::Sampler: static_cast<cl_sampler>(o)->context = c; break;
+    default: break;
+  }
+}
+
+void discard(Object* o) {
+  if (o->connection != nullptr) o->connection->untrack(o);
+  o->live = false;
+  o->refs = 0;
+  o->lifetime = 0;
+  Driver::instance().recycle(o);
+}
+
+}  // namespace
+
+Call::Call(CallId call) : call_(call) {
+  writer_.integer(Kind::Request);
+  seqOffset_ = writer_.reserveU64();
+  writer_.integer(static_cast<std::uint16_t>(call));
+}
+
+Call::~Call() {
+  // A call abandoned before it ran (never in generated code) loses nothing.
+  if (created_ != nullptr && !created_->live) discard(created_);
+  if (event_ != nullptr && !event_->live) discard(event_);
+}
+
+bool Call::useConnection(Connection* c) {
+  if (connection_ == nullptr) connection_ = c;
+  if (c == connection_) return true;
+  // Objects of two servers cannot meet in one call.
+  fail(CL_INVALID_CONTEXT);
+  return false;
+}
+
+void Call::checkContext(Object* o) {
+  if (first_ == nullptr) {
+    first_ = o;
+    if (o->kind == ObjectKind::Queue) queue_ = static_cast<cl_command_queue>(o);
+  }
+  const cl_context c = contextOf(o);
+  if (c == nullptr) return;
+  if (context_ == nullptr) {
+    context_ = c;
+    return;
+  }
+  // Commands: every object must belong to the queue's context.
+  if (queue_ != nullptr && c != context_) fail(CL_INVALID_CONTEXT);
+}
+
+void Call::waitList(const cl_event* list, cl_uint n) {
+  if (failed()) return;
+  if ((list == nullptr) != (n == 0)) return fail(CL_INVALID_EVENT_WAIT_LIST);
+  if (list == nullptr) return writer_.nil();
+  writer_.array(n);
+  for (cl_uint i = 0; i < n; ++i) {
+    cl_event e = checked(list[i]);
+    if (e == nullptr || !useConnection(e->connection)) return fail(CL_INVALID_EVENT_WAIT_LIST);
+    if (queue_ != nullptr && e->context != context_) return fail(CL_INVALID_CONTEXT);
+    writer_.u64(e->id);
+  }
+}
+
+void Call::string(const char* s) {
+  if (failed()) return;
+  if (s == nullptr) return writer_.nil();
+  writer_.str(s);
+}
+
+void Call::strings(const char** list, cl_uint count, const size_t* lengths) {
+  if (failed()) return;
+  if (list == nullptr) return writer_.nil();
+  writer_.array(count);
+  for (cl_uint i = 0; i < count; ++i) {
+    if (list[i] == nullptr) return fail(CL_INVALID_VALUE);
+    const std::size_t n = lengths != nullptr && lengths[i] != 0 ? lengths[i] : std::strlen(list[i]);
+    writer_.str(std::string_view(list[i], n));
+  }
+}
+
+void Call::blobs(const unsigned char** list, cl_uint count, const size_t* lengths) {
+  if (failed()) return;
+  if (list == nullptr || lengths == nullptr) return writer_.nil();
+  writer_.array(count);
+  for (cl_uint i = 0; i < count; ++i) {
+    if (list[i] == nullptr) writer_.nil();
+    else writer_.bulkCopy(list[i], lengths[i]);
+  }
+}
+
+void Call::value(const void* bytes, std::size_t size) {
+  if (failed()) return;
+  if (bytes == nullptr) return writer_.nil();
+  writer_.bin(bytes, size);
+}
+
+void Call::bulkCopy(const void* bytes, std::size_t size) {
+  if (failed()) return;
+  if (bytes == nullptr) return writer_.nil();
+  writer_.bulkCopy(bytes, size);
+}
+
+void Call::bulkBorrow(const void* bytes, std::size_t size) {
+  if (failed()) return;
+  if (bytes == nullptr) return writer_.nil();
+  writer_.bulkBorrow(bytes, size, [](void*, void*) {}, nullptr);
+}
+
+void Call::wants(const void* out) {
+  if (failed()) return;
+  writer_.boolean(out != nullptr);
+}
+
+void Call::event(cl_event* out) {
+  if (failed()) return;
+  if (out == nullptr) return writer_.nil();
+  event_ = Driver::instance().newProxy<_cl_event>();
+  eventOut_ = out;
+  writer_.u64(event_->id);
+}
+
+cl_event Call::readEvent(cl_event* out) {
+  if (failed()) return nullptr;
+  event_ = Driver::instance().newProxy<_cl_event>();
+  event_->awaitsData = true;
+  eventOut_ = out;
+  writer_.u64(event_->id);
+  return event_;
+}
+
+std::uint64_t Call::platformId(cl_context_properties value) {
+  auto* p = checked(reinterpret_cast<cl_platform_id>(value));
+  if (p == nullptr) {
+    fail(CL_INVALID_PLATFORM);
+    return 0;
+  }
+  useConnection(p->connection);
+  return p->id;
+}
+
+Connection* Call::target() {
+  if (connection_ == nullptr) connection_ = Driver::instance().defaultConnection();
+  return connection_;
+}
+
+std::uint64_t Call::registerCallback(CallbackKind kind, void (*fn)(), void* userData) {
+  Connection* c = target();
+  if (c == nullptr) return 0;
+  Object* object = created_ != nullptr ? created_ : first_;
+  RemoteCallback cb;
+  switch (kind) {
+    case CallbackKind::context_notify: {
+      auto f = reinterpret_cast<void(CL_CALLBACK*)(const char*, const void*, size_t, void*)>(fn);
+      cb.once = false;
+      cb.run = [f, userData](protocol::Reader& r) {
+        const std::string info = r.str();
+        const auto priv = r.bin();
+        f(info.c_str(), priv.data(), priv.size(), userData);
+      };
+      break;
+    }
+    case CallbackKind::program_notify: {
+      auto f = reinterpret_cast<void(CL_CALLBACK*)(cl_program, void*)>(fn);
+      cb.run = [f, object, userData](protocol::Reader&) { f(static_cast<cl_program>(object), userData); };
+      break;
+    }
+    case CallbackKind::event_notify: {
+      auto f = reinterpret_cast<void(CL_CALLBACK*)(cl_event, cl_int, void*)>(fn);
+      cb.run = [f, object, userData](protocol::Reader& r) {
+        f(static_cast<cl_event>(object), static_cast<cl_int>(r.i64()), userData);
+      };
+      break;
+    }
+    case CallbackKind::mem_destructor: {
+      auto f = reinterpret_cast<void(CL_CALLBACK*)(cl_mem, void*)>(fn);
+      cb.run = [f, object, userData](protocol::Reader&) { f(static_cast<cl_mem>(object), userData); };
+      break;
+    }
+    case CallbackKind::context_destructor: {
+      auto f = reinterpret_cast<void(CL_CALLBACK*)(cl_context, void*)>(fn);
+      cb.run = [f, object, userData](protocol::Reader&) { f(static_cast<cl_context>(object), userData); };
+      break;
+    }
+  }
+  return c->addCallback(std::move(cb));
+}
+
+void Call::prepareNew(Connection* c) {
+  if (created_ != nullptr) {
+    setContext(created_, context_);
+    activate(created_, c);
+    if (created_->kind == ObjectKind::Event) {  // clCreateUserEvent
+      static_cast<cl_event>(created_)->status = CL_SUBMITTED;
+      static_cast<cl_event>(created_)->commandType = CL_COMMAND_USER;
+    }
+  }
+  if (event_ != nullptr) {
+    event_->context = context_;
+    event_->queue = queue_;
+    activate(event_, c);
+    if (eventOut_ == nullptr) {
+      // Only the client holds it (a read the application did not ask an
+      // event of); the server's is released once the client is done with it.
+      event_->live = false;
+      event_->refs = 0;
+      event_->lifetime = 0;
+      event_->releaseWhenDone = true;
+    }
+    // A read is held until its bytes arrive, and by its queue until clFinish.
+    if (event_->awaitsData) event_->lifetime += 2;
+  }
+}
+
+void Call::settleNew(bool ok) {
+  if (created_ != nullptr && !ok) discard(created_);
+  if (event_ != nullptr) {
+    if (!ok) discard(event_);
+    else if (eventOut_ != nullptr) *eventOut_ = event_;
+  }
+  created_ = nullptr;
+  event_ = nullptr;
+}
+
+Reply Call::sync() {
+  Connection* c = failed() ? nullptr : target();
+  if (c == nullptr) {
+    if (!failed()) fail(CL_OUT_OF_RESOURCES);
+    settleNew(false);
+    return Reply(*this, status_, std::nullopt);
+  }
+  prepareNew(c);
+  auto result = c->roundTrip(writer_, seqOffset_);
+  settleNew(result.status == CL_SUCCESS);
+  return Reply(*this, result.status, std::move(result.reply));
+}
+
+cl_int Call::post() {
+  Connection* c = failed() ? nullptr : target();
+  if (c == nullptr) {
+    if (!failed()) fail(CL_OUT_OF_RESOURCES);
+    settleNew(false);
+    return status_;
+  }
+  if (c->synchronous()) return sync().status();
+  prepareNew(c);
+  const cl_int status = c->send(writer_, seqOffset_);
+  settleNew(status == CL_SUCCESS);
+  return status;
+}
+
+namespace {
+
+// Platform and device information never changes: the client keeps it.
+bool cacheable(CallId call, cl_uint param) {
+  if (call == CallId::clGetPlatformInfo) return true;
+  return call == CallId::clGetDeviceInfo && param != CL_DEVICE_REFERENCE_COUNT;
+}
+
+}  // namespace
+
+cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {
+  if (failed()) return status_;
+  const InfoResult shape = protocol::infoResult(call_, param);
+  std::vector<unsigned char> bytes;
+  std::vector<std::string> binaries;
+
+  auto* cache = first_ != nullptr ? &Driver::instance().infoCache() : nullptr;
+  const bool useCache = cache != nullptr && cacheable(call_, param);
+  if (!(useCache && cache->find(first_, param, bytes))) {
+    Reply reply = sync();
+    if (reply.status() != CL_SUCCESS) return reply.status();
+    protocol::Reader* r = reply.reader();
+    if (r == nullptr) return CL_OUT_OF_RESOURCES;
+    try {
+      if (shape.shape == InfoResult::Shape::ProgramBinaries) {
+        const std::uint32_t n = r->array();
+        for (std::uint32_t i = 0; i < n; ++i) {
+          auto& frame = r->bulk();
+          binaries.emplace_back(static_cast<const char*>(frame.data()), frame.size());
+        }
+        bytes.resize(n * sizeof(void*));
+      } else {
+        const auto b = r->bin();
+        bytes.assign(b.begin(), b.end());
+      }
+    } catch (const protocol::DecodeError& e) {
+      spdlog::warn("remote-cl: malformed info reply: {}", e.what());
+      return CL_OUT_OF_RESOURCES;
+    }
+    auto translate = [&](std::size_t offset) {
+      std::uint64_t id;
+      std::memcpy(&id, bytes.data() + offset, sizeof id);
+      Object* o = id != 0 ? connection_->find(id) : nullptr;
+      std::memcpy(bytes.data() + offset, &o, sizeof o);
+    };
+    switch (shape.shape) {
+      case InfoResult::Shape::Handle:
+      case InfoResult::Shape::Handles:
+        for (std::size_t off = 0; off + 8 <= bytes.size(); off += 8) translate(off);
+        break;
+      case InfoResult::Shape::ContextProperties:
+        for (std::size_t off = 0; off + 16 <= bytes.size(); off += 16) {
+          cl_context_properties key;
+          std::memcpy(&key, bytes.data() + off, sizeof key);
+          if (key == CL_CONTEXT_PLATFORM) translate(off + 8);
+        }
+        break;
+      default:
+        break;
+    }
+    if (useCache) cache->store(first_, param, bytes);
+  }
+
+  if (value != nullptr) {
+    if (size < bytes.size()) return CL_INVALID_VALUE;
+    if (shape.shape == InfoResult::Shape::ProgramBinaries) {
+      auto** out = static_cast<unsigned char**>(value);
+      for (std::size_t i = 0; i < binaries.size(); ++i)
+        if (out[i] != nullptr) std::memcpy(out[i], binaries[i].data(), binaries[i].size());
+    } else if (!bytes.empty()) {
+      std::memcpy(value, bytes.data(), bytes.size());
+    }
+  }
+  if (size_ret != nullptr) *size_ret = bytes.size();
+  return CL_SUCCESS;
+}
+
+Reply::Reply(Call& call, cl_int status, std::optional<protocol::Reader> reader)
+    : status_(status), connection_(call.connection_), reader_(std::move(reader)) {}
+
+void Reply::readBytes(void* p, std::size_t size, bool write) {
+  if (!reader_) return;
+  try {
+    if (reader_->isNil()) return;
+    const auto b = reader_->bin();
+    if (write && p != nullptr) std::memcpy(p, b.data(), std::min(size, b.size()));
+  } catch (const protocol::DecodeError& e) {
+    spdlog::warn("remote-cl: malformed reply: {}", e.what());
+    reader_.reset();
+  }
+}
+
+}  // namespace rcl::icd

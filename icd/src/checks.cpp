@@ -1,0 +1,86 @@
+// Client-side checks of async calls: what the server would refuse, found
+// before the call is sent, so its error is still returned at the call.
+// Invalid handles are left to the handle checks of the call itself.
+#include "rcl/icd/call.h"
+#include "rcl/icd/custom_calls.h"
+#include "rcl/icd/events.h"
+#include "rcl/icd/lifetime.h"
+
+namespace rcl::icd::checks {
+namespace {
+
+bool inRange(cl_mem m, std::size_t offset, std::size_t size) {
+  return size != 0 && offset <= m->size && size <= m->size - offset;
+}
+
+// The buffer at the root of a sub-buffer, and the offset in it.
+cl_mem root(cl_mem m, std::size_t& offset) {
+  while (m->parent != nullptr) {
+    offset += m->offset;
+    m = m->parent;
+  }
+  return m;
+}
+
+// reqd_work_group_size of a kernel (zeros if none); asked once per kernel.
+const std::size_t* requiredWorkGroupSize(cl_kernel k) {
+  std::lock_guard lock(k->infoMutex);
+  if (!k->requiredSizeKnown) {
+    Call call(CallId::clGetKernelWorkGroupInfo);
+    call.handle(k);
+    call.optionalHandle<_cl_device_id>(nullptr);
+    call.scalar(CL_KERNEL_COMPILE_WORK_GROUP_SIZE);
+    k->requiredSizeKnown = call.info(CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof k->requiredSize, k->requiredSize,
+                                     nullptr) == CL_SUCCESS;
+  }
+  return k->requiredSize;
+}
+
+}  // namespace
+
+cl_int clEnqueueNDRangeKernel(cl_command_queue, cl_kernel kernel, cl_uint work_dim, const size_t*,
+                              const size_t* global_work_size, const size_t* local_work_size, cl_uint,
+                              const cl_event*, cl_event*) {
+  cl_kernel k = checked(kernel);
+  if (k == nullptr) return CL_SUCCESS;
+  if (work_dim < 1 || work_dim > 3) return CL_INVALID_WORK_DIMENSION;
+  if (global_work_size == nullptr || local_work_size == nullptr) return CL_SUCCESS;
+  const std::size_t* required = requiredWorkGroupSize(k);
+  if (required[0] == 0) return CL_SUCCESS;
+  for (cl_uint d = 0; d < work_dim; ++d)
+    if (local_work_size[d] != required[d]) return CL_INVALID_WORK_GROUP_SIZE;
+  return CL_SUCCESS;
+}
+
+cl_int clEnqueueCopyBuffer(cl_command_queue, cl_mem src_buffer, cl_mem dst_buffer, size_t src_offset,
+                           size_t dst_offset, size_t size, cl_uint, const cl_event*, cl_event*) {
+  cl_mem src = checked(src_buffer);
+  cl_mem dst = checked(dst_buffer);
+  if (src == nullptr || dst == nullptr) return CL_SUCCESS;
+  if (!inRange(src, src_offset, size) || !inRange(dst, dst_offset, size)) return CL_INVALID_VALUE;
+  std::size_t a = src_offset, b = dst_offset;
+  if (root(src, a) == root(dst, b) && a < b + size && b < a + size) return CL_MEM_COPY_OVERLAP;
+  return CL_SUCCESS;
+}
+
+cl_int clEnqueueFillBuffer(cl_command_queue, cl_mem buffer, const void* pattern, size_t pattern_size, size_t offset,
+                           size_t size, cl_uint, const cl_event*, cl_event*) {
+  cl_mem m = checked(buffer);
+  if (m == nullptr) return CL_SUCCESS;
+  const bool powerOfTwo = pattern_size != 0 && (pattern_size & (pattern_size - 1)) == 0 && pattern_size <= 128;
+  if (pattern == nullptr || !powerOfTwo) return CL_INVALID_VALUE;
+  if (offset % pattern_size != 0 || size % pattern_size != 0 || !inRange(m, offset, size)) return CL_INVALID_VALUE;
+  return CL_SUCCESS;
+}
+
+cl_int clSetUserEventStatus(cl_event event, cl_int execution_status) {
+  cl_event e = checked(event);
+  if (e == nullptr || e->commandType != CL_COMMAND_USER) return CL_INVALID_EVENT;
+  if (execution_status > CL_COMPLETE) return CL_INVALID_VALUE;
+  if (e->userStatusSet.exchange(true)) return CL_INVALID_OPERATION;
+  // The status is known now: waits on the user event need not ask the server.
+  setEventStatus(e, execution_status);
+  return CL_SUCCESS;
+}
+
+}  // namespace rcl::icd::checks

@@ -1,0 +1,75 @@
+#include "rcl/icd/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace rcl::icd {
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+std::map<std::string, std::string> readFile(const std::string& path) {
+  std::map<std::string, std::string> values;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    line = trim(line.substr(0, line.find('#')));
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) values[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+  }
+  return values;
+}
+
+std::vector<std::string> configFiles() {
+  std::vector<std::string> files;
+  if (const char* p = std::getenv("REMOTE_CL_CONFIG")) files.emplace_back(p);
+  if (const char* home = std::getenv("HOME")) files.push_back(std::string(home) + "/.config/remote-cl/client.conf");
+  files.emplace_back("/etc/remote-cl/client.conf");
+  return files;
+}
+
+std::vector<std::string> splitList(const std::string& s) {
+  std::vector<std::string> items;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item = trim(item);
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+}  // namespace
+
+ClientConfig loadClientConfig() {
+  ClientConfig config;
+  std::map<std::string, std::string> values;
+  for (const auto& path : configFiles()) {
+    config.sourceHint += (config.sourceHint.empty() ? "" : ", ") + path;
+    if (std::ifstream(path).good()) {
+      values = readFile(path);
+      break;
+    }
+  }
+  auto setting = [&](const char* env, const char* key) -> std::string {
+    if (const char* v = std::getenv(env)) return v;
+    const auto it = values.find(key);
+    return it == values.end() ? std::string() : it->second;
+  };
+  config.servers = splitList(setting("REMOTE_CL_SERVERS", "servers"));
+  if (auto v = setting("REMOTE_CL_LOG", "log_level"); !v.empty()) config.logLevel = v;
+  if (auto v = setting("REMOTE_CL_CONNECT_TIMEOUT_MS", "connect_timeout_ms"); !v.empty())
+    config.connection.connectTimeout = std::chrono::milliseconds(std::stol(v));
+  if (auto v = setting("REMOTE_CL_DEAD_AFTER_MS", "dead_after_ms"); !v.empty())
+    config.connection.deadAfter = std::chrono::milliseconds(std::stol(v));
+  config.connection.synchronous = setting("REMOTE_CL_SYNC", "sync") == "1";
+  return config;
+}
+
+}  // namespace rcl::icd

@@ -1,0 +1,429 @@
+#include "rcl/icd/connection.h"
+
+#include <unistd.h>
+
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "rcl/icd/driver.h"
+#include "rcl/icd/events.h"
+#include "rcl/icd/lifetime.h"
+#include "rcl/protocol/control.h"
+#include "rcl/protocol/transport.h"
+
+namespace rcl::icd {
+
+using protocol::Kind;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::uint64_t randomSessionId() {
+  std::random_device device;
+  std::uint64_t id = 0;
+  while (id == 0) id = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  return id;
+}
+
+std::string clientName() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  char exe[512] = {};
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  const std::string program = n > 0 ? std::string(exe, static_cast<std::size_t>(n)) : "?";
+  return fmt::format("{}:{} ({})", host, getpid(), program.substr(program.find_last_of('/') + 1));
+}
+
+void configure(zmq::socket_t& s, std::uint64_t session, protocol::Channel channel) {
+  const auto id = protocol::makeRoutingId(session, channel);
+  s.set(zmq::sockopt::routing_id, zmq::buffer(id));
+  s.set(zmq::sockopt::linger, 200);
+  s.set(zmq::sockopt::sndhwm, 0);
+  s.set(zmq::sockopt::rcvhwm, 0);
+  s.set(zmq::sockopt::immediate, 0);
+}
+
+}  // namespace
+
+Connection::Connection(zmq::context_t& zmq, std::string endpoint, ConnectionOptions options)
+    : endpoint_(std::move(endpoint)), options_(options), session_(randomSessionId()),
+      calls_(zmq, zmq::socket_type::dealer), control_(zmq, zmq::socket_type::dealer) {
+  configure(calls_, session_, protocol::Channel::Calls);
+  configure(control_, session_, protocol::Channel::Control);
+}
+
+std::unique_ptr<Connection> Connection::open(zmq::context_t& zmq, const std::string& endpoint,
+                                             const ConnectionOptions& options) {
+  std::unique_ptr<Connection> c(new Connection(zmq, endpoint, options));
+  try {
+    c->control_.connect(endpoint);
+    c->calls_.connect(endpoint);
+  } catch (const zmq::error_t& e) {
+    spdlog::warn("remote-cl: cannot use server {}: {}", endpoint, e.what());
+    return nullptr;
+  }
+  if (!c->handshake()) return nullptr;
+  c->receiver_ = std::thread([raw = c.get()] { raw->receiveLoop(); });
+  c->callbackThread_ = std::thread([raw = c.get()] { raw->callbackLoop(); });
+  return c;
+}
+
+bool Connection::handshake() {
+  protocol::Writer hello;
+  hello.integer(Kind::Request);
+  hello.u64(1);
+  hello.integer(protocol::ControlCall::Hello);
+  hello.integer(protocol::kProtocolVersion);
+  hello.str(clientName());
+  auto frames = hello.finish();
+  protocol::sendFrames(control_, frames);
+
+  const auto deadline = Clock::now() + options_.connectTimeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      spdlog::warn("remote-cl: no answer from server {} within {} ms; it offers no platforms", endpoint_,
+                   options_.connectTimeout.count());
+      return false;
+    }
+    zmq::pollitem_t item{control_.handle(), 0, ZMQ_POLLIN, 0};
+    protocol::pollOnce(&item, 1, left);
+    if ((item.revents & ZMQ_POLLIN) == 0) continue;
+    auto reply = protocol::recvFrames(control_, zmq::recv_flags::dontwait);
+    if (!reply) continue;
+    try {
+      protocol::Reader r(std::move(*reply));
+      const auto kind = r.integer<Kind>();
+      r.u64();
+      const auto status = r.integer<cl_int>();
+      if (kind == Kind::Error) {
+        spdlog::error("remote-cl: server {} refused the connection: {}", endpoint_, r.str());
+        return false;
+      }
+      if (kind != Kind::Reply || status != CL_SUCCESS) continue;
+      const auto version = r.integer<std::uint32_t>();
+      serverName_ = r.str();
+      if (version != protocol::kProtocolVersion) {
+        spdlog::error("remote-cl: server {} speaks protocol {}, this client {}", endpoint_, version,
+                      protocol::kProtocolVersion);
+        return false;
+      }
+      const std::uint32_t platforms = r.array();
+      for (std::uint32_t i = 0; i < platforms; ++i) {
+        r.array();
+        auto* platform = Driver::instance().newProxy<_cl_platform_id>();
+        platform->id = r.u64();
+        platform->pinned = true;
+        activate(platform, this);
+        const std::uint32_t devices = r.array();
+        for (std::uint32_t d = 0; d < devices; ++d) {
+          auto* device = Driver::instance().newProxy<_cl_device_id>();
+          device->id = r.u64();
+          device->pinned = true;
+          device->platform = platform;
+          activate(device, this);
+          platform->devices.push_back(device);
+        }
+        platforms_.push_back(platform);
+      }
+      spdlog::info("remote-cl: connected to {} ({}), {} platform(s)", endpoint_, serverName_, platforms_.size());
+      return true;
+    } catch (const protocol::DecodeError& e) {
+      spdlog::error("remote-cl: malformed handshake from {}: {}", endpoint_, e.what());
+      return false;
+    }
+  }
+}
+
+Connection::~Connection() {
+  stopping_ = true;  // the receiver says goodbye to the server as it leaves
+  if (receiver_.joinable()) receiver_.join();
+  {
+    std::lock_guard lock(jobsMutex_);
+    jobsReady_.notify_all();
+  }
+  if (callbackThread_.joinable()) callbackThread_.join();
+}
+
+Connection::Result Connection::roundTrip(protocol::Writer& request, std::size_t seqOffset) {
+  if (!alive_) return {CL_OUT_OF_RESOURCES, std::nullopt};
+  Waiter waiter;
+  const std::uint64_t seq = nextSeq_++;
+  request.patchU64(seqOffset, seq);
+  {
+    std::lock_guard lock(waitersMutex_);
+    waiters_[seq] = &waiter;
+  }
+  auto frames = request.finish();
+  bool sent;
+  {
+    std::lock_guard lock(sendMutex_);
+    sent = protocol::sendFrames(calls_, frames);
+  }
+  if (!sent || !alive_) {
+    std::lock_guard lock(waitersMutex_);
+    waiters_.erase(seq);
+    return {CL_OUT_OF_RESOURCES, std::nullopt};
+  }
+  std::unique_lock lock(waiter.mutex);
+  waiter.done.wait(lock, [&] { return waiter.finished; });
+  return std::move(waiter.result);
+}
+
+cl_int Connection::send(protocol::Writer& request, std::size_t seqOffset) {
+  if (!alive_) return CL_OUT_OF_RESOURCES;
+  request.patchU64(seqOffset, 0);
+  auto frames = request.finish();
+  std::lock_guard lock(sendMutex_);
+  return protocol::sendFrames(calls_, frames) ? CL_SUCCESS : CL_OUT_OF_RESOURCES;
+}
+
+void Connection::track(Object* object) {
+  std::lock_guard lock(objectsMutex_);
+  objects_[object->id] = object;
+  byAddress_[object] = object;
+}
+
+void Connection::untrack(Object* object) {
+  std::lock_guard lock(objectsMutex_);
+  auto it = objects_.find(object->id);
+  if (it != objects_.end() && it->second == object) objects_.erase(it);
+  byAddress_.erase(object);
+}
+
+Object* Connection::owned(const void* address) {
+  std::lock_guard lock(objectsMutex_);
+  const auto it = byAddress_.find(address);
+  if (it == byAddress_.end()) return nullptr;
+  switch (it->second->kind) {
+    case ObjectKind::Mem:
+    case ObjectKind::Sampler:
+    case ObjectKind::Queue:
+      return it->second;
+    default:
+      return nullptr;
+  }
+}
+
+Object* Connection::find(std::uint64_t id) {
+  std::lock_guard lock(objectsMutex_);
+  const auto it = objects_.find(id);
+  return it == objects_.end() ? nullptr : it->second;
+}
+
+void Connection::expectRead(std::uint64_t eventId, PendingRead read) {
+  std::lock_guard lock(objectsMutex_);
+  reads_[eventId] = std::move(read);
+}
+
+std::optional<PendingRead> Connection::cancelRead(std::uint64_t eventId) {
+  std::lock_guard lock(objectsMutex_);
+  auto it = reads_.find(eventId);
+  if (it == reads_.end()) return std::nullopt;
+  PendingRead read = std::move(it->second);
+  reads_.erase(it);
+  return read;
+}
+
+std::uint64_t Connection::addCallback(RemoteCallback callback) {
+  std::lock_guard lock(objectsMutex_);
+  const std::uint64_t id = nextCallbackId_++;
+  callbacks_[id] = std::move(callback);
+  return id;
+}
+
+void Connection::runCallback(std::function<void()> job) {
+  {
+    std::lock_guard lock(jobsMutex_);
+    jobs_.push_back(std::move(job));
+  }
+  jobsReady_.notify_one();
+}
+
+void Connection::callbackLoop() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(jobsMutex_);
+      jobsReady_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();
+  }
+}
+
+void Connection::receiveLoop() {
+  auto lastHeard = Clock::now();
+  auto nextPing = Clock::now() + options_.heartbeat;
+  while (!stopping_) {
+    zmq::pollitem_t item{control_.handle(), 0, ZMQ_POLLIN, 0};
+    protocol::pollOnce(&item, 1, std::chrono::milliseconds(100));
+    if ((item.revents & ZMQ_POLLIN) != 0) {
+      while (auto frames = protocol::recvFrames(control_, zmq::recv_flags::dontwait)) {
+        lastHeard = Clock::now();
+        dispatch(std::move(*frames));
+      }
+    }
+    const auto now = Clock::now();
+    if (alive_ && now - lastHeard > options_.deadAfter)
+      declareDead(fmt::format("no word from the server for {} ms", options_.deadAfter.count()));
+    if (now >= nextPing) {
+      protocol::Writer ping;
+      ping.integer(Kind::Ping);
+      ping.u64(0);
+      ping.u64(0);
+      auto frames = ping.finish();
+      protocol::sendFrames(control_, frames, nullptr, 0, zmq::send_flags::dontwait);
+      nextPing = now + options_.heartbeat;
+    }
+  }
+  // Leaving: tell the server, so it frees this session's objects now.
+  protocol::Writer bye;
+  bye.integer(Kind::Request);
+  bye.u64(0);
+  bye.integer(protocol::ControlCall::Goodbye);
+  auto frames = bye.finish();
+  protocol::sendFrames(control_, frames, nullptr, 0, zmq::send_flags::dontwait);
+}
+
+void Connection::dispatch(protocol::Frames frames) {
+  try {
+    protocol::Reader r(std::move(frames));
+    const auto kind = r.integer<Kind>();
+    const auto seq = r.u64();
+    switch (kind) {
+      case Kind::Reply: {
+        const auto status = r.integer<cl_int>();
+        onReply(seq, status, std::move(r));
+        return;
+      }
+      case Kind::Error: {
+        const auto status = r.integer<cl_int>();
+        const std::string message = r.str();
+        spdlog::warn("remote-cl: server {} reports: {}", endpoint_, message);
+        if (seq != 0) onReply(seq, status, std::nullopt);
+        return;
+      }
+      case Kind::Event: {
+        const auto id = r.u64();
+        const auto status = r.integer<cl_int>();
+        if (Object* o = find(id); o != nullptr && o->kind == ObjectKind::Event)
+          setEventStatus(static_cast<cl_event>(o), status);
+        return;
+      }
+      case Kind::ReadData:
+        return onReadData(r);
+      case Kind::Callback:
+        return onCallback(r);
+      case Kind::AsyncError: {
+        const auto status = r.integer<cl_int>();
+        const auto call = r.integer<std::uint16_t>();
+        const auto eventId = r.u64();
+        const char* name = protocol::callName(call);
+        spdlog::warn("remote-cl: {} failed on the server with {}", name != nullptr ? name : "?", status);
+        if (Object* o = eventId != 0 ? find(eventId) : nullptr; o != nullptr && o->kind == ObjectKind::Event) {
+          auto read = cancelRead(eventId);
+          setEventStatus(static_cast<cl_event>(o), status < 0 ? status : CL_OUT_OF_RESOURCES);
+          if (read) unhold(read->event);
+        }
+        return;
+      }
+      case Kind::Ping:
+        return;
+      default:
+        spdlog::warn("remote-cl: unexpected message kind {} from {}", static_cast<int>(kind), endpoint_);
+    }
+  } catch (const protocol::DecodeError& e) {
+    spdlog::warn("remote-cl: malformed message from {}: {}", endpoint_, e.what());
+  }
+}
+
+void Connection::onReply(std::uint64_t seq, cl_int status, std::optional<protocol::Reader> reply) {
+  Waiter* w = nullptr;
+  {
+    std::lock_guard lock(waitersMutex_);
+    auto it = waiters_.find(seq);
+    if (it == waiters_.end()) return;
+    w = it->second;
+    waiters_.erase(it);
+  }
+  std::lock_guard lock(w->mutex);
+  w->result.status = status;
+  w->result.reply = std::move(reply);
+  w->finished = true;
+  w->done.notify_one();
+}
+
+void Connection::onReadData(protocol::Reader& r) {
+  const auto id = r.u64();
+  const auto status = r.integer<cl_int>();
+  PendingRead read;
+  {
+    std::lock_guard lock(objectsMutex_);
+    auto it = reads_.find(id);
+    if (it == reads_.end()) return;
+    read = std::move(it->second);
+    reads_.erase(it);
+  }
+  cl_int final = status;
+  if (status == CL_COMPLETE && !r.isNil()) {
+    const auto& frame = r.bulk();
+    read.deliver(frame.data(), frame.size());
+  } else if (status == CL_COMPLETE) {
+    final = CL_OUT_OF_RESOURCES;
+  }
+  setEventStatus(read.event, final);
+  unhold(read.event);
+}
+
+void Connection::onCallback(protocol::Reader& r) {
+  const auto id = r.u64();
+  RemoteCallback cb;
+  {
+    std::lock_guard lock(objectsMutex_);
+    auto it = callbacks_.find(id);
+    if (it == callbacks_.end()) return;
+    cb = it->second;
+    if (cb.once) callbacks_.erase(it);
+  }
+  // The reader's values are copied before the receiver moves on.
+  auto frames = std::make_shared<protocol::Reader>(std::move(r));
+  runCallback([cb, frames] {
+    try {
+      cb.run(*frames);
+    } catch (const protocol::DecodeError& e) {
+      spdlog::warn("remote-cl: malformed callback: {}", e.what());
+    }
+  });
+}
+
+void Connection::declareDead(const std::string& why) {
+  if (!alive_.exchange(false)) return;
+  spdlog::error("remote-cl: lost server {}: {}; its calls now fail", endpoint_, why);
+  std::unordered_map<std::uint64_t, Waiter*> waiters;
+  {
+    std::lock_guard lock(waitersMutex_);
+    waiters.swap(waiters_);
+  }
+  for (auto& [seq, w] : waiters) {
+    std::lock_guard lock(w->mutex);
+    w->result.status = CL_OUT_OF_RESOURCES;
+    w->finished = true;
+    w->done.notify_one();
+  }
+  std::vector<cl_event> events;
+  std::unordered_map<std::uint64_t, PendingRead> reads;
+  {
+    std::lock_guard lock(objectsMutex_);
+    for (auto& [id, o] : objects_)
+      if (o->kind == ObjectKind::Event) events.push_back(static_cast<cl_event>(o));
+    reads.swap(reads_);
+  }
+  for (cl_event e : events) setEventStatus(e, CL_OUT_OF_RESOURCES);
+  for (auto& [id, read] : reads) unhold(read.event);
+}
+
+}  // namespace rcl::icd

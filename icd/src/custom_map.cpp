@@ -1,0 +1,199 @@
+// Mapping, emulated on the client: a map reads the region into client
+// memory (or the application's own CL_MEM_USE_HOST_PTR memory), an unmap
+// writes it back if it was mapped for writing. CL_MAP_WRITE_INVALIDATE_REGION
+// reads nothing. Shapes and reasons: codegen/opencl_calls.toml.
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "rcl/icd/call.h"
+#include "rcl/icd/custom_calls.h"
+#include "rcl/icd/events.h"
+#include "rcl/icd/transfers.h"
+
+namespace rcl::icd::custom {
+namespace {
+
+constexpr cl_map_flags kWriteFlags = CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION;
+
+void setError(cl_int* errcode_ret, cl_int error) {
+  if (errcode_ret != nullptr) *errcode_ret = error;
+}
+
+std::shared_ptr<void> allocateHost(std::size_t size) {
+  void* p = std::aligned_alloc(128, (std::max<std::size_t>(size, 1) + 127) / 128 * 128);
+  return std::shared_ptr<void>(p, std::free);
+}
+
+// A command with nothing to move, standing for a map or unmap in the queue.
+cl_int enqueueMarker(cl_command_queue queue, cl_uint n, const cl_event* waits, cl_event* event,
+                     cl_command_type type) {
+  Call call(CallId::clEnqueueMarkerWithWaitList);
+  call.handle(queue);
+  call.waitList(waits, n);
+  call.event(event);
+  const cl_int status = call.post();
+  if (status == CL_SUCCESS && event != nullptr) (*event)->commandType = type;
+  return status;
+}
+
+// Waits for `event`, then releases it if only this call needed it.
+cl_int finishBlocking(cl_command_queue queue, cl_event event, bool release) {
+  flush(queue);
+  const cl_int status = waitForEvent(event);
+  if (release) releaseObject(CallId::clReleaseEvent, event);
+  return status < 0 ? CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST : CL_SUCCESS;
+}
+
+void* recordMapping(cl_mem m, void* host, _cl_mem::Mapping mapping) {
+  std::lock_guard lock(m->mapMutex);
+  m->mappings[host] = std::move(mapping);
+  return host;
+}
+
+}  // namespace
+
+void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_map,
+                                     cl_map_flags map_flags, size_t offset, size_t size,
+                                     cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
+                                     cl_event* event, cl_int* errcode_ret) {
+  cl_command_queue q = checked(command_queue);
+  cl_mem m = checked(buffer);
+  if (q == nullptr) return setError(errcode_ret, CL_INVALID_COMMAND_QUEUE), nullptr;
+  if (m == nullptr || m->image) return setError(errcode_ret, CL_INVALID_MEM_OBJECT), nullptr;
+  if (size == 0 || offset > m->size || size > m->size - offset) return setError(errcode_ret, CL_INVALID_VALUE), nullptr;
+
+  _cl_mem::Mapping mapping;
+  mapping.offset = offset;
+  mapping.size = size;
+  mapping.flags = map_flags;
+  void* host;
+  if (m->hostPtr != nullptr) {
+    host = static_cast<unsigned char*>(m->hostPtr) + offset;
+  } else {
+    mapping.owned = allocateHost(size);
+    host = mapping.owned.get();
+  }
+
+  cl_event internal = nullptr;
+  cl_event* out = event != nullptr ? event : (blocking_map ? &internal : nullptr);
+  cl_int status;
+  if ((map_flags & CL_MAP_WRITE_INVALIDATE_REGION) != 0) {
+    status = enqueueMarker(q, num_events_in_wait_list, event_wait_list, out, CL_COMMAND_MAP_BUFFER);
+  } else {
+    Call call(CallId::clEnqueueReadBuffer);
+    call.handle(q);
+    call.handle(m);
+    call.scalar(offset);
+    call.scalar(size);
+    call.waitList(event_wait_list, num_events_in_wait_list);
+    auto* dst = static_cast<unsigned char*>(host);
+    status = enqueueRead(
+        call, CL_FALSE, [dst, size](const void* bytes, std::size_t n) { std::memcpy(dst, bytes, std::min(n, size)); },
+        out, CL_COMMAND_MAP_BUFFER);
+  }
+  if (status == CL_SUCCESS && blocking_map) status = finishBlocking(q, *out, out == &internal);
+  setError(errcode_ret, status);
+  if (status != CL_SUCCESS) return nullptr;
+  return recordMapping(m, host, std::move(mapping));
+}
+
+void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image, cl_bool blocking_map,
+                                    cl_map_flags map_flags, const size_t* origin, const size_t* region,
+                                    size_t* image_row_pitch, size_t* image_slice_pitch,
+                                    cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
+                                    cl_event* event, cl_int* errcode_ret) {
+  cl_command_queue q = checked(command_queue);
+  cl_mem m = checked(image);
+  if (q == nullptr) return setError(errcode_ret, CL_INVALID_COMMAND_QUEUE), nullptr;
+  if (m == nullptr || !m->image) return setError(errcode_ret, CL_INVALID_MEM_OBJECT), nullptr;
+  if (origin == nullptr || region == nullptr || image_row_pitch == nullptr)
+    return setError(errcode_ret, CL_INVALID_VALUE), nullptr;
+
+  const std::size_t row = region[0] * m->elementSize;
+  const std::size_t slice = row * region[1];
+  const std::size_t size = slice * region[2];
+  _cl_mem::Mapping mapping;
+  mapping.size = size;
+  mapping.flags = map_flags;
+  std::copy(origin, origin + 3, mapping.origin);
+  std::copy(region, region + 3, mapping.region);
+  mapping.owned = allocateHost(size);
+  void* host = mapping.owned.get();
+  *image_row_pitch = row;
+  if (image_slice_pitch != nullptr) *image_slice_pitch = region[2] > 1 ? slice : 0;
+
+  cl_event internal = nullptr;
+  cl_event* out = event != nullptr ? event : (blocking_map ? &internal : nullptr);
+  cl_int status;
+  if ((map_flags & CL_MAP_WRITE_INVALIDATE_REGION) != 0) {
+    status = enqueueMarker(q, num_events_in_wait_list, event_wait_list, out, CL_COMMAND_MAP_IMAGE);
+  } else {
+    Call call(CallId::clEnqueueReadImage);
+    call.handle(q);
+    call.handle(m);
+    call.array(origin, 3);
+    call.array(region, 3);
+    call.waitList(event_wait_list, num_events_in_wait_list);
+    auto* dst = static_cast<unsigned char*>(host);
+    status = enqueueRead(
+        call, CL_FALSE, [dst, size](const void* bytes, std::size_t n) { std::memcpy(dst, bytes, std::min(n, size)); },
+        out, CL_COMMAND_MAP_IMAGE);
+  }
+  if (status == CL_SUCCESS && blocking_map) status = finishBlocking(q, *out, out == &internal);
+  setError(errcode_ret, status);
+  if (status != CL_SUCCESS) return nullptr;
+  return recordMapping(m, host, std::move(mapping));
+}
+
+cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue command_queue, cl_mem memobj, void* mapped_ptr,
+                                           cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
+                                           cl_event* event) {
+  cl_command_queue q = checked(command_queue);
+  cl_mem m = checked(memobj);
+  if (q == nullptr) return CL_INVALID_COMMAND_QUEUE;
+  if (m == nullptr) return CL_INVALID_MEM_OBJECT;
+  _cl_mem::Mapping mapping;
+  {
+    std::lock_guard lock(m->mapMutex);
+    auto it = m->mappings.find(mapped_ptr);
+    if (it == m->mappings.end()) return CL_INVALID_VALUE;
+    mapping = std::move(it->second);
+    m->mappings.erase(it);
+  }
+  const cl_command_type type = CL_COMMAND_UNMAP_MEM_OBJECT;
+  // The memory stays until the command that reads it is done.
+  cl_event internal = nullptr;
+  cl_event* out = event != nullptr ? event : &internal;
+  cl_int status;
+  if ((mapping.flags & kWriteFlags) == 0) {
+    status = enqueueMarker(q, num_events_in_wait_list, event_wait_list, out, type);
+  } else if (!m->image) {
+    Call call(CallId::clEnqueueWriteBuffer);
+    call.handle(q);
+    call.handle(m);
+    call.scalar(mapping.offset);
+    call.scalar(mapping.size);
+    call.bulkBorrow(mapped_ptr, mapping.size);
+    call.waitList(event_wait_list, num_events_in_wait_list);
+    call.event(out);
+    status = call.post();
+  } else {
+    Call call(CallId::clEnqueueWriteImage);
+    call.handle(q);
+    call.handle(m);
+    call.array(mapping.origin, 3);
+    call.array(mapping.region, 3);
+    call.bulkBorrow(mapped_ptr, mapping.size);
+    call.waitList(event_wait_list, num_events_in_wait_list);
+    call.event(out);
+    status = call.post();
+  }
+  if (status != CL_SUCCESS) return status;
+  (*out)->commandType = type;
+  whenComplete(*out, [owned = mapping.owned](cl_int) {});
+  if (out == &internal) releaseObject(CallId::clReleaseEvent, internal);
+  return CL_SUCCESS;
+}
+
+}  // namespace rcl::icd::custom

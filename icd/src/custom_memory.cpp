@@ -1,0 +1,345 @@
+// Hand-written entry points for memory objects: creation with host
+// pointers, host-side facts in queries, reads, writes, maps. Shapes and
+// reasons: codegen/opencl_calls.toml.
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "rcl/icd/call.h"
+#include "rcl/icd/custom_calls.h"
+#include "rcl/icd/events.h"
+#include "rcl/icd/image_format.h"
+#include "rcl/icd/info_copy.h"
+#include "rcl/icd/transfers.h"
+
+namespace rcl::icd::custom {
+namespace {
+
+constexpr cl_mem_flags kHostDataFlags = CL_MEM_COPY_HOST_PTR | CL_MEM_USE_HOST_PTR;
+
+// The bytes a creation carries: only for COPY/USE_HOST_PTR, and only when
+// the arguments make sense (otherwise the server reports the error).
+bool sendsHostData(cl_mem_flags flags, const void* host_ptr) {
+  return host_ptr != nullptr && (flags & kHostDataFlags) != 0;
+}
+
+cl_mem finishCreation(Reply reply, cl_mem created, cl_int* errcode_ret, cl_mem_flags flags, std::size_t size,
+                      void* host_ptr) {
+  cl_mem m = reply.created(created, errcode_ret);
+  if (m != nullptr) {
+    m->flags = flags;
+    m->size = size;
+    if ((flags & CL_MEM_USE_HOST_PTR) != 0) m->hostPtr = host_ptr;
+  }
+  return m;
+}
+
+bool inRange(cl_mem m, std::size_t offset, std::size_t size) {
+  return size != 0 && offset <= m->size && size <= m->size - offset;
+}
+
+// Bytes of an image's host memory, as the application lays it out.
+std::size_t imageHostSize(const cl_image_format* format, const cl_image_desc* desc) {
+  if (format == nullptr || desc == nullptr) return 0;
+  const std::size_t element = imageElementSize(*format);
+  const std::size_t row = desc->image_row_pitch != 0 ? desc->image_row_pitch : desc->image_width * element;
+  switch (desc->image_type) {
+    case CL_MEM_OBJECT_IMAGE1D:
+    case CL_MEM_OBJECT_IMAGE1D_BUFFER:
+      return row;
+    case CL_MEM_OBJECT_IMAGE2D:
+      return row * desc->image_height;
+    case CL_MEM_OBJECT_IMAGE3D:
+      return (desc->image_slice_pitch != 0 ? desc->image_slice_pitch : row * desc->image_height) *
+             desc->image_depth;
+    case CL_MEM_OBJECT_IMAGE1D_ARRAY:
+      return (desc->image_slice_pitch != 0 ? desc->image_slice_pitch : row) * desc->image_array_size;
+    case CL_MEM_OBJECT_IMAGE2D_ARRAY:
+      return (desc->image_slice_pitch != 0 ? desc->image_slice_pitch : row * desc->image_height) *
+             desc->image_array_size;
+    default:
+      return 0;
+  }
+}
+
+cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* properties, cl_mem_flags flags,
+                   const cl_image_format* format, const cl_image_desc* desc, void* host_ptr, cl_int* errcode_ret) {
+  Call call(id);
+  auto* created = call.create<_cl_mem>();
+  call.handle(context);
+  if (id == CallId::clCreateImageWithProperties) call.properties(properties);
+  call.scalar(flags);
+  call.value(format, sizeof(cl_image_format));
+  call.value(desc, sizeof(cl_image_desc));
+  call.optionalHandle(desc != nullptr ? desc->mem_object : nullptr);
+  if (sendsHostData(flags, host_ptr)) call.bulkCopy(host_ptr, imageHostSize(format, desc));
+  else call.bulkCopy(nullptr, 0);
+  cl_mem m = finishCreation(call.sync(), created, errcode_ret, flags, 0, host_ptr);
+  if (m != nullptr) {
+    m->image = true;
+    m->elementSize = imageElementSize(*format);
+  }
+  return m;
+}
+
+cl_image_desc legacyDesc(cl_mem_object_type type, std::size_t w, std::size_t h, std::size_t d, std::size_t row,
+                         std::size_t slice) {
+  cl_image_desc desc{};
+  desc.image_type = type;
+  desc.image_width = w;
+  desc.image_height = h;
+  desc.image_depth = d;
+  desc.image_row_pitch = row;
+  desc.image_slice_pitch = slice;
+  return desc;
+}
+
+}  // namespace
+
+cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t size, void* host_ptr,
+                                  cl_int* errcode_ret) {
+  Call call(CallId::clCreateBuffer);
+  auto* created = call.create<_cl_mem>();
+  call.handle(context);
+  call.scalar(flags);
+  call.scalar(size);
+  call.bulkCopy(sendsHostData(flags, host_ptr) ? host_ptr : nullptr, size);
+  return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr);
+}
+
+cl_mem CL_API_CALL clCreateBufferWithProperties(cl_context context, const cl_mem_properties* properties,
+                                                cl_mem_flags flags, size_t size, void* host_ptr,
+                                                cl_int* errcode_ret) {
+  Call call(CallId::clCreateBufferWithProperties);
+  auto* created = call.create<_cl_mem>();
+  call.handle(context);
+  call.properties(properties);
+  call.scalar(flags);
+  call.scalar(size);
+  call.bulkCopy(sendsHostData(flags, host_ptr) ? host_ptr : nullptr, size);
+  return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr);
+}
+
+cl_mem CL_API_CALL clCreateSubBuffer(cl_mem buffer, cl_mem_flags flags, cl_buffer_create_type buffer_create_type,
+                                     const void* buffer_create_info, cl_int* errcode_ret) {
+  Call call(CallId::clCreateSubBuffer);
+  auto* created = call.create<_cl_mem>();
+  cl_mem parent = call.handle(buffer);
+  call.scalar(flags);
+  call.scalar(buffer_create_type);
+  call.value(buffer_create_info, sizeof(cl_buffer_region));
+  cl_mem m = call.sync().created(created, errcode_ret);
+  if (m != nullptr) {
+    const auto* region = static_cast<const cl_buffer_region*>(buffer_create_info);
+    m->parent = parent;
+    m->offset = region->origin;
+    m->size = region->size;
+    // Unspecified access and host flags are the parent's.
+    m->flags = flags | (parent->flags & (kHostDataFlags | CL_MEM_ALLOC_HOST_PTR));
+    if (parent->hostPtr != nullptr) m->hostPtr = static_cast<unsigned char*>(parent->hostPtr) + region->origin;
+  }
+  return m;
+}
+
+cl_mem CL_API_CALL clCreateImage(cl_context context, cl_mem_flags flags, const cl_image_format* image_format,
+                                 const cl_image_desc* image_desc, void* host_ptr, cl_int* errcode_ret) {
+  return createImage(CallId::clCreateImage, context, nullptr, flags, image_format, image_desc, host_ptr,
+                     errcode_ret);
+}
+
+cl_mem CL_API_CALL clCreateImageWithProperties(cl_context context, const cl_mem_properties* properties,
+                                               cl_mem_flags flags, const cl_image_format* image_format,
+                                               const cl_image_desc* image_desc, void* host_ptr,
+                                               cl_int* errcode_ret) {
+  return createImage(CallId::clCreateImageWithProperties, context, properties, flags, image_format, image_desc,
+                     host_ptr, errcode_ret);
+}
+
+// The 1.0 image calls go through clCreateImage on the client (the server
+// sees the same description either way).
+cl_mem CL_API_CALL clCreateImage2D(cl_context context, cl_mem_flags flags, const cl_image_format* image_format,
+                                   size_t image_width, size_t image_height, size_t image_row_pitch, void* host_ptr,
+                                   cl_int* errcode_ret) {
+  const auto desc = legacyDesc(CL_MEM_OBJECT_IMAGE2D, image_width, image_height, 1, image_row_pitch, 0);
+  return createImage(CallId::clCreateImage, context, nullptr, flags, image_format, &desc, host_ptr, errcode_ret);
+}
+
+cl_mem CL_API_CALL clCreateImage3D(cl_context context, cl_mem_flags flags, const cl_image_format* image_format,
+                                   size_t image_width, size_t image_height, size_t image_depth,
+                                   size_t image_row_pitch, size_t image_slice_pitch, void* host_ptr,
+                                   cl_int* errcode_ret) {
+  const auto desc =
+      legacyDesc(CL_MEM_OBJECT_IMAGE3D, image_width, image_height, image_depth, image_row_pitch, image_slice_pitch);
+  return createImage(CallId::clCreateImage, context, nullptr, flags, image_format, &desc, host_ptr, errcode_ret);
+}
+
+cl_int CL_API_CALL clGetMemObjectInfo(cl_mem memobj, cl_mem_info param_name, size_t param_value_size,
+                                      void* param_value, size_t* param_value_size_ret) {
+  cl_mem m = checked(memobj);
+  if (m == nullptr) return CL_INVALID_MEM_OBJECT;
+  switch (param_name) {
+    case CL_MEM_FLAGS:
+      return copyInfo(m->flags, param_value_size, param_value, param_value_size_ret);
+    case CL_MEM_HOST_PTR:
+      return copyInfo(m->hostPtr, param_value_size, param_value, param_value_size_ret);
+    case CL_MEM_MAP_COUNT: {
+      std::lock_guard lock(m->mapMutex);
+      const auto count = static_cast<cl_uint>(m->mappings.size());
+      return copyInfo(count, param_value_size, param_value, param_value_size_ret);
+    }
+    default: {
+      Call call(CallId::clGetMemObjectInfo);
+      call.handle(m);
+      call.scalar(param_name);
+      return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+    }
+  }
+}
+
+cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_read,
+                                       size_t offset, size_t size, void* ptr, cl_uint num_events_in_wait_list,
+                                       const cl_event* event_wait_list, cl_event* event) {
+  Call call(CallId::clEnqueueReadBuffer);
+  call.handle(command_queue);
+  cl_mem m = call.handle(buffer);
+  if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
+  call.scalar(offset);
+  call.scalar(size);
+  call.waitList(event_wait_list, num_events_in_wait_list);
+  auto* dst = static_cast<unsigned char*>(ptr);
+  return enqueueRead(
+      call, blocking_read, [dst, size](const void* bytes, std::size_t n) { std::memcpy(dst, bytes, std::min(n, size)); },
+      event);
+}
+
+cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_write,
+                                        size_t offset, size_t size, const void* ptr, cl_uint num_events_in_wait_list,
+                                        const cl_event* event_wait_list, cl_event* event) {
+  Call call(CallId::clEnqueueWriteBuffer);
+  call.handle(command_queue);
+  cl_mem m = call.handle(buffer);
+  if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
+  call.scalar(offset);
+  call.scalar(size);
+  // A blocking write may return once the bytes are copied; a non-blocking
+  // one leaves them to the implementation until its event completes.
+  if (blocking_write) call.bulkCopy(ptr, size);
+  else call.bulkBorrow(ptr, size);
+  call.waitList(event_wait_list, num_events_in_wait_list);
+  call.event(event);
+  return call.post();
+}
+
+cl_int CL_API_CALL clEnqueueReadBufferRect(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_read,
+                                           const size_t* buffer_origin, const size_t* host_origin,
+                                           const size_t* region, size_t buffer_row_pitch, size_t buffer_slice_pitch,
+                                           size_t host_row_pitch, size_t host_slice_pitch, void* ptr,
+                                           cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
+                                           cl_event* event) {
+  Call call(CallId::clEnqueueReadBufferRect);
+  call.handle(command_queue);
+  call.handle(buffer);
+  if (ptr == nullptr || buffer_origin == nullptr || host_origin == nullptr || region == nullptr)
+    call.fail(CL_INVALID_VALUE);
+  call.array(buffer_origin, 3);
+  call.array(region, 3);
+  call.scalar(buffer_row_pitch);
+  call.scalar(buffer_slice_pitch);
+  call.waitList(event_wait_list, num_events_in_wait_list);
+  if (call.failed()) return call.status();
+  const std::size_t origin[3] = {host_origin[0], host_origin[1], host_origin[2]};
+  const std::size_t extent[3] = {region[0], region[1], region[2]};
+  const std::size_t row = host_row_pitch != 0 ? host_row_pitch : region[0];
+  const std::size_t slice = host_slice_pitch != 0 ? host_slice_pitch : row * region[1];
+  auto* dst = static_cast<unsigned char*>(ptr);
+  return enqueueRead(
+      call, blocking_read,
+      [=](const void* bytes, std::size_t n) {
+        if (n == extent[0] * extent[1] * extent[2])
+          unpackRegion(static_cast<const unsigned char*>(bytes), dst, origin, extent, row, slice);
+      },
+      event);
+}
+
+cl_int CL_API_CALL clEnqueueWriteBufferRect(cl_command_queue command_queue, cl_mem buffer, cl_bool,
+                                            const size_t* buffer_origin, const size_t* host_origin,
+                                            const size_t* region, size_t buffer_row_pitch,
+                                            size_t buffer_slice_pitch, size_t host_row_pitch,
+                                            size_t host_slice_pitch, const void* ptr,
+                                            cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
+                                            cl_event* event) {
+  Call call(CallId::clEnqueueWriteBufferRect);
+  call.handle(command_queue);
+  call.handle(buffer);
+  if (ptr == nullptr || buffer_origin == nullptr || host_origin == nullptr || region == nullptr)
+    call.fail(CL_INVALID_VALUE);
+  call.array(buffer_origin, 3);
+  call.array(region, 3);
+  call.scalar(buffer_row_pitch);
+  call.scalar(buffer_slice_pitch);
+  if (!call.failed()) {
+    const std::size_t row = host_row_pitch != 0 ? host_row_pitch : region[0];
+    const std::size_t slice = host_slice_pitch != 0 ? host_slice_pitch : row * region[1];
+    std::vector<unsigned char> packed(region[0] * region[1] * region[2]);
+    packRegion(static_cast<const unsigned char*>(ptr), packed.data(), host_origin, region, row, slice);
+    call.bulkCopy(packed.data(), packed.size());
+  }
+  call.waitList(event_wait_list, num_events_in_wait_list);
+  call.event(event);
+  return call.post();
+}
+
+cl_int CL_API_CALL clEnqueueReadImage(cl_command_queue command_queue, cl_mem image, cl_bool blocking_read,
+                                      const size_t* origin, const size_t* region, size_t row_pitch,
+                                      size_t slice_pitch, void* ptr, cl_uint num_events_in_wait_list,
+                                      const cl_event* event_wait_list, cl_event* event) {
+  Call call(CallId::clEnqueueReadImage);
+  call.handle(command_queue);
+  cl_mem m = call.handle(image);
+  if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
+  call.array(origin, 3);
+  call.array(region, 3);
+  call.waitList(event_wait_list, num_events_in_wait_list);
+  if (call.failed()) return call.status();
+  const std::size_t e = m->elementSize;
+  const std::size_t extent[3] = {region[0] * e, region[1], region[2]};
+  const std::size_t zero[3] = {0, 0, 0};
+  const std::size_t row = row_pitch != 0 ? row_pitch : extent[0];
+  const std::size_t slice = slice_pitch != 0 ? slice_pitch : row * region[1];
+  auto* dst = static_cast<unsigned char*>(ptr);
+  return enqueueRead(
+      call, blocking_read,
+      [=](const void* bytes, std::size_t n) {
+        if (n == extent[0] * extent[1] * extent[2])
+          unpackRegion(static_cast<const unsigned char*>(bytes), dst, zero, extent, row, slice);
+      },
+      event);
+}
+
+cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem image, cl_bool, const size_t* origin,
+                                       const size_t* region, size_t input_row_pitch, size_t input_slice_pitch,
+                                       const void* ptr, cl_uint num_events_in_wait_list,
+                                       const cl_event* event_wait_list, cl_event* event) {
+  Call call(CallId::clEnqueueWriteImage);
+  call.handle(command_queue);
+  cl_mem m = call.handle(image);
+  if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
+  call.array(origin, 3);
+  call.array(region, 3);
+  if (!call.failed()) {
+    const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
+    const std::size_t zero[3] = {0, 0, 0};
+    const std::size_t row = input_row_pitch != 0 ? input_row_pitch : extent[0];
+    const std::size_t slice = input_slice_pitch != 0 ? input_slice_pitch : row * region[1];
+    std::vector<unsigned char> packed(extent[0] * extent[1] * extent[2]);
+    packRegion(static_cast<const unsigned char*>(ptr), packed.data(), zero, extent, row, slice);
+    call.bulkCopy(packed.data(), packed.size());
+  }
+  call.waitList(event_wait_list, num_events_in_wait_list);
+  call.event(event);
+  return call.post();
+}
+
+}  // namespace rcl::icd::custom

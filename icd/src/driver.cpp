@@ -1,0 +1,87 @@
+#include "rcl/icd/driver.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "rcl/icd/config.h"
+
+namespace rcl::icd {
+
+Driver& Driver::instance() {
+  // The one ICD instance (the only global state of the driver).
+  static Driver driver;
+  return driver;
+}
+
+Driver::Driver() : zmq_(1) {}
+
+const std::vector<cl_platform_id>& Driver::platforms() {
+  std::call_once(connected_, [this] { connect(); });
+  return platforms_;
+}
+
+Connection* Driver::defaultConnection() {
+  platforms();
+  return connections_.empty() ? nullptr : connections_.front().get();
+}
+
+void Driver::connect() {
+  const ClientConfig config = loadClientConfig();
+  auto logger = spdlog::stderr_color_mt("remote-cl");
+  logger->set_level(spdlog::level::from_str(config.logLevel));
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
+  spdlog::set_default_logger(logger);
+  if (config.servers.empty()) {
+    spdlog::warn("remote-cl: no server configured (set REMOTE_CL_SERVERS or {})", config.sourceHint);
+    return;
+  }
+  // Handshakes run side by side, so one dead server costs one timeout in all.
+  std::vector<std::future<std::unique_ptr<Connection>>> pending;
+  for (const auto& endpoint : config.servers)
+    pending.push_back(std::async(std::launch::async, [this, endpoint, &config] {
+      return Connection::open(zmq_, endpoint, config.connection);
+    }));
+  for (auto& p : pending) {
+    auto connection = p.get();
+    if (!connection) continue;
+    for (auto* platform : connection->platforms()) platforms_.push_back(platform);
+    connections_.push_back(std::move(connection));
+  }
+}
+
+Driver::~Driver() {
+  connections_.clear();  // each says goodbye and stops its threads
+  zmq_.close();
+}
+
+template <> ObjectPool<_cl_platform_id>& Driver::pool() { return platformPool_; }
+template <> ObjectPool<_cl_device_id>& Driver::pool() { return devicePool_; }
+template <> ObjectPool<_cl_context>& Driver::pool() { return contextPool_; }
+template <> ObjectPool<_cl_command_queue>& Driver::pool() { return queuePool_; }
+template <> ObjectPool<_cl_mem>& Driver::pool() { return memPool_; }
+template <> ObjectPool<_cl_program>& Driver::pool() { return programPool_; }
+template <> ObjectPool<_cl_kernel>& Driver::pool() { return kernelPool_; }
+template <> ObjectPool<_cl_event>& Driver::pool() { return eventPool_; }
+template <> ObjectPool<_cl_sampler>& Driver::pool() { return samplerPool_; }
+
+void Driver::recycle(Object* o) {
+  switch (o->kind) {
+    case ObjectKind::Platform: return platformPool_.recycle(static_cast<_cl_platform_id*>(o));
+    case ObjectKind::Device: return devicePool_.recycle(static_cast<_cl_device_id*>(o));
+    case ObjectKind::Context: return contextPool_.recycle(static_cast<_cl_context*>(o));
+    case ObjectKind::Queue: return queuePool_.recycle(static_cast<_cl_command_queue*>(o));
+    case ObjectKind::Mem: return memPool_.recycle(static_cast<_cl_mem*>(o));
+    case ObjectKind::Program: return programPool_.recycle(static_cast<_cl_program*>(o));
+    case ObjectKind::Kernel: return kernelPool_.recycle(static_cast<_cl_kernel*>(o));
+    case ObjectKind::Event: return eventPool_.recycle(static_cast<_cl_event*>(o));
+    case ObjectKind::Sampler: return samplerPool_.recycle(static_cast<_cl_sampler*>(o));
+    case ObjectKind::None: return;
+  }
+}
+
+}  // namespace rcl::icd

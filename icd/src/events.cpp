@@ -1,0 +1,85 @@
+#include "rcl/icd/events.h"
+
+#include "rcl/icd/call.h"
+#include "rcl/icd/connection.h"
+#include "rcl/icd/lifetime.h"
+
+namespace rcl::icd {
+
+bool isFinal(cl_int status) { return status <= CL_COMPLETE; }
+
+void setEventStatus(cl_event event, cl_int status) {
+  std::vector<_cl_event::CompleteCallback> callbacks;
+  std::vector<std::function<void(cl_int)>> actions;
+  {
+    std::lock_guard lock(event->mutex);
+    if (isFinal(event->status)) return;
+    // Statuses only move forward (CL_QUEUED 3 > SUBMITTED 2 > RUNNING 1 > COMPLETE 0).
+    if (status >= event->status) return;
+    event->status = status;
+    if (isFinal(status)) {
+      callbacks.swap(event->completeCallbacks);
+      actions.swap(event->completeActions);
+    }
+    event->changed.notify_all();
+  }
+  for (auto& action : actions) action(status);
+  if (callbacks.empty()) return;
+  hold(event);
+  event->connection->runCallback([event, status, callbacks] {
+    for (const auto& cb : callbacks) cb.fn(event, status, cb.userData);
+    unhold(event);
+  });
+}
+
+namespace {
+
+// Asks the server for an event's status. Needed only when no completion was
+// pushed: PoCL calls no callback for a command that failed.
+void reconcile(cl_event event) {
+  Call call(CallId::clGetEventInfo);
+  call.ownHandle(event);
+  call.scalar(CL_EVENT_COMMAND_EXECUTION_STATUS);
+  cl_int remote = CL_QUEUED;
+  const cl_int s = call.info(CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof remote, &remote, nullptr);
+  if (s != CL_SUCCESS) {
+    if (!event->connection->alive()) setEventStatus(event, CL_OUT_OF_RESOURCES);
+    return;
+  }
+  if (remote < 0) {
+    auto read = event->connection->cancelRead(event->id);
+    setEventStatus(event, remote);
+    if (read) unhold(read->event);
+  } else if (remote == CL_COMPLETE && !event->awaitsData) {
+    setEventStatus(event, remote);
+  }
+}
+
+}  // namespace
+
+cl_int waitForEvent(cl_event event) {
+  auto interval = std::chrono::milliseconds(20);
+  std::unique_lock lock(event->mutex);
+  while (!event->changed.wait_for(lock, interval, [event] { return isFinal(event->status); })) {
+    lock.unlock();
+    reconcile(event);
+    lock.lock();
+    interval = std::min(interval * 2, std::chrono::milliseconds(500));
+  }
+  return event->status;
+}
+
+void whenComplete(cl_event event, std::function<void(cl_int)> action) {
+  cl_int status;
+  {
+    std::lock_guard lock(event->mutex);
+    status = event->status;
+    if (!isFinal(status)) {
+      event->completeActions.push_back(std::move(action));
+      return;
+    }
+  }
+  action(status);
+}
+
+}  // namespace rcl::icd

@@ -1,0 +1,75 @@
+#include "rcl/icd/transfers.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "rcl/icd/events.h"
+
+namespace rcl::icd {
+
+void flush(cl_command_queue queue) {
+  Call call(CallId::clFlush);
+  call.handle(queue);
+  call.post();
+}
+
+cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type) {
+  cl_event ev = call.readEvent(event);
+  if (call.failed()) return call.status();
+  ev->commandType = type;
+  cl_command_queue queue = call.queue();
+  Connection* connection = call.connection();
+  connection->expectRead(ev->id, PendingRead{ev, std::move(unpack)});
+  {
+    std::lock_guard lock(queue->pendingMutex);
+    // Forget reads that are done; keep this one until its bytes are here.
+    std::erase_if(queue->pendingReads, [](cl_event e) {
+      std::lock_guard l(e->mutex);
+      if (!isFinal(e->status)) return false;
+      unhold(e);
+      return true;
+    });
+  }
+  const cl_int status = call.post();
+  if (status != CL_SUCCESS) {
+    connection->cancelRead(ev->id);
+    return status;
+  }
+  {
+    std::lock_guard lock(queue->pendingMutex);
+    queue->pendingReads.push_back(ev);  // its hold was taken when the call was sent
+  }
+  if (!blocking) return CL_SUCCESS;
+  flush(queue);
+  return waitForEvent(ev) < 0 ? CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST : CL_SUCCESS;
+}
+
+void waitForPendingReads(cl_command_queue queue) {
+  std::vector<cl_event> pending;
+  {
+    std::lock_guard lock(queue->pendingMutex);
+    pending.swap(queue->pendingReads);
+  }
+  for (cl_event e : pending) {
+    waitForEvent(e);
+    unhold(e);
+  }
+}
+
+void unpackRegion(const unsigned char* packed, unsigned char* dst, const std::size_t origin[3],
+                  const std::size_t region[3], std::size_t rowPitch, std::size_t slicePitch) {
+  for (std::size_t z = 0; z < region[2]; ++z)
+    for (std::size_t y = 0; y < region[1]; ++y)
+      std::memcpy(dst + (origin[2] + z) * slicePitch + (origin[1] + y) * rowPitch + origin[0],
+                  packed + (z * region[1] + y) * region[0], region[0]);
+}
+
+void packRegion(const unsigned char* src, unsigned char* packed, const std::size_t origin[3],
+                const std::size_t region[3], std::size_t rowPitch, std::size_t slicePitch) {
+  for (std::size_t z = 0; z < region[2]; ++z)
+    for (std::size_t y = 0; y < region[1]; ++y)
+      std::memcpy(packed + (z * region[1] + y) * region[0],
+                  src + (origin[2] + z) * slicePitch + (origin[1] + y) * rowPitch + origin[0], region[0]);
+}
+
+}  // namespace rcl::icd

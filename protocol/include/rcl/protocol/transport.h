@@ -1,0 +1,36 @@
+// Moving whole multipart messages over ZeroMQ sockets.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "rcl/protocol/message.h"
+
+namespace rcl::protocol {
+
+using Frames = std::vector<zmq::message_t>;
+
+// Sends every frame of `frames` as one message, preceded by `routing_id` when
+// given (ROUTER sockets). Returns false if the socket would block or failed.
+bool sendFrames(zmq::socket_t& socket, Frames& frames, const void* routing_id = nullptr,
+                std::size_t routing_size = 0, zmq::send_flags flags = zmq::send_flags::none);
+
+// Receives one whole multipart message. std::nullopt if nothing arrived
+// (non-blocking socket or receive timeout).
+std::optional<Frames> recvFrames(zmq::socket_t& socket, zmq::recv_flags flags = zmq::recv_flags::none);
+
+// zmq::poll that treats an interrupted wait (a signal) as a timeout.
+int pollOnce(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds timeout);
+
+using RoutingId = std::array<std::uint8_t, kRoutingIdSize>;
+
+RoutingId makeRoutingId(std::uint64_t session, Channel channel);
+// Splits a routing id into session and channel; false if it is not ours.
+bool parseRoutingId(const zmq::message_t& id, std::uint64_t& session, Channel& channel);
+
+}  // namespace rcl::protocol

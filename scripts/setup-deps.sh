@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Install every build and test dependency of remote-cl from Debian packages.
+# Idempotent: exits quickly when all packages are already installed.
+set -euo pipefail
+
+# One package per line; add new dependencies here.
+PACKAGES=(
+  build-essential
+  cmake
+  ninja-build
+  pkg-config
+  python3
+  git
+  opencl-c-headers
+  opencl-clhpp-headers
+  ocl-icd-opencl-dev
+  ocl-icd-libopencl1
+  pocl-opencl-icd
+  clinfo
+  libmsgpack-cxx-dev
+  libboost-dev
+  libzmq3-dev
+  cppzmq-dev
+  libcli11-dev
+  libspdlog-dev
+  libfmt-dev
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+)
+
+is_installed() {
+  dpkg-query -W -f='${db:Status-Status}\n' "$1" 2>/dev/null | grep -qx installed
+}
+
+list_missing_packages() {
+  local package
+  for package in "${PACKAGES[@]}"; do
+    is_installed "$package" || echo "$package"
+  done
+}
+
+run_as_root() {
+  if [[ $EUID -eq 0 ]]; then
+    "$@"
+  else
+    sudo "$@"
+  fi
+}
+
+main() {
+  local missing
+  mapfile -t missing < <(list_missing_packages)
+  if (( ${#missing[@]} == 0 )); then
+    echo "setup-deps: all ${#PACKAGES[@]} packages already installed"
+    return
+  fi
+  echo "setup-deps: installing ${missing[*]}"
+  run_as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+  run_as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+main "$@"

@@ -1,0 +1,285 @@
+// What a handler sees of one call: the decoded arguments, typed and checked,
+// and the reply it builds. Generated handlers (server_handlers.cpp) and
+// hand-written ones (custom_*.cpp) use only this interface.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CL/cl.h>
+
+#include "rcl/protocol/call_ids.h"
+#include "rcl/protocol/codec.h"
+#include "rcl/server/call_error.h"
+#include "rcl/server/callbacks.h"
+#include "rcl/server/session.h"
+
+namespace rcl::server {
+
+class CallContext;
+using Handler = void (*)(CallContext&);
+extern const Handler kHandlers[protocol::kCallIdCount];
+
+// A pointer to pass for "present but empty" arrays, so the implementation
+// sees a non-NULL pointer exactly when the client passed one.
+inline constexpr std::uint64_t kEmptyArraySentinel[1] = {0};
+
+template <class T>
+class ArrayArg {
+ public:
+  ArrayArg() = default;
+  explicit ArrayArg(std::vector<T> values) : values_(std::move(values)), present_(true) {}
+  const T* data() const {
+    if (!present_) return nullptr;
+    return values_.empty() ? reinterpret_cast<const T*>(kEmptyArraySentinel) : values_.data();
+  }
+  std::size_t size() const { return values_.size(); }
+  bool present() const { return present_; }
+
+ private:
+  std::vector<T> values_;
+  bool present_ = false;
+};
+
+class StringArg {
+ public:
+  StringArg() = default;
+  explicit StringArg(std::string s) : value_(std::move(s)), present_(true) {}
+  const char* c_str() const { return present_ ? value_.c_str() : nullptr; }
+
+ private:
+  std::string value_;
+  bool present_ = false;
+};
+
+// A list of strings or binaries, with the pointer and length arrays OpenCL wants.
+template <class Char>
+class BlobListArg {
+ public:
+  BlobListArg() = default;
+  explicit BlobListArg(std::vector<std::string> items) : items_(std::move(items)), present_(true) {
+    for (const auto& s : items_) {
+      pointers_.push_back(reinterpret_cast<const Char*>(s.c_str()));
+      lengths_.push_back(s.size());
+    }
+  }
+  const Char** pointers() { return present_ ? pointers_.data() : nullptr; }
+  const size_t* lengths() const { return present_ ? lengths_.data() : nullptr; }
+
+ private:
+  std::vector<std::string> items_;
+  std::vector<const Char*> pointers_;
+  std::vector<size_t> lengths_;
+  bool present_ = false;
+};
+using StringsArg = BlobListArg<char>;
+using BlobsArg = BlobListArg<unsigned char>;
+
+// Bytes that came with the call (inline or in a bulk frame).
+class BytesArg {
+ public:
+  BytesArg() = default;
+  explicit BytesArg(std::string_view bytes) : bytes_(bytes), present_(true) {}
+  const void* data() const { return present_ ? bytes_.data() : nullptr; }
+  std::size_t size() const { return bytes_.size(); }
+  template <class T>
+  const T* as() const {
+    if (present_ && bytes_.size() < sizeof(T)) throw CallError(CL_INVALID_VALUE, "value too short");
+    return static_cast<const T*>(data());
+  }
+
+ private:
+  std::string_view bytes_;
+  bool present_ = false;
+};
+
+template <class T>
+struct OutArg {
+  T value{};
+  bool wanted = false;
+  T* ptr() { return wanted ? &value : nullptr; }
+};
+
+template <class T>
+struct OutArrayArg {
+  std::vector<T> values;
+  bool wanted = false;
+  T* data() { return wanted ? (values.empty() ? reinterpret_cast<T*>(const_cast<std::uint64_t*>(kEmptyArraySentinel)) : values.data()) : nullptr; }
+};
+
+struct EventOut {
+  std::uint64_t id = 0;
+  cl_event event = nullptr;
+  cl_event* ptr() { return id != 0 ? &event : nullptr; }
+};
+
+template <CallbackKind K>
+struct CallbackArg {
+  CallbackTarget* target = nullptr;
+  auto function() const { return target != nullptr ? &CallbackTrampoline<K>::call : nullptr; }
+  void* userData() const { return target; }
+};
+
+class CallContext {
+ public:
+  CallContext(Session& session, protocol::Reader& args, std::uint64_t seq, protocol::CallId call);
+
+  Session& session() { return session_; }
+  protocol::Reader& args() { return args_; }
+  protocol::CallId call() const { return call_; }
+  std::uint64_t seq() const { return seq_; }
+
+  // ---- arguments, in the order the client encoded them
+  std::uint64_t newId();
+  template <class Handle>
+  Handle handle() {
+    if (args_.isNil()) return nullptr;
+    return session_.table().get<Handle>(args_.u64());
+  }
+  template <class T>
+  T scalar() {
+    if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) return args_.integer<T>();
+    else return static_cast<T>(args_.f64());
+  }
+  template <class T>
+  ArrayArg<T> array() {
+    if (args_.isNil()) return {};
+    const auto bytes = args_.bin();
+    if (bytes.size() % sizeof(T) != 0) throw protocol::DecodeError("array size is not a whole number of elements");
+    std::vector<T> values(bytes.size() / sizeof(T));
+    if (!values.empty()) std::memcpy(values.data(), bytes.data(), bytes.size());
+    return ArrayArg<T>(std::move(values));
+  }
+  template <class Handle>
+  ArrayArg<Handle> handles() {
+    if (args_.isNil()) return {};
+    const std::uint32_t n = args_.array();
+    std::vector<Handle> values;
+    values.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) values.push_back(handle<Handle>());
+    return ArrayArg<Handle>(std::move(values));
+  }
+  template <class T>
+  ArrayArg<T> properties() {
+    if (args_.isNil()) return {};
+    const std::uint32_t n = args_.array();
+    std::vector<T> values;
+    values.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) values.push_back(static_cast<T>(args_.i64()));
+    if constexpr (std::is_same_v<T, cl_context_properties>) translateContextProperties(values);
+    return ArrayArg<T>(std::move(values));
+  }
+  StringArg string();
+  StringsArg strings();
+  BlobsArg blobs();
+  BytesArg value();
+  BytesArg bulk();
+  zmq::message_t takeBulk();  // a bulk frame the handler keeps (bytes to write later)
+  template <class T>
+  OutArg<T> out() {
+    OutArg<T> o;
+    o.wanted = args_.boolean();
+    return o;
+  }
+  template <class T>
+  OutArrayArg<T> outArray(std::uint64_t count) {
+    OutArrayArg<T> o;
+    o.wanted = args_.boolean();
+    if (o.wanted) o.values.resize(checkedCount(count));
+    return o;
+  }
+  template <class T>
+  OutArrayArg<T> outHandles(std::uint64_t count) {
+    static_assert(protocol::kIsHandle<T>);
+    return outArray<T>(count);
+  }
+  EventOut event();
+  template <CallbackKind K>
+  CallbackArg<K> callback() {
+    CallbackArg<K> cb;
+    if (!args_.isNil()) cb.target = session_.newCallbackTarget(args_.u64());
+    return cb;
+  }
+
+  // ---- results
+  // Registers an object the call created under the id the client picked.
+  template <class Handle>
+  void adopt(std::uint64_t id, Handle created, cl_int status) {
+    if (status != CL_SUCCESS || created == nullptr) return;
+    session_.table().add(id, protocol::HandleTraits<Handle>::kind, created);
+    if constexpr (std::is_same_v<Handle, cl_event>) watchEvent(id, created);
+  }
+  void adoptEvent(EventOut& event, cl_int status);
+  template <class Handle>
+  void retained(Handle h, cl_int status) {
+    if (status == CL_SUCCESS) session_.table().retained(session_.table().idOf(h));
+  }
+  template <class Handle>
+  void released(Handle h, cl_int status) {
+    if (status == CL_SUCCESS) session_.table().released(session_.table().idOf(h));
+  }
+
+  // Starts the reply (status first); puts follow in parameter order.
+  void reply(cl_int status);
+  template <class T>
+  void put(OutArg<T>& o) {
+    if (!replying()) return;
+    if (o.wanted) reply_.bin(&o.value, sizeof(T));
+    else reply_.nil();
+  }
+  template <class T>
+  void put(OutArrayArg<T>& o) {
+    if (!replying()) return;
+    if (!o.wanted) return reply_.nil();
+    if constexpr (protocol::kIsHandle<T>) {
+      reply_.array(static_cast<std::uint32_t>(o.values.size()));
+      for (T h : o.values) reply_.u64(session_.table().idOrAdopt(h, protocol::HandleTraits<T>::kind));
+    } else {
+      reply_.bin(o.values.data(), o.values.size() * sizeof(T));
+    }
+  }
+  protocol::Writer& replyWriter() { return reply_; }
+
+  // An info query: fetches the whole value, filters it, turns handles into
+  // ids, and replies with it.
+  using InfoQuery = std::function<cl_int(cl_uint param, size_t size, void* value, size_t* size_ret)>;
+  using InfoFilter = void (*)(cl_uint param, std::vector<unsigned char>& value);
+  void replyInfo(cl_uint param, const InfoQuery& query, InfoFilter filter = nullptr);
+
+  // For calls answered later (from a completion callback): the reply is
+  // sent by whoever holds this.
+  struct Deferred {
+    Outbox* outbox;
+    std::uint64_t session;
+    std::uint64_t seq;
+    void send(cl_int status) const;
+  };
+  Deferred defer();
+
+  // Sends what the handler built (called by the dispatcher).
+  void finish();
+  // The handler failed with `status` before replying.
+  void fail(cl_int status, const std::string& message);
+
+ private:
+  bool replying() const { return started_ && seq_ != 0; }
+  std::size_t checkedCount(std::uint64_t count) const;
+  void translateContextProperties(std::vector<cl_context_properties>& values);
+  void watchEvent(std::uint64_t id, cl_event event);
+
+  Session& session_;
+  protocol::Reader& args_;
+  const std::uint64_t seq_;
+  const protocol::CallId call_;
+  protocol::Writer reply_;
+  bool started_ = false;
+  bool deferred_ = false;
+  cl_int status_ = CL_SUCCESS;
+  std::uint64_t eventId_ = 0;
+};
+
+}  // namespace rcl::server

@@ -1,0 +1,69 @@
+// One client session's objects: the ids the client uses, the real OpenCL
+// handles behind them, and how many references the client holds. Every id
+// that arrives is checked here for existence and type; an id of another
+// session is simply unknown.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+
+#include <CL/cl.h>
+
+#include "rcl/protocol/object_kind.h"
+#include "rcl/server/call_error.h"
+
+namespace rcl::server {
+
+using protocol::ObjectKind;
+
+class HandleTable {
+ public:
+  struct Entry {
+    ObjectKind kind = ObjectKind::None;
+    void* handle = nullptr;
+    std::uint32_t refs = 1;  // references the client holds
+    bool pinned = false;     // platforms and root devices: never released
+  };
+
+  // The real handle behind `id`, or CallError with the type's invalid error.
+  template <class Handle>
+  Handle get(std::uint64_t id) const {
+    constexpr auto kind = protocol::HandleTraits<Handle>::kind;
+    const auto it = byId_.find(id);
+    if (it == byId_.end() || it->second.kind != kind)
+      throw CallError(protocol::HandleTraits<Handle>::invalidError,
+                      std::string("unknown ") + protocol::kindName(kind) + " id");
+    return static_cast<Handle>(it->second.handle);
+  }
+
+  // The handle behind an id of any kind that can be a kernel argument
+  // (memory object, sampler, device queue); CallError(error) otherwise.
+  void* any(std::uint64_t id, cl_int error) const;
+
+  // Registers an object the client named; CallError if the id is taken.
+  void add(std::uint64_t id, ObjectKind kind, void* handle, bool pinned = false);
+  // The id of a known handle, 0 if the session does not know it.
+  std::uint64_t idOf(const void* handle) const;
+  // The id of a handle, registering it under a fresh server id if new.
+  std::uint64_t idOrAdopt(void* handle, ObjectKind kind);
+
+  // Marks every entry so far as never released (platforms, root devices).
+  void pinAll();
+
+  void retained(std::uint64_t id);
+  // Drops one client reference; the entry goes when none are left.
+  void released(std::uint64_t id);
+
+  std::size_t size() const { return byId_.size(); }
+  // Visits every entry (for cleanup and statistics).
+  void forEach(const std::function<void(std::uint64_t, const Entry&)>& visit) const;
+  void clear();
+
+ private:
+  std::unordered_map<std::uint64_t, Entry> byId_;
+  std::unordered_map<const void*, std::uint64_t> byHandle_;
+  std::uint64_t nextServerId_ = 1;
+};
+
+}  // namespace rcl::server

@@ -1,0 +1,18 @@
+// Edits of info values before they leave the server: what cannot work
+// remotely is masked, the same way in every query that mentions it.
+#pragma once
+
+#include <vector>
+
+#include <CL/cl.h>
+
+namespace rcl::server {
+
+// Native kernels, SVM, host-unified memory and GL/D3D/DX9/EGL/VA sharing are
+// removed from the device's capabilities and extension lists.
+void maskDeviceInfo(cl_uint param, std::vector<unsigned char>& value);
+
+// True for extensions a remote device cannot offer.
+bool isMaskedExtension(const char* name);
+
+}  // namespace rcl::server

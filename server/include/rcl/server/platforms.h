@@ -1,0 +1,18 @@
+// Choosing which real platforms the server offers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rcl/server/session.h"
+
+namespace rcl::server {
+
+// Every real platform (never remote-cl's own), or the one `selector` names:
+// an index, or a substring of the platform name. Throws std::runtime_error
+// with a clear message when nothing matches.
+std::vector<ExposedPlatform> findPlatforms(const std::string& selector);
+
+std::string platformName(cl_platform_id platform);
+
+}  // namespace rcl::server

@@ -1,0 +1,205 @@
+#include "rcl/server/call_context.h"
+
+#include "rcl/protocol/info_results.h"
+#include "rcl/server/outbox.h"
+
+namespace rcl::server {
+
+using protocol::InfoResult;
+using protocol::Kind;
+
+namespace {
+// No array a call may ask the server to allocate is larger than this.
+constexpr std::uint64_t kMaxOutElements = std::uint64_t{1} << 20;
+
+void writeReplyHeader(protocol::Writer& w, std::uint64_t seq, cl_int status) {
+  w.integer(Kind::Reply);
+  w.u64(seq);
+  w.i64(status);
+}
+}  // namespace
+
+CallContext::CallContext(Session& session, protocol::Reader& args, std::uint64_t seq, protocol::CallId call)
+    : session_(session), args_(args), seq_(seq), call_(call) {}
+
+std::uint64_t CallContext::newId() { return args_.u64(); }
+
+StringArg CallContext::string() {
+  if (args_.isNil()) return {};
+  return StringArg(args_.str());
+}
+
+StringsArg CallContext::strings() {
+  if (args_.isNil()) return {};
+  const std::uint32_t n = args_.array();
+  std::vector<std::string> items;
+  for (std::uint32_t i = 0; i < n; ++i) items.push_back(args_.str());
+  return StringsArg(std::move(items));
+}
+
+BlobsArg CallContext::blobs() {
+  if (args_.isNil()) return {};
+  const std::uint32_t n = args_.array();
+  std::vector<std::string> items;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (args_.isNil()) {
+      items.emplace_back();
+      continue;
+    }
+    const auto& frame = args_.bulk();
+    items.emplace_back(static_cast<const char*>(frame.data()), frame.size());
+  }
+  return BlobsArg(std::move(items));
+}
+
+BytesArg CallContext::value() {
+  if (args_.isNil()) return {};
+  return BytesArg(args_.bin());
+}
+
+BytesArg CallContext::bulk() {
+  if (args_.isNil()) return {};
+  auto& frame = args_.bulk();
+  return BytesArg(std::string_view(static_cast<const char*>(frame.data()), frame.size()));
+}
+
+zmq::message_t CallContext::takeBulk() { return args_.takeBulk(); }
+
+EventOut CallContext::event() {
+  EventOut e;
+  if (!args_.isNil()) e.id = args_.u64();
+  eventId_ = e.id;
+  return e;
+}
+
+std::size_t CallContext::checkedCount(std::uint64_t count) const {
+  if (count > kMaxOutElements) throw CallError(CL_OUT_OF_RESOURCES, "output array too large");
+  return static_cast<std::size_t>(count);
+}
+
+void CallContext::translateContextProperties(std::vector<cl_context_properties>& values) {
+  for (std::size_t i = 0; i + 1 < values.size(); i += 2) {
+    if (values[i] == CL_CONTEXT_PLATFORM)
+      values[i + 1] = reinterpret_cast<cl_context_properties>(
+          session_.table().get<cl_platform_id>(static_cast<std::uint64_t>(values[i + 1])));
+  }
+}
+
+void CallContext::watchEvent(std::uint64_t id, cl_event event) {
+  Outbox* outbox = &session_.outbox();
+  const std::uint64_t session = session_.id();
+  onEventComplete(event, [outbox, session, id](cl_int status) {
+    protocol::Writer w;
+    w.integer(Kind::Event);
+    w.u64(0);
+    w.u64(id);
+    w.i64(status);
+    outbox->post(session, w.finish());
+  });
+}
+
+void CallContext::adoptEvent(EventOut& event, cl_int status) {
+  if (status == CL_SUCCESS && event.id != 0 && event.event != nullptr) adopt(event.id, event.event, status);
+}
+
+void CallContext::reply(cl_int status) {
+  status_ = status;
+  started_ = true;
+  if (seq_ != 0) writeReplyHeader(reply_, seq_, status);
+}
+
+void CallContext::replyInfo(cl_uint param, const InfoQuery& query, InfoFilter filter) {
+  const InfoResult result = protocol::infoResult(call_, param);
+  size_t size = 0;
+  cl_int status = query(param, 0, nullptr, &size);
+  if (status != CL_SUCCESS) return reply(status);
+
+  if (result.shape == InfoResult::Shape::ProgramBinaries) {
+    // One blob per device, sized by CL_PROGRAM_BINARY_SIZES.
+    std::vector<size_t> sizes(size / sizeof(void*));
+    status = query(CL_PROGRAM_BINARY_SIZES, sizes.size() * sizeof(size_t), sizes.data(), nullptr);
+    if (status != CL_SUCCESS) return reply(status);
+    std::vector<std::vector<unsigned char>> blobs;
+    std::vector<unsigned char*> pointers;
+    for (size_t s : sizes) {
+      blobs.emplace_back(s);
+      pointers.push_back(s != 0 ? blobs.back().data() : nullptr);
+    }
+    status = query(param, pointers.size() * sizeof(void*), pointers.data(), nullptr);
+    reply(status);
+    if (status != CL_SUCCESS || !replying()) return;
+    reply_.array(static_cast<std::uint32_t>(blobs.size()));
+    for (const auto& b : blobs) reply_.bulkCopy(b.data(), b.size());
+    return;
+  }
+
+  std::vector<unsigned char> value(size);
+  status = query(param, size, value.data(), nullptr);
+  if (status != CL_SUCCESS) return reply(status);
+  if (filter != nullptr) filter(param, value);
+
+  auto translate = [&](std::size_t offset) {
+    void* handle;
+    std::memcpy(&handle, value.data() + offset, sizeof handle);
+    const std::uint64_t id = session_.table().idOf(handle);
+    std::memcpy(value.data() + offset, &id, sizeof id);
+  };
+  switch (result.shape) {
+    case InfoResult::Shape::Handle:
+    case InfoResult::Shape::Handles:
+      for (std::size_t off = 0; off + sizeof(void*) <= value.size(); off += sizeof(void*)) translate(off);
+      break;
+    case InfoResult::Shape::ContextProperties: {
+      const std::size_t n = value.size() / sizeof(cl_context_properties);
+      for (std::size_t i = 0; i + 1 < n; i += 2) {
+        cl_context_properties key;
+        std::memcpy(&key, value.data() + i * sizeof key, sizeof key);
+        if (key == CL_CONTEXT_PLATFORM) translate((i + 1) * sizeof key);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  reply(CL_SUCCESS);
+  if (replying()) reply_.bin(value.data(), value.size());
+}
+
+CallContext::Deferred CallContext::defer() {
+  deferred_ = true;
+  return Deferred{&session_.outbox(), session_.id(), seq_};
+}
+
+void CallContext::Deferred::send(cl_int status) const {
+  protocol::Writer w;
+  writeReplyHeader(w, seq, status);
+  outbox->post(session, w.finish());
+}
+
+void CallContext::fail(cl_int status, const std::string&) {
+  reply_ = protocol::Writer();
+  started_ = false;
+  deferred_ = false;
+  reply(status);
+}
+
+void CallContext::finish() {
+  auto& stats = session_.stats();
+  ++stats.calls;
+  if (status_ != CL_SUCCESS) ++stats.failedCalls;
+  if (deferred_) return;
+  if (seq_ != 0) {
+    if (!started_) reply(CL_SUCCESS);
+    session_.outbox().post(session_.id(), reply_.finish());
+  } else if (status_ != CL_SUCCESS) {
+    protocol::Writer w;
+    w.integer(Kind::AsyncError);
+    w.u64(0);
+    w.i64(status_);
+    w.integer(static_cast<std::uint16_t>(call_));
+    w.u64(eventId_);
+    session_.outbox().post(session_.id(), w.finish());
+  }
+}
+
+}  // namespace rcl::server

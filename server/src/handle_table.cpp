@@ -1,0 +1,67 @@
+#include "rcl/server/handle_table.h"
+
+#include "rcl/protocol/message.h"
+
+namespace rcl::server {
+
+void HandleTable::add(std::uint64_t id, ObjectKind kind, void* handle, bool pinned) {
+  if (id == 0 || (id & protocol::kServerIdBit) != 0) throw CallError(CL_INVALID_VALUE, "object id out of the client's range");
+  if (!byId_.emplace(id, Entry{kind, handle, 1, pinned}).second)
+    throw CallError(CL_INVALID_VALUE, "object id already in use");
+  byHandle_[handle] = id;
+}
+
+void* HandleTable::any(std::uint64_t id, cl_int error) const {
+  const auto it = byId_.find(id);
+  if (it == byId_.end()) throw CallError(error, "unknown object id");
+  switch (it->second.kind) {
+    case ObjectKind::Mem:
+    case ObjectKind::Sampler:
+    case ObjectKind::Queue:
+      return it->second.handle;
+    default:
+      throw CallError(error, "object cannot be a kernel argument");
+  }
+}
+
+std::uint64_t HandleTable::idOf(const void* handle) const {
+  const auto it = byHandle_.find(handle);
+  return it == byHandle_.end() ? 0 : it->second;
+}
+
+std::uint64_t HandleTable::idOrAdopt(void* handle, ObjectKind kind) {
+  if (handle == nullptr) return 0;
+  if (const auto id = idOf(handle); id != 0) return id;
+  const std::uint64_t id = protocol::kServerIdBit | nextServerId_++;
+  byId_.emplace(id, Entry{kind, handle, 1, false});
+  byHandle_[handle] = id;
+  return id;
+}
+
+void HandleTable::pinAll() {
+  for (auto& [id, entry] : byId_) entry.pinned = true;
+}
+
+void HandleTable::retained(std::uint64_t id) {
+  if (auto it = byId_.find(id); it != byId_.end()) ++it->second.refs;
+}
+
+void HandleTable::released(std::uint64_t id) {
+  auto it = byId_.find(id);
+  if (it == byId_.end() || it->second.pinned) return;
+  if (--it->second.refs == 0) {
+    byHandle_.erase(it->second.handle);
+    byId_.erase(it);
+  }
+}
+
+void HandleTable::forEach(const std::function<void(std::uint64_t, const Entry&)>& visit) const {
+  for (const auto& [id, entry] : byId_) visit(id, entry);
+}
+
+void HandleTable::clear() {
+  byId_.clear();
+  byHandle_.clear();
+}
+
+}  // namespace rcl::server

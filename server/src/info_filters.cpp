@@ -1,0 +1,81 @@
+#include "rcl/server/info_filters.h"
+
+#include <cstring>
+#include <sstream>
+#include <string>
+
+namespace rcl::server {
+
+bool isMaskedExtension(const char* name) {
+  // GL, D3D10/11, DX9 media, EGL and VA-API sharing need the client's
+  // graphics objects, which the server cannot see.
+  static const char* const kSharing[] = {"_gl_", "_d3d", "_dx9", "_egl_", "_va_api"};
+  const std::string n(name);
+  for (const char* pattern : kSharing)
+    if (n.find(pattern) != std::string::npos) return true;
+  return false;
+}
+
+namespace {
+
+void setString(std::vector<unsigned char>& value, const std::string& s) {
+  value.assign(s.begin(), s.end());
+  value.push_back('\0');
+}
+
+template <class T>
+void editScalar(std::vector<unsigned char>& value, T (*edit)(T)) {
+  if (value.size() != sizeof(T)) return;
+  T v;
+  std::memcpy(&v, value.data(), sizeof v);
+  v = edit(v);
+  std::memcpy(value.data(), &v, sizeof v);
+}
+
+}  // namespace
+
+void maskDeviceInfo(cl_uint param, std::vector<unsigned char>& value) {
+  switch (param) {
+    case CL_DEVICE_EXTENSIONS: {
+      // Remove masked names in place, keeping the implementation's spacing.
+      std::string list(value.begin(), value.end());
+      list.resize(std::strlen(list.c_str()));
+      std::istringstream in(list);
+      std::string word;
+      while (in >> word) {
+        if (!isMaskedExtension(word.c_str())) continue;
+        const auto at = list.find(word);
+        list.erase(at, std::min(word.size() + 1, list.size() - at));
+      }
+      setString(value, list);
+      break;
+    }
+    case CL_DEVICE_EXTENSIONS_WITH_VERSION: {
+      std::vector<unsigned char> kept;
+      for (std::size_t off = 0; off + sizeof(cl_name_version) <= value.size(); off += sizeof(cl_name_version)) {
+        cl_name_version nv;
+        std::memcpy(&nv, value.data() + off, sizeof nv);
+        if (!isMaskedExtension(nv.name)) kept.insert(kept.end(), value.begin() + off, value.begin() + off + sizeof nv);
+      }
+      value.swap(kept);
+      break;
+    }
+    case CL_DEVICE_EXECUTION_CAPABILITIES:
+      editScalar<cl_device_exec_capabilities>(value, [](cl_device_exec_capabilities v) {
+        return v & ~static_cast<cl_device_exec_capabilities>(CL_EXEC_NATIVE_KERNEL);
+      });
+      break;
+    case CL_DEVICE_SVM_CAPABILITIES:
+      editScalar<cl_device_svm_capabilities>(value, [](cl_device_svm_capabilities) {
+        return static_cast<cl_device_svm_capabilities>(0);
+      });
+      break;
+    case CL_DEVICE_HOST_UNIFIED_MEMORY:
+      editScalar<cl_bool>(value, [](cl_bool) { return static_cast<cl_bool>(CL_FALSE); });
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace rcl::server

@@ -1,0 +1,58 @@
+// remote-cl-server: replays the OpenCL calls of remote clients on this
+// host's real OpenCL platform.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "rcl/protocol/message.h"
+#include "rcl/server/platforms.h"
+#include "rcl/server/router.h"
+
+namespace {
+std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM
+void onSignal(int) { g_stop = true; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"remote-cl-server: offers this host's OpenCL platforms to remote-cl clients"};
+  rcl::server::RouterOptions options;
+  std::string platform;
+  bool verbose = false;
+  double clientTimeout = 10.0;
+  app.add_option("--listen", options.listen, "ZeroMQ endpoint to listen on (tcp://HOST:PORT, ipc://PATH)")
+      ->capture_default_str();
+  app.add_option("--platform", platform, "offer only this platform: an index or a substring of its name");
+  app.add_option("--client-timeout", clientTimeout, "seconds of silence after which a client's session is freed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_flag("-v,--verbose", verbose, "log every session event and failed call");
+  CLI11_PARSE(app, argc, argv);
+
+  auto logger = spdlog::stderr_color_mt("remote-cl-server");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
+  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  spdlog::flush_on(spdlog::level::info);
+  options.clientTimeout = std::chrono::milliseconds(static_cast<long>(clientTimeout * 1000));
+
+  std::signal(SIGINT, onSignal);
+  std::signal(SIGTERM, onSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    rcl::server::Router router(options, rcl::server::findPlatforms(platform));
+    // Scripts and tests wait for this line; it names the endpoint really bound.
+    std::printf("listening on %s\n", router.endpoint().c_str());
+    std::fflush(stdout);
+    spdlog::info("listening on {} (protocol {})", router.endpoint(), rcl::protocol::kProtocolVersion);
+    router.run(g_stop);
+    spdlog::info("stopping");
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,37 @@
+#include "rcl/server/outbox.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <system_error>
+
+namespace rcl::server {
+
+Outbox::Outbox() : wakeFd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (wakeFd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+}
+
+Outbox::~Outbox() { close(wakeFd_); }
+
+void Outbox::post(std::uint64_t session, protocol::Frames frames) {
+  bool wasEmpty;
+  {
+    std::lock_guard lock(mutex_);
+    wasEmpty = queue_.empty();
+    queue_.push_back(Outgoing{session, std::move(frames)});
+  }
+  if (wasEmpty) {
+    const std::uint64_t one = 1;
+    (void)!write(wakeFd_, &one, sizeof one);
+  }
+}
+
+std::deque<Outgoing> Outbox::drain() {
+  std::uint64_t count;
+  (void)!read(wakeFd_, &count, sizeof count);
+  std::lock_guard lock(mutex_);
+  return std::exchange(queue_, {});
+}
+
+}  // namespace rcl::server

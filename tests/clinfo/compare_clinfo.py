@@ -1,0 +1,425 @@
+#!/usr/bin/env python3
+"""clinfo through remote-cl must show what clinfo shows natively.
+
+Runs clinfo natively and through remote-cl (a remote-cl-server started as in
+scripts/with-server.py) and compares, property by property:
+  * `clinfo --raw --all-props`: one line per platform, device and ICD loader
+    property, keyed by its CL_* name. --all-props also lists properties that
+    only work without the extension that advertises them, so remote-cl must
+    succeed and fail exactly where the native platform does.
+  * the "NULL platform behavior" section of the default (human) output, which
+    --raw does not print.
+Differences not covered by ALLOW_LIST below fail the test (exit 1) with a
+unified diff.
+
+Usage: compare_clinfo.py [--clinfo PATH] --server PATH --vendors DIR
+"""
+
+import argparse
+import difflib
+import fnmatch
+import importlib.util
+import itertools
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+# ---------------------------------------------------------------------------
+# Allow-list: the only accepted differences between native and remote output.
+# Each entry names raw clinfo properties, the test a (native, remote) value
+# pair must pass, and why the difference is expected.
+#
+# Decisions about whole sections (no entry needed):
+#  * ICD loader properties (CL_ICDL_*): compared; both runs use the same
+#    libOpenCL, so they must be identical.
+#  * "NULL platform behavior": compared only when the native NULL (default)
+#    platform is the one being compared, i.e. the first native platform; the
+#    remote run's only platform is remote-cl's, so it is its NULL platform.
+#    The remote platform name and ICD suffix in these lines are replaced by the
+#    native ones, the differences allowed for CL_PLATFORM_NAME and
+#    CL_PLATFORM_ICD_SUFFIX_KHR below.
+#  * Everything else, every device property in particular, must be identical.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allowance:
+    properties: tuple
+    accepts: Callable[[str, str], bool]  # (native value, remote value)
+    reason: str
+
+
+SHARING_EXTENSION_PATTERNS = ("cl_khr_gl_sharing", "cl_khr_d3d*", "cl_khr_egl*", "cl_khr_dx9*")
+
+ALLOW_LIST = (
+    Allowance(("CL_PLATFORM_NAME",),
+              lambda native, remote: remote.startswith("remote-cl") and native in remote,
+              "the remote platform is named 'remote-cl: <native name> @ <endpoint>'"),
+    Allowance(("CL_PLATFORM_VENDOR",),
+              lambda native, remote: True,
+              "remote-cl reports its own platform vendor"),
+    Allowance(("CL_PLATFORM_ICD_SUFFIX_KHR",),
+              lambda native, remote: True,
+              "remote-cl has its own extension function suffix (RCL)"),
+    Allowance(("CL_PLATFORM_EXTENSIONS", "CL_PLATFORM_EXTENSIONS_WITH_VERSION"),
+              lambda native, remote: True,
+              "platform extensions belong to the ICD; remote-cl advertises its own"),
+    Allowance(("CL_DEVICE_EXECUTION_CAPABILITIES",),
+              lambda native, remote: flags(remote) == flags(native) - {"CL_EXEC_NATIVE_KERNEL"},
+              "native kernels (host function pointers) cannot run on the server: "
+              "'Run native kernels' is masked"),
+    Allowance(("CL_DEVICE_SVM_CAPABILITIES",),
+              lambda native, remote: flags(remote) <= flags(native),
+              "SVM pointers cannot be shared across hosts: SVM capabilities are masked"),
+    Allowance(("CL_DEVICE_HOST_UNIFIED_MEMORY",),
+              lambda native, remote: remote == "CL_FALSE",
+              "device memory lives on the server, never unified with the client's "
+              "('Unified memory for Host and Device')"),
+    Allowance(("CL_DEVICE_EXTENSIONS", "CL_DEVICE_EXTENSIONS_WITH_VERSION"),
+              lambda native, remote: (extensions_without_sharing(native)
+                                      == extensions_without_sharing(remote)),
+              "graphics-API sharing needs a context on the client's display: "
+              "remote-cl removes " + ", ".join(SHARING_EXTENSION_PATTERNS)),
+)
+
+# The comparison must not pass vacuously.
+MIN_DEVICE_PROPERTIES = 100
+
+# ---------------------------------------------------------------------------
+
+WITH_SERVER_PATH = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
+RAW_ARGUMENTS = ("--raw", "--all-props")
+NULL_PLATFORM_HEADER = "NULL platform behavior"
+PREFIXED_LINE = re.compile(r"^\[[^/\]]*/(?P<index>[^\]]*)\]\s+(?P<rest>.*)$")
+
+
+def flags(value):
+    """'CL_A | CL_B' -> {'CL_A', 'CL_B'}; an empty value is no flag."""
+    return {flag.strip() for flag in value.split("|") if flag.strip()}
+
+
+def extension_name(item):
+    """'cl_khr_fp64' or 'cl_khr_fp64:0x400000' (with version) -> 'cl_khr_fp64'."""
+    return item.split(":", 1)[0]
+
+
+def is_sharing_extension(item):
+    return any(fnmatch.fnmatchcase(extension_name(item), pattern)
+               for pattern in SHARING_EXTENSION_PATTERNS)
+
+
+def extensions_without_sharing(value):
+    return {item for item in value.split() if not is_sharing_extension(item)}
+
+
+def allowance_for(property_name):
+    for allowance in ALLOW_LIST:
+        if property_name in allowance.properties:
+            return allowance
+    return None
+
+
+# --- Parsing `clinfo --raw` ------------------------------------------------
+
+
+@dataclass
+class Platform:
+    properties: dict = field(default_factory=dict)  # CL_PLATFORM_* and #DEVICES
+    devices: list = field(default_factory=list)     # one dict per device
+
+    @property
+    def name(self):
+        return self.properties.get("CL_PLATFORM_NAME", "")
+
+    @property
+    def icd_suffix(self):
+        return self.properties.get("CL_PLATFORM_ICD_SUFFIX_KHR", "")
+
+
+@dataclass
+class RawReport:
+    platform_count: int = 0
+    platforms: list = field(default_factory=list)
+    loader: dict = field(default_factory=dict)
+
+
+def split_property(text):
+    """'CL_NAME    value  ' -> ('CL_NAME', 'value')."""
+    name, _, value = text.strip().partition(" ")
+    return name, value.strip()
+
+
+class ClinfoFormatError(Exception):
+    pass
+
+
+def platform_at(report, position, line):
+    """report.platforms[position], or a format error naming the offending line."""
+    if not 0 <= position < len(report.platforms):
+        raise ClinfoFormatError(f"unexpected line in clinfo --raw output: {line!r}")
+    return report.platforms[position]
+
+
+def parse_raw(text):
+    """Parse `clinfo --raw` output.
+
+    Layout: '#PLATFORMS n', then each platform's properties (indented, each
+    block starting with CL_PLATFORM_NAME); then per platform a device list,
+    '[SUFFIX/*] CL_PLATFORM_NAME', '[SUFFIX/*] #DEVICES n' and
+    '[SUFFIX/i] CL_DEVICE_...' lines; last '[OCLICD/*] CL_ICDL_...' lines.
+    """
+    report = RawReport()
+    device_lists = 0
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        prefixed = PREFIXED_LINE.match(line)
+        if prefixed is None:
+            name, value = split_property(line)
+            if name == "#PLATFORMS":
+                report.platform_count = int(value)
+                continue
+            if name == "CL_PLATFORM_NAME":
+                report.platforms.append(Platform())
+            platform_at(report, len(report.platforms) - 1, line).properties[name] = value
+            continue
+        name, value = split_property(prefixed["rest"])
+        index = prefixed["index"]
+        if name.startswith("CL_ICDL_"):
+            report.loader[name] = value
+        elif index == "*" and name == "CL_PLATFORM_NAME":
+            device_lists += 1
+        elif index == "*":
+            platform_at(report, device_lists - 1, line).properties[name] = value
+        elif index.isdigit():
+            devices = platform_at(report, device_lists - 1, line).devices
+            while len(devices) <= int(index):
+                devices.append({})
+            devices[int(index)][name] = value
+        else:
+            raise ClinfoFormatError(f"unexpected line in clinfo --raw output: {line!r}")
+    return report
+
+
+def null_platform_section(human_text):
+    """The lines of the human output's 'NULL platform behavior' section."""
+    lines = human_text.splitlines()
+    if NULL_PLATFORM_HEADER not in lines:
+        return []
+    start = lines.index(NULL_PLATFORM_HEADER) + 1
+    section = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        section.append(line.rstrip())
+    return section
+
+
+# --- Comparing -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClinfoOutput:
+    raw: str    # clinfo --raw --all-props
+    human: str  # clinfo
+
+
+@dataclass
+class Comparison:
+    diff: list = field(default_factory=list)      # unified diff lines
+    problems: list = field(default_factory=list)  # reasons the comparison is void
+    allowed: list = field(default_factory=list)   # (where, property, reason)
+    device_properties_compared: int = 0
+    null_platform_lines_compared: int = 0
+
+    @property
+    def passed(self):
+        return not self.diff and not self.problems
+
+
+def normalized_lines(where, native, remote, comparison):
+    """Lines 'where: NAME = value' for both sides, allowed differences erased."""
+    native_lines = [f"{where}: {name} = {value}" for name, value in native.items()]
+    remote_lines = []
+    for name, value in remote.items():
+        allowance = allowance_for(name)
+        native_value = native.get(name)
+        if (native_value is not None and value != native_value
+                and allowance is not None and allowance.accepts(native_value, value)):
+            comparison.allowed.append((where, name, allowance.reason))
+            value = native_value
+        remote_lines.append(f"{where}: {name} = {value}")
+    return native_lines, remote_lines
+
+
+def device_lines(native_platform, remote_platform, comparison):
+    native_lines, remote_lines = [], []
+    device_pairs = itertools.zip_longest(native_platform.devices, remote_platform.devices,
+                                         fillvalue={})
+    for index, (native, remote) in enumerate(device_pairs):
+        comparison.device_properties_compared += len(native.keys() & remote.keys())
+        native_part, remote_part = normalized_lines(f"device {index}", native, remote, comparison)
+        native_lines += native_part
+        remote_lines += remote_part
+    return native_lines, remote_lines
+
+
+def null_platform_lines(native_human, remote_human, native_platform, remote_platform):
+    """NULL platform lines, remote identity (name, [suffix]) replaced by native."""
+    def as_native(line):
+        line = line.replace(remote_platform.name, native_platform.name)
+        return line.replace(f"[{remote_platform.icd_suffix}]", f"[{native_platform.icd_suffix}]")
+
+    native_lines = [f"null platform: {line}" for line in null_platform_section(native_human)]
+    remote_lines = [f"null platform: {as_native(line)}"
+                    for line in null_platform_section(remote_human)]
+    return native_lines, remote_lines
+
+
+def find_native_platform(native, remote_platform):
+    """Index of the native platform that remote-cl serves (its name contains it)."""
+    for index, platform in enumerate(native.platforms):
+        if platform.name and platform.name in remote_platform.name:
+            return index
+    return None
+
+
+def check_remote_shape(remote):
+    if remote.platform_count != 1 or len(remote.platforms) != 1:
+        return [f"remote clinfo found {remote.platform_count} platforms, expected exactly 1"]
+    if not remote.platforms[0].devices:
+        return ["remote clinfo found no device"]
+    return []
+
+
+def compare(native_output, remote_output):
+    """Compare native and remote clinfo output; see the module docstring."""
+    comparison = Comparison()
+    native, remote = parse_raw(native_output.raw), parse_raw(remote_output.raw)
+    comparison.problems = check_remote_shape(remote)
+    if comparison.problems:
+        return comparison
+    remote_platform = remote.platforms[0]
+    native_index = find_native_platform(native, remote_platform)
+    if native_index is None:
+        native_names = [platform.name for platform in native.platforms]
+        comparison.problems.append(f"no native platform among {native_names} matches "
+                                   f"remote platform '{remote_platform.name}'")
+        return comparison
+    native_platform = native.platforms[native_index]
+
+    sections = [
+        normalized_lines("platform", native_platform.properties,
+                         remote_platform.properties, comparison),
+        device_lines(native_platform, remote_platform, comparison),
+        normalized_lines("loader", native.loader, remote.loader, comparison),
+    ]
+    if native_index == 0:
+        null_section = null_platform_lines(native_output.human, remote_output.human,
+                                           native_platform, remote_platform)
+        comparison.null_platform_lines_compared = len(null_section[1])
+        sections.append(null_section)
+    native_lines = [line for native_part, _ in sections for line in native_part]
+    remote_lines = [line for _, remote_part in sections for line in remote_part]
+    comparison.diff = list(difflib.unified_diff(
+        native_lines, remote_lines, "native clinfo", "clinfo through remote-cl", lineterm=""))
+
+    if comparison.device_properties_compared < MIN_DEVICE_PROPERTIES:
+        comparison.problems.append(
+            f"only {comparison.device_properties_compared} device properties compared, "
+            f"expected at least {MIN_DEVICE_PROPERTIES}")
+    return comparison
+
+
+def print_comparison(comparison):
+    for where, name, reason in comparison.allowed:
+        print(f"allowed difference: {where}: {name}: {reason}")
+    print(f"compared {comparison.device_properties_compared} device properties and "
+          f"{comparison.null_platform_lines_compared} NULL platform lines")
+    for problem in comparison.problems:
+        print(f"FAIL: {problem}")
+    if comparison.diff:
+        print("FAIL: unexpected differences (lines starting with '-' are native, "
+              "'+' through remote-cl):")
+        print("\n".join(comparison.diff))
+    if comparison.passed:
+        print("PASS: clinfo through remote-cl matches native clinfo")
+
+
+# --- Running clinfo --------------------------------------------------------
+
+
+class ClinfoError(Exception):
+    pass
+
+
+def load_with_server():
+    spec = importlib.util.spec_from_file_location("with_server", WITH_SERVER_PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_clinfo(clinfo, arguments, environment):
+    result = subprocess.run([clinfo, *arguments], env=environment, capture_output=True,
+                            text=True, errors="replace", timeout=60)
+    if result.returncode != 0:
+        raise ClinfoError(f"{clinfo} {' '.join(arguments)} exited with code "
+                          f"{result.returncode}\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def run_clinfo_outputs(clinfo, environment):
+    return ClinfoOutput(raw=run_clinfo(clinfo, RAW_ARGUMENTS, environment),
+                        human=run_clinfo(clinfo, (), environment))
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clinfo", default="clinfo", help="clinfo executable")
+    parser.add_argument("--server", required=True, type=Path,
+                        help="the remote-cl-server executable")
+    parser.add_argument("--vendors", required=True, type=Path,
+                        help="OCL_ICD_VENDORS directory holding remote-cl.icd")
+    return parser.parse_args(argv)
+
+
+def print_server_log(server):
+    print(f"--- server log {server.log_path} ---\n{server.read_log()}--- end of server log ---")
+
+
+def compare_through_server(arguments, with_server, native):
+    """Run clinfo through remote-cl and compare; show the server log on failure."""
+    with with_server.running_server(arguments.server) as server:
+        environment = with_server.remote_environment(arguments.vendors, server.endpoint)
+        try:
+            remote = run_clinfo_outputs(arguments.clinfo, environment)
+        except (ClinfoError, subprocess.TimeoutExpired):
+            print_server_log(server)
+            raise
+        comparison = compare(native, remote)
+        print_comparison(comparison)
+        if not comparison.passed:
+            server.failed = True
+            print_server_log(server)
+    return comparison.passed
+
+
+def main(argv):
+    arguments = parse_arguments(argv)
+    with_server = load_with_server()
+    try:
+        native = run_clinfo_outputs(arguments.clinfo, with_server.native_environment())
+        passed = compare_through_server(arguments, with_server, native)
+    except (ClinfoError, ClinfoFormatError, with_server.ServerError,
+            subprocess.TimeoutExpired) as error:
+        print(f"FAIL: {error}")
+        return 1
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
