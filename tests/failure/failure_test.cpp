@@ -1,0 +1,156 @@
+// A server or a client that dies. Calls of a client whose server died must
+// fail within 5 s, never hang; a server must free everything a dead client held.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <CL/cl.h>
+#include <CL/cl_ext.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <regex>
+#include <thread>
+
+#include "child_process.h"
+#include "server_process.h"
+#include "temp_directory.h"
+#include "text_file.h"
+
+namespace rcl::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+class FailureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* server = std::getenv("RCL_SERVER_BIN");
+    const char* vendors = std::getenv("RCL_VENDORS_DIR");
+    if (server == nullptr || vendors == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN or RCL_VENDORS_DIR is not set";
+    vendors_ = vendors;
+    ServerLaunch launch;
+    launch.binary = server;
+    launch.args = {"--listen", "tcp://127.0.0.1:*", "--client-timeout", "1"};
+    launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
+    launch.logPath = temp_.file("server.log");
+    server_ = std::make_unique<ServerProcess>(launch);
+  }
+
+  // In the child: use only remote-cl, on this test's server.
+  void useServer() const {
+    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
+    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
+  }
+
+  TempDirectory temp_{"rcl-failure"};
+  std::string vendors_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+struct Remote {
+  cl_platform_id platform = nullptr;
+  cl_device_id device = nullptr;
+  cl_context context = nullptr;
+  cl_command_queue queue = nullptr;
+};
+
+// Exit codes of the children: 0 is success, each failure its own number.
+int openRemote(Remote& r) {
+  if (clGetPlatformIDs(1, &r.platform, nullptr) != CL_SUCCESS) return 10;
+  if (clGetDeviceIDs(r.platform, CL_DEVICE_TYPE_ALL, 1, &r.device, nullptr) != CL_SUCCESS) return 11;
+  cl_int error = CL_SUCCESS;
+  r.context = clCreateContext(nullptr, 1, &r.device, nullptr, nullptr, &error);
+  if (error != CL_SUCCESS) return 12;
+  r.queue = clCreateCommandQueueWithProperties(r.context, r.device, nullptr, &error);
+  return error == CL_SUCCESS ? 0 : 13;
+}
+
+TEST_F(FailureTest, CallsFailWithinFiveSecondsAfterTheServerIsKilled) {
+  ChildProcess child([&] {
+    useServer();
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    cl_int error = CL_SUCCESS;
+    // A command that cannot run before the user event is set: clFinish waits on it.
+    cl_event gate = clCreateUserEvent(r.context, &error);
+    cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 64, nullptr, &error);
+    const char pattern = 7;
+    if (clEnqueueFillBuffer(r.queue, buffer, &pattern, 1, 0, 64, 1, &gate, nullptr) != CL_SUCCESS) return 20;
+    auto pending = std::async(std::launch::async, [&] { return clFinish(r.queue); });
+    std::this_thread::sleep_for(200ms);
+    ChildProcess::signalParent();  // the parent kills the server now
+
+    const auto killed = Clock::now();
+    if (pending.wait_for(6s) != std::future_status::ready) return 21;  // the pending call hung
+    if (pending.get() == CL_SUCCESS) return 22;
+    if (Clock::now() - killed > 5s) return 23;
+    const auto before = Clock::now();
+    clCreateBuffer(r.context, CL_MEM_READ_WRITE, 64, nullptr, &error);
+    if (error == CL_SUCCESS) return 24;
+    char bytes[64];
+    if (clEnqueueReadBuffer(r.queue, buffer, CL_TRUE, 0, 64, bytes, 0, nullptr, nullptr) == CL_SUCCESS) return 25;
+    if (Clock::now() - before > 1s) return 26;  // new calls fail at once
+    return 0;
+  });
+  ASSERT_TRUE(child.waitForSignal(20s)) << "the child did not get going";
+  ::kill(server_->pid(), SIGKILL);
+  EXPECT_EQ(child.waitForExit(15s), 0)
+      << "exit codes: 21 the pending call hung, 22 it succeeded, 23 it took over 5 s, 24-26 a new call";
+}
+
+TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
+  ChildProcess child([&] {
+    useServer();
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    cl_int error = CL_SUCCESS;
+    for (int i = 0; i < 3; ++i) clCreateBuffer(r.context, CL_MEM_READ_WRITE, 1 << 20, nullptr, &error);
+    const char* source = "kernel void k(global int* p) { p[0] = 1; }";
+    cl_program program = clCreateProgramWithSource(r.context, 1, &source, nullptr, &error);
+    if (clBuildProgram(program, 1, &r.device, nullptr, nullptr, nullptr) != CL_SUCCESS) return 30;
+    clCreateKernel(program, "k", &error);
+    if (error != CL_SUCCESS) return 31;
+    if (clFinish(r.queue) != CL_SUCCESS) return 32;
+    ChildProcess::signalParent();
+    for (;;) std::this_thread::sleep_for(1s);  // killed by the parent
+  });
+  ASSERT_TRUE(child.waitForSignal(60s)) << "the child did not get going";
+  child.kill(SIGKILL);
+  child.waitForExit(5s);
+
+  // context, queue, 3 buffers, program, kernel: 7 objects.
+  const std::regex ended(R"(session \w+ ended \(client silent[^)]*\).*freed (\d+) objects)");
+  std::smatch match;
+  std::string log;
+  const auto deadline = Clock::now() + 15s;
+  while (Clock::now() < deadline) {
+    log = readTextFile(server_->logPath());
+    if (std::regex_search(log, match, ended)) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_FALSE(match.empty()) << "the server never freed the session:\n" << log;
+  EXPECT_EQ(std::stoi(match[1]), 7) << log;
+  EXPECT_NE(log.find("1 context"), std::string::npos) << log;
+  EXPECT_NE(log.find("3 memory object"), std::string::npos) << log;
+}
+
+TEST_F(FailureTest, NoServerMeansNoPlatformSoon) {
+  ChildProcess child([&] {
+    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
+    setenv("REMOTE_CL_SERVERS", "tcp://127.0.0.1:1", 1);  // nobody listens there
+    const auto start = Clock::now();
+    cl_uint count = 99;
+    const cl_int status = clGetPlatformIDs(0, nullptr, &count);
+    if (Clock::now() - start > 5s) return 40;
+    if (count != 0 || status != CL_PLATFORM_NOT_FOUND_KHR) return 41;
+    return 0;
+  });
+  EXPECT_EQ(child.waitForExit(20s), 0) << "40: took over 5 s, 41: platforms found";
+}
+
+}  // namespace
+}  // namespace rcl::test

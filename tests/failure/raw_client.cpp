@@ -1,0 +1,77 @@
+#include "raw_client.h"
+
+#include <chrono>
+
+#include "rcl/protocol/control.h"
+#include "rcl/protocol/transport.h"
+
+namespace rcl::test {
+
+using protocol::Kind;
+
+RawClient::RawClient(zmq::context_t& zmq, const std::string& endpoint, std::uint64_t session)
+    : control_(zmq, zmq::socket_type::dealer), calls_(zmq, zmq::socket_type::dealer) {
+  const auto controlId = protocol::makeRoutingId(session, protocol::Channel::Control);
+  const auto callsId = protocol::makeRoutingId(session, protocol::Channel::Calls);
+  control_.set(zmq::sockopt::routing_id, zmq::buffer(controlId));
+  calls_.set(zmq::sockopt::routing_id, zmq::buffer(callsId));
+  control_.set(zmq::sockopt::linger, 0);
+  calls_.set(zmq::sockopt::linger, 0);
+  control_.connect(endpoint);
+  calls_.connect(endpoint);
+}
+
+std::optional<RawReply> RawClient::receive() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    zmq::pollitem_t item{control_.handle(), 0, ZMQ_POLLIN, 0};
+    protocol::pollOnce(&item, 1, std::chrono::milliseconds(100));
+    auto frames = protocol::recvFrames(control_, zmq::recv_flags::dontwait);
+    if (!frames) continue;
+    protocol::Reader r(std::move(*frames));
+    const auto kind = r.integer<Kind>();
+    r.u64();
+    if (kind == Kind::Ping) continue;
+    RawReply reply{kind, r.integer<cl_int>(), std::nullopt};
+    reply.rest.emplace(std::move(r));
+    return reply;
+  }
+  return std::nullopt;
+}
+
+std::uint64_t RawClient::hello() {
+  protocol::Writer w;
+  w.integer(Kind::Request);
+  w.u64(seq_++);
+  w.integer(protocol::ControlCall::Hello);
+  w.integer(protocol::kProtocolVersion);
+  w.str("raw test client");
+  auto frames = w.finish();
+  protocol::sendFrames(control_, frames);
+  auto reply = receive();
+  if (!reply || reply->kind != Kind::Reply || reply->status != CL_SUCCESS) return 0;
+  auto& r = *reply->rest;
+  r.u64();        // protocol version
+  r.str();        // server name
+  r.array();      // platforms
+  r.array();      // [platform, devices]
+  r.u64();        // platform id
+  if (r.array() == 0) return 0;
+  return r.u64();
+}
+
+RawReply RawClient::call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args) {
+  protocol::Writer w;
+  w.integer(Kind::Request);
+  w.u64(seq_++);
+  w.integer(static_cast<std::uint16_t>(call));
+  args(w);
+  sendRaw(w.finish());
+  auto reply = receive();
+  if (!reply) return RawReply{Kind::Error, CL_SUCCESS, std::nullopt};
+  return std::move(*reply);
+}
+
+void RawClient::sendRaw(protocol::Frames frames) { protocol::sendFrames(calls_, frames); }
+
+}  // namespace rcl::test

@@ -1,0 +1,45 @@
+#pragma once
+// A client that speaks remote-cl's protocol by hand (no ICD): for tests that
+// send what a real client never would, or pose as two clients at once.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CL/cl.h>
+#include <zmq.hpp>
+
+#include "rcl/protocol/call_ids.h"
+#include "rcl/protocol/codec.h"
+#include "rcl/protocol/transport.h"
+
+namespace rcl::test {
+
+struct RawReply {
+  protocol::Kind kind;
+  cl_int status;
+  std::optional<protocol::Reader> rest;  // the values after the status
+};
+
+class RawClient {
+ public:
+  RawClient(zmq::context_t& zmq, const std::string& endpoint, std::uint64_t session);
+
+  // The handshake; returns the first device id the server offers.
+  std::uint64_t hello();
+  // Sends a request built by `args` and waits (up to 5 s) for its answer.
+  RawReply call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args);
+  // Sends these frames as they are on the calls channel.
+  void sendRaw(protocol::Frames frames);
+  // The next message on the control channel that is not a ping (up to 5 s).
+  std::optional<RawReply> receive();
+
+ private:
+  zmq::socket_t control_;
+  zmq::socket_t calls_;
+  std::uint64_t seq_ = 1;
+};
+
+}  // namespace rcl::test
