@@ -27,6 +27,8 @@ PACKAGES=(
   libgtest-dev
   libgmock-dev
   libbenchmark-dev
+  dpkg-dev
+  file
 )
 
 is_installed() {

@@ -25,6 +25,8 @@ cl_context contextOf(Object* o) {
   }
 }
 
+}  // namespace
+
 void setContext(Object* o, cl_context c) {
   switch (o->kind) {
     case ObjectKind::Queue: static_cast<cl_command_queue>(o)->context = c; break;
@@ -36,6 +38,8 @@ void setContext(Object* o, cl_context c) {
     default: break;
   }
 }
+
+namespace {
 
 void discard(Object* o) {
   if (o->connection != nullptr) o->connection->untrack(o);
@@ -360,7 +364,7 @@ cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {
 }
 
 Reply::Reply(Call& call, cl_int status, std::optional<protocol::Reader> reader)
-    : status_(status), connection_(call.connection_), reader_(std::move(reader)) {}
+    : status_(status), connection_(call.connection_), context_(call.context_), reader_(std::move(reader)) {}
 
 void Reply::readBytes(void* p, std::size_t size, bool write) {
   if (!reader_) return;

@@ -48,7 +48,7 @@ void configure(zmq::socket_t& s, std::uint64_t session, protocol::Channel channe
 
 Connection::Connection(zmq::context_t& zmq, std::string endpoint, ConnectionOptions options)
     : endpoint_(std::move(endpoint)), options_(options), session_(randomSessionId()),
-      calls_(zmq, zmq::socket_type::dealer), control_(zmq, zmq::socket_type::dealer) {
+      calls_(zmq, zmq::socket_type::dealer), control_(zmq, zmq::socket_type::dealer), zmq_(zmq) {
   configure(calls_, session_, protocol::Channel::Calls);
   configure(control_, session_, protocol::Channel::Control);
 }
@@ -58,7 +58,6 @@ std::unique_ptr<Connection> Connection::open(zmq::context_t& zmq, const std::str
   std::unique_ptr<Connection> c(new Connection(zmq, endpoint, options));
   try {
     c->control_.connect(endpoint);
-    c->calls_.connect(endpoint);
   } catch (const zmq::error_t& e) {
     spdlog::warn("remote-cl: cannot use server {}: {}", endpoint, e.what());
     return nullptr;
@@ -69,7 +68,41 @@ std::unique_ptr<Connection> Connection::open(zmq::context_t& zmq, const std::str
   return c;
 }
 
+namespace {
+
+// The session's endpoint as this client reaches it: a tcp session is on the
+// host the client already reached (the server may have bound 0.0.0.0).
+std::string reachable(const std::string& listening, const std::string& session) {
+  if (session.rfind("tcp://", 0) != 0 || listening.rfind("tcp://", 0) != 0) return session;
+  return listening.substr(0, listening.rfind(':')) + session.substr(session.rfind(':'));
+}
+
+}  // namespace
+
+std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    zmq::pollitem_t item{control_.handle(), 0, ZMQ_POLLIN, 0};
+    protocol::pollOnce(&item, 1, left);
+    if ((item.revents & ZMQ_POLLIN) == 0) continue;
+    auto frames = protocol::recvFrames(control_, zmq::recv_flags::dontwait);
+    if (!frames) continue;
+    protocol::Reader r(std::move(*frames));
+    const auto kind = r.integer<Kind>();
+    if (kind == Kind::Ping) continue;
+    if (kind == Kind::Error) {
+      r.u64();
+      r.i64();
+      spdlog::error("remote-cl: server {} refused the connection: {}", endpoint_, r.str());
+      return std::nullopt;
+    }
+    return r;
+  }
+}
+
 bool Connection::handshake() {
+  const auto deadline = Clock::now() + options_.connectTimeout;
   protocol::Writer hello;
   hello.integer(Kind::Request);
   hello.u64(1);
@@ -78,67 +111,74 @@ bool Connection::handshake() {
   hello.str(clientName());
   auto frames = hello.finish();
   protocol::sendFrames(control_, frames);
-
-  const auto deadline = Clock::now() + options_.connectTimeout;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) {
-      spdlog::warn("remote-cl: no answer from server {} within {} ms; it offers no platforms", endpoint_,
-                   options_.connectTimeout.count());
+  try {
+    auto r = awaitControl(deadline);
+    if (!r) {
+      if (Clock::now() >= deadline)
+        spdlog::warn("remote-cl: no answer from server {} within {} ms; it offers no platforms", endpoint_,
+                     options_.connectTimeout.count());
       return false;
     }
-    zmq::pollitem_t item{control_.handle(), 0, ZMQ_POLLIN, 0};
-    protocol::pollOnce(&item, 1, left);
-    if ((item.revents & ZMQ_POLLIN) == 0) continue;
-    auto reply = protocol::recvFrames(control_, zmq::recv_flags::dontwait);
-    if (!reply) continue;
-    try {
-      protocol::Reader r(std::move(*reply));
-      const auto kind = r.integer<Kind>();
-      r.u64();
-      const auto status = r.integer<cl_int>();
-      if (kind == Kind::Error) {
-        spdlog::error("remote-cl: server {} refused the connection: {}", endpoint_, r.str());
-        return false;
-      }
-      if (kind != Kind::Reply || status != CL_SUCCESS) continue;
-      const auto version = r.integer<std::uint32_t>();
-      serverName_ = r.str();
-      if (version != protocol::kProtocolVersion) {
-        spdlog::error("remote-cl: server {} speaks protocol {}, this client {}", endpoint_, version,
-                      protocol::kProtocolVersion);
-        return false;
-      }
-      const std::uint32_t platforms = r.array();
-      for (std::uint32_t i = 0; i < platforms; ++i) {
-        r.array();
-        auto* platform = Driver::instance().newProxy<_cl_platform_id>();
-        platform->id = r.u64();
-        platform->pinned = true;
-        activate(platform, this);
-        const std::uint32_t devices = r.array();
-        for (std::uint32_t d = 0; d < devices; ++d) {
-          auto* device = Driver::instance().newProxy<_cl_device_id>();
-          device->id = r.u64();
-          device->pinned = true;
-          device->platform = platform;
-          activate(device, this);
-          platform->devices.push_back(device);
-        }
-        platforms_.push_back(platform);
-      }
-      spdlog::info("remote-cl: connected to {} ({}), {} platform(s)", endpoint_, serverName_, platforms_.size());
-      return true;
-    } catch (const protocol::DecodeError& e) {
-      spdlog::error("remote-cl: malformed handshake from {}: {}", endpoint_, e.what());
+    r->u64();
+    if (r->integer<cl_int>() != CL_SUCCESS) return false;
+    const auto version = r->integer<std::uint32_t>();
+    serverName_ = r->str();
+    if (version != protocol::kProtocolVersion) {
+      spdlog::error("remote-cl: server {} speaks protocol {}, this client {}", endpoint_, version,
+                    protocol::kProtocolVersion);
       return false;
     }
+    const std::string session = reachable(endpoint_, r->str());
+    const std::uint32_t platforms = r->array();
+    for (std::uint32_t i = 0; i < platforms; ++i) {
+      r->array();
+      auto* platform = Driver::instance().newProxy<_cl_platform_id>();
+      platform->id = r->u64();
+      platform->pinned = true;
+      activate(platform, this);
+      const std::uint32_t devices = r->array();
+      for (std::uint32_t d = 0; d < devices; ++d) {
+        auto* device = Driver::instance().newProxy<_cl_device_id>();
+        device->id = r->u64();
+        device->pinned = true;
+        device->platform = platform;
+        activate(device, this);
+        platform->devices.push_back(device);
+      }
+      platforms_.push_back(platform);
+    }
+    // Move both sockets to the session's own endpoint, and say we are there.
+    control_.disconnect(endpoint_);
+    control_.connect(session);
+    calls_.connect(session);
+    protocol::Writer attach;
+    attach.integer(Kind::Request);
+    attach.u64(2);
+    attach.integer(protocol::ControlCall::Attach);
+    frames = attach.finish();
+    protocol::sendFrames(control_, frames);
+    auto attached = awaitControl(deadline);
+    if (!attached) {
+      spdlog::warn("remote-cl: server {} gave a session at {} that does not answer", endpoint_, session);
+      return false;
+    }
+    replySockets_ = std::make_shared<ReplySockets>(zmq_, session_, session, options_.connectTimeout);
+    spdlog::info("remote-cl: connected to {} ({}), session at {}, {} platform(s)", endpoint_, serverName_, session,
+                 platforms_.size());
+    return true;
+  } catch (const protocol::DecodeError& e) {
+    spdlog::error("remote-cl: malformed handshake from {}: {}", endpoint_, e.what());
+    return false;
+  } catch (const zmq::error_t& e) {
+    spdlog::error("remote-cl: cannot reach the session of {}: {}", endpoint_, e.what());
+    return false;
   }
 }
 
 Connection::~Connection() {
   stopping_ = true;  // the receiver says goodbye to the server as it leaves
   if (receiver_.joinable()) receiver_.join();
+  replySockets_.reset();
   {
     std::lock_guard lock(jobsMutex_);
     jobsReady_.notify_all();
@@ -146,8 +186,40 @@ Connection::~Connection() {
   if (callbackThread_.joinable()) callbackThread_.join();
 }
 
+Connection::Result Connection::roundTripOn(ReplySocket& socket, protocol::Writer& request, std::size_t seqOffset) {
+  const std::uint64_t seq =
+      (static_cast<std::uint64_t>(socket.slot) << protocol::kReplySlotShift) | (nextSeq_++ & ((1ULL << 48) - 1));
+  request.patchU64(seqOffset, seq);
+  auto frames = request.finish();
+  {
+    std::lock_guard lock(sendMutex_);
+    if (!protocol::sendFrames(calls_, frames)) return {CL_OUT_OF_RESOURCES, std::nullopt};
+  }
+  zmq::pollitem_t item{socket.socket.handle(), 0, ZMQ_POLLIN, 0};
+  while (alive_) {
+    protocol::pollOnce(&item, 1, std::chrono::milliseconds(100));
+    while (auto reply = protocol::recvFrames(socket.socket, zmq::recv_flags::dontwait)) {
+      try {
+        protocol::Reader r(std::move(*reply));
+        const auto kind = r.integer<Kind>();
+        if (r.u64() != seq) continue;  // the answer to a call given up on
+        const auto status = r.integer<cl_int>();
+        if (kind == Kind::Reply) return {status, std::move(r)};
+        spdlog::warn("remote-cl: server {} reports: {}", endpoint_, kind == Kind::Error ? r.str() : "?");
+        return {status, std::nullopt};
+      } catch (const protocol::DecodeError& e) {
+        spdlog::warn("remote-cl: malformed reply from {}: {}", endpoint_, e.what());
+        return {CL_OUT_OF_RESOURCES, std::nullopt};
+      }
+    }
+  }
+  return {CL_OUT_OF_RESOURCES, std::nullopt};
+}
+
 Connection::Result Connection::roundTrip(protocol::Writer& request, std::size_t seqOffset) {
   if (!alive_) return {CL_OUT_OF_RESOURCES, std::nullopt};
+  if (ReplySocket* own = replySockets_ ? replySockets_->forThisThread() : nullptr)
+    return roundTripOn(*own, request, seqOffset);
   Waiter waiter;
   const std::uint64_t seq = nextSeq_++;
   request.patchU64(seqOffset, seq);

@@ -1,10 +1,43 @@
 // clSetKernelArg: an argument's bytes may be a handle (cl_mem, cl_sampler,
-// cl_command_queue), which the client turns into its id. Shape and reason:
+// cl_command_queue), which the client turns into its id. The first time an
+// argument is set with a given shape (size and kind), the call waits for the
+// server's verdict, so errors come back exactly; later calls of an accepted
+// shape cannot fail and are sent without waiting. Shape and reason:
 // codegen/opencl_calls.toml.
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
 
 namespace rcl::icd::custom {
+namespace {
+
+enum class ArgKind : std::uint64_t { Local = 1, Bytes = 2, Object = 3 };
+
+std::uint64_t shapeOf(ArgKind kind, std::size_t size, Object* object) {
+  const auto objectKind = object != nullptr ? static_cast<std::uint64_t>(object->kind) : 0;
+  return (static_cast<std::uint64_t>(kind) << 56) | (objectKind << 48) | size;
+}
+
+bool accepted(cl_kernel k, cl_uint index, std::uint64_t shape) {
+  std::lock_guard lock(k->infoMutex);
+  const auto it = k->acceptedArgs.find(index);
+  return it != k->acceptedArgs.end() && it->second == shape;
+}
+
+void accept(cl_kernel k, cl_uint index, std::uint64_t shape) {
+  std::lock_guard lock(k->infoMutex);
+  k->acceptedArgs[index] = shape;
+}
+
+cl_context contextOf(Object* o) {
+  switch (o->kind) {
+    case ObjectKind::Mem: return static_cast<cl_mem>(o)->context;
+    case ObjectKind::Sampler: return static_cast<cl_sampler>(o)->context;
+    case ObjectKind::Queue: return static_cast<cl_command_queue>(o)->context;
+    default: return nullptr;
+  }
+}
+
+}  // namespace
 
 cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t arg_size, const void* arg_value) {
   Call call(CallId::clSetKernelArg);
@@ -17,11 +50,26 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t ar
     void* candidate;
     std::memcpy(&candidate, arg_value, sizeof candidate);
     object = k->connection->owned(candidate);
+    if (object != nullptr && !object->live) return CL_INVALID_ARG_VALUE;
   }
-  if (arg_value == nullptr) call.writer().nil();
-  else if (object != nullptr && object->live) call.writer().u64(object->id);
-  else call.value(arg_value, arg_size);
-  return call.sync().status();
+  ArgKind kind;
+  if (arg_value == nullptr) {
+    kind = ArgKind::Local;
+    call.writer().nil();
+  } else if (object != nullptr) {
+    if (contextOf(object) != k->context)
+      return object->kind == ObjectKind::Sampler ? CL_INVALID_SAMPLER : CL_INVALID_MEM_OBJECT;
+    kind = ArgKind::Object;
+    call.writer().u64(object->id);
+  } else {
+    kind = ArgKind::Bytes;
+    call.value(arg_value, arg_size);
+  }
+  const std::uint64_t shape = shapeOf(kind, arg_size, object);
+  if (accepted(k, arg_index, shape)) return call.post();
+  const cl_int status = call.sync().status();
+  if (status == CL_SUCCESS) accept(k, arg_index, shape);
+  return status;
 }
 
 }  // namespace rcl::icd::custom

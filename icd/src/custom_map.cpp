@@ -30,6 +30,7 @@ cl_int enqueueMarker(cl_command_queue queue, cl_uint n, const cl_event* waits, c
                      cl_command_type type) {
   Call call(CallId::clEnqueueMarkerWithWaitList);
   call.handle(queue);
+  call.scalar(n);
   call.waitList(waits, n);
   call.event(event);
   const cl_int status = call.post();

@@ -42,10 +42,15 @@ void reconcile(cl_event event) {
   call.scalar(CL_EVENT_COMMAND_EXECUTION_STATUS);
   cl_int remote = CL_QUEUED;
   const cl_int s = call.info(CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof remote, &remote, nullptr);
-  if (s != CL_SUCCESS) {
-    if (!event->connection->alive()) setEventStatus(event, CL_OUT_OF_RESOURCES);
+  if (s == CL_INVALID_EVENT || !event->connection->alive()) {
+    // The server does not know the event: the command never got there
+    // (refused as malformed), or the server is gone. It will never complete.
+    auto read = event->connection->cancelRead(event->id);
+    setEventStatus(event, CL_OUT_OF_RESOURCES);
+    if (read) unhold(read->event);
     return;
   }
+  if (s != CL_SUCCESS) return;
   if (remote < 0) {
     auto read = event->connection->cancelRead(event->id);
     setEventStatus(event, remote);

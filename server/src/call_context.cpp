@@ -86,15 +86,13 @@ void CallContext::translateContextProperties(std::vector<cl_context_properties>&
 }
 
 void CallContext::watchEvent(std::uint64_t id, cl_event event) {
-  Outbox* outbox = &session_.outbox();
-  const std::uint64_t session = session_.id();
-  onEventComplete(event, [outbox, session, id](cl_int status) {
+  onEventComplete(event, [outbox = session_.outbox(), id](cl_int status) {
     protocol::Writer w;
     w.integer(Kind::Event);
     w.u64(0);
     w.u64(id);
     w.i64(status);
-    outbox->post(session, w.finish());
+    outbox->post(w.finish());
   });
 }
 
@@ -167,13 +165,13 @@ void CallContext::replyInfo(cl_uint param, const InfoQuery& query, InfoFilter fi
 
 CallContext::Deferred CallContext::defer() {
   deferred_ = true;
-  return Deferred{&session_.outbox(), session_.id(), seq_};
+  return Deferred{session_.outbox(), seq_};
 }
 
 void CallContext::Deferred::send(cl_int status) const {
   protocol::Writer w;
   writeReplyHeader(w, seq, status);
-  outbox->post(session, w.finish());
+  outbox->post(w.finish(), seq);
 }
 
 void CallContext::fail(cl_int status, const std::string&) {
@@ -190,7 +188,7 @@ void CallContext::finish() {
   if (deferred_) return;
   if (seq_ != 0) {
     if (!started_) reply(CL_SUCCESS);
-    session_.outbox().post(session_.id(), reply_.finish());
+    session_.reply(seq_, reply_.finish());
   } else if (status_ != CL_SUCCESS) {
     protocol::Writer w;
     w.integer(Kind::AsyncError);
@@ -198,7 +196,7 @@ void CallContext::finish() {
     w.i64(status_);
     w.integer(static_cast<std::uint16_t>(call_));
     w.u64(eventId_);
-    session_.outbox().post(session_.id(), w.finish());
+    session_.send(w.finish());
   }
 }
 

@@ -18,7 +18,7 @@ protocol::Writer pushHeader(const CallbackTarget& target) {
 
 void post(void* target, protocol::Writer& w) {
   auto* t = static_cast<CallbackTarget*>(target);
-  t->outbox->post(t->session, w.finish());
+  t->outbox->post(w.finish());
 }
 
 void postEmpty(void* target) {

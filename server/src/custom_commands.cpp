@@ -40,9 +40,7 @@ void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t i
                 std::shared_ptr<zmq::message_t> staging) {
   if (status == CL_SUCCESS) {
     ctx.session().table().add(id, ObjectKind::Event, event);
-    Outbox* outbox = &ctx.session().outbox();
-    const std::uint64_t session = ctx.session().id();
-    onEventComplete(event, [outbox, session, id, staging](cl_int done) {
+    onEventComplete(event, [outbox = ctx.session().outbox(), id, staging](cl_int done) {
       protocol::Writer w;
       w.integer(Kind::ReadData);
       w.u64(0);
@@ -50,7 +48,7 @@ void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t i
       w.i64(done);
       if (done == CL_COMPLETE) w.bulkMove(std::move(*staging));
       else w.nil();
-      outbox->post(session, w.finish());
+      outbox->post(w.finish());
     });
   }
   ctx.reply(status);
@@ -84,11 +82,13 @@ std::shared_ptr<zmq::message_t> takeBytes(CallContext& ctx, std::size_t expected
 
 }  // namespace
 
-// [clFinish]: a helper thread runs the real clFinish and answers; the
-// session goes on meanwhile. (A marker's completion callback would be
+// [clFinish]: a queue nothing went into since the last clFinish is finished
+// at once; otherwise a helper thread runs the real clFinish and answers, and
+// the session goes on meanwhile. (A marker's completion callback would be
 // cheaper, but PoCL calls no callback for a command that failed.)
 void clFinish(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
+  if (!ctx.session().table().takeBusy(queue)) return ctx.reply(::clFinish(queue));
   cl_int status = ::clRetainCommandQueue(queue);
   if (status != CL_SUCCESS) return ctx.reply(status);
   const auto deferred = ctx.defer();

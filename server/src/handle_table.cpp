@@ -1,5 +1,7 @@
 #include "rcl/server/handle_table.h"
 
+#include <utility>
+
 #include "rcl/protocol/message.h"
 
 namespace rcl::server {
@@ -40,6 +42,15 @@ std::uint64_t HandleTable::idOrAdopt(void* handle, ObjectKind kind) {
 
 void HandleTable::pinAll() {
   for (auto& [id, entry] : byId_) entry.pinned = true;
+}
+
+void HandleTable::markBusy(const void* queue) {
+  if (auto it = byId_.find(idOf(queue)); it != byId_.end()) it->second.busy = true;
+}
+
+bool HandleTable::takeBusy(const void* queue) {
+  auto it = byId_.find(idOf(queue));
+  return it == byId_.end() || std::exchange(it->second.busy, false);
 }
 
 void HandleTable::retained(std::uint64_t id) {

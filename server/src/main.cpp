@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::flush_on(spdlog::level::info);
-  options.clientTimeout = std::chrono::milliseconds(static_cast<long>(clientTimeout * 1000));
+  options.session.clientTimeout = std::chrono::milliseconds(static_cast<long>(clientTimeout * 1000));
 
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);

@@ -14,20 +14,22 @@ Outbox::Outbox() : wakeFd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
 
 Outbox::~Outbox() { close(wakeFd_); }
 
-void Outbox::post(std::uint64_t session, protocol::Frames frames) {
+void Outbox::post(protocol::Frames frames, std::uint64_t replyTo) {
   bool wasEmpty;
   {
     std::lock_guard lock(mutex_);
     wasEmpty = queue_.empty();
-    queue_.push_back(Outgoing{session, std::move(frames)});
+    queue_.push_back(Message{std::move(frames), replyTo});
   }
-  if (wasEmpty) {
-    const std::uint64_t one = 1;
-    (void)!write(wakeFd_, &one, sizeof one);
-  }
+  if (wasEmpty) wake();
 }
 
-std::deque<Outgoing> Outbox::drain() {
+void Outbox::wake() {
+  const std::uint64_t one = 1;
+  (void)!write(wakeFd_, &one, sizeof one);
+}
+
+std::deque<Outbox::Message> Outbox::drain() {
   std::uint64_t count;
   (void)!read(wakeFd_, &count, sizeof count);
   std::lock_guard lock(mutex_);

@@ -1,26 +1,38 @@
 #include "rcl/server/session.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/codec.h"
 #include "rcl/server/call_context.h"
+#include "rcl/protocol/control.h"
 #include "rcl/server/outbox.h"
 
 namespace rcl::server {
 
 using protocol::Kind;
 
-Session::Session(std::uint64_t id, std::string client, Outbox& outbox, const std::vector<ExposedPlatform>& platforms)
-    : id_(id), client_(std::move(client)), outbox_(outbox) {
+using Clock = std::chrono::steady_clock;
+
+Session::Session(zmq::context_t& zmq, const std::string& bindTo, std::uint64_t id, std::string client,
+                 const std::vector<ExposedPlatform>& platforms, SessionOptions options)
+    : id_(id), client_(std::move(client)), options_(options), socket_(zmq, zmq::socket_type::router),
+      lastHeard_(Clock::now()), outbox_(std::make_shared<Outbox>()) {
+  socket_.set(zmq::sockopt::router_mandatory, 1);
+  socket_.set(zmq::sockopt::sndhwm, 0);
+  socket_.set(zmq::sockopt::rcvhwm, 0);
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.bind(bindTo);
+  endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
   for (const auto& p : platforms) {
     PlatformIds ids{table_.idOrAdopt(p.platform, ObjectKind::Platform), {}};
     for (cl_device_id d : p.devices) ids.devices.push_back(table_.idOrAdopt(d, ObjectKind::Device));
     platformIds_.push_back(std::move(ids));
   }
-  // Root devices are never released: their reference count is fixed at one.
+  // Platforms and root devices are never released: their count is fixed at one.
   table_.pinAll();
   worker_ = std::thread([this] { run(); });
 }
@@ -30,59 +42,128 @@ Session::~Session() {
   if (worker_.joinable()) worker_.join();
 }
 
-void Session::enqueue(protocol::Frames frames) {
-  {
-    std::lock_guard lock(mutex_);
-    inbox_.push_back(std::move(frames));
-  }
-  wake_.notify_one();
-}
-
 void Session::close(std::string reason) {
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(closeMutex_);
     if (closing_) return;
     closing_ = true;
     closeReason_ = std::move(reason);
   }
-  wake_.notify_one();
+  outbox_->wake();
 }
 
 CallbackTarget* Session::newCallbackTarget(std::uint64_t callbackId) {
-  callbackTargets_.push_back(CallbackTarget{&outbox_, id_, callbackId});
+  callbackTargets_.push_back(CallbackTarget{outbox_, callbackId});
   return &callbackTargets_.back();
 }
 
-void Session::runBlocking(std::function<void()> job) {
-  // Join the jobs that are done, so threads do not pile up.
-  std::erase_if(blockingJobs_, [](BlockingJob& j) {
-    if (!*j.done) return false;
-    j.thread.join();
-    return true;
-  });
-  auto done = std::make_shared<std::atomic<bool>>(false);
-  blockingJobs_.push_back(BlockingJob{std::thread([job = std::move(job), done] {
-                                        job();
-                                        *done = true;
-                                      }),
-                                      done});
+void Session::send(protocol::Frames frames) { reply(0, std::move(frames)); }
+
+void Session::reply(std::uint64_t seq, protocol::Frames frames) {
+  const std::uint32_t slot = static_cast<std::uint32_t>(protocol::replySlotOf(seq));
+  if (slot == 0 && !attached_) return;
+  const auto to = slot == 0 ? control_ : protocol::makeRoutingId(id_, protocol::Channel::Reply, slot);
+  for (const auto& f : frames) stats_.bytesOut += f.size();
+  try {
+    protocol::sendFrames(socket_, frames, to.data(), to.size(), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t& e) {
+    spdlog::debug("session {:016x}: dropped a message: {}", id_, e.what());
+  }
 }
 
 void Session::run() {
+  zmq::pollitem_t items[] = {
+      {socket_.handle(), 0, ZMQ_POLLIN, 0},
+      {nullptr, outbox_->wakeFd(), ZMQ_POLLIN, 0},
+  };
+  auto nextBeat = Clock::now() + options_.heartbeat;
   for (;;) {
-    protocol::Frames frames;
     {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return closing_ || !inbox_.empty(); });
-      if (inbox_.empty() || closing_) break;
-      frames = std::move(inbox_.front());
-      inbox_.pop_front();
+      std::lock_guard lock(closeMutex_);
+      if (closing_) break;
     }
-    handle(std::move(frames));
-    stats_.peakObjects = std::max(stats_.peakObjects, table_.size());
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(nextBeat - Clock::now());
+    protocol::pollOnce(items, 2, std::clamp(wait, std::chrono::milliseconds(0), std::chrono::milliseconds(500)));
+    if ((items[0].revents & ZMQ_POLLIN) != 0) {
+      while (auto frames = protocol::recvFrames(socket_, zmq::recv_flags::dontwait)) onMessage(std::move(*frames));
+    }
+    if ((items[1].revents & ZMQ_POLLIN) != 0) {
+      for (auto& m : outbox_->drain()) reply(m.replyTo, std::move(m.frames));
+    }
+    if (Clock::now() >= nextBeat) {
+      heartbeat();
+      nextBeat = Clock::now() + options_.heartbeat;
+    }
   }
   freeEverything();
+  socket_.close();
   finished_ = true;
+}
+
+void Session::onMessage(protocol::Frames frames) {
+  if (frames.size() < 2) return;
+  zmq::message_t routing = std::move(frames.front());
+  frames.erase(frames.begin());
+  std::uint64_t session = 0;
+  protocol::Channel channel{};
+  if (!protocol::parseRoutingId(routing, session, channel) || session != id_) {
+    spdlog::warn("session {:016x}: a message from another client; ignored", id_);
+    return;
+  }
+  lastHeard_ = Clock::now();
+  if (channel != protocol::Channel::Calls) return onControl(routing, channel, std::move(frames));
+  handle(std::move(frames));
+  stats_.peakObjects = std::max(stats_.peakObjects, table_.size());
+}
+
+void Session::onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message) {
+  std::uint64_t seq = 0;
+  try {
+    protocol::Reader reader(std::move(message));
+    const auto kind = reader.integer<Kind>();
+    seq = reader.u64();
+    if (kind == Kind::Ping) return;
+    if (kind != Kind::Request) throw protocol::DecodeError("unexpected message on the control channel");
+    switch (reader.integer<protocol::ControlCall>()) {
+      case protocol::ControlCall::Attach: {
+        // A socket says it is connected: from now on it can be answered.
+        protocol::Writer w;
+        w.integer(Kind::Reply);
+        w.u64(seq);
+        w.i64(CL_SUCCESS);
+        auto frames = w.finish();
+        if (channel == protocol::Channel::Control) {
+          std::memcpy(control_.data(), routing.data(), control_.size());
+          attached_ = true;
+          return send(std::move(frames));
+        }
+        try {
+          protocol::sendFrames(socket_, frames, routing.data(), routing.size(), zmq::send_flags::dontwait);
+        } catch (const zmq::error_t&) {
+        }
+        return;
+      }
+      case protocol::ControlCall::Goodbye:
+        return close("client said goodbye");
+      default:
+        throw protocol::DecodeError("unknown control call");
+    }
+  } catch (const protocol::DecodeError& e) {
+    spdlog::warn("session {:016x}: malformed control message: {}", id_, e.what());
+    sendError(seq, CL_INVALID_VALUE, std::string("malformed control message: ") + e.what());
+  }
+}
+
+void Session::heartbeat() {
+  if (Clock::now() - lastHeard_ > options_.clientTimeout) {
+    close(fmt::format("client silent for more than {} ms", options_.clientTimeout.count()));
+    return;
+  }
+  protocol::Writer ping;
+  ping.integer(Kind::Ping);
+  ping.u64(0);
+  ping.u64(0);
+  send(ping.finish());
 }
 
 void Session::handle(protocol::Frames frames) {
@@ -120,7 +201,7 @@ void Session::sendError(std::uint64_t seq, cl_int status, const std::string& mes
   w.u64(seq);
   w.i64(status);
   w.str(message);
-  outbox_.post(id_, w.finish());
+  reply(seq, w.finish());
 }
 
 namespace {
@@ -178,8 +259,7 @@ void Session::freeEverything() {
   }
   for (const auto& h : held)
     if (h.entry.kind == ObjectKind::Queue) clFinish(static_cast<cl_command_queue>(h.entry.handle));
-  for (auto& job : blockingJobs_) job.thread.join();
-  blockingJobs_.clear();
+  blocking_.drain();
 
   std::stable_sort(held.begin(), held.end(), [](const Held& a, const Held& b) {
     const int ra = releaseRank(a.entry.kind), rb = releaseRank(b.entry.kind);
@@ -199,7 +279,7 @@ void Session::freeEverything() {
   spdlog::info(
       "session {:016x} ended ({}): client {}, {} calls ({} failed), {} bytes in, {} bytes out, peak {} objects; "
       "freed {} objects{}{}{}",
-      id_, closeReason_, client_, stats_.calls, stats_.failedCalls, stats_.bytesIn, stats_.bytesOut.load(),
+      id_, closeReason_, client_, stats_.calls, stats_.failedCalls, stats_.bytesIn, stats_.bytesOut,
       stats_.peakObjects, held.size(), summary.empty() ? "" : " (", summary, summary.empty() ? "" : ")");
   if (failures != 0) spdlog::warn("session {:016x}: {} releases failed", id_, failures);
   callbackTargets_.clear();

@@ -18,7 +18,7 @@ RawClient::RawClient(zmq::context_t& zmq, const std::string& endpoint, std::uint
   control_.set(zmq::sockopt::linger, 0);
   calls_.set(zmq::sockopt::linger, 0);
   control_.connect(endpoint);
-  calls_.connect(endpoint);
+  listening_ = endpoint;
 }
 
 std::optional<RawReply> RawClient::receive() {
@@ -53,11 +53,24 @@ std::uint64_t RawClient::hello() {
   auto& r = *reply->rest;
   r.u64();        // protocol version
   r.str();        // server name
+  const std::string session = r.str();
   r.array();      // platforms
   r.array();      // [platform, devices]
   r.u64();        // platform id
   if (r.array() == 0) return 0;
-  return r.u64();
+  const std::uint64_t device = r.u64();
+  // Move to the session's own endpoint and say so.
+  control_.disconnect(listening_);
+  control_.connect(session);
+  calls_.connect(session);
+  protocol::Writer attach;
+  attach.integer(Kind::Request);
+  attach.u64(seq_++);
+  attach.integer(protocol::ControlCall::Attach);
+  frames = attach.finish();
+  protocol::sendFrames(control_, frames);
+  auto attached = receive();
+  return attached && attached->kind == Kind::Reply ? device : 0;
 }
 
 RawReply RawClient::call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args) {

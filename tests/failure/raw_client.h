@@ -31,7 +31,7 @@ class RawClient {
   std::uint64_t hello();
   // Sends a request built by `args` and waits (up to 5 s) for its answer.
   RawReply call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args);
-  // Sends these frames as they are on the calls channel.
+  // Sends these frames as they are on the calls channel (after hello()).
   void sendRaw(protocol::Frames frames);
   // The next message on the control channel that is not a ping (up to 5 s).
   std::optional<RawReply> receive();
@@ -39,6 +39,7 @@ class RawClient {
  private:
   zmq::socket_t control_;
   zmq::socket_t calls_;
+  std::string listening_;
   std::uint64_t seq_ = 1;
 };
 

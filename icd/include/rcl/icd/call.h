@@ -27,6 +27,9 @@ enum class CallbackKind { context_notify, program_notify, event_notify, mem_dest
 
 class Reply;
 
+// Records the context an object belongs to (for the kinds that have one).
+void setContext(Object* o, cl_context c);
+
 class Call {
  public:
   explicit Call(CallId call);
@@ -219,12 +222,14 @@ class Reply {
     if (Object* o = connection_->find(id)) return static_cast<P*>(o);
     P* p = Driver::instance().newProxy<P>();
     p->id = id;
+    setContext(p, context_);
     activate(p, connection_);
     return p;
   }
 
   cl_int status_;
   Connection* connection_;
+  cl_context context_;
   std::optional<protocol::Reader> reader_;
 };
 

@@ -24,6 +24,7 @@
 #include <zmq.hpp>
 
 #include "rcl/icd/objects.h"
+#include "rcl/icd/reply_sockets.h"
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/transport.h"
 
@@ -92,12 +93,16 @@ class Connection {
  private:
   Connection(zmq::context_t& zmq, std::string endpoint, ConnectionOptions options);
   bool handshake();
+  // The next control message that is not a ping; nullopt on timeout or error.
+  std::optional<protocol::Reader> awaitControl(std::chrono::steady_clock::time_point deadline);
   void receiveLoop();
   void dispatch(protocol::Frames frames);
   void onReply(std::uint64_t seq, cl_int status, std::optional<protocol::Reader> reply);
   void onReadData(protocol::Reader& reader);
   void onCallback(protocol::Reader& reader);
   void declareDead(const std::string& why);
+  // A sync call whose reply comes to the calling thread's own socket.
+  Result roundTripOn(ReplySocket& socket, protocol::Writer& request, std::size_t seqOffset);
   void callbackLoop();
 
   struct Waiter {
@@ -112,6 +117,8 @@ class Connection {
   const std::uint64_t session_;
   zmq::socket_t calls_;    // requests out (application threads, under sendMutex_)
   zmq::socket_t control_;  // everything in (receiver thread)
+  zmq::context_t& zmq_;
+  std::shared_ptr<ReplySockets> replySockets_;  // made once the session's endpoint is known
   std::mutex sendMutex_;
   std::atomic<std::uint64_t> nextSeq_{1};
   std::atomic<bool> alive_{true};

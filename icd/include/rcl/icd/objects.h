@@ -88,6 +88,9 @@ struct _cl_kernel : rcl::icd::Object {
   cl_context context = nullptr;
   // CL_KERNEL_COMPILE_WORK_GROUP_SIZE, asked once, for checking launches.
   std::mutex infoMutex;
+  // Argument shapes the server accepted (index -> shape): setting an argument
+  // of a shape already accepted cannot fail, so it need not wait.
+  std::map<cl_uint, std::uint64_t> acceptedArgs;
   bool requiredSizeKnown = false;
   std::size_t requiredSize[3] = {0, 0, 0};
 };

@@ -1,10 +1,16 @@
-// Calls on the control channel, outside the OpenCL API: the handshake and
-// the goodbye. Their ids live above every CallId.
+// Calls on the control channel, outside the OpenCL API. Their ids live above
+// every CallId.
 //
+// A client says hello to the server's listening endpoint; the answer names
+// the session's own endpoint, where the client's two sockets then connect
+// (so the session's worker answers calls itself, with no hand-off):
 //   hello   [Request, seq, Hello, protocol_version, client_name]
 //     ->    [Reply, seq, CL_SUCCESS, protocol_version, server_name,
-//            [[platform_id, [device_id...]]...]]
+//            session_endpoint, [[platform_id, [device_id...]]...]]
 //     or    [Error, seq, status, message]   (version mismatch, ...)
+// On the session's endpoint, the control socket says it is there:
+//   attach  [Request, seq, Attach] -> [Reply, seq, CL_SUCCESS]
+// and, leaving:
 //   goodbye [Request, 0, Goodbye]            the server frees the session
 #pragma once
 
@@ -15,6 +21,7 @@ namespace rcl::protocol {
 enum class ControlCall : std::uint16_t {
   Hello = 1000,
   Goodbye = 1001,
+  Attach = 1002,
 };
 
 }  // namespace rcl::protocol

@@ -35,14 +35,20 @@ enum class Kind : std::uint8_t {
   AsyncError = 7,
 };
 
-// The two sockets a client session uses; the channel is the last byte of the
-// ZeroMQ routing id, after the 8-byte session id.
+// The sockets of a client session. A ZeroMQ routing id is the 8-byte
+// session id, the channel byte, and a 4-byte slot (reply sockets only).
 enum class Channel : std::uint8_t {
-  Control = 0,  // handshake, replies, pushes, heartbeats (server -> client)
+  Control = 0,  // handshake, pushes, heartbeats, replies of slot 0 (server -> client)
   Calls = 1,    // requests (client -> server)
+  Reply = 2,    // one per client thread that waits for replies itself
 };
 
-inline constexpr std::size_t kRoutingIdSize = 9;
+inline constexpr std::size_t kRoutingIdSize = 13;
+
+// A request's sequence number says where its reply goes: the top 16 bits
+// are the reply slot (0: the control channel), the rest count requests.
+inline constexpr int kReplySlotShift = 48;
+inline constexpr std::uint64_t replySlotOf(std::uint64_t seq) { return seq >> kReplySlotShift; }
 
 // Ids the server hands out (platforms, devices, objects it creates on its
 // own) have this bit set; ids the client picks never do.

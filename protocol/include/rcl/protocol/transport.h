@@ -29,8 +29,8 @@ int pollOnce(zmq::pollitem_t* items, std::size_t count, std::chrono::millisecond
 
 using RoutingId = std::array<std::uint8_t, kRoutingIdSize>;
 
-RoutingId makeRoutingId(std::uint64_t session, Channel channel);
-// Splits a routing id into session and channel; false if it is not ours.
-bool parseRoutingId(const zmq::message_t& id, std::uint64_t& session, Channel& channel);
+RoutingId makeRoutingId(std::uint64_t session, Channel channel, std::uint32_t slot = 0);
+// Splits a routing id into session, channel and slot; false if it is not ours.
+bool parseRoutingId(const zmq::message_t& id, std::uint64_t& session, Channel& channel, std::uint32_t* slot = nullptr);
 
 }  // namespace rcl::protocol

@@ -138,7 +138,11 @@ class CallContext {
   template <class Handle>
   Handle handle() {
     if (args_.isNil()) return nullptr;
-    return session_.table().get<Handle>(args_.u64());
+    Handle h = session_.table().get<Handle>(args_.u64());
+    if constexpr (std::is_same_v<Handle, cl_command_queue>) {
+      if (call_ != protocol::CallId::clFinish) session_.table().markBusy(h);
+    }
+    return h;
   }
   template <class T>
   T scalar() {
@@ -253,8 +257,7 @@ class CallContext {
   // For calls answered later (from a completion callback): the reply is
   // sent by whoever holds this.
   struct Deferred {
-    Outbox* outbox;
-    std::uint64_t session;
+    std::shared_ptr<Outbox> outbox;
     std::uint64_t seq;
     void send(cl_int status) const;
   };

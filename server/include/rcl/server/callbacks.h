@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include <CL/cl.h>
 
@@ -24,8 +25,7 @@ enum class CallbackKind : std::uint8_t {
 
 // Where a callback's push goes. Owned by the session; lives until it ends.
 struct CallbackTarget {
-  Outbox* outbox;
-  std::uint64_t session;
+  std::shared_ptr<Outbox> outbox;
   std::uint64_t callbackId;
 };
 

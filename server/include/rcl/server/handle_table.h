@@ -24,6 +24,7 @@ class HandleTable {
     void* handle = nullptr;
     std::uint32_t refs = 1;  // references the client holds
     bool pinned = false;     // platforms and root devices: never released
+    bool busy = false;       // queues: commands enqueued since the last clFinish began
   };
 
   // The real handle behind `id`, or CallError with the type's invalid error.
@@ -54,6 +55,10 @@ class HandleTable {
   void retained(std::uint64_t id);
   // Drops one client reference; the entry goes when none are left.
   void released(std::uint64_t id);
+
+  // Queues: note that a command went in; take (and clear) the note.
+  void markBusy(const void* queue);
+  bool takeBusy(const void* queue);
 
   std::size_t size() const { return byId_.size(); }
   // Visits every entry (for cleanup and statistics).

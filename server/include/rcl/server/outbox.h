@@ -1,6 +1,8 @@
-// Messages on their way to clients. Any thread may post (session workers,
-// and the OpenCL implementation's callback threads); the router thread,
-// which owns the socket, drains it when woken through an eventfd.
+// Messages on their way to one session's client. Any thread may post (the
+// OpenCL implementation's callback threads, helper threads); the session's
+// worker, which owns the socket, drains it when woken through an eventfd.
+// Shared by everything that may still post, so a late callback never finds
+// it gone.
 #pragma once
 
 #include <cstdint>
@@ -12,11 +14,6 @@
 
 namespace rcl::server {
 
-struct Outgoing {
-  std::uint64_t session;  // delivered to that session's control channel
-  protocol::Frames frames;
-};
-
 class Outbox {
  public:
   Outbox();
@@ -24,14 +21,22 @@ class Outbox {
   Outbox(const Outbox&) = delete;
   Outbox& operator=(const Outbox&) = delete;
 
-  void post(std::uint64_t session, protocol::Frames frames);
+  // `replyTo`: the sequence number of the request this answers (its reply
+  // slot picks the socket), or 0 for pushes to the control channel.
+  void post(protocol::Frames frames, std::uint64_t replyTo = 0);
+  struct Message {
+    protocol::Frames frames;
+    std::uint64_t replyTo;
+  };
   // Everything posted so far, oldest first; clears the wake-up signal.
-  std::deque<Outgoing> drain();
+  std::deque<Message> drain();
+  // Wakes the worker without a message (to make it look at its state).
+  void wake();
   int wakeFd() const { return wakeFd_; }
 
  private:
   std::mutex mutex_;
-  std::deque<Outgoing> queue_;
+  std::deque<Message> queue_;
   int wakeFd_ = -1;
 };
 

@@ -1,10 +1,9 @@
-// The listening side of remote-cl-server: one ROUTER socket, owned by one
-// thread, that admits sessions (handshake), hands each session's requests to
-// its worker, delivers everything in the outbox, and keeps heartbeats.
+// The listening side of remote-cl-server: one ROUTER socket that admits
+// clients (the handshake), gives each a session with a socket of its own,
+// and collects the sessions that ended.
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,15 +14,13 @@
 
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/transport.h"
-#include "rcl/server/outbox.h"
 #include "rcl/server/session.h"
 
 namespace rcl::server {
 
 struct RouterOptions {
   std::string listen = "tcp://127.0.0.1:5555";
-  std::chrono::milliseconds heartbeat{1000};
-  std::chrono::milliseconds clientTimeout{10000};
+  SessionOptions session;
 };
 
 class Router {
@@ -37,30 +34,21 @@ class Router {
   void run(const std::atomic<bool>& stop);
 
  private:
-  struct SessionRecord {
-    std::unique_ptr<Session> session;
-    protocol::RoutingId control{};
-    std::chrono::steady_clock::time_point lastSeen;
-  };
-
   void onMessage(protocol::Frames frames);
-  void onControl(std::uint64_t sessionId, const zmq::message_t& routing, protocol::Frames message);
   void onHello(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, protocol::Reader& reader);
-  void deliver(Outgoing& out);
-  void sendTo(const void* routing, std::size_t size, protocol::Frames& frames);
+  // Where a new session's socket binds: the listening interface, any port
+  // (tcp), or a path next to the listening one (ipc).
+  std::string sessionBindAddress(std::uint64_t sessionId) const;
+  void sendTo(const zmq::message_t& routing, protocol::Frames& frames);
   void sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int status, const std::string& message);
-  void heartbeat();
-  void closeSession(std::uint64_t id, std::string reason);
-  void collectClosed();
+  void collectEnded();
 
   RouterOptions options_;
   std::vector<ExposedPlatform> platforms_;
   std::string serverName_;
   zmq::context_t context_;
   zmq::socket_t socket_;
-  Outbox outbox_;
-  std::unordered_map<std::uint64_t, SessionRecord> sessions_;
-  std::vector<std::unique_ptr<Session>> closing_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
 };
 
 }  // namespace rcl::server

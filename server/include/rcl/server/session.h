@@ -1,28 +1,31 @@
-// One client session: its handle table, and a worker thread that runs the
-// session's calls in the order they arrived. Sessions never share objects.
+// One client session: a socket of its own that the client talks to after the
+// handshake, a worker thread that runs the session's calls in the order they
+// arrive and answers them directly (no hand-off to another thread on the way),
+// the session's handle table, and its heartbeats. Sessions share nothing.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <CL/cl.h>
+#include <zmq.hpp>
 
 #include "rcl/protocol/transport.h"
+#include "rcl/server/blocking_pool.h"
 #include "rcl/server/callbacks.h"
 #include "rcl/server/handle_table.h"
+#include "rcl/server/outbox.h"
 
 namespace rcl::server {
-
-class Outbox;
 
 // A real platform the server offers, with its devices.
 struct ExposedPlatform {
@@ -34,21 +37,29 @@ struct SessionStats {
   std::uint64_t calls = 0;
   std::uint64_t failedCalls = 0;
   std::uint64_t bytesIn = 0;
-  std::atomic<std::uint64_t> bytesOut{0};  // counted by the router thread
+  std::uint64_t bytesOut = 0;
   std::size_t peakObjects = 0;
+};
+
+struct SessionOptions {
+  std::chrono::milliseconds heartbeat{1000};
+  std::chrono::milliseconds clientTimeout{10000};
 };
 
 class Session {
  public:
-  Session(std::uint64_t id, std::string client, Outbox& outbox, const std::vector<ExposedPlatform>& platforms);
+  // Binds the session's socket to `bindTo` (an endpoint with a wildcard port
+  // or a fresh ipc path) and starts the worker.
+  Session(zmq::context_t& zmq, const std::string& bindTo, std::uint64_t id, std::string client,
+          const std::vector<ExposedPlatform>& platforms, SessionOptions options);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   std::uint64_t id() const { return id_; }
   const std::string& client() const { return client_; }
-  // Queues a request for the worker (router thread).
-  void enqueue(protocol::Frames frames);
+  // The endpoint the session's socket is bound to.
+  const std::string& endpoint() const { return endpoint_; }
   // Asks the worker to free everything and stop; returns at once.
   void close(std::string reason);
   bool finished() const { return finished_; }
@@ -62,35 +73,42 @@ class Session {
 
   // Worker-thread side, used by CallContext.
   HandleTable& table() { return table_; }
-  Outbox& outbox() { return outbox_; }
+  const std::shared_ptr<Outbox>& outbox() { return outbox_; }
   SessionStats& stats() { return stats_; }
   CallbackTarget* newCallbackTarget(std::uint64_t callbackId);
-  // Runs a call that blocks (clFinish) on a thread of its own, so the
-  // session's other calls go on; joined before the session frees its objects.
-  void runBlocking(std::function<void()> job);
+  // Sends to the client's control channel now (worker thread only).
+  void send(protocol::Frames frames);
+  // Sends the answer to request `seq` to the socket its reply slot names.
+  void reply(std::uint64_t seq, protocol::Frames frames);
+  // Runs a call that blocks (clFinish) on a helper thread, so the session's
+  // other calls go on.
+  void runBlocking(std::function<void()> job) { blocking_.run(std::move(job)); }
 
  private:
   void run();
+  void onMessage(protocol::Frames frames);
+  void onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message);
   void handle(protocol::Frames frames);
   void sendError(std::uint64_t seq, cl_int status, const std::string& message);
+  void heartbeat();
   void freeEverything();
 
   const std::uint64_t id_;
   const std::string client_;
-  Outbox& outbox_;
+  const SessionOptions options_;
+  zmq::socket_t socket_;
+  std::string endpoint_;
+  protocol::RoutingId control_{};
+  bool attached_ = false;  // the client's control channel is connected
+  std::chrono::steady_clock::time_point lastHeard_;
+  std::shared_ptr<Outbox> outbox_;
   HandleTable table_;
   SessionStats stats_;
   std::vector<PlatformIds> platformIds_;
   std::list<CallbackTarget> callbackTargets_;
-  struct BlockingJob {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
-  };
-  std::vector<BlockingJob> blockingJobs_;
+  BlockingPool blocking_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<protocol::Frames> inbox_;
+  std::mutex closeMutex_;
   bool closing_ = false;
   std::string closeReason_;
   std::atomic<bool> finished_{false};

@@ -1,0 +1,98 @@
+#include "rcl/icd/reply_sockets.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "rcl/protocol/codec.h"
+#include "rcl/protocol/control.h"
+#include "rcl/protocol/transport.h"
+
+namespace rcl::icd {
+namespace {
+
+// The sockets this thread borrowed, returned when the thread ends (to pools
+// that still exist).
+struct Borrowed {
+  std::vector<std::pair<std::weak_ptr<ReplySockets>, ReplySocket*>> sockets;
+  ReplySocket* find(const ReplySockets* pool) {
+    for (auto& [owner, socket] : sockets)
+      if (auto p = owner.lock(); p.get() == pool) return socket;
+    return nullptr;
+  }
+  ~Borrowed();
+};
+
+}  // namespace
+
+ReplySockets::ReplySockets(zmq::context_t& zmq, std::uint64_t session, std::string endpoint,
+                           std::chrono::milliseconds attachTimeout)
+    : zmq_(zmq), session_(session), endpoint_(std::move(endpoint)), attachTimeout_(attachTimeout) {}
+
+ReplySockets::~ReplySockets() = default;
+
+namespace {
+thread_local Borrowed t_borrowed;
+
+Borrowed::~Borrowed() {
+  for (auto& [owner, socket] : sockets)
+    if (auto pool = owner.lock()) pool->giveBackFromThread(socket);
+}
+}  // namespace
+
+ReplySocket* ReplySockets::forThisThread() {
+  if (ReplySocket* mine = t_borrowed.find(this)) return mine;
+  ReplySocket* socket = lend();
+  if (socket != nullptr) t_borrowed.sockets.emplace_back(weak_from_this(), socket);
+  return socket;
+}
+
+ReplySocket* ReplySockets::lend() {
+  std::lock_guard lock(mutex_);
+  if (!free_.empty()) {
+    ReplySocket* s = free_.back();
+    free_.pop_back();
+    return s;
+  }
+  if (all_.size() >= kMaxSockets) return nullptr;
+  const auto slot = static_cast<std::uint32_t>(all_.size() + 1);
+  auto s = std::make_unique<ReplySocket>(ReplySocket{zmq::socket_t(zmq_, zmq::socket_type::dealer), slot});
+  const auto id = protocol::makeRoutingId(session_, protocol::Channel::Reply, slot);
+  s->socket.set(zmq::sockopt::routing_id, zmq::buffer(id));
+  s->socket.set(zmq::sockopt::linger, 0);
+  s->socket.set(zmq::sockopt::rcvhwm, 0);
+  try {
+    s->socket.connect(endpoint_);
+  } catch (const zmq::error_t& e) {
+    spdlog::warn("remote-cl: no reply socket: {}", e.what());
+    return nullptr;
+  }
+  if (!attach(*s)) return nullptr;
+  all_.push_back(std::move(s));
+  return all_.back().get();
+}
+
+void ReplySockets::giveBackFromThread(ReplySocket* socket) {
+  std::lock_guard lock(mutex_);
+  free_.push_back(socket);
+}
+
+bool ReplySockets::attach(ReplySocket& s) {
+  protocol::Writer w;
+  w.integer(protocol::Kind::Request);
+  w.u64(0);
+  w.integer(protocol::ControlCall::Attach);
+  auto frames = w.finish();
+  protocol::sendFrames(s.socket, frames);
+  zmq::pollitem_t item{s.socket.handle(), 0, ZMQ_POLLIN, 0};
+  const auto deadline = std::chrono::steady_clock::now() + attachTimeout_;
+  while (std::chrono::steady_clock::now() < deadline) {
+    protocol::pollOnce(&item, 1, std::chrono::milliseconds(50));
+    if (protocol::recvFrames(s.socket, zmq::recv_flags::dontwait)) return true;
+  }
+  spdlog::warn("remote-cl: a reply socket did not attach; this thread waits through the receiver");
+  return false;
+}
+
+}  // namespace rcl::icd

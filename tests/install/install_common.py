@@ -1,0 +1,147 @@
+"""Shared parts of check_install.py and check_packages.py: the build's install layout
+(read from CMakeCache.txt), command running, and failure reporting."""
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+
+class CheckFailed(Exception):
+    """One failed expectation; the message says what and why."""
+
+
+def fail(message):
+    raise CheckFailed(message)
+
+
+def expect(condition, message):
+    if not condition:
+        fail(message)
+
+
+def read_cache(build_dir):
+    """CMakeCache.txt as a dict NAME -> value (types dropped)."""
+    cache = {}
+    for line in (Path(build_dir) / "CMakeCache.txt").read_text().splitlines():
+        if not line or line.startswith(("#", "//")) or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        cache[key.split(":", 1)[0]] = value
+    return cache
+
+
+def under_prefix(path, prefix):
+    """An install destination made absolute as CMake does: relative ones are under the prefix."""
+    path = PurePosixPath(path)
+    return path if path.is_absolute() else PurePosixPath(prefix) / path
+
+
+@dataclass
+class Layout:
+    """Where the install rules put each file, for one prefix (absolute, without DESTDIR)."""
+    prefix: str
+    libdir: PurePosixPath
+    bindir: PurePosixPath
+    includedir: PurePosixPath
+    vendors_dir: PurePosixPath
+    config_dir: PurePosixPath
+    unit_dir: PurePosixPath
+    icd_library_name: str
+
+    @classmethod
+    def from_cache(cls, cache, prefix):
+        return cls(
+            prefix=prefix,
+            libdir=under_prefix(cache.get("CMAKE_INSTALL_LIBDIR", "lib"), prefix),
+            bindir=under_prefix(cache.get("CMAKE_INSTALL_BINDIR", "bin"), prefix),
+            includedir=under_prefix(cache.get("CMAKE_INSTALL_INCLUDEDIR", "include"), prefix),
+            vendors_dir=under_prefix(cache.get("RCL_ICD_VENDORS_DIR", "/etc/OpenCL/vendors"), prefix),
+            config_dir=under_prefix(cache.get("RCL_CONFIG_DIR", "/etc/remote-cl"), prefix),
+            unit_dir=under_prefix(cache.get("RCL_SYSTEMD_UNIT_DIR", "lib/systemd/system"), prefix),
+            icd_library_name=cache.get("RCL_ICD_LIBRARY_NAME", "AUTO"),
+        )
+
+    @property
+    def icd(self):
+        return self.vendors_dir / "remote-cl.icd"
+
+    @property
+    def server(self):
+        return self.bindir / "remote-cl-server"
+
+    @property
+    def unit(self):
+        return self.unit_dir / "remote-cl-server.service"
+
+    @property
+    def client_example(self):
+        return self.config_dir / "client.conf.example"
+
+    @property
+    def server_example(self):
+        return self.config_dir / "server.conf.example"
+
+    def headers(self, source_dir):
+        """The installed paths of the public headers include/CL/*.h of the source tree."""
+        names = sorted(p.name for p in (Path(source_dir) / "include" / "CL").glob("*.h"))
+        return [self.includedir / "CL" / name for name in names]
+
+    def library_links(self):
+        """The soname link (what remote-cl.icd names) and the namelink; the real file is
+        libremote-cl.so.<version>, which both point at."""
+        return [self.libdir / SONAME, self.libdir / "libremote-cl.so"]
+
+
+SONAME = "libremote-cl.so.0"
+UNIT_HARDENING = [
+    "NoNewPrivileges=yes",
+    "DynamicUser=yes",
+    "SupplementaryGroups=render video",
+    "ProtectSystem=strict",
+    "ProtectHome=yes",
+    "PrivateTmp=yes",
+    "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
+]
+CLIENT_KEYS = ["servers", "log_level", "connect_timeout_ms", "dead_after_ms", "sync"]
+SERVER_OPTIONS = ["--listen", "--platform", "--client-timeout", "--verbose"]
+
+
+def run(command, env=None, timeout=60, check=True):
+    """Run a command, return CompletedProcess with text stdout/stderr; fail with its output."""
+    command = [str(part) for part in command]
+    try:
+        result = subprocess.run(command, env=env, timeout=timeout, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except subprocess.TimeoutExpired:
+        fail(f"timed out after {timeout} s: {' '.join(command)}")
+    if check and result.returncode != 0:
+        fail(f"exit code {result.returncode}: {' '.join(command)}\n"
+             f"--- stdout ---\n{result.stdout}--- stderr ---\n{result.stderr}")
+    return result
+
+
+def main_wrapper(name, body):
+    """Run body(); print PASS/FAIL lines; return the process exit code."""
+    try:
+        body()
+    except CheckFailed as error:
+        print(f"{name}: FAIL: {error}", file=sys.stderr)
+        return 1
+    print(f"{name}: PASS")
+    return 0
+
+
+def step(message):
+    print(f"-- {message}", flush=True)
+
+
+def clean_environment():
+    """os.environ without the variables that would change what remote-cl or the loader does."""
+    environment = dict(os.environ)
+    for name in list(environment):
+        if name.startswith("REMOTE_CL_") or name in ("OCL_ICD_VENDORS", "OCL_ICD_FILENAMES",
+                                                     "LD_LIBRARY_PATH", "LD_PRELOAD"):
+            environment.pop(name)
+    return environment
