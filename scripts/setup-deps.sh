@@ -27,6 +27,7 @@ PACKAGES=(
   libgtest-dev
   libgmock-dev
   libbenchmark-dev
+  libclblast-dev
   dpkg-dev
   file
 )

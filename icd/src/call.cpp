@@ -144,6 +144,24 @@ void Call::bulkBorrow(const void* bytes, std::size_t size) {
   writer_.bulkBorrow(bytes, size, [](void*, void*) {}, nullptr);
 }
 
+void Call::bulkChunks(const void* bytes, std::size_t size, SendLatch* sent) {
+  if (failed()) return;
+  if (bytes == nullptr) return writer_.nil();
+  const std::size_t chunks = protocol::chunkCount(size);
+  writer_.array(static_cast<std::uint32_t>(chunks));
+  const auto* p = static_cast<const unsigned char*>(bytes);
+  for (std::size_t i = 0; i < chunks; ++i) {
+    const std::size_t n = std::min(protocol::kBulkChunk, size - i * protocol::kBulkChunk);
+    if (sent == nullptr) {
+      writer_.bulkBorrow(p + i * protocol::kBulkChunk, n, [](void*, void*) {}, nullptr);
+      continue;
+    }
+    sent->add();
+    writer_.bulkBorrow(p + i * protocol::kBulkChunk, n, [](void*, void* latch) { static_cast<SendLatch*>(latch)->done(); },
+                       sent);
+  }
+}
+
 void Call::wants(const void* out) {
   if (failed()) return;
   writer_.boolean(out != nullptr);
@@ -227,6 +245,13 @@ void Call::prepareNew(Connection* c) {
   if (created_ != nullptr) {
     setContext(created_, context_);
     activate(created_, c);
+    if (created_->kind == ObjectKind::Kernel && first_ != nullptr && first_->kind == ObjectKind::Kernel) {
+      // clCloneKernel: the copy has the original's arguments.
+      auto* from = static_cast<cl_kernel>(first_);
+      auto* to = static_cast<cl_kernel>(created_);
+      std::lock_guard lock(from->infoMutex);
+      to->acceptedArgs = from->acceptedArgs;
+    }
     if (created_->kind == ObjectKind::Event) {  // clCreateUserEvent
       static_cast<cl_event>(created_)->status = CL_SUBMITTED;
       static_cast<cl_event>(created_)->commandType = CL_COMMAND_USER;

@@ -36,7 +36,37 @@ const std::size_t* requiredWorkGroupSize(cl_kernel k) {
   return k->requiredSize;
 }
 
+cl_uint numArgs(cl_kernel k) {
+  std::lock_guard lock(k->infoMutex);
+  if (k->numArgs == 0) {
+    Call call(CallId::clGetKernelInfo);
+    call.handle(k);
+    call.scalar(CL_KERNEL_NUM_ARGS);
+    if (call.info(CL_KERNEL_NUM_ARGS, sizeof k->numArgs, &k->numArgs, nullptr) != CL_SUCCESS) k->numArgs = 0;
+  }
+  return k->numArgs;
+}
+
+bool allArgsSet(cl_kernel k) {
+  const cl_uint n = numArgs(k);
+  std::lock_guard lock(k->infoMutex);
+  return k->acceptedArgs.size() >= n;
+}
+
 }  // namespace
+
+cl_int clGetEventProfilingInfo(cl_event, cl_profiling_info param_name, size_t, void*, size_t*) {
+  switch (param_name) {
+    case CL_PROFILING_COMMAND_QUEUED:
+    case CL_PROFILING_COMMAND_SUBMIT:
+    case CL_PROFILING_COMMAND_START:
+    case CL_PROFILING_COMMAND_END:
+    case CL_PROFILING_COMMAND_COMPLETE:
+      return CL_SUCCESS;
+    default:
+      return CL_INVALID_VALUE;
+  }
+}
 
 cl_int clEnqueueNDRangeKernel(cl_command_queue, cl_kernel kernel, cl_uint work_dim, const size_t*,
                               const size_t* global_work_size, const size_t* local_work_size, cl_uint,
@@ -44,6 +74,7 @@ cl_int clEnqueueNDRangeKernel(cl_command_queue, cl_kernel kernel, cl_uint work_d
   cl_kernel k = checked(kernel);
   if (k == nullptr) return CL_SUCCESS;
   if (work_dim < 1 || work_dim > 3) return CL_INVALID_WORK_DIMENSION;
+  if (!allArgsSet(k)) return CL_INVALID_KERNEL_ARGS;
   if (global_work_size == nullptr || local_work_size == nullptr) return CL_SUCCESS;
   const std::size_t* required = requiredWorkGroupSize(k);
   if (required[0] == 0) return CL_SUCCESS;
@@ -70,6 +101,13 @@ cl_int clEnqueueFillBuffer(cl_command_queue, cl_mem buffer, const void* pattern,
   const bool powerOfTwo = pattern_size != 0 && (pattern_size & (pattern_size - 1)) == 0 && pattern_size <= 128;
   if (pattern == nullptr || !powerOfTwo) return CL_INVALID_VALUE;
   if (offset % pattern_size != 0 || size % pattern_size != 0 || !inRange(m, offset, size)) return CL_INVALID_VALUE;
+  return CL_SUCCESS;
+}
+
+cl_int clEnqueueMigrateMemObjects(cl_command_queue, cl_uint num_mem_objects, const cl_mem* mem_objects,
+                                  cl_mem_migration_flags flags, cl_uint, const cl_event*, cl_event*) {
+  constexpr cl_mem_migration_flags kKnown = CL_MIGRATE_MEM_OBJECT_HOST | CL_MIGRATE_MEM_OBJECT_CONTENT_UNDEFINED;
+  if (num_mem_objects == 0 || mem_objects == nullptr || (flags & ~kKnown) != 0) return CL_INVALID_VALUE;
   return CL_SUCCESS;
 }
 

@@ -398,6 +398,7 @@ void Connection::dispatch(protocol::Frames frames) {
         spdlog::warn("remote-cl: {} failed on the server with {}", name != nullptr ? name : "?", status);
         if (Object* o = eventId != 0 ? find(eventId) : nullptr; o != nullptr && o->kind == ObjectKind::Event) {
           auto read = cancelRead(eventId);
+          static_cast<cl_event>(o)->rejectedWith = status;
           setEventStatus(static_cast<cl_event>(o), status < 0 ? status : CL_OUT_OF_RESOURCES);
           if (read) unhold(read->event);
         }
@@ -442,8 +443,13 @@ void Connection::onReadData(protocol::Reader& r) {
   }
   cl_int final = status;
   if (status == CL_COMPLETE && !r.isNil()) {
-    const auto& frame = r.bulk();
-    read.deliver(frame.data(), frame.size());
+    const std::uint32_t chunks = r.array();
+    std::size_t offset = 0;
+    for (std::uint32_t i = 0; i < chunks; ++i) {
+      const auto& frame = r.bulk();
+      read.deliver(frame.data(), frame.size(), offset);
+      offset += frame.size();
+    }
   } else if (status == CL_COMPLETE) {
     final = CL_OUT_OF_RESOURCES;
   }

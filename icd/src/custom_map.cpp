@@ -41,9 +41,16 @@ cl_int enqueueMarker(cl_command_queue queue, cl_uint n, const cl_event* waits, c
 // Waits for `event`, then releases it if only this call needed it.
 cl_int finishBlocking(cl_command_queue queue, cl_event event, bool release) {
   flush(queue);
-  const cl_int status = waitForEvent(event);
+  const cl_int status = blockingResult(event, waitForEvent(event));
   if (release) releaseObject(CallId::clReleaseEvent, event);
-  return status < 0 ? CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST : CL_SUCCESS;
+  return status;
+}
+
+// The host access flags allow the mapping (reading for CL_MAP_READ, writing for the others).
+bool mapAllowed(cl_mem m, cl_map_flags flags) {
+  if ((flags & CL_MAP_READ) != 0 && !hostMayRead(m)) return false;
+  if ((flags & kWriteFlags) != 0 && !hostMayWrite(m)) return false;
+  return true;
 }
 
 void* recordMapping(cl_mem m, void* host, _cl_mem::Mapping mapping) {
@@ -63,6 +70,7 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
   if (q == nullptr) return setError(errcode_ret, CL_INVALID_COMMAND_QUEUE), nullptr;
   if (m == nullptr || m->image) return setError(errcode_ret, CL_INVALID_MEM_OBJECT), nullptr;
   if (size == 0 || offset > m->size || size > m->size - offset) return setError(errcode_ret, CL_INVALID_VALUE), nullptr;
+  if (!mapAllowed(m, map_flags)) return setError(errcode_ret, CL_INVALID_OPERATION), nullptr;
 
   _cl_mem::Mapping mapping;
   mapping.offset = offset;
@@ -90,7 +98,10 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
     call.waitList(event_wait_list, num_events_in_wait_list);
     auto* dst = static_cast<unsigned char*>(host);
     status = enqueueRead(
-        call, CL_FALSE, [dst, size](const void* bytes, std::size_t n) { std::memcpy(dst, bytes, std::min(n, size)); },
+        call, CL_FALSE,
+        [dst, size](const void* bytes, std::size_t n, std::size_t at) {
+          if (at < size) std::memcpy(dst + at, bytes, std::min(n, size - at));
+        },
         out, CL_COMMAND_MAP_BUFFER);
   }
   if (status == CL_SUCCESS && blocking_map) status = finishBlocking(q, *out, out == &internal);
@@ -110,19 +121,31 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
   if (m == nullptr || !m->image) return setError(errcode_ret, CL_INVALID_MEM_OBJECT), nullptr;
   if (origin == nullptr || region == nullptr || image_row_pitch == nullptr)
     return setError(errcode_ret, CL_INVALID_VALUE), nullptr;
+  if (!mapAllowed(m, map_flags)) return setError(errcode_ret, CL_INVALID_OPERATION), nullptr;
 
-  const std::size_t row = region[0] * m->elementSize;
-  const std::size_t slice = row * region[1];
-  const std::size_t size = slice * region[2];
+  // CL_MEM_USE_HOST_PTR: the mapping is the application's own memory, in its
+  // layout; otherwise client memory with the region's rows packed.
+  const bool own = m->hostPtr != nullptr;
+  const std::size_t rowBytes = region[0] * m->elementSize;
+  const std::size_t row = own ? m->hostRowPitch : rowBytes;
+  const std::size_t slice = own ? m->hostSlicePitch : rowBytes * region[1];
+  const std::size_t size = rowBytes * region[1] * region[2];
   _cl_mem::Mapping mapping;
   mapping.size = size;
   mapping.flags = map_flags;
   std::copy(origin, origin + 3, mapping.origin);
   std::copy(region, region + 3, mapping.region);
-  mapping.owned = allocateHost(size);
-  void* host = mapping.owned.get();
+  void* host;
+  if (own) {
+    host = static_cast<unsigned char*>(m->hostPtr) + origin[2] * slice + origin[1] * row + origin[0] * m->elementSize;
+  } else {
+    mapping.owned = allocateHost(size);
+    host = mapping.owned.get();
+  }
   *image_row_pitch = row;
-  if (image_slice_pitch != nullptr) *image_slice_pitch = region[2] > 1 ? slice : 0;
+  if (image_slice_pitch != nullptr) *image_slice_pitch = own ? slice : (region[2] > 1 ? slice : 0);
+  mapping.rowPitch = row;
+  mapping.slicePitch = slice;
 
   cl_event internal = nullptr;
   cl_event* out = event != nullptr ? event : (blocking_map ? &internal : nullptr);
@@ -137,8 +160,13 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
     call.array(region, 3);
     call.waitList(event_wait_list, num_events_in_wait_list);
     auto* dst = static_cast<unsigned char*>(host);
+    const std::size_t extent[3] = {rowBytes, region[1], region[2]};
     status = enqueueRead(
-        call, CL_FALSE, [dst, size](const void* bytes, std::size_t n) { std::memcpy(dst, bytes, std::min(n, size)); },
+        call, CL_FALSE,
+        [=](const void* bytes, std::size_t n, std::size_t) {
+          const std::size_t zero[3] = {0, 0, 0};
+          if (n == size) unpackRegion(static_cast<const unsigned char*>(bytes), dst, zero, extent, row, slice);
+        },
         out, CL_COMMAND_MAP_IMAGE);
   }
   if (status == CL_SUCCESS && blocking_map) status = finishBlocking(q, *out, out == &internal);
@@ -175,17 +203,27 @@ cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue command_queue, cl_me
     call.handle(m);
     call.scalar(mapping.offset);
     call.scalar(mapping.size);
-    call.bulkBorrow(mapped_ptr, mapping.size);
+    call.bulkChunks(mapped_ptr, mapping.size);
     call.waitList(event_wait_list, num_events_in_wait_list);
     call.event(out);
     status = call.post();
   } else {
+    // The rows go packed; a mapping of the application's memory is packed first.
+    std::shared_ptr<void> packed = mapping.owned;
+    if (!packed) {
+      packed = allocateHost(mapping.size);
+      const std::size_t extent[3] = {mapping.region[0] * m->elementSize, mapping.region[1], mapping.region[2]};
+      const std::size_t zero[3] = {0, 0, 0};
+      packRegion(static_cast<const unsigned char*>(mapped_ptr), static_cast<unsigned char*>(packed.get()), zero, extent,
+                 mapping.rowPitch, mapping.slicePitch);
+      mapping.owned = packed;
+    }
     Call call(CallId::clEnqueueWriteImage);
     call.handle(q);
     call.handle(m);
     call.array(mapping.origin, 3);
     call.array(mapping.region, 3);
-    call.bulkBorrow(mapped_ptr, mapping.size);
+    call.bulkBorrow(packed.get(), mapping.size);
     call.waitList(event_wait_list, num_events_in_wait_list);
     call.event(out);
     status = call.post();

@@ -23,6 +23,11 @@ bool sendsHostData(cl_mem_flags flags, const void* host_ptr) {
   return host_ptr != nullptr && (flags & kHostDataFlags) != 0;
 }
 
+// A host pointer is only for COPY/USE_HOST_PTR (the server never sees it).
+void checkHostPtr(Call& call, cl_mem_flags flags, const void* host_ptr) {
+  if (host_ptr != nullptr && (flags & kHostDataFlags) == 0) call.fail(CL_INVALID_HOST_PTR);
+}
+
 cl_mem finishCreation(Reply reply, cl_mem created, cl_int* errcode_ret, cl_mem_flags flags, std::size_t size,
                       void* host_ptr) {
   cl_mem m = reply.created(created, errcode_ret);
@@ -68,6 +73,7 @@ cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* prope
   auto* created = call.create<_cl_mem>();
   call.handle(context);
   if (id == CallId::clCreateImageWithProperties) call.properties(properties);
+  checkHostPtr(call, flags, host_ptr);
   call.scalar(flags);
   call.value(format, sizeof(cl_image_format));
   call.value(desc, sizeof(cl_image_desc));
@@ -78,6 +84,11 @@ cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* prope
   if (m != nullptr) {
     m->image = true;
     m->elementSize = imageElementSize(*format);
+    m->hostRowPitch = desc->image_row_pitch != 0 ? desc->image_row_pitch : desc->image_width * m->elementSize;
+    const bool hasSlices = desc->image_type == CL_MEM_OBJECT_IMAGE3D || desc->image_type == CL_MEM_OBJECT_IMAGE2D_ARRAY ||
+                           desc->image_type == CL_MEM_OBJECT_IMAGE1D_ARRAY;
+    const std::size_t rows = desc->image_type == CL_MEM_OBJECT_IMAGE1D_ARRAY ? 1 : desc->image_height;
+    m->hostSlicePitch = hasSlices ? (desc->image_slice_pitch != 0 ? desc->image_slice_pitch : m->hostRowPitch * rows) : 0;
   }
   return m;
 }
@@ -101,6 +112,7 @@ cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t
   Call call(CallId::clCreateBuffer);
   auto* created = call.create<_cl_mem>();
   call.handle(context);
+  checkHostPtr(call, flags, host_ptr);
   call.scalar(flags);
   call.scalar(size);
   call.bulkCopy(sendsHostData(flags, host_ptr) ? host_ptr : nullptr, size);
@@ -114,6 +126,7 @@ cl_mem CL_API_CALL clCreateBufferWithProperties(cl_context context, const cl_mem
   auto* created = call.create<_cl_mem>();
   call.handle(context);
   call.properties(properties);
+  checkHostPtr(call, flags, host_ptr);
   call.scalar(flags);
   call.scalar(size);
   call.bulkCopy(sendsHostData(flags, host_ptr) ? host_ptr : nullptr, size);
@@ -178,8 +191,19 @@ cl_int CL_API_CALL clGetMemObjectInfo(cl_mem memobj, cl_mem_info param_name, siz
   cl_mem m = checked(memobj);
   if (m == nullptr) return CL_INVALID_MEM_OBJECT;
   switch (param_name) {
-    case CL_MEM_FLAGS:
-      return copyInfo(m->flags, param_value_size, param_value, param_value_size_ret);
+    case CL_MEM_FLAGS: {
+      // The server's flags, but its memory is a copy where the application's is used.
+      cl_mem_flags flags = 0;
+      Call call(CallId::clGetMemObjectInfo);
+      call.handle(m);
+      call.scalar(param_name);
+      if (cl_int s = call.info(param_name, sizeof flags, &flags, nullptr); s != CL_SUCCESS) return s;
+      cl_mem root = m;
+      while (root->parent != nullptr) root = root->parent;
+      if ((root->flags & CL_MEM_USE_HOST_PTR) != 0)
+        flags = (flags & ~static_cast<cl_mem_flags>(CL_MEM_COPY_HOST_PTR)) | CL_MEM_USE_HOST_PTR;
+      return copyInfo(flags, param_value_size, param_value, param_value_size_ret);
+    }
     case CL_MEM_HOST_PTR:
       return copyInfo(m->hostPtr, param_value_size, param_value, param_value_size_ret);
     case CL_MEM_MAP_COUNT: {
@@ -203,31 +227,48 @@ cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue command_queue, cl_mem bu
   call.handle(command_queue);
   cl_mem m = call.handle(buffer);
   if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
   call.scalar(offset);
   call.scalar(size);
   call.waitList(event_wait_list, num_events_in_wait_list);
   auto* dst = static_cast<unsigned char*>(ptr);
   return enqueueRead(
-      call, blocking_read, [dst, size](const void* bytes, std::size_t n) { std::memcpy(dst, bytes, std::min(n, size)); },
+      call, blocking_read,
+      [dst, size](const void* bytes, std::size_t n, std::size_t at) {
+        if (at < size) std::memcpy(dst + at, bytes, std::min(n, size - at));
+      },
       event);
 }
 
 cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_write,
                                         size_t offset, size_t size, const void* ptr, cl_uint num_events_in_wait_list,
                                         const cl_event* event_wait_list, cl_event* event) {
-  Call call(CallId::clEnqueueWriteBuffer);
-  call.handle(command_queue);
-  cl_mem m = call.handle(buffer);
-  if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
-  call.scalar(offset);
-  call.scalar(size);
-  // A blocking write may return once the bytes are copied; a non-blocking
-  // one leaves them to the implementation until its event completes.
-  if (blocking_write) call.bulkCopy(ptr, size);
-  else call.bulkBorrow(ptr, size);
-  call.waitList(event_wait_list, num_events_in_wait_list);
-  call.event(event);
-  return call.post();
+  // Sent straight from the application's memory: a non-blocking write leaves
+  // it to the implementation until its event completes; a blocking one
+  // returns once ZeroMQ is done reading it (after the call, and its frames, are gone).
+  SendLatch sent;
+  cl_int status;
+  {
+    Call call(CallId::clEnqueueWriteBuffer);
+    call.handle(command_queue);
+    cl_mem m = call.handle(buffer);
+    if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
+    if (m != nullptr && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
+    call.scalar(offset);
+    call.scalar(size);
+    call.bulkChunks(ptr, size, blocking_write ? &sent : nullptr);
+    call.waitList(event_wait_list, num_events_in_wait_list);
+    call.event(event);
+    status = call.post();
+  }
+  sent.wait();
+  // With an event asked for, a blocking write returns with its command done,
+  // as natively (the application may ask its profiling times at once).
+  if (status == CL_SUCCESS && blocking_write && event != nullptr) {
+    flush(command_queue);
+    return blockingResult(*event, waitForEvent(*event));
+  }
+  return status;
 }
 
 cl_int CL_API_CALL clEnqueueReadBufferRect(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_read,
@@ -238,7 +279,7 @@ cl_int CL_API_CALL clEnqueueReadBufferRect(cl_command_queue command_queue, cl_me
                                            cl_event* event) {
   Call call(CallId::clEnqueueReadBufferRect);
   call.handle(command_queue);
-  call.handle(buffer);
+  if (cl_mem m = call.handle(buffer); m != nullptr && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
   if (ptr == nullptr || buffer_origin == nullptr || host_origin == nullptr || region == nullptr)
     call.fail(CL_INVALID_VALUE);
   call.array(buffer_origin, 3);
@@ -254,7 +295,7 @@ cl_int CL_API_CALL clEnqueueReadBufferRect(cl_command_queue command_queue, cl_me
   auto* dst = static_cast<unsigned char*>(ptr);
   return enqueueRead(
       call, blocking_read,
-      [=](const void* bytes, std::size_t n) {
+      [=](const void* bytes, std::size_t n, std::size_t) {
         if (n == extent[0] * extent[1] * extent[2])
           unpackRegion(static_cast<const unsigned char*>(bytes), dst, origin, extent, row, slice);
       },
@@ -270,7 +311,7 @@ cl_int CL_API_CALL clEnqueueWriteBufferRect(cl_command_queue command_queue, cl_m
                                             cl_event* event) {
   Call call(CallId::clEnqueueWriteBufferRect);
   call.handle(command_queue);
-  call.handle(buffer);
+  if (cl_mem m = call.handle(buffer); m != nullptr && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
   if (ptr == nullptr || buffer_origin == nullptr || host_origin == nullptr || region == nullptr)
     call.fail(CL_INVALID_VALUE);
   call.array(buffer_origin, 3);
@@ -310,7 +351,7 @@ cl_int CL_API_CALL clEnqueueReadImage(cl_command_queue command_queue, cl_mem ima
   auto* dst = static_cast<unsigned char*>(ptr);
   return enqueueRead(
       call, blocking_read,
-      [=](const void* bytes, std::size_t n) {
+      [=](const void* bytes, std::size_t n, std::size_t) {
         if (n == extent[0] * extent[1] * extent[2])
           unpackRegion(static_cast<const unsigned char*>(bytes), dst, zero, extent, row, slice);
       },

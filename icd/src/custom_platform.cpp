@@ -6,6 +6,7 @@
 
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
+#include "rcl/icd/extension_ops.h"
 #include "rcl/icd/info_copy.h"
 
 namespace rcl::icd {
@@ -80,6 +81,7 @@ cl_int CL_API_CALL clGetPlatformInfo(cl_platform_id platform, cl_platform_info p
     case CL_PLATFORM_EXTENSIONS: {
       if (cl_int s = realPlatformString(p, param_name, real); s != CL_SUCCESS) return s;
       if (real.find("cl_khr_icd") == std::string::npos) real = "cl_khr_icd " + real;
+      if (ops::platformOffersOps(p)) real += (real.empty() || real.back() == ' ' ? "" : " ") + std::string("cl_rcl_ops");
       return copyInfo(real, param_value_size, param_value, param_value_size_ret);
     }
     default: {
@@ -95,7 +97,7 @@ void* CL_API_CALL clGetExtensionFunctionAddress(const char* func_name) {
   if (func_name == nullptr) return nullptr;
   for (const auto& f : extensionFunctions())
     if (std::strcmp(f.name, func_name) == 0) return f.function;
-  return nullptr;
+  return ops::function(func_name);  // cl_rcl_ops (CL/cl_remote.h)
 }
 
 void* CL_API_CALL clGetExtensionFunctionAddressForPlatform(cl_platform_id platform, const char* func_name) {

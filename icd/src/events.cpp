@@ -8,6 +8,12 @@ namespace rcl::icd {
 
 bool isFinal(cl_int status) { return status <= CL_COMPLETE; }
 
+cl_int blockingResult(cl_event event, cl_int status) {
+  if (status >= 0) return CL_SUCCESS;
+  const cl_int rejected = event->rejectedWith;
+  return rejected != CL_SUCCESS ? rejected : CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
+}
+
 void setEventStatus(cl_event event, cl_int status) {
   std::vector<_cl_event::CompleteCallback> callbacks;
   std::vector<std::function<void(cl_int)>> actions;
@@ -23,9 +29,10 @@ void setEventStatus(cl_event event, cl_int status) {
     }
     event->changed.notify_all();
   }
+  if (actions.empty() && callbacks.empty()) return;
+  hold(event);  // the actions may drop the last other hold
   for (auto& action : actions) action(status);
-  if (callbacks.empty()) return;
-  hold(event);
+  if (callbacks.empty()) return unhold(event);
   event->connection->runCallback([event, status, callbacks] {
     for (const auto& cb : callbacks) cb.fn(event, status, cb.userData);
     unhold(event);
@@ -80,7 +87,12 @@ void whenComplete(cl_event event, std::function<void(cl_int)> action) {
     std::lock_guard lock(event->mutex);
     status = event->status;
     if (!isFinal(status)) {
-      event->completeActions.push_back(std::move(action));
+      // The proxy must outlive the application's release until the action ran.
+      hold(event);
+      event->completeActions.push_back([event, action = std::move(action)](cl_int final) {
+        action(final);
+        unhold(event);
+      });
       return;
     }
   }

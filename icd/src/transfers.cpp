@@ -41,8 +41,20 @@ cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event,
   }
   if (!blocking) return CL_SUCCESS;
   flush(queue);
-  return waitForEvent(ev) < 0 ? CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST : CL_SUCCESS;
+  return blockingResult(ev, waitForEvent(ev));
 }
+
+namespace {
+constexpr cl_mem_flags kHostAccess = CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS;
+
+cl_mem_flags hostAccess(cl_mem m) {
+  while ((m->flags & kHostAccess) == 0 && m->parent != nullptr) m = m->parent;
+  return m->flags & kHostAccess;
+}
+}  // namespace
+
+bool hostMayRead(cl_mem m) { return (hostAccess(m) & (CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_NO_ACCESS)) == 0; }
+bool hostMayWrite(cl_mem m) { return (hostAccess(m) & (CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS)) == 0; }
 
 void waitForPendingReads(cl_command_queue queue) {
   std::vector<cl_event> pending;

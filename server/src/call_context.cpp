@@ -65,6 +65,14 @@ BytesArg CallContext::bulk() {
 
 zmq::message_t CallContext::takeBulk() { return args_.takeBulk(); }
 
+std::vector<std::shared_ptr<zmq::message_t>> CallContext::bulkChunks() {
+  std::vector<std::shared_ptr<zmq::message_t>> chunks;
+  if (args_.isNil()) return chunks;
+  const std::uint32_t n = args_.array();
+  for (std::uint32_t i = 0; i < n; ++i) chunks.push_back(std::make_shared<zmq::message_t>(args_.takeBulk()));
+  return chunks;
+}
+
 EventOut CallContext::event() {
   EventOut e;
   if (!args_.isNil()) e.id = args_.u64();
@@ -134,7 +142,7 @@ void CallContext::replyInfo(cl_uint param, const InfoQuery& query, InfoFilter fi
   std::vector<unsigned char> value(size);
   status = query(param, size, value.data(), nullptr);
   if (status != CL_SUCCESS) return reply(status);
-  if (filter != nullptr) filter(param, value);
+  if (filter != nullptr) filter(session_.options(), param, value);
 
   auto translate = [&](std::size_t offset) {
     void* handle;

@@ -36,8 +36,9 @@ std::size_t imageElementSize(cl_mem image) {
 
 // After a read was enqueued into `staging`: register its event under the
 // client's id and push the bytes when it completes.
-void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id,
-                std::shared_ptr<zmq::message_t> staging) {
+using Chunks = std::vector<std::shared_ptr<zmq::message_t>>;
+
+void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging) {
   if (status == CL_SUCCESS) {
     ctx.session().table().add(id, ObjectKind::Event, event);
     onEventComplete(event, [outbox = ctx.session().outbox(), id, staging](cl_int done) {
@@ -46,16 +47,39 @@ void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t i
       w.u64(0);
       w.u64(id);
       w.i64(done);
-      if (done == CL_COMPLETE) w.bulkMove(std::move(*staging));
-      else w.nil();
+      if (done == CL_COMPLETE) {
+        w.array(static_cast<std::uint32_t>(staging->size()));
+        for (auto& chunk : *staging) w.bulkMove(std::move(*chunk));
+      } else {
+        w.nil();
+      }
       outbox->post(w.finish());
     });
   }
   ctx.reply(status);
 }
 
+std::shared_ptr<Chunks> oneChunk(std::size_t size) {
+  return std::make_shared<Chunks>(Chunks{std::make_shared<zmq::message_t>(size)});
+}
+
+// One event standing for all `parts` (a marker when there are several);
+// the parts themselves are released.
+cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event* joined) {
+  cl_int status = CL_SUCCESS;
+  if (parts.size() == 1) {
+    *joined = parts.front();
+    parts.clear();
+  } else {
+    status = ::clEnqueueMarkerWithWaitList(queue, static_cast<cl_uint>(parts.size()), parts.data(), joined);
+  }
+  for (cl_event e : parts) ::clReleaseEvent(e);
+  return status;
+}
+
+// The read's event id (the client always picks one: the bytes complete it).
 std::uint64_t readId(CallContext& ctx) {
-  const auto id = ctx.scalar<std::uint64_t>();
+  const auto id = ctx.event().id;
   if (id == 0) throw protocol::DecodeError("a read needs an event id");
   return id;
 }
@@ -100,6 +124,7 @@ void clFinish(CallContext& ctx) {
 }
 
 // [clEnqueueReadBuffer]: queue, buffer, offset, size, wait list, read id.
+// Read in chunks of kBulkChunk, each into a frame of its own.
 void clEnqueueReadBuffer(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
   auto buffer = ctx.handle<cl_mem>();
@@ -107,10 +132,21 @@ void clEnqueueReadBuffer(CallContext& ctx) {
   auto size = ctx.scalar<std::size_t>();
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
-  auto staging = std::make_shared<zmq::message_t>(size);
+  auto staging = std::make_shared<Chunks>();
+  std::vector<cl_event> parts;
+  cl_int status = CL_SUCCESS;
+  for (std::size_t at = 0; status == CL_SUCCESS && (at < size || at == 0); at += protocol::kBulkChunk) {
+    const std::size_t n = std::min(protocol::kBulkChunk, size - at);
+    staging->push_back(std::make_shared<zmq::message_t>(n));
+    cl_event part = nullptr;
+    status = ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset + at, n, staging->back()->data(),
+                                   static_cast<cl_uint>(waits.size()), waits.data(), &part);
+    if (status == CL_SUCCESS) parts.push_back(part);
+    if (size == 0) break;
+  }
   cl_event event = nullptr;
-  const cl_int status = ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset, size, staging->data(),
-                                              static_cast<cl_uint>(waits.size()), waits.data(), &event);
+  if (status == CL_SUCCESS) status = joinEvents(queue, parts, &event);
+  else for (cl_event e : parts) ::clReleaseEvent(e);
   finishRead(ctx, status, event, id, staging);
 }
 
@@ -125,12 +161,12 @@ void clEnqueueReadBufferRect(CallContext& ctx) {
   auto slice_pitch = ctx.scalar<std::size_t>();
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
-  auto staging = std::make_shared<zmq::message_t>(product(region));
+  auto staging = oneChunk(product(region));
   const std::size_t host_origin[3] = {0, 0, 0};
   cl_event event = nullptr;
   const cl_int status = ::clEnqueueReadBufferRect(queue, buffer, CL_FALSE, origin.data(), host_origin, region.data(),
                                                   row_pitch, slice_pitch, region[0], region[0] * region[1],
-                                                  staging->data(), static_cast<cl_uint>(waits.size()), waits.data(),
+                                                  staging->front()->data(), static_cast<cl_uint>(waits.size()), waits.data(),
                                                   &event);
   finishRead(ctx, status, event, id, staging);
 }
@@ -144,27 +180,47 @@ void clEnqueueReadImage(CallContext& ctx) {
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
   const std::size_t element = imageElementSize(image);
-  auto staging = std::make_shared<zmq::message_t>(element * product(region));
+  auto staging = oneChunk(element * product(region));
   cl_event event = nullptr;
   const cl_int status = ::clEnqueueReadImage(queue, image, CL_FALSE, origin.data(), region.data(), 0, 0,
-                                             staging->data(), static_cast<cl_uint>(waits.size()), waits.data(),
+                                             staging->front()->data(), static_cast<cl_uint>(waits.size()), waits.data(),
                                              &event);
   finishRead(ctx, status, event, id, staging);
 }
 
-// [clEnqueueWriteBuffer]: queue, buffer, offset, size, bytes, wait list, event.
+// [clEnqueueWriteBuffer]: queue, buffer, offset, size, chunks (an array of
+// bulk frames), wait list, event. Each chunk is written as it is, from its
+// frame, which is kept until its write completes.
 void clEnqueueWriteBuffer(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
   auto buffer = ctx.handle<cl_mem>();
   auto offset = ctx.scalar<std::size_t>();
   auto size = ctx.scalar<std::size_t>();
-  auto bytes = takeBytes(ctx, size);
+  auto chunks = ctx.bulkChunks();
+  std::size_t total = 0;
+  for (const auto& c : chunks) total += c->size();
+  if (total != size) throw CallError(CL_INVALID_VALUE, "data size does not match the write");
   auto waits = ctx.handles<cl_event>();
   auto event = ctx.event();
-  cl_event* out = &event.event;
-  const cl_int status = ::clEnqueueWriteBuffer(queue, buffer, CL_FALSE, offset, size, bytes->data(),
-                                               static_cast<cl_uint>(waits.size()), waits.data(), out);
-  finishWrite(ctx, status, event, bytes);
+  std::vector<cl_event> parts;
+  cl_int status = CL_SUCCESS;
+  std::size_t at = 0;
+  for (auto& chunk : chunks) {
+    const std::size_t n = chunk->size();
+    cl_event part = nullptr;
+    status = ::clEnqueueWriteBuffer(queue, buffer, CL_FALSE, offset + at, n, chunk->data(),
+                                    static_cast<cl_uint>(waits.size()), waits.data(), &part);
+    if (status != CL_SUCCESS) break;
+    // (The callback may run at once, inside clSetEventCallback, if the write is done.)
+    onEventComplete(part, [chunk](cl_int) { chunk->rebuild(); });
+    parts.push_back(part);
+    at += n;
+  }
+  if (status == CL_SUCCESS) status = joinEvents(queue, parts, &event.event);
+  else for (cl_event e : parts) ::clReleaseEvent(e);
+  if (status == CL_SUCCESS && event.id == 0) ::clReleaseEvent(event.event);
+  ctx.adoptEvent(event, status);
+  ctx.reply(status);
 }
 
 // [clEnqueueWriteBufferRect]: queue, buffer, buffer origin, region, buffer

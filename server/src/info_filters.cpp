@@ -18,6 +18,8 @@ bool isMaskedExtension(const char* name) {
 
 namespace {
 
+constexpr const char* kOpsExtension = "cl_rcl_ops";  // CL_RCL_OPS_EXTENSION_NAME
+
 void setString(std::vector<unsigned char>& value, const std::string& s) {
   value.assign(s.begin(), s.end());
   value.push_back('\0');
@@ -34,7 +36,7 @@ void editScalar(std::vector<unsigned char>& value, T (*edit)(T)) {
 
 }  // namespace
 
-void maskDeviceInfo(cl_uint param, std::vector<unsigned char>& value) {
+void maskDeviceInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value) {
   switch (param) {
     case CL_DEVICE_EXTENSIONS: {
       // Remove masked names in place, keeping the implementation's spacing.
@@ -47,6 +49,7 @@ void maskDeviceInfo(cl_uint param, std::vector<unsigned char>& value) {
         const auto at = list.find(word);
         list.erase(at, std::min(word.size() + 1, list.size() - at));
       }
+      if (options.ops) list += (list.empty() || list.back() == ' ' ? "" : " ") + std::string(kOpsExtension);
       setString(value, list);
       break;
     }
@@ -56,6 +59,13 @@ void maskDeviceInfo(cl_uint param, std::vector<unsigned char>& value) {
         cl_name_version nv;
         std::memcpy(&nv, value.data() + off, sizeof nv);
         if (!isMaskedExtension(nv.name)) kept.insert(kept.end(), value.begin() + off, value.begin() + off + sizeof nv);
+      }
+      if (options.ops) {
+        cl_name_version ops{};
+        ops.version = CL_MAKE_VERSION(1, 0, 0);
+        std::strncpy(ops.name, kOpsExtension, sizeof ops.name - 1);
+        const auto* bytes = reinterpret_cast<const unsigned char*>(&ops);
+        kept.insert(kept.end(), bytes, bytes + sizeof ops);
       }
       value.swap(kept);
       break;

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/message.h"
+#include "rcl/server/ops/registry.h"
 #include "rcl/server/platforms.h"
 #include "rcl/server/router.h"
 
@@ -30,6 +31,13 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_flag("-v,--verbose", verbose, "log every session event and failed call");
+  std::string pluginsDir;
+  bool noOps = false;
+  auto* plugins = app.add_option("--plugins", pluginsDir,
+                                 "load the operations of every *.so in this folder (include/rcl/rcl_plugin.h)")
+                      ->check(CLI::ExistingDirectory);
+  app.add_flag("--no-ops", noOps, "offer no operations: no cl_rcl_ops extension (CL/cl_remote.h)")
+      ->excludes(plugins);
   CLI11_PARSE(app, argc, argv);
 
   auto logger = spdlog::stderr_color_mt("remote-cl-server");
@@ -43,6 +51,12 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, onSignal);
   std::signal(SIGPIPE, SIG_IGN);
   try {
+    if (!noOps) {
+      auto registry = std::make_shared<rcl::server::ops::Registry>();
+      if (!pluginsDir.empty()) registry->loadPlugins(pluginsDir);
+      spdlog::info("offering {} operations (cl_rcl_ops)", registry->all().size());
+      options.session.ops = std::move(registry);
+    }
     rcl::server::Router router(options, rcl::server::findPlatforms(platform));
     // Scripts and tests wait for this line; it names the endpoint really bound.
     std::printf("listening on %s\n", router.endpoint().c_str());

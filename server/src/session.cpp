@@ -9,7 +9,9 @@
 #include "rcl/protocol/codec.h"
 #include "rcl/server/call_context.h"
 #include "rcl/protocol/control.h"
+#include "rcl/protocol/extension_calls.h"
 #include "rcl/server/outbox.h"
+#include "rcl/server/ops/extension_handler.h"
 
 namespace rcl::server {
 
@@ -83,9 +85,19 @@ void Session::run() {
       if (closing_) break;
     }
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(nextBeat - Clock::now());
+    items[0].events = held_ ? 0 : ZMQ_POLLIN;
     protocol::pollOnce(items, 2, std::clamp(wait, std::chrono::milliseconds(0), std::chrono::milliseconds(500)));
-    if ((items[0].revents & ZMQ_POLLIN) != 0) {
-      while (auto frames = protocol::recvFrames(socket_, zmq::recv_flags::dontwait)) onMessage(std::move(*frames));
+    if (held_ && heldDone_) {
+      held_ = false;
+      lastHeard_ = Clock::now();  // the client's pings waited in the socket meanwhile
+      auto then = std::move(heldThen_);
+      then();
+    }
+    // A held call stops the reading until it is done (and may start while reading).
+    while (!held_) {
+      auto frames = protocol::recvFrames(socket_, zmq::recv_flags::dontwait);
+      if (!frames) break;
+      onMessage(std::move(*frames));
     }
     if ((items[1].revents & ZMQ_POLLIN) != 0) {
       for (auto& m : outbox_->drain()) reply(m.replyTo, std::move(m.frames));
@@ -154,8 +166,19 @@ void Session::onControl(const zmq::message_t& routing, protocol::Channel channel
   }
 }
 
+void Session::runHeld(std::function<void()> work, std::function<void()> done) {
+  held_ = true;
+  heldDone_ = false;
+  heldThen_ = std::move(done);
+  blocking_.run([this, work = std::move(work)] {
+    work();
+    heldDone_ = true;
+    outbox_->wake();
+  });
+}
+
 void Session::heartbeat() {
-  if (Clock::now() - lastHeard_ > options_.clientTimeout) {
+  if (!held_ && Clock::now() - lastHeard_ > options_.clientTimeout) {
     close(fmt::format("client silent for more than {} ms", options_.clientTimeout.count()));
     return;
   }
@@ -174,6 +197,7 @@ void Session::handle(protocol::Frames frames) {
     if (reader.integer<Kind>() != Kind::Request) throw protocol::DecodeError("expected a request");
     seq = reader.u64();
     const auto callId = reader.integer<std::uint16_t>();
+    if (callId >= protocol::kFirstExtensionCall) return ops::handleExtensionCall(*this, reader, seq, callId);
     if (callId >= protocol::kCallIdCount || kHandlers[callId] == nullptr)
       throw protocol::DecodeError("call " + std::to_string(callId) + " is not one the server runs");
     CallContext ctx(*this, reader, seq, static_cast<protocol::CallId>(callId));

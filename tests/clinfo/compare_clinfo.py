@@ -82,7 +82,7 @@ ALLOW_LIST = (
               lambda native, remote: (extensions_without_sharing(native)
                                       == extensions_without_sharing(remote)),
               "graphics-API sharing needs a context on the client's display: "
-              "remote-cl removes " + ", ".join(SHARING_EXTENSION_PATTERNS)),
+              "remote-cl removes " + ", ".join(SHARING_EXTENSION_PATTERNS) + " and adds cl_rcl_ops"),
 )
 
 # The comparison must not pass vacuously.
@@ -111,8 +111,13 @@ def is_sharing_extension(item):
                for pattern in SHARING_EXTENSION_PATTERNS)
 
 
+# remote-cl's own device extensions (cl_rcl_ops: operations run by the server, CL/cl_remote.h).
+REMOTE_CL_EXTENSIONS = ("cl_rcl_ops",)
+
+
 def extensions_without_sharing(value):
-    return {item for item in value.split() if not is_sharing_extension(item)}
+    return {item for item in value.split()
+            if not is_sharing_extension(item) and extension_name(item) not in REMOTE_CL_EXTENSIONS}
 
 
 def allowance_for(property_name):

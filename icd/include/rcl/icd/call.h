@@ -16,6 +16,7 @@
 #include "rcl/icd/driver.h"
 #include "rcl/icd/lifetime.h"
 #include "rcl/icd/objects.h"
+#include "rcl/icd/send_latch.h"
 #include "rcl/protocol/call_ids.h"
 #include "rcl/protocol/codec.h"
 
@@ -104,6 +105,10 @@ class Call {
   void value(const void* bytes, std::size_t size);
   void bulkCopy(const void* bytes, std::size_t size);
   void bulkBorrow(const void* bytes, std::size_t size);
+  // Buffer data in frames of protocol::kBulkChunk, sent straight from the
+  // caller's memory; `sent`, if given, counts down as ZeroMQ is done with
+  // each (the caller waits for it before the memory may change).
+  void bulkChunks(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
   void wants(const void* out);
   // The event a command returns; allocated now, given out if the call works.
   void event(cl_event* out);
@@ -112,6 +117,7 @@ class Call {
   template <class Fn>
   void callback(CallbackKind kind, Fn* fn, void* userData) {
     if (failed()) return;
+    if (fn == nullptr && userData != nullptr) return fail(CL_INVALID_VALUE);  // the spec's rule for every pfn_notify
     if (fn == nullptr) return writer_.nil();
     writer_.u64(registerCallback(kind, reinterpret_cast<void (*)()>(fn), userData));
   }

@@ -33,7 +33,8 @@ namespace rcl::icd {
 // What to do when a read's bytes arrive.
 struct PendingRead {
   cl_event event = nullptr;  // held until the bytes are in place
-  std::function<void(const void* bytes, std::size_t size)> deliver;
+  // Called for each chunk of the bytes, `offset` bytes into the whole.
+  std::function<void(const void* bytes, std::size_t size, std::size_t offset)> deliver;
 };
 
 // An application callback the server fires ([Kind::Callback] pushes).

@@ -16,6 +16,9 @@ void setEventStatus(cl_event event, cl_int status);
 // Waits for a final status and returns it.
 cl_int waitForEvent(cl_event event);
 bool isFinal(cl_int status);
+// What a blocking command returns once its event is final: success, the
+// server's error if it refused the command, or the wait-list error.
+cl_int blockingResult(cl_event event, cl_int status);
 // Runs `action(status)` once the event is final (now if it already is).
 void whenComplete(cl_event event, std::function<void(cl_int)> action);
 

@@ -66,7 +66,8 @@ struct _cl_mem : rcl::icd::Object {
   std::size_t offset = 0;          // in the parent
   bool image = false;
   std::size_t elementSize = 0;     // images
-  std::size_t imageHeight = 0;
+  std::size_t hostRowPitch = 0;    // images with CL_MEM_USE_HOST_PTR: the layout of hostPtr
+  std::size_t hostSlicePitch = 0;
   // Mapped regions: pointer -> mapping. Owned memory is freed at unmap.
   struct Mapping {
     std::size_t offset = 0;
@@ -74,6 +75,8 @@ struct _cl_mem : rcl::icd::Object {
     std::size_t origin[3] = {0, 0, 0};
     std::size_t region[3] = {0, 0, 0};
     cl_map_flags flags = 0;
+    std::size_t rowPitch = 0;     // images: the layout of the mapped memory
+    std::size_t slicePitch = 0;
     std::shared_ptr<void> owned;
   };
   std::mutex mapMutex;
@@ -93,6 +96,7 @@ struct _cl_kernel : rcl::icd::Object {
   std::map<cl_uint, std::uint64_t> acceptedArgs;
   bool requiredSizeKnown = false;
   std::size_t requiredSize[3] = {0, 0, 0};
+  cl_uint numArgs = 0;  // CL_KERNEL_NUM_ARGS, asked once (0: not yet)
 };
 
 struct _cl_sampler : rcl::icd::Object {
@@ -105,6 +109,7 @@ struct _cl_event : rcl::icd::Object {
   cl_command_type commandType = 0;   // set when the client knows better than the server (maps)
   bool awaitsData = false;           // a read: complete only once its bytes are here
   std::atomic<bool> userStatusSet{false};  // a user event whose status the application set
+  std::atomic<cl_int> rejectedWith{CL_SUCCESS};  // the server refused the command itself (its error)
 
   // Local status: CL_QUEUED until the server says otherwise; <= CL_COMPLETE is final.
   std::mutex mutex;

@@ -11,11 +11,17 @@
 
 namespace rcl::icd {
 
-using Unpack = std::function<void(const void* bytes, std::size_t size)>;
+// Puts a chunk of the bytes in place, `offset` bytes into the whole.
+using Unpack = std::function<void(const void* bytes, std::size_t size, std::size_t offset)>;
 
 // `call` holds every argument up to and including the wait list. Adds the
 // read's event, sends, and waits when `blocking`.
 cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type = 0);
+
+// The host may read (or write) a memory object unless its host access
+// flags (its own, or its parent's for a sub-buffer) forbid it.
+bool hostMayRead(cl_mem m);
+bool hostMayWrite(cl_mem m);
 
 // Waits for the reads of `queue` whose bytes are still on the way.
 void waitForPendingReads(cl_command_queue queue);

@@ -17,6 +17,7 @@
 // server answers with [Kind::AsyncError, 0, status, call_id, event_id].
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace rcl::protocol {
@@ -44,6 +45,13 @@ enum class Channel : std::uint8_t {
 };
 
 inline constexpr std::size_t kRoutingIdSize = 13;
+
+// Buffer data travels in frames of at most this size: the frames of one
+// message are received into memory the allocator reuses (a single huge frame
+// would be fresh pages every time), and the server copies each to the device
+// as soon as it can.
+inline constexpr std::size_t kBulkChunk = std::size_t{8} << 20;
+inline constexpr std::size_t chunkCount(std::size_t size) { return (size + kBulkChunk - 1) / kBulkChunk; }
 
 // A request's sequence number says where its reply goes: the top 16 bits
 // are the reply slot (0: the control channel), the rest count requests.

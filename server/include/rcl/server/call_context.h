@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -183,6 +184,8 @@ class CallContext {
   BytesArg value();
   BytesArg bulk();
   zmq::message_t takeBulk();  // a bulk frame the handler keeps (bytes to write later)
+  // Buffer data sent in chunks (an array of bulk frames), kept by the handler.
+  std::vector<std::shared_ptr<zmq::message_t>> bulkChunks();
   template <class T>
   OutArg<T> out() {
     OutArg<T> o;
@@ -251,7 +254,7 @@ class CallContext {
   // An info query: fetches the whole value, filters it, turns handles into
   // ids, and replies with it.
   using InfoQuery = std::function<cl_int(cl_uint param, size_t size, void* value, size_t* size_ret)>;
-  using InfoFilter = void (*)(cl_uint param, std::vector<unsigned char>& value);
+  using InfoFilter = void (*)(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value);
   void replyInfo(cl_uint param, const InfoQuery& query, InfoFilter filter = nullptr);
 
   // For calls answered later (from a completion callback): the reply is

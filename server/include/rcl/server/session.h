@@ -27,6 +27,10 @@
 
 namespace rcl::server {
 
+namespace ops {
+class Registry;
+}
+
 // A real platform the server offers, with its devices.
 struct ExposedPlatform {
   cl_platform_id platform = nullptr;
@@ -44,6 +48,8 @@ struct SessionStats {
 struct SessionOptions {
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::milliseconds clientTimeout{10000};
+  // The operations of the cl_rcl_ops extension; nullptr: the server offers none (--no-ops).
+  std::shared_ptr<const ops::Registry> ops;
 };
 
 class Session {
@@ -83,6 +89,12 @@ class Session {
   // Runs a call that blocks (clFinish) on a helper thread, so the session's
   // other calls go on.
   void runBlocking(std::function<void()> job) { blocking_.run(std::move(job)); }
+  // For a call that must keep its place in the session's order but may take
+  // long (an operation whose kernels compile on first use): `work` runs on a
+  // helper thread and the session takes no other call meanwhile (heartbeats
+  // and pushes go on); then `done` runs on the worker, before the next call.
+  void runHeld(std::function<void()> work, std::function<void()> done);
+  const SessionOptions& options() const { return options_; }
 
  private:
   void run();
@@ -107,6 +119,10 @@ class Session {
   std::vector<PlatformIds> platformIds_;
   std::list<CallbackTarget> callbackTargets_;
   BlockingPool blocking_;
+  // runHeld: set while a held call runs; `heldDone_` once its work is over.
+  bool held_ = false;
+  std::atomic<bool> heldDone_{false};
+  std::function<void()> heldThen_;
 
   std::mutex closeMutex_;
   bool closing_ = false;

@@ -1,0 +1,276 @@
+// The server side of cl_rcl_ops: listing the operations, and running one as a
+// command of the client's queue. Message layouts: rcl/protocol/extension_calls.h.
+#include "rcl/server/ops/extension_handler.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "rcl/protocol/extension_calls.h"
+#include "rcl/server/call_context.h"
+#include "rcl/server/callbacks.h"
+#include "rcl/server/ops/registry.h"
+#include "rcl/server/outbox.h"
+#include "rcl/server/session.h"
+
+namespace rcl::server::ops {
+namespace {
+
+using protocol::ExtensionCall;
+using protocol::Kind;
+
+// No host-out argument may ask the server for more than this.
+constexpr std::uint64_t kMaxHostOut = std::uint64_t{1} << 32;
+
+const Registry& registryOf(Session& session) {
+  const auto& ops = session.options().ops;
+  if (!ops) throw CallError(CL_INVALID_OPERATION, "this server offers no operations (--no-ops)");
+  return *ops;
+}
+
+void listOps(CallContext& ctx) {
+  if (ctx.handle<cl_platform_id>() == nullptr) throw CallError(CL_INVALID_PLATFORM, "no platform");
+  const Registry& registry = registryOf(ctx.session());
+  ctx.reply(CL_SUCCESS);
+  if (ctx.seq() == 0) return;
+  auto& w = ctx.replyWriter();
+  w.array(static_cast<std::uint32_t>(registry.all().size()));
+  for (const Op& op : registry.all()) {
+    w.array(4);
+    w.str(op.name);
+    w.str(op.description);
+    w.str(op.requiredExtension);
+    w.array(static_cast<std::uint32_t>(op.args.size()));
+    for (const ArgSpec& a : op.args) {
+      w.array(3);
+      w.u64(a.kind);
+      w.u64(a.size);
+      w.str(a.name);
+    }
+  }
+}
+
+// Everything a running operation needs, kept alive until its event completes.
+struct Running {
+  const Op* op = nullptr;
+  cl_command_queue queue = nullptr;
+  std::vector<rcl_plugin_arg> args;
+  std::vector<std::string> scalars;
+  std::vector<std::shared_ptr<zmq::message_t>> hostIn;
+  std::shared_ptr<zmq::message_t> hostOut;  // every host-out argument, back to back
+  ArrayArg<cl_event> waits;
+  cl_int status = CL_SUCCESS;
+  cl_event event = nullptr;
+};
+
+cl_context contextOf(cl_command_queue queue) {
+  cl_context c = nullptr;
+  clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof c, &c, nullptr);
+  return c;
+}
+
+void checkBuffer(cl_mem mem, cl_context context, std::size_t index) {
+  cl_mem_object_type type = 0;
+  cl_context c = nullptr;
+  if (clGetMemObjectInfo(mem, CL_MEM_TYPE, sizeof type, &type, nullptr) != CL_SUCCESS ||
+      type != CL_MEM_OBJECT_BUFFER)
+    throw CallError(CL_INVALID_MEM_OBJECT, "argument " + std::to_string(index) + " is not a buffer");
+  clGetMemObjectInfo(mem, CL_MEM_CONTEXT, sizeof c, &c, nullptr);
+  if (c != context) throw CallError(CL_INVALID_CONTEXT, "argument " + std::to_string(index) + " is of another context");
+}
+
+void requireExtension(cl_command_queue queue, const Op& op) {
+  if (op.requiredExtension.empty()) return;
+  cl_device_id device = nullptr;
+  clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof device, &device, nullptr);
+  if (device == nullptr || !deviceHasExtension(device, op.requiredExtension))
+    throw CallError(CL_INVALID_OPERATION, op.name + " needs " + op.requiredExtension + ", which the device lacks");
+}
+
+// After the operation was enqueued (on the worker): register its event, push
+// its completion (and host-out bytes), answer the call.
+void settle(Session& session, std::shared_ptr<Running> run, std::uint64_t seq, std::uint64_t eventId,
+            std::uint16_t callId) {
+  if (run->status == CL_SUCCESS && run->event == nullptr) {
+    spdlog::warn("session {:016x}: operation {} gave no event", session.id(), run->op->name);
+    run->status = CL_OUT_OF_RESOURCES;
+  }
+  const cl_int status = run->status;
+  ++session.stats().calls;
+  if (status == CL_SUCCESS) {
+    cl_event event = run->event;
+    const bool results = run->hostOut != nullptr;
+    if (eventId != 0) session.table().add(eventId, ObjectKind::Event, event);
+    onEventComplete(event, [outbox = session.outbox(), run = std::move(run), eventId, results](cl_int done) mutable {
+      if (results) {
+        protocol::Writer w;
+        w.integer(Kind::ReadData);
+        w.u64(0);
+        w.u64(eventId);
+        w.i64(done);
+        if (done == CL_COMPLETE) {
+          w.array(1);  // the bytes in one chunk
+          w.bulkMove(std::move(*run->hostOut));
+        } else {
+          w.nil();
+        }
+        outbox->post(w.finish());
+      } else if (eventId != 0) {
+        protocol::Writer w;
+        w.integer(Kind::Event);
+        w.u64(0);
+        w.u64(eventId);
+        w.i64(done);
+        outbox->post(w.finish());
+      }
+      if (eventId == 0) clReleaseEvent(run->event);  // only the server held it
+      run.reset();  // the arguments' bytes are no longer needed
+    });
+  } else {
+    ++session.stats().failedCalls;
+    spdlog::debug("session {:016x}: operation {} failed: {}", session.id(), run->op->name, status);
+  }
+  protocol::Writer w;
+  if (seq != 0) {
+    w.integer(Kind::Reply);
+    w.u64(seq);
+    w.i64(status);
+    session.reply(seq, w.finish());
+  } else if (status != CL_SUCCESS) {
+    w.integer(Kind::AsyncError);
+    w.u64(0);
+    w.i64(status);
+    w.integer(callId);
+    w.u64(eventId);
+    session.send(w.finish());
+  }
+}
+
+// Returns true if the call was handed to a held run (it answers itself).
+bool enqueueOp(CallContext& ctx, std::uint16_t callId) {
+  auto& r = ctx.args();
+  auto run = std::make_shared<Running>();
+  run->queue = ctx.handle<cl_command_queue>();
+  const std::string name = r.str();
+
+  // Decode everything first, so an error names the client's event.
+  const std::uint32_t n = r.array();
+  if (n > CL_RCL_OP_MAX_ARGS) throw protocol::DecodeError("too many operation arguments");
+  std::vector<std::uint64_t> memIds(n, 0);
+  run->args.resize(n);
+  run->scalars.resize(n);
+  std::size_t outBytes = 0;
+  std::vector<std::size_t> outOffsets(n, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (r.array() != 2) throw protocol::DecodeError("an operation argument is [kind, value]");
+    rcl_plugin_arg& a = run->args[i];
+    a.kind = r.integer<cl_rcl_arg_kind>();
+    switch (a.kind) {
+      case CL_RCL_ARG_SCALAR: {
+        const auto bytes = r.bin();
+        run->scalars[i].assign(bytes.data(), bytes.size());
+        a.size = bytes.size();
+        break;
+      }
+      case CL_RCL_ARG_MEM:
+        memIds[i] = r.isNil() ? 0 : r.u64();
+        break;
+      case CL_RCL_ARG_HOST_IN: {
+        auto frame = std::make_shared<zmq::message_t>(ctx.takeBulk());
+        a.size = frame->size();
+        a.value = frame->data();
+        run->hostIn.push_back(std::move(frame));
+        break;
+      }
+      case CL_RCL_ARG_HOST_OUT:
+        a.size = r.u64();
+        if (a.size > kMaxHostOut) throw CallError(CL_INVALID_VALUE, "host-out argument too large");
+        outOffsets[i] = outBytes;
+        outBytes += a.size;
+        break;
+      default:
+        throw CallError(CL_INVALID_ARG_VALUE, "argument " + std::to_string(i) + " is of an unknown kind");
+    }
+  }
+  run->waits = ctx.handles<cl_event>();
+  const EventOut event = ctx.event();
+
+  // Then check it against the operation's signature.
+  if (run->queue == nullptr) throw CallError(CL_INVALID_COMMAND_QUEUE, "no command queue");
+  run->op = registryOf(ctx.session()).find(name);
+  if (run->op == nullptr) throw CallError(CL_INVALID_VALUE, "unknown operation '" + name + "'");
+  if (n != run->op->args.size())
+    throw CallError(CL_INVALID_VALUE, "operation " + name + " takes " + std::to_string(run->op->args.size()) +
+                                          " arguments, not " + std::to_string(n));
+  const cl_context context = contextOf(run->queue);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    rcl_plugin_arg& a = run->args[i];
+    if (a.kind == CL_RCL_ARG_SCALAR) a.value = run->scalars[i].data();
+    if (a.kind == CL_RCL_ARG_MEM && memIds[i] != 0) {
+      a.mem = ctx.session().table().get<cl_mem>(memIds[i]);
+      checkBuffer(a.mem, context, i);
+    }
+  }
+  checkArgs(*run->op, run->args);
+  requireExtension(run->queue, *run->op);
+  if (outBytes != 0 || std::any_of(run->args.begin(), run->args.end(),
+                                   [](const rcl_plugin_arg& a) { return a.kind == CL_RCL_ARG_HOST_OUT; })) {
+    if (event.id == 0) throw CallError(CL_INVALID_VALUE, "an operation with host-out arguments needs an event");
+    run->hostOut = std::make_shared<zmq::message_t>(outBytes);
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (run->args[i].kind == CL_RCL_ARG_HOST_OUT) run->args[i].out = static_cast<char*>(run->hostOut->data()) + outOffsets[i];
+  }
+
+  // Run it off the worker (CLBlast compiles its kernels on first use), with
+  // the session's later calls held back so they stay in order.
+  Session& session = ctx.session();
+  ctx.defer();
+  const std::uint64_t seq = ctx.seq();
+  const std::uint64_t eventId = event.id;
+  session.runHeld(
+      [run] {
+        try {
+          run->status = run->op->run(run->queue, run->args.data(), static_cast<cl_uint>(run->args.size()),
+                                     static_cast<cl_uint>(run->waits.size()), run->waits.data(), &run->event);
+        } catch (const std::exception& e) {
+          spdlog::error("operation {} threw: {}", run->op->name, e.what());
+          run->status = CL_OUT_OF_RESOURCES;
+        }
+      },
+      [&session, run, seq, eventId, callId] { settle(session, run, seq, eventId, callId); });
+  return true;
+}
+
+}  // namespace
+
+void handleExtensionCall(Session& session, protocol::Reader& reader, std::uint64_t seq, std::uint16_t callId) {
+  CallContext ctx(session, reader, seq, static_cast<protocol::CallId>(callId));
+  bool answered = false;
+  try {
+    switch (static_cast<ExtensionCall>(callId)) {
+      case ExtensionCall::ListOps:
+        listOps(ctx);
+        break;
+      case ExtensionCall::EnqueueOp:
+        answered = enqueueOp(ctx, callId);
+        break;
+      default:
+        throw protocol::DecodeError("extension call " + std::to_string(callId) + " is not one the server runs");
+    }
+  } catch (const CallError& e) {
+    spdlog::debug("session {:016x}: extension call {} failed: {} ({})", session.id(), callId, e.what(), e.status());
+    ctx.fail(e.status(), e.what());
+    answered = false;
+  }
+  if (answered) {
+    // settle() counts it and answers; the context only lets go.
+    return;
+  }
+  ctx.finish();
+}
+
+}  // namespace rcl::server::ops
