@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -80,43 +81,57 @@ std::string name(cl_platform_id p) {
   return s;
 }
 
-// The median time of `reps` runs of one SGEMM (enqueue to completion), after a warm-up run.
-template <class Run>
-double timeGemm(const Device& d, size_t n, int reps, Run run) {
-  std::vector<float> a(n * n), b(n * n);
-  for (size_t i = 0; i < n * n; ++i) {
-    a[i] = static_cast<float>(i % 7) - 3.0f;
-    b[i] = static_cast<float>(i % 5) * 0.5f;
-  }
-  cl_int e;
-  const size_t bytes = n * n * sizeof(float);
-  cl_mem da = clCreateBuffer(d.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, a.data(), &e);
-  check(e, "clCreateBuffer");
-  cl_mem db = clCreateBuffer(d.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, b.data(), &e);
-  check(e, "clCreateBuffer");
-  cl_mem dc = clCreateBuffer(d.context, CL_MEM_READ_WRITE, bytes, nullptr, &e);
-  check(e, "clCreateBuffer");
+// One SGEMM set up on a device: its buffers, and how to run it.
+struct Gemm {
+  using Run = std::function<cl_int(cl_command_queue, size_t, cl_mem, cl_mem, cl_mem, cl_event*)>;
+  const Device& d;
+  size_t n;
+  Run run;
+  std::vector<float> a, b;
+  cl_mem da = nullptr, db = nullptr, dc = nullptr;
   std::vector<double> times;
-  for (int r = 0; r <= reps; ++r) {
+
+  Gemm(const Device& device, size_t size, Run r) : d(device), n(size), run(std::move(r)), a(n * n), b(n * n) {
+    for (size_t i = 0; i < n * n; ++i) {
+      a[i] = static_cast<float>(i % 7) - 3.0f;
+      b[i] = static_cast<float>(i % 5) * 0.5f;
+    }
+    cl_int e;
+    const size_t bytes = n * n * sizeof(float);
+    da = clCreateBuffer(d.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, a.data(), &e);
+    check(e, "clCreateBuffer");
+    db = clCreateBuffer(d.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, b.data(), &e);
+    check(e, "clCreateBuffer");
+    dc = clCreateBuffer(d.context, CL_MEM_READ_WRITE, bytes, nullptr, &e);
+    check(e, "clCreateBuffer");
+  }
+  ~Gemm() {
+    clReleaseMemObject(da);
+    clReleaseMemObject(db);
+    clReleaseMemObject(dc);
+  }
+  // One run, enqueue to completion; `keep`: record its time.
+  void once(bool keep) {
     const auto start = Clock::now();
     cl_event done = nullptr;
     check(run(d.queue, n, da, db, dc, &done), "sgemm");
     check(clWaitForEvents(1, &done), "clWaitForEvents");
     clReleaseEvent(done);
-    if (r > 0) times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+    if (keep) times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
   }
   // One entry checked, so a fast wrong answer does not count.
-  float c00 = 0;
-  check(clEnqueueReadBuffer(d.queue, dc, CL_TRUE, 0, sizeof c00, &c00, 0, nullptr, nullptr), "read");
-  double expected = 0;
-  for (size_t p = 0; p < n; ++p) expected += static_cast<double>(a[p]) * b[p * n];
-  if (std::abs(expected - c00) > 1e-3 * (std::abs(expected) + 1)) die("wrong SGEMM result");
-  clReleaseMemObject(da);
-  clReleaseMemObject(db);
-  clReleaseMemObject(dc);
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
+  void verify() {
+    float c00 = 0;
+    check(clEnqueueReadBuffer(d.queue, dc, CL_TRUE, 0, sizeof c00, &c00, 0, nullptr, nullptr), "read");
+    double expected = 0;
+    for (size_t p = 0; p < n; ++p) expected += static_cast<double>(a[p]) * b[p * n];
+    if (std::abs(expected - c00) > 1e-3 * (std::abs(expected) + 1)) die("wrong SGEMM result");
+  }
+  double median() {
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+  }
+};
 
 }  // namespace
 
@@ -171,21 +186,32 @@ int main(int argc, char** argv) {
   if (sgemmRcl == nullptr) die("no clEnqueueSgemmRCL");
   const Device nat = open(nativeP), rem = open(remoteP);
 
-  std::printf("SGEMM n x n x n, row-major, median of %d after a warm-up; native: %s; remote: %s\n\n", reps,
+  std::printf("SGEMM n x n x n, row-major, median of %d alternating runs after a warm-up; native: %s; remote: %s\n\n", reps,
               name(nativeP).c_str(), name(remoteP).c_str());
   std::printf("| n | CLBlast native (s) | GFLOP/s | clEnqueueSgemmRCL remote-cl (s) | GFLOP/s | remote / native |\n");
   std::printf("|---|---|---|---|---|---|\n");
   for (size_t n : sizes) {
-    const double tn = timeGemm(nat, n, reps, [](cl_command_queue q, size_t n, cl_mem a, cl_mem b, cl_mem c, cl_event* e) {
+    Gemm native(nat, n, [](cl_command_queue q, size_t n, cl_mem a, cl_mem b, cl_mem c, cl_event* e) {
       cl_command_queue queue = q;
       const auto s = clblast::Gemm<float>(clblast::Layout::kRowMajor, clblast::Transpose::kNo, clblast::Transpose::kNo,
                                           n, n, n, 1.0f, a, 0, n, b, 0, n, 0.0f, c, 0, n, &queue, e);
       return static_cast<cl_int>(s);
     });
-    const double tr = timeGemm(rem, n, reps, [&](cl_command_queue q, size_t n, cl_mem a, cl_mem b, cl_mem c, cl_event* e) {
+    Gemm remote(rem, n, [&](cl_command_queue q, size_t n, cl_mem a, cl_mem b, cl_mem c, cl_event* e) {
       return sgemmRcl(q, CL_RCL_ROW_MAJOR, CL_RCL_NO_TRANS, CL_RCL_NO_TRANS, n, n, n, 1.0f, a, 0, n, b, 0, n, 0.0f, c,
                       0, n, 0, nullptr, e);
     });
+    // Warm-up (kernel compilation), then the two alternate, so load on the
+    // machine falls on both alike.
+    native.once(false);
+    remote.once(false);
+    for (int r = 0; r < reps; ++r) {
+      native.once(true);
+      remote.once(true);
+    }
+    native.verify();
+    remote.verify();
+    const double tn = native.median(), tr = remote.median();
     const double flop = 2.0 * n * n * n;
     std::printf("| %zu | %.4f | %.1f | %.4f | %.1f | %.3fx |\n", n, tn, flop / tn * 1e-9, tr, flop / tr * 1e-9, tr / tn);
     std::fflush(stdout);
