@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rcl/icd/log.h"
+
 #include "rcl/icd/events.h"
 #include "rcl/protocol/info_results.h"
 
@@ -347,7 +349,7 @@ cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {
         bytes.assign(b.begin(), b.end());
       }
     } catch (const protocol::DecodeError& e) {
-      spdlog::warn("remote-cl: malformed info reply: {}", e.what());
+      log().warn("remote-cl: malformed info reply: {}", e.what());
       return CL_OUT_OF_RESOURCES;
     }
     auto translate = [&](std::size_t offset) {
@@ -398,7 +400,7 @@ void Reply::readBytes(void* p, std::size_t size, bool write) {
     const auto b = reader_->bin();
     if (write && p != nullptr) std::memcpy(p, b.data(), std::min(size, b.size()));
   } catch (const protocol::DecodeError& e) {
-    spdlog::warn("remote-cl: malformed reply: {}", e.what());
+    log().warn("remote-cl: malformed reply: {}", e.what());
     reader_.reset();
   }
 }

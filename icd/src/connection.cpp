@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rcl/icd/log.h"
+
 #include "rcl/icd/driver.h"
 #include "rcl/icd/events.h"
 #include "rcl/icd/lifetime.h"
@@ -59,7 +61,7 @@ std::unique_ptr<Connection> Connection::open(zmq::context_t& zmq, const std::str
   try {
     c->control_.connect(endpoint);
   } catch (const zmq::error_t& e) {
-    spdlog::warn("remote-cl: cannot use server {}: {}", endpoint, e.what());
+    log().warn("remote-cl: cannot use server {}: {}", endpoint, e.what());
     return nullptr;
   }
   if (!c->handshake()) return nullptr;
@@ -94,7 +96,7 @@ std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clo
     if (kind == Kind::Error) {
       r.u64();
       r.i64();
-      spdlog::error("remote-cl: server {} refused the connection: {}", endpoint_, r.str());
+      log().error("remote-cl: server {} refused the connection: {}", endpoint_, r.str());
       return std::nullopt;
     }
     return r;
@@ -115,7 +117,7 @@ bool Connection::handshake() {
     auto r = awaitControl(deadline);
     if (!r) {
       if (Clock::now() >= deadline)
-        spdlog::warn("remote-cl: no answer from server {} within {} ms; it offers no platforms", endpoint_,
+        log().warn("remote-cl: no answer from server {} within {} ms; it offers no platforms", endpoint_,
                      options_.connectTimeout.count());
       return false;
     }
@@ -124,7 +126,7 @@ bool Connection::handshake() {
     const auto version = r->integer<std::uint32_t>();
     serverName_ = r->str();
     if (version != protocol::kProtocolVersion) {
-      spdlog::error("remote-cl: server {} speaks protocol {}, this client {}", endpoint_, version,
+      log().error("remote-cl: server {} speaks protocol {}, this client {}", endpoint_, version,
                     protocol::kProtocolVersion);
       return false;
     }
@@ -159,18 +161,18 @@ bool Connection::handshake() {
     protocol::sendFrames(control_, frames);
     auto attached = awaitControl(deadline);
     if (!attached) {
-      spdlog::warn("remote-cl: server {} gave a session at {} that does not answer", endpoint_, session);
+      log().warn("remote-cl: server {} gave a session at {} that does not answer", endpoint_, session);
       return false;
     }
     replySockets_ = std::make_shared<ReplySockets>(zmq_, session_, session, options_.connectTimeout);
-    spdlog::info("remote-cl: connected to {} ({}), session at {}, {} platform(s)", endpoint_, serverName_, session,
+    log().info("remote-cl: connected to {} ({}), session at {}, {} platform(s)", endpoint_, serverName_, session,
                  platforms_.size());
     return true;
   } catch (const protocol::DecodeError& e) {
-    spdlog::error("remote-cl: malformed handshake from {}: {}", endpoint_, e.what());
+    log().error("remote-cl: malformed handshake from {}: {}", endpoint_, e.what());
     return false;
   } catch (const zmq::error_t& e) {
-    spdlog::error("remote-cl: cannot reach the session of {}: {}", endpoint_, e.what());
+    log().error("remote-cl: cannot reach the session of {}: {}", endpoint_, e.what());
     return false;
   }
 }
@@ -205,10 +207,10 @@ Connection::Result Connection::roundTripOn(ReplySocket& socket, protocol::Writer
         if (r.u64() != seq) continue;  // the answer to a call given up on
         const auto status = r.integer<cl_int>();
         if (kind == Kind::Reply) return {status, std::move(r)};
-        spdlog::warn("remote-cl: server {} reports: {}", endpoint_, kind == Kind::Error ? r.str() : "?");
+        log().warn("remote-cl: server {} reports: {}", endpoint_, kind == Kind::Error ? r.str() : "?");
         return {status, std::nullopt};
       } catch (const protocol::DecodeError& e) {
-        spdlog::warn("remote-cl: malformed reply from {}: {}", endpoint_, e.what());
+        log().warn("remote-cl: malformed reply from {}: {}", endpoint_, e.what());
         return {CL_OUT_OF_RESOURCES, std::nullopt};
       }
     }
@@ -375,7 +377,7 @@ void Connection::dispatch(protocol::Frames frames) {
       case Kind::Error: {
         const auto status = r.integer<cl_int>();
         const std::string message = r.str();
-        spdlog::warn("remote-cl: server {} reports: {}", endpoint_, message);
+        log().warn("remote-cl: server {} reports: {}", endpoint_, message);
         if (seq != 0) onReply(seq, status, std::nullopt);
         return;
       }
@@ -395,7 +397,7 @@ void Connection::dispatch(protocol::Frames frames) {
         const auto call = r.integer<std::uint16_t>();
         const auto eventId = r.u64();
         const char* name = protocol::callName(call);
-        spdlog::warn("remote-cl: {} failed on the server with {}", name != nullptr ? name : "?", status);
+        log().warn("remote-cl: {} failed on the server with {}", name != nullptr ? name : "?", status);
         if (Object* o = eventId != 0 ? find(eventId) : nullptr; o != nullptr && o->kind == ObjectKind::Event) {
           auto read = cancelRead(eventId);
           static_cast<cl_event>(o)->rejectedWith = status;
@@ -407,10 +409,10 @@ void Connection::dispatch(protocol::Frames frames) {
       case Kind::Ping:
         return;
       default:
-        spdlog::warn("remote-cl: unexpected message kind {} from {}", static_cast<int>(kind), endpoint_);
+        log().warn("remote-cl: unexpected message kind {} from {}", static_cast<int>(kind), endpoint_);
     }
   } catch (const protocol::DecodeError& e) {
-    spdlog::warn("remote-cl: malformed message from {}: {}", endpoint_, e.what());
+    log().warn("remote-cl: malformed message from {}: {}", endpoint_, e.what());
   }
 }
 
@@ -473,14 +475,14 @@ void Connection::onCallback(protocol::Reader& r) {
     try {
       cb.run(*frames);
     } catch (const protocol::DecodeError& e) {
-      spdlog::warn("remote-cl: malformed callback: {}", e.what());
+      log().warn("remote-cl: malformed callback: {}", e.what());
     }
   });
 }
 
 void Connection::declareDead(const std::string& why) {
   if (!alive_.exchange(false)) return;
-  spdlog::error("remote-cl: lost server {}: {}; its calls now fail", endpoint_, why);
+  log().error("remote-cl: lost server {}: {}; its calls now fail", endpoint_, why);
   std::unordered_map<std::uint64_t, Waiter*> waiters;
   {
     std::lock_guard lock(waitersMutex_);

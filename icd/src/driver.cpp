@@ -8,9 +8,22 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "rcl/icd/log.h"
+
 #include "rcl/icd/config.h"
 
 namespace rcl::icd {
+
+spdlog::logger& log() {
+  // Not registered with spdlog, so it can clash with nobody's.
+  static spdlog::logger logger = [] {
+    spdlog::logger l("remote-cl", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    l.set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
+    l.set_level(spdlog::level::warn);
+    return l;
+  }();
+  return logger;
+}
 
 Driver& Driver::instance() {
   // The one ICD instance (the only global state of the driver).
@@ -32,12 +45,9 @@ Connection* Driver::defaultConnection() {
 
 void Driver::connect() {
   const ClientConfig config = loadClientConfig();
-  auto logger = spdlog::stderr_color_mt("remote-cl");
-  logger->set_level(spdlog::level::from_str(config.logLevel));
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
-  spdlog::set_default_logger(logger);
+  log().set_level(spdlog::level::from_str(config.logLevel));
   if (config.servers.empty()) {
-    spdlog::warn("remote-cl: no server configured (set REMOTE_CL_SERVERS or {})", config.sourceHint);
+    log().warn("remote-cl: no server configured (set REMOTE_CL_SERVERS or {})", config.sourceHint);
     return;
   }
   // Handshakes run side by side, so one dead server costs one timeout in all.

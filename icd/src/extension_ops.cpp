@@ -14,6 +14,8 @@
 #include <CL/cl_remote.h>
 #include <spdlog/spdlog.h>
 
+#include "rcl/icd/log.h"
+
 #include "rcl/icd/call.h"
 #include "rcl/icd/transfers.h"
 #include "rcl/protocol/extension_calls.h"
@@ -75,7 +77,7 @@ std::shared_ptr<const OpList> fetch(cl_platform_id platform) {
       list->ops.push_back(info);
     }
   } catch (const protocol::DecodeError& e) {
-    spdlog::warn("remote-cl: malformed list of operations: {}", e.what());
+    log().warn("remote-cl: malformed list of operations: {}", e.what());
     list->status = CL_OUT_OF_RESOURCES;
   }
   return list;

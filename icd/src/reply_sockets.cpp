@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rcl/icd/log.h"
+
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/transport.h"
@@ -65,7 +67,7 @@ ReplySocket* ReplySockets::lend() {
   try {
     s->socket.connect(endpoint_);
   } catch (const zmq::error_t& e) {
-    spdlog::warn("remote-cl: no reply socket: {}", e.what());
+    log().warn("remote-cl: no reply socket: {}", e.what());
     return nullptr;
   }
   if (!attach(*s)) return nullptr;
@@ -91,7 +93,7 @@ bool ReplySockets::attach(ReplySocket& s) {
     protocol::pollOnce(&item, 1, std::chrono::milliseconds(50));
     if (protocol::recvFrames(s.socket, zmq::recv_flags::dontwait)) return true;
   }
-  spdlog::warn("remote-cl: a reply socket did not attach; this thread waits through the receiver");
+  log().warn("remote-cl: a reply socket did not attach; this thread waits through the receiver");
   return false;
 }
 

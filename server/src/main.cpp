@@ -1,6 +1,7 @@
 // remote-cl-server: replays the OpenCL calls of remote clients on this
 // host's real OpenCL platform.
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
@@ -12,6 +13,7 @@
 #include "rcl/server/ops/registry.h"
 #include "rcl/server/platforms.h"
 #include "rcl/server/router.h"
+#include "rcl/server/worker.h"
 
 namespace {
 std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM
@@ -38,15 +40,28 @@ int main(int argc, char** argv) {
                       ->check(CLI::ExistingDirectory);
   app.add_flag("--no-ops", noOps, "offer no operations: no cl_rcl_ops extension (CL/cl_remote.h)")
       ->excludes(plugins);
+  bool threads = false;
+  app.add_flag("--threads", threads,
+               "run sessions as threads of this process, not worker processes (a fault in one session ends all)");
+  // Internal: the listening server starts each session's worker with these.
+  std::string workerSession;
+  rcl::server::WorkerArgs worker;
+  app.add_option("--worker", workerSession)->group("");
+  app.add_option("--bind", worker.bind)->group("");
+  app.add_option("--client", worker.client)->group("");
   CLI11_PARSE(app, argc, argv);
+  const bool isWorker = !workerSession.empty();
 
   auto logger = spdlog::stderr_color_mt("remote-cl-server");
   spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
+  spdlog::set_pattern(isWorker ? "%Y-%m-%d %H:%M:%S.%e [%l] worker %P: %v" : "%Y-%m-%d %H:%M:%S.%e [%l] %v");
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::flush_on(spdlog::level::info);
   options.session.clientTimeout = std::chrono::milliseconds(static_cast<long>(clientTimeout * 1000));
 
+  // If remote-cl's own ICD is installed here too, the OpenCL loader loads it
+  // into this process: it must not connect anywhere (a loop back to a server).
+  setenv("REMOTE_CL_SERVERS", "", 1);
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
   std::signal(SIGPIPE, SIG_IGN);
@@ -54,9 +69,20 @@ int main(int argc, char** argv) {
     if (!noOps) {
       auto registry = std::make_shared<rcl::server::ops::Registry>();
       if (!pluginsDir.empty()) registry->loadPlugins(pluginsDir);
-      spdlog::info("offering {} operations (cl_rcl_ops)", registry->all().size());
+      if (!isWorker) spdlog::info("offering {} operations (cl_rcl_ops)", registry->all().size());
       options.session.ops = std::move(registry);
     }
+    if (isWorker) {
+      worker.session = std::stoull(workerSession, nullptr, 16);
+      return rcl::server::runWorker(worker, rcl::server::findPlatforms(platform), options.session, g_stop);
+    }
+    options.isolate = !threads;
+    options.workerExe = "/proc/self/exe";
+    options.workerArgs = {"--client-timeout", std::to_string(clientTimeout)};
+    if (!platform.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--platform", platform});
+    if (noOps) options.workerArgs.push_back("--no-ops");
+    if (!pluginsDir.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--plugins", pluginsDir});
+    if (verbose) options.workerArgs.push_back("--verbose");
     rcl::server::Router router(options, rcl::server::findPlatforms(platform));
     // Scripts and tests wait for this line; it names the endpoint really bound.
     std::printf("listening on %s\n", router.endpoint().c_str());

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <thread>
+
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/control.h"
@@ -31,6 +33,14 @@ Router::Router(RouterOptions options, std::vector<ExposedPlatform> platforms)
 Router::~Router() {
   for (auto& [id, session] : sessions_) session->close("server shutting down");
   sessions_.clear();  // joins each worker after it has freed its objects
+  // Workers free their sessions on SIGTERM; give them a moment, then they are killed.
+  for (auto& [id, worker] : workers_) worker->terminate();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::erase_if(workers_, [](auto& w) { return w.second->ended().has_value(); });
+    if (workers_.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 std::string Router::endpoint() const { return socket_.get(zmq::sockopt::last_endpoint); }
@@ -42,12 +52,20 @@ std::string Router::sessionBindAddress(std::uint64_t sessionId) const {
 }
 
 void Router::run(const std::atomic<bool>& stop) {
-  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
   while (!stop) {
-    protocol::pollOnce(&item, 1, std::chrono::milliseconds(200));
-    if ((item.revents & ZMQ_POLLIN) != 0) {
+    // The socket, and the stdout of every worker still starting.
+    std::vector<zmq::pollitem_t> items{{socket_.handle(), 0, ZMQ_POLLIN, 0}};
+    std::vector<std::uint64_t> startingIds;
+    for (const auto& [id, w] : starting_) {
+      items.push_back({nullptr, w.process->readyFd(), ZMQ_POLLIN, 0});
+      startingIds.push_back(id);
+    }
+    protocol::pollOnce(items.data(), items.size(), std::chrono::milliseconds(200));
+    if ((items[0].revents & ZMQ_POLLIN) != 0) {
       while (auto frames = protocol::recvFrames(socket_, zmq::recv_flags::dontwait)) onMessage(std::move(*frames));
     }
+    for (std::size_t i = 0; i < startingIds.size(); ++i)
+      if ((items[i + 1].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) != 0) onWorkerReady(startingIds[i]);
     collectEnded();
   }
 }
@@ -86,7 +104,9 @@ void Router::onHello(std::uint64_t sessionId, const zmq::message_t& routing, std
     spdlog::warn("refused client {}: {}", client, message);
     return sendError(routing, seq, CL_INVALID_OPERATION, message);
   }
-  if (sessions_.count(sessionId) != 0) return sendError(routing, seq, CL_INVALID_VALUE, "session id already in use");
+  if (sessions_.count(sessionId) != 0 || starting_.count(sessionId) != 0 || workers_.count(sessionId) != 0)
+    return sendError(routing, seq, CL_INVALID_VALUE, "session id already in use");
+  if (options_.isolate) return startWorker(sessionId, routing, seq, client);
 
   std::unique_ptr<Session> session;
   try {
@@ -96,14 +116,20 @@ void Router::onHello(std::uint64_t sessionId, const zmq::message_t& routing, std
     spdlog::error("cannot open a session for {}: {}", client, e.what());
     return sendError(routing, seq, CL_OUT_OF_RESOURCES, std::string("cannot open a session: ") + e.what());
   }
+  spdlog::info("session {:016x} started: client {}, at {}", sessionId, client, session->endpoint());
+  replyHello(routing, seq, session->endpoint(), session->platformIds());
+  sessions_.emplace(sessionId, std::move(session));
+}
+
+void Router::replyHello(const zmq::message_t& routing, std::uint64_t seq, const std::string& endpoint,
+                        const std::vector<Session::PlatformIds>& platforms) {
   protocol::Writer w;
   w.integer(Kind::Reply);
   w.u64(seq);
   w.i64(CL_SUCCESS);
   w.integer(protocol::kProtocolVersion);
   w.str(serverName_);
-  w.str(session->endpoint());
-  const auto& platforms = session->platformIds();
+  w.str(endpoint);
   w.array(static_cast<std::uint32_t>(platforms.size()));
   for (const auto& p : platforms) {
     w.array(2);
@@ -111,10 +137,46 @@ void Router::onHello(std::uint64_t sessionId, const zmq::message_t& routing, std
     w.array(static_cast<std::uint32_t>(p.devices.size()));
     for (auto d : p.devices) w.u64(d);
   }
-  spdlog::info("session {:016x} started: client {}, at {}", sessionId, client, session->endpoint());
-  sessions_.emplace(sessionId, std::move(session));
   auto frames = w.finish();
   sendTo(routing, frames);
+}
+
+void Router::startWorker(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq,
+                         const std::string& client) {
+  std::vector<std::string> args{"--worker", fmt::format("{:016x}", sessionId), "--bind", sessionBindAddress(sessionId),
+                                "--client", client};
+  args.insert(args.end(), options_.workerArgs.begin(), options_.workerArgs.end());
+  StartingWorker starting;
+  try {
+    starting.process = std::make_unique<WorkerProcess>(options_.workerExe, args);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot start a worker for {}: {}", client, e.what());
+    return sendError(routing, seq, CL_OUT_OF_RESOURCES, e.what());
+  }
+  starting.routing.rebuild(routing.data(), routing.size());
+  starting.seq = seq;
+  starting.client = client;
+  starting.deadline = std::chrono::steady_clock::now() + options_.workerStartTimeout;
+  starting_.emplace(sessionId, std::move(starting));
+}
+
+void Router::onWorkerReady(std::uint64_t sessionId) {
+  auto it = starting_.find(sessionId);
+  if (it == starting_.end()) return;
+  auto& w = it->second;
+  if (!w.process->readReady()) {
+    if (auto ended = w.process->ended()) {
+      spdlog::error("the worker for {} ended before it was ready: {}", w.client, *ended);
+      sendError(w.routing, w.seq, CL_OUT_OF_RESOURCES, "the session's worker failed to start: " + *ended);
+      starting_.erase(it);
+    }
+    return;
+  }
+  spdlog::info("session {:016x} started: client {}, worker {} at {}", sessionId, w.client, w.process->pid(),
+               w.process->endpoint());
+  replyHello(w.routing, w.seq, w.process->endpoint(), w.process->platformIds());
+  workers_.emplace(sessionId, std::move(w.process));
+  starting_.erase(it);
 }
 
 void Router::sendTo(const zmq::message_t& routing, protocol::Frames& frames) {
@@ -137,6 +199,20 @@ void Router::sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int 
 
 void Router::collectEnded() {
   std::erase_if(sessions_, [](const auto& entry) { return entry.second->finished(); });
+  std::erase_if(workers_, [](const auto& entry) {
+    const auto ended = entry.second->ended();
+    if (ended && *ended != "exited with code 0")
+      spdlog::warn("session {:016x}: its worker {} ({}): the client's calls now fail", entry.first,
+                   entry.second->pid(), *ended);
+    return ended.has_value();
+  });
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(starting_, [&](auto& entry) {
+    if (now < entry.second.deadline) return false;
+    spdlog::error("the worker for {} did not get ready in time", entry.second.client);
+    sendError(entry.second.routing, entry.second.seq, CL_OUT_OF_RESOURCES, "the session's worker did not start");
+    return true;
+  });
 }
 
 }  // namespace rcl::server

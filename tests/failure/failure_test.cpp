@@ -13,6 +13,7 @@
 #include <future>
 #include <regex>
 #include <thread>
+#include <vector>
 
 #include "child_process.h"
 #include "server_process.h"
@@ -136,6 +137,59 @@ TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
   EXPECT_EQ(std::stoi(match[1]), 7) << log;
   EXPECT_NE(log.find("1 context"), std::string::npos) << log;
   EXPECT_NE(log.find("3 memory object"), std::string::npos) << log;
+}
+
+// Each session runs in a worker process: one that crashes takes no other
+// session with it, and its own client gets errors, not a hang.
+TEST_F(FailureTest, AWorkerThatCrashesLeavesOtherSessionsRunning) {
+  ChildProcess victim([&] {
+    useServer();
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    ChildProcess::signalParent();
+    std::this_thread::sleep_for(1500ms);  // the parent crashes this session's worker meanwhile
+    const auto start = Clock::now();
+    cl_int error = CL_SUCCESS;
+    clCreateBuffer(r.context, CL_MEM_READ_WRITE, 64, nullptr, &error);
+    if (error == CL_SUCCESS && clFinish(r.queue) == CL_SUCCESS) {
+      // The crash may not be noticed before the heartbeat times out: keep calling.
+      while (Clock::now() - start < 6s && clFinish(r.queue) == CL_SUCCESS) std::this_thread::sleep_for(100ms);
+    }
+    return Clock::now() - start < 6s ? 0 : 50;
+  });
+  ChildProcess survivor([&] {
+    useServer();
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    ChildProcess::signalParent();
+    cl_int error = CL_SUCCESS;
+    cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 4096, nullptr, &error);
+    std::vector<int> data(1024), back(1024);
+    const auto start = Clock::now();
+    for (int round = 0; Clock::now() - start < 4s; ++round) {
+      for (int i = 0; i < 1024; ++i) data[i] = round * 1024 + i;
+      if (clEnqueueWriteBuffer(r.queue, buffer, CL_TRUE, 0, 4096, data.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+        return 60;
+      if (clEnqueueReadBuffer(r.queue, buffer, CL_TRUE, 0, 4096, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+        return 61;
+      if (back != data) return 62;
+    }
+    return 0;
+  });
+  ASSERT_TRUE(victim.waitForSignal(30s));
+  ASSERT_TRUE(survivor.waitForSignal(30s));
+
+  // The victim's worker, from the server's log line "session ... started: client HOST:PID (...), worker PID ...".
+  const std::regex started("client [^:]+:" + std::to_string(victim.pid()) + R"( .*worker (\d+))");
+  std::smatch match;
+  const std::string log = readTextFile(server_->logPath());
+  ASSERT_TRUE(std::regex_search(log, match, started)) << log;
+  ASSERT_EQ(::kill(std::stoi(match[1]), SIGKILL), 0);  // as a fault in a kernel or driver would end it
+
+  EXPECT_EQ(victim.waitForExit(20s), 0) << "50: the crashed session's calls did not fail within 6 s";
+  EXPECT_EQ(survivor.waitForExit(20s), 0) << "60-62: the other session's transfers failed or came back wrong";
+  const std::string after = readTextFile(server_->logPath());
+  EXPECT_NE(after.find("killed by signal"), std::string::npos) << after;
 }
 
 TEST_F(FailureTest, NoServerMeansNoPlatformSoon) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,12 +16,20 @@
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/transport.h"
 #include "rcl/server/session.h"
+#include "rcl/server/worker.h"
 
 namespace rcl::server {
 
 struct RouterOptions {
   std::string listen = "tcp://127.0.0.1:5555";
   SessionOptions session;
+  // Isolation: each session in a worker process started as `workerExe
+  // --worker ... workerArgs` (worker.h). Without, sessions are threads of
+  // this process (a fault in one kills all).
+  bool isolate = true;
+  std::string workerExe;
+  std::vector<std::string> workerArgs;
+  std::chrono::milliseconds workerStartTimeout{10000};
 };
 
 class Router {
@@ -42,13 +51,28 @@ class Router {
   void sendTo(const zmq::message_t& routing, protocol::Frames& frames);
   void sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int status, const std::string& message);
   void collectEnded();
+  void startWorker(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, const std::string& client);
+  void onWorkerReady(std::uint64_t sessionId);
+  void replyHello(const zmq::message_t& routing, std::uint64_t seq, const std::string& endpoint,
+                  const std::vector<Session::PlatformIds>& platforms);
+
+  // A worker that has not said where its session is yet.
+  struct StartingWorker {
+    std::unique_ptr<WorkerProcess> process;
+    zmq::message_t routing;
+    std::uint64_t seq;
+    std::string client;
+    std::chrono::steady_clock::time_point deadline;
+  };
 
   RouterOptions options_;
   std::vector<ExposedPlatform> platforms_;
   std::string serverName_;
   zmq::context_t context_;
   zmq::socket_t socket_;
-  std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;  // without isolation
+  std::unordered_map<std::uint64_t, StartingWorker> starting_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<WorkerProcess>> workers_;
 };
 
 }  // namespace rcl::server

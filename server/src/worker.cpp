@@ -1,0 +1,110 @@
+#include "rcl/server/worker.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+extern char** environ;
+
+namespace rcl::server {
+
+int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platforms, SessionOptions options,
+              const std::atomic<bool>& stop) {
+  prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the listening server
+  zmq::context_t zmq(1);
+  Session session(zmq, args.bind, args.session, args.client, platforms, std::move(options));
+  std::printf("ready %s\n", session.endpoint().c_str());
+  for (const auto& p : session.platformIds()) {
+    std::printf("platform %llu", static_cast<unsigned long long>(p.platform));
+    for (auto d : p.devices) std::printf(" %llu", static_cast<unsigned long long>(d));
+    std::printf("\n");
+  }
+  std::printf("end\n");
+  std::fflush(stdout);
+  while (!session.finished()) {
+    if (stop) session.close("server shutting down");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return 0;
+}
+
+WorkerProcess::WorkerProcess(const std::string& exe, const std::vector<std::string>& args) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  std::vector<std::string> argv{exe};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  const int error = posix_spawn(&pid_, exe.c_str(), &actions, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (error != 0) {
+    close(fds[0]);
+    throw std::runtime_error("cannot start a worker: " + std::string(strerror(error)));
+  }
+  stdout_ = fds[0];
+  fcntl(stdout_, F_SETFL, O_NONBLOCK);
+}
+
+WorkerProcess::~WorkerProcess() {
+  if (!reaped_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  close(stdout_);
+}
+
+bool WorkerProcess::readReady() {
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(stdout_, buffer, sizeof buffer)) > 0) pending_.append(buffer, static_cast<std::size_t>(n));
+  std::size_t newline;
+  while (!complete_ && (newline = pending_.find('\n')) != std::string::npos) {
+    std::istringstream line(pending_.substr(0, newline));
+    pending_.erase(0, newline + 1);
+    std::string word;
+    line >> word;
+    if (word == "ready") {
+      line >> endpoint_;
+    } else if (word == "platform") {
+      Session::PlatformIds ids{};
+      line >> ids.platform;
+      std::uint64_t device;
+      while (line >> device) ids.devices.push_back(device);
+      platforms_.push_back(std::move(ids));
+    } else if (word == "end") {
+      complete_ = !endpoint_.empty();
+    }
+  }
+  return complete_;
+}
+
+std::optional<std::string> WorkerProcess::ended() {
+  if (reaped_) return std::string("ended");
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
+  reaped_ = true;
+  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
+  return std::string("ended");
+}
+
+void WorkerProcess::terminate() {
+  if (!reaped_) kill(pid_, SIGTERM);
+}
+
+}  // namespace rcl::server
