@@ -204,7 +204,12 @@ Connection::Result Connection::roundTripOn(ReplySocket& socket, protocol::Writer
       try {
         protocol::Reader r(std::move(*reply));
         const auto kind = r.integer<Kind>();
-        if (r.u64() != seq) continue;  // the answer to a call given up on
+        const auto replySeq = r.u64();
+        if (kind == Kind::Output) {
+          printOutput(r);
+          continue;
+        }
+        if (replySeq != seq) continue;  // the answer to a call given up on
         const auto status = r.integer<cl_int>();
         if (kind == Kind::Reply) return {status, std::move(r)};
         log().warn("remote-cl: server {} reports: {}", endpoint_, kind == Kind::Error ? r.str() : "?");
@@ -408,12 +413,20 @@ void Connection::dispatch(protocol::Frames frames) {
       }
       case Kind::Ping:
         return;
+      case Kind::Output:
+        return printOutput(r);
       default:
         log().warn("remote-cl: unexpected message kind {} from {}", static_cast<int>(kind), endpoint_);
     }
   } catch (const protocol::DecodeError& e) {
     log().warn("remote-cl: malformed message from {}: {}", endpoint_, e.what());
   }
+}
+
+void Connection::printOutput(protocol::Reader& r) {
+  const auto bytes = r.bin();
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+  std::fflush(stdout);
 }
 
 void Connection::onReply(std::uint64_t seq, cl_int status, std::optional<protocol::Reader> reply) {

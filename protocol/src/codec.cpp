@@ -82,7 +82,12 @@ Reader::Reader(std::vector<zmq::message_t> frames) : frames_(std::move(frames)) 
   if (frames_.empty()) throw DecodeError("empty message");
   const auto& head = frames_.front();
   try {
-    handle_ = msgpack::unpack(static_cast<const char*>(head.data()), head.size());
+    // Limits: no array, map, string or bin may claim more elements or bytes
+    // than the frame holds (msgpack would allocate for the claim first), and
+    // nesting stays shallow.
+    const std::size_t n = head.size();
+    handle_ = msgpack::unpack(static_cast<const char*>(head.data()), n, nullptr, nullptr,
+                              msgpack::unpack_limit(n, n, n, n, n, 64));
   } catch (const std::exception& e) {
     throw DecodeError(std::string("not msgpack: ") + e.what());
   }

@@ -1,7 +1,10 @@
 #include "rcl/server/session.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+
+#include <unistd.h>
 #include <map>
 
 #include <spdlog/spdlog.h>
@@ -65,11 +68,32 @@ void Session::reply(std::uint64_t seq, protocol::Frames frames) {
   const std::uint32_t slot = static_cast<std::uint32_t>(protocol::replySlotOf(seq));
   if (slot == 0 && !attached_) return;
   const auto to = slot == 0 ? control_ : protocol::makeRoutingId(id_, protocol::Channel::Reply, slot);
+  forwardOutput(to);
   for (const auto& f : frames) stats_.bytesOut += f.size();
   try {
     protocol::sendFrames(socket_, frames, to.data(), to.size(), zmq::send_flags::dontwait);
   } catch (const zmq::error_t& e) {
     spdlog::debug("session {:016x}: dropped a message: {}", id_, e.what());
+  }
+}
+
+void Session::forwardOutput(const protocol::RoutingId& to) {
+  const int fd = outputFd_;
+  if (fd < 0) return;
+  std::fflush(stdout);
+  std::string bytes;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) bytes.append(buffer, static_cast<std::size_t>(n));
+  if (bytes.empty()) return;
+  protocol::Writer w;
+  w.integer(Kind::Output);
+  w.u64(0);
+  w.bin(bytes.data(), bytes.size());
+  auto frames = w.finish();
+  try {
+    protocol::sendFrames(socket_, frames, to.data(), to.size(), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t&) {
   }
 }
 

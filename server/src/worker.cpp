@@ -31,6 +31,16 @@ int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platfo
   }
   std::printf("end\n");
   std::fflush(stdout);
+  // From now on this process's stdout is a pipe the session forwards to the
+  // client: a kernel's printf reaches the client that ran the kernel.
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+    fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+    fcntl(fds[1], F_SETFL, 0);  // writers (the kernels) block rather than lose output
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[1]);
+    session.forwardOutputFrom(fds[0]);
+  }
   while (!session.finished()) {
     if (stop) session.close("server shutting down");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -43,6 +43,13 @@ TEST(Codec, RejectsGarbageAndWrongTypes) {
   EXPECT_THROW(r.u64(), DecodeError);
 }
 
+TEST(Codec, AnArrayClaimingMoreThanTheFrameHoldsIsRefusedWithoutAllocating) {
+  // array32 header claiming 2^30 elements: msgpack would allocate 16 GiB first.
+  std::vector<zmq::message_t> bomb;
+  bomb.emplace_back("\xdd\x40\x00\x00\x00", 5);
+  EXPECT_THROW(Reader(std::move(bomb)), DecodeError);
+}
+
 TEST(Codec, RejectsBulkIndexOutOfRange) {
   Writer w;
   w.u64(5);  // names a frame that does not exist

@@ -101,6 +101,8 @@ class Connection {
   void onReply(std::uint64_t seq, cl_int status, std::optional<protocol::Reader> reply);
   void onReadData(protocol::Reader& reader);
   void onCallback(protocol::Reader& reader);
+  // The session's kernel printf output, onto this process's stdout.
+  static void printOutput(protocol::Reader& reader);
   void declareDead(const std::string& why);
   // A sync call whose reply comes to the calling thread's own socket.
   Result roundTripOn(ReplySocket& socket, protocol::Writer& request, std::size_t seqOffset);

@@ -12,6 +12,7 @@
 //   callback  [Kind::Callback, 0,   callback_id, args...]
 //   ping      [Kind::Ping,     0,   0]
 //   error     [Kind::Error,    seq, status, message]         (malformed input)
+//   output    [Kind::Output,   0,   bytes]                   (the session's kernel printf)
 //
 // A request with seq 0 expects no reply (an async call); if it fails, the
 // server answers with [Kind::AsyncError, 0, status, call_id, event_id].
@@ -34,6 +35,7 @@ enum class Kind : std::uint8_t {
   Ping = 5,
   Error = 6,
   AsyncError = 7,
+  Output = 8,  // what the session's kernels printed, for the client's stdout
 };
 
 // The sockets of a client session. A ZeroMQ routing id is the 8-byte

@@ -86,6 +86,10 @@ class Session {
   void send(protocol::Frames frames);
   // Sends the answer to request `seq` to the socket its reply slot names.
   void reply(std::uint64_t seq, protocol::Frames frames);
+  // Forwards what is written to `fd` (the read end of a pipe that replaced
+  // the worker's stdout: kernel printf) to the client, ahead of each message
+  // sent, so it is printed before the reply or event that follows it.
+  void forwardOutputFrom(int fd) { outputFd_ = fd; }
   // Runs a call that blocks (clFinish) on a helper thread, so the session's
   // other calls go on.
   void runBlocking(std::function<void()> job) { blocking_.run(std::move(job)); }
@@ -113,6 +117,8 @@ class Session {
   protocol::RoutingId control_{};
   bool attached_ = false;  // the client's control channel is connected
   std::chrono::steady_clock::time_point lastHeard_;
+  std::atomic<int> outputFd_{-1};
+  void forwardOutput(const protocol::RoutingId& to);
   std::shared_ptr<Outbox> outbox_;
   HandleTable table_;
   SessionStats stats_;
