@@ -67,6 +67,9 @@ if(TARGET remote-cl-server)
     " COMPONENT server)
 
   install(FILES ${_rcl_packaging_dir}/server.conf.example DESTINATION ${RCL_CONFIG_DIR} COMPONENT server)
+  # The C interface of operation plugins (remote-cl-server --plugins DIR).
+  install(FILES ${PROJECT_SOURCE_DIR}/include/rcl/rcl_plugin.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rcl
+          COMPONENT server)
 endif()
 
 # --- Debian packages -------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def body(arguments):
 
     client_paths = [str(p) for p in (layout.icd, layout.client_example, *layout.library_links(),
                                      *layout.headers(arguments.source_dir))]
-    server_paths = [str(p) for p in (layout.server, layout.unit, layout.server_example)]
+    server_paths = [str(p) for p in (layout.server, layout.unit, layout.server_example, layout.plugin_header)]
     client_files = {path for path in package_files(client_deb)}
     real_library = [p for p in client_files
                     if re.fullmatch(rf"{re.escape(str(layout.libdir))}/libremote-cl\.so\.0\.\d+\.\d+", p)]

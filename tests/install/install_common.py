@@ -88,6 +88,10 @@ class Layout:
         names = sorted(p.name for p in (Path(source_dir) / "include" / "CL").glob("*.h"))
         return [self.includedir / "CL" / name for name in names]
 
+    @property
+    def plugin_header(self):
+        return self.includedir / "rcl" / "rcl_plugin.h"
+
     def library_links(self):
         """The soname link (what remote-cl.icd names) and the namelink; the real file is
         libremote-cl.so.<version>, which both point at."""
