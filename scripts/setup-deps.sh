@@ -30,6 +30,11 @@ PACKAGES=(
   libclblast-dev
   dpkg-dev
   file
+  # Sanitizers and libFuzzer (scripts/test-sanitizers.sh, scripts/fuzz.sh):
+  # clang 14 and its runtimes (libclang_rt.fuzzer, asan, ubsan, tsan);
+  # gcc's own sanitizer runtimes come with build-essential.
+  clang
+  libclang-rt-14-dev
 )
 
 is_installed() {
