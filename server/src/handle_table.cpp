@@ -6,11 +6,19 @@
 
 namespace rcl::server {
 
-void HandleTable::add(std::uint64_t id, ObjectKind kind, void* handle, bool pinned) {
+void HandleTable::add(std::uint64_t id, ObjectKind kind, void* handle, std::size_t bytes) {
   if (id == 0 || (id & protocol::kServerIdBit) != 0) throw CallError(CL_INVALID_VALUE, "object id out of the client's range");
-  if (!byId_.emplace(id, Entry{kind, handle, 1, pinned}).second)
-    throw CallError(CL_INVALID_VALUE, "object id already in use");
+  Entry entry{kind, handle, 1, false};
+  entry.bytes = bytes;
+  if (!byId_.emplace(id, entry).second) throw CallError(CL_INVALID_VALUE, "object id already in use");
   byHandle_[handle] = id;
+  counted(entry, +1);
+}
+
+void HandleTable::counted(const Entry& entry, int change) {
+  if (change > 0) memoryBytes_ += entry.bytes;
+  else memoryBytes_ -= entry.bytes;
+  if (!entry.pinned && entry.kind != ObjectKind::Event) objectCount_ += change;
 }
 
 void* HandleTable::any(std::uint64_t id, cl_int error) const {
@@ -35,13 +43,18 @@ std::uint64_t HandleTable::idOrAdopt(void* handle, ObjectKind kind) {
   if (handle == nullptr) return 0;
   if (const auto id = idOf(handle); id != 0) return id;
   const std::uint64_t id = protocol::kServerIdBit | nextServerId_++;
-  byId_.emplace(id, Entry{kind, handle, 1, false});
+  const Entry entry{kind, handle, 1, false};
+  byId_.emplace(id, entry);
   byHandle_[handle] = id;
+  counted(entry, +1);
   return id;
 }
 
 void HandleTable::pinAll() {
-  for (auto& [id, entry] : byId_) entry.pinned = true;
+  for (auto& [id, entry] : byId_) {
+    if (!entry.pinned) counted(entry, -1);
+    entry.pinned = true;
+  }
 }
 
 void HandleTable::markBusy(const void* queue) {
@@ -61,6 +74,7 @@ void HandleTable::released(std::uint64_t id) {
   auto it = byId_.find(id);
   if (it == byId_.end() || it->second.pinned) return;
   if (--it->second.refs == 0) {
+    counted(it->second, -1);
     byHandle_.erase(it->second.handle);
     byId_.erase(it);
   }
@@ -73,6 +87,8 @@ void HandleTable::forEach(const std::function<void(std::uint64_t, const Entry&)>
 void HandleTable::clear() {
   byId_.clear();
   byHandle_.clear();
+  memoryBytes_ = 0;
+  objectCount_ = 0;
 }
 
 }  // namespace rcl::server

@@ -40,6 +40,14 @@ int main(int argc, char** argv) {
                       ->check(CLI::ExistingDirectory);
   app.add_flag("--no-ops", noOps, "offer no operations: no cl_rcl_ops extension (CL/cl_remote.h)")
       ->excludes(plugins);
+  auto& limits = options.session;
+  app.add_option("--max-objects", limits.maxObjects, "objects one session may hold (events aside)")
+      ->capture_default_str();
+  app.add_option("--max-memory", limits.maxMemoryBytes,
+                 "bytes of device memory one session may hold in memory objects (0: as much as the device has)")
+      ->capture_default_str();
+  app.add_option("--max-message", limits.maxMessageBytes, "bytes one request may carry, bulk data included")
+      ->capture_default_str();
   bool threads = false;
   app.add_flag("--threads", threads,
                "run sessions as threads of this process, not worker processes (a fault in one session ends all)");
@@ -83,6 +91,10 @@ int main(int argc, char** argv) {
     if (noOps) options.workerArgs.push_back("--no-ops");
     if (!pluginsDir.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--plugins", pluginsDir});
     if (verbose) options.workerArgs.push_back("--verbose");
+    options.workerArgs.insert(options.workerArgs.end(),
+                              {"--max-objects", std::to_string(limits.maxObjects), "--max-memory",
+                               std::to_string(limits.maxMemoryBytes), "--max-message",
+                               std::to_string(limits.maxMessageBytes)});
     rcl::server::Router router(options, rcl::server::findPlatforms(platform));
     // Scripts and tests wait for this line; it names the endpoint really bound.
     std::printf("listening on %s\n", router.endpoint().c_str());

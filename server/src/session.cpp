@@ -215,12 +215,16 @@ void Session::heartbeat() {
 
 void Session::handle(protocol::Frames frames) {
   std::uint64_t seq = 0;
-  for (const auto& f : frames) stats_.bytesIn += f.size();
+  std::size_t bytesIn = 0;
+  for (const auto& f : frames) bytesIn += f.size();
+  stats_.bytesIn += bytesIn;
   try {
     protocol::Reader reader(std::move(frames));
     if (reader.integer<Kind>() != Kind::Request) throw protocol::DecodeError("expected a request");
     seq = reader.u64();
     const auto callId = reader.integer<std::uint16_t>();
+    if (bytesIn > options_.maxMessageBytes)
+      throw CallError(CL_OUT_OF_RESOURCES, fmt::format("request of {} bytes, over this server's limit", bytesIn));
     if (callId >= protocol::kFirstExtensionCall) return ops::handleExtensionCall(*this, reader, seq, callId);
     if (callId >= protocol::kCallIdCount || kHandlers[callId] == nullptr)
       throw protocol::DecodeError("call " + std::to_string(callId) + " is not one the server runs");
@@ -236,6 +240,10 @@ void Session::handle(protocol::Frames frames) {
     ++stats_.failedCalls;
     spdlog::warn("session {:016x}: malformed request: {}", id_, e.what());
     sendError(seq, CL_INVALID_VALUE, std::string("malformed request: ") + e.what());
+  } catch (const CallError& e) {
+    ++stats_.failedCalls;
+    spdlog::warn("session {:016x}: refused a request: {}", id_, e.what());
+    sendError(seq, e.status(), e.what());
   } catch (const std::exception& e) {
     ++stats_.failedCalls;
     spdlog::error("session {:016x}: request failed: {}", id_, e.what());
@@ -284,6 +292,22 @@ cl_int releaseOnce(ObjectKind kind, void* h) {
 }
 
 }  // namespace
+
+cl_int Session::admit(ObjectKind kind, void* handle, std::size_t& bytes) const {
+  bytes = 0;
+  if (kind != ObjectKind::Event && table_.objectCount() >= options_.maxObjects) return CL_OUT_OF_RESOURCES;
+  if (kind != ObjectKind::Mem) return CL_SUCCESS;
+  auto mem = static_cast<cl_mem>(handle);
+  cl_mem parent = nullptr;
+  clGetMemObjectInfo(mem, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof parent, &parent, nullptr);
+  if (parent != nullptr) return CL_SUCCESS;  // a sub-buffer holds its parent's memory
+  clGetMemObjectInfo(mem, CL_MEM_SIZE, sizeof bytes, &bytes, nullptr);
+  if (options_.maxMemoryBytes != 0 && table_.memoryBytes() + bytes > options_.maxMemoryBytes)
+    return CL_MEM_OBJECT_ALLOCATION_FAILURE;
+  return CL_SUCCESS;
+}
+
+void Session::releaseReal(ObjectKind kind, void* handle) { releaseOnce(kind, handle); }
 
 void Session::freeEverything() {
   struct Held {

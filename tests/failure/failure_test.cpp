@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <future>
 #include <regex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -36,10 +37,13 @@ class FailureTest : public ::testing::Test {
     ServerLaunch launch;
     launch.binary = server;
     launch.args = {"--listen", "tcp://127.0.0.1:*", "--client-timeout", "1"};
+    for (const auto& arg : extraServerArgs()) launch.args.push_back(arg);
     launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
     launch.logPath = temp_.file("server.log");
     server_ = std::make_unique<ServerProcess>(launch);
   }
+
+  virtual std::vector<std::string> extraServerArgs() const { return {}; }
 
   // In the child: use only remote-cl, on this test's server.
   void useServer() const {
@@ -190,6 +194,76 @@ TEST_F(FailureTest, AWorkerThatCrashesLeavesOtherSessionsRunning) {
   EXPECT_EQ(survivor.waitForExit(20s), 0) << "60-62: the other session's transfers failed or came back wrong";
   const std::string after = readTextFile(server_->logPath());
   EXPECT_NE(after.find("killed by signal"), std::string::npos) << after;
+}
+
+// Per-session limits: going over one is an OpenCL error, and the session
+// goes on (what was freed can be had again).
+class LimitsTest : public FailureTest {
+ protected:
+  std::vector<std::string> extraServerArgs() const override {
+    return {"--max-objects", "8", "--max-memory", "1052672", "--max-message", "2097152"};  // 1 MiB + 4 KiB
+  }
+};
+
+TEST_F(LimitsTest, GoingOverALimitIsAnOpenClError) {
+  ChildProcess child([&] {
+    useServer();
+    Remote r;  // a context and a queue: 2 objects
+    if (int e = openRemote(r); e != 0) return e;
+    cl_int error = CL_SUCCESS;
+    const std::size_t half = 512 * 1024;
+    cl_mem a = clCreateBuffer(r.context, CL_MEM_READ_WRITE, half, nullptr, &error);
+    if (error != CL_SUCCESS) return 70;
+    cl_mem b = clCreateBuffer(r.context, CL_MEM_READ_WRITE, half, nullptr, &error);
+    if (error != CL_SUCCESS) return 71;
+    cl_mem c = clCreateBuffer(r.context, CL_MEM_READ_WRITE, half, nullptr, &error);
+    if (c != nullptr || error != CL_MEM_OBJECT_ALLOCATION_FAILURE) return 72;  // memory limit
+    clReleaseMemObject(b);
+    b = clCreateBuffer(r.context, CL_MEM_READ_WRITE, half, nullptr, &error);
+    if (error != CL_SUCCESS) return 73;  // freed memory can be had again
+
+    // 4 objects now; 4 more small buffers reach the limit of 8.
+    for (int i = 0; i < 4; ++i) {
+      clCreateBuffer(r.context, CL_MEM_READ_WRITE, 16, nullptr, &error);
+      if (error != CL_SUCCESS) return 74;
+    }
+    clCreateBuffer(r.context, CL_MEM_READ_WRITE, 16, nullptr, &error);
+    if (error != CL_OUT_OF_RESOURCES) return 75;  // object limit
+
+    // A request over the message limit: refused, and the session goes on.
+    std::vector<char> big(3 * 1024 * 1024, 1);
+    cl_mem target = a;
+    cl_event written = nullptr;
+    if (clEnqueueWriteBuffer(r.queue, target, CL_TRUE, 0, half, big.data(), 0, nullptr, &written) != CL_SUCCESS)
+      return 76;
+    clReleaseEvent(written);
+    cl_int status = clEnqueueWriteBuffer(r.queue, target, CL_TRUE, 0, half, big.data(), 0, nullptr, &written);
+    if (status != CL_SUCCESS) return 77;
+    clReleaseEvent(written);
+    char bytes[16];
+    if (clEnqueueReadBuffer(r.queue, a, CL_TRUE, 0, sizeof bytes, bytes, 0, nullptr, nullptr) != CL_SUCCESS) return 78;
+    return bytes[0] == 1 ? 0 : 79;
+  });
+  EXPECT_EQ(child.waitForExit(60s), 0) << "70-73 memory limit, 74-75 object limit, 76-79 the session after them";
+}
+
+TEST_F(LimitsTest, ARequestOverTheMessageLimitIsRefused) {
+  ChildProcess child([&] {
+    useServer();
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    cl_int error = CL_SUCCESS;
+    // No memory limit applies to the bytes of a request, only the message limit (2 MiB).
+    const char* source = "kernel void k(global int* p) { p[0] = 1; }";
+    std::string huge(3 * 1024 * 1024, ' ');
+    huge += source;
+    const char* text = huge.c_str();
+    cl_program program = clCreateProgramWithSource(r.context, 1, &text, nullptr, &error);
+    if (program != nullptr || error != CL_OUT_OF_RESOURCES) return 80;
+    program = clCreateProgramWithSource(r.context, 1, &source, nullptr, &error);
+    return error == CL_SUCCESS ? 0 : 81;  // the session goes on
+  });
+  EXPECT_EQ(child.waitForExit(60s), 0) << "80: a 3 MiB request was accepted, 81: the session did not go on";
 }
 
 TEST_F(FailureTest, NoServerMeansNoPlatformSoon) {

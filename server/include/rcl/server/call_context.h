@@ -213,11 +213,20 @@ class CallContext {
   }
 
   // ---- results
-  // Registers an object the call created under the id the client picked.
+  // Registers an object the call created under the id the client picked,
+  // if the session's limits allow; otherwise releases it and sets `status`
+  // to the limit's error.
   template <class Handle>
-  void adopt(std::uint64_t id, Handle created, cl_int status) {
+  void adopt(std::uint64_t id, Handle created, cl_int& status) {
     if (status != CL_SUCCESS || created == nullptr) return;
-    session_.table().add(id, protocol::HandleTraits<Handle>::kind, created);
+    constexpr auto kind = protocol::HandleTraits<Handle>::kind;
+    std::size_t bytes = 0;
+    if (const cl_int refused = session_.admit(kind, created, bytes); refused != CL_SUCCESS) {
+      Session::releaseReal(kind, created);
+      status = refused;
+      return;
+    }
+    session_.table().add(id, kind, created, bytes);
     if constexpr (std::is_same_v<Handle, cl_event>) watchEvent(id, created);
   }
   void adoptEvent(EventOut& event, cl_int status);

@@ -25,6 +25,7 @@ class HandleTable {
     std::uint32_t refs = 1;  // references the client holds
     bool pinned = false;     // platforms and root devices: never released
     bool busy = false;       // queues: commands enqueued since the last clFinish began
+    std::size_t bytes = 0;   // memory objects: the device memory they hold (not sub-buffers)
   };
 
   // The real handle behind `id`, or CallError with the type's invalid error.
@@ -43,7 +44,11 @@ class HandleTable {
   void* any(std::uint64_t id, cl_int error) const;
 
   // Registers an object the client named; CallError if the id is taken.
-  void add(std::uint64_t id, ObjectKind kind, void* handle, bool pinned = false);
+  // `bytes`: the device memory it holds, counted in memoryBytes().
+  void add(std::uint64_t id, ObjectKind kind, void* handle, std::size_t bytes = 0);
+  std::size_t memoryBytes() const { return memoryBytes_; }
+  // Objects the client holds, platforms, root devices and events aside (what limits count).
+  std::size_t objectCount() const { return objectCount_; }
   // The id of a known handle, 0 if the session does not know it.
   std::uint64_t idOf(const void* handle) const;
   // The id of a handle, registering it under a fresh server id if new.
@@ -69,6 +74,9 @@ class HandleTable {
   std::unordered_map<std::uint64_t, Entry> byId_;
   std::unordered_map<const void*, std::uint64_t> byHandle_;
   std::uint64_t nextServerId_ = 1;
+  std::size_t memoryBytes_ = 0;
+  std::size_t objectCount_ = 0;
+  void counted(const Entry& entry, int change);
 };
 
 }  // namespace rcl::server

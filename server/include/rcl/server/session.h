@@ -50,6 +50,10 @@ struct SessionOptions {
   std::chrono::milliseconds clientTimeout{10000};
   // The operations of the cl_rcl_ops extension; nullptr: the server offers none (--no-ops).
   std::shared_ptr<const ops::Registry> ops;
+  // Limits per session; going over one is an OpenCL error, not a crash.
+  std::size_t maxObjects = 100000;                    // objects held, events aside (CL_OUT_OF_RESOURCES)
+  std::size_t maxMemoryBytes = 0;                     // device memory in memory objects, 0: the device's (CL_MEM_OBJECT_ALLOCATION_FAILURE)
+  std::size_t maxMessageBytes = std::size_t{4} << 30;  // one request, bulk data included (CL_OUT_OF_RESOURCES)
 };
 
 class Session {
@@ -82,6 +86,11 @@ class Session {
   const std::shared_ptr<Outbox>& outbox() { return outbox_; }
   SessionStats& stats() { return stats_; }
   CallbackTarget* newCallbackTarget(std::uint64_t callbackId);
+  // Whether the session may keep an object it just created: CL_SUCCESS, or
+  // the error of the limit it would go over. `bytes`: the memory it holds.
+  cl_int admit(ObjectKind kind, void* handle, std::size_t& bytes) const;
+  // Releases a real object once (for objects the session could not keep).
+  static void releaseReal(ObjectKind kind, void* handle);
   // Sends to the client's control channel now (worker thread only).
   void send(protocol::Frames frames);
   // Sends the answer to request `seq` to the socket its reply slot names.
