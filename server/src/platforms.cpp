@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 namespace rcl::server {
-namespace {
 
 std::string platformString(cl_platform_id platform, cl_platform_info param) {
   size_t size = 0;
@@ -16,6 +15,17 @@ std::string platformString(cl_platform_id platform, cl_platform_info param) {
   s.resize(size - 1);
   return s;
 }
+
+std::string deviceName(cl_device_id device) {
+  size_t size = 0;
+  if (clGetDeviceInfo(device, CL_DEVICE_NAME, 0, nullptr, &size) != CL_SUCCESS || size == 0) return {};
+  std::string s(size, '\0');
+  clGetDeviceInfo(device, CL_DEVICE_NAME, size, s.data(), nullptr);
+  s.resize(size - 1);
+  return s;
+}
+
+namespace {
 
 bool isAllDigits(const std::string& s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;

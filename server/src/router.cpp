@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/control.h"
+#include "rcl/server/platforms.h"
 
 namespace rcl::server {
 
@@ -85,9 +86,15 @@ void Router::onMessage(protocol::Frames frames) {
     protocol::Reader reader(std::move(frames));
     const auto kind = reader.integer<Kind>();
     seq = reader.u64();
-    if (kind != Kind::Request || reader.integer<ControlCall>() != ControlCall::Hello)
-      throw protocol::DecodeError("this endpoint takes only the handshake");
-    onHello(sessionId, routing, seq, reader);
+    if (kind != Kind::Request) throw protocol::DecodeError("this endpoint takes only requests");
+    switch (reader.integer<ControlCall>()) {
+      case ControlCall::Hello:
+        return onHello(sessionId, routing, seq, reader);
+      case ControlCall::Status:
+        return onStatus(routing, seq);
+      default:
+        throw protocol::DecodeError("this endpoint takes only the handshake and the status query");
+    }
   } catch (const protocol::DecodeError& e) {
     spdlog::warn("malformed handshake: {}", e.what());
     sendError(routing, seq, CL_INVALID_VALUE, std::string("malformed handshake: ") + e.what());
@@ -179,6 +186,32 @@ void Router::onWorkerReady(std::uint64_t sessionId) {
   starting_.erase(it);
 }
 
+void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq) {
+  protocol::Writer w;
+  w.integer(Kind::Reply);
+  w.u64(seq);
+  w.i64(CL_SUCCESS);
+  w.str(RCL_VERSION);
+  w.integer(protocol::kProtocolVersion);
+  w.str(serverName_);
+  w.u64(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()));
+  w.u64(sessions_.size() + workers_.size() + starting_.size());
+  w.u64(endedSessions_);
+  w.u64(endedBytesIn_);
+  w.u64(endedBytesOut_);
+  w.array(static_cast<std::uint32_t>(platforms_.size()));
+  for (const auto& p : platforms_) {
+    w.array(3);
+    w.str(platformName(p.platform));
+    w.str(platformString(p.platform, CL_PLATFORM_VERSION));
+    w.array(static_cast<std::uint32_t>(p.devices.size()));
+    for (auto d : p.devices) w.str(deviceName(d));
+  }
+  auto frames = w.finish();
+  sendTo(routing, frames);
+}
+
 void Router::sendTo(const zmq::message_t& routing, protocol::Frames& frames) {
   try {
     protocol::sendFrames(socket_, frames, routing.data(), routing.size(), zmq::send_flags::dontwait);
@@ -199,12 +232,17 @@ void Router::sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int 
 
 void Router::collectEnded() {
   std::erase_if(sessions_, [](const auto& entry) { return entry.second->finished(); });
-  std::erase_if(workers_, [](const auto& entry) {
+  std::erase_if(workers_, [this](const auto& entry) {
     const auto ended = entry.second->ended();
-    if (ended && *ended != "exited with code 0")
+    if (!ended) return false;
+    if (*ended != "exited with code 0")
       spdlog::warn("session {:016x}: its worker {} ({}): the client's calls now fail", entry.first,
                    entry.second->pid(), *ended);
-    return ended.has_value();
+    ++endedSessions_;
+    const auto moved = entry.second->bytesMoved();
+    endedBytesIn_ += moved.first;
+    endedBytesOut_ += moved.second;
+    return true;
   });
   const auto now = std::chrono::steady_clock::now();
   std::erase_if(starting_, [&](auto& entry) {

@@ -33,6 +33,7 @@ int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platfo
   std::fflush(stdout);
   // From now on this process's stdout is a pipe the session forwards to the
   // client: a kernel's printf reaches the client that ran the kernel.
+  const int report = dup(STDOUT_FILENO);  // the listening server's pipe, for the last words
   int fds[2];
   if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
     fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
@@ -45,6 +46,10 @@ int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platfo
     if (stop) session.close("server shutting down");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  const auto& stats = session.stats();
+  const std::string last = "moved " + std::to_string(stats.bytesIn) + " " + std::to_string(stats.bytesOut) + "\n";
+  (void)!write(report, last.data(), last.size());
+  close(report);
   return 0;
 }
 
@@ -111,6 +116,18 @@ std::optional<std::string> WorkerProcess::ended() {
   if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
   return std::string("ended");
+}
+
+std::pair<std::uint64_t, std::uint64_t> WorkerProcess::bytesMoved() {
+  char buffer[256];
+  ssize_t n;
+  while ((n = read(stdout_, buffer, sizeof buffer)) > 0) pending_.append(buffer, static_cast<std::size_t>(n));
+  std::istringstream in(pending_);
+  std::string word;
+  std::uint64_t bytesIn = 0, bytesOut = 0;
+  while (in >> word)
+    if (word == "moved") in >> bytesIn >> bytesOut;
+  return {bytesIn, bytesOut};
 }
 
 void WorkerProcess::terminate() {

@@ -72,6 +72,10 @@ class Layout:
         return self.bindir / "remote-cl-server"
 
     @property
+    def tool(self):
+        return self.bindir / "remote-cl"
+
+    @property
     def unit(self):
         return self.unit_dir / "remote-cl-server.service"
 

@@ -12,6 +12,11 @@
 //   attach  [Request, seq, Attach] -> [Reply, seq, CL_SUCCESS]
 // and, leaving:
 //   goodbye [Request, 0, Goodbye]            the server frees the session
+// Anyone may ask the listening endpoint how the server is:
+//   status  [Request, seq, Status]
+//     ->    [Reply, seq, CL_SUCCESS, version, protocol_version, server_name,
+//            uptime_seconds, active_sessions, ended_sessions, ended_bytes_in,
+//            ended_bytes_out, [[platform_name, platform_version, [device_name...]]...]]
 #pragma once
 
 #include <cstdint>
@@ -22,6 +27,7 @@ enum class ControlCall : std::uint16_t {
   Hello = 1000,
   Goodbye = 1001,
   Attach = 1002,
+  Status = 1003,
 };
 
 }  // namespace rcl::protocol

@@ -14,5 +14,7 @@ namespace rcl::server {
 std::vector<ExposedPlatform> findPlatforms(const std::string& selector);
 
 std::string platformName(cl_platform_id platform);
+std::string platformString(cl_platform_id platform, cl_platform_info param);
+std::string deviceName(cl_device_id device);
 
 }  // namespace rcl::server

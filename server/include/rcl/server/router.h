@@ -45,6 +45,7 @@ class Router {
  private:
   void onMessage(protocol::Frames frames);
   void onHello(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, protocol::Reader& reader);
+  void onStatus(const zmq::message_t& routing, std::uint64_t seq);
   // Where a new session's socket binds: the listening interface, any port
   // (tcp), or a path next to the listening one (ipc).
   std::string sessionBindAddress(std::uint64_t sessionId) const;
@@ -73,6 +74,11 @@ class Router {
   std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;  // without isolation
   std::unordered_map<std::uint64_t, StartingWorker> starting_;
   std::unordered_map<std::uint64_t, std::unique_ptr<WorkerProcess>> workers_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  // Sessions that ended, and the bytes they moved (their workers report them at exit).
+  std::uint64_t endedSessions_ = 0;
+  std::uint64_t endedBytesIn_ = 0;
+  std::uint64_t endedBytesOut_ = 0;
 };
 
 }  // namespace rcl::server

@@ -7,6 +7,8 @@
 //   ready ENDPOINT
 //   platform PLATFORM_ID DEVICE_ID...     (one line per platform)
 //   end
+// and, when it ends, `moved BYTES_IN BYTES_OUT` (on the same pipe, which is
+// no longer its stdout by then: see runWorker).
 #pragma once
 
 #include <sys/types.h>
@@ -50,6 +52,8 @@ class WorkerProcess {
   const std::vector<Session::PlatformIds>& platformIds() const { return platforms_; }
   // Non-blocking: has the worker ended? Then its exit description.
   std::optional<std::string> ended();
+  // The bytes its session moved (in, out), from its last words; 0 if it had none.
+  std::pair<std::uint64_t, std::uint64_t> bytesMoved();
   void terminate();
 
  private:

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""`remote-cl status`: against a running server (after one client came and
+went) it prints every field; against no server, a clear error within 5 s.
+
+usage: check_status.py --tool remote-cl --server remote-cl-server --vendors DIR --clinfo clinfo"""
+
+import argparse
+import importlib.util
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+WITH_SERVER = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
+
+
+def load_with_server():
+    spec = importlib.util.spec_from_file_location("with_server", WITH_SERVER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fail(message):
+    print(f"check_status: FAIL: {message}")
+    sys.exit(1)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tool", required=True)
+    ap.add_argument("--server", required=True)
+    ap.add_argument("--vendors", required=True)
+    ap.add_argument("--clinfo", default="clinfo")
+    args = ap.parse_args()
+
+    # A client that comes and goes, then the status, through one server.
+    script = f'{args.clinfo} -l > /dev/null && sleep 0.5 && {args.tool} status "$REMOTE_CL_SERVERS"'
+    result = subprocess.run([sys.executable, str(WITH_SERVER), "--server", args.server, "--vendors", args.vendors,
+                             "--", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    out = result.stdout
+    print(out)
+    if result.returncode != 0:
+        fail(f"exit code {result.returncode}\n{result.stderr}")
+    for pattern in [r"^server +tcp://127\.0\.0\.1:\d+ \(", r"^version +remote-cl-server [\d.]+, protocol \d+",
+                    r"^round trip +\d+ us", r"^sessions +\d+ active, 1 ended",
+                    r"^bytes moved +[1-9]\d* in, [1-9]\d* out", r"^platform 0 +\S", r"^  device 0 +\S"]:
+        if not re.search(pattern, out, re.MULTILINE):
+            fail(f"no line matching {pattern!r}")
+
+    start = time.monotonic()
+    result = subprocess.run([args.tool, "status", "tcp://127.0.0.1:1"], capture_output=True, text=True, timeout=30)
+    elapsed = time.monotonic() - start
+    if result.returncode == 0 or "no answer" not in result.stderr:
+        fail(f"against no server: exit {result.returncode}, stderr {result.stderr!r}")
+    if elapsed >= 5:
+        fail(f"against no server it took {elapsed:.1f} s")
+    print(f"against no server: {result.stderr.strip()} ({elapsed:.1f} s)")
+    print("check_status: OK")
+
+
+if __name__ == "__main__":
+    main()
