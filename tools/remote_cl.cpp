@@ -1,7 +1,12 @@
 // remote-cl: the command for people.
-//   remote-cl status ENDPOINT   how a server is: version, protocol, platforms
-//                               and devices, round-trip time, sessions, bytes moved
+//   remote-cl status ENDPOINT            how a server is: version, protocol, platforms
+//                                        and devices, round-trip time, sessions, bytes moved
+//   remote-cl trace [-o FILE] -- APP ...  runs APP with the driver's tracing on (icd/.../trace.h)
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -105,6 +110,26 @@ int status(const std::string& endpoint, double timeoutSeconds) {
   return 0;
 }
 
+// Runs the command with REMOTE_CL_TRACE set; returns its exit code.
+int trace(const std::string& output, std::vector<std::string> command) {
+  const pid_t pid = fork();
+  if (pid < 0) return 127;
+  if (pid == 0) {
+    setenv("REMOTE_CL_TRACE", output.c_str(), 1);
+    std::vector<char*> argv;
+    for (auto& a : command) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    std::fprintf(stderr, "remote-cl: cannot run %s\n", command.front().c_str());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::fprintf(stderr, "remote-cl: trace of %s in %s (open it in Perfetto or chrome://tracing)\n",
+               command.front().c_str(), output.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -116,7 +141,13 @@ int main(int argc, char** argv) {
   statusCommand->add_option("ENDPOINT", endpoint, "the server's listening endpoint, e.g. tcp://gpu-host:5555")
       ->required();
   statusCommand->add_option("--timeout", timeout, "seconds to wait for an answer")->capture_default_str();
+  auto* traceCommand = app.add_subcommand("trace", "run an application with remote-cl's tracing on");
+  std::string output = "remote-cl-trace.json";
+  std::vector<std::string> command;
+  traceCommand->add_option("-o,--output", output, "the Chrome trace-event JSON file to write")->capture_default_str();
+  traceCommand->add_option("command", command, "the application and its arguments (after --)")->required();
   CLI11_PARSE(app, argc, argv);
+  if (traceCommand->parsed()) return trace(output, command);
   try {
     return status(endpoint, timeout);
   } catch (const zmq::error_t& e) {

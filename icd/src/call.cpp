@@ -54,6 +54,7 @@ void discard(Object* o) {
 }  // namespace
 
 Call::Call(CallId call) : call_(call) {
+  if (Driver::instance().tracer() != nullptr) start_ = Tracer::Clock::now();
   writer_.integer(Kind::Request);
   seqOffset_ = writer_.reserveU64();
   writer_.integer(static_cast<std::uint16_t>(call));
@@ -196,6 +197,13 @@ std::uint64_t Call::platformId(cl_context_properties value) {
   return p->id;
 }
 
+void Call::traced(bool roundTrip, cl_int status, std::size_t bytesOut, std::size_t bytesIn) {
+  Tracer* tracer = Driver::instance().tracer();
+  if (tracer == nullptr) return;
+  const char* name = protocol::callName(static_cast<std::uint16_t>(call_));
+  tracer->record(name != nullptr ? name : "?", start_, Tracer::Clock::now(), bytesOut, bytesIn, roundTrip, status);
+}
+
 Connection* Call::target() {
   if (connection_ == nullptr) connection_ = Driver::instance().defaultConnection();
   return connection_;
@@ -294,8 +302,10 @@ Reply Call::sync() {
     return Reply(*this, status_, std::nullopt);
   }
   prepareNew(c);
+  const std::size_t sent = writer_.bytes();
   auto result = c->roundTrip(writer_, seqOffset_);
   settleNew(result.status == CL_SUCCESS);
+  traced(true, result.status, sent, result.reply ? result.reply->bytes() : 0);
   return Reply(*this, result.status, std::move(result.reply));
 }
 
@@ -308,8 +318,10 @@ cl_int Call::post() {
   }
   if (c->synchronous()) return sync().status();
   prepareNew(c);
+  const std::size_t sent = writer_.bytes();
   const cl_int status = c->send(writer_, seqOffset_);
   settleNew(status == CL_SUCCESS);
+  traced(false, status, sent, 0);
   return status;
 }
 

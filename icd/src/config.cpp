@@ -69,6 +69,7 @@ ClientConfig loadClientConfig() {
   if (auto v = setting("REMOTE_CL_DEAD_AFTER_MS", "dead_after_ms"); !v.empty())
     config.connection.deadAfter = std::chrono::milliseconds(std::stol(v));
   config.connection.synchronous = setting("REMOTE_CL_SYNC", "sync") == "1";
+  config.traceFile = setting("REMOTE_CL_TRACE", "trace");
   return config;
 }
 

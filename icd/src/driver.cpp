@@ -46,6 +46,7 @@ Connection* Driver::defaultConnection() {
 void Driver::connect() {
   const ClientConfig config = loadClientConfig();
   log().set_level(spdlog::level::from_str(config.logLevel));
+  if (!config.traceFile.empty()) tracer_ = std::make_unique<Tracer>(config.traceFile);
   if (config.servers.empty()) {
     log().warn("remote-cl: no server configured (set REMOTE_CL_SERVERS or {})", config.sourceHint);
     return;
@@ -65,6 +66,7 @@ void Driver::connect() {
 }
 
 Driver::~Driver() {
+  tracer_.reset();       // the summary and the trace file, first
   connections_.clear();  // each says goodbye and stops its threads
   zmq_.close();
 }

@@ -174,7 +174,11 @@ class Call {
   // After the answer: keep them, or throw them away.
   void settleNew(bool ok);
 
+  // Tracing: what the call cost (no-op when tracing is off).
+  void traced(bool roundTrip, cl_int status, std::size_t bytesOut, std::size_t bytesIn);
+
   const CallId call_;
+  Tracer::Clock::time_point start_{};
   protocol::Writer writer_;
   std::size_t seqOffset_ = 0;
   cl_int status_ = CL_SUCCESS;

@@ -6,6 +6,7 @@
 //   connect_timeout_ms = 2000                         (REMOTE_CL_CONNECT_TIMEOUT_MS)
 //   dead_after_ms = 3000                              (REMOTE_CL_DEAD_AFTER_MS)
 //   sync = 0                                          (REMOTE_CL_SYNC: 1 makes every call wait)
+//   trace = FILE                                      (REMOTE_CL_TRACE: see trace.h)
 #pragma once
 
 #include <string>
@@ -19,6 +20,7 @@ struct ClientConfig {
   std::vector<std::string> servers;
   std::string logLevel = "warn";
   ConnectionOptions connection;
+  std::string traceFile;  // empty: no tracing
   std::string sourceHint;  // where the configuration was looked for
 };
 

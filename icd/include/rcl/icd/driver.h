@@ -12,6 +12,7 @@
 
 #include "rcl/icd/connection.h"
 #include "rcl/icd/info_cache.h"
+#include "rcl/icd/trace.h"
 #include "rcl/icd/object_pool.h"
 #include "rcl/icd/objects.h"
 
@@ -28,6 +29,8 @@ class Driver {
   Connection* defaultConnection();
 
   InfoCache& infoCache() { return infoCache_; }
+  // The tracer when tracing is on (REMOTE_CL_TRACE), else nullptr.
+  Tracer* tracer() const { return tracer_.get(); }
   std::uint64_t newId() { return nextId_++; }
   template <class P>
   P* newProxy();
@@ -45,6 +48,7 @@ class Driver {
   std::vector<cl_platform_id> platforms_;
   std::atomic<std::uint64_t> nextId_{1};
   InfoCache infoCache_;
+  std::unique_ptr<Tracer> tracer_;
   ObjectPool<_cl_platform_id> platformPool_;
   ObjectPool<_cl_device_id> devicePool_;
   ObjectPool<_cl_context> contextPool_;

@@ -65,6 +65,12 @@ class Writer {
 
   // The finished frames: the msgpack frame, then the bulk frames.
   std::vector<zmq::message_t> finish();
+  // Bytes written so far, bulk frames included.
+  std::size_t bytes() const {
+    std::size_t n = buffer_.size();
+    for (const auto& b : bulk_) n += b.size();
+    return n;
+  }
 
  private:
   msgpack::packer<msgpack::sbuffer> pack() { return msgpack::packer<msgpack::sbuffer>(buffer_); }
@@ -83,6 +89,12 @@ class Reader {
   Reader& operator=(Reader&&) noexcept = default;
 
   bool atEnd() const { return pos_ >= top_.size; }
+  // Bytes of the whole message, bulk frames included.
+  std::size_t bytes() const {
+    std::size_t n = 0;
+    for (const auto& f : frames_) n += f.size();
+    return n;
+  }
   std::size_t remaining() const { return atEnd() ? 0 : top_.size - pos_; }
 
   bool isNil();  // true (and consumed) if the next value is nil
