@@ -93,6 +93,21 @@ cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* prope
   return m;
 }
 
+// The arguments a rect read and a rect write share, up to the buffer pitches
+// (the host side travels packed, so its origin and pitches stay here).
+void encodeRect(Call& call, cl_command_queue queue, cl_mem buffer, bool (*hostMay)(cl_mem), const void* ptr,
+                const size_t* buffer_origin, const size_t* host_origin, const size_t* region, size_t row_pitch,
+                size_t slice_pitch) {
+  call.handle(queue);
+  if (cl_mem m = call.handle(buffer); m != nullptr && !hostMay(m)) call.fail(CL_INVALID_OPERATION);
+  if (ptr == nullptr || buffer_origin == nullptr || host_origin == nullptr || region == nullptr)
+    call.fail(CL_INVALID_VALUE);
+  call.array(buffer_origin, 3);
+  call.array(region, 3);
+  call.scalar(row_pitch);
+  call.scalar(slice_pitch);
+}
+
 cl_image_desc legacyDesc(cl_mem_object_type type, std::size_t w, std::size_t h, std::size_t d, std::size_t row,
                          std::size_t slice) {
   cl_image_desc desc{};
@@ -278,14 +293,8 @@ cl_int CL_API_CALL clEnqueueReadBufferRect(cl_command_queue command_queue, cl_me
                                            cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
                                            cl_event* event) {
   Call call(CallId::clEnqueueReadBufferRect);
-  call.handle(command_queue);
-  if (cl_mem m = call.handle(buffer); m != nullptr && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
-  if (ptr == nullptr || buffer_origin == nullptr || host_origin == nullptr || region == nullptr)
-    call.fail(CL_INVALID_VALUE);
-  call.array(buffer_origin, 3);
-  call.array(region, 3);
-  call.scalar(buffer_row_pitch);
-  call.scalar(buffer_slice_pitch);
+  encodeRect(call, command_queue, buffer, &hostMayRead, ptr, buffer_origin, host_origin, region, buffer_row_pitch,
+             buffer_slice_pitch);
   call.waitList(event_wait_list, num_events_in_wait_list);
   if (call.failed()) return call.status();
   const std::size_t origin[3] = {host_origin[0], host_origin[1], host_origin[2]};
@@ -310,14 +319,8 @@ cl_int CL_API_CALL clEnqueueWriteBufferRect(cl_command_queue command_queue, cl_m
                                             cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
                                             cl_event* event) {
   Call call(CallId::clEnqueueWriteBufferRect);
-  call.handle(command_queue);
-  if (cl_mem m = call.handle(buffer); m != nullptr && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
-  if (ptr == nullptr || buffer_origin == nullptr || host_origin == nullptr || region == nullptr)
-    call.fail(CL_INVALID_VALUE);
-  call.array(buffer_origin, 3);
-  call.array(region, 3);
-  call.scalar(buffer_row_pitch);
-  call.scalar(buffer_slice_pitch);
+  encodeRect(call, command_queue, buffer, &hostMayWrite, ptr, buffer_origin, host_origin, region, buffer_row_pitch,
+             buffer_slice_pitch);
   if (!call.failed()) {
     const std::size_t row = host_row_pitch != 0 ? host_row_pitch : region[0];
     const std::size_t slice = host_slice_pitch != 0 ? host_slice_pitch : row * region[1];

@@ -4,41 +4,22 @@ went) it prints every field; against no server, a clear error within 5 s.
 
 usage: check_status.py --tool remote-cl --server remote-cl-server --vendors DIR --clinfo clinfo"""
 
-import argparse
-import importlib.util
 import re
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-WITH_SERVER = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
-
-
-def load_with_server():
-    spec = importlib.util.spec_from_file_location("with_server", WITH_SERVER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tool_checks import parse_arguments, run_with_server, fail as failed
 
 
 def fail(message):
-    print(f"check_status: FAIL: {message}")
-    sys.exit(1)
+    failed("check_status", message)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tool", required=True)
-    ap.add_argument("--server", required=True)
-    ap.add_argument("--vendors", required=True)
-    ap.add_argument("--clinfo", default="clinfo")
-    args = ap.parse_args()
-
+    args = parse_arguments(__doc__.splitlines()[0])
     # A client that comes and goes, then the status, through one server.
     script = f'{args.clinfo} -l > /dev/null && sleep 0.5 && {args.tool} status "$REMOTE_CL_SERVERS"'
-    result = subprocess.run([sys.executable, str(WITH_SERVER), "--server", args.server, "--vendors", args.vendors,
-                             "--", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    result = run_with_server(args, ["sh", "-c", script])
     out = result.stdout
     print(out)
     if result.returncode != 0:

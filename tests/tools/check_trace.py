@@ -5,34 +5,22 @@ trace-event JSON naming the calls the application made.
 
 usage: check_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --clinfo clinfo"""
 
-import argparse
 import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-WITH_SERVER = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
+from tool_checks import parse_arguments, run_with_server, fail as failed
 
 
 def fail(message):
-    print(f"check_trace: FAIL: {message}")
-    sys.exit(1)
+    failed("check_trace", message)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tool", required=True)
-    ap.add_argument("--server", required=True)
-    ap.add_argument("--vendors", required=True)
-    ap.add_argument("--clinfo", default="clinfo")
-    args = ap.parse_args()
-
+    args = parse_arguments(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory(prefix="rcl-trace-") as scratch:
         trace = Path(scratch) / "trace.json"
-        result = subprocess.run([sys.executable, str(WITH_SERVER), "--server", args.server, "--vendors", args.vendors,
-                                 "--", args.tool, "trace", "-o", str(trace), "--", args.clinfo],
-                                capture_output=True, text=True, timeout=120)
+        result = run_with_server(args, [args.tool, "trace", "-o", str(trace), "--", args.clinfo])
         print(result.stderr[-3000:])
         if result.returncode != 0:
             fail(f"exit code {result.returncode}")
