@@ -113,10 +113,9 @@ bool valuesOk(std::string_view name, const msgpack::object& o, int depth) {
 }
 
 // Whether the harness lets this request run (see the caps above). Malformed
-// requests run: rejecting them is the server's job. Except (KNOWN BUG, to be
-// removed once protocol::Reader limits msgpack::unpack): an array or map
-// header claiming more elements than the frame has bytes, which makes
-// msgpack allocate count * 16 bytes before it notices (5 bytes: 16 GB).
+// requests run: rejecting them is the server's job (protocol::Reader refuses
+// a header claiming more elements than the frame has bytes; the harness
+// parses with the same limits to read the call id).
 bool allowed(const zmq::message_t& head) {
   msgpack::object_handle h;
   const std::size_t n = head.size();

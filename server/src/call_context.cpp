@@ -94,7 +94,7 @@ void CallContext::translateContextProperties(std::vector<cl_context_properties>&
 }
 
 void CallContext::watchEvent(std::uint64_t id, cl_event event) {
-  onEventComplete(event, [outbox = session_.outbox(), id](cl_int status) {
+  session_.completions().onComplete(event, [outbox = session_.outbox(), id](cl_int status) {
     protocol::Writer w;
     w.integer(Kind::Event);
     w.u64(0);

@@ -26,11 +26,6 @@ void postEmpty(void* target) {
   post(target, w);
 }
 
-void CL_CALLBACK runAction(cl_event, cl_int status, void* user_data) {
-  std::unique_ptr<std::function<void(cl_int)>> action(static_cast<std::function<void(cl_int)>*>(user_data));
-  (*action)(status);
-}
-
 }  // namespace
 
 void CallbackTrampoline<CallbackKind::context_notify>::call(const char* errinfo, const void* private_info,
@@ -53,11 +48,39 @@ void CallbackTrampoline<CallbackKind::mem_destructor>::call(cl_mem, void* target
 
 void CallbackTrampoline<CallbackKind::context_destructor>::call(cl_context, void* target) { postEmpty(target); }
 
-cl_int onEventComplete(cl_event event, std::function<void(cl_int)> action) {
-  auto heap = std::make_unique<std::function<void(cl_int)>>(std::move(action));
-  const cl_int status = clSetEventCallback(event, CL_COMPLETE, &runAction, heap.get());
-  if (status == CL_SUCCESS) (void)heap.release();
+CompletionActions::~CompletionActions() { dropPending(); }
+
+cl_int CompletionActions::onComplete(cl_event event, std::function<void(cl_int)> action) {
+  auto owned = std::make_unique<Action>(Action{this, std::move(action)});
+  Action* raw = owned.get();
+  {
+    std::lock_guard lock(mutex_);
+    pending_.emplace(raw, std::move(owned));
+  }
+  const cl_int status = clSetEventCallback(event, CL_COMPLETE, &fire, raw);
+  if (status != CL_SUCCESS) {
+    std::lock_guard lock(mutex_);
+    pending_.erase(raw);
+  }
   return status;
+}
+
+void CompletionActions::fire(cl_event, cl_int status, void* action) {
+  auto* a = static_cast<Action*>(action);
+  std::unique_ptr<Action> mine;
+  {
+    std::lock_guard lock(a->owner->mutex_);
+    auto it = a->owner->pending_.find(a);
+    if (it == a->owner->pending_.end()) return;
+    mine = std::move(it->second);
+    a->owner->pending_.erase(it);
+  }
+  mine->run(status);
+}
+
+void CompletionActions::dropPending() {
+  std::lock_guard lock(mutex_);
+  pending_.clear();
 }
 
 }  // namespace rcl::server

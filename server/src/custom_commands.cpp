@@ -41,7 +41,7 @@ using Chunks = std::vector<std::shared_ptr<zmq::message_t>>;
 void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging) {
   if (status == CL_SUCCESS) {
     ctx.session().table().add(id, ObjectKind::Event, event);
-    onEventComplete(event, [outbox = ctx.session().outbox(), id, staging](cl_int done) {
+    ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging](cl_int done) {
       protocol::Writer w;
       w.integer(Kind::ReadData);
       w.u64(0);
@@ -90,7 +90,7 @@ void finishWrite(CallContext& ctx, cl_int status, EventOut& event, std::shared_p
     const bool internal = event.id == 0;
     cl_event ev = event.event;
     ctx.adoptEvent(event, status);
-    onEventComplete(ev, [bytes, ev, internal](cl_int) {
+    ctx.session().completions().onComplete(ev, [bytes, ev, internal](cl_int) {
       bytes->rebuild();  // frees the bytes now that the device has them
       if (internal) ::clReleaseEvent(ev);
     });
@@ -212,7 +212,7 @@ void clEnqueueWriteBuffer(CallContext& ctx) {
                                     static_cast<cl_uint>(waits.size()), waits.data(), &part);
     if (status != CL_SUCCESS) break;
     // (The callback may run at once, inside clSetEventCallback, if the write is done.)
-    onEventComplete(part, [chunk](cl_int) { chunk->rebuild(); });
+    ctx.session().completions().onComplete(part, [chunk](cl_int) { chunk->rebuild(); });
     parts.push_back(part);
     at += n;
   }

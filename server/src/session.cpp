@@ -345,6 +345,8 @@ void Session::freeEverything() {
     ++freed[protocol::kindName(h.entry.kind)];
   }
   table_.clear();
+  // Actions whose events never completed (failed commands) will never run now.
+  completions_.dropPending();
 
   std::string summary;
   for (const auto& [kind, n] : freed) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", n, kind);

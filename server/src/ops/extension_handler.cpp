@@ -105,7 +105,7 @@ void settle(Session& session, std::shared_ptr<Running> run, std::uint64_t seq, s
     cl_event event = run->event;
     const bool results = run->hostOut != nullptr;
     if (eventId != 0) session.table().add(eventId, ObjectKind::Event, event);
-    onEventComplete(event, [outbox = session.outbox(), run = std::move(run), eventId, results](cl_int done) mutable {
+    session.completions().onComplete(event, [outbox = session.outbox(), run = std::move(run), eventId, results](cl_int done) mutable {
       if (results) {
         protocol::Writer w;
         w.integer(Kind::ReadData);

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include <CL/cl.h>
 
@@ -48,8 +50,31 @@ template <> struct CallbackTrampoline<CallbackKind::context_destructor> {
   static void CL_CALLBACK call(cl_context, void* target);
 };
 
-// Runs `action(status)` once, when `event` completes or fails, on the thread
-// the implementation calls back on. Returns clSetEventCallback's status.
-cl_int onEventComplete(cl_event event, std::function<void(cl_int status)> action);
+// Actions to run once events complete, kept by the session. PoCL calls no
+// callback for a command that failed, so an action may never run: those are
+// freed with the session, after its queues are finished and its events gone.
+class CompletionActions {
+ public:
+  CompletionActions() = default;
+  ~CompletionActions();
+  CompletionActions(const CompletionActions&) = delete;
+  CompletionActions& operator=(const CompletionActions&) = delete;
+
+  // Runs `action(status)` once, when `event` completes, on the thread the
+  // implementation calls back on. Returns clSetEventCallback's status.
+  cl_int onComplete(cl_event event, std::function<void(cl_int status)> action);
+  // Frees the actions that never ran (the session's events are all gone).
+  void dropPending();
+
+ private:
+  struct Action {
+    CompletionActions* owner;
+    std::function<void(cl_int)> run;
+  };
+  static void CL_CALLBACK fire(cl_event, cl_int status, void* action);
+
+  std::mutex mutex_;
+  std::unordered_map<Action*, std::unique_ptr<Action>> pending_;
+};
 
 }  // namespace rcl::server

@@ -86,6 +86,7 @@ class Session {
   const std::shared_ptr<Outbox>& outbox() { return outbox_; }
   SessionStats& stats() { return stats_; }
   CallbackTarget* newCallbackTarget(std::uint64_t callbackId);
+  CompletionActions& completions() { return completions_; }
   // Whether the session may keep an object it just created: CL_SUCCESS, or
   // the error of the limit it would go over. `bytes`: the memory it holds.
   cl_int admit(ObjectKind kind, void* handle, std::size_t& bytes) const;
@@ -134,6 +135,7 @@ class Session {
   std::vector<PlatformIds> platformIds_;
   std::list<CallbackTarget> callbackTargets_;
   BlockingPool blocking_;
+  CompletionActions completions_;
   // runHeld: set while a held call runs; `heldDone_` once its work is over.
   bool held_ = false;
   std::atomic<bool> heldDone_{false};
