@@ -295,6 +295,12 @@ def gen_server_function(call):
         if decl:
             body.append(f"  {decl}\n")
         args.append(expr)
+    # An array must hold as many elements as the parameter that counts them
+    # says: the implementation reads that many.
+    for p in call.inputs:
+        count = p.opts.get("len") if p.role == "in" else p.opts.get("count") if p.role in ("strings", "blobs") else None
+        if count is not None:
+            body.append(f"  ctx.expectLength({p.name}, {count});\n")
     if call.cls == "info":
         filt = f", &{call.server_filter}" if call.server_filter else ""
         # The query takes the parameter name, so the server can ask related ones.

@@ -70,6 +70,8 @@ class BlobListArg {
   }
   const Char** pointers() { return present_ ? pointers_.data() : nullptr; }
   const size_t* lengths() const { return present_ ? lengths_.data() : nullptr; }
+  std::size_t size() const { return items_.size(); }
+  bool present() const { return present_; }
 
  private:
   std::vector<std::string> items_;
@@ -205,6 +207,13 @@ class CallContext {
     return outArray<T>(count);
   }
   EventOut event();
+  // CallError(CL_INVALID_VALUE) unless an array sent holds `count` elements
+  // (a NULL one is left to the implementation to judge).
+  template <class Array>
+  void expectLength(const Array& array, std::uint64_t count) {
+    if (array.present() && array.size() != count)
+      throw CallError(CL_INVALID_VALUE, "an array's length does not match its count");
+  }
   template <CallbackKind K>
   CallbackArg<K> callback() {
     CallbackArg<K> cb;
