@@ -19,9 +19,10 @@ mode=${1:?usage: test-sanitizers.sh asan|tsan}
 #                 loader): an ASan/TSan library cannot be loaded by a program
 #                 without the runtime ("runtime does not come first"), and the
 #                 packages must not ship instrumented binaries.
+#  tools.*        run the system's uninstrumented clinfo too.
 #  clinfo.compare runs the system's uninstrumented clinfo with the
 #                 instrumented driver (same loading problem).
-exclude='^(install\.|clinfo\.compare$'
+exclude='^(install\.|clinfo\.compare$|tools\.'
 
 case "$mode" in
   asan)
