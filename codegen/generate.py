@@ -354,6 +354,12 @@ def gen_server(slots):
             out.append(f"    &custom::{s.name},\n")
         else:
             out.append(f"    &generated::{s.name},\n")
+    out.append("};\n\n")
+    out.append("// Indexed by CallId: the calls run on a helper thread ([CALL] runs_long).\n")
+    out.append("const bool kRunsLong[protocol::kCallIdCount] = {\n")
+    for s in slots:
+        long_ = s.call is not None and s.call.runs_long
+        out.append(f"    {'true' if long_ else 'false'},  // {s.name}\n")
     out.append("};\n\n}  // namespace rcl::server\n")
     return "".join(out)
 

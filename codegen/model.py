@@ -65,6 +65,7 @@ class Call:
     handles: dict = field(default_factory=dict)
     server_filter: str = ""
     client_check: bool = False
+    runs_long: bool = False
 
     def param(self, name):
         for p in self.params:
@@ -191,6 +192,7 @@ def annotate_call(call, a):
         call.handles = a.get("handles", {})
         call.server_filter = a.get("server_filter", "")
         call.client_check = a.get("client_check", False)
+        call.runs_long = a.get("runs_long", False)
         if call.cls == "unsupported":
             call.client, call.server = "unsupported", "none"
             if not call.error or not call.why:

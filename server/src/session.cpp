@@ -228,6 +228,7 @@ void Session::handle(protocol::Frames frames) {
     if (callId >= protocol::kFirstExtensionCall) return ops::handleExtensionCall(*this, reader, seq, callId);
     if (callId >= protocol::kCallIdCount || kHandlers[callId] == nullptr)
       throw protocol::DecodeError("call " + std::to_string(callId) + " is not one the server runs");
+    if (kRunsLong[callId]) return handleHeld(std::move(reader), seq, static_cast<protocol::CallId>(callId));
     CallContext ctx(*this, reader, seq, static_cast<protocol::CallId>(callId));
     try {
       kHandlers[callId](ctx);
@@ -249,6 +250,35 @@ void Session::handle(protocol::Frames frames) {
     spdlog::error("session {:016x}: request failed: {}", id_, e.what());
     sendError(seq, CL_OUT_OF_HOST_MEMORY, e.what());
   }
+}
+
+void Session::handleHeld(protocol::Reader reader, std::uint64_t seq, protocol::CallId call) {
+  struct Held {
+    protocol::Reader reader;
+    std::optional<CallContext> ctx;
+    std::optional<std::string> malformed;  // a decoding error: answered as Kind::Error, like any other
+  };
+  auto held = std::make_shared<Held>(Held{std::move(reader), std::nullopt, std::nullopt});
+  held->ctx.emplace(*this, held->reader, seq, call);
+  runHeld(
+      [held, call] {
+        auto& ctx = *held->ctx;
+        try {
+          kHandlers[static_cast<std::uint16_t>(call)](ctx);
+        } catch (const CallError& e) {
+          ctx.fail(e.status(), e.what());
+        } catch (const protocol::DecodeError& e) {
+          held->malformed = e.what();
+        } catch (const std::exception& e) {
+          ctx.fail(CL_OUT_OF_HOST_MEMORY, e.what());
+        }
+      },
+      [this, held, seq] {
+        if (!held->malformed) return held->ctx->finish();
+        ++stats_.failedCalls;
+        spdlog::warn("session {:016x}: malformed request: {}", id_, *held->malformed);
+        sendError(seq, CL_INVALID_VALUE, "malformed request: " + *held->malformed);
+      });
 }
 
 void Session::sendError(std::uint64_t seq, cl_int status, const std::string& message) {

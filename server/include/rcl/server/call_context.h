@@ -24,6 +24,7 @@ namespace rcl::server {
 class CallContext;
 using Handler = void (*)(CallContext&);
 extern const Handler kHandlers[protocol::kCallIdCount];
+extern const bool kRunsLong[protocol::kCallIdCount];
 
 // A pointer to pass for "present but empty" arrays, so the implementation
 // sees a non-NULL pointer exactly when the client passed one.

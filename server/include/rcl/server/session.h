@@ -19,6 +19,8 @@
 #include <CL/cl.h>
 #include <zmq.hpp>
 
+#include "rcl/protocol/call_ids.h"
+#include "rcl/protocol/codec.h"
 #include "rcl/protocol/transport.h"
 #include "rcl/server/blocking_pool.h"
 #include "rcl/server/callbacks.h"
@@ -115,6 +117,8 @@ class Session {
   void onMessage(protocol::Frames frames);
   void onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message);
   void handle(protocol::Frames frames);
+  // A call that may take long: run on a helper thread, answered from the worker.
+  void handleHeld(protocol::Reader reader, std::uint64_t seq, protocol::CallId call);
   void sendError(std::uint64_t seq, cl_int status, const std::string& message);
   void heartbeat();
   void freeEverything();
