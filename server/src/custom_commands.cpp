@@ -14,11 +14,6 @@ namespace {
 
 using protocol::Kind;
 
-struct Region {
-  std::size_t origin[3];
-  std::size_t region[3];
-};
-
 std::array<std::size_t, 3> triple(CallContext& ctx) {
   auto a = ctx.array<std::size_t>();
   if (a.size() != 3) throw protocol::DecodeError("expected three sizes");
