@@ -114,6 +114,7 @@ inline void fillPattern(std::vector<unsigned char>& bytes, std::uint32_t seed) {
 int runOpenClMeasurements(bool quick, bool json);
 int runMemcpy(bool quick, bool json);
 int runZmqEcho(const std::string& listen);
+int runZmqRelay(const std::string& listen, const std::string& backend);
 int runZmqClient(const std::string& endpoint, bool quick, bool json);
 
 }  // namespace rcl::bench

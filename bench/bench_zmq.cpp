@@ -69,6 +69,40 @@ int runZmqEcho(const std::string& listen) {
   }
 }
 
+int runZmqRelay(const std::string& listen, const std::string& backend) {
+  // What routing every frame through the listening server would add: the
+  // relay takes each client message on its ROUTER, forwards the payload to
+  // the session (here the echo) on a DEALER, and the answer back the same way.
+  zmq::context_t context(1);
+  zmq::socket_t front(context, zmq::socket_type::router);
+  zmq::socket_t back(context, zmq::socket_type::dealer);
+  configure(front);
+  configure(back);
+  front.bind(listen);
+  back.connect(backend);
+  std::cout << "listening on " << front.get(zmq::sockopt::last_endpoint) << std::endl;
+  zmq::message_t client;  // the one client of a benchmark run
+  zmq::pollitem_t items[] = {{front.handle(), 0, ZMQ_POLLIN, 0}, {back.handle(), 0, ZMQ_POLLIN, 0}};
+  for (;;) {
+    zmq::poll(items, 2, std::chrono::milliseconds(-1));
+    if (items[0].revents & ZMQ_POLLIN) {
+      auto frames = receiveAll(front);
+      client = std::move(frames[0]);
+      for (std::size_t i = 1; i < frames.size(); ++i)
+        back.send(frames[i], i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    }
+    if (items[1].revents & ZMQ_POLLIN) {
+      auto frames = receiveAll(back);
+      zmq::message_t to;
+      to.copy(client);
+      front.send(to, zmq::send_flags::sndmore);
+      for (std::size_t i = 0; i < frames.size(); ++i)
+        front.send(frames[i], i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+      if (frames.size() == 1 && frames[0].to_string() == "q") return 0;
+    }
+  }
+}
+
 int runZmqClient(const std::string& endpoint, bool quick, bool json) {
   zmq::context_t context(1);
   zmq::socket_t socket(context, zmq::socket_type::dealer);

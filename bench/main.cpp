@@ -5,6 +5,7 @@
 //   rcl-bench memcpy [--quick] [--json]         memcpy throughput at the transfer sizes
 //   rcl-bench zmq-echo --listen ENDPOINT        bare ZeroMQ ROUTER echo; prints "listening on EP"
 //   rcl-bench zmq-client ENDPOINT [--quick] [--json]   bare ZeroMQ round trip and throughput
+//   rcl-bench zmq-relay --listen ENDPOINT BACKEND      a ROUTER-DEALER proxy in front of BACKEND
 
 #include <cstdio>
 #include <exception>
@@ -21,6 +22,7 @@ int usage() {
       "       rcl-bench memcpy [--quick] [--json]\n"
       "       rcl-bench zmq-echo --listen ENDPOINT\n"
       "       rcl-bench zmq-client ENDPOINT [--quick] [--json]\n"
+      "       rcl-bench zmq-relay --listen ENDPOINT BACKEND\n"
       "The whole benchmark with its table: bench/run_bench.py (see bench/README.md).\n",
       stderr);
   return 2;
@@ -52,6 +54,8 @@ int main(int argc, char** argv) {
     if (mode == "measure" && positional.empty()) return rcl::bench::runOpenClMeasurements(quick, json);
     if (mode == "memcpy" && positional.empty()) return rcl::bench::runMemcpy(quick, json);
     if (mode == "zmq-echo" && !listen.empty() && positional.empty()) return rcl::bench::runZmqEcho(listen);
+    if (mode == "zmq-relay" && !listen.empty() && positional.size() == 1)
+      return rcl::bench::runZmqRelay(listen, positional[0]);
     if (mode == "zmq-client" && positional.size() == 1)
       return rcl::bench::runZmqClient(positional[0], quick, json);
   } catch (const std::exception& e) {

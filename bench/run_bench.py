@@ -165,6 +165,22 @@ def measure_zmq(args, listen):
                         f"bare ZeroMQ {endpoint}")
 
 
+def measure_zmq_relayed(args):
+    """Bare ZeroMQ round trip through a relay process (a ROUTER-DEALER proxy): what routing every
+    frame through the listening server, instead of a session endpoint per worker, would cost."""
+    quick = ["--quick"] if args.quick else []
+    with listening_process([str(args.bench), "zmq-echo", "--listen", "tcp://127.0.0.1:*"],
+                           native_environment()) as backend:
+        if backend is None:
+            raise MeasurementError("bare ZeroMQ echo could not listen")
+        with listening_process([str(args.bench), "zmq-relay", "--listen", "tcp://127.0.0.1:*", backend],
+                               native_environment()) as relay:
+            if relay is None:
+                raise MeasurementError("the ZeroMQ relay could not listen")
+            return run_json([str(args.bench), "zmq-client", relay, "--json"] + quick, native_environment(),
+                            f"bare ZeroMQ through a relay {relay}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Tables
 # ---------------------------------------------------------------------------------------------
@@ -334,6 +350,7 @@ def main(argv):
             log("remote-cl-server cannot listen on ipc://: its column says n/a")
         r["zmq_tcp"] = measure_zmq(args, "tcp://127.0.0.1:*")
         r["zmq_ipc"] = measure_zmq(args, ipc_endpoint("zmq"))
+        r["zmq_relayed"] = measure_zmq_relayed(args)
     except MeasurementError as error:
         log(f"FAILED: {error}")
         return 1
@@ -352,7 +369,12 @@ def main(argv):
     print("\nslowdown: remote time / native time (for rates and throughputs: native / remote); "
           "above 1 is slower.\n")
     print(targets_table(r))
-    print("\nratios: call / bare ZeroMQ round trip; remote rate / native rate; "
+    direct, relayed = r["zmq_tcp"]["rtt_us"], r["zmq_relayed"]["rtt_us"]
+    print(f"\nHow frames reach a session's worker (bare ZeroMQ over tcp, small message round trip): "
+          f"straight to the worker's own endpoint (what remote-cl does) {direct:.1f} us; through a relay "
+          f"process, as routing through the listening server would be, {relayed:.1f} us "
+          f"(+{relayed - direct:.1f} us, {relayed / direct:.2f}x).\n")
+    print("ratios: call / bare ZeroMQ round trip; remote rate / native rate; "
           "remote throughput / bare ZeroMQ or memcpy throughput; remote time / native time. "
           "A MISS does not fail the run.")
     return 0

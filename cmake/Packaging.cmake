@@ -2,7 +2,8 @@
 # Included at the end of the top-level CMakeLists.txt, once the targets exist.
 #
 # Two install components, one Debian package each:
-#   client -> remote-cl         libremote-cl.so*, remote-cl.icd, include/CL/*.h, client.conf.example
+#   client -> remote-cl         libremote-cl.so*, remote-cl.icd, include/CL/*.h, client.conf.example,
+#                               remote-cl, remote-cl-keygen (tools/CMakeLists.txt)
 #   server -> remote-cl-server  remote-cl-server, remote-cl-server.service, server.conf.example
 #
 #   cmake --install build [--prefix /usr] [--component client|server]   (DESTDIR=... honoured)

@@ -112,6 +112,10 @@ def client_input(call, p):
         return f"call.string({p.name});"
     if r == "strings":
         return f"call.strings({p.name}, {o['count']}, {o.get('lengths', 'nullptr')});"
+    if r == "source":
+        return f"call.programSource({p.name}, {o['count']}, {o.get('lengths', 'nullptr')});"
+    if r == "build_options":
+        return f"call.buildOptions({p.name});"
     if r == "blobs":
         return f"call.blobs({p.name}, {o['count']}, {o['lengths']});"
     if r == "props":
@@ -120,6 +124,8 @@ def client_input(call, p):
         return f"call.value({p.name}, {o['len']});"
     if r == "bulk":
         return f"call.bulkCopy({p.name}, {o['len']});"
+    if r == "svm":
+        return f"call.svm({p.name}, {o.get('len', '0')});"
     if r == "out":
         return f"call.wants({p.name});"
     if r == "event":
@@ -254,8 +260,10 @@ def server_decode(call, p):
         return f"auto {n} = ctx.{fn}<{cpp_elem(p)}>();", f"{n}.data()"
     if r == "string":
         return f"auto {n} = ctx.string();", f"{n}.c_str()"
-    if r == "strings":
+    if r in ("strings", "source"):
         return f"auto {n} = ctx.strings();", f"{n}.pointers()"
+    if r == "build_options":
+        return f"auto {n} = ctx.buildOptions();", f"{n}.c_str()"
     if r == "blobs":
         return f"auto {n} = ctx.blobs();", f"{n}.pointers()"
     if r == "lengths":
@@ -269,6 +277,8 @@ def server_decode(call, p):
         return f"auto {n} = ctx.value();", expr
     if r == "bulk":
         return f"auto {n} = ctx.bulk();", f"{n}.data()"
+    if r == "svm":
+        return f"auto {n} = ctx.svm();", f"{n}.pointer()"
     if r == "out":
         elem = cpp_elem(p)
         if "len" in p.opts:
@@ -298,9 +308,15 @@ def gen_server_function(call):
     # An array must hold as many elements as the parameter that counts them
     # says: the implementation reads that many.
     for p in call.inputs:
-        count = p.opts.get("len") if p.role == "in" else p.opts.get("count") if p.role in ("strings", "blobs") else None
+        count = p.opts.get("len") if p.role == "in" else p.opts.get("count") if p.role in ("strings", "source", "blobs") else None
         if count is not None:
             body.append(f"  ctx.expectLength({p.name}, {count});\n")
+        # A value as long as a parameter says: the implementation reads that many bytes.
+        if p.role == "value" and p.opts.get("len", "").isidentifier():
+            body.append(f"  ctx.expectBytes({p.name}, {p.opts['len']});\n")
+        # An SVM address must lie in an allocation of the session, for as many bytes as the call touches.
+        if p.role == "svm":
+            body.append(f"  ctx.expectSvm({p.name}, {p.opts.get('len', '0')});\n")
     if call.cls == "info":
         filt = f", &{call.server_filter}" if call.server_filter else ""
         # The query takes the parameter name, so the server can ask related ones.

@@ -21,8 +21,8 @@ HANDLE_TYPES = {
 }
 
 CLASSES = {"sync", "async", "info", "retain", "release", "unsupported"}
-ROLES = {"in", "string", "strings", "blobs", "lengths", "props", "value", "bulk",
-         "out", "errcode", "event", "callback", "user_data"}
+ROLES = {"in", "string", "strings", "source", "build_options", "blobs", "lengths", "props", "value", "bulk",
+         "out", "errcode", "event", "callback", "user_data", "svm"}
 INFO_PARAMS = ("param_value_size", "param_value", "param_value_size_ret")
 
 

@@ -17,7 +17,7 @@ hide the others. Each run also writes gtest's JSON report(s) into --output-dir, 
 with the joined results.
 
 Exit code: 1 if any case passes natively and does not pass remotely (a skip remotely after a
-native pass is "native only": the remote device reports the feature absent, e.g. SVM), or if a
+native pass is "native only": the remote device reports the feature absent, e.g. fine-grained SVM), or if a
 run could not start; 0 otherwise.
 """
 

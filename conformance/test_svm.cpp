@@ -1,6 +1,6 @@
-// svm: shared virtual memory. remote-cl reports SVM absent (CL_DEVICE_SVM_CAPABILITIES = 0, README
-// "Limits"), so the cases that use SVM skip remotely and run_conformance.py records them as
-// "native only". QueriesAreConsistent runs everywhere: a device without SVM must also refuse it.
+// svm: shared virtual memory. remote-cl forwards coarse-grained buffer SVM (remote devices report
+// CL_DEVICE_SVM_COARSE_GRAIN_BUFFER only, README "Limits"), so these cases run both ways.
+// QueriesAreConsistent runs everywhere: a device without SVM must also refuse it.
 
 #include "conformance.h"
 

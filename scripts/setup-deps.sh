@@ -30,6 +30,10 @@ PACKAGES=(
   libclblast-dev
   dpkg-dev
   file
+  # Unmodified OpenCL programs run natively and through remote-cl (tests/apps).
+  clpeak
+  clblast-tests
+  hashcat
   # Sanitizers and libFuzzer (scripts/test-sanitizers.sh, scripts/fuzz.sh):
   # clang 14 and its runtimes (libclang_rt.fuzzer, asan, ubsan, tsan);
   # gcc's own sanitizer runtimes come with build-essential.

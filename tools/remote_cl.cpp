@@ -20,6 +20,7 @@
 
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/control.h"
+#include "rcl/protocol/curve.h"
 #include "rcl/protocol/transport.h"
 
 namespace {
@@ -53,6 +54,28 @@ std::optional<rcl::protocol::Reader> askStatus(zmq::socket_t& socket, std::uint6
   return std::nullopt;
 }
 
+// The table of running sessions that ends a status answer.
+void printSessions(rcl::protocol::Reader& r) {
+  const std::uint32_t n = r.array();
+  if (n == 0) return;
+  std::printf("%-18s %-24s %8s %8s %14s %14s %14s\n", "session", "client", "age (s)", "objects", "device memory",
+              "bytes in", "bytes out");
+  for (std::uint32_t i = 0; i < n; ++i) {
+    r.array();
+    const auto id = r.u64();
+    const std::string client = r.str();
+    const auto seconds = r.u64();
+    const auto objects = r.u64();
+    const auto memory = r.u64();
+    const auto in = r.u64();
+    const auto out = r.u64();
+    std::printf("%016llx   %-24s %8llu %8llu %14llu %14llu %14llu\n", static_cast<unsigned long long>(id),
+                client.c_str(), static_cast<unsigned long long>(seconds), static_cast<unsigned long long>(objects),
+                static_cast<unsigned long long>(memory), static_cast<unsigned long long>(in),
+                static_cast<unsigned long long>(out));
+  }
+}
+
 int status(const std::string& endpoint, double timeoutSeconds) {
   zmq::context_t zmq(1);
   zmq::socket_t socket(zmq, zmq::socket_type::dealer);
@@ -60,6 +83,8 @@ int status(const std::string& endpoint, double timeoutSeconds) {
   const auto id = rcl::protocol::makeRoutingId((std::uint64_t{random()} << 32) | random(), rcl::protocol::Channel::Control);
   socket.set(zmq::sockopt::routing_id, zmq::buffer(id));
   socket.set(zmq::sockopt::linger, 0);
+  // A server with CURVE keys answers only clients it allows: the driver's REMOTE_CL_CURVE_* settings.
+  rcl::protocol::applyCurveClient(socket, rcl::protocol::loadCurveClientKeys(rcl::protocol::environmentSetting));
   socket.connect(endpoint);
   const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long>(timeoutSeconds * 1000));
   auto first = askStatus(socket, 1, deadline);
@@ -92,8 +117,8 @@ int status(const std::string& endpoint, double timeoutSeconds) {
     if (!trips.empty()) std::printf("round trip      %.0f us (median of %zu)\n", trips[trips.size() / 2], trips.size());
     std::printf("sessions        %llu active, %llu ended\n", static_cast<unsigned long long>(active),
                 static_cast<unsigned long long>(ended));
-    std::printf("bytes moved     %llu in, %llu out (by ended sessions)\n", static_cast<unsigned long long>(bytesIn),
-                static_cast<unsigned long long>(bytesOut));
+    std::printf("bytes moved     %llu in, %llu out (all sessions, running and ended)\n",
+                static_cast<unsigned long long>(bytesIn), static_cast<unsigned long long>(bytesOut));
     const std::uint32_t platforms = r.array();
     for (std::uint32_t p = 0; p < platforms; ++p) {
       r.array();
@@ -103,6 +128,7 @@ int status(const std::string& endpoint, double timeoutSeconds) {
       const std::uint32_t devices = r.array();
       for (std::uint32_t d = 0; d < devices; ++d) std::printf("  device %u      %s\n", d, r.str().c_str());
     }
+    printSessions(r);
   } catch (const rcl::protocol::DecodeError& e) {
     std::fprintf(stderr, "remote-cl: malformed status from %s: %s\n", endpoint.c_str(), e.what());
     return 1;
@@ -150,7 +176,7 @@ int main(int argc, char** argv) {
   if (traceCommand->parsed()) return trace(output, command);
   try {
     return status(endpoint, timeout);
-  } catch (const zmq::error_t& e) {
+  } catch (const std::exception& e) {  // ZeroMQ's errors, bad CURVE settings
     std::fprintf(stderr, "remote-cl: %s: %s\n", endpoint.c_str(), e.what());
     return 1;
   }

@@ -4,7 +4,9 @@
 
 #include "rcl/icd/log.h"
 
+#include "rcl/icd/build_includes.h"
 #include "rcl/icd/events.h"
+#include "rcl/icd/lifetime.h"
 #include "rcl/protocol/info_results.h"
 
 namespace rcl::icd {
@@ -66,6 +68,13 @@ Call::~Call() {
   if (event_ != nullptr && !event_->live) discard(event_);
 }
 
+Connection* Call::connectionOf(Object* o) {
+  Connection* c = o->connection;
+  if (!o->pinned || c == nullptr || c->alive()) return c;
+  Driver::instance().revive(c);
+  return o->connection;
+}
+
 bool Call::useConnection(Connection* c) {
   if (connection_ == nullptr) connection_ = c;
   if (c == connection_) return true;
@@ -117,6 +126,26 @@ void Call::strings(const char** list, cl_uint count, const size_t* lengths) {
     const std::size_t n = lengths != nullptr && lengths[i] != 0 ? lengths[i] : std::strlen(list[i]);
     writer_.str(std::string_view(list[i], n));
   }
+}
+
+void Call::programSource(const char** list, cl_uint count, const size_t* lengths) {
+  strings(list, count, lengths);
+  if (failed() || list == nullptr || created_ == nullptr || created_->kind != ObjectKind::Program) return;
+  std::string& source = static_cast<cl_program>(created_)->source;
+  for (cl_uint i = 0; i < count; ++i) {
+    if (lengths != nullptr && lengths[i] != 0) source.append(list[i], lengths[i]);
+    else source.append(list[i]);
+    source += '\n';
+  }
+}
+
+void Call::buildOptions(const char* options) {
+  if (failed()) return;
+  const std::string* source = nullptr;
+  if (first_ != nullptr && first_->kind == ObjectKind::Program) source = &static_cast<cl_program>(first_)->source;
+  if (source == nullptr || source->empty()) return protocol::writeIncludeBundle(writer_, options, nullptr);
+  const protocol::IncludeBundle bundle = bundleIncludes(options, *source);
+  protocol::writeIncludeBundle(writer_, options, &bundle);
 }
 
 void Call::blobs(const unsigned char** list, cl_uint count, const size_t* lengths) {
@@ -172,7 +201,8 @@ void Call::wants(const void* out) {
 
 void Call::event(cl_event* out) {
   if (failed()) return;
-  if (out == nullptr) return writer_.nil();
+  // Tracing: every command gets an event, so its device time can be shown.
+  if (out == nullptr && Driver::instance().tracer() == nullptr) return writer_.nil();
   event_ = Driver::instance().newProxy<_cl_event>();
   eventOut_ = out;
   writer_.u64(event_->id);
@@ -193,7 +223,7 @@ std::uint64_t Call::platformId(cl_context_properties value) {
     fail(CL_INVALID_PLATFORM);
     return 0;
   }
-  useConnection(p->connection);
+  useConnection(connectionOf(p));
   return p->id;
 }
 
@@ -281,7 +311,43 @@ void Call::prepareNew(Connection* c) {
     }
     // A read is held until its bytes arrive, and by its queue until clFinish.
     if (event_->awaitsData) event_->lifetime += 2;
+    if (queue_ != nullptr && Driver::instance().tracer() != nullptr) {
+      hold(event_);  // until its device time is recorded
+      tracedCommand_ = event_;
+    }
   }
+}
+
+namespace {
+
+// How the timeline names a command: its kernel's function name, or the call.
+std::string commandName(CallId call, cl_kernel kernel) {
+  if (kernel != nullptr) {
+    std::lock_guard lock(kernel->infoMutex);
+    if (kernel->functionName.empty()) {
+      Call query(CallId::clGetKernelInfo);
+      query.handle(kernel);
+      query.scalar(CL_KERNEL_FUNCTION_NAME);
+      char name[256] = {};
+      if (query.info(CL_KERNEL_FUNCTION_NAME, sizeof name - 1, name, nullptr) == CL_SUCCESS) kernel->functionName = name;
+    }
+    return "kernel " + (kernel->functionName.empty() ? std::string("?") : kernel->functionName);
+  }
+  const char* name = protocol::callName(static_cast<std::uint16_t>(call));
+  std::string s = name != nullptr ? name : "?";
+  return s.rfind("clEnqueue", 0) == 0 ? s.substr(9) : s;
+}
+
+}  // namespace
+
+void Call::traceCommandAfterSend(bool sent) {
+  cl_event event = std::exchange(tracedCommand_, nullptr);
+  if (event == nullptr || !sent) return;
+  Tracer* tracer = Driver::instance().tracer();
+  whenComplete(event, [tracer, event, queue = queue_->id, name = commandName(call_, kernel_)](cl_int status) {
+    tracer->recordCommand(name, queue, Tracer::Clock::now(), std::chrono::nanoseconds(event->ranNs), status);
+    unhold(event);
+  });
 }
 
 void Call::settleNew(bool ok) {
@@ -305,6 +371,7 @@ Reply Call::sync() {
   const std::size_t sent = writer_.bytes();
   auto result = c->roundTrip(writer_, seqOffset_);
   settleNew(result.status == CL_SUCCESS);
+  traceCommandAfterSend(result.status == CL_SUCCESS);
   traced(true, result.status, sent, result.reply ? result.reply->bytes() : 0);
   return Reply(*this, result.status, std::move(result.reply));
 }
@@ -321,6 +388,7 @@ cl_int Call::post() {
   const std::size_t sent = writer_.bytes();
   const cl_int status = c->send(writer_, seqOffset_);
   settleNew(status == CL_SUCCESS);
+  traceCommandAfterSend(status == CL_SUCCESS);
   traced(false, status, sent, 0);
   return status;
 }

@@ -104,6 +104,16 @@ cl_int clEnqueueFillBuffer(cl_command_queue, cl_mem buffer, const void* pattern,
   return CL_SUCCESS;
 }
 
+cl_int clEnqueueSVMMemFill(cl_command_queue, void* svm_ptr, const void* pattern, size_t pattern_size, size_t size,
+                           cl_uint, const cl_event*, cl_event*) {
+  const bool powerOfTwo = pattern_size != 0 && (pattern_size & (pattern_size - 1)) == 0 && pattern_size <= 128;
+  if (svm_ptr == nullptr || pattern == nullptr || !powerOfTwo || size == 0) return CL_INVALID_VALUE;
+  // (A shadow keeps its allocation's offset in the page: alignments are the server's.)
+  if (reinterpret_cast<std::uintptr_t>(svm_ptr) % pattern_size != 0 || size % pattern_size != 0)
+    return CL_INVALID_VALUE;
+  return CL_SUCCESS;
+}
+
 cl_int clEnqueueMigrateMemObjects(cl_command_queue, cl_uint num_mem_objects, const cl_mem* mem_objects,
                                   cl_mem_migration_flags flags, cl_uint, const cl_event*, cl_event*) {
   constexpr cl_mem_migration_flags kKnown = CL_MIGRATE_MEM_OBJECT_HOST | CL_MIGRATE_MEM_OBJECT_CONTENT_UNDEFINED;

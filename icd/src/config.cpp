@@ -70,6 +70,11 @@ ClientConfig loadClientConfig() {
     config.connection.deadAfter = std::chrono::milliseconds(std::stol(v));
   config.connection.synchronous = setting("REMOTE_CL_SYNC", "sync") == "1";
   config.traceFile = setting("REMOTE_CL_TRACE", "trace");
+  try {
+    config.connection.curve = protocol::loadCurveClientKeys(setting);
+  } catch (const std::exception& e) {
+    config.curveError = e.what();
+  }
   return config;
 }
 

@@ -10,6 +10,7 @@
 
 #include "rcl/icd/driver.h"
 #include "rcl/icd/events.h"
+#include "rcl/icd/handshake_monitor.h"
 #include "rcl/icd/lifetime.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/transport.h"
@@ -37,7 +38,9 @@ std::string clientName() {
   return fmt::format("{}:{} ({})", host, getpid(), program.substr(program.find_last_of('/') + 1));
 }
 
-void configure(zmq::socket_t& s, std::uint64_t session, protocol::Channel channel) {
+void configure(zmq::socket_t& s, std::uint64_t session, protocol::Channel channel,
+               const protocol::CurveClientKeys& curve) {
+  protocol::applyCurveClient(s, curve);
   const auto id = protocol::makeRoutingId(session, channel);
   s.set(zmq::sockopt::routing_id, zmq::buffer(id));
   s.set(zmq::sockopt::linger, 200);
@@ -51,20 +54,22 @@ void configure(zmq::socket_t& s, std::uint64_t session, protocol::Channel channe
 Connection::Connection(zmq::context_t& zmq, std::string endpoint, ConnectionOptions options)
     : endpoint_(std::move(endpoint)), options_(options), session_(randomSessionId()),
       calls_(zmq, zmq::socket_type::dealer), control_(zmq, zmq::socket_type::dealer), zmq_(zmq) {
-  configure(calls_, session_, protocol::Channel::Calls);
-  configure(control_, session_, protocol::Channel::Control);
+  configure(calls_, session_, protocol::Channel::Calls, options_.curve);
+  configure(control_, session_, protocol::Channel::Control, options_.curve);
 }
 
 std::unique_ptr<Connection> Connection::open(zmq::context_t& zmq, const std::string& endpoint,
                                              const ConnectionOptions& options) {
   std::unique_ptr<Connection> c(new Connection(zmq, endpoint, options));
   try {
+    HandshakeMonitor monitor(c->control_, fmt::format("{:016x}", c->session_), options.curve.enabled(),
+                             options.retry);
     c->control_.connect(endpoint);
+    if (!c->handshake(monitor)) return nullptr;
   } catch (const zmq::error_t& e) {
-    log().warn("remote-cl: cannot use server {}: {}", endpoint, e.what());
+    log().log(c->failureLevel(), "remote-cl: cannot use server {}: {}", endpoint, e.what());
     return nullptr;
   }
-  if (!c->handshake()) return nullptr;
   c->receiver_ = std::thread([raw = c.get()] { raw->receiveLoop(); });
   c->callbackThread_ = std::thread([raw = c.get()] { raw->callbackLoop(); });
   return c;
@@ -81,12 +86,18 @@ std::string reachable(const std::string& listening, const std::string& session) 
 
 }  // namespace
 
-std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clock::time_point deadline) {
+std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clock::time_point deadline,
+                                                         HandshakeMonitor& monitor) {
   for (;;) {
+    if (const auto failure = monitor.failure()) {
+      log().log(failureLevel(), "remote-cl: cannot connect to server {}: {}; it offers no platforms", endpoint_,
+                *failure);
+      return std::nullopt;
+    }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return std::nullopt;
     zmq::pollitem_t item{control_.handle(), 0, ZMQ_POLLIN, 0};
-    protocol::pollOnce(&item, 1, left);
+    protocol::pollOnce(&item, 1, std::min(left, std::chrono::milliseconds(50)));  // then the monitor again
     if ((item.revents & ZMQ_POLLIN) == 0) continue;
     auto frames = protocol::recvFrames(control_, zmq::recv_flags::dontwait);
     if (!frames) continue;
@@ -103,7 +114,7 @@ std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clo
   }
 }
 
-bool Connection::handshake() {
+bool Connection::handshake(HandshakeMonitor& monitor) {
   const auto deadline = Clock::now() + options_.connectTimeout;
   protocol::Writer hello;
   hello.integer(Kind::Request);
@@ -114,11 +125,12 @@ bool Connection::handshake() {
   auto frames = hello.finish();
   protocol::sendFrames(control_, frames);
   try {
-    auto r = awaitControl(deadline);
+    auto r = awaitControl(deadline, monitor);
     if (!r) {
       if (Clock::now() >= deadline)
-        log().warn("remote-cl: no answer from server {} within {} ms; it offers no platforms", endpoint_,
-                     options_.connectTimeout.count());
+        log().log(failureLevel(), "remote-cl: no answer from server {} within {} ms; it offers no platforms{}", endpoint_,
+                   options_.connectTimeout.count(),
+                   options_.curve.enabled() ? " (with CURVE: is REMOTE_CL_CURVE_SERVER_KEY its key?)" : "");
       return false;
     }
     r->u64();
@@ -134,20 +146,11 @@ bool Connection::handshake() {
     const std::uint32_t platforms = r->array();
     for (std::uint32_t i = 0; i < platforms; ++i) {
       r->array();
-      auto* platform = Driver::instance().newProxy<_cl_platform_id>();
-      platform->id = r->u64();
-      platform->pinned = true;
-      activate(platform, this);
+      PlatformLayout platform;
+      platform.platform = r->u64();
       const std::uint32_t devices = r->array();
-      for (std::uint32_t d = 0; d < devices; ++d) {
-        auto* device = Driver::instance().newProxy<_cl_device_id>();
-        device->id = r->u64();
-        device->pinned = true;
-        device->platform = platform;
-        activate(device, this);
-        platform->devices.push_back(device);
-      }
-      platforms_.push_back(platform);
+      for (std::uint32_t d = 0; d < devices; ++d) platform.devices.push_back(r->u64());
+      layout_.push_back(std::move(platform));
     }
     // Move both sockets to the session's own endpoint, and say we are there.
     control_.disconnect(endpoint_);
@@ -159,14 +162,14 @@ bool Connection::handshake() {
     attach.integer(protocol::ControlCall::Attach);
     frames = attach.finish();
     protocol::sendFrames(control_, frames);
-    auto attached = awaitControl(deadline);
+    auto attached = awaitControl(deadline, monitor);
     if (!attached) {
       log().warn("remote-cl: server {} gave a session at {} that does not answer", endpoint_, session);
       return false;
     }
-    replySockets_ = std::make_shared<ReplySockets>(zmq_, session_, session, options_.connectTimeout);
-    log().info("remote-cl: connected to {} ({}), session at {}, {} platform(s)", endpoint_, serverName_, session,
-                 platforms_.size());
+    replySockets_ = std::make_shared<ReplySockets>(zmq_, session_, session, options_.connectTimeout, options_.curve);
+    log().info("remote-cl: connected to {} ({}), session at {}, {} platform(s){}", endpoint_, serverName_, session,
+               layout_.size(), options_.curve.enabled() ? ", CURVE" : "");
     return true;
   } catch (const protocol::DecodeError& e) {
     log().error("remote-cl: malformed handshake from {}: {}", endpoint_, e.what());
@@ -177,7 +180,17 @@ bool Connection::handshake() {
   }
 }
 
-Connection::~Connection() {
+void Connection::retire() {
+  retired_ = true;  // the receiver says goodbye to the server as it leaves
+  if (receiver_.joinable()) receiver_.join();
+  control_.close();  // only the receiver used it; no more reconnecting to the dead session
+}
+
+Connection::~Connection() { shutdown(); }
+
+void Connection::shutdown() {
+  if (shutDown_.exchange(true)) return;
+  alive_ = false;
   stopping_ = true;  // the receiver says goodbye to the server as it leaves
   if (receiver_.joinable()) receiver_.join();
   replySockets_.reset();
@@ -186,6 +199,11 @@ Connection::~Connection() {
     jobsReady_.notify_all();
   }
   if (callbackThread_.joinable()) callbackThread_.join();
+  // Every socket closed, so the driver can end the ZeroMQ context (which
+  // lets the goodbye out, within the sockets' linger).
+  control_.close();
+  std::lock_guard lock(sendMutex_);
+  calls_.close();
 }
 
 Connection::Result Connection::roundTripOn(ReplySocket& socket, protocol::Writer& request, std::size_t seqOffset) {
@@ -195,7 +213,7 @@ Connection::Result Connection::roundTripOn(ReplySocket& socket, protocol::Writer
   auto frames = request.finish();
   {
     std::lock_guard lock(sendMutex_);
-    if (!protocol::sendFrames(calls_, frames)) return {CL_OUT_OF_RESOURCES, std::nullopt};
+    if (calls_.handle() == nullptr || !protocol::sendFrames(calls_, frames)) return {CL_OUT_OF_RESOURCES, std::nullopt};
   }
   zmq::pollitem_t item{socket.socket.handle(), 0, ZMQ_POLLIN, 0};
   while (alive_) {
@@ -238,7 +256,7 @@ Connection::Result Connection::roundTrip(protocol::Writer& request, std::size_t 
   bool sent;
   {
     std::lock_guard lock(sendMutex_);
-    sent = protocol::sendFrames(calls_, frames);
+    sent = calls_.handle() != nullptr && protocol::sendFrames(calls_, frames);
   }
   if (!sent || !alive_) {
     std::lock_guard lock(waitersMutex_);
@@ -255,6 +273,7 @@ cl_int Connection::send(protocol::Writer& request, std::size_t seqOffset) {
   request.patchU64(seqOffset, 0);
   auto frames = request.finish();
   std::lock_guard lock(sendMutex_);
+  if (calls_.handle() == nullptr) return CL_OUT_OF_RESOURCES;  // shut down
   return protocol::sendFrames(calls_, frames) ? CL_SUCCESS : CL_OUT_OF_RESOURCES;
 }
 
@@ -337,7 +356,7 @@ void Connection::callbackLoop() {
 void Connection::receiveLoop() {
   auto lastHeard = Clock::now();
   auto nextPing = Clock::now() + options_.heartbeat;
-  while (!stopping_) {
+  while (!stopping_ && !retired_) {
     zmq::pollitem_t item{control_.handle(), 0, ZMQ_POLLIN, 0};
     protocol::pollOnce(&item, 1, std::chrono::milliseconds(100));
     if ((item.revents & ZMQ_POLLIN) != 0) {
@@ -349,7 +368,7 @@ void Connection::receiveLoop() {
     const auto now = Clock::now();
     if (alive_ && now - lastHeard > options_.deadAfter)
       declareDead(fmt::format("no word from the server for {} ms", options_.deadAfter.count()));
-    if (now >= nextPing) {
+    if (alive_ && now >= nextPing) {  // a dead connection's pings would pile up unsent
       protocol::Writer ping;
       ping.integer(Kind::Ping);
       ping.u64(0);
@@ -389,8 +408,11 @@ void Connection::dispatch(protocol::Frames frames) {
       case Kind::Event: {
         const auto id = r.u64();
         const auto status = r.integer<cl_int>();
-        if (Object* o = find(id); o != nullptr && o->kind == ObjectKind::Event)
+        const std::uint64_t ranNs = r.atEnd() ? 0 : r.u64();  // how long it ran on the device
+        if (Object* o = find(id); o != nullptr && o->kind == ObjectKind::Event) {
+          static_cast<cl_event>(o)->ranNs = ranNs;
           setEventStatus(static_cast<cl_event>(o), status);
+        }
         return;
       }
       case Kind::ReadData:

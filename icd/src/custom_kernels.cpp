@@ -1,16 +1,21 @@
-// clSetKernelArg: an argument's bytes may be a handle (cl_mem, cl_sampler,
-// cl_command_queue), which the client turns into its id. The first time an
-// argument is set with a given shape (size and kind), the call waits for the
-// server's verdict, so errors come back exactly; later calls of an accepted
-// shape cannot fail and are sent without waiting. Shape and reason:
-// codegen/opencl_calls.toml.
+// Kernel arguments. clSetKernelArg: an argument's bytes may be a handle
+// (cl_mem, cl_sampler, cl_command_queue), which the client turns into its id;
+// clSetKernelArgSVMPointer and clSetKernelExecInfo: SVM pointers, which it
+// turns into the server's addresses. The first time an argument is set with
+// a given shape (size and kind), the call waits for the server's verdict, so
+// errors come back exactly; later calls of an accepted shape cannot fail and
+// are sent without waiting. Shapes and reasons: codegen/opencl_calls.toml.
+#include <cstring>
+#include <vector>
+
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
+#include "rcl/icd/svm_ranges.h"
 
 namespace rcl::icd::custom {
 namespace {
 
-enum class ArgKind : std::uint64_t { Local = 1, Bytes = 2, Object = 3 };
+enum class ArgKind : std::uint64_t { Local = 1, Bytes = 2, Object = 3, SvmPointer = 4 };
 
 std::uint64_t shapeOf(ArgKind kind, std::size_t size, Object* object) {
   const auto objectKind = object != nullptr ? static_cast<std::uint64_t>(object->kind) : 0;
@@ -70,6 +75,50 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t ar
   const cl_int status = call.sync().status();
   if (status == CL_SUCCESS) accept(k, arg_index, shape);
   return status;
+}
+
+// The pointer goes as the server's address of it (an offset into an
+// allocation stays one); NULL goes as nil. A pointer in no SVM allocation of
+// the kernel's context cannot mean anything on the server: CL_INVALID_ARG_VALUE.
+cl_int CL_API_CALL clSetKernelArgSVMPointer(cl_kernel kernel, cl_uint arg_index, const void* arg_value) {
+  Call call(CallId::clSetKernelArgSVMPointer);
+  cl_kernel k = call.handle(kernel);
+  call.scalar(arg_index);
+  call.svm(arg_value, 0, CL_INVALID_ARG_VALUE);
+  if (call.failed()) return call.status();
+  const std::uint64_t shape = shapeOf(ArgKind::SvmPointer, sizeof(void*), nullptr);
+  if (accepted(k, arg_index, shape)) return call.post();
+  const cl_int status = call.sync().status();
+  if (status == CL_SUCCESS) accept(k, arg_index, shape);
+  return status;
+}
+
+// CL_KERNEL_EXEC_INFO_SVM_PTRS: every pointer translated (each must be SVM of
+// the kernel's context); other names go as they are (the server forwards
+// CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM only).
+cl_int CL_API_CALL clSetKernelExecInfo(cl_kernel kernel, cl_kernel_exec_info param_name, size_t param_value_size,
+                                       const void* param_value) {
+  Call call(CallId::clSetKernelExecInfo);
+  call.handle(kernel);
+  call.scalar(param_name);
+  if (param_value == nullptr) call.fail(CL_INVALID_VALUE);
+  if (call.failed()) return call.status();
+  if (param_name != CL_KERNEL_EXEC_INFO_SVM_PTRS) {
+    call.value(param_value, param_value_size);
+    return call.sync().status();
+  }
+  if (param_value_size % sizeof(void*) != 0) return CL_INVALID_VALUE;
+  std::vector<std::uint64_t> addresses;
+  for (std::size_t at = 0; at < param_value_size; at += sizeof(void*)) {
+    void* p;
+    std::memcpy(&p, static_cast<const unsigned char*>(param_value) + at, sizeof p);
+    const SvmRef a = SvmRanges::instance().find(p);
+    if (a == nullptr || a->context != call.context() || a->connection != call.connection()) return CL_INVALID_VALUE;
+    addresses.push_back(a->serverAddress(p));
+  }
+  // (An empty list goes as an empty value, not as NULL.)
+  call.value(addresses.empty() ? param_value : addresses.data(), addresses.size() * sizeof(std::uint64_t));
+  return call.sync().status();
 }
 
 }  // namespace rcl::icd::custom

@@ -25,27 +25,6 @@ std::shared_ptr<void> allocateHost(std::size_t size) {
   return std::shared_ptr<void>(p, std::free);
 }
 
-// A command with nothing to move, standing for a map or unmap in the queue.
-cl_int enqueueMarker(cl_command_queue queue, cl_uint n, const cl_event* waits, cl_event* event,
-                     cl_command_type type) {
-  Call call(CallId::clEnqueueMarkerWithWaitList);
-  call.handle(queue);
-  call.scalar(n);
-  call.waitList(waits, n);
-  call.event(event);
-  const cl_int status = call.post();
-  if (status == CL_SUCCESS && event != nullptr) (*event)->commandType = type;
-  return status;
-}
-
-// Waits for `event`, then releases it if only this call needed it.
-cl_int finishBlocking(cl_command_queue queue, cl_event event, bool release) {
-  flush(queue);
-  const cl_int status = blockingResult(event, waitForEvent(event));
-  if (release) releaseObject(CallId::clReleaseEvent, event);
-  return status;
-}
-
 // The host access flags allow the mapping (reading for CL_MAP_READ, writing for the others).
 bool mapAllowed(cl_mem m, cl_map_flags flags) {
   if ((flags & CL_MAP_READ) != 0 && !hostMayRead(m)) return false;

@@ -1,6 +1,6 @@
 // Hand-written entry points for memory objects: creation with host
-// pointers, host-side facts in queries, reads, writes, maps. Shapes and
-// reasons: codegen/opencl_calls.toml.
+// pointers (SVM ones among them), host-side facts in queries, reads, writes.
+// Shapes and reasons: codegen/opencl_calls.toml.
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -10,6 +10,7 @@
 #include "rcl/icd/events.h"
 #include "rcl/icd/image_format.h"
 #include "rcl/icd/info_copy.h"
+#include "rcl/icd/svm_ranges.h"
 #include "rcl/icd/transfers.h"
 
 namespace rcl::icd::custom {
@@ -26,6 +27,21 @@ bool sendsHostData(cl_mem_flags flags, const void* host_ptr) {
 // A host pointer is only for COPY/USE_HOST_PTR (the server never sees it).
 void checkHostPtr(Call& call, cl_mem_flags flags, const void* host_ptr) {
   if (host_ptr != nullptr && (flags & kHostDataFlags) == 0) call.fail(CL_INVALID_HOST_PTR);
+}
+
+// The host memory a buffer creation names: for CL_MEM_USE_HOST_PTR on SVM,
+// the server's address of it, so the buffer uses the server's SVM memory (an
+// 8-byte bin where bytes would go); otherwise its bytes, when the flags send them.
+void bufferHostMemory(Call& call, cl_mem_flags flags, std::size_t size, void* host_ptr) {
+  if ((flags & CL_MEM_USE_HOST_PTR) != 0 && host_ptr != nullptr) {
+    if (const SvmRef a = SvmRanges::instance().find(host_ptr)) {
+      if (!a->holds(host_ptr, size) || a->context != call.context() || a->connection != call.connection())
+        return call.fail(CL_INVALID_HOST_PTR);
+      const std::uint64_t address = a->serverAddress(host_ptr);
+      return call.value(&address, sizeof address);
+    }
+  }
+  call.bulkCopy(sendsHostData(flags, host_ptr) ? host_ptr : nullptr, size);
 }
 
 cl_mem finishCreation(Reply reply, cl_mem created, cl_int* errcode_ret, cl_mem_flags flags, std::size_t size,
@@ -130,7 +146,7 @@ cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t
   checkHostPtr(call, flags, host_ptr);
   call.scalar(flags);
   call.scalar(size);
-  call.bulkCopy(sendsHostData(flags, host_ptr) ? host_ptr : nullptr, size);
+  bufferHostMemory(call, flags, size, host_ptr);
   return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr);
 }
 
@@ -144,7 +160,7 @@ cl_mem CL_API_CALL clCreateBufferWithProperties(cl_context context, const cl_mem
   checkHostPtr(call, flags, host_ptr);
   call.scalar(flags);
   call.scalar(size);
-  call.bulkCopy(sendsHostData(flags, host_ptr) ? host_ptr : nullptr, size);
+  bufferHostMemory(call, flags, size, host_ptr);
   return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr);
 }
 

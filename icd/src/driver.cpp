@@ -11,6 +11,7 @@
 #include "rcl/icd/log.h"
 
 #include "rcl/icd/config.h"
+#include "rcl/icd/no_destructor.h"
 
 namespace rcl::icd {
 
@@ -25,10 +26,21 @@ spdlog::logger& log() {
   return logger;
 }
 
+namespace {
+
+// Ends the driver's work when this library is unloaded or the process exits;
+// the instance itself stays (no_destructor.h).
+struct ShutdownAtExit {
+  ~ShutdownAtExit() { Driver::instance().shutdown(); }
+};
+
+}  // namespace
+
 Driver& Driver::instance() {
-  // The one ICD instance (the only global state of the driver).
-  static Driver driver;
-  return driver;
+  // The one ICD instance (the only global state of the driver), never destroyed.
+  static NoDestructor<Driver> driver;
+  static ShutdownAtExit shutdownAtExit;
+  return driver.get();
 }
 
 Driver::Driver() : zmq_(1) {}
@@ -40,35 +52,51 @@ const std::vector<cl_platform_id>& Driver::platforms() {
 
 Connection* Driver::defaultConnection() {
   platforms();
-  return connections_.empty() ? nullptr : connections_.front().get();
+  if (servers_.empty()) return nullptr;
+  ServerLink& first = *servers_.front();
+  if (Connection* c = first.current(); !c->alive() && !shutDown_) first.reviveFor(c);
+  return first.current();
+}
+
+void Driver::revive(const Connection* connection) {
+  platforms();
+  if (shutDown_) return;
+  for (auto& server : servers_)
+    if (server->reviveFor(connection)) return;
 }
 
 void Driver::connect() {
   const ClientConfig config = loadClientConfig();
   log().set_level(spdlog::level::from_str(config.logLevel));
   if (!config.traceFile.empty()) tracer_ = std::make_unique<Tracer>(config.traceFile);
+  if (!config.curveError.empty()) {
+    log().error("remote-cl: bad CURVE settings: {}; no server is used", config.curveError);
+    return;
+  }
   if (config.servers.empty()) {
     log().warn("remote-cl: no server configured (set REMOTE_CL_SERVERS or {})", config.sourceHint);
     return;
   }
   // Handshakes run side by side, so one dead server costs one timeout in all.
-  std::vector<std::future<std::unique_ptr<Connection>>> pending;
+  std::vector<std::future<std::unique_ptr<ServerLink>>> pending;
   for (const auto& endpoint : config.servers)
     pending.push_back(std::async(std::launch::async, [this, endpoint, &config] {
-      return Connection::open(zmq_, endpoint, config.connection);
+      auto server = std::make_unique<ServerLink>(zmq_, endpoint, config.connection);
+      return server->connect() ? std::move(server) : nullptr;
     }));
   for (auto& p : pending) {
-    auto connection = p.get();
-    if (!connection) continue;
-    for (auto* platform : connection->platforms()) platforms_.push_back(platform);
-    connections_.push_back(std::move(connection));
+    auto server = p.get();
+    if (!server) continue;
+    for (auto* platform : server->platforms()) platforms_.push_back(platform);
+    servers_.push_back(std::move(server));
   }
 }
 
-Driver::~Driver() {
-  tracer_.reset();       // the summary and the trace file, first
-  connections_.clear();  // each says goodbye and stops its threads
-  zmq_.close();
+void Driver::shutdown() {
+  if (shutDown_.exchange(true)) return;
+  if (tracer_) tracer_->finish();  // the summary and the trace file, first
+  for (auto& server : servers_) server->shutdown();  // each connection says goodbye and stops its threads
+  zmq_.close();  // waits for the goodbyes to leave (each socket lingers 200 ms at most)
 }
 
 template <> ObjectPool<_cl_platform_id>& Driver::pool() { return platformPool_; }

@@ -29,8 +29,9 @@ struct Borrowed {
 }  // namespace
 
 ReplySockets::ReplySockets(zmq::context_t& zmq, std::uint64_t session, std::string endpoint,
-                           std::chrono::milliseconds attachTimeout)
-    : zmq_(zmq), session_(session), endpoint_(std::move(endpoint)), attachTimeout_(attachTimeout) {}
+                           std::chrono::milliseconds attachTimeout, protocol::CurveClientKeys curve)
+    : zmq_(zmq), session_(session), endpoint_(std::move(endpoint)), attachTimeout_(attachTimeout),
+      curve_(std::move(curve)) {}
 
 ReplySockets::~ReplySockets() = default;
 
@@ -60,6 +61,7 @@ ReplySocket* ReplySockets::lend() {
   if (all_.size() >= kMaxSockets) return nullptr;
   const auto slot = static_cast<std::uint32_t>(all_.size() + 1);
   auto s = std::make_unique<ReplySocket>(ReplySocket{zmq::socket_t(zmq_, zmq::socket_type::dealer), slot});
+  protocol::applyCurveClient(s->socket, curve_);
   const auto id = protocol::makeRoutingId(session_, protocol::Channel::Reply, slot);
   s->socket.set(zmq::sockopt::routing_id, zmq::buffer(id));
   s->socket.set(zmq::sockopt::linger, 0);

@@ -5,16 +5,39 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <algorithm>
 #include <map>
+#include <set>
 #include <thread>
 
 namespace rcl::icd {
+namespace {
+
+// Trace-event thread ids of the queues' rows, far from the calls' threads.
+constexpr std::uint64_t kQueueRows = std::uint64_t{1} << 40;
+
+// A name as a JSON string's contents, short enough for one line (kernel
+// names are C identifiers, but nothing here trusts that).
+std::string jsonSafe(const std::string& name) {
+  std::string safe;
+  for (char ch : name.substr(0, 200))
+    safe += (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ? '_' : ch;
+  return safe;
+}
+
+}  // namespace
 
 Tracer::Tracer(std::string path) : path_(std::move(path)) {}
 
-Tracer::~Tracer() {
-  printSummary();
-  writeJson();
+Tracer::~Tracer() { finish(); }
+
+void Tracer::finish() {
+  std::call_once(finishOnce_, [this] {
+    printSummary();
+    writeJson();
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+  });
 }
 
 void Tracer::record(const char* call, Clock::time_point start, Clock::time_point end, std::size_t bytesOut,
@@ -28,7 +51,16 @@ void Tracer::record(const char* call, Clock::time_point start, Clock::time_point
                 status,
                 std::hash<std::thread::id>{}(std::this_thread::get_id()) & 0xffffff};
   std::lock_guard lock(mutex_);
-  entries_.push_back(e);
+  if (!finished_) entries_.push_back(e);
+}
+
+void Tracer::recordCommand(std::string name, std::uint64_t queue, Clock::time_point completed,
+                           std::chrono::nanoseconds ran, cl_int status) {
+  const double endUs = std::chrono::duration<double, std::micro>(completed - origin_).count();
+  const double durationUs = std::chrono::duration<double, std::micro>(ran).count();
+  std::lock_guard lock(mutex_);
+  if (finished_) return;
+  commands_.push_back(CommandEntry{std::move(name), queue, std::max(0.0, endUs - durationUs), durationUs, status});
 }
 
 void Tracer::printSummary() const {
@@ -58,6 +90,25 @@ void Tracer::printSummary() const {
   };
   for (const auto& [name, t] : byCall) row(name, t);
   row("total", all);
+  printCommandSummary();
+}
+
+void Tracer::printCommandSummary() const {
+  if (commands_.empty()) return;
+  struct Totals {
+    std::size_t runs = 0, errors = 0;
+    double us = 0;
+  };
+  std::map<std::string, Totals> byName;
+  for (const auto& c : commands_) {
+    auto& t = byName[c.name];
+    ++t.runs;
+    t.errors += c.status != CL_COMPLETE;
+    t.us += c.durationUs;
+  }
+  std::fprintf(stderr, "\n%-40s %8s %8s %17s\n", "command on the device", "runs", "errors", "device time (ms)");
+  for (const auto& [name, t] : byName)
+    std::fprintf(stderr, "%-40s %8zu %8zu %17.3f\n", name.c_str(), t.runs, t.errors, t.us / 1000);
 }
 
 void Tracer::writeJson() const {
@@ -69,16 +120,35 @@ void Tracer::writeJson() const {
   const int pid = getpid();
   out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
   std::lock_guard lock(mutex_);
-  for (std::size_t i = 0; i < entries_.size(); ++i) {
-    const auto& e = entries_[i];
+  const char* separator = "";
+  for (const auto& e : entries_) {
     char line[512];
     std::snprintf(line, sizeof line,
-                  "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%d,\"tid\":%llu,"
-                  "\"args\":{\"status\":%d,\"bytes_sent\":%zu,\"bytes_received\":%zu,\"round_trip\":%s}}%s\n",
-                  e.call, e.bytesOut + e.bytesIn > 65536 ? "transfer" : (e.roundTrip ? "sync" : "async"), e.startUs,
-                  e.durationUs, pid, static_cast<unsigned long long>(e.thread), e.status, e.bytesOut, e.bytesIn,
-                  e.roundTrip ? "true" : "false", i + 1 < entries_.size() ? "," : "");
+                  "%s{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%d,\"tid\":%llu,"
+                  "\"args\":{\"status\":%d,\"bytes_sent\":%zu,\"bytes_received\":%zu,\"round_trip\":%s}}\n",
+                  separator, e.call, e.bytesOut + e.bytesIn > 65536 ? "transfer" : (e.roundTrip ? "sync" : "async"),
+                  e.startUs, e.durationUs, pid, static_cast<unsigned long long>(e.thread), e.status, e.bytesOut,
+                  e.bytesIn, e.roundTrip ? "true" : "false");
     out << line;
+    separator = ",";
+  }
+  // Device commands: one row per queue, named by a metadata event.
+  std::set<std::uint64_t> queues;
+  for (const auto& c : commands_) {
+    const auto row = kQueueRows + c.queue;
+    if (queues.insert(c.queue).second) {
+      out << separator << "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":" << pid << ",\"tid\":" << row
+          << ",\"args\":{\"name\":\"queue " << c.queue << " (device)\"}}\n";
+      separator = ",";
+    }
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "%s{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%d,\"tid\":%llu,"
+                  "\"args\":{\"status\":%d}}\n",
+                  separator, jsonSafe(c.name).c_str(), c.name.rfind("kernel ", 0) == 0 ? "kernel" : "command", c.startUs,
+                  c.durationUs, pid, static_cast<unsigned long long>(row), c.status);
+    out << line;
+    separator = ",";
   }
   out << "]}\n";
 }

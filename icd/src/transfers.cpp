@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "rcl/icd/events.h"
+#include "rcl/protocol/svm.h"
 
 namespace rcl::icd {
 
@@ -11,6 +13,40 @@ void flush(cl_command_queue queue) {
   Call call(CallId::clFlush);
   call.handle(queue);
   call.post();
+}
+
+cl_int enqueueMarker(cl_command_queue queue, cl_uint n, const cl_event* waits, cl_event* event,
+                     cl_command_type type) {
+  Call call(CallId::clEnqueueMarkerWithWaitList);
+  call.handle(queue);
+  call.scalar(n);
+  call.waitList(waits, n);
+  call.event(event);
+  const cl_int status = call.post();
+  if (status == CL_SUCCESS && event != nullptr) (*event)->commandType = type;
+  return status;
+}
+
+cl_int finishBlocking(cl_command_queue queue, cl_event event, bool release) {
+  flush(queue);
+  const cl_int status = blockingResult(event, waitForEvent(event));
+  if (release) releaseObject(CallId::clReleaseEvent, event);
+  return status;
+}
+
+cl_int enqueueHostStep(cl_command_queue queue, cl_bool blocking, cl_uint n, const cl_event* waits, cl_event* event,
+                       cl_command_type type, std::function<void()> step) {
+  Call call(CallId::clEnqueueSVMMemcpy);
+  call.handle(queue);
+  call.scalar(protocol::SvmCopy::HostToHost);
+  call.waitList(waits, n);
+  // One empty chunk arrives; the step runs once.
+  return enqueueRead(
+      call, blocking,
+      [step = std::move(step), ran = false](const void*, std::size_t, std::size_t) mutable {
+        if (!std::exchange(ran, true)) step();
+      },
+      event, type);
 }
 
 cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type) {

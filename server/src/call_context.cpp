@@ -1,6 +1,10 @@
 #include "rcl/server/call_context.h"
 
+#include <atomic>
+#include <chrono>
+
 #include "rcl/protocol/info_results.h"
+#include "rcl/server/build_includes.h"
 #include "rcl/server/outbox.h"
 
 namespace rcl::server {
@@ -27,6 +31,12 @@ std::uint64_t CallContext::newId() { return args_.u64(); }
 StringArg CallContext::string() {
   if (args_.isNil()) return {};
   return StringArg(args_.str());
+}
+
+StringArg CallContext::buildOptions() {
+  auto bundle = protocol::readIncludeBundle(args_);
+  if (!bundle) return {};
+  return StringArg(materializeIncludes(*bundle));
 }
 
 StringsArg CallContext::strings() {
@@ -94,12 +104,24 @@ void CallContext::translateContextProperties(std::vector<cl_context_properties>&
 }
 
 void CallContext::watchEvent(std::uint64_t id, cl_event event) {
-  session_.completions().onComplete(event, [outbox = session_.outbox(), id](cl_int status) {
+  // When the command started running, for its device time (the client's trace).
+  auto running = std::make_shared<std::atomic<std::int64_t>>(0);
+  session_.completions().onStatus(event, CL_RUNNING, [running](cl_int) {
+    *running = std::chrono::steady_clock::now().time_since_epoch().count();
+  });
+  session_.completions().onStatus(event, CL_COMPLETE, [outbox = session_.outbox(), id, running](cl_int status) {
+    const std::int64_t started = *running;
+    const std::int64_t ended = std::chrono::steady_clock::now().time_since_epoch().count();
     protocol::Writer w;
     w.integer(Kind::Event);
     w.u64(0);
     w.u64(id);
     w.i64(status);
+    w.u64(started != 0 && ended > started
+              ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                               std::chrono::steady_clock::duration(ended - started))
+                                               .count())
+              : 0);
     outbox->post(w.finish());
   });
 }

@@ -50,14 +50,14 @@ void CallbackTrampoline<CallbackKind::context_destructor>::call(cl_context, void
 
 CompletionActions::~CompletionActions() { dropPending(); }
 
-cl_int CompletionActions::onComplete(cl_event event, std::function<void(cl_int)> action) {
+cl_int CompletionActions::onStatus(cl_event event, cl_int when, std::function<void(cl_int)> action) {
   auto owned = std::make_unique<Action>(Action{this, std::move(action)});
   Action* raw = owned.get();
   {
     std::lock_guard lock(mutex_);
     pending_.emplace(raw, std::move(owned));
   }
-  const cl_int status = clSetEventCallback(event, CL_COMPLETE, &fire, raw);
+  const cl_int status = clSetEventCallback(event, when, &fire, raw);
   if (status != CL_SUCCESS) {
     std::lock_guard lock(mutex_);
     pending_.erase(raw);

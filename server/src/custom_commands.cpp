@@ -8,6 +8,7 @@
 #include "rcl/server/call_context.h"
 #include "rcl/server/custom_handlers.h"
 #include "rcl/server/outbox.h"
+#include "rcl/server/transfers.h"
 
 namespace rcl::server::custom {
 namespace {
@@ -29,54 +30,8 @@ std::size_t imageElementSize(cl_mem image) {
   return size;
 }
 
-// After a read was enqueued into `staging`: register its event under the
-// client's id and push the bytes when it completes.
-using Chunks = std::vector<std::shared_ptr<zmq::message_t>>;
-
-void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging) {
-  if (status == CL_SUCCESS) {
-    ctx.session().table().add(id, ObjectKind::Event, event);
-    ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging](cl_int done) {
-      protocol::Writer w;
-      w.integer(Kind::ReadData);
-      w.u64(0);
-      w.u64(id);
-      w.i64(done);
-      if (done == CL_COMPLETE) {
-        w.array(static_cast<std::uint32_t>(staging->size()));
-        for (auto& chunk : *staging) w.bulkMove(std::move(*chunk));
-      } else {
-        w.nil();
-      }
-      outbox->post(w.finish());
-    });
-  }
-  ctx.reply(status);
-}
-
 std::shared_ptr<Chunks> oneChunk(std::size_t size) {
   return std::make_shared<Chunks>(Chunks{std::make_shared<zmq::message_t>(size)});
-}
-
-// One event standing for all `parts` (a marker when there are several);
-// the parts themselves are released.
-cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event* joined) {
-  cl_int status = CL_SUCCESS;
-  if (parts.size() == 1) {
-    *joined = parts.front();
-    parts.clear();
-  } else {
-    status = ::clEnqueueMarkerWithWaitList(queue, static_cast<cl_uint>(parts.size()), parts.data(), joined);
-  }
-  for (cl_event e : parts) ::clReleaseEvent(e);
-  return status;
-}
-
-// The read's event id (the client always picks one: the bytes complete it).
-std::uint64_t readId(CallContext& ctx) {
-  const auto id = ctx.event().id;
-  if (id == 0) throw protocol::DecodeError("a read needs an event id");
-  return id;
 }
 
 // After a write was enqueued from `bytes`: keep them until it completes.
@@ -127,22 +82,11 @@ void clEnqueueReadBuffer(CallContext& ctx) {
   auto size = ctx.scalar<std::size_t>();
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
-  auto staging = std::make_shared<Chunks>();
-  std::vector<cl_event> parts;
-  cl_int status = CL_SUCCESS;
-  for (std::size_t at = 0; status == CL_SUCCESS && (at < size || at == 0); at += protocol::kBulkChunk) {
-    const std::size_t n = std::min(protocol::kBulkChunk, size - at);
-    staging->push_back(std::make_shared<zmq::message_t>(n));
-    cl_event part = nullptr;
-    status = ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset + at, n, staging->back()->data(),
-                                   static_cast<cl_uint>(waits.size()), waits.data(), &part);
-    if (status == CL_SUCCESS) parts.push_back(part);
-    if (size == 0) break;
-  }
-  cl_event event = nullptr;
-  if (status == CL_SUCCESS) status = joinEvents(queue, parts, &event);
-  else for (cl_event e : parts) ::clReleaseEvent(e);
-  finishRead(ctx, status, event, id, staging);
+  readInChunks(ctx, queue, size, waits, id,
+               [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
+                 return ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
+                                              static_cast<cl_uint>(w.size()), w.data(), part);
+               });
 }
 
 // [clEnqueueReadBufferRect]: queue, buffer, buffer origin, region, buffer
@@ -197,25 +141,11 @@ void clEnqueueWriteBuffer(CallContext& ctx) {
   if (total != size) throw CallError(CL_INVALID_VALUE, "data size does not match the write");
   auto waits = ctx.handles<cl_event>();
   auto event = ctx.event();
-  std::vector<cl_event> parts;
-  cl_int status = CL_SUCCESS;
-  std::size_t at = 0;
-  for (auto& chunk : chunks) {
-    const std::size_t n = chunk->size();
-    cl_event part = nullptr;
-    status = ::clEnqueueWriteBuffer(queue, buffer, CL_FALSE, offset + at, n, chunk->data(),
-                                    static_cast<cl_uint>(waits.size()), waits.data(), &part);
-    if (status != CL_SUCCESS) break;
-    // (The callback may run at once, inside clSetEventCallback, if the write is done.)
-    ctx.session().completions().onComplete(part, [chunk](cl_int) { chunk->rebuild(); });
-    parts.push_back(part);
-    at += n;
-  }
-  if (status == CL_SUCCESS) status = joinEvents(queue, parts, &event.event);
-  else for (cl_event e : parts) ::clReleaseEvent(e);
-  if (status == CL_SUCCESS && event.id == 0) ::clReleaseEvent(event.event);
-  ctx.adoptEvent(event, status);
-  ctx.reply(status);
+  writeInChunks(ctx, queue, std::move(chunks), waits, event,
+                [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
+                  return ::clEnqueueWriteBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
+                                                static_cast<cl_uint>(w.size()), w.data(), part);
+                });
 }
 
 // [clEnqueueWriteBufferRect]: queue, buffer, buffer origin, region, buffer

@@ -19,17 +19,38 @@ cl_mem_flags serverFlags(cl_mem_flags flags, const BytesArg& host) {
 
 void* hostBytes(const BytesArg& host) { return const_cast<void*>(host.data()); }
 
+// A buffer's host memory as sent: nil, the bytes (a bulk frame), or, for
+// CL_MEM_USE_HOST_PTR on SVM, the server's address of the SVM memory the
+// buffer uses (a bin of 8 bytes), checked to lie in the session's allocations.
+struct BufferHost {
+  BytesArg bytes;
+  void* svm = nullptr;
+  cl_mem_flags flags(cl_mem_flags asked) const { return svm != nullptr ? asked : serverFlags(asked, bytes); }
+  void* pointer() const { return svm != nullptr ? svm : hostBytes(bytes); }
+};
+
+BufferHost bufferHost(CallContext& ctx, cl_mem_flags flags, std::size_t size) {
+  if (!ctx.args().peekIsBin()) return {ctx.bulk(), nullptr};
+  const auto value = ctx.value();
+  std::uint64_t address = 0;
+  if (value.size() != sizeof address) throw protocol::DecodeError("an SVM host pointer is 8 bytes");
+  std::memcpy(&address, value.data(), sizeof address);
+  if ((flags & CL_MEM_USE_HOST_PTR) == 0) throw CallError(CL_INVALID_HOST_PTR, "SVM memory without CL_MEM_USE_HOST_PTR");
+  ctx.session().svm().holding(address, size, CL_INVALID_HOST_PTR);
+  return {BytesArg(), reinterpret_cast<void*>(static_cast<std::uintptr_t>(address))};
+}
+
 }  // namespace
 
-// [clCreateBuffer]: created id, context, flags, size, host bytes (bulk or nil).
+// [clCreateBuffer]: created id, context, flags, size, host memory (nil, bulk, or SVM address).
 void clCreateBuffer(CallContext& ctx) {
   const auto created_id = ctx.newId();
   auto context = ctx.handle<cl_context>();
   auto flags = ctx.scalar<cl_mem_flags>();
   auto size = ctx.scalar<size_t>();
-  auto host = ctx.bulk();
+  const auto host = bufferHost(ctx, flags, size);
   cl_int errcode = CL_SUCCESS;
-  cl_mem created = ::clCreateBuffer(context, serverFlags(flags, host), size, hostBytes(host), &errcode);
+  cl_mem created = ::clCreateBuffer(context, host.flags(flags), size, host.pointer(), &errcode);
   ctx.adopt(created_id, created, errcode);
   ctx.reply(errcode);
 }
@@ -41,10 +62,10 @@ void clCreateBufferWithProperties(CallContext& ctx) {
   auto properties = ctx.properties<cl_mem_properties>();
   auto flags = ctx.scalar<cl_mem_flags>();
   auto size = ctx.scalar<size_t>();
-  auto host = ctx.bulk();
+  const auto host = bufferHost(ctx, flags, size);
   cl_int errcode = CL_SUCCESS;
-  cl_mem created = ::clCreateBufferWithProperties(context, properties.data(), serverFlags(flags, host), size,
-                                                  hostBytes(host), &errcode);
+  cl_mem created = ::clCreateBufferWithProperties(context, properties.data(), host.flags(flags), size,
+                                                  host.pointer(), &errcode);
   ctx.adopt(created_id, created, errcode);
   ctx.reply(errcode);
 }

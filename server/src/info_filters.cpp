@@ -76,8 +76,11 @@ void maskDeviceInfo(const SessionOptions& options, cl_uint param, std::vector<un
       });
       break;
     case CL_DEVICE_SVM_CAPABILITIES:
-      editScalar<cl_device_svm_capabilities>(value, [](cl_device_svm_capabilities) {
-        return static_cast<cl_device_svm_capabilities>(0);
+      // Coarse-grained buffer SVM is forwarded (the client keeps a shadow it
+      // syncs at maps, unmaps and copies); fine grain and atomics would need
+      // the two hosts to share memory.
+      editScalar<cl_device_svm_capabilities>(value, [](cl_device_svm_capabilities v) {
+        return v & static_cast<cl_device_svm_capabilities>(CL_DEVICE_SVM_COARSE_GRAIN_BUFFER);
       });
       break;
     case CL_DEVICE_HOST_UNIFIED_MEMORY:

@@ -13,6 +13,7 @@
 #include "rcl/server/ops/registry.h"
 #include "rcl/server/platforms.h"
 #include "rcl/server/router.h"
+#include "rcl/server/security.h"
 #include "rcl/server/worker.h"
 
 namespace {
@@ -48,6 +49,27 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-message", limits.maxMessageBytes, "bytes one request may carry, bulk data included")
       ->capture_default_str();
+  rcl::server::SecurityOptions security;
+  auto* keyFile = app.add_option("--curve-secret-key-file", security.secretKeyFile,
+                                 "CURVE: this server's secret key (remote-cl-keygen); encrypts every connection")
+                      ->check(CLI::ExistingFile);
+  auto* allowed = app.add_option("--allowed-clients", security.allowedClientsFile,
+                                 "CURVE: the public keys of the clients allowed in, one per line (# comments)")
+                      ->check(CLI::ExistingFile);
+  keyFile->needs(allowed);
+  allowed->needs(keyFile);
+  app.add_flag("--insecure", security.insecure,
+               "listen on a non-loopback endpoint without CURVE keys (anyone who reaches it may use the devices)");
+  app.add_option("--session-ports", options.sessionPorts,
+                 "tcp: the ports sessions listen on, FIRST-LAST (default: any free port)")
+      ->check([](const std::string& range) {
+        unsigned first = 0, last = 0;
+        char end = 0;
+        return std::sscanf(range.c_str(), "%u-%u%c", &first, &last, &end) == 2 && first > 0 && first <= last &&
+                       last <= 65535
+                   ? std::string()
+                   : std::string("expected FIRST-LAST, two ports");
+      });
   bool threads = false;
   app.add_flag("--threads", threads,
                "run sessions as threads of this process, not worker processes (a fault in one session ends all)");
@@ -74,6 +96,10 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, onSignal);
   std::signal(SIGPIPE, SIG_IGN);
   try {
+    options.session.security = std::make_shared<const rcl::server::Security>(security);
+    options.session.security->checkBindable(isWorker ? worker.bind : options.listen);  // before any slow start
+    if (!isWorker)
+      for (const auto& warning : options.session.security->warnings()) spdlog::warn("{}", warning);
     if (!noOps) {
       auto registry = std::make_shared<rcl::server::ops::Registry>();
       if (!pluginsDir.empty()) registry->loadPlugins(pluginsDir);
@@ -86,7 +112,8 @@ int main(int argc, char** argv) {
     }
     options.isolate = !threads;
     options.workerExe = "/proc/self/exe";
-    options.workerArgs = {"--client-timeout", std::to_string(clientTimeout)};
+    options.workerArgs = options.session.security->workerArgs();
+    options.workerArgs.insert(options.workerArgs.end(), {"--client-timeout", std::to_string(clientTimeout)});
     if (!platform.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--platform", platform});
     if (noOps) options.workerArgs.push_back("--no-ops");
     if (!pluginsDir.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--plugins", pluginsDir});
@@ -99,7 +126,8 @@ int main(int argc, char** argv) {
     // Scripts and tests wait for this line; it names the endpoint really bound.
     std::printf("listening on %s\n", router.endpoint().c_str());
     std::fflush(stdout);
-    spdlog::info("listening on {} (protocol {})", router.endpoint(), rcl::protocol::kProtocolVersion);
+    spdlog::info("listening on {} (protocol {}; {})", router.endpoint(), rcl::protocol::kProtocolVersion,
+                 options.session.security->describe());
     router.run(g_stop);
     spdlog::info("stopping");
   } catch (const std::exception& e) {

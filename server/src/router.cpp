@@ -28,7 +28,8 @@ Router::Router(RouterOptions options, std::vector<ExposedPlatform> platforms)
       context_(1), socket_(context_, zmq::socket_type::router) {
   socket_.set(zmq::sockopt::router_mandatory, 1);
   socket_.set(zmq::sockopt::linger, 0);
-  socket_.bind(options_.listen);
+  if (options_.session.security) zap_ = options_.session.security->authenticator(context_);  // before any bind
+  bindSecurely(socket_, options_.listen, options_.session.security.get());
 }
 
 Router::~Router() {
@@ -48,7 +49,8 @@ std::string Router::endpoint() const { return socket_.get(zmq::sockopt::last_end
 
 std::string Router::sessionBindAddress(std::uint64_t sessionId) const {
   const std::string bound = endpoint();
-  if (bound.rfind("tcp://", 0) == 0) return bound.substr(0, bound.rfind(':')) + ":*";
+  if (bound.rfind("tcp://", 0) == 0)
+    return bound.substr(0, bound.rfind(':')) + ":" + (options_.sessionPorts.empty() ? "*" : options_.sessionPorts);
   return fmt::format("{}.{:016x}", bound, sessionId);
 }
 
@@ -155,7 +157,7 @@ void Router::startWorker(std::uint64_t sessionId, const zmq::message_t& routing,
   args.insert(args.end(), options_.workerArgs.begin(), options_.workerArgs.end());
   StartingWorker starting;
   try {
-    starting.process = std::make_unique<WorkerProcess>(options_.workerExe, args);
+    starting.process = std::make_unique<WorkerProcess>(options_.workerExe, args, client);
   } catch (const std::exception& e) {
     spdlog::error("cannot start a worker for {}: {}", client, e.what());
     return sendError(routing, seq, CL_OUT_OF_RESOURCES, e.what());
@@ -187,6 +189,33 @@ void Router::onWorkerReady(std::uint64_t sessionId) {
 }
 
 void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq) {
+  // Each running session: what it holds now and what it moved so far.
+  struct Row {
+    std::uint64_t id;
+    std::string client;
+    std::uint64_t seconds, objects, memoryBytes, bytesIn, bytesOut;
+  };
+  std::vector<Row> rows;
+  const auto now = std::chrono::steady_clock::now();
+  const auto secondsSince = [now](std::chrono::steady_clock::time_point t) {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(now - t).count());
+  };
+  for (const auto& [id, worker] : workers_) {
+    const auto& r = worker->report();
+    rows.push_back({id, worker->client(), secondsSince(worker->started()), r.objects, r.memoryBytes, r.bytesIn,
+                    r.bytesOut});
+  }
+  for (const auto& [id, session] : sessions_) {
+    const auto& st = session->stats();
+    rows.push_back({id, session->client(), secondsSince(session->started()), st.objects, st.memoryBytes, st.bytesIn,
+                    st.bytesOut});
+  }
+  std::uint64_t bytesIn = endedBytesIn_, bytesOut = endedBytesOut_;
+  for (const auto& row : rows) {
+    bytesIn += row.bytesIn;
+    bytesOut += row.bytesOut;
+  }
+
   protocol::Writer w;
   w.integer(Kind::Reply);
   w.u64(seq);
@@ -194,12 +223,11 @@ void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq) {
   w.str(RCL_VERSION);
   w.integer(protocol::kProtocolVersion);
   w.str(serverName_);
-  w.u64(static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()));
-  w.u64(sessions_.size() + workers_.size() + starting_.size());
+  w.u64(secondsSince(started_));
+  w.u64(rows.size() + starting_.size());
   w.u64(endedSessions_);
-  w.u64(endedBytesIn_);
-  w.u64(endedBytesOut_);
+  w.u64(bytesIn);
+  w.u64(bytesOut);
   w.array(static_cast<std::uint32_t>(platforms_.size()));
   for (const auto& p : platforms_) {
     w.array(3);
@@ -207,6 +235,17 @@ void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq) {
     w.str(platformString(p.platform, CL_PLATFORM_VERSION));
     w.array(static_cast<std::uint32_t>(p.devices.size()));
     for (auto d : p.devices) w.str(deviceName(d));
+  }
+  w.array(static_cast<std::uint32_t>(rows.size()));
+  for (const auto& row : rows) {
+    w.array(7);
+    w.u64(row.id);
+    w.str(row.client);
+    w.u64(row.seconds);
+    w.u64(row.objects);
+    w.u64(row.memoryBytes);
+    w.u64(row.bytesIn);
+    w.u64(row.bytesOut);
   }
   auto frames = w.finish();
   sendTo(routing, frames);
@@ -231,7 +270,13 @@ void Router::sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int 
 }
 
 void Router::collectEnded() {
-  std::erase_if(sessions_, [](const auto& entry) { return entry.second->finished(); });
+  std::erase_if(sessions_, [this](const auto& entry) {
+    if (!entry.second->finished()) return false;
+    ++endedSessions_;
+    endedBytesIn_ += entry.second->stats().bytesIn;
+    endedBytesOut_ += entry.second->stats().bytesOut;
+    return true;
+  });
   std::erase_if(workers_, [this](const auto& entry) {
     const auto ended = entry.second->ended();
     if (!ended) return false;
@@ -239,9 +284,9 @@ void Router::collectEnded() {
       spdlog::warn("session {:016x}: its worker {} ({}): the client's calls now fail", entry.first,
                    entry.second->pid(), *ended);
     ++endedSessions_;
-    const auto moved = entry.second->bytesMoved();
-    endedBytesIn_ += moved.first;
-    endedBytesOut_ += moved.second;
+    const auto& last = entry.second->report();
+    endedBytesIn_ += last.bytesIn;
+    endedBytesOut_ += last.bytesOut;
     return true;
   });
   const auto now = std::chrono::steady_clock::now();

@@ -14,6 +14,7 @@
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/server/outbox.h"
+#include "rcl/server/security.h"
 #include "rcl/server/ops/extension_handler.h"
 
 namespace rcl::server {
@@ -30,7 +31,7 @@ Session::Session(zmq::context_t& zmq, const std::string& bindTo, std::uint64_t i
   socket_.set(zmq::sockopt::sndhwm, 0);
   socket_.set(zmq::sockopt::rcvhwm, 0);
   socket_.set(zmq::sockopt::linger, 0);
-  socket_.bind(bindTo);
+  bindSecurely(socket_, bindTo, options_.security.get());  // CURVE, and the loopback rule
   endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
   for (const auto& p : platforms) {
     PlatformIds ids{table_.idOrAdopt(p.platform, ObjectKind::Platform), {}};
@@ -149,7 +150,14 @@ void Session::onMessage(protocol::Frames frames) {
   lastHeard_ = Clock::now();
   if (channel != protocol::Channel::Calls) return onControl(routing, channel, std::move(frames));
   handle(std::move(frames));
+  noteHoldings();
+}
+
+void Session::noteHoldings() {
   stats_.peakObjects = std::max(stats_.peakObjects, table_.size());
+  stats_.peakMemoryBytes = std::max(stats_.peakMemoryBytes, table_.memoryBytes() + svm_.bytes());
+  stats_.objects = table_.objectCount() + svm_.count();
+  stats_.memoryBytes = table_.memoryBytes() + svm_.bytes();
 }
 
 void Session::onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message) {
@@ -325,14 +333,25 @@ cl_int releaseOnce(ObjectKind kind, void* h) {
 
 cl_int Session::admit(ObjectKind kind, void* handle, std::size_t& bytes) const {
   bytes = 0;
-  if (kind != ObjectKind::Event && table_.objectCount() >= options_.maxObjects) return CL_OUT_OF_RESOURCES;
+  if (kind != ObjectKind::Event && table_.objectCount() + svm_.count() >= options_.maxObjects)
+    return CL_OUT_OF_RESOURCES;
   if (kind != ObjectKind::Mem) return CL_SUCCESS;
   auto mem = static_cast<cl_mem>(handle);
   cl_mem parent = nullptr;
   clGetMemObjectInfo(mem, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof parent, &parent, nullptr);
   if (parent != nullptr) return CL_SUCCESS;  // a sub-buffer holds its parent's memory
+  cl_bool usesSvm = CL_FALSE;
+  clGetMemObjectInfo(mem, CL_MEM_USES_SVM_POINTER, sizeof usesSvm, &usesSvm, nullptr);
+  if (usesSvm == CL_TRUE) return CL_SUCCESS;  // the SVM allocation it uses is counted already
   clGetMemObjectInfo(mem, CL_MEM_SIZE, sizeof bytes, &bytes, nullptr);
-  if (options_.maxMemoryBytes != 0 && table_.memoryBytes() + bytes > options_.maxMemoryBytes)
+  if (options_.maxMemoryBytes != 0 && table_.memoryBytes() + svm_.bytes() + bytes > options_.maxMemoryBytes)
+    return CL_MEM_OBJECT_ALLOCATION_FAILURE;
+  return CL_SUCCESS;
+}
+
+cl_int Session::admitSvm(std::size_t bytes) const {
+  if (table_.objectCount() + svm_.count() >= options_.maxObjects) return CL_OUT_OF_RESOURCES;
+  if (options_.maxMemoryBytes != 0 && table_.memoryBytes() + svm_.bytes() + bytes > options_.maxMemoryBytes)
     return CL_MEM_OBJECT_ALLOCATION_FAILURE;
   return CL_SUCCESS;
 }
@@ -375,16 +394,21 @@ void Session::freeEverything() {
     ++freed[protocol::kindName(h.entry.kind)];
   }
   table_.clear();
+  // SVM last: the buffers that used it are gone; the session's holds kept its contexts alive until now.
+  const auto svm = svm_.takeAll();
+  for (const auto& allocation : svm) freeSvm(allocation);
+  if (!svm.empty()) freed["SVM allocation"] = svm.size();
+  noteHoldings();
   // Actions whose events never completed (failed commands) will never run now.
   completions_.dropPending();
 
   std::string summary;
   for (const auto& [kind, n] : freed) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", n, kind);
   spdlog::info(
-      "session {:016x} ended ({}): client {}, {} calls ({} failed), {} bytes in, {} bytes out, peak {} objects; "
-      "freed {} objects{}{}{}",
-      id_, closeReason_, client_, stats_.calls, stats_.failedCalls, stats_.bytesIn, stats_.bytesOut,
-      stats_.peakObjects, held.size(), summary.empty() ? "" : " (", summary, summary.empty() ? "" : ")");
+      "session {:016x} ended ({}): client {}, {} calls ({} failed), {} bytes in, {} bytes out, peak {} objects, "
+      "peak {} bytes of device memory; freed {} objects{}{}{}",
+      id_, closeReason_, client_, stats_.calls, stats_.failedCalls, stats_.bytesIn.load(), stats_.bytesOut.load(),
+      stats_.peakObjects, stats_.peakMemoryBytes, held.size() + svm.size(), summary.empty() ? "" : " (", summary, summary.empty() ? "" : ")");
   if (failures != 0) spdlog::warn("session {:016x}: {} releases failed", id_, failures);
   callbackTargets_.clear();
 }

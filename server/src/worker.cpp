@@ -14,6 +14,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rcl/server/security.h"
+
 extern char** environ;
 
 namespace rcl::server {
@@ -22,6 +24,8 @@ int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platfo
               const std::atomic<bool>& stop) {
   prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the listening server
   zmq::context_t zmq(1);
+  // With CURVE, the session's socket needs the ZAP handler first (security.h).
+  const auto zap = options.security ? options.security->authenticator(zmq) : nullptr;
   Session session(zmq, args.bind, args.session, args.client, platforms, std::move(options));
   std::printf("ready %s\n", session.endpoint().c_str());
   for (const auto& p : session.platformIds()) {
@@ -42,18 +46,32 @@ int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platfo
     close(fds[1]);
     session.forwardOutputFrom(fds[0]);
   }
+  // What the session holds and moved, told to the listening server every
+  // second (for status queries) and once more at the end.
+  auto tell = [&session, report, said = std::string()](const char* word) mutable {
+    const auto& stats = session.stats();
+    const std::string line = std::string(word) + " " + std::to_string(stats.bytesIn) + " " +
+                             std::to_string(stats.bytesOut) + " " + std::to_string(stats.objects) + " " +
+                             std::to_string(stats.memoryBytes) + "\n";
+    if (line == said) return;
+    said = line;
+    (void)!write(report, line.data(), line.size());
+  };
+  auto nextReport = std::chrono::steady_clock::now();
   while (!session.finished()) {
     if (stop) session.close("server shutting down");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (std::chrono::steady_clock::now() < nextReport) continue;
+    tell("live");
+    nextReport += std::chrono::seconds(1);
   }
-  const auto& stats = session.stats();
-  const std::string last = "moved " + std::to_string(stats.bytesIn) + " " + std::to_string(stats.bytesOut) + "\n";
-  (void)!write(report, last.data(), last.size());
+  tell("moved");
   close(report);
   return 0;
 }
 
-WorkerProcess::WorkerProcess(const std::string& exe, const std::vector<std::string>& args) {
+WorkerProcess::WorkerProcess(const std::string& exe, const std::vector<std::string>& args, std::string client)
+    : client_(std::move(client)) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
@@ -118,16 +136,21 @@ std::optional<std::string> WorkerProcess::ended() {
   return std::string("ended");
 }
 
-std::pair<std::uint64_t, std::uint64_t> WorkerProcess::bytesMoved() {
-  char buffer[256];
+const WorkerProcess::Report& WorkerProcess::report() {
+  char buffer[4096];
   ssize_t n;
   while ((n = read(stdout_, buffer, sizeof buffer)) > 0) pending_.append(buffer, static_cast<std::size_t>(n));
-  std::istringstream in(pending_);
-  std::string word;
-  std::uint64_t bytesIn = 0, bytesOut = 0;
-  while (in >> word)
-    if (word == "moved") in >> bytesIn >> bytesOut;
-  return {bytesIn, bytesOut};
+  if (!complete_) return report_;
+  std::size_t newline;
+  while ((newline = pending_.find('\n')) != std::string::npos) {
+    std::istringstream line(pending_.substr(0, newline));
+    pending_.erase(0, newline + 1);
+    std::string word;
+    Report r;
+    if (line >> word >> r.bytesIn >> r.bytesOut >> r.objects >> r.memoryBytes && (word == "live" || word == "moved"))
+      report_ = r;
+  }
+  return report_;
 }
 
 void WorkerProcess::terminate() {

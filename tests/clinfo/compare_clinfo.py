@@ -72,8 +72,10 @@ ALLOW_LIST = (
               "native kernels (host function pointers) cannot run on the server: "
               "'Run native kernels' is masked"),
     Allowance(("CL_DEVICE_SVM_CAPABILITIES",),
-              lambda native, remote: flags(remote) <= flags(native),
-              "SVM pointers cannot be shared across hosts: SVM capabilities are masked"),
+              lambda native, remote: flags(remote) == flags(native) & {"CL_DEVICE_SVM_COARSE_GRAIN_BUFFER"},
+              "coarse-grained buffer SVM is forwarded (the client keeps a shadow of each allocation, "
+              "synced at maps, unmaps and copies); fine grain and SVM atomics would need memory shared "
+              "across hosts: only CL_DEVICE_SVM_COARSE_GRAIN_BUFFER stays"),
     Allowance(("CL_DEVICE_HOST_UNIFIED_MEMORY",),
               lambda native, remote: remote == "CL_FALSE",
               "device memory lives on the server, never unified with the client's "

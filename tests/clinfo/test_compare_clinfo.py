@@ -51,7 +51,7 @@ def as_remote(output):
     raw = set_property(raw, "CL_PLATFORM_EXTENSIONS", "cl_khr_icd")
     raw = set_property(raw, "CL_PLATFORM_EXTENSIONS_WITH_VERSION", "cl_khr_icd:0x400000")
     raw = set_property(raw, "CL_DEVICE_EXECUTION_CAPABILITIES", "CL_EXEC_KERNEL")
-    raw = set_property(raw, "CL_DEVICE_SVM_CAPABILITIES", "")
+    raw = set_property(raw, "CL_DEVICE_SVM_CAPABILITIES", "CL_DEVICE_SVM_COARSE_GRAIN_BUFFER")
     raw = set_property(raw, "CL_DEVICE_HOST_UNIFIED_MEMORY", "CL_FALSE")
     human = output.human.replace(NATIVE_NAME, REMOTE_NAME).replace("[POCL]", "[RCL]")
     return ClinfoOutput(raw=raw, human=human)
@@ -146,6 +146,19 @@ class CompareTest(unittest.TestCase):
         self.assert_fails_with_diff(
             self.native, with_raw(self.remote, raw),
             "+device 0: CL_DEVICE_SVM_CAPABILITIES = CL_DEVICE_SVM_FINE_GRAIN_SYSTEM")
+
+    def test_svm_masked_entirely_fails(self):
+        raw = set_property(self.remote.raw, "CL_DEVICE_SVM_CAPABILITIES", "")
+        self.assert_fails_with_diff(self.native, with_raw(self.remote, raw),
+                                    "+device 0: CL_DEVICE_SVM_CAPABILITIES = ")
+
+    def test_svm_fine_grain_kept_fails(self):
+        raw = set_property(self.remote.raw, "CL_DEVICE_SVM_CAPABILITIES",
+                           "CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER")
+        self.assert_fails_with_diff(
+            self.native, with_raw(self.remote, raw),
+            "+device 0: CL_DEVICE_SVM_CAPABILITIES = "
+            "CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER")
 
     def test_unrelated_platform_name_fails(self):
         raw = set_property(self.remote.raw, "CL_PLATFORM_NAME",

@@ -74,6 +74,27 @@ int openRemote(Remote& r) {
   return error == CL_SUCCESS ? 0 : 13;
 }
 
+// In a child: signals the parent once connected, then writes and reads back a
+// buffer for `duration`, checking every byte. 0, or 60-62 for what failed.
+int keepsComputingCorrectly(std::chrono::seconds duration) {
+  Remote r;
+  if (int e = openRemote(r); e != 0) return e;
+  ChildProcess::signalParent();
+  cl_int error = CL_SUCCESS;
+  cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 4096, nullptr, &error);
+  std::vector<int> data(1024), back(1024);
+  const auto start = Clock::now();
+  for (int round = 0; Clock::now() - start < duration; ++round) {
+    for (int i = 0; i < 1024; ++i) data[i] = round * 1024 + i;
+    if (clEnqueueWriteBuffer(r.queue, buffer, CL_TRUE, 0, 4096, data.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+      return 60;
+    if (clEnqueueReadBuffer(r.queue, buffer, CL_TRUE, 0, 4096, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+      return 61;
+    if (back != data) return 62;
+  }
+  return 0;
+}
+
 TEST_F(FailureTest, CallsFailWithinFiveSecondsAfterTheServerIsKilled) {
   ChildProcess child([&] {
     useServer();
@@ -163,22 +184,7 @@ TEST_F(FailureTest, AWorkerThatCrashesLeavesOtherSessionsRunning) {
   });
   ChildProcess survivor([&] {
     useServer();
-    Remote r;
-    if (int e = openRemote(r); e != 0) return e;
-    ChildProcess::signalParent();
-    cl_int error = CL_SUCCESS;
-    cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 4096, nullptr, &error);
-    std::vector<int> data(1024), back(1024);
-    const auto start = Clock::now();
-    for (int round = 0; Clock::now() - start < 4s; ++round) {
-      for (int i = 0; i < 1024; ++i) data[i] = round * 1024 + i;
-      if (clEnqueueWriteBuffer(r.queue, buffer, CL_TRUE, 0, 4096, data.data(), 0, nullptr, nullptr) != CL_SUCCESS)
-        return 60;
-      if (clEnqueueReadBuffer(r.queue, buffer, CL_TRUE, 0, 4096, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
-        return 61;
-      if (back != data) return 62;
-    }
-    return 0;
+    return keepsComputingCorrectly(4s);
   });
   ASSERT_TRUE(victim.waitForSignal(30s));
   ASSERT_TRUE(survivor.waitForSignal(30s));
@@ -194,6 +200,39 @@ TEST_F(FailureTest, AWorkerThatCrashesLeavesOtherSessionsRunning) {
   EXPECT_EQ(survivor.waitForExit(20s), 0) << "60-62: the other session's transfers failed or came back wrong";
   const std::string after = readTextFile(server_->logPath());
   EXPECT_NE(after.find("killed by signal"), std::string::npos) << after;
+}
+
+// A kernel that writes far out of bounds kills its session's worker (a
+// segfault on PoCL's CPU device): its client gets an error within 6 s, the
+// other session's results stay right, the server logs the crash.
+TEST_F(FailureTest, AKernelThatCrashesItsWorkerLeavesOtherSessionsRunning) {
+  ChildProcess survivor([&] {
+    useServer();
+    return keepsComputingCorrectly(5s);
+  });
+  ASSERT_TRUE(survivor.waitForSignal(30s));
+  ChildProcess victim([&] {
+    useServer();
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    const char* source = "__kernel void wild(__global int* p) { p[(long)1 << 40] = 1; }\n";
+    cl_int error = CL_SUCCESS;
+    cl_program program = clCreateProgramWithSource(r.context, 1, &source, nullptr, &error);
+    if (clBuildProgram(program, 1, &r.device, nullptr, nullptr, nullptr) != CL_SUCCESS) return 20;
+    cl_kernel kernel = clCreateKernel(program, "wild", &error);
+    cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 64, nullptr, &error);
+    if (clSetKernelArg(kernel, 0, sizeof buffer, &buffer) != CL_SUCCESS) return 21;
+    const size_t one = 1;
+    if (clEnqueueNDRangeKernel(r.queue, kernel, 1, nullptr, &one, nullptr, 0, nullptr, nullptr) != CL_SUCCESS) return 22;
+    const auto start = Clock::now();
+    const cl_int finished = clFinish(r.queue);
+    if (finished == CL_SUCCESS) return 51;  // the kernel did not crash the worker
+    return Clock::now() - start < 6s ? 0 : 50;
+  });
+  EXPECT_EQ(victim.waitForExit(30s), 0) << "50: clFinish did not fail within 6 s; 51: it succeeded";
+  EXPECT_EQ(survivor.waitForExit(30s), 0) << "60-62: the other session's transfers failed or came back wrong";
+  const std::string log = readTextFile(server_->logPath());
+  EXPECT_NE(log.find("killed by signal Segmentation fault"), std::string::npos) << log;
 }
 
 // Per-session limits: going over one is an OpenCL error, and the session

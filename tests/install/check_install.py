@@ -56,7 +56,7 @@ def cmake_install(arguments, root, prefix):
 
 
 def check_files(root, layout, source_dir):
-    expected = [layout.icd, layout.server, layout.tool, layout.unit, layout.client_example,
+    expected = [layout.icd, layout.server, layout.tool, layout.keygen, layout.unit, layout.client_example,
                 layout.server_example, layout.plugin_header, *layout.library_links(), *layout.headers(source_dir)]
     missing = [str(path) for path in expected if not staged(root, path).is_file()]
     expect(not missing, f"not installed under {root}: {', '.join(missing)}")

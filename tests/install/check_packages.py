@@ -146,7 +146,8 @@ def body(arguments):
     debs = build_packages(arguments, Path(arguments.scratch) / "out")
     client_deb, server_deb = debs[CLIENT_PACKAGE], debs[SERVER_PACKAGE]
 
-    client_paths = [str(p) for p in (layout.icd, layout.client_example, layout.tool, *layout.library_links(),
+    client_paths = [str(p) for p in (layout.icd, layout.client_example, layout.tool, layout.keygen,
+                                     *layout.library_links(),
                                      *layout.headers(arguments.source_dir))]
     server_paths = [str(p) for p in (layout.server, layout.unit, layout.server_example, layout.plugin_header)]
     client_files = {path for path in package_files(client_deb)}

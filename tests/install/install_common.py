@@ -76,6 +76,10 @@ class Layout:
         return self.bindir / "remote-cl"
 
     @property
+    def keygen(self):
+        return self.bindir / "remote-cl-keygen"
+
+    @property
     def unit(self):
         return self.unit_dir / "remote-cl-server.service"
 
@@ -113,7 +117,8 @@ UNIT_HARDENING = [
     "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
 ]
 CLIENT_KEYS = ["servers", "log_level", "connect_timeout_ms", "dead_after_ms", "sync"]
-SERVER_OPTIONS = ["--listen", "--platform", "--client-timeout", "--verbose"]
+SERVER_OPTIONS = ["--listen", "--platform", "--client-timeout", "--verbose", "--curve-secret-key-file",
+                  "--allowed-clients", "--insecure", "--session-ports"]
 
 
 def run(command, env=None, timeout=60, check=True):

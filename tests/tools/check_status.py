@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """`remote-cl status`: against a running server (after one client came and
-went) it prints every field; against no server, a clear error within 5 s.
+went, while another holds a buffer) it prints every field, the live session
+with its objects and memory among them; against no server, a clear error
+within 5 s.
 
-usage: check_status.py --tool remote-cl --server remote-cl-server --vendors DIR --clinfo clinfo"""
+usage: check_status.py --tool remote-cl --server remote-cl-server --vendors DIR --clinfo clinfo --app session_app"""
 
 import re
 import subprocess
@@ -17,18 +19,29 @@ def fail(message):
 
 def main():
     args = parse_arguments(__doc__.splitlines()[0])
-    # A client that comes and goes, then the status, through one server.
-    script = f'{args.clinfo} -l > /dev/null && sleep 0.5 && {args.tool} status "$REMOTE_CL_SERVERS"'
+    # A client that comes and goes, one that stays (a 1 MiB buffer, 1 MiB
+    # written and read), then the status, through one server.
+    script = (f'{args.clinfo} -l > /dev/null && sleep 0.5 && ({args.app} --hold 4 > /dev/null &) && sleep 2.5 && '
+              f'{args.tool} status "$REMOTE_CL_SERVERS"')
     result = run_with_server(args, ["sh", "-c", script])
     out = result.stdout
     print(out)
     if result.returncode != 0:
         fail(f"exit code {result.returncode}\n{result.stderr}")
     for pattern in [r"^server +tcp://127\.0\.0\.1:\d+ \(", r"^version +remote-cl-server [\d.]+, protocol \d+",
-                    r"^round trip +\d+ us", r"^sessions +\d+ active, 1 ended",
-                    r"^bytes moved +[1-9]\d* in, [1-9]\d* out", r"^platform 0 +\S", r"^  device 0 +\S"]:
+                    r"^round trip +\d+ us", r"^sessions +1 active, 1 ended",
+                    r"^bytes moved +[1-9]\d* in, [1-9]\d* out", r"^platform 0 +\S", r"^  device 0 +\S",
+                    r"^session +client +age"]:
         if not re.search(pattern, out, re.MULTILINE):
             fail(f"no line matching {pattern!r}")
+    # The live session: context, queue, buffer, program, kernel at least; its
+    # 1 MiB buffer; more than 1 MiB in (the write) and out (the read).
+    row = re.search(r"^[0-9a-f]{16} +.+? +\d+ +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.MULTILINE)
+    if row is None:
+        fail("no row for the live session")
+    objects, memory, bytes_in, bytes_out = (int(v) for v in row.groups())
+    if objects < 5 or memory < 1 << 20 or bytes_in < 1 << 20 or bytes_out < 1 << 20:
+        fail(f"the live session's row is wrong: {row.group(0)!r}")
 
     start = time.monotonic()
     result = subprocess.run([args.tool, "status", "tcp://127.0.0.1:1"], capture_output=True, text=True, timeout=30)

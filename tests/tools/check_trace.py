@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""`remote-cl trace -- APP`: the application runs through a real server with
-tracing on; its summary table is printed and the trace file is Chrome
-trace-event JSON naming the calls the application made.
+"""`remote-cl trace -- APP`: applications run through a real server with
+tracing on; the summary table is printed and the trace file is Chrome
+trace-event JSON naming the calls the application made (clinfo), and the
+kernel it ran, on its queue's row, with its device time (session_app).
 
-usage: check_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --clinfo clinfo"""
+usage: check_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --clinfo clinfo --app session_app"""
 
 import json
 import tempfile
@@ -37,7 +38,31 @@ def main():
                 fail(f"the trace does not name {call} (it names {sorted(names)})")
         if any(e["ph"] != "X" or e["dur"] < 0 for e in events):
             fail("an event is not a complete event with a duration")
-        print(f"check_trace: OK ({len(events)} events, {len(names)} kinds of call)")
+        print(f"clinfo: {len(events)} events, {len(names)} kinds of call")
+
+        result = run_with_server(args, [args.tool, "trace", "-o", str(trace), "--", args.app])
+        print(result.stderr[-3000:])
+        if result.returncode != 0 or "session_app: OK" not in result.stdout:
+            fail(f"session_app: exit code {result.returncode}")
+        if "command on the device" not in result.stderr or "kernel add_marker" not in result.stderr:
+            fail("the summary lacks the kernel's device time")
+        events = json.loads(trace.read_text())["traceEvents"]
+        kernels = [e for e in events if e.get("cat") == "kernel" and e["name"] == "kernel add_marker"]
+        if len(kernels) != 1:
+            fail(f"the trace has {len(kernels)} runs of kernel add_marker")
+        kernel = kernels[0]
+        rows = {e["tid"]: e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+        if not rows.get(kernel["tid"], "").startswith("queue "):
+            fail(f"the kernel is not on a queue's row: {kernel}")
+        if kernel["dur"] <= 0 or kernel["args"]["status"] != 0:
+            fail(f"the kernel has no device time or did not complete: {kernel}")
+        enqueue = [e for e in events if e["name"] == "clEnqueueNDRangeKernel"]
+        if not enqueue or kernel["ts"] + kernel["dur"] < enqueue[0]["ts"]:
+            fail("the kernel ended before it was enqueued")
+        for command in ["WriteBuffer", "ReadBuffer"]:
+            if not any(e["name"] == command and e.get("cat") == "command" for e in events):
+                fail(f"the trace lacks the device command {command}")
+        print(f"check_trace: OK ({len(events)} events; kernel add_marker ran {kernel['dur']:.0f} us)")
 
 
 if __name__ == "__main__":

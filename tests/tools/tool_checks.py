@@ -15,6 +15,7 @@ def parse_arguments(description):
     ap.add_argument("--server", required=True, help="remote-cl-server")
     ap.add_argument("--vendors", required=True, help="a folder holding only remote-cl.icd")
     ap.add_argument("--clinfo", default="clinfo")
+    ap.add_argument("--app", required=True, help="tests/tools/session_app (a kernel, a buffer, --hold SECONDS)")
     return ap.parse_args()
 
 

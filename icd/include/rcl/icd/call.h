@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <vector>
@@ -27,6 +28,7 @@ using protocol::CallId;
 enum class CallbackKind { context_notify, program_notify, event_notify, mem_destructor, context_destructor };
 
 class Reply;
+struct SvmAllocation;
 
 // Records the context an object belongs to (for the kinds that have one).
 void setContext(Object* o, cl_context c);
@@ -44,8 +46,9 @@ class Call {
     if (failed()) return nullptr;
     P* p = checked(h);
     if (p == nullptr) return fail(protocol::HandleTraits<P*>::invalidError), nullptr;
-    if (!useConnection(p->connection)) return nullptr;
+    if (!useConnection(connectionOf(p))) return nullptr;
     checkContext(p);
+    if constexpr (std::is_same_v<P, _cl_kernel>) kernel_ = p;
     writer_.u64(p->id);
     return p;
   }
@@ -82,6 +85,12 @@ class Call {
   void waitList(const cl_event* list, cl_uint n);
   void string(const char* s);
   void strings(const char** list, cl_uint count, const size_t* lengths);
+  // A program's source: sent as strings, and kept by the new program (its
+  // `#include` lines are followed at build time).
+  void programSource(const char** list, cl_uint count, const size_t* lengths);
+  // Build options, with the files the program includes from this machine
+  // (icd/include/rcl/icd/build_includes.h). The program is the first argument.
+  void buildOptions(const char* options);
   void blobs(const unsigned char** list, cl_uint count, const size_t* lengths);
   template <class T>
   void properties(const T* list) {
@@ -109,6 +118,15 @@ class Call {
   // caller's memory; `sent`, if given, counts down as ZeroMQ is done with
   // each (the caller waits for it before the memory may change).
   void bulkChunks(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
+  // An SVM pointer of the application: the server's address of it travels
+  // (nil for NULL). Fails with `error` unless `size` bytes at `p` (size 0: the
+  // byte at p) lie in one SVM allocation of the call's context and server.
+  // Returns that allocation (nullptr for NULL or on failure). In svm_ranges.cpp.
+  std::shared_ptr<SvmAllocation> svm(const void* p, std::size_t size, cl_int error = CL_INVALID_VALUE);
+  // Sends to `c` (a call that names none of its objects, only addresses).
+  void via(Connection* c) {
+    if (!failed()) useConnection(c);
+  }
   void wants(const void* out);
   // The event a command returns; allocated now, given out if the call works.
   void event(cl_event* out);
@@ -154,6 +172,9 @@ class Call {
  private:
   friend class Reply;
   bool useConnection(Connection* c);
+  // The connection of `o` now: a platform or root device whose session died
+  // moves to a new session first, if its server is back (server_link.h).
+  static Connection* connectionOf(Object* o);
   void checkContext(Object* o);
   template <class P>
   void handleList(P* const* list, std::size_t n, cl_int invalid) {
@@ -162,7 +183,7 @@ class Call {
     writer_.array(static_cast<std::uint32_t>(n));
     for (std::size_t i = 0; i < n; ++i) {
       P* p = checked(list[i]);
-      if (p == nullptr || !useConnection(p->connection)) return fail(invalid);
+      if (p == nullptr || !useConnection(connectionOf(p))) return fail(invalid);
       writer_.u64(p->id);
     }
   }
@@ -176,6 +197,9 @@ class Call {
 
   // Tracing: what the call cost (no-op when tracing is off).
   void traced(bool roundTrip, cl_int status, std::size_t bytesOut, std::size_t bytesIn);
+  // Tracing: the command's device time goes into the timeline once its event
+  // completes (the client makes an event of its own when the caller did not).
+  void traceCommandAfterSend(bool sent);
 
   const CallId call_;
   Tracer::Clock::time_point start_{};
@@ -189,6 +213,8 @@ class Call {
   Object* created_ = nullptr;
   cl_event event_ = nullptr;          // allocated for the caller's event
   cl_event* eventOut_ = nullptr;
+  cl_kernel kernel_ = nullptr;        // the kernel argument, if any
+  cl_event tracedCommand_ = nullptr;  // tracing: the event whose device time is recorded
 };
 
 class Reply {

@@ -7,6 +7,8 @@
 //   dead_after_ms = 3000                              (REMOTE_CL_DEAD_AFTER_MS)
 //   sync = 0                                          (REMOTE_CL_SYNC: 1 makes every call wait)
 //   trace = FILE                                      (REMOTE_CL_TRACE: see trace.h)
+//   curve_server_key = Z85                            (REMOTE_CL_CURVE_SERVER_KEY; more in protocol/curve.h)
+//   curve_secret_key_file = FILE                      (REMOTE_CL_CURVE_SECRET_KEY_FILE)
 #pragma once
 
 #include <string>
@@ -22,6 +24,7 @@ struct ClientConfig {
   ConnectionOptions connection;
   std::string traceFile;  // empty: no tracing
   std::string sourceHint;  // where the configuration was looked for
+  std::string curveError;  // the CURVE settings are incomplete or unreadable: use no server
 };
 
 ClientConfig loadClientConfig();

@@ -1,6 +1,11 @@
 // One session with one remote-cl-server: two DEALER sockets (calls go out on
 // one, replies, pushes and heartbeats come back on the other), a receiver
-// thread, and a thread that runs application callbacks.
+// thread, and a thread that runs application callbacks. With CURVE keys every
+// socket it opens is a CURVE client (protocol/curve.h).
+//
+// A connection whose server went silent is dead for good: its calls fail. The
+// ServerLink that made it may make a new one (a new session) when the server
+// is back; the dead one stays, so that the objects of its session keep failing.
 //
 // Any application thread may call; sends are serialized by a mutex and never
 // wait for the network, sync calls wait for their own reply only.
@@ -21,11 +26,13 @@
 #include <vector>
 
 #include <CL/cl.h>
+#include <spdlog/common.h>
 #include <zmq.hpp>
 
 #include "rcl/icd/objects.h"
 #include "rcl/icd/reply_sockets.h"
 #include "rcl/protocol/codec.h"
+#include "rcl/protocol/curve.h"
 #include "rcl/protocol/transport.h"
 
 namespace rcl::icd {
@@ -48,6 +55,18 @@ struct ConnectionOptions {
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::milliseconds deadAfter{3000};  // no word from the server for this long: it is gone
   bool synchronous = false;                   // REMOTE_CL_SYNC: every async call waits for its status
+  protocol::CurveClientKeys curve;            // CURVE on every socket, if enabled
+  // A try to come back to a server that was lost: give up at once if nobody
+  // listens, and log failures at debug level (ServerLink tries every second).
+  bool retry = false;
+};
+
+class HandshakeMonitor;
+
+// The platforms and devices a session offers, as the server's ids, in order.
+struct PlatformLayout {
+  std::uint64_t platform = 0;
+  std::vector<std::uint64_t> devices;
 };
 
 class Connection {
@@ -62,8 +81,17 @@ class Connection {
 
   const std::string& endpoint() const { return endpoint_; }
   const std::string& serverName() const { return serverName_; }
+  // The ids of what the session offers (the handshake's answer).
+  const std::vector<PlatformLayout>& layout() const { return layout_; }
+  // The platform proxies bound to this session (set by its ServerLink before use).
   const std::vector<cl_platform_id>& platforms() const { return platforms_; }
+  void setPlatforms(std::vector<cl_platform_id> platforms) { platforms_ = std::move(platforms); }
   bool alive() const { return alive_; }
+  // A dead connection that a new session replaced: its receiver stops (and
+  // says goodbye, in case the server still hears); its calls keep failing.
+  void retire();
+  // Says goodbye and stops the threads; every later call fails. Idempotent.
+  void shutdown();
   bool synchronous() const { return options_.synchronous; }
 
   // A sync call: sends `request` (header written by Call) and waits for the
@@ -93,9 +121,15 @@ class Connection {
 
  private:
   Connection(zmq::context_t& zmq, std::string endpoint, ConnectionOptions options);
-  bool handshake();
-  // The next control message that is not a ping; nullopt on timeout or error.
-  std::optional<protocol::Reader> awaitControl(std::chrono::steady_clock::time_point deadline);
+  bool handshake(HandshakeMonitor& monitor);
+  // How loud a failed handshake is: a retry's failures are expected.
+  spdlog::level::level_enum failureLevel() const {
+    return options_.retry ? spdlog::level::debug : spdlog::level::err;
+  }
+  // The next control message that is not a ping; nullopt on timeout, error or
+  // a failed ZeroMQ handshake (logged).
+  std::optional<protocol::Reader> awaitControl(std::chrono::steady_clock::time_point deadline,
+                                               HandshakeMonitor& monitor);
   void receiveLoop();
   void dispatch(protocol::Frames frames);
   void onReply(std::uint64_t seq, cl_int status, std::optional<protocol::Reader> reply);
@@ -126,7 +160,10 @@ class Connection {
   std::atomic<std::uint64_t> nextSeq_{1};
   std::atomic<bool> alive_{true};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> retired_{false};  // the receiver stops, the callback thread goes on
+  std::atomic<bool> shutDown_{false};
   std::string serverName_;
+  std::vector<PlatformLayout> layout_;
   std::vector<cl_platform_id> platforms_;
 
   std::mutex waitersMutex_;

@@ -12,9 +12,11 @@
 
 #include "rcl/icd/connection.h"
 #include "rcl/icd/info_cache.h"
+#include "rcl/icd/no_destructor.h"
 #include "rcl/icd/trace.h"
 #include "rcl/icd/object_pool.h"
 #include "rcl/icd/objects.h"
+#include "rcl/icd/server_link.h"
 
 namespace rcl::icd {
 
@@ -22,11 +24,19 @@ class Driver {
  public:
   // Created on first use; connects to the configured servers then.
   static Driver& instance();
-  ~Driver();
+  // At exit: writes the trace, says goodbye to every server and stops the
+  // connections' threads. The proxies stay: calls made later (from other
+  // libraries' exit handlers) fail with CL_OUT_OF_RESOURCES or do nothing.
+  void shutdown();
 
   // The platforms of every configured server; connects on the first call.
   const std::vector<cl_platform_id>& platforms();
+  // The first server's current connection (for calls that name no object);
+  // a new session first if it died and the server is back (server_link.h).
   Connection* defaultConnection();
+  // `connection` died: if its server is back, its platforms and devices move
+  // to a new session (rate limited; server_link.h).
+  void revive(const Connection* connection);
 
   InfoCache& infoCache() { return infoCache_; }
   // The tracer when tracing is on (REMOTE_CL_TRACE), else nullptr.
@@ -37,6 +47,8 @@ class Driver {
   void recycle(Object* object);
 
  private:
+  template <class T>
+  friend class NoDestructor;
   Driver();
   void connect();
   template <class P>
@@ -44,7 +56,8 @@ class Driver {
 
   zmq::context_t zmq_;
   std::once_flag connected_;
-  std::vector<std::unique_ptr<Connection>> connections_;
+  std::atomic<bool> shutDown_{false};
+  std::vector<std::unique_ptr<ServerLink>> servers_;
   std::vector<cl_platform_id> platforms_;
   std::atomic<std::uint64_t> nextId_{1};
   InfoCache infoCache_;

@@ -27,6 +27,11 @@ class InfoCache {
     std::lock_guard lock(mutex_);
     values_[{object, param}] = value;
   }
+  // Everything kept about `object` (a device that now stands for another one).
+  void forget(const Object* object) {
+    std::lock_guard lock(mutex_);
+    values_.erase(values_.lower_bound({object, 0}), values_.upper_bound({object, ~cl_uint{0}}));
+  }
 
  private:
   std::mutex mutex_;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <CL/cl_icd.h>
@@ -26,12 +27,33 @@ using protocol::ObjectKind;
 
 extern const cl_icd_dispatch kDispatchTable;
 
+// A value that reads like a plain one, which one thread may change while
+// others read it: platforms and root devices move to a new connection, with
+// new ids, when their server comes back (server_link.h).
+template <class T>
+class Rebindable {
+ public:
+  Rebindable() = default;
+  Rebindable(T v) : v_(v) {}  // NOLINT: converts like the plain value
+  Rebindable(const Rebindable& other) : v_(other) {}
+  Rebindable& operator=(const Rebindable& other) { return *this = static_cast<T>(other); }
+  Rebindable& operator=(T v) {
+    v_.store(v, std::memory_order_release);
+    return *this;
+  }
+  operator T() const { return v_.load(std::memory_order_acquire); }  // NOLINT
+  T operator->() const requires std::is_pointer_v<T> { return *this; }
+
+ private:
+  std::atomic<T> v_{};
+};
+
 struct Object {
   const cl_icd_dispatch* dispatch = &kDispatchTable;  // must stay first
   ObjectKind kind = ObjectKind::None;
   std::atomic<bool> live{false};    // false once the application released it
-  std::uint64_t id = 0;             // the id both sides use
-  Connection* connection = nullptr;
+  Rebindable<std::uint64_t> id;          // the id both sides use (a rebound platform's or device's changes)
+  Rebindable<Connection*> connection;
   std::atomic<std::uint32_t> refs{0};      // the application's references
   std::atomic<std::uint32_t> lifetime{0};  // refs plus the client's own holds; 0: recycled
   bool pinned = false;                  // platforms and root devices: never freed
@@ -85,6 +107,7 @@ struct _cl_mem : rcl::icd::Object {
 
 struct _cl_program : rcl::icd::Object {
   cl_context context = nullptr;
+  std::string source;  // from clCreateProgramWithSource: its #include lines are followed at build time
 };
 
 struct _cl_kernel : rcl::icd::Object {
@@ -97,6 +120,7 @@ struct _cl_kernel : rcl::icd::Object {
   bool requiredSizeKnown = false;
   std::size_t requiredSize[3] = {0, 0, 0};
   cl_uint numArgs = 0;  // CL_KERNEL_NUM_ARGS, asked once (0: not yet)
+  std::string functionName;  // CL_KERNEL_FUNCTION_NAME, asked once when tracing
 };
 
 struct _cl_sampler : rcl::icd::Object {
@@ -110,6 +134,7 @@ struct _cl_event : rcl::icd::Object {
   bool awaitsData = false;           // a read: complete only once its bytes are here
   std::atomic<bool> userStatusSet{false};  // a user event whose status the application set
   std::atomic<cl_int> rejectedWith{CL_SUCCESS};  // the server refused the command itself (its error)
+  std::uint64_t ranNs = 0;  // how long the command ran on the device (server's count; set before completion)
 
   // Local status: CL_QUEUED until the server says otherwise; <= CL_COMPLETE is final.
   std::mutex mutex;

@@ -14,6 +14,8 @@
 
 #include <zmq.hpp>
 
+#include "rcl/protocol/curve.h"
+
 namespace rcl::icd {
 
 struct ReplySocket {
@@ -26,7 +28,7 @@ class ReplySockets : public std::enable_shared_from_this<ReplySockets> {
   static constexpr std::uint32_t kMaxSockets = 64;
 
   ReplySockets(zmq::context_t& zmq, std::uint64_t session, std::string endpoint,
-               std::chrono::milliseconds attachTimeout);
+               std::chrono::milliseconds attachTimeout, protocol::CurveClientKeys curve);
   ~ReplySockets();
 
   // This thread's socket, made (and attached to the session) on first use;
@@ -43,6 +45,7 @@ class ReplySockets : public std::enable_shared_from_this<ReplySockets> {
   const std::uint64_t session_;
   const std::string endpoint_;
   const std::chrono::milliseconds attachTimeout_;
+  const protocol::CurveClientKeys curve_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<ReplySocket>> all_;
   std::vector<ReplySocket*> free_;

@@ -1,6 +1,6 @@
 // Reads: the server pushes the bytes when the command completes; the client
 // puts them in place, then completes the event. Shared by the read, rect,
-// image and map entry points.
+// image, map and SVM entry points, with the markers and waits they share.
 #pragma once
 
 #include <functional>
@@ -28,6 +28,19 @@ void waitForPendingReads(cl_command_queue queue);
 
 // Asks the server to start what is queued (before the client waits on it).
 void flush(cl_command_queue queue);
+
+// A command with nothing to move, standing for a map or unmap (of `type`) in the queue.
+cl_int enqueueMarker(cl_command_queue queue, cl_uint n, const cl_event* waits, cl_event* event, cl_command_type type);
+
+// Waits for `event` (a blocking command's), then releases it if only this call needed it.
+cl_int finishBlocking(cl_command_queue queue, cl_event event, bool release);
+
+// Work the client does on its own memory in queue order (an SVM copy between
+// two host pointers, an SVM free's pfn_free_func): a marker on the server
+// whose completion arrives as a read of no bytes; `step` runs on the
+// receiver thread when it arrives, before the event completes. Waits when `blocking`.
+cl_int enqueueHostStep(cl_command_queue queue, cl_bool blocking, cl_uint n, const cl_event* waits, cl_event* event,
+                       cl_command_type type, std::function<void()> step);
 
 // Copies a packed region into memory laid out with the given pitches, and back.
 void unpackRegion(const unsigned char* packed, unsigned char* dst, const std::size_t origin[3],

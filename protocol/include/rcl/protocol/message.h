@@ -7,7 +7,7 @@
 //
 //   request   [Kind::Request,  seq, call_id, args...]        + bulk frames
 //   reply     [Kind::Reply,    seq, status,  outputs...]     + bulk frames
-//   event     [Kind::Event,    0,   event_id, status]
+//   event     [Kind::Event,    0,   event_id, status, ran_ns]       (ran_ns: CL_RUNNING to CL_COMPLETE, 0 if unknown)
 //   read data [Kind::ReadData, 0,   event_id, status]        + one bulk frame
 //   callback  [Kind::Callback, 0,   callback_id, args...]
 //   ping      [Kind::Ping,     0,   0]

@@ -101,6 +101,25 @@ class BytesArg {
   bool present_ = false;
 };
 
+// An SVM address the client sent (the server's address of its pointer). Its
+// pointer is given out only once CallContext::expectSvm checked that the
+// session owns the bytes the call touches (NULL passes: the implementation refuses it).
+class SvmArg {
+ public:
+  SvmArg() = default;
+  explicit SvmArg(std::uint64_t address) : address_(address) {}
+  std::uint64_t address() const { return address_; }
+  void* pointer() const {
+    if (!checked_) throw CallError(CL_INVALID_VALUE, "an SVM address used unchecked");
+    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(address_));
+  }
+
+ private:
+  friend class CallContext;
+  std::uint64_t address_ = 0;
+  bool checked_ = false;
+};
+
 template <class T>
 struct OutArg {
   T value{};
@@ -183,6 +202,9 @@ class CallContext {
   }
   StringArg string();
   StringsArg strings();
+  // Build options: the client's headers written here, their folders in the
+  // options (server/include/rcl/server/build_includes.h).
+  StringArg buildOptions();
   BlobsArg blobs();
   BytesArg value();
   BytesArg bulk();
@@ -208,6 +230,20 @@ class CallContext {
     return outArray<T>(count);
   }
   EventOut event();
+  // An SVM address: nil (NULL) or the server's address.
+  SvmArg svm() { return args_.isNil() ? SvmArg() : SvmArg(args_.u64()); }
+  // CallError(CL_INVALID_VALUE) unless the session owns `size` bytes at the
+  // SVM address (size 0: the byte there); then its pointer may be used.
+  void expectSvm(SvmArg& arg, std::uint64_t size) {
+    if (arg.address_ != 0) session_.svm().holding(arg.address_, static_cast<std::size_t>(size));
+    arg.checked_ = true;
+  }
+  // CallError(CL_INVALID_VALUE) unless a value sent holds at least `size`
+  // bytes (the implementation reads that many; a NULL one is left to it).
+  void expectBytes(const BytesArg& value, std::uint64_t size) {
+    if (value.data() != nullptr && value.size() < size)
+      throw CallError(CL_INVALID_VALUE, "a value is shorter than its size says");
+  }
   // CallError(CL_INVALID_VALUE) unless an array sent holds `count` elements
   // (a NULL one is left to the implementation to judge).
   template <class Array>

@@ -50,7 +50,7 @@ template <> struct CallbackTrampoline<CallbackKind::context_destructor> {
   static void CL_CALLBACK call(cl_context, void* target);
 };
 
-// Actions to run once events complete, kept by the session. PoCL calls no
+// Actions to run once events reach a status, kept by the session. PoCL calls no
 // callback for a command that failed, so an action may never run: those are
 // freed with the session, after its queues are finished and its events gone.
 class CompletionActions {
@@ -62,7 +62,11 @@ class CompletionActions {
 
   // Runs `action(status)` once, when `event` completes, on the thread the
   // implementation calls back on. Returns clSetEventCallback's status.
-  cl_int onComplete(cl_event event, std::function<void(cl_int status)> action);
+  cl_int onComplete(cl_event event, std::function<void(cl_int status)> action) {
+    return onStatus(event, CL_COMPLETE, std::move(action));
+  }
+  // The same when `event` reaches `status` (CL_SUBMITTED, CL_RUNNING, CL_COMPLETE).
+  cl_int onStatus(cl_event event, cl_int status, std::function<void(cl_int status)> action);
   // Frees the actions that never ran (the session's events are all gone).
   void dropPending();
 

@@ -10,8 +10,9 @@
 
 namespace rcl::server {
 
-// Native kernels, SVM, host-unified memory and GL/D3D/DX9/EGL/VA sharing are
-// removed from the device's capabilities and extension lists; cl_rcl_ops is
+// Native kernels, fine-grained SVM and SVM atomics (coarse-grained buffer SVM
+// stays), host-unified memory and GL/D3D/DX9/EGL/VA sharing are removed from
+// the device's capabilities and extension lists; cl_rcl_ops is
 // added to them when the server offers operations (options.ops).
 void maskDeviceInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value);
 

@@ -15,6 +15,7 @@
 
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/transport.h"
+#include "rcl/server/security.h"
 #include "rcl/server/session.h"
 #include "rcl/server/worker.h"
 
@@ -22,6 +23,8 @@ namespace rcl::server {
 
 struct RouterOptions {
   std::string listen = "tcp://127.0.0.1:5555";
+  // tcp: the ports sessions bind to, "FIRST-LAST" (for firewalls); empty: any free port.
+  std::string sessionPorts;
   SessionOptions session;
   // Isolation: each session in a worker process started as `workerExe
   // --worker ... workerArgs` (worker.h). Without, sessions are threads of
@@ -46,8 +49,8 @@ class Router {
   void onMessage(protocol::Frames frames);
   void onHello(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, protocol::Reader& reader);
   void onStatus(const zmq::message_t& routing, std::uint64_t seq);
-  // Where a new session's socket binds: the listening interface, any port
-  // (tcp), or a path next to the listening one (ipc).
+  // Where a new session's socket binds: the listening interface, any port or
+  // one of RouterOptions::sessionPorts (tcp), or a path next to the listening one (ipc).
   std::string sessionBindAddress(std::uint64_t sessionId) const;
   void sendTo(const zmq::message_t& routing, protocol::Frames& frames);
   void sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int status, const std::string& message);
@@ -70,6 +73,7 @@ class Router {
   std::vector<ExposedPlatform> platforms_;
   std::string serverName_;
   zmq::context_t context_;
+  std::unique_ptr<ZapHandler> zap_;  // with CURVE: checks each client's key (security.h)
   zmq::socket_t socket_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;  // without isolation
   std::unordered_map<std::uint64_t, StartingWorker> starting_;

@@ -26,8 +26,11 @@
 #include "rcl/server/callbacks.h"
 #include "rcl/server/handle_table.h"
 #include "rcl/server/outbox.h"
+#include "rcl/server/svm_allocations.h"
 
 namespace rcl::server {
+
+class Security;
 
 namespace ops {
 class Registry;
@@ -39,12 +42,17 @@ struct ExposedPlatform {
   std::vector<cl_device_id> devices;
 };
 
+// What a session did. The counters a status query reads while the session
+// runs (from another thread) are atomic; the rest are the session thread's.
 struct SessionStats {
   std::uint64_t calls = 0;
   std::uint64_t failedCalls = 0;
-  std::uint64_t bytesIn = 0;
-  std::uint64_t bytesOut = 0;
+  std::atomic<std::uint64_t> bytesIn{0};
+  std::atomic<std::uint64_t> bytesOut{0};
+  std::atomic<std::size_t> objects{0};      // held now (what limits count)
+  std::atomic<std::size_t> memoryBytes{0};  // device memory held now
   std::size_t peakObjects = 0;
+  std::size_t peakMemoryBytes = 0;
 };
 
 struct SessionOptions {
@@ -56,6 +64,8 @@ struct SessionOptions {
   std::size_t maxObjects = 100000;                    // objects held, events aside (CL_OUT_OF_RESOURCES)
   std::size_t maxMemoryBytes = 0;                     // device memory in memory objects, 0: the device's (CL_MEM_OBJECT_ALLOCATION_FAILURE)
   std::size_t maxMessageBytes = std::size_t{4} << 30;  // one request, bulk data included (CL_OUT_OF_RESOURCES)
+  // CURVE keys and where sockets may bind (security.h); nullptr: no keys, loopback only.
+  std::shared_ptr<const Security> security;
 };
 
 class Session {
@@ -70,6 +80,7 @@ class Session {
 
   std::uint64_t id() const { return id_; }
   const std::string& client() const { return client_; }
+  std::chrono::steady_clock::time_point started() const { return started_; }
   // The endpoint the session's socket is bound to.
   const std::string& endpoint() const { return endpoint_; }
   // Asks the worker to free everything and stop; returns at once.
@@ -85,6 +96,7 @@ class Session {
 
   // Worker-thread side, used by CallContext.
   HandleTable& table() { return table_; }
+  SvmAllocations& svm() { return svm_; }
   const std::shared_ptr<Outbox>& outbox() { return outbox_; }
   SessionStats& stats() { return stats_; }
   CallbackTarget* newCallbackTarget(std::uint64_t callbackId);
@@ -92,6 +104,8 @@ class Session {
   // Whether the session may keep an object it just created: CL_SUCCESS, or
   // the error of the limit it would go over. `bytes`: the memory it holds.
   cl_int admit(ObjectKind kind, void* handle, std::size_t& bytes) const;
+  // Whether the session may allocate `bytes` of SVM (counted with memory objects).
+  cl_int admitSvm(std::size_t bytes) const;
   // Releases a real object once (for objects the session could not keep).
   static void releaseReal(ObjectKind kind, void* handle);
   // Sends to the client's control channel now (worker thread only).
@@ -117,6 +131,8 @@ class Session {
   void onMessage(protocol::Frames frames);
   void onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message);
   void handle(protocol::Frames frames);
+  // Updates what the session holds now, and its peaks, in stats_.
+  void noteHoldings();
   // A call that may take long: run on a helper thread, answered from the worker.
   void handleHeld(protocol::Reader reader, std::uint64_t seq, protocol::CallId call);
   void sendError(std::uint64_t seq, cl_int status, const std::string& message);
@@ -130,11 +146,13 @@ class Session {
   std::string endpoint_;
   protocol::RoutingId control_{};
   bool attached_ = false;  // the client's control channel is connected
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point lastHeard_;
   std::atomic<int> outputFd_{-1};
   void forwardOutput(const protocol::RoutingId& to);
   std::shared_ptr<Outbox> outbox_;
   HandleTable table_;
+  SvmAllocations svm_;
   SessionStats stats_;
   std::vector<PlatformIds> platformIds_;
   std::list<CallbackTarget> callbackTargets_;

@@ -7,8 +7,9 @@
 //   ready ENDPOINT
 //   platform PLATFORM_ID DEVICE_ID...     (one line per platform)
 //   end
-// and, when it ends, `moved BYTES_IN BYTES_OUT` (on the same pipe, which is
-// no longer its stdout by then: see runWorker).
+// and then, on the same pipe (no longer its stdout by then: see runWorker),
+// every second while something changed and once more when it ends:
+//   live|moved BYTES_IN BYTES_OUT OBJECTS MEMORY_BYTES
 #pragma once
 
 #include <sys/types.h>
@@ -38,13 +39,16 @@ int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platfo
 // The listening server's handle on one worker.
 class WorkerProcess {
  public:
-  // Starts `exe` with `args`; stdout comes back through a pipe, stderr is shared.
-  WorkerProcess(const std::string& exe, const std::vector<std::string>& args);
+  // Starts `exe` with `args` for the session of `client`; stdout comes back
+  // through a pipe, stderr is shared.
+  WorkerProcess(const std::string& exe, const std::vector<std::string>& args, std::string client);
   ~WorkerProcess();  // kills and reaps a worker still running
   WorkerProcess(const WorkerProcess&) = delete;
   WorkerProcess& operator=(const WorkerProcess&) = delete;
 
   pid_t pid() const { return pid_; }
+  const std::string& client() const { return client_; }
+  std::chrono::steady_clock::time_point started() const { return started_; }
   int readyFd() const { return stdout_; }
   // Reads what is there of the ready message; true once it is complete.
   bool readReady();
@@ -52,17 +56,23 @@ class WorkerProcess {
   const std::vector<Session::PlatformIds>& platformIds() const { return platforms_; }
   // Non-blocking: has the worker ended? Then its exit description.
   std::optional<std::string> ended();
-  // The bytes its session moved (in, out), from its last words; 0 if it had none.
-  std::pair<std::uint64_t, std::uint64_t> bytesMoved();
+  // What its session moved and holds, as last told (zeros before it told).
+  struct Report {
+    std::uint64_t bytesIn = 0, bytesOut = 0, objects = 0, memoryBytes = 0;
+  };
+  const Report& report();
   void terminate();
 
  private:
   pid_t pid_ = -1;
   int stdout_ = -1;
+  std::string client_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::string pending_;
   bool complete_ = false;
   std::string endpoint_;
   std::vector<Session::PlatformIds> platforms_;
+  Report report_;
   bool reaped_ = false;
 };
 

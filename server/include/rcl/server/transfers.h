@@ -1,0 +1,49 @@
+// Moving buffer bytes between the client and the device in chunks of
+// protocol::kBulkChunk, each in a frame of its own: reads push their bytes
+// when the command completes (the client's read id names them), writes keep
+// each chunk's frame until the device has it. Shared by the buffer and SVM
+// handlers, which differ only in the command that moves one chunk.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <CL/cl.h>
+#include <zmq.hpp>
+
+#include "rcl/server/call_context.h"
+
+namespace rcl::server {
+
+using Chunks = std::vector<std::shared_ptr<zmq::message_t>>;
+
+// Enqueues the command that moves `size` bytes at `offset` of the whole,
+// from or into `host`, after `waits`; its event goes to `event`.
+using ChunkCommand = std::function<cl_int(std::size_t offset, std::size_t size, void* host,
+                                          const ArrayArg<cl_event>& waits, cl_event* event)>;
+
+// The read's event id (the client always picks one: the bytes complete it).
+std::uint64_t readId(CallContext& ctx);
+
+// Reads `size` bytes chunk by chunk (one empty chunk for 0 bytes), then
+// pushes them under read id `id` when the reads complete, and replies.
+void readInChunks(CallContext& ctx, cl_command_queue queue, std::size_t size, const ArrayArg<cl_event>& waits,
+                  std::uint64_t id, const ChunkCommand& command);
+
+// Writes the client's chunks in order, each from its frame (kept until its
+// command completes); the caller's event stands for all of them. Replies.
+void writeInChunks(CallContext& ctx, cl_command_queue queue, Chunks chunks, const ArrayArg<cl_event>& waits,
+                   EventOut event, const ChunkCommand& command);
+
+// After a read was enqueued into `staging`: registers its event under the
+// client's id, pushes the bytes when it completes, and replies.
+void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging);
+
+// One event standing for all `parts` (a marker when there are several);
+// the parts themselves are released.
+cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event* joined);
+
+}  // namespace rcl::server

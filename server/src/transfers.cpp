@@ -1,0 +1,91 @@
+#include "rcl/server/transfers.h"
+
+#include <algorithm>
+
+#include "rcl/server/outbox.h"
+
+namespace rcl::server {
+
+using protocol::Kind;
+
+std::uint64_t readId(CallContext& ctx) {
+  const auto id = ctx.event().id;
+  if (id == 0) throw protocol::DecodeError("a read needs an event id");
+  return id;
+}
+
+void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging) {
+  if (status == CL_SUCCESS) {
+    ctx.session().table().add(id, ObjectKind::Event, event);
+    ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging](cl_int done) {
+      protocol::Writer w;
+      w.integer(Kind::ReadData);
+      w.u64(0);
+      w.u64(id);
+      w.i64(done);
+      if (done == CL_COMPLETE) {
+        w.array(static_cast<std::uint32_t>(staging->size()));
+        for (auto& chunk : *staging) w.bulkMove(std::move(*chunk));
+      } else {
+        w.nil();
+      }
+      outbox->post(w.finish());
+    });
+  }
+  ctx.reply(status);
+}
+
+cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event* joined) {
+  cl_int status = CL_SUCCESS;
+  if (parts.size() == 1) {
+    *joined = parts.front();
+    parts.clear();
+  } else {
+    status = ::clEnqueueMarkerWithWaitList(queue, static_cast<cl_uint>(parts.size()), parts.data(), joined);
+  }
+  for (cl_event e : parts) ::clReleaseEvent(e);
+  return status;
+}
+
+void readInChunks(CallContext& ctx, cl_command_queue queue, std::size_t size, const ArrayArg<cl_event>& waits,
+                  std::uint64_t id, const ChunkCommand& command) {
+  auto staging = std::make_shared<Chunks>();
+  std::vector<cl_event> parts;
+  cl_int status = CL_SUCCESS;
+  for (std::size_t at = 0; status == CL_SUCCESS && (at < size || at == 0); at += protocol::kBulkChunk) {
+    const std::size_t n = std::min(protocol::kBulkChunk, size - at);
+    staging->push_back(std::make_shared<zmq::message_t>(n));
+    cl_event part = nullptr;
+    status = command(at, n, staging->back()->data(), waits, &part);
+    if (status == CL_SUCCESS) parts.push_back(part);
+    if (size == 0) break;
+  }
+  cl_event event = nullptr;
+  if (status == CL_SUCCESS) status = joinEvents(queue, parts, &event);
+  else for (cl_event e : parts) ::clReleaseEvent(e);
+  finishRead(ctx, status, event, id, staging);
+}
+
+void writeInChunks(CallContext& ctx, cl_command_queue queue, Chunks chunks, const ArrayArg<cl_event>& waits,
+                   EventOut event, const ChunkCommand& command) {
+  std::vector<cl_event> parts;
+  cl_int status = CL_SUCCESS;
+  std::size_t at = 0;
+  for (auto& chunk : chunks) {
+    const std::size_t n = chunk->size();
+    cl_event part = nullptr;
+    status = command(at, n, chunk->data(), waits, &part);
+    if (status != CL_SUCCESS) break;
+    // (The callback may run at once, inside clSetEventCallback, if the write is done.)
+    ctx.session().completions().onComplete(part, [chunk](cl_int) { chunk->rebuild(); });
+    parts.push_back(part);
+    at += n;
+  }
+  if (status == CL_SUCCESS) status = joinEvents(queue, parts, &event.event);
+  else for (cl_event e : parts) ::clReleaseEvent(e);
+  if (status == CL_SUCCESS && event.id == 0) ::clReleaseEvent(event.event);
+  ctx.adoptEvent(event, status);
+  ctx.reply(status);
+}
+
+}  // namespace rcl::server

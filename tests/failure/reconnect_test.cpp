@@ -1,0 +1,128 @@
+// A server that dies and comes back: the client's calls fail while it is gone, and once it is
+// back on the same endpoint, the same process makes new contexts, buffers and kernels on the
+// same platform and device handles, while the objects of the lost session keep failing.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <CL/cl.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "child_process.h"
+#include "server_process.h"
+#include "small_compute.h"
+#include "temp_directory.h"
+#include "text_file.h"
+
+namespace rcl::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+class ReconnectTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* server = std::getenv("RCL_SERVER_BIN");
+    const char* vendors = std::getenv("RCL_VENDORS_DIR");
+    if (server == nullptr || vendors == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN or RCL_VENDORS_DIR is not set";
+    binary_ = server;
+    vendors_ = vendors;
+  }
+
+  std::unique_ptr<ServerProcess> start(const std::string& endpoint) {
+    ServerLaunch launch;
+    launch.binary = binary_;
+    launch.args = {"--listen", endpoint, "--client-timeout", "2"};
+    launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
+    launch.logPath = temp_.file("server-" + std::to_string(++started_) + ".log");
+    return std::make_unique<ServerProcess>(launch);
+  }
+
+  TempDirectory temp_{"rcl-reconnect"};
+  std::string binary_, vendors_;
+  int started_ = 0;
+};
+
+TEST_F(ReconnectTest, NewObjectsWorkOnceTheServerIsBack) {
+  auto server = start("tcp://127.0.0.1:*");
+  const std::string endpoint = server->endpoint();
+  ChildProcess child([&] {
+    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
+    setenv("REMOTE_CL_SERVERS", endpoint.c_str(), 1);
+    cl_platform_id platform = nullptr;
+    cl_device_id device = nullptr;
+    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return 10;
+    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return 11;
+    cl_int error = CL_SUCCESS;
+    cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
+    if (error != CL_SUCCESS) return 12;
+    cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &error);
+    if (error != CL_SUCCESS) return 13;
+    int data[16] = {1, 2, 3};
+    cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof data, data, &error);
+    if (error != CL_SUCCESS || clFinish(queue) != CL_SUCCESS) return 14;
+    ChildProcess::signalParent();  // the parent kills the server now
+
+    // While it is gone: calls fail, within 5 s.
+    const auto killed = Clock::now();
+    while (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, sizeof data, data, 0, nullptr, nullptr) == CL_SUCCESS) {
+      if (Clock::now() - killed > 5s) return 20;
+      std::this_thread::sleep_for(100ms);
+    }
+    if (Clock::now() - killed > 5s) return 21;
+    // Still gone: calls on its device try it again (at most once a second), and fail soon.
+    const auto tries = Clock::now();
+    for (int i = 0; i < 3; ++i)
+      if (clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error) != nullptr || error != CL_OUT_OF_RESOURCES)
+        return 22;
+    if (Clock::now() - tries > 3s) return 23;
+    ChildProcess::signalParent();  // the parent starts a server on the same endpoint now
+
+    // Once it is back: the same platform and device, and new objects on them work.
+    const auto restarted = Clock::now();
+    cl_context fresh = nullptr;
+    while (fresh == nullptr) {
+      if (Clock::now() - restarted > 30s) return 30;
+      fresh = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
+      if (fresh == nullptr) std::this_thread::sleep_for(200ms);
+    }
+    clReleaseContext(fresh);
+    cl_platform_id again = nullptr;
+    cl_device_id deviceAgain = nullptr;
+    if (clGetPlatformIDs(1, &again, nullptr) != CL_SUCCESS || again != platform) return 31;
+    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &deviceAgain, nullptr) != CL_SUCCESS || deviceAgain != device)
+      return 32;
+    if (int e = addVectors(device); e != 0) return e;  // 100-108
+
+    // The lost session's objects keep failing.
+    if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, sizeof data, data, 0, nullptr, nullptr) != CL_OUT_OF_RESOURCES)
+      return 40;
+    clCreateBuffer(context, CL_MEM_READ_WRITE, 64, nullptr, &error);
+    if (error != CL_OUT_OF_RESOURCES) return 41;
+    // Mixing them with the new session's is refused.
+    cl_context mixed = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
+    if (error != CL_SUCCESS) return 42;
+    clCreateCommandQueueWithProperties(mixed, device, nullptr, &error);
+    if (error != CL_SUCCESS) return 43;
+    cl_mem other = clCreateBuffer(mixed, CL_MEM_READ_WRITE, sizeof data, nullptr, &error);
+    if (error != CL_SUCCESS) return 44;
+    if (clEnqueueCopyBuffer(queue, buffer, other, 0, 0, sizeof data, 0, nullptr, nullptr) == CL_SUCCESS) return 45;
+    return 0;
+  });
+  ASSERT_TRUE(child.waitForSignal(30s)) << "the child did not get going";
+  ::kill(server->pid(), SIGKILL);
+  server->stop();
+  ASSERT_TRUE(child.waitForSignal(15s)) << "the child's calls did not fail after the server was killed";
+  auto back = start(endpoint);
+  EXPECT_EQ(child.waitForExit(90s), 0)
+      << "10-14 setting up, 20-21 calls did not fail within 5 s, 22-23 calls on the device while the server is gone, 30 no new context within 30 s, 31-32 other "
+         "platform or device handles, 100-108 the computation, 40-41 old objects worked, 42-45 mixing\n"
+      << readTextFile(back->logPath());
+}
+
+}  // namespace
+}  // namespace rcl::test

@@ -1,0 +1,263 @@
+// SVM addresses no real client sends: forged, past an allocation's end, or
+// another session's. The server must refuse each (CL_INVALID_VALUE, or the
+// call's own error) without touching the memory, and keep serving. And a
+// client that dies holding SVM has it freed.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <CL/cl.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "child_process.h"
+#include "raw_client.h"
+#include "rcl/protocol/svm.h"
+#include "server_process.h"
+#include "temp_directory.h"
+#include "text_file.h"
+
+namespace rcl::test {
+namespace {
+
+using protocol::CallId;
+using protocol::Kind;
+using protocol::SvmCopy;
+
+constexpr std::uint64_t kContext = 1;
+constexpr std::uint64_t kQueue = 2;
+constexpr std::size_t kSize = 4096;
+
+class SvmInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* server = std::getenv("RCL_SERVER_BIN");
+    if (server == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN is not set";
+    ServerLaunch launch;
+    launch.binary = server;
+    launch.args = {"--listen", "tcp://127.0.0.1:*"};
+    launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
+    launch.logPath = temp_.path() + "/server.log";
+    server_ = std::make_unique<ServerProcess>(launch);
+  }
+
+  // A context and a queue on the first device; their ids are kContext and kQueue.
+  void contextAndQueue(RawClient& client) {
+    const auto device = client.hello();
+    ASSERT_NE(device, 0u);
+    auto context = client.call(CallId::clCreateContext, [&](protocol::Writer& w) {
+      w.u64(kContext);
+      w.nil();  // properties
+      w.u64(1);
+      w.array(1);
+      w.u64(device);
+      w.nil();  // no callback
+    });
+    ASSERT_EQ(context.status, CL_SUCCESS);
+    auto queue = client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
+      w.u64(kQueue);
+      w.u64(kContext);
+      w.u64(device);
+      w.nil();  // properties
+    });
+    ASSERT_EQ(queue.status, CL_SUCCESS);
+  }
+
+  // The server's address of a new SVM allocation of kSize bytes (0 if refused).
+  std::uint64_t allocate(RawClient& client) {
+    auto reply = client.call(CallId::clSVMAlloc, [](protocol::Writer& w) {
+      w.u64(kContext);
+      w.u64(CL_MEM_READ_WRITE);
+      w.u64(kSize);
+      w.u64(0);  // alignment
+    });
+    if (reply.kind != Kind::Reply || reply.status != CL_SUCCESS) return 0;
+    return reply.rest->u64();
+  }
+
+  // An SVM read of `size` bytes at `address` (its bytes would come as the read `readId`).
+  RawReply readSvm(RawClient& client, std::uint64_t address, std::uint64_t size, std::uint64_t readId) {
+    return client.call(CallId::clEnqueueSVMMemcpy, [&](protocol::Writer& w) {
+      w.u64(kQueue);
+      w.integer(SvmCopy::SvmToHost);
+      w.u64(address);
+      w.u64(size);
+      w.nil();  // wait list
+      w.u64(readId);
+    });
+  }
+
+  RawReply fillSvm(RawClient& client, std::uint64_t address, std::uint64_t size) {
+    const cl_uint pattern = 0xdeadbeef;
+    return client.call(CallId::clEnqueueSVMMemFill, [&](protocol::Writer& w) {
+      w.u64(kQueue);
+      w.u64(address);
+      w.bin(&pattern, sizeof pattern);
+      w.u64(sizeof pattern);
+      w.u64(size);
+      w.u64(0);  // no wait list
+      w.nil();
+      w.nil();  // no event
+    });
+  }
+
+  RawReply freeSvm(RawClient& client, std::uint64_t address) {
+    return client.call(CallId::clSVMFree, [&](protocol::Writer& w) { w.u64(address); });
+  }
+
+  TempDirectory temp_{"rcl-svm-input"};
+  std::unique_ptr<ServerProcess> server_;
+  zmq::context_t zmq_{1};
+};
+
+TEST_F(SvmInputTest, AddressesOutsideTheSessionsAllocationsAreRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0x5f11);
+  ASSERT_NO_FATAL_FAILURE(contextAndQueue(client));
+  const std::uint64_t svm = allocate(client);
+  ASSERT_NE(svm, 0u);
+
+  // The server's own memory, named by an address near the allocation, and the bytes just past its end.
+  EXPECT_EQ(readSvm(client, svm - 4096, 64, 100).status, CL_INVALID_VALUE);
+  EXPECT_EQ(readSvm(client, svm + kSize, 1, 101).status, CL_INVALID_VALUE);
+  EXPECT_EQ(readSvm(client, svm + kSize - 8, 16, 102).status, CL_INVALID_VALUE);
+  EXPECT_EQ(readSvm(client, 0x1000, 8, 103).status, CL_INVALID_VALUE);
+  EXPECT_EQ(fillSvm(client, svm - 64, 64).status, CL_INVALID_VALUE);
+  EXPECT_EQ(fillSvm(client, svm + 64, kSize).status, CL_INVALID_VALUE);
+  // A copy between two forged addresses.
+  auto copy = client.call(CallId::clEnqueueSVMMemcpy, [&](protocol::Writer& w) {
+    w.u64(kQueue);
+    w.integer(SvmCopy::SvmToSvm);
+    w.u64(svm + 2 * kSize);
+    w.u64(svm);
+    w.u64(64);
+    w.nil();
+    w.nil();
+  });
+  EXPECT_EQ(copy.status, CL_INVALID_VALUE);
+  // A buffer on memory that is not the session's SVM.
+  const std::uint64_t forged = svm - 4096;
+  auto buffer = client.call(CallId::clCreateBuffer, [&](protocol::Writer& w) {
+    w.u64(10);  // the buffer's id
+    w.u64(kContext);
+    w.u64(CL_MEM_USE_HOST_PTR);
+    w.u64(64);
+    w.bin(&forged, sizeof forged);
+  });
+  EXPECT_EQ(buffer.status, CL_INVALID_HOST_PTR);
+  // Frees: inside an allocation, or never allocated.
+  EXPECT_EQ(freeSvm(client, svm + 8).status, CL_INVALID_VALUE);
+  EXPECT_EQ(freeSvm(client, 0x1000).status, CL_INVALID_VALUE);
+  auto freeTwice = client.call(CallId::clEnqueueSVMFree, [&](protocol::Writer& w) {
+    w.u64(kQueue);
+    const std::uint64_t twice[2] = {svm, svm};
+    w.bin(twice, sizeof twice);
+    w.nil();
+    w.nil();
+  });
+  EXPECT_EQ(freeTwice.status, CL_INVALID_VALUE);
+
+  // The session goes on, and its allocation is intact and usable.
+  auto read = readSvm(client, svm, kSize, 104);
+  EXPECT_EQ(read.kind, Kind::Reply);
+  EXPECT_EQ(read.status, CL_SUCCESS);
+  auto data = client.receive();
+  ASSERT_TRUE(data);
+  EXPECT_EQ(data->kind, Kind::ReadData);
+  EXPECT_EQ(freeSvm(client, svm).status, CL_SUCCESS);
+  EXPECT_EQ(readSvm(client, svm, 8, 105).status, CL_INVALID_VALUE) << "freed";
+}
+
+TEST_F(SvmInputTest, AnotherSessionsAllocationIsUnknown) {
+  RawClient alice(zmq_, server_->endpoint(), 0xa11ce);
+  RawClient bob(zmq_, server_->endpoint(), 0xb0b);
+  ASSERT_NO_FATAL_FAILURE(contextAndQueue(alice));
+  ASSERT_NO_FATAL_FAILURE(contextAndQueue(bob));
+  const std::uint64_t hers = allocate(alice);
+  ASSERT_NE(hers, 0u);
+  EXPECT_EQ(readSvm(bob, hers, 8, 200).status, CL_INVALID_VALUE);
+  EXPECT_EQ(fillSvm(bob, hers, 8).status, CL_INVALID_VALUE);
+  EXPECT_EQ(freeSvm(bob, hers).status, CL_INVALID_VALUE);
+  EXPECT_EQ(fillSvm(alice, hers, 8).status, CL_SUCCESS) << "still hers";
+}
+
+TEST_F(SvmInputTest, SvmCountsInTheSessionsMemoryLimit) {
+  server_.reset();
+  ServerLaunch launch;
+  launch.binary = std::getenv("RCL_SERVER_BIN");
+  launch.args = {"--listen", "tcp://127.0.0.1:*", "--max-memory", "10000"};
+  launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
+  launch.logPath = temp_.path() + "/limited.log";
+  server_ = std::make_unique<ServerProcess>(launch);
+  RawClient client(zmq_, server_->endpoint(), 0x11417);
+  ASSERT_NO_FATAL_FAILURE(contextAndQueue(client));
+  EXPECT_NE(allocate(client), 0u);
+  EXPECT_NE(allocate(client), 0u);
+  EXPECT_EQ(allocate(client), 0u) << "12288 bytes of SVM is over a limit of 10000";
+  auto buffer = client.call(CallId::clCreateBuffer, [&](protocol::Writer& w) {
+    w.u64(10);
+    w.u64(kContext);
+    w.u64(CL_MEM_READ_WRITE);
+    w.u64(4096);
+    w.nil();
+  });
+  EXPECT_EQ(buffer.status, CL_MEM_OBJECT_ALLOCATION_FAILURE) << "buffers and SVM share the limit";
+}
+
+TEST_F(SvmInputTest, TheServerFreesTheSvmOfAKilledClient) {
+  const char* vendors = std::getenv("RCL_VENDORS_DIR");
+  if (vendors == nullptr) GTEST_SKIP() << "RCL_VENDORS_DIR is not set";
+  server_.reset();
+  ServerLaunch launch;
+  launch.binary = std::getenv("RCL_SERVER_BIN");
+  launch.args = {"--listen", "tcp://127.0.0.1:*", "--client-timeout", "1"};
+  launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
+  launch.logPath = temp_.path() + "/killed.log";
+  server_ = std::make_unique<ServerProcess>(launch);
+  ChildProcess child([&] {
+    setenv("OCL_ICD_VENDORS", vendors, 1);
+    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
+    cl_platform_id platform = nullptr;
+    cl_device_id device = nullptr;
+    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return 10;
+    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return 11;
+    cl_int error = CL_SUCCESS;
+    cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
+    if (error != CL_SUCCESS) return 12;
+    void* svm[3] = {clSVMAlloc(context, CL_MEM_READ_WRITE, 100, 0), clSVMAlloc(context, CL_MEM_READ_WRITE, 1 << 20, 0),
+                    clSVMAlloc(context, CL_MEM_READ_ONLY, 16, 0)};
+    for (void* p : svm)
+      if (p == nullptr) return 13;
+    // A buffer on one of them: freed before the SVM it uses.
+    clCreateBuffer(context, CL_MEM_USE_HOST_PTR, 1 << 19, svm[1], &error);
+    if (error != CL_SUCCESS) return 14;
+    ChildProcess::signalParent();
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // killed by the parent
+  });
+  ASSERT_TRUE(child.waitForSignal(std::chrono::seconds(60))) << "the child did not get going";
+  child.kill(SIGKILL);
+  child.waitForExit(std::chrono::seconds(5));
+
+  // The context, the buffer and 3 SVM allocations.
+  const std::regex ended(R"(session \w+ ended \(client silent[^)]*\).*freed (\d+) objects)");
+  std::smatch match;
+  std::string log;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    log = readTextFile(server_->logPath());
+    if (std::regex_search(log, match, ended)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(match.empty()) << "the server never freed the session:\n" << log;
+  EXPECT_EQ(std::stoi(match[1]), 5) << log;
+  EXPECT_NE(log.find("3 SVM allocation"), std::string::npos) << log;
+  EXPECT_EQ(log.find("releases failed"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace rcl::test

@@ -1,0 +1,84 @@
+// A small OpenCL application for the tool tests: on the first device of the
+// first platform it writes a 1 MiB buffer, runs the kernel `add_marker` over
+// it, reads it back and checks every value. With `--hold SECONDS` it then
+// keeps its objects that long (a live session for `remote-cl status`).
+// Prints "session_app: OK" and exits 0 when the results are right.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include <CL/cl.h>
+
+namespace {
+
+constexpr const char* kSource = R"CLC(
+__kernel void add_marker(__global uint* data) {
+  const size_t i = get_global_id(0);
+  data[i] = data[i] + 0x5A5A0000u;
+}
+)CLC";
+
+int fail(const char* what, cl_int status) {
+  std::fprintf(stderr, "session_app: %s failed with %d\n", what, status);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int holdSeconds = 0;
+  if (argc == 3 && std::strcmp(argv[1], "--hold") == 0) holdSeconds = std::atoi(argv[2]);
+
+  cl_platform_id platform;
+  cl_device_id device;
+  cl_int status = clGetPlatformIDs(1, &platform, nullptr);
+  if (status != CL_SUCCESS) return fail("clGetPlatformIDs", status);
+  status = clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr);
+  if (status != CL_SUCCESS) return fail("clGetDeviceIDs", status);
+  cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &status);
+  if (status != CL_SUCCESS) return fail("clCreateContext", status);
+  cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &status);
+  if (status != CL_SUCCESS) return fail("clCreateCommandQueueWithProperties", status);
+
+  constexpr std::size_t kCount = 256 * 1024;  // 1 MiB of cl_uint
+  std::vector<cl_uint> data(kCount);
+  for (std::size_t i = 0; i < kCount; ++i) data[i] = static_cast<cl_uint>(i);
+  cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE, kCount * sizeof(cl_uint), nullptr, &status);
+  if (status != CL_SUCCESS) return fail("clCreateBuffer", status);
+  status = clEnqueueWriteBuffer(queue, buffer, CL_TRUE, 0, kCount * sizeof(cl_uint), data.data(), 0, nullptr, nullptr);
+  if (status != CL_SUCCESS) return fail("clEnqueueWriteBuffer", status);
+
+  const char* source = kSource;
+  cl_program program = clCreateProgramWithSource(context, 1, &source, nullptr, &status);
+  if (status != CL_SUCCESS) return fail("clCreateProgramWithSource", status);
+  status = clBuildProgram(program, 1, &device, nullptr, nullptr, nullptr);
+  if (status != CL_SUCCESS) return fail("clBuildProgram", status);
+  cl_kernel kernel = clCreateKernel(program, "add_marker", &status);
+  if (status != CL_SUCCESS) return fail("clCreateKernel", status);
+  status = clSetKernelArg(kernel, 0, sizeof buffer, &buffer);
+  if (status != CL_SUCCESS) return fail("clSetKernelArg", status);
+  const std::size_t global = kCount;
+  status = clEnqueueNDRangeKernel(queue, kernel, 1, nullptr, &global, nullptr, 0, nullptr, nullptr);
+  if (status != CL_SUCCESS) return fail("clEnqueueNDRangeKernel", status);
+  status = clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, kCount * sizeof(cl_uint), data.data(), 0, nullptr, nullptr);
+  if (status != CL_SUCCESS) return fail("clEnqueueReadBuffer", status);
+  for (std::size_t i = 0; i < kCount; ++i) {
+    if (data[i] != static_cast<cl_uint>(i) + 0x5A5A0000u) {
+      std::fprintf(stderr, "session_app: element %zu is %u\n", i, data[i]);
+      return 1;
+    }
+  }
+  std::printf("session_app: OK\n");
+  std::fflush(stdout);
+  if (holdSeconds > 0) std::this_thread::sleep_for(std::chrono::seconds(holdSeconds));
+
+  clReleaseKernel(kernel);
+  clReleaseProgram(program);
+  clReleaseMemObject(buffer);
+  clReleaseCommandQueue(queue);
+  clReleaseContext(context);
+  return 0;
+}
