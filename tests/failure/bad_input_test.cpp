@@ -23,12 +23,7 @@ class BadInputTest : public ::testing::Test {
   void SetUp() override {
     const char* server = std::getenv("RCL_SERVER_BIN");
     if (server == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN is not set";
-    ServerLaunch launch;
-    launch.binary = server;
-    launch.args = {"--listen", "tcp://127.0.0.1:*"};
-    launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
-    launch.logPath = temp_.path() + "/server.log";
-    server_ = std::make_unique<ServerProcess>(launch);
+    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.path() + "/server.log"));
   }
 
   // A context on the first device, created through `client` under `id`.

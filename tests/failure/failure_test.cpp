@@ -34,13 +34,9 @@ class FailureTest : public ::testing::Test {
     const char* vendors = std::getenv("RCL_VENDORS_DIR");
     if (server == nullptr || vendors == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN or RCL_VENDORS_DIR is not set";
     vendors_ = vendors;
-    ServerLaunch launch;
-    launch.binary = server;
-    launch.args = {"--listen", "tcp://127.0.0.1:*", "--client-timeout", "1"};
-    for (const auto& arg : extraServerArgs()) launch.args.push_back(arg);
-    launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
-    launch.logPath = temp_.file("server.log");
-    server_ = std::make_unique<ServerProcess>(launch);
+    std::vector<std::string> args{"--client-timeout", "1"};
+    for (const auto& arg : extraServerArgs()) args.push_back(arg);
+    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.file("server.log"), args));
   }
 
   virtual std::vector<std::string> extraServerArgs() const { return {}; }

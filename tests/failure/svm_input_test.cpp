@@ -39,12 +39,7 @@ class SvmInputTest : public ::testing::Test {
   void SetUp() override {
     const char* server = std::getenv("RCL_SERVER_BIN");
     if (server == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN is not set";
-    ServerLaunch launch;
-    launch.binary = server;
-    launch.args = {"--listen", "tcp://127.0.0.1:*"};
-    launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
-    launch.logPath = temp_.path() + "/server.log";
-    server_ = std::make_unique<ServerProcess>(launch);
+    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.path() + "/server.log"));
   }
 
   // A context and a queue on the first device; their ids are kContext and kQueue.
@@ -188,12 +183,8 @@ TEST_F(SvmInputTest, AnotherSessionsAllocationIsUnknown) {
 
 TEST_F(SvmInputTest, SvmCountsInTheSessionsMemoryLimit) {
   server_.reset();
-  ServerLaunch launch;
-  launch.binary = std::getenv("RCL_SERVER_BIN");
-  launch.args = {"--listen", "tcp://127.0.0.1:*", "--max-memory", "10000"};
-  launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
-  launch.logPath = temp_.path() + "/limited.log";
-  server_ = std::make_unique<ServerProcess>(launch);
+  server_ = std::make_unique<ServerProcess>(
+      ServerLaunch::loopback(std::getenv("RCL_SERVER_BIN"), temp_.path() + "/limited.log", {"--max-memory", "10000"}));
   RawClient client(zmq_, server_->endpoint(), 0x11417);
   ASSERT_NO_FATAL_FAILURE(contextAndQueue(client));
   EXPECT_NE(allocate(client), 0u);
@@ -213,12 +204,8 @@ TEST_F(SvmInputTest, TheServerFreesTheSvmOfAKilledClient) {
   const char* vendors = std::getenv("RCL_VENDORS_DIR");
   if (vendors == nullptr) GTEST_SKIP() << "RCL_VENDORS_DIR is not set";
   server_.reset();
-  ServerLaunch launch;
-  launch.binary = std::getenv("RCL_SERVER_BIN");
-  launch.args = {"--listen", "tcp://127.0.0.1:*", "--client-timeout", "1"};
-  launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
-  launch.logPath = temp_.path() + "/killed.log";
-  server_ = std::make_unique<ServerProcess>(launch);
+  server_ = std::make_unique<ServerProcess>(
+      ServerLaunch::loopback(std::getenv("RCL_SERVER_BIN"), temp_.path() + "/killed.log", {"--client-timeout", "1"}));
   ChildProcess child([&] {
     setenv("OCL_ICD_VENDORS", vendors, 1);
     setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);

@@ -20,6 +20,19 @@ struct ServerLaunch {
   std::vector<std::string> unsetVariables;   // removed from the child's environment
   std::string logPath;                       // child's stderr (and stdout after the ready line)
   std::chrono::milliseconds readyTimeout{std::chrono::seconds(20)};
+
+  // The usual test server: `binary` listening on a free loopback port, seeing
+  // the native platforms only (no OCL_ICD_VENDORS, no REMOTE_CL_SERVERS), with
+  // `extraArgs` after --listen.
+  static ServerLaunch loopback(std::string binary, std::string logPath, std::vector<std::string> extraArgs = {}) {
+    ServerLaunch launch;
+    launch.binary = std::move(binary);
+    launch.args = {"--listen", "tcp://127.0.0.1:*"};
+    launch.args.insert(launch.args.end(), extraArgs.begin(), extraArgs.end());
+    launch.unsetVariables = {"OCL_ICD_VENDORS", "REMOTE_CL_SERVERS"};
+    launch.logPath = std::move(logPath);
+    return launch;
+  }
 };
 
 class ServerProcess {
