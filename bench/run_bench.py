@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The remote-cl benchmark (issue 4): the same measurements natively, through remote-cl over
-tcp://127.0.0.1 and ipc://, and on bare ZeroMQ, in one invocation; prints markdown tables with
+tcp://127.0.0.1 (socket only, REMOTE_CL_SHM=0) and ipc:// with shared memory (the same-host
+path), and on bare ZeroMQ, in one invocation; prints markdown tables with
 the ratios and the targets (PASS/MISS; a MISS never fails the run, a measurement error does).
 
 Usage:
@@ -52,10 +53,13 @@ def native_environment():
     return environment
 
 
-def remote_environment(vendors, endpoint):
+def remote_environment(vendors, endpoint, shm):
+    """`shm`: whether the client may move bulk data through shared memory (the same-host path);
+    without it, everything goes through the socket."""
     environment = native_environment()
     environment["OCL_ICD_VENDORS"] = str(Path(vendors).resolve())
     environment["REMOTE_CL_SERVERS"] = endpoint
+    environment["REMOTE_CL_SHM"] = "1" if shm else "0"
     return environment
 
 
@@ -139,14 +143,14 @@ def ipc_endpoint(kind):
     return f"ipc://{tempfile.gettempdir()}/rcl-bench-{os.getpid()}-{kind}.sock"
 
 
-def measure_remote(args, listen, clinfo_runs):
+def measure_remote(args, listen, clinfo_runs, shm):
     """remote-cl measurements against a fresh server listening on `listen`; None if the server
-    cannot listen there."""
+    cannot listen there. `shm`: see remote_environment."""
     mode = ["measure", "--json"] + (["--quick"] if args.quick else [])
     with listening_process([str(args.server), "--listen", listen], native_environment()) as endpoint:
         if endpoint is None:
             return None
-        environment = remote_environment(args.vendors, endpoint)
+        environment = remote_environment(args.vendors, endpoint, shm)
         results = run_json([str(args.bench)] + mode, environment, f"remote-cl {endpoint}")
         if "remote-cl" not in results.get("platform", ""):
             raise MeasurementError(f"remote run on {endpoint} measured platform {results.get('platform')!r}")
@@ -253,7 +257,7 @@ def slowdown(cells, column, basis):
 
 
 def results_table(r):
-    header = ("| measurement | native | remote-cl tcp | remote-cl ipc | bare ZeroMQ tcp | bare ZeroMQ ipc "
+    header = ("| measurement | native | remote-cl tcp | remote-cl ipc + shm | bare ZeroMQ tcp | bare ZeroMQ ipc "
               "| memcpy | tcp slowdown | ipc slowdown |")
     lines = [header, "|" + "---|" * 9]
     for label, cells, basis in build_rows(r):
@@ -312,7 +316,7 @@ def targets_table(r):
         row("clinfo ≤ 3x native time",
             lambda end, remote, zmq: (remote["clinfo_s"] / native["clinfo_s"],
                                       remote["clinfo_s"] / native["clinfo_s"] <= 3.0))
-    header = "| target | remote-cl tcp | remote-cl ipc |\n|---|---|---|"
+    header = "| target | remote-cl tcp | remote-cl ipc + shm |\n|---|---|---|"
     return header + "\n" + "\n".join(rows)
 
 
@@ -342,10 +346,10 @@ def main(argv):
         if args.clinfo:
             r["native"]["clinfo_s"] = time_clinfo(args.clinfo, native_environment(), clinfo_runs,
                                                   "Platform Name", "native")
-        r["tcp"] = measure_remote(args, "tcp://127.0.0.1:*", clinfo_runs)
+        r["tcp"] = measure_remote(args, "tcp://127.0.0.1:*", clinfo_runs, shm=False)
         if r["tcp"] is None:
             raise MeasurementError("remote-cl-server could not listen on tcp://127.0.0.1:*")
-        r["ipc"] = measure_remote(args, ipc_endpoint("server"), clinfo_runs)
+        r["ipc"] = measure_remote(args, ipc_endpoint("server"), clinfo_runs, shm=True)
         if r["ipc"] is None:
             log("remote-cl-server cannot listen on ipc://: its column says n/a")
         r["zmq_tcp"] = measure_zmq(args, "tcp://127.0.0.1:*")

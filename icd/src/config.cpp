@@ -1,5 +1,6 @@
 #include "rcl/icd/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -70,6 +71,9 @@ ClientConfig loadClientConfig() {
     config.connection.deadAfter = std::chrono::milliseconds(std::stol(v));
   config.connection.synchronous = setting("REMOTE_CL_SYNC", "sync") == "1";
   config.traceFile = setting("REMOTE_CL_TRACE", "trace");
+  config.connection.shm = setting("REMOTE_CL_SHM", "shm") != "0";
+  if (auto v = setting("REMOTE_CL_SHM_MB", "shm_mb"); !v.empty())
+    config.connection.shmMegabytes = static_cast<std::size_t>(std::max(1L, std::stol(v)));
   try {
     config.connection.curve = protocol::loadCurveClientKeys(setting);
   } catch (const std::exception& e) {

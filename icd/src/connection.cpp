@@ -13,6 +13,7 @@
 #include "rcl/icd/handshake_monitor.h"
 #include "rcl/icd/lifetime.h"
 #include "rcl/protocol/control.h"
+#include "rcl/protocol/shm.h"
 #include "rcl/protocol/transport.h"
 
 namespace rcl::icd {
@@ -87,7 +88,7 @@ std::string reachable(const std::string& listening, const std::string& session) 
 }  // namespace
 
 std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clock::time_point deadline,
-                                                         HandshakeMonitor& monitor) {
+                                                         HandshakeMonitor& monitor, std::string* refusal) {
   for (;;) {
     if (const auto failure = monitor.failure()) {
       log().log(failureLevel(), "remote-cl: cannot connect to server {}: {}; it offers no platforms", endpoint_,
@@ -107,7 +108,8 @@ std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clo
     if (kind == Kind::Error) {
       r.u64();
       r.i64();
-      log().error("remote-cl: server {} refused the connection: {}", endpoint_, r.str());
+      if (refusal != nullptr) *refusal = r.str();
+      else log().error("remote-cl: server {} refused the connection: {}", endpoint_, r.str());
       return std::nullopt;
     }
     return r;
@@ -167,9 +169,10 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
       log().warn("remote-cl: server {} gave a session at {} that does not answer", endpoint_, session);
       return false;
     }
+    if (options_.shm) offerSharedMemory(deadline, monitor);
     replySockets_ = std::make_shared<ReplySockets>(zmq_, session_, session, options_.connectTimeout, options_.curve);
-    log().info("remote-cl: connected to {} ({}), session at {}, {} platform(s){}", endpoint_, serverName_, session,
-               layout_.size(), options_.curve.enabled() ? ", CURVE" : "");
+    log().info("remote-cl: connected to {} ({}), session at {}, {} platform(s){}{}", endpoint_, serverName_, session,
+               layout_.size(), options_.curve.enabled() ? ", CURVE" : "", shm_ ? ", shared memory" : "");
     return true;
   } catch (const protocol::DecodeError& e) {
     log().error("remote-cl: malformed handshake from {}: {}", endpoint_, e.what());
@@ -178,6 +181,34 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
     log().error("remote-cl: cannot reach the session of {}: {}", endpoint_, e.what());
     return false;
   }
+}
+
+void Connection::offerSharedMemory(std::chrono::steady_clock::time_point deadline, HandshakeMonitor& monitor) {
+  auto channel = ShmChannel::create(options_.shmMegabytes);
+  if (!channel) {
+    log().debug("remote-cl: cannot create shared memory; bulk data goes through the socket");
+    return;
+  }
+  protocol::Writer offer;
+  offer.integer(Kind::Request);
+  offer.u64(3);
+  offer.integer(protocol::ControlCall::ShmAttach);
+  offer.str(channel->name());
+  offer.u64(channel->slots());
+  offer.u64(channel->slotBytes());
+  auto frames = offer.finish();
+  protocol::sendFrames(control_, frames);
+  std::string refusal;
+  auto answer = awaitControl(deadline, monitor, &refusal);
+  channel->unlink();  // the server has mapped it, or never will: no name may stay behind
+  if (!answer) {
+    log().debug("remote-cl: server {} cannot use this client's shared memory ({}); bulk data goes through the socket",
+                endpoint_, refusal.empty() ? "no answer" : refusal);
+    return;
+  }
+  answer->u64();
+  if (answer->integer<cl_int>() != CL_SUCCESS || answer->u64() != channel->cookie()) return;
+  shm_ = std::move(channel);
 }
 
 void Connection::retire() {
@@ -417,6 +448,11 @@ void Connection::dispatch(protocol::Frames frames) {
       }
       case Kind::ReadData:
         return onReadData(r);
+      case Kind::SlotData:
+        return onSlotData(r);
+      case Kind::SlotFree:
+        if (shm_) shm_->release(static_cast<std::uint32_t>(r.u64()));
+        return;
       case Kind::Callback:
         return onCallback(r);
       case Kind::AsyncError: {
@@ -427,6 +463,10 @@ void Connection::dispatch(protocol::Frames frames) {
         log().warn("remote-cl: {} failed on the server with {}", name != nullptr ? name : "?", status);
         if (Object* o = eventId != 0 ? find(eventId) : nullptr; o != nullptr && o->kind == ObjectKind::Event) {
           auto read = cancelRead(eventId);
+          if (read && read->join) {
+            std::lock_guard lock(read->join->mutex);
+            read->join->done = true;  // its pieces no longer count
+          }
           static_cast<cl_event>(o)->rejectedWith = status;
           setEventStatus(static_cast<cl_event>(o), status < 0 ? status : CL_OUT_OF_RESOURCES);
           if (read) unhold(read->event);
@@ -490,8 +530,43 @@ void Connection::onReadData(protocol::Reader& r) {
   } else if (status == CL_COMPLETE) {
     final = CL_OUT_OF_RESOURCES;
   }
+  if (read.join) {
+    std::lock_guard lock(read.join->mutex);
+    read.join->commandArrived = true;
+    if (final != CL_COMPLETE && read.join->status == CL_COMPLETE) read.join->status = final;
+    if (read.join->piecesLeft > 0 || read.join->done) return;  // the last piece completes it
+    read.join->done = true;
+    final = read.join->status;
+  }
   setEventStatus(read.event, final);
   unhold(read.event);
+}
+
+void Connection::onSlotData(protocol::Reader& r) {
+  const auto slot = static_cast<std::uint32_t>(r.u64());
+  const auto status = r.integer<cl_int>();
+  if (!shm_) return;
+  auto piece = shm_->takePiece(slot);
+  if (!piece) return shm_->release(slot);
+  auto& join = *piece->join;
+  bool wanted;
+  {
+    std::lock_guard lock(join.mutex);
+    wanted = !join.done && status == CL_COMPLETE;
+  }
+  if (wanted) piece->deliver(shm_->slot(slot), shm_->slotBytes());
+  shm_->release(slot);
+  cl_int final;
+  {
+    std::lock_guard lock(join.mutex);
+    --join.piecesLeft;
+    if (status != CL_COMPLETE && join.status == CL_COMPLETE) join.status = status < 0 ? status : CL_OUT_OF_RESOURCES;
+    if (join.piecesLeft > 0 || !join.commandArrived || join.done) return;
+    join.done = true;
+    final = join.status;
+  }
+  setEventStatus(join.event, final);
+  unhold(join.event);
 }
 
 void Connection::onCallback(protocol::Reader& r) {

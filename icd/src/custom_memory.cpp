@@ -9,6 +9,7 @@
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/events.h"
 #include "rcl/icd/image_format.h"
+#include "rcl/icd/shm_pieces.h"
 #include "rcl/icd/info_copy.h"
 #include "rcl/icd/svm_ranges.h"
 #include "rcl/icd/transfers.h"
@@ -136,6 +137,15 @@ cl_image_desc legacyDesc(cl_mem_object_type type, std::size_t w, std::size_t h, 
   return desc;
 }
 
+// Whether a wait list is one a command of `queue` accepts (checked as the
+// command itself will be, before shared memory pieces run ahead of it).
+bool acceptedWaitList(cl_command_queue queue, const cl_event* list, cl_uint n) {
+  Call probe(CallId::clEnqueueMarkerWithWaitList);
+  probe.handle(queue);
+  probe.waitList(list, n);
+  return !probe.failed();
+}
+
 }  // namespace
 
 cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t size, void* host_ptr,
@@ -261,14 +271,25 @@ cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue command_queue, cl_mem bu
   if (m != nullptr && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
   call.scalar(offset);
   call.scalar(size);
+  // Same host: the first bytes come through shared memory, in pieces sent ahead.
+  StagedPieces staged;
+  std::shared_ptr<ReadJoin> join;
+  if (!call.failed() && usesSharedMemory(call.connection(), size) &&
+      acceptedWaitList(command_queue, event_wait_list, num_events_in_wait_list)) {
+    join = std::make_shared<ReadJoin>();
+    staged = readPieces(*call.connection(), command_queue, m, offset, size, ptr, event_wait_list,
+                        num_events_in_wait_list, join);
+  }
   call.waitList(event_wait_list, num_events_in_wait_list);
   auto* dst = static_cast<unsigned char*>(ptr);
+  const std::size_t base = staged.bytes;  // the socket's bytes start after the pieces'
   return enqueueRead(
       call, blocking_read,
-      [dst, size](const void* bytes, std::size_t n, std::size_t at) {
+      [dst, size, base](const void* bytes, std::size_t n, std::size_t at) {
+        at += base;
         if (at < size) std::memcpy(dst + at, bytes, std::min(n, size - at));
       },
-      event);
+      event, 0, staged.token, staged.token != 0 ? std::move(join) : nullptr);
 }
 
 cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_write,
@@ -287,9 +308,19 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
     if (m != nullptr && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
     call.scalar(offset);
     call.scalar(size);
-    call.bulkChunks(ptr, size, blocking_write ? &sent : nullptr);
+    // Same host: the first bytes go through shared memory, in pieces sent
+    // ahead (copied before this returns); the socket takes the rest.
+    StagedPieces staged;
+    if (!call.failed() && usesSharedMemory(call.connection(), size) &&
+        acceptedWaitList(command_queue, event_wait_list, num_events_in_wait_list))
+      staged = writePieces(*call.connection(), command_queue, m, offset, size, ptr, event_wait_list,
+                           num_events_in_wait_list);
+    const auto* rest = static_cast<const unsigned char*>(ptr);
+    call.bulkChunks(rest == nullptr ? nullptr : rest + staged.bytes, size - staged.bytes,
+                    blocking_write ? &sent : nullptr);
     call.waitList(event_wait_list, num_events_in_wait_list);
     call.event(event);
+    if (staged.token != 0) call.scalar(staged.token);
     status = call.post();
   }
   sent.wait();

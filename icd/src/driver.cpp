@@ -94,8 +94,9 @@ void Driver::connect() {
 
 void Driver::shutdown() {
   if (shutDown_.exchange(true)) return;
-  if (tracer_) tracer_->finish();  // the summary and the trace file, first
   for (auto& server : servers_) server->shutdown();  // each connection says goodbye and stops its threads
+  // Then the trace: its receiver threads have recorded every completion that came.
+  if (tracer_) tracer_->finish();
   zmq_.close();  // waits for the goodbyes to leave (each socket lingers 200 ms at most)
 }
 

@@ -49,13 +49,19 @@ cl_int enqueueHostStep(cl_command_queue queue, cl_bool blocking, cl_uint n, cons
       event, type);
 }
 
-cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type) {
+cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type,
+                   std::uint64_t token, std::shared_ptr<ReadJoin> join) {
   cl_event ev = call.readEvent(event);
+  if (token != 0) call.scalar(token);
   if (call.failed()) return call.status();
   ev->commandType = type;
   cl_command_queue queue = call.queue();
   Connection* connection = call.connection();
-  connection->expectRead(ev->id, PendingRead{ev, std::move(unpack)});
+  if (join) {
+    std::lock_guard lock(join->mutex);
+    join->event = ev;
+  }
+  connection->expectRead(ev->id, PendingRead{ev, std::move(unpack), std::move(join)});
   {
     std::lock_guard lock(queue->pendingMutex);
     // Forget reads that are done; keep this one until its bytes are here.

@@ -73,7 +73,8 @@ void clFinish(CallContext& ctx) {
   });
 }
 
-// [clEnqueueReadBuffer]: queue, buffer, offset, size, wait list, read id.
+// [clEnqueueReadBuffer]: queue, buffer, offset, size, wait list, read id[,
+// token of its shared memory pieces].
 // Read in chunks of kBulkChunk, each into a frame of its own.
 void clEnqueueReadBuffer(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
@@ -82,11 +83,17 @@ void clEnqueueReadBuffer(CallContext& ctx) {
   auto size = ctx.scalar<std::size_t>();
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
+  auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces read through shared memory
+  if (staged.bytes > size) {
+    for (cl_event e : staged.parts) ::clReleaseEvent(e);
+    throw CallError(CL_INVALID_VALUE, "the pieces read more than the read");
+  }
   readInChunks(ctx, queue, size, waits, id,
                [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
                  return ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
                                               static_cast<cl_uint>(w.size()), w.data(), part);
-               });
+               },
+               std::move(staged));
 }
 
 // [clEnqueueReadBufferRect]: queue, buffer, buffer origin, region, buffer
@@ -128,7 +135,7 @@ void clEnqueueReadImage(CallContext& ctx) {
 }
 
 // [clEnqueueWriteBuffer]: queue, buffer, offset, size, chunks (an array of
-// bulk frames), wait list, event. Each chunk is written as it is, from its
+// bulk frames), wait list, event[, token of its shared memory pieces]. Each chunk is written as it is, from its
 // frame, which is kept until its write completes.
 void clEnqueueWriteBuffer(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
@@ -136,16 +143,21 @@ void clEnqueueWriteBuffer(CallContext& ctx) {
   auto offset = ctx.scalar<std::size_t>();
   auto size = ctx.scalar<std::size_t>();
   auto chunks = ctx.bulkChunks();
-  std::size_t total = 0;
-  for (const auto& c : chunks) total += c->size();
-  if (total != size) throw CallError(CL_INVALID_VALUE, "data size does not match the write");
   auto waits = ctx.handles<cl_event>();
   auto event = ctx.event();
+  auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces written through shared memory
+  std::size_t total = staged.bytes;
+  for (const auto& c : chunks) total += c->size();
+  if (total != size) {
+    for (cl_event e : staged.parts) ::clReleaseEvent(e);
+    throw CallError(CL_INVALID_VALUE, "data size does not match the write");
+  }
   writeInChunks(ctx, queue, std::move(chunks), waits, event,
                 [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
                   return ::clEnqueueWriteBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
                                                 static_cast<cl_uint>(w.size()), w.data(), part);
-                });
+                },
+                std::move(staged));
 }
 
 // [clEnqueueWriteBufferRect]: queue, buffer, buffer origin, region, buffer

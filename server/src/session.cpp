@@ -13,6 +13,7 @@
 #include "rcl/server/call_context.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/extension_calls.h"
+#include "rcl/protocol/shm.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/security.h"
 #include "rcl/server/ops/extension_handler.h"
@@ -133,6 +134,7 @@ void Session::run() {
     }
   }
   freeEverything();
+  shm_.reset();  // unmapped once no piece holds it any more
   socket_.close();
   finished_ = true;
 }
@@ -189,6 +191,8 @@ void Session::onControl(const zmq::message_t& routing, protocol::Channel channel
       }
       case protocol::ControlCall::Goodbye:
         return close("client said goodbye");
+      case protocol::ControlCall::ShmAttach:
+        return attachShm(reader, seq);
       default:
         throw protocol::DecodeError("unknown control call");
     }
@@ -196,6 +200,26 @@ void Session::onControl(const zmq::message_t& routing, protocol::Channel channel
     spdlog::warn("session {:016x}: malformed control message: {}", id_, e.what());
     sendError(seq, CL_INVALID_VALUE, std::string("malformed control message: ") + e.what());
   }
+}
+
+void Session::attachShm(protocol::Reader& reader, std::uint64_t seq) {
+  const std::string name = reader.str();
+  const auto slots = reader.u64();
+  const auto slotBytes = reader.u64();
+  try {
+    if (shm_) throw CallError(CL_INVALID_OPERATION, "the session has shared memory already");
+    shm_ = std::make_shared<ShmSegment>(name, slots, slotBytes);
+  } catch (const CallError& e) {
+    spdlog::debug("session {:016x}: no shared memory: {}", id_, e.what());
+    return sendError(seq, e.status(), e.what());
+  }
+  spdlog::info("session {:016x}: shared memory of {} x {} bytes", id_, slots, slotBytes);
+  protocol::Writer w;
+  w.integer(Kind::Reply);
+  w.u64(seq);
+  w.i64(CL_SUCCESS);
+  w.u64(shm_->cookie());
+  send(w.finish());
 }
 
 void Session::runHeld(std::function<void()> work, std::function<void()> done) {
@@ -234,6 +258,18 @@ void Session::handle(protocol::Frames frames) {
     if (bytesIn > options_.maxMessageBytes)
       throw CallError(CL_OUT_OF_RESOURCES, fmt::format("request of {} bytes, over this server's limit", bytesIn));
     if (callId >= protocol::kFirstExtensionCall) return ops::handleExtensionCall(*this, reader, seq, callId);
+    if (callId == protocol::shm::kWritePiece || callId == protocol::shm::kReadPiece) {
+      const bool write = callId == protocol::shm::kWritePiece;
+      CallContext ctx(*this, reader, seq,
+                      write ? protocol::CallId::clEnqueueWriteBuffer : protocol::CallId::clEnqueueReadBuffer);
+      try {
+        shmPiece(ctx, write);
+      } catch (const CallError& e) {
+        spdlog::debug("session {:016x}: a shared memory piece failed: {} ({})", id_, e.what(), e.status());
+        ctx.fail(e.status(), e.what());
+      }
+      return ctx.finish();
+    }
     if (callId >= protocol::kCallIdCount || kHandlers[callId] == nullptr)
       throw protocol::DecodeError("call " + std::to_string(callId) + " is not one the server runs");
     if (kRunsLong[callId]) return handleHeld(std::move(reader), seq, static_cast<protocol::CallId>(callId));
@@ -381,6 +417,7 @@ void Session::freeEverything() {
   for (const auto& h : held)
     if (h.entry.kind == ObjectKind::Queue) clFinish(static_cast<cl_command_queue>(h.entry.handle));
   blocking_.drain();
+  staged_.releaseAll();  // pieces whose command never came
 
   std::stable_sort(held.begin(), held.end(), [](const Held& a, const Held& b) {
     const int ra = releaseRank(a.entry.kind), rb = releaseRank(b.entry.kind);

@@ -48,18 +48,19 @@ cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event
 }
 
 void readInChunks(CallContext& ctx, cl_command_queue queue, std::size_t size, const ArrayArg<cl_event>& waits,
-                  std::uint64_t id, const ChunkCommand& command) {
+                  std::uint64_t id, const ChunkCommand& command, StagedTransfer staged) {
   auto staging = std::make_shared<Chunks>();
-  std::vector<cl_event> parts;
-  cl_int status = CL_SUCCESS;
-  for (std::size_t at = 0; status == CL_SUCCESS && (at < size || at == 0); at += protocol::kBulkChunk) {
-    const std::size_t n = std::min(protocol::kBulkChunk, size - at);
+  std::vector<cl_event> parts = std::move(staged.parts);
+  cl_int status = staged.status;
+  const auto readChunk = [&](std::size_t at, std::size_t n) {
     staging->push_back(std::make_shared<zmq::message_t>(n));
     cl_event part = nullptr;
     status = command(at, n, staging->back()->data(), waits, &part);
     if (status == CL_SUCCESS) parts.push_back(part);
-    if (size == 0) break;
-  }
+  };
+  if (size == 0) readChunk(0, 0);
+  for (std::size_t at = staged.bytes; status == CL_SUCCESS && at < size; at += protocol::kBulkChunk)
+    readChunk(at, std::min(protocol::kBulkChunk, size - at));
   cl_event event = nullptr;
   if (status == CL_SUCCESS) status = joinEvents(queue, parts, &event);
   else for (cl_event e : parts) ::clReleaseEvent(e);
@@ -67,11 +68,12 @@ void readInChunks(CallContext& ctx, cl_command_queue queue, std::size_t size, co
 }
 
 void writeInChunks(CallContext& ctx, cl_command_queue queue, Chunks chunks, const ArrayArg<cl_event>& waits,
-                   EventOut event, const ChunkCommand& command) {
-  std::vector<cl_event> parts;
-  cl_int status = CL_SUCCESS;
-  std::size_t at = 0;
+                   EventOut event, const ChunkCommand& command, StagedTransfer staged) {
+  std::vector<cl_event> parts = std::move(staged.parts);
+  cl_int status = staged.status;
+  std::size_t at = staged.bytes;
   for (auto& chunk : chunks) {
+    if (status != CL_SUCCESS) break;
     const std::size_t n = chunk->size();
     cl_event part = nullptr;
     status = command(at, n, chunk->data(), waits, &part);

@@ -85,6 +85,8 @@ RawReply RawClient::call(protocol::CallId call, const std::function<void(protoco
   return std::move(*reply);
 }
 
+void RawClient::sendControl(protocol::Frames frames) { protocol::sendFrames(control_, frames); }
+
 void RawClient::sendRaw(protocol::Frames frames) { protocol::sendFrames(calls_, frames); }
 
 }  // namespace rcl::test

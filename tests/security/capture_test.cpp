@@ -115,6 +115,7 @@ class CaptureTest : public SecurityTest {
     while (pattern.size() < kPatternBytes) pattern += kMarker;
     ChildProcess child([&] {
       useServer(std::string("tcp://") + kRelayHost + ":" + std::to_string(listen), clientKeys, serverKeys + ".pub");
+      setenv("REMOTE_CL_SHM", "0", 1);  // the bytes must cross the wire (on this host they would take shared memory)
       return writeAndReadBack(pattern);
     });
     const int exitCode = child.waitForExit(60s);

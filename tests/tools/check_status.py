@@ -20,8 +20,9 @@ def fail(message):
 def main():
     args = parse_arguments(__doc__.splitlines()[0])
     # A client that comes and goes, one that stays (a 1 MiB buffer, 1 MiB
-    # written and read), then the status, through one server.
-    script = (f'{args.clinfo} -l > /dev/null && sleep 0.5 && ({args.app} --hold 4 > /dev/null &) && sleep 2.5 && '
+    # written and read, through the socket: not shared memory), then the status, through one server.
+    script = (f'{args.clinfo} -l > /dev/null && sleep 0.5 && (REMOTE_CL_SHM=0 {args.app} --hold 4 > /dev/null &) && '
+              f'sleep 2.5 && '
               f'{args.tool} status "$REMOTE_CL_SERVERS"')
     result = run_with_server(args, ["sh", "-c", script])
     out = result.stdout

@@ -7,6 +7,9 @@
 //   dead_after_ms = 3000                              (REMOTE_CL_DEAD_AFTER_MS)
 //   sync = 0                                          (REMOTE_CL_SYNC: 1 makes every call wait)
 //   trace = FILE                                      (REMOTE_CL_TRACE: see trace.h)
+//   shm = 1                                           (REMOTE_CL_SHM: 0 keeps bulk data on the socket
+//                                                      even when the server is on this host)
+//   shm_mb = 64                                       (REMOTE_CL_SHM_MB: the shared memory's size)
 //   curve_server_key = Z85                            (REMOTE_CL_CURVE_SERVER_KEY; more in protocol/curve.h)
 //   curve_secret_key_file = FILE                      (REMOTE_CL_CURVE_SECRET_KEY_FILE)
 #pragma once

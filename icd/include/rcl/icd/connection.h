@@ -31,6 +31,7 @@
 
 #include "rcl/icd/objects.h"
 #include "rcl/icd/reply_sockets.h"
+#include "rcl/icd/shm_channel.h"
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/curve.h"
 #include "rcl/protocol/transport.h"
@@ -42,6 +43,8 @@ struct PendingRead {
   cl_event event = nullptr;  // held until the bytes are in place
   // Called for each chunk of the bytes, `offset` bytes into the whole.
   std::function<void(const void* bytes, std::size_t size, std::size_t offset)> deliver;
+  // Set when the read's first bytes come in shared memory pieces: they complete it with the read.
+  std::shared_ptr<ReadJoin> join;
 };
 
 // An application callback the server fires ([Kind::Callback] pushes).
@@ -59,6 +62,10 @@ struct ConnectionOptions {
   // A try to come back to a server that was lost: give up at once if nobody
   // listens, and log failures at debug level (ServerLink tries every second).
   bool retry = false;
+  // Same-host bulk data through shared memory when the server can map it
+  // (REMOTE_CL_SHM, REMOTE_CL_SHM_MB: see config.h).
+  bool shm = true;
+  std::size_t shmMegabytes = 64;
 };
 
 class HandshakeMonitor;
@@ -116,6 +123,10 @@ class Connection {
   // Forgets a read; returns it if it was still expected.
   std::optional<PendingRead> cancelRead(std::uint64_t eventId);
   std::uint64_t addCallback(RemoteCallback callback);
+  // The shared memory the server mapped; nullptr: bulk data goes through the socket.
+  ShmChannel* shm() const { return shm_.get(); }
+  // A fresh token naming one transfer's shared memory pieces.
+  std::uint64_t nextToken() { return nextToken_++; }
   // Runs `job` on the callback thread (never the receiver).
   void runCallback(std::function<void()> job);
 
@@ -128,12 +139,17 @@ class Connection {
   }
   // The next control message that is not a ping; nullopt on timeout, error or
   // a failed ZeroMQ handshake (logged).
+  // `refusal`: where an Error answer's message goes instead of the log.
   std::optional<protocol::Reader> awaitControl(std::chrono::steady_clock::time_point deadline,
-                                               HandshakeMonitor& monitor);
+                                               HandshakeMonitor& monitor, std::string* refusal = nullptr);
+  // Offers the server a shared memory segment; keeps it if the server mapped it.
+  void offerSharedMemory(std::chrono::steady_clock::time_point deadline, HandshakeMonitor& monitor);
   void receiveLoop();
   void dispatch(protocol::Frames frames);
   void onReply(std::uint64_t seq, cl_int status, std::optional<protocol::Reader> reply);
   void onReadData(protocol::Reader& reader);
+  // A read piece's bytes are in a slot (or failed): put them in place, give the slot back.
+  void onSlotData(protocol::Reader& reader);
   void onCallback(protocol::Reader& reader);
   // The session's kernel printf output, onto this process's stdout.
   static void printOutput(protocol::Reader& reader);
@@ -156,6 +172,8 @@ class Connection {
   zmq::socket_t control_;  // everything in (receiver thread)
   zmq::context_t& zmq_;
   std::shared_ptr<ReplySockets> replySockets_;  // made once the session's endpoint is known
+  std::unique_ptr<ShmChannel> shm_;             // set in the handshake, if the server mapped it
+  std::atomic<std::uint64_t> nextToken_{1};
   std::mutex sendMutex_;
   std::atomic<std::uint64_t> nextSeq_{1};
   std::atomic<bool> alive_{true};

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include <CL/cl.h>
 
 #include "rcl/icd/call.h"
+#include "rcl/icd/shm_channel.h"
 
 namespace rcl::icd {
 
@@ -15,8 +17,11 @@ namespace rcl::icd {
 using Unpack = std::function<void(const void* bytes, std::size_t size, std::size_t offset)>;
 
 // `call` holds every argument up to and including the wait list. Adds the
-// read's event, sends, and waits when `blocking`.
-cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type = 0);
+// read's event, sends, and waits when `blocking`. With shared memory pieces
+// sent ahead (shm_pieces.h): their `token` goes last, and `join` completes
+// the event once they and the read's own bytes are in.
+cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type = 0,
+                   std::uint64_t token = 0, std::shared_ptr<ReadJoin> join = nullptr);
 
 // The host may read (or write) a memory object unless its host access
 // flags (its own, or its parent's for a sub-buffer) forbid it.

@@ -10,6 +10,8 @@
 //     or    [Error, seq, status, message]   (version mismatch, ...)
 // On the session's endpoint, the control socket says it is there:
 //   attach  [Request, seq, Attach] -> [Reply, seq, CL_SUCCESS]
+// then, when the client offers shared memory (protocol/shm.h):
+//   shm     [Request, seq, ShmAttach, name, slots, slot_bytes] -> [Reply, seq, CL_SUCCESS, cookie]
 // and, leaving:
 //   goodbye [Request, 0, Goodbye]            the server frees the session
 // Anyone may ask the listening endpoint how the server is:
@@ -28,6 +30,7 @@ enum class ControlCall : std::uint16_t {
   Goodbye = 1001,
   Attach = 1002,
   Status = 1003,
+  ShmAttach = 1004,  // on the session's control channel: map the client's segment (shm.h)
 };
 
 }  // namespace rcl::protocol

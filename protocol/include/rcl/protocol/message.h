@@ -13,6 +13,8 @@
 //   ping      [Kind::Ping,     0,   0]
 //   error     [Kind::Error,    seq, status, message]         (malformed input)
 //   output    [Kind::Output,   0,   bytes]                   (the session's kernel printf)
+//   slot free [Kind::SlotFree, 0,   slot]                    (shared memory, see shm.h)
+//   slot data [Kind::SlotData, 0,   slot, status]            (shared memory, see shm.h)
 //
 // A request with seq 0 expects no reply (an async call); if it fails, the
 // server answers with [Kind::AsyncError, 0, status, call_id, event_id].
@@ -36,6 +38,8 @@ enum class Kind : std::uint8_t {
   Error = 6,
   AsyncError = 7,
   Output = 8,  // what the session's kernels printed, for the client's stdout
+  SlotFree = 9,   // a shared memory slot the server is done with (shm.h)
+  SlotData = 10,  // a shared memory slot holds a read piece's bytes (shm.h)
 };
 
 // The sockets of a client session. A ZeroMQ routing id is the 8-byte

@@ -26,6 +26,8 @@
 #include "rcl/server/callbacks.h"
 #include "rcl/server/handle_table.h"
 #include "rcl/server/outbox.h"
+#include "rcl/server/shm_segment.h"
+#include "rcl/server/shm_transfers.h"
 #include "rcl/server/svm_allocations.h"
 
 namespace rcl::server {
@@ -97,6 +99,10 @@ class Session {
   // Worker-thread side, used by CallContext.
   HandleTable& table() { return table_; }
   SvmAllocations& svm() { return svm_; }
+  // The client's shared memory (nullptr: everything goes through the socket),
+  // and the pieces of transfers through it that wait for their command.
+  const std::shared_ptr<ShmSegment>& shm() const { return shm_; }
+  StagedTransfers& staged() { return staged_; }
   const std::shared_ptr<Outbox>& outbox() { return outbox_; }
   SessionStats& stats() { return stats_; }
   CallbackTarget* newCallbackTarget(std::uint64_t callbackId);
@@ -130,6 +136,8 @@ class Session {
   void run();
   void onMessage(protocol::Frames frames);
   void onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message);
+  // [ShmAttach]: maps the client's segment and answers with its cookie.
+  void attachShm(protocol::Reader& reader, std::uint64_t seq);
   void handle(protocol::Frames frames);
   // Updates what the session holds now, and its peaks, in stats_.
   void noteHoldings();
@@ -153,6 +161,8 @@ class Session {
   std::shared_ptr<Outbox> outbox_;
   HandleTable table_;
   SvmAllocations svm_;
+  std::shared_ptr<ShmSegment> shm_;
+  StagedTransfers staged_;
   SessionStats stats_;
   std::vector<PlatformIds> platformIds_;
   std::list<CallbackTarget> callbackTargets_;

@@ -15,6 +15,7 @@
 #include <zmq.hpp>
 
 #include "rcl/server/call_context.h"
+#include "rcl/server/shm_transfers.h"
 
 namespace rcl::server {
 
@@ -30,13 +31,17 @@ std::uint64_t readId(CallContext& ctx);
 
 // Reads `size` bytes chunk by chunk (one empty chunk for 0 bytes), then
 // pushes them under read id `id` when the reads complete, and replies.
+// `staged`: the pieces that went through shared memory (shm_transfers.h),
+// the first `staged.bytes`; the chunks read the rest, and the read's event
+// stands for both.
 void readInChunks(CallContext& ctx, cl_command_queue queue, std::size_t size, const ArrayArg<cl_event>& waits,
-                  std::uint64_t id, const ChunkCommand& command);
+                  std::uint64_t id, const ChunkCommand& command, StagedTransfer staged = {});
 
 // Writes the client's chunks in order, each from its frame (kept until its
-// command completes); the caller's event stands for all of them. Replies.
+// command completes), after the `staged` pieces (which wrote the first
+// `staged.bytes`); the caller's event stands for all of them. Replies.
 void writeInChunks(CallContext& ctx, cl_command_queue queue, Chunks chunks, const ArrayArg<cl_event>& waits,
-                   EventOut event, const ChunkCommand& command);
+                   EventOut event, const ChunkCommand& command, StagedTransfer staged = {});
 
 // After a read was enqueued into `staging`: registers its event under the
 // client's id, pushes the bytes when it completes, and replies.

@@ -1,0 +1,99 @@
+#include "rcl/icd/shm_pieces.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "rcl/protocol/shm.h"
+
+namespace rcl::icd {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Smaller transfers take one message on the socket: a piece would only add a round of pushes.
+constexpr std::size_t kMinSharedBytes = std::size_t{64} << 10;
+// How long a transfer waits for a slot before its remaining bytes take the
+// socket (a slot stays lent while the queue holds its piece back, e.g. behind a user event).
+constexpr auto kSlotPatience = 100ms;
+
+// [piece call, token, slot, length, queue, buffer, offset, wait list], sent without reply.
+cl_int sendPiece(Connection& connection, std::uint16_t call, std::uint64_t token, cl_command_queue queue,
+                 cl_mem buffer, std::size_t offset, std::uint32_t slot, std::size_t length, const cl_event* waits,
+                 cl_uint n) {
+  protocol::Writer w;
+  w.integer(protocol::Kind::Request);
+  const std::size_t seqOffset = w.reserveU64();
+  w.u64(call);
+  w.u64(token);
+  w.u64(slot);
+  w.u64(length);
+  w.u64(queue->id);
+  w.u64(buffer->id);
+  w.u64(offset);
+  if (waits == nullptr) {
+    w.nil();
+  } else {
+    w.array(n);
+    for (cl_uint i = 0; i < n; ++i) w.u64(waits[i]->id);
+  }
+  return connection.send(w, seqOffset);
+}
+
+}  // namespace
+
+bool usesSharedMemory(const Connection* connection, std::size_t size) {
+  return connection != nullptr && connection->shm() != nullptr && size >= kMinSharedBytes;
+}
+
+StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem buffer, std::size_t offset,
+                         std::size_t size, const void* ptr, const cl_event* waits, cl_uint n) {
+  ShmChannel& shm = *connection.shm();
+  StagedPieces staged{0, connection.nextToken()};
+  const auto* bytes = static_cast<const unsigned char*>(ptr);
+  while (staged.bytes < size) {
+    const auto slot = shm.acquire(kSlotPatience);
+    if (!slot) break;
+    const std::size_t length = std::min(shm.slotBytes(), size - staged.bytes);
+    std::memcpy(shm.slot(*slot), bytes + staged.bytes, length);
+    if (sendPiece(connection, protocol::shm::kWritePiece, staged.token, queue, buffer, offset + staged.bytes, *slot,
+                  length, waits, n) != CL_SUCCESS) {
+      shm.release(*slot);
+      break;
+    }
+    staged.bytes += length;
+  }
+  return staged;
+}
+
+StagedPieces readPieces(Connection& connection, cl_command_queue queue, cl_mem buffer, std::size_t offset,
+                        std::size_t size, void* ptr, const cl_event* waits, cl_uint n,
+                        const std::shared_ptr<ReadJoin>& join) {
+  ShmChannel& shm = *connection.shm();
+  StagedPieces staged{0, connection.nextToken()};
+  auto* bytes = static_cast<unsigned char*>(ptr);
+  while (staged.bytes < size) {
+    const auto slot = shm.acquire(kSlotPatience);
+    if (!slot) break;
+    const std::size_t length = std::min(shm.slotBytes(), size - staged.bytes);
+    {
+      std::lock_guard lock(join->mutex);
+      ++join->piecesLeft;
+    }
+    unsigned char* to = bytes + staged.bytes;
+    shm.expectPiece(*slot, ReadPiece{[to, length](const void* from, std::size_t) { std::memcpy(to, from, length); },
+                                     join});
+    if (sendPiece(connection, protocol::shm::kReadPiece, staged.token, queue, buffer, offset + staged.bytes, *slot,
+                  length, waits, n) != CL_SUCCESS) {
+      shm.takePiece(*slot);
+      shm.release(*slot);
+      std::lock_guard lock(join->mutex);
+      --join->piecesLeft;
+      break;
+    }
+    staged.bytes += length;
+  }
+  return staged;
+}
+
+}  // namespace rcl::icd

@@ -1,0 +1,57 @@
+// Same-host bulk data: a POSIX shared memory segment the client creates and
+// the session's worker maps, cut into slots. Buffer reads and writes then
+// move through the slots; the socket carries only small messages naming them.
+//
+// Layout: a header page (Header), then `slots` slots of `slotBytes` each.
+//
+// Setting it up, on the session's control channel after Attach:
+//   shm attach [Request, seq, ShmAttach, name, slots, slot_bytes]
+//     ->       [Reply, seq, CL_SUCCESS, cookie]   the cookie read from the header
+//     or       [Error, seq, status, message]      (another host, another user, ...)
+// The worker unlinks the name as soon as it has mapped the segment; the
+// client unlinks it too when the answer (or none) came, so no name outlives
+// the handshake.
+//
+// The slots belong to the client; it lends one per piece of a transfer, on
+// the calls channel (seq 0, no reply):
+//   write piece [Request, 0, ShmWritePiece, token, slot, length, queue, buffer, offset, wait list]
+//     the worker writes `length` bytes of `slot` at `offset` of `buffer` and,
+//     once the device has them, pushes   [SlotFree, 0, slot]
+//   read piece  [Request, 0, ShmReadPiece, token, slot, length, queue, buffer, offset, wait list]
+//     the worker reads into `slot` and, when the read is done, pushes
+//                                         [SlotData, 0, slot, status]
+// The command itself (clEnqueueWriteBuffer, clEnqueueReadBuffer) follows its
+// pieces, with `token` as its last argument: its event stands for its pieces
+// and its own bytes (the rest, through the socket, at offset + the pieces' bytes).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rcl::protocol::shm {
+
+inline constexpr std::uint64_t kMagic = 0x314d4853204c4352;  // "RCL SHM1"
+inline constexpr std::size_t kHeaderBytes = 4096;
+inline constexpr std::uint32_t kMaxSlots = 256;
+inline constexpr std::size_t kMaxSlotBytes = std::size_t{64} << 20;
+
+// The first bytes of the segment, written by the client before it asks.
+struct Header {
+  std::uint64_t magic;
+  std::uint64_t cookie;  // random: the worker's answer proves it mapped this very segment
+  std::uint64_t slots;
+  std::uint64_t slotBytes;
+};
+
+// Ids of the piece calls (calls channel) and of the attach call (control channel).
+inline constexpr std::uint16_t kWritePiece = 1100;
+inline constexpr std::uint16_t kReadPiece = 1101;
+
+// The whole segment's size, or 0 for a layout no side accepts.
+inline constexpr std::size_t segmentBytes(std::uint64_t slots, std::uint64_t slotBytes) {
+  if (slots == 0 || slots > kMaxSlots || slotBytes == 0 || slotBytes > kMaxSlotBytes || slotBytes % 4096 != 0)
+    return 0;
+  return kHeaderBytes + static_cast<std::size_t>(slots * slotBytes);
+}
+
+}  // namespace rcl::protocol::shm

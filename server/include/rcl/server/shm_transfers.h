@@ -1,0 +1,51 @@
+// Buffer transfers through the client's shared memory (protocol/shm.h) on
+// the server: mapping the segment when the client offers it, the pieces a
+// client sends ahead of its read or write, and what they leave for that
+// command (the staged transfer its token names).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <CL/cl.h>
+
+namespace rcl::server {
+
+class CallContext;
+
+// The pieces of one transfer whose command has not come yet.
+struct StagedTransfer {
+  std::vector<cl_event> parts;  // one per piece enqueued, held until the command joins them
+  std::size_t bytes = 0;        // bytes the pieces cover, from the transfer's start
+  cl_int status = CL_SUCCESS;   // the first piece's error, reported by the command
+};
+
+// A session's staged transfers, by the client's token.
+class StagedTransfers {
+ public:
+  StagedTransfers() = default;
+  ~StagedTransfers() { releaseAll(); }
+  StagedTransfers(const StagedTransfers&) = delete;
+  StagedTransfers& operator=(const StagedTransfers&) = delete;
+
+  // The transfer `token` names, made if new; CallError when a client keeps too many.
+  StagedTransfer& at(std::uint64_t token);
+  // Hands over (and forgets) what `token` staged; empty for 0 or an unknown token.
+  StagedTransfer take(std::uint64_t token);
+  // Releases every part still held (the session ends).
+  void releaseAll();
+
+ private:
+  std::unordered_map<std::uint64_t, StagedTransfer> staged_;
+};
+
+// [ShmWritePiece], [ShmReadPiece]: one piece of a transfer through a slot.
+void shmPiece(CallContext& ctx, bool write);
+
+// The token a read or write command carries after its last argument, 0 if none.
+std::uint64_t stagedToken(CallContext& ctx);
+
+}  // namespace rcl::server

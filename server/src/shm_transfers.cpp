@@ -1,0 +1,81 @@
+#include "rcl/server/shm_transfers.h"
+
+#include "rcl/protocol/shm.h"
+#include "rcl/server/call_context.h"
+#include "rcl/server/call_error.h"
+#include "rcl/server/outbox.h"
+#include "rcl/server/shm_segment.h"
+
+namespace rcl::server {
+
+namespace {
+// More transfers than this waiting for their command: a client that lost its way.
+constexpr std::size_t kMaxStaged = 4096;
+
+// Tells the client that `slot` is free again (a write piece) or holds its bytes (a read piece).
+void pushSlot(Outbox& outbox, bool write, std::uint64_t slot, cl_int status) {
+  protocol::Writer w;
+  w.integer(write ? protocol::Kind::SlotFree : protocol::Kind::SlotData);
+  w.u64(0);
+  w.u64(slot);
+  if (!write) w.i64(status);
+  outbox.post(w.finish());
+}
+}  // namespace
+
+StagedTransfer& StagedTransfers::at(std::uint64_t token) {
+  if (token == 0) throw CallError(CL_INVALID_VALUE, "a piece needs a token");
+  if (!staged_.contains(token) && staged_.size() >= kMaxStaged)
+    throw CallError(CL_OUT_OF_RESOURCES, "too many transfers waiting for their command");
+  return staged_[token];
+}
+
+StagedTransfer StagedTransfers::take(std::uint64_t token) {
+  const auto it = staged_.find(token);
+  if (it == staged_.end()) return {};
+  StagedTransfer staged = std::move(it->second);
+  staged_.erase(it);
+  return staged;
+}
+
+void StagedTransfers::releaseAll() {
+  for (auto& [token, staged] : staged_)
+    for (cl_event e : staged.parts) ::clReleaseEvent(e);
+  staged_.clear();
+}
+
+std::uint64_t stagedToken(CallContext& ctx) { return ctx.args().atEnd() ? 0 : ctx.args().u64(); }
+
+void shmPiece(CallContext& ctx, bool write) {
+  Session& session = ctx.session();
+  const auto token = ctx.scalar<std::uint64_t>();
+  const auto slot = ctx.scalar<std::uint64_t>();
+  const auto length = ctx.scalar<std::uint64_t>();
+  const auto segment = session.shm();
+  if (!segment) throw CallError(CL_INVALID_OPERATION, "this session has no shared memory");
+  unsigned char* bytes = segment->slot(slot, length);  // checked against the mapping, first of all
+  auto queue = ctx.handle<cl_command_queue>();
+  auto buffer = ctx.handle<cl_mem>();
+  const auto offset = ctx.scalar<std::size_t>();
+  auto waits = ctx.handles<cl_event>();
+  StagedTransfer& staged = session.staged().at(token);
+  staged.bytes += length;
+  if (staged.status != CL_SUCCESS) return pushSlot(*session.outbox(), write, slot, staged.status);
+  cl_event part = nullptr;
+  const auto n = static_cast<cl_uint>(waits.size());
+  const cl_int status =
+      write ? ::clEnqueueWriteBuffer(queue, buffer, CL_FALSE, offset, length, bytes, n, waits.data(), &part)
+            : ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset, length, bytes, n, waits.data(), &part);
+  if (status != CL_SUCCESS) {
+    staged.status = status;
+    return pushSlot(*session.outbox(), write, slot, status);
+  }
+  staged.parts.push_back(part);
+  // The mapping stays while the device may still use the slot.
+  session.completions().onComplete(part, [outbox = session.outbox(), segment, write, slot](cl_int done) {
+    pushSlot(*outbox, write, slot, done);
+  });
+  ::clFlush(queue);  // start now: the client fills the next slot meanwhile
+}
+
+}  // namespace rcl::server
