@@ -13,25 +13,13 @@
 
 #include "rcl/protocol/message.h"
 #include "rcl/protocol/shm.h"
+#include "rcl/protocol/unique_fd.h"
 
 namespace rcl::icd {
 
 namespace {
 
-// The segment's file descriptor while it is being set up.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = protocol::UniqueFd;
 
 std::uint64_t random64() {
   std::random_device device;

@@ -8,28 +8,12 @@
 #include <cstring>
 
 #include "rcl/protocol/shm.h"
+#include "rcl/protocol/unique_fd.h"
 #include "rcl/server/call_error.h"
 
 namespace rcl::server {
 
-namespace {
-
-// An open file descriptor, closed when it goes.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-}  // namespace
+using Fd = protocol::UniqueFd;
 
 ShmSegment::ShmSegment(const std::string& name, std::uint64_t slots, std::uint64_t slotBytes)
     : slots_(slots), slotBytes_(slotBytes) {
