@@ -11,7 +11,7 @@
 #include "rcl/icd/log.h"
 
 #include "rcl/icd/config.h"
-#include "rcl/icd/no_destructor.h"
+#include "rcl/protocol/no_destructor.h"
 
 namespace rcl::icd {
 
@@ -38,7 +38,7 @@ struct ShutdownAtExit {
 
 Driver& Driver::instance() {
   // The one ICD instance (the only global state of the driver), never destroyed.
-  static NoDestructor<Driver> driver;
+  static rcl::NoDestructor<Driver> driver;
   static ShutdownAtExit shutdownAtExit;
   return driver.get();
 }

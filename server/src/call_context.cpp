@@ -164,7 +164,7 @@ void CallContext::replyInfo(cl_uint param, const InfoQuery& query, InfoFilter fi
   std::vector<unsigned char> value(size);
   status = query(param, size, value.data(), nullptr);
   if (status != CL_SUCCESS) return reply(status);
-  if (filter != nullptr) filter(session_.options(), param, value);
+  if (filter != nullptr) filter(session_.options(), param, value, query);
 
   auto translate = [&](std::size_t offset) {
     void* handle;

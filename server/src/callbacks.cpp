@@ -1,8 +1,13 @@
 #include "rcl/server/callbacks.h"
 
+#include <cstdint>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
 
 #include "rcl/protocol/codec.h"
+#include "rcl/protocol/no_destructor.h"
 #include "rcl/server/outbox.h"
 
 namespace rcl::server {
@@ -48,39 +53,71 @@ void CallbackTrampoline<CallbackKind::mem_destructor>::call(cl_mem, void* target
 
 void CallbackTrampoline<CallbackKind::context_destructor>::call(cl_context, void* target) { postEmpty(target); }
 
+namespace {
+
+// Every session's completion actions in flight, by key (see callbacks.h).
+class ActionRegistry {
+ public:
+  std::uintptr_t add(const CompletionActions* owner, std::function<void(cl_int)> run) {
+    std::lock_guard lock(mutex_);
+    const std::uintptr_t key = nextKey_++;
+    actions_.emplace(key, Action{owner, std::move(run)});
+    return key;
+  }
+  // The action of `key`, taken out; empty if there is none (any more).
+  std::function<void(cl_int)> take(std::uintptr_t key) {
+    std::lock_guard lock(mutex_);
+    const auto it = actions_.find(key);
+    if (it == actions_.end()) return {};
+    auto run = std::move(it->second.run);
+    actions_.erase(it);
+    return run;
+  }
+  void dropAllOf(const CompletionActions* owner) {
+    std::vector<std::function<void(cl_int)>> dropped;  // destroyed outside the lock
+    {
+      std::lock_guard lock(mutex_);
+      for (auto it = actions_.begin(); it != actions_.end();) {
+        if (it->second.owner != owner) {
+          ++it;
+          continue;
+        }
+        dropped.push_back(std::move(it->second.run));
+        it = actions_.erase(it);
+      }
+    }
+  }
+
+ private:
+  struct Action {
+    const CompletionActions* owner;
+    std::function<void(cl_int)> run;
+  };
+  std::mutex mutex_;
+  std::uintptr_t nextKey_ = 1;
+  std::unordered_map<std::uintptr_t, Action> actions_;
+};
+
+ActionRegistry& registry() {
+  static NoDestructor<ActionRegistry> instance;
+  return instance.get();
+}
+
+}  // namespace
+
 CompletionActions::~CompletionActions() { dropPending(); }
 
 cl_int CompletionActions::onStatus(cl_event event, cl_int when, std::function<void(cl_int)> action) {
-  auto owned = std::make_unique<Action>(Action{this, std::move(action)});
-  Action* raw = owned.get();
-  {
-    std::lock_guard lock(mutex_);
-    pending_.emplace(raw, std::move(owned));
-  }
-  const cl_int status = clSetEventCallback(event, when, &fire, raw);
-  if (status != CL_SUCCESS) {
-    std::lock_guard lock(mutex_);
-    pending_.erase(raw);
-  }
+  const std::uintptr_t key = registry().add(this, std::move(action));
+  const cl_int status = clSetEventCallback(event, when, &fire, reinterpret_cast<void*>(key));
+  if (status != CL_SUCCESS) registry().take(key);
   return status;
 }
 
-void CompletionActions::fire(cl_event, cl_int status, void* action) {
-  auto* a = static_cast<Action*>(action);
-  std::unique_ptr<Action> mine;
-  {
-    std::lock_guard lock(a->owner->mutex_);
-    auto it = a->owner->pending_.find(a);
-    if (it == a->owner->pending_.end()) return;
-    mine = std::move(it->second);
-    a->owner->pending_.erase(it);
-  }
-  mine->run(status);
+void CompletionActions::fire(cl_event, cl_int status, void* key) {
+  if (auto run = registry().take(reinterpret_cast<std::uintptr_t>(key))) run(status);
 }
 
-void CompletionActions::dropPending() {
-  std::lock_guard lock(mutex_);
-  pending_.clear();
-}
+void CompletionActions::dropPending() { registry().dropAllOf(this); }
 
 }  // namespace rcl::server

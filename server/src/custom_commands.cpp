@@ -56,19 +56,25 @@ std::shared_ptr<zmq::message_t> takeBytes(CallContext& ctx, std::size_t expected
 
 }  // namespace
 
-// [clFinish]: a queue nothing went into since the last clFinish is finished
-// at once; otherwise a helper thread runs the real clFinish and answers, and
-// the session goes on meanwhile. (A marker's completion callback would be
-// cheaper, but PoCL calls no callback for a command that failed.)
+// [clFinish]: a queue every command of which a finished clFinish has seen
+// done is finished at once; otherwise a helper thread runs the real clFinish
+// and answers, and the session goes on meanwhile. (A marker's completion
+// callback would be cheaper, but PoCL calls no callback for a command that
+// failed.)
 void clFinish(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
-  if (!ctx.session().table().takeBusy(queue)) return ctx.reply(::clFinish(queue));
+  const auto progress = ctx.session().table().progressOf(queue);
+  const std::uint64_t upTo = progress ? progress->enqueued.load() : 0;
+  if (!progress || progress->finished.load() >= upTo) return ctx.reply(::clFinish(queue));
   cl_int status = ::clRetainCommandQueue(queue);
   if (status != CL_SUCCESS) return ctx.reply(status);
   const auto deferred = ctx.defer();
-  ctx.session().runBlocking([deferred, queue] {
+  ctx.session().runBlocking([deferred, queue, progress, upTo] {
     const cl_int finished = ::clFinish(queue);
     ::clReleaseCommandQueue(queue);
+    std::uint64_t seen = progress->finished.load();
+    while (seen < upTo && !progress->finished.compare_exchange_weak(seen, upTo)) {
+    }
     deferred.send(finished);
   });
 }

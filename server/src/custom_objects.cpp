@@ -30,7 +30,13 @@ struct BufferHost {
 };
 
 BufferHost bufferHost(CallContext& ctx, cl_mem_flags flags, std::size_t size) {
-  if (!ctx.args().peekIsBin()) return {ctx.bulk(), nullptr};
+  if (!ctx.args().peekIsBin()) {
+    BytesArg bytes = ctx.bulk();
+    // The real call copies `size` bytes from them: they must all be there.
+    if (bytes.data() != nullptr && bytes.size() < size)
+      throw CallError(CL_INVALID_HOST_PTR, "the host memory sent is shorter than the buffer");
+    return {bytes, nullptr};
+  }
   const auto value = ctx.value();
   std::uint64_t address = 0;
   if (value.size() != sizeof address) throw protocol::DecodeError("an SVM host pointer is 8 bytes");

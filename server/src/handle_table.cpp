@@ -8,8 +8,7 @@ namespace rcl::server {
 
 void HandleTable::add(std::uint64_t id, ObjectKind kind, void* handle, std::size_t bytes) {
   if (id == 0 || (id & protocol::kServerIdBit) != 0) throw CallError(CL_INVALID_VALUE, "object id out of the client's range");
-  Entry entry{kind, handle, 1, false};
-  entry.bytes = bytes;
+  Entry entry{kind, handle, 1, false, nullptr, bytes};
   if (!byId_.emplace(id, entry).second) throw CallError(CL_INVALID_VALUE, "object id already in use");
   byHandle_[handle] = id;
   counted(entry, +1);
@@ -43,7 +42,7 @@ std::uint64_t HandleTable::idOrAdopt(void* handle, ObjectKind kind) {
   if (handle == nullptr) return 0;
   if (const auto id = idOf(handle); id != 0) return id;
   const std::uint64_t id = protocol::kServerIdBit | nextServerId_++;
-  const Entry entry{kind, handle, 1, false};
+  const Entry entry{kind, handle, 1, false, nullptr, 0};
   byId_.emplace(id, entry);
   byHandle_[handle] = id;
   counted(entry, +1);
@@ -58,12 +57,16 @@ void HandleTable::pinAll() {
 }
 
 void HandleTable::markBusy(const void* queue) {
-  if (auto it = byId_.find(idOf(queue)); it != byId_.end()) it->second.busy = true;
+  const auto it = byId_.find(idOf(queue));
+  if (it == byId_.end()) return;
+  auto& progress = it->second.progress;
+  if (!progress) progress = std::make_shared<QueueProgress>();
+  ++progress->enqueued;
 }
 
-bool HandleTable::takeBusy(const void* queue) {
-  auto it = byId_.find(idOf(queue));
-  return it == byId_.end() || std::exchange(it->second.busy, false);
+std::shared_ptr<QueueProgress> HandleTable::progressOf(const void* queue) const {
+  const auto it = byId_.find(idOf(queue));
+  return it != byId_.end() ? it->second.progress : nullptr;
 }
 
 void HandleTable::retained(std::uint64_t id) {

@@ -36,7 +36,7 @@ void editScalar(std::vector<unsigned char>& value, T (*edit)(T)) {
 
 }  // namespace
 
-void maskDeviceInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value) {
+void maskDeviceInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value, const InfoQuery&) {
   switch (param) {
     case CL_DEVICE_EXTENSIONS: {
       // Remove masked names in place, keeping the implementation's spacing.
@@ -89,6 +89,26 @@ void maskDeviceInfo(const SessionOptions& options, cl_uint param, std::vector<un
     default:
       break;
   }
+}
+
+namespace {
+
+void dropSessionReference(std::vector<unsigned char>& value) {
+  editScalar<cl_uint>(value, [](cl_uint refs) { return refs > 0 ? refs - 1 : refs; });
+}
+
+}  // namespace
+
+void sessionQueueInfo(const SessionOptions&, cl_uint param, std::vector<unsigned char>& value, const InfoQuery&) {
+  if (param == CL_QUEUE_REFERENCE_COUNT) dropSessionReference(value);
+}
+
+void sessionEventInfo(const SessionOptions&, cl_uint param, std::vector<unsigned char>& value,
+                      const InfoQuery& query) {
+  if (param != CL_EVENT_REFERENCE_COUNT) return;
+  cl_command_type type = 0;
+  if (query(CL_EVENT_COMMAND_TYPE, sizeof type, &type, nullptr) == CL_SUCCESS && type == CL_COMMAND_USER)
+    dropSessionReference(value);
 }
 
 }  // namespace rcl::server

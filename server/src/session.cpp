@@ -394,6 +394,32 @@ cl_int Session::admitSvm(std::size_t bytes) const {
 
 void Session::releaseReal(ObjectKind kind, void* handle) { releaseOnce(kind, handle); }
 
+void Session::keepUserEvent(cl_event event) {
+  if (userEvents_.size() >= 1024) {  // forget the ones that completed
+    std::erase_if(userEvents_, [](cl_event e) {
+      cl_int status = CL_QUEUED;
+      clGetEventInfo(e, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr);
+      if (status > CL_COMPLETE) return false;
+      clReleaseEvent(e);
+      return true;
+    });
+  }
+  if (clRetainEvent(event) == CL_SUCCESS) userEvents_.push_back(event);
+}
+
+void Session::keepQueue(cl_command_queue queue) {
+  if (queues_.size() >= 64) {  // forget the ones only the session holds: no commands, no client
+    std::erase_if(queues_, [](cl_command_queue q) {
+      cl_uint refs = 0;
+      clGetCommandQueueInfo(q, CL_QUEUE_REFERENCE_COUNT, sizeof refs, &refs, nullptr);
+      if (refs != 1) return false;
+      clReleaseCommandQueue(q);
+      return true;
+    });
+  }
+  if (clRetainCommandQueue(queue) == CL_SUCCESS) queues_.push_back(queue);
+}
+
 void Session::freeEverything() {
   struct Held {
     std::uint64_t id;
@@ -404,19 +430,25 @@ void Session::freeEverything() {
     if (!e.pinned) held.push_back({id, e});
   });
 
-  // User events the client never completed would block their queues forever.
-  for (const auto& h : held) {
-    if (h.entry.kind != ObjectKind::Event) continue;
-    auto ev = static_cast<cl_event>(h.entry.handle);
-    cl_command_type type = 0;
+  // User events the client never completed (released or not) would block
+  // their queues forever, and the helper threads waiting on those queues. They
+  // are completed, not failed: PoCL 3.1 aborts or double-frees when commands
+  // that wait on a failed user event are torn down, so the commands run
+  // (uselessly) instead.
+  for (cl_event ev : userEvents_) {
     cl_int status = CL_COMPLETE;
-    clGetEventInfo(ev, CL_EVENT_COMMAND_TYPE, sizeof type, &type, nullptr);
     clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr);
-    if (type == CL_COMMAND_USER && status > CL_COMPLETE) clSetUserEventStatus(ev, CL_OUT_OF_RESOURCES);
+    if (status > CL_COMPLETE) clSetUserEventStatus(ev, CL_COMPLETE);
   }
-  for (const auto& h : held)
-    if (h.entry.kind == ObjectKind::Queue) clFinish(static_cast<cl_command_queue>(h.entry.handle));
+  // Released by the client or not; all flushed first, as a command may wait
+  // on one of another queue that nothing flushed yet.
+  for (cl_command_queue q : queues_) clFlush(q);
+  for (cl_command_queue q : queues_) clFinish(q);
   blocking_.drain();
+  for (cl_event ev : userEvents_) clReleaseEvent(ev);
+  userEvents_.clear();
+  for (cl_command_queue q : queues_) clReleaseCommandQueue(q);
+  queues_.clear();
   staged_.releaseAll();  // pieces whose command never came
 
   std::stable_sort(held.begin(), held.end(), [](const Held& a, const Held& b) {

@@ -56,7 +56,11 @@ void readInChunks(CallContext& ctx, cl_command_queue queue, std::size_t size, co
     staging->push_back(std::make_shared<zmq::message_t>(n));
     cl_event part = nullptr;
     status = command(at, n, staging->back()->data(), waits, &part);
-    if (status == CL_SUCCESS) parts.push_back(part);
+    if (status != CL_SUCCESS) return;
+    // The staging memory stays until the device wrote it, whatever happens to
+    // the rest of the read (or the session ends, after its queues finished).
+    ctx.session().completions().onComplete(part, [staging](cl_int) {});
+    parts.push_back(part);
   };
   if (size == 0) readChunk(0, 0);
   for (std::size_t at = staged.bytes; status == CL_SUCCESS && at < size; at += protocol::kBulkChunk)

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -19,6 +21,12 @@
 extern char** environ;
 
 namespace rcl::server {
+namespace {
+
+// How long a session may take to free everything once it ends.
+constexpr std::chrono::seconds kMaxFreeing{30};
+
+}  // namespace
 
 int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platforms, SessionOptions options,
               const std::atomic<bool>& stop) {
@@ -58,9 +66,19 @@ int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platfo
     (void)!write(report, line.data(), line.size());
   };
   auto nextReport = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> closingSince;
   while (!session.finished()) {
     if (stop) session.close("server shutting down");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Freeing waits for the session's queues; a driver that never finishes
+    // one must not keep this process forever: the system frees what is left.
+    if (!closingSince && session.closing()) closingSince = std::chrono::steady_clock::now();
+    if (closingSince && std::chrono::steady_clock::now() - *closingSince > kMaxFreeing) {
+      spdlog::error("session {:016x}: still freeing after {} s (a queue that never finishes); the worker exits",
+                    args.session, kMaxFreeing.count());
+      tell("moved");
+      std::_Exit(3);
+    }
     if (std::chrono::steady_clock::now() < nextReport) continue;
     tell("live");
     nextReport += std::chrono::seconds(1);

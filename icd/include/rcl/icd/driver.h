@@ -12,7 +12,7 @@
 
 #include "rcl/icd/connection.h"
 #include "rcl/icd/info_cache.h"
-#include "rcl/icd/no_destructor.h"
+#include "rcl/protocol/no_destructor.h"
 #include "rcl/icd/trace.h"
 #include "rcl/icd/object_pool.h"
 #include "rcl/icd/objects.h"
@@ -48,7 +48,7 @@ class Driver {
 
  private:
   template <class T>
-  friend class NoDestructor;
+  friend class rcl::NoDestructor;
   Driver();
   void connect();
   template <class P>

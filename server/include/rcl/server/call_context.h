@@ -17,6 +17,7 @@
 #include "rcl/protocol/codec.h"
 #include "rcl/server/call_error.h"
 #include "rcl/server/callbacks.h"
+#include "rcl/server/info_filters.h"
 #include "rcl/server/session.h"
 
 namespace rcl::server {
@@ -273,7 +274,11 @@ class CallContext {
       return;
     }
     session_.table().add(id, kind, created, bytes);
-    if constexpr (std::is_same_v<Handle, cl_event>) watchEvent(id, created);
+    if constexpr (std::is_same_v<Handle, cl_command_queue>) session_.keepQueue(created);
+    if constexpr (std::is_same_v<Handle, cl_event>) {
+      if (call_ == protocol::CallId::clCreateUserEvent) session_.keepUserEvent(created);
+      watchEvent(id, created);
+    }
   }
   void adoptEvent(EventOut& event, cl_int status);
   template <class Handle>
@@ -308,8 +313,10 @@ class CallContext {
 
   // An info query: fetches the whole value, filters it, turns handles into
   // ids, and replies with it.
-  using InfoQuery = std::function<cl_int(cl_uint param, size_t size, void* value, size_t* size_ret)>;
-  using InfoFilter = void (*)(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value);
+  using InfoQuery = server::InfoQuery;
+  // Edits a value before it is sent; `query` asks the same object for others.
+  using InfoFilter = void (*)(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
+                              const InfoQuery& query);
   void replyInfo(cl_uint param, const InfoQuery& query, InfoFilter filter = nullptr);
 
   // For calls answered later (from a completion callback): the reply is

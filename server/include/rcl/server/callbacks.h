@@ -7,8 +7,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <unordered_map>
 
 #include <CL/cl.h>
 
@@ -50,13 +48,19 @@ template <> struct CallbackTrampoline<CallbackKind::context_destructor> {
   static void CL_CALLBACK call(cl_context, void* target);
 };
 
-// Actions to run once events reach a status, kept by the session. PoCL calls no
-// callback for a command that failed, so an action may never run: those are
-// freed with the session, after its queues are finished and its events gone.
+// Actions to run once events reach a status, kept by the session. PoCL calls
+// no callback for a command that failed, so an action may never run: those
+// are dropped with the session, after its queues are finished.
+//
+// OpenCL gets no pointer to an action, only a key that is never reused; the
+// actions in flight of every session are in one process-wide registry, where
+// a callback looks its key up. A callback that comes after its session
+// dropped it (implementations call back from their own threads, maybe after
+// clFinish returned) finds nothing and does nothing.
 class CompletionActions {
  public:
   CompletionActions() = default;
-  ~CompletionActions();
+  ~CompletionActions();  // dropPending()
   CompletionActions(const CompletionActions&) = delete;
   CompletionActions& operator=(const CompletionActions&) = delete;
 
@@ -67,18 +71,11 @@ class CompletionActions {
   }
   // The same when `event` reaches `status` (CL_SUBMITTED, CL_RUNNING, CL_COMPLETE).
   cl_int onStatus(cl_event event, cl_int status, std::function<void(cl_int status)> action);
-  // Frees the actions that never ran (the session's events are all gone).
+  // Drops the actions that never ran (the session's queues are finished).
   void dropPending();
 
  private:
-  struct Action {
-    CompletionActions* owner;
-    std::function<void(cl_int)> run;
-  };
-  static void CL_CALLBACK fire(cl_event, cl_int status, void* action);
-
-  std::mutex mutex_;
-  std::unordered_map<Action*, std::unique_ptr<Action>> pending_;
+  static void CL_CALLBACK fire(cl_event, cl_int status, void* key);
 };
 
 }  // namespace rcl::server

@@ -4,6 +4,8 @@
 // session is simply unknown.
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <cstdint>
 #include <functional>
 #include <unordered_map>
@@ -17,6 +19,14 @@ namespace rcl::server {
 
 using protocol::ObjectKind;
 
+// A queue's commands: how many went in, and how many a finished clFinish
+// has seen done. Equal: the queue is idle, clFinish can answer at once.
+// (Atomic: clFinish completes on a helper thread.)
+struct QueueProgress {
+  std::atomic<std::uint64_t> enqueued{0};
+  std::atomic<std::uint64_t> finished{0};
+};
+
 class HandleTable {
  public:
   struct Entry {
@@ -24,7 +34,7 @@ class HandleTable {
     void* handle = nullptr;
     std::uint32_t refs = 1;  // references the client holds
     bool pinned = false;     // platforms and root devices: never released
-    bool busy = false;       // queues: commands enqueued since the last clFinish began
+    std::shared_ptr<QueueProgress> progress;  // queues only
     std::size_t bytes = 0;   // memory objects: the device memory they hold (not sub-buffers)
   };
 
@@ -61,9 +71,10 @@ class HandleTable {
   // Drops one client reference; the entry goes when none are left.
   void released(std::uint64_t id);
 
-  // Queues: note that a command went in; take (and clear) the note.
+  // Queues: note that a command went in; the queue's progress (nullptr for an
+  // unknown queue).
   void markBusy(const void* queue);
-  bool takeBusy(const void* queue);
+  std::shared_ptr<QueueProgress> progressOf(const void* queue) const;
 
   std::size_t size() const { return byId_.size(); }
   // Visits every entry (for cleanup and statistics).

@@ -2,6 +2,7 @@
 // remotely is masked, the same way in every query that mentions it.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include <CL/cl.h>
@@ -10,11 +11,22 @@
 
 namespace rcl::server {
 
+// Asks the object being queried for another parameter (as the real clGet*Info).
+using InfoQuery = std::function<cl_int(cl_uint param, size_t size, void* value, size_t* size_ret)>;
+
 // Native kernels, fine-grained SVM and SVM atomics (coarse-grained buffer SVM
 // stays), host-unified memory and GL/D3D/DX9/EGL/VA sharing are removed from
 // the device's capabilities and extension lists; cl_rcl_ops is
 // added to them when the server offers operations (options.ops).
-void maskDeviceInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value);
+void maskDeviceInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
+                    const InfoQuery& query);
+
+// Reference counts without the one the session holds of every queue and user
+// event (Session::keepQueue, keepUserEvent): the client sees its own.
+void sessionQueueInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
+                      const InfoQuery& query);
+void sessionEventInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
+                      const InfoQuery& query);
 
 // True for extensions a remote device cannot offer.
 bool isMaskedExtension(const char* name);

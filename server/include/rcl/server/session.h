@@ -88,6 +88,11 @@ class Session {
   // Asks the worker to free everything and stop; returns at once.
   void close(std::string reason);
   bool finished() const { return finished_; }
+  // Whether the session was told to end (it may still be freeing).
+  bool closing() {
+    std::lock_guard lock(closeMutex_);
+    return closing_;
+  }
 
   // The ids of the exposed platforms and their devices, for the handshake.
   struct PlatformIds {
@@ -103,6 +108,14 @@ class Session {
   // and the pieces of transfers through it that wait for their command.
   const std::shared_ptr<ShmSegment>& shm() const { return shm_; }
   StagedTransfers& staged() { return staged_; }
+  // A user event the client made: the session holds it until it completes or
+  // the session ends, even if the client released it, so no queue waits on it
+  // forever (it is completed at the end).
+  void keepUserEvent(cl_event event);
+  // A queue the client made: held the same way, so that every command of the
+  // session has run before its staging memory goes, even on queues the
+  // client released.
+  void keepQueue(cl_command_queue queue);
   const std::shared_ptr<Outbox>& outbox() { return outbox_; }
   SessionStats& stats() { return stats_; }
   CallbackTarget* newCallbackTarget(std::uint64_t callbackId);
@@ -163,6 +176,8 @@ class Session {
   SvmAllocations svm_;
   std::shared_ptr<ShmSegment> shm_;
   StagedTransfers staged_;
+  std::vector<cl_event> userEvents_;  // retained once each (keepUserEvent)
+  std::vector<cl_command_queue> queues_;  // retained once each (keepQueue)
   SessionStats stats_;
   std::vector<PlatformIds> platformIds_;
   std::list<CallbackTarget> callbackTargets_;
