@@ -196,6 +196,10 @@ void Connection::offerSharedMemory(std::chrono::steady_clock::time_point deadlin
   offer.str(channel->name());
   offer.u64(channel->slots());
   offer.u64(channel->slotBytes());
+  if (options_.directCopy) {
+    offer.i64(::getpid());
+    offer.u64(reinterpret_cast<std::uintptr_t>(channel->header()));
+  }
   auto frames = offer.finish();
   protocol::sendFrames(control_, frames);
   std::string refusal;
@@ -208,6 +212,7 @@ void Connection::offerSharedMemory(std::chrono::steady_clock::time_point deadlin
   }
   answer->u64();
   if (answer->integer<cl_int>() != CL_SUCCESS || answer->u64() != channel->cookie()) return;
+  directCopy_ = !answer->atEnd() && answer->boolean();
   shm_ = std::move(channel);
 }
 

@@ -9,6 +9,7 @@
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/events.h"
+#include "rcl/icd/shm_pieces.h"
 #include "rcl/icd/transfers.h"
 
 namespace rcl::icd::custom {
@@ -74,14 +75,19 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
     call.handle(m);
     call.scalar(offset);
     call.scalar(size);
+    std::shared_ptr<ReadJoin> join;
+    const StagedPieces staged =
+        stageRead(call, q, m, offset, size, host, event_wait_list, num_events_in_wait_list, join);
     call.waitList(event_wait_list, num_events_in_wait_list);
     auto* dst = static_cast<unsigned char*>(host);
+    const std::size_t base = staged.bytes;  // the socket's bytes start after the pieces'
     status = enqueueRead(
         call, CL_FALSE,
-        [dst, size](const void* bytes, std::size_t n, std::size_t at) {
+        [dst, size, base](const void* bytes, std::size_t n, std::size_t at) {
+          at += base;
           if (at < size) std::memcpy(dst + at, bytes, std::min(n, size - at));
         },
-        out, CL_COMMAND_MAP_BUFFER);
+        out, CL_COMMAND_MAP_BUFFER, staged.token, std::move(join));
   }
   if (status == CL_SUCCESS && blocking_map) status = finishBlocking(q, *out, out == &internal);
   setError(errcode_ret, status);
@@ -182,9 +188,12 @@ cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue command_queue, cl_me
     call.handle(m);
     call.scalar(mapping.offset);
     call.scalar(mapping.size);
-    call.bulkChunks(mapped_ptr, mapping.size);
+    const StagedPieces staged = stageWrite(call, q, m, mapping.offset, mapping.size, mapped_ptr, event_wait_list,
+                                           num_events_in_wait_list);
+    call.bulkChunks(static_cast<unsigned char*>(mapped_ptr) + staged.bytes, mapping.size - staged.bytes);
     call.waitList(event_wait_list, num_events_in_wait_list);
     call.event(out);
+    if (staged.token != 0) call.scalar(staged.token);
     status = call.post();
   } else {
     // The rows go packed; a mapping of the application's memory is packed first.

@@ -137,15 +137,6 @@ cl_image_desc legacyDesc(cl_mem_object_type type, std::size_t w, std::size_t h, 
   return desc;
 }
 
-// Whether a wait list is one a command of `queue` accepts (checked as the
-// command itself will be, before shared memory pieces run ahead of it).
-bool acceptedWaitList(cl_command_queue queue, const cl_event* list, cl_uint n) {
-  Call probe(CallId::clEnqueueMarkerWithWaitList);
-  probe.handle(queue);
-  probe.waitList(list, n);
-  return !probe.failed();
-}
-
 }  // namespace
 
 cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t size, void* host_ptr,
@@ -272,14 +263,9 @@ cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue command_queue, cl_mem bu
   call.scalar(offset);
   call.scalar(size);
   // Same host: the first bytes come through shared memory, in pieces sent ahead.
-  StagedPieces staged;
   std::shared_ptr<ReadJoin> join;
-  if (!call.failed() && usesSharedMemory(call.connection(), size) &&
-      acceptedWaitList(command_queue, event_wait_list, num_events_in_wait_list)) {
-    join = std::make_shared<ReadJoin>();
-    staged = readPieces(*call.connection(), command_queue, m, offset, size, ptr, event_wait_list,
-                        num_events_in_wait_list, join);
-  }
+  const StagedPieces staged =
+      stageRead(call, command_queue, m, offset, size, ptr, event_wait_list, num_events_in_wait_list, join);
   call.waitList(event_wait_list, num_events_in_wait_list);
   auto* dst = static_cast<unsigned char*>(ptr);
   const std::size_t base = staged.bytes;  // the socket's bytes start after the pieces'
@@ -289,7 +275,7 @@ cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue command_queue, cl_mem bu
         at += base;
         if (at < size) std::memcpy(dst + at, bytes, std::min(n, size - at));
       },
-      event, 0, staged.token, staged.token != 0 ? std::move(join) : nullptr);
+      event, 0, staged.token, std::move(join));
 }
 
 cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_write,
@@ -300,6 +286,9 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
   // returns once ZeroMQ is done reading it (after the call, and its frames, are gone).
   SendLatch sent;
   cl_int status;
+  // A direct piece is copied while the command runs: a blocking write waits for it.
+  cl_event internal = nullptr;
+  bool waitsForCommand = blocking_write && event != nullptr;
   {
     Call call(CallId::clEnqueueWriteBuffer);
     call.handle(command_queue);
@@ -310,15 +299,16 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
     call.scalar(size);
     // Same host: the first bytes go through shared memory, in pieces sent
     // ahead (copied before this returns); the socket takes the rest.
-    StagedPieces staged;
-    if (!call.failed() && usesSharedMemory(call.connection(), size) &&
-        acceptedWaitList(command_queue, event_wait_list, num_events_in_wait_list))
-      staged = writePieces(*call.connection(), command_queue, m, offset, size, ptr, event_wait_list,
-                           num_events_in_wait_list);
+    const StagedPieces staged =
+        stageWrite(call, command_queue, m, offset, size, ptr, event_wait_list, num_events_in_wait_list);
     const auto* rest = static_cast<const unsigned char*>(ptr);
     call.bulkChunks(rest == nullptr ? nullptr : rest + staged.bytes, size - staged.bytes,
                     blocking_write ? &sent : nullptr);
     call.waitList(event_wait_list, num_events_in_wait_list);
+    if (blocking_write && staged.direct && event == nullptr) {
+      event = &internal;
+      waitsForCommand = true;
+    }
     call.event(event);
     if (staged.token != 0) call.scalar(staged.token);
     status = call.post();
@@ -326,10 +316,7 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
   sent.wait();
   // With an event asked for, a blocking write returns with its command done,
   // as natively (the application may ask its profiling times at once).
-  if (status == CL_SUCCESS && blocking_write && event != nullptr) {
-    flush(command_queue);
-    return blockingResult(*event, waitForEvent(*event));
-  }
+  if (status == CL_SUCCESS && waitsForCommand) return finishBlocking(command_queue, *event, event == &internal);
   return status;
 }
 

@@ -17,9 +17,9 @@ constexpr std::size_t kMinSharedBytes = std::size_t{64} << 10;
 // socket (a slot stays lent while the queue holds its piece back, e.g. behind a user event).
 constexpr auto kSlotPatience = 100ms;
 
-// [piece call, token, slot, length, queue, buffer, offset, wait list], sent without reply.
+// [piece call, token, slot or address, length, queue, buffer, offset, wait list], sent without reply.
 cl_int sendPiece(Connection& connection, std::uint16_t call, std::uint64_t token, cl_command_queue queue,
-                 cl_mem buffer, std::size_t offset, std::uint32_t slot, std::size_t length, const cl_event* waits,
+                 cl_mem buffer, std::size_t offset, std::uint64_t slot, std::size_t length, const cl_event* waits,
                  cl_uint n) {
   protocol::Writer w;
   w.integer(protocol::Kind::Request);
@@ -40,14 +40,54 @@ cl_int sendPiece(Connection& connection, std::uint16_t call, std::uint64_t token
   return connection.send(w, seqOffset);
 }
 
+// Whether a wait list is one a command of `queue` accepts (checked as the
+// command itself will be, before shared memory pieces run ahead of it).
+bool acceptedWaitList(cl_command_queue queue, const cl_event* list, cl_uint n) {
+  Call probe(CallId::clEnqueueMarkerWithWaitList);
+  probe.handle(queue);
+  probe.waitList(list, n);
+  return !probe.failed();
+}
+
+bool staging(Call& call, cl_command_queue queue, std::size_t size, const cl_event* waits, cl_uint n) {
+  return !call.failed() && usesSharedMemory(call.connection(), size) && acceptedWaitList(queue, waits, n);
+}
+
 }  // namespace
+
+StagedPieces stageWrite(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
+                        const void* ptr, const cl_event* waits, cl_uint n) {
+  if (!staging(call, queue, size, waits, n)) return {};
+  return writePieces(*call.connection(), queue, buffer, offset, size, ptr, waits, n);
+}
+
+StagedPieces stageRead(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
+                       void* ptr, const cl_event* waits, cl_uint n, std::shared_ptr<ReadJoin>& join) {
+  if (!staging(call, queue, size, waits, n)) return {};
+  if (!call.connection()->directCopy()) join = std::make_shared<ReadJoin>();
+  return readPieces(*call.connection(), queue, buffer, offset, size, ptr, waits, n, join);
+}
 
 bool usesSharedMemory(const Connection* connection, std::size_t size) {
   return connection != nullptr && connection->shm() != nullptr && size >= kMinSharedBytes;
 }
 
+// The whole transfer as one direct piece (the server copies from or to `ptr`).
+StagedPieces directPiece(Connection& connection, std::uint16_t call, cl_command_queue queue, cl_mem buffer,
+                         std::size_t offset, std::size_t size, const void* ptr, const cl_event* waits, cl_uint n) {
+  StagedPieces staged{0, connection.nextToken()};
+  if (sendPiece(connection, call, staged.token, queue, buffer, offset, reinterpret_cast<std::uintptr_t>(ptr), size,
+                waits, n) == CL_SUCCESS) {
+    staged.bytes = size;
+    staged.direct = true;
+  }
+  return staged;
+}
+
 StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem buffer, std::size_t offset,
                          std::size_t size, const void* ptr, const cl_event* waits, cl_uint n) {
+  if (connection.directCopy())
+    return directPiece(connection, protocol::shm::kDirectWrite, queue, buffer, offset, size, ptr, waits, n);
   ShmChannel& shm = *connection.shm();
   StagedPieces staged{0, connection.nextToken()};
   const auto* bytes = static_cast<const unsigned char*>(ptr);
@@ -69,6 +109,8 @@ StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem 
 StagedPieces readPieces(Connection& connection, cl_command_queue queue, cl_mem buffer, std::size_t offset,
                         std::size_t size, void* ptr, const cl_event* waits, cl_uint n,
                         const std::shared_ptr<ReadJoin>& join) {
+  if (connection.directCopy())
+    return directPiece(connection, protocol::shm::kDirectRead, queue, buffer, offset, size, ptr, waits, n);
   ShmChannel& shm = *connection.shm();
   StagedPieces staged{0, connection.nextToken()};
   auto* bytes = static_cast<unsigned char*>(ptr);

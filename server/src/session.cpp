@@ -135,6 +135,7 @@ void Session::run() {
   }
   freeEverything();
   shm_.reset();  // unmapped once no piece holds it any more
+  direct_.reset();  // every copy is done: the queues are finished
   socket_.close();
   finished_ = true;
 }
@@ -213,12 +214,22 @@ void Session::attachShm(protocol::Reader& reader, std::uint64_t seq) {
     spdlog::debug("session {:016x}: no shared memory: {}", id_, e.what());
     return sendError(seq, e.status(), e.what());
   }
-  spdlog::info("session {:016x}: shared memory of {} x {} bytes", id_, slots, slotBytes);
+  // Optional: the client's pid and where its own mapping of the segment
+  // starts, for direct copies (direct_copy.h) if this worker can read it there.
+  if (!reader.atEnd()) {
+    const auto pid = reader.integer<pid_t>();
+    const auto header = reader.u64();
+    if (DirectCopier::probe(pid, header, shm_->header(), sizeof(protocol::shm::Header)))
+      direct_ = std::make_shared<DirectCopier>(pid);
+  }
+  spdlog::info("session {:016x}: shared memory of {} x {} bytes{}", id_, slots, slotBytes,
+               direct_ ? ", direct copies" : "");
   protocol::Writer w;
   w.integer(Kind::Reply);
   w.u64(seq);
   w.i64(CL_SUCCESS);
   w.u64(shm_->cookie());
+  w.boolean(direct_ != nullptr);
   send(w.finish());
 }
 
@@ -266,6 +277,18 @@ void Session::handle(protocol::Frames frames) {
         shmPiece(ctx, write);
       } catch (const CallError& e) {
         spdlog::debug("session {:016x}: a shared memory piece failed: {} ({})", id_, e.what(), e.status());
+        ctx.fail(e.status(), e.what());
+      }
+      return ctx.finish();
+    }
+    if (callId == protocol::shm::kDirectWrite || callId == protocol::shm::kDirectRead) {
+      const bool write = callId == protocol::shm::kDirectWrite;
+      CallContext ctx(*this, reader, seq,
+                      write ? protocol::CallId::clEnqueueWriteBuffer : protocol::CallId::clEnqueueReadBuffer);
+      try {
+        directPiece(ctx, write);
+      } catch (const CallError& e) {
+        spdlog::debug("session {:016x}: a direct piece failed: {} ({})", id_, e.what(), e.status());
         ctx.fail(e.status(), e.what());
       }
       return ctx.finish();

@@ -1,7 +1,10 @@
 // Same-host bulk data through shared memory (protocol/shm.h): a big transfer
-// really takes it (the session's socket sees only small messages), it can be
-// turned off, no segment is left in /dev/shm, and a client that names slots
-// the segment does not have gets an error while its session goes on.
+// really takes it (the session's socket sees only small messages), straight
+// between the application's memory and the buffer (direct copies) or through
+// the slots, it can be turned off, no segment is left in /dev/shm, a client
+// that names slots the segment does not have gets an error while its session
+// goes on, direct copies need a proof, and one from memory the client does
+// not have fails without harming the server.
 
 #include <gtest/gtest.h>
 #include <fcntl.h>
@@ -14,6 +17,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <regex>
 #include <string>
 #include <thread>
@@ -34,6 +39,8 @@ using namespace std::chrono_literals;
 using protocol::Kind;
 
 constexpr std::size_t kBig = std::size_t{64} << 20;
+constexpr const char* kFailures =
+    "10-14, 16-18: an OpenCL call failed, 15: wrong bytes read back, 19: wrong bytes after the unmap";
 
 class ShmTest : public ::testing::Test {
  protected:
@@ -45,8 +52,10 @@ class ShmTest : public ::testing::Test {
     server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.file("server.log")));
   }
 
-  // In a child: writes and reads back 64 MiB (plus an odd tail) through remote-cl. 0, or what failed.
-  int bigTransfer() const {
+  // In a child: writes and reads back 64 MiB (plus an odd tail) through
+  // remote-cl, at an odd offset, then maps it and unmaps it changed. 0, or what failed.
+  // `before(queue, buffer)` runs first (0 or its own code).
+  int bigTransfer(const std::function<int(cl_command_queue, cl_mem)>& before = nullptr) const {
     setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
     setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
     cl_platform_id platform = nullptr;
@@ -57,15 +66,28 @@ class ShmTest : public ::testing::Test {
     cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
     cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &error);
     const std::size_t size = kBig + 4093;
-    cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE, size, nullptr, &error);
+    cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE, size + 3, nullptr, &error);
     if (error != CL_SUCCESS) return 12;
+    if (before) {
+      if (const int failed = before(queue, buffer); failed != 0) return failed;
+    }
     std::vector<unsigned char> data(size), back(size);
     for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<unsigned char>(i * 7 + i / 4099);
-    if (clEnqueueWriteBuffer(queue, buffer, CL_TRUE, 0, size, data.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+    if (clEnqueueWriteBuffer(queue, buffer, CL_TRUE, 3, size, data.data(), 0, nullptr, nullptr) != CL_SUCCESS)
       return 13;
-    if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+    if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 3, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
       return 14;
     if (back != data) return 15;
+    // A mapping reads the region and its unmap writes it back, the same way.
+    auto* mapped = static_cast<unsigned char*>(clEnqueueMapBuffer(
+        queue, buffer, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 1 << 20, size - (1 << 20), 0, nullptr, nullptr, &error));
+    if (error != CL_SUCCESS || std::memcmp(mapped, data.data() + (1 << 20) - 3, size - (1 << 20)) != 0) return 16;
+    for (std::size_t i = 0; i < size - (1 << 20); i += 4096) mapped[i] ^= 0xff;
+    if (clEnqueueUnmapMemObject(queue, buffer, mapped, 0, nullptr, nullptr) != CL_SUCCESS) return 17;
+    for (std::size_t i = 0; i < size - (1 << 20); i += 4096) data[i + (1 << 20) - 3] ^= 0xff;
+    if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 3, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+      return 18;
+    if (back != data) return 19;
     clReleaseMemObject(buffer);
     clReleaseCommandQueue(queue);
     clReleaseContext(context);
@@ -102,12 +124,45 @@ class ShmTest : public ::testing::Test {
 TEST_F(ShmTest, ABigTransferOnTheSameHostGoesThroughSharedMemory) {
   const std::size_t before = segmentsLeft();
   ChildProcess child([&] { return bigTransfer(); });
-  ASSERT_EQ(child.waitForExit(120s), 0) << "10-14: an OpenCL call failed, 15: wrong bytes read back";
+  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
   const auto [in, out] = endedSessionBytes();
   EXPECT_LT(in, std::uint64_t{1} << 20) << "the write's bytes went through the socket";
   EXPECT_LT(out, std::uint64_t{1} << 20) << "the read's bytes went through the socket";
-  EXPECT_NE(readTextFile(server_->logPath()).find("shared memory of"), std::string::npos);
+  const auto log = readTextFile(server_->logPath());
+  EXPECT_NE(log.find("shared memory of"), std::string::npos);
+  EXPECT_NE(log.find("direct copies"), std::string::npos) << "the worker could not read the client's memory";
   EXPECT_EQ(segmentsLeft(), before) << "a shared memory segment was left in /dev/shm";
+}
+
+TEST_F(ShmTest, WithoutDirectCopiesTheSlotsCarryIt) {
+  ChildProcess child([&] {
+    setenv("REMOTE_CL_DIRECT_COPY", "0", 1);
+    return bigTransfer();
+  });
+  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
+  const auto [in, out] = endedSessionBytes();
+  EXPECT_LT(in, std::uint64_t{1} << 20) << "the write's bytes went through the socket";
+  EXPECT_LT(out, std::uint64_t{1} << 20) << "the read's bytes went through the socket";
+  const auto log = readTextFile(server_->logPath());
+  EXPECT_NE(log.find("shared memory of"), std::string::npos);
+  EXPECT_EQ(log.find("direct copies"), std::string::npos);
+}
+
+TEST_F(ShmTest, ADirectCopyFromMemoryTheApplicationDoesNotHaveFailsAndTheSessionGoesOn) {
+  // Natively such a write would crash the application; here the worker's copy fails and it goes on.
+  ChildProcess child([&] {
+    return bigTransfer([](cl_command_queue queue, cl_mem buffer) {
+      const std::size_t size = 1 << 20;
+      void* gone = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      ::munmap(gone, size);
+      clEnqueueWriteBuffer(queue, buffer, CL_TRUE, 0, size, gone, 0, nullptr, nullptr);
+      return 0;
+    });
+  });
+  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
+  endedSessionBytes();
+  EXPECT_NE(readTextFile(server_->logPath()).find("direct copy of 1048576 bytes with the client failed"),
+            std::string::npos);
 }
 
 TEST_F(ShmTest, TurnedOffEverythingGoesThroughTheSocket) {
@@ -115,7 +170,7 @@ TEST_F(ShmTest, TurnedOffEverythingGoesThroughTheSocket) {
     setenv("REMOTE_CL_SHM", "0", 1);
     return bigTransfer();
   });
-  ASSERT_EQ(child.waitForExit(120s), 0) << "10-14: an OpenCL call failed, 15: wrong bytes read back";
+  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
   const auto [in, out] = endedSessionBytes();
   EXPECT_GE(in, kBig);
   EXPECT_GE(out, kBig);
@@ -130,9 +185,15 @@ class TestSegment {
     EXPECT_EQ(::ftruncate(fd, static_cast<off_t>(protocol::shm::segmentBytes(2, kSlot))), 0);
     const protocol::shm::Header header{protocol::shm::kMagic, 0xc00c1e, 2, kSlot};
     EXPECT_EQ(::pwrite(fd, &header, sizeof header, 0), static_cast<ssize_t>(sizeof header));
+    header_ = ::mmap(nullptr, protocol::shm::kHeaderBytes, PROT_READ, MAP_SHARED, fd, 0);
     ::close(fd);
   }
-  ~TestSegment() { ::shm_unlink(name_.c_str()); }
+  ~TestSegment() {
+    ::shm_unlink(name_.c_str());
+    ::munmap(header_, protocol::shm::kHeaderBytes);
+  }
+  // Where this process sees the segment's header (what a client names to prove the worker can read it).
+  std::uint64_t headerAddress() const { return reinterpret_cast<std::uintptr_t>(header_); }
   TestSegment(const TestSegment&) = delete;
   TestSegment& operator=(const TestSegment&) = delete;
   const std::string& name() const { return name_; }
@@ -140,27 +201,12 @@ class TestSegment {
 
  private:
   std::string name_;
+  void* header_ = nullptr;
 };
 
-TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
-  zmq::context_t zmq(1);
-  RawClient client(zmq, server_->endpoint(), 0x5eed);
-  const auto device = client.hello();
-  ASSERT_NE(device, 0u);
-  const auto piece = [&](std::uint64_t slot, std::uint64_t length) {
-    return client.call(static_cast<protocol::CallId>(protocol::shm::kWritePiece), [&](protocol::Writer& w) {
-      w.u64(1);       // token
-      w.u64(slot);
-      w.u64(length);
-      w.u64(77);      // queue: unknown, checked after the slot
-      w.u64(78);      // buffer
-      w.u64(0);       // offset
-      w.nil();        // wait list
-    });
-  };
-  EXPECT_EQ(piece(0, 16).status, CL_INVALID_OPERATION) << "a piece without shared memory";
-
-  TestSegment segment;
+// Offers `segment` on the raw client's session, with `proof` (pid, address) if given; the answer.
+std::optional<RawReply> attach(RawClient& client, const TestSegment& segment,
+                                          std::optional<std::pair<pid_t, std::uint64_t>> proof) {
   protocol::Writer attach;
   attach.integer(Kind::Request);
   attach.u64(90);
@@ -168,13 +214,47 @@ TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
   attach.str(segment.name());
   attach.u64(2);
   attach.u64(TestSegment::kSlot);
+  if (proof) {
+    attach.i64(proof->first);
+    attach.u64(proof->second);
+  }
   client.sendControl(attach.finish());
-  auto attached = client.receive();
+  return client.receive();
+}
+
+// A piece call (slot or direct) naming an unknown queue.
+RawReply piece(RawClient& client, std::uint16_t call, std::uint64_t slot, std::uint64_t length) {
+  return client.call(static_cast<protocol::CallId>(call), [&](protocol::Writer& w) {
+    w.u64(1);  // token
+    w.u64(slot);
+    w.u64(length);
+    w.u64(77);  // queue: unknown, checked after the slot
+    w.u64(78);  // buffer
+    w.u64(0);   // offset
+    w.nil();    // wait list
+  });
+}
+
+TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
+  zmq::context_t zmq(1);
+  RawClient client(zmq, server_->endpoint(), 0x5eed);
+  const auto device = client.hello();
+  ASSERT_NE(device, 0u);
+  const auto piece = [&](std::uint64_t slot, std::uint64_t length) {
+    return rcl::test::piece(client, protocol::shm::kWritePiece, slot, length);
+  };
+  EXPECT_EQ(piece(0, 16).status, CL_INVALID_OPERATION) << "a piece without shared memory";
+
+  TestSegment segment;
+  auto attached = attach(client, segment, std::nullopt);
   ASSERT_TRUE(attached);
   ASSERT_EQ(attached->kind, Kind::Reply);
   ASSERT_EQ(attached->status, CL_SUCCESS);
   EXPECT_EQ(attached->rest->u64(), 0xc00c1eu) << "the cookie of another segment";
+  EXPECT_FALSE(attached->rest->boolean()) << "direct copies without a proof";
   EXPECT_LT(::shm_open(segment.name().c_str(), O_RDONLY, 0), 0) << "the server left the name in /dev/shm";
+  EXPECT_EQ(rcl::test::piece(client, protocol::shm::kDirectWrite, 0x1000, 16).status, CL_INVALID_OPERATION)
+      << "a direct piece without the proof";
 
   EXPECT_EQ(piece(2, 16).status, CL_INVALID_VALUE) << "a slot past the last";
   EXPECT_EQ(piece(~std::uint64_t{0}, 16).status, CL_INVALID_VALUE) << "a huge slot";
@@ -192,6 +272,24 @@ TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
     w.nil();
   });
   EXPECT_EQ(context.status, CL_SUCCESS);
+}
+
+TEST_F(ShmTest, DirectCopiesNeedTheSegmentsHeaderInTheClientsMemory) {
+  zmq::context_t zmq(1);
+  for (const bool proven : {false, true}) {
+    SCOPED_TRACE(proven ? "the right address" : "another address");
+    RawClient client(zmq, server_->endpoint(), proven ? 0x5eed : 0x5eee);
+    ASSERT_NE(client.hello(), 0u);
+    TestSegment segment;
+    const std::uint64_t elsewhere = reinterpret_cast<std::uintptr_t>(&zmq);
+    auto attached = attach(client, segment, std::pair{::getpid(), proven ? segment.headerAddress() : elsewhere});
+    ASSERT_TRUE(attached);
+    ASSERT_EQ(attached->status, CL_SUCCESS);
+    EXPECT_EQ(attached->rest->u64(), 0xc00c1eu);
+    EXPECT_EQ(attached->rest->boolean(), proven);
+    EXPECT_EQ(piece(client, protocol::shm::kDirectRead, 0x1000, 16).status,
+              proven ? CL_INVALID_COMMAND_QUEUE : CL_INVALID_OPERATION);
+  }
 }
 
 }  // namespace

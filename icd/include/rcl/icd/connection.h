@@ -66,6 +66,9 @@ struct ConnectionOptions {
   // (REMOTE_CL_SHM, REMOTE_CL_SHM_MB: see config.h).
   bool shm = true;
   std::size_t shmMegabytes = 64;
+  // With shared memory, let the server copy straight from and to the
+  // application's memory when it can (REMOTE_CL_DIRECT_COPY; protocol/shm.h).
+  bool directCopy = true;
 };
 
 class HandshakeMonitor;
@@ -125,6 +128,8 @@ class Connection {
   std::uint64_t addCallback(RemoteCallback callback);
   // The shared memory the server mapped; nullptr: bulk data goes through the socket.
   ShmChannel* shm() const { return shm_.get(); }
+  // Whether the server copies straight from and to this process's memory (direct pieces).
+  bool directCopy() const { return directCopy_; }
   // A fresh token naming one transfer's shared memory pieces.
   std::uint64_t nextToken() { return nextToken_++; }
   // Runs `job` on the callback thread (never the receiver).
@@ -173,6 +178,7 @@ class Connection {
   zmq::context_t& zmq_;
   std::shared_ptr<ReplySockets> replySockets_;  // made once the session's endpoint is known
   std::unique_ptr<ShmChannel> shm_;             // set in the handshake, if the server mapped it
+  bool directCopy_ = false;                      // set in the handshake, if the server can read this process
   std::atomic<std::uint64_t> nextToken_{1};
   std::mutex sendMutex_;
   std::atomic<std::uint64_t> nextSeq_{1};

@@ -54,6 +54,8 @@ class ShmChannel {
   void unlink();
 
   unsigned char* slot(std::uint32_t s) const;
+  // The segment's header (protocol::shm::Header) in this process.
+  const void* header() const { return base_; }
   // A free slot, waiting up to `patience` for one (a slot comes back when the
   // server is done with it, which a command the queue holds back may delay):
   // nullopt if none came, and the caller sends through the socket instead.

@@ -5,8 +5,10 @@
 // Layout: a header page (Header), then `slots` slots of `slotBytes` each.
 //
 // Setting it up, on the session's control channel after Attach:
-//   shm attach [Request, seq, ShmAttach, name, slots, slot_bytes]
-//     ->       [Reply, seq, CL_SUCCESS, cookie]   the cookie read from the header
+//   shm attach [Request, seq, ShmAttach, name, slots, slot_bytes, pid, header_address]
+//     ->       [Reply, seq, CL_SUCCESS, cookie, direct]   the cookie read from the header;
+//              direct: the worker read the header at header_address in the
+//              client's process `pid` too, and takes direct pieces (below)
 //     or       [Error, seq, status, message]      (another host, another user, ...)
 // The worker unlinks the name as soon as it has mapped the segment; the
 // client unlinks it too when the answer (or none) came, so no name outlives
@@ -20,6 +22,12 @@
 //   read piece  [Request, 0, ShmReadPiece, token, slot, length, queue, buffer, offset, wait list]
 //     the worker reads into `slot` and, when the read is done, pushes
 //                                         [SlotData, 0, slot, status]
+// With `direct`, a whole transfer may instead be one direct piece naming the
+// application's memory (no slot; the worker copies between it and the
+// mapped buffer with process_vm_readv/writev, server/direct_copy.h):
+//   direct write [Request, 0, DirectWrite, token, address, length, queue, buffer, offset, wait list]
+//   direct read  [Request, 0, DirectRead,  token, address, length, queue, buffer, offset, wait list]
+//     nothing is pushed for them: the command's event covers the copy.
 // The command itself (clEnqueueWriteBuffer, clEnqueueReadBuffer) follows its
 // pieces, with `token` as its last argument: its event stands for its pieces
 // and its own bytes (the rest, through the socket, at offset + the pieces' bytes).
@@ -46,6 +54,8 @@ struct Header {
 // Ids of the piece calls (calls channel) and of the attach call (control channel).
 inline constexpr std::uint16_t kWritePiece = 1100;
 inline constexpr std::uint16_t kReadPiece = 1101;
+inline constexpr std::uint16_t kDirectWrite = 1102;
+inline constexpr std::uint16_t kDirectRead = 1103;
 
 // The whole segment's size, or 0 for a layout no side accepts.
 inline constexpr std::size_t segmentBytes(std::uint64_t slots, std::uint64_t slotBytes) {

@@ -24,6 +24,7 @@
 #include "rcl/protocol/transport.h"
 #include "rcl/server/blocking_pool.h"
 #include "rcl/server/callbacks.h"
+#include "rcl/server/direct_copy.h"
 #include "rcl/server/handle_table.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/shm_segment.h"
@@ -108,6 +109,9 @@ class Session {
   // and the pieces of transfers through it that wait for their command.
   const std::shared_ptr<ShmSegment>& shm() const { return shm_; }
   StagedTransfers& staged() { return staged_; }
+  // Copies straight from and to the client's memory (nullptr: the client is
+  // not on this host, or did not prove this worker may read its memory).
+  const std::shared_ptr<DirectCopier>& direct() const { return direct_; }
   // A user event the client made: the session holds it until it completes or
   // the session ends, even if the client released it, so no queue waits on it
   // forever (it is completed at the end).
@@ -175,6 +179,7 @@ class Session {
   HandleTable table_;
   SvmAllocations svm_;
   std::shared_ptr<ShmSegment> shm_;
+  std::shared_ptr<DirectCopier> direct_;
   StagedTransfers staged_;
   std::vector<cl_event> userEvents_;  // retained once each (keepUserEvent)
   std::vector<cl_command_queue> queues_;  // retained once each (keepQueue)

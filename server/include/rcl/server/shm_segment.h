@@ -21,6 +21,8 @@ class ShmSegment {
   ShmSegment& operator=(const ShmSegment&) = delete;
 
   std::uint64_t cookie() const;
+  // The segment's first bytes (protocol::shm::Header), as the client wrote them.
+  const void* header() const { return base_; }
   // The start of `length` bytes in `slot`; CallError(CL_INVALID_VALUE) if
   // the slot does not exist or the length does not fit in it.
   unsigned char* slot(std::uint64_t slot, std::uint64_t length) const;
