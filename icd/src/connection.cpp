@@ -12,6 +12,8 @@
 #include "rcl/icd/events.h"
 #include "rcl/icd/handshake_monitor.h"
 #include "rcl/icd/lifetime.h"
+#include "rcl/icd/shm_pieces.h"
+#include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/protocol/transport.h"
@@ -170,9 +172,12 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
       return false;
     }
     if (options_.shm) offerSharedMemory(deadline, monitor);
+    if (!shm_ && options_.bulkSocket && !options_.curve.enabled() && !protocol::bulk::tcpHost(session).empty())
+      openBulkSocket(session, deadline, monitor);
     replySockets_ = std::make_shared<ReplySockets>(zmq_, session_, session, options_.connectTimeout, options_.curve);
-    log().info("remote-cl: connected to {} ({}), session at {}, {} platform(s){}{}", endpoint_, serverName_, session,
-               layout_.size(), options_.curve.enabled() ? ", CURVE" : "", shm_ ? ", shared memory" : "");
+    log().info("remote-cl: connected to {} ({}), session at {}, {} platform(s){}{}{}", endpoint_, serverName_, session,
+               layout_.size(), options_.curve.enabled() ? ", CURVE" : "", shm_ ? ", shared memory" : "",
+               bulk_ ? ", bulk socket" : "");
     return true;
   } catch (const protocol::DecodeError& e) {
     log().error("remote-cl: malformed handshake from {}: {}", endpoint_, e.what());
@@ -216,6 +221,35 @@ void Connection::offerSharedMemory(std::chrono::steady_clock::time_point deadlin
   shm_ = std::move(channel);
 }
 
+void Connection::openBulkSocket(const std::string& session, std::chrono::steady_clock::time_point deadline,
+                                HandshakeMonitor& monitor) {
+  protocol::Writer ask;
+  ask.integer(Kind::Request);
+  ask.u64(4);
+  ask.integer(protocol::ControlCall::BulkAttach);
+  auto frames = ask.finish();
+  protocol::sendFrames(control_, frames);
+  std::string refusal;
+  auto answer = awaitControl(deadline, monitor, &refusal);
+  if (!answer) {
+    log().debug("remote-cl: no bulk socket from {} ({}); bulk data goes in ZeroMQ frames", endpoint_,
+                refusal.empty() ? "no answer" : refusal);
+    return;
+  }
+  answer->u64();
+  if (answer->integer<cl_int>() != CL_SUCCESS) return;
+  const auto port = static_cast<std::uint16_t>(answer->u64());
+  const auto token = answer->bin();
+  BulkSocket::Token t{};
+  if (token.size() != t.size()) return;
+  std::copy(token.begin(), token.end(), t.begin());
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  std::string error;
+  bulk_ = BulkSocket::connect(protocol::bulk::tcpHost(session), port, t,
+                              static_cast<int>(std::max<std::int64_t>(left.count(), 500)), error);
+  if (!bulk_) log().warn("remote-cl: no bulk socket to {}: {}; bulk data goes in ZeroMQ frames", endpoint_, error);
+}
+
 void Connection::retire() {
   retired_ = true;  // the receiver says goodbye to the server as it leaves
   if (receiver_.joinable()) receiver_.join();
@@ -235,6 +269,7 @@ void Connection::shutdown() {
     jobsReady_.notify_all();
   }
   if (callbackThread_.joinable()) callbackThread_.join();
+  if (bulk_) bulk_->close();
   // Every socket closed, so the driver can end the ZeroMQ context (which
   // lets the goodbye out, within the sockets' linger).
   control_.close();
@@ -561,17 +596,7 @@ void Connection::onSlotData(protocol::Reader& r) {
   }
   if (wanted) piece->deliver(shm_->slot(slot), shm_->slotBytes());
   shm_->release(slot);
-  cl_int final;
-  {
-    std::lock_guard lock(join.mutex);
-    --join.piecesLeft;
-    if (status != CL_COMPLETE && join.status == CL_COMPLETE) join.status = status < 0 ? status : CL_OUT_OF_RESOURCES;
-    if (join.piecesLeft > 0 || !join.commandArrived || join.done) return;
-    join.done = true;
-    final = join.status;
-  }
-  setEventStatus(join.event, final);
-  unhold(join.event);
+  finishPiece(join, status);
 }
 
 void Connection::onCallback(protocol::Reader& r) {

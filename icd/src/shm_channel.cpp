@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "rcl/icd/events.h"
+#include "rcl/icd/lifetime.h"
 #include "rcl/protocol/message.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/protocol/unique_fd.h"
@@ -66,6 +68,20 @@ void ShmChannel::unlink() {
   std::lock_guard lock(mutex_);
   if (!std::exchange(named_, false)) return;
   ::shm_unlink(name_.c_str());
+}
+
+void finishPiece(ReadJoin& join, cl_int status) {
+  cl_int final;
+  {
+    std::lock_guard lock(join.mutex);
+    --join.piecesLeft;
+    if (status != CL_COMPLETE && join.status == CL_COMPLETE) join.status = status < 0 ? status : CL_OUT_OF_RESOURCES;
+    if (join.piecesLeft > 0 || !join.commandArrived || join.done) return;
+    join.done = true;
+    final = join.status;
+  }
+  setEventStatus(join.event, final);
+  unhold(join.event);
 }
 
 unsigned char* ShmChannel::slot(std::uint32_t s) const { return base_ + protocol::shm::kHeaderBytes + s * slotBytes_; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/shm.h"
 
 namespace rcl::icd {
@@ -13,6 +14,8 @@ using namespace std::chrono_literals;
 
 // Smaller transfers take one message on the socket: a piece would only add a round of pushes.
 constexpr std::size_t kMinSharedBytes = std::size_t{64} << 10;
+// The same for the bulk socket, where a piece costs a map and an unmap on the server.
+constexpr std::size_t kMinBulkBytes = std::size_t{256} << 10;
 // How long a transfer waits for a slot before its remaining bytes take the
 // socket (a slot stays lent while the queue holds its piece back, e.g. behind a user event).
 constexpr auto kSlotPatience = 100ms;
@@ -53,16 +56,45 @@ bool staging(Call& call, cl_command_queue queue, std::size_t size, const cl_even
   return !call.failed() && usesSharedMemory(call.connection(), size) && acceptedWaitList(queue, waits, n);
 }
 
+bool bulkStaging(Call& call, cl_command_queue queue, std::size_t size, const cl_event* waits, cl_uint n) {
+  return !call.failed() && call.connection() != nullptr && call.connection()->bulk() != nullptr &&
+         call.connection()->bulk()->alive() && size >= kMinBulkBytes && acceptedWaitList(queue, waits, n);
+}
+
 }  // namespace
 
 StagedPieces stageWrite(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
                         const void* ptr, const cl_event* waits, cl_uint n) {
+  if (bulkStaging(call, queue, size, waits, n)) {
+    // The piece first, so that the region is mapped by the time the bytes come.
+    Connection& connection = *call.connection();
+    StagedPieces staged{size, connection.nextToken()};
+    if (sendPiece(connection, protocol::bulk::kBulkWrite, staged.token, queue, buffer, offset, staged.token, size,
+                  waits, n) != CL_SUCCESS)
+      return {};
+    if (!connection.bulk()->send(staged.token, ptr, size)) call.fail(CL_OUT_OF_RESOURCES);
+    return staged;
+  }
   if (!staging(call, queue, size, waits, n)) return {};
   return writePieces(*call.connection(), queue, buffer, offset, size, ptr, waits, n);
 }
 
 StagedPieces stageRead(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
                        void* ptr, const cl_event* waits, cl_uint n, std::shared_ptr<ReadJoin>& join) {
+  if (bulkStaging(call, queue, size, waits, n)) {
+    Connection& connection = *call.connection();
+    StagedPieces staged{size, connection.nextToken()};
+    join = std::make_shared<ReadJoin>();
+    join->piecesLeft = 1;
+    connection.bulk()->expect(staged.token, ptr, size, [join](cl_int status) { finishPiece(*join, status); });
+    if (sendPiece(connection, protocol::bulk::kBulkRead, staged.token, queue, buffer, offset, staged.token, size,
+                  waits, n) != CL_SUCCESS) {
+      connection.bulk()->cancel(staged.token);
+      join = nullptr;
+      return {};
+    }
+    return staged;
+  }
   if (!staging(call, queue, size, waits, n)) return {};
   if (!call.connection()->directCopy()) join = std::make_shared<ReadJoin>();
   return readPieces(*call.connection(), queue, buffer, offset, size, ptr, waits, n, join);

@@ -8,15 +8,13 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <type_traits>
 #include <memory>
 #include <string>
 
 #include <spdlog/spdlog.h>
 
 #include "rcl/server/call_context.h"
-#include "rcl/server/call_error.h"
-#include "rcl/server/shm_transfers.h"
+#include "rcl/server/mapped_transfer.h"
 
 namespace rcl::server {
 
@@ -44,12 +42,6 @@ bool copyWithPeer(pid_t pid, bool fromPeer, unsigned char* local, std::uint64_t 
     done += static_cast<std::size_t>(n);
   }
   return true;
-}
-
-// Holds an OpenCL object for as long as a copy needs it.
-template <class T>
-std::shared_ptr<std::remove_pointer_t<T>> held(T object, cl_int (*release)(T)) {
-  return std::shared_ptr<std::remove_pointer_t<T>>(object, [release](T o) { release(o); });
 }
 }  // namespace
 
@@ -117,66 +109,17 @@ void DirectCopier::copy(bool fromPeer, unsigned char* local, std::uint64_t remot
 }
 
 void directPiece(CallContext& ctx, bool write) {
-  Session& session = ctx.session();
-  const auto token = ctx.scalar<std::uint64_t>();
-  const auto address = ctx.scalar<std::uint64_t>();
-  const auto length = ctx.scalar<std::uint64_t>();
-  const auto copier = session.direct();
-  if (!copier) throw CallError(CL_INVALID_OPERATION, "this session has no direct copies");
-  auto queue = ctx.handle<cl_command_queue>();
-  auto buffer = ctx.handle<cl_mem>();
-  const auto offset = ctx.scalar<std::size_t>();
-  auto waits = ctx.handles<cl_event>();
-  StagedTransfer& staged = session.staged().at(token);
-  staged.bytes += length;
-  if (staged.status != CL_SUCCESS) return;
-  if (length == 0) {
-    staged.status = CL_INVALID_VALUE;
-    return;
-  }
-
-  // map (the queue's turn) -> copy (our threads) -> unmap, which waits for
-  // the copy through a user event; the unmap stands for the piece.
-  cl_int status = CL_SUCCESS;
-  cl_event mapped = nullptr;
-  const cl_map_flags flags = write ? CL_MAP_WRITE_INVALIDATE_REGION : CL_MAP_READ;
-  auto* host = static_cast<unsigned char*>(::clEnqueueMapBuffer(
-      queue, buffer, CL_FALSE, flags, offset, length, static_cast<cl_uint>(waits.size()), waits.data(), &mapped,
-      &status));
-  if (status != CL_SUCCESS) {
-    staged.status = status;
-    return;
-  }
-  auto mappedHold = held(mapped, ::clReleaseEvent);
-  cl_context context = nullptr;
-  ::clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof context, &context, nullptr);
-  cl_event copied = ::clCreateUserEvent(context, &status);
-  if (status != CL_SUCCESS) {
-    ::clEnqueueUnmapMemObject(queue, buffer, host, 1, &mapped, nullptr);
-    staged.status = status;
-    return;
-  }
-  auto copiedHold = held(copied, ::clReleaseEvent);
-  // The map among the waits: if it fails, so does the unmap, rather than wait for a copy that never comes.
-  const cl_event unmapWaits[2] = {mapped, copied};
-  cl_event unmapped = nullptr;
-  status = ::clEnqueueUnmapMemObject(queue, buffer, host, 2, unmapWaits, &unmapped);
-  if (status != CL_SUCCESS) {
-    ::clSetUserEventStatus(copied, CL_COMPLETE);
-    staged.status = status;
-    return;
-  }
-  staged.parts.push_back(unmapped);
-  ::clRetainMemObject(buffer);  // the mapped bytes stay while a copy may touch them
-  auto bufferHold = held(buffer, ::clReleaseMemObject);
-  session.completions().onComplete(
-      mapped, [copier, write, host, address, length, copiedHold, bufferHold, mappedHold](cl_int) {
-        copier->copy(write, host, address, length, [copiedHold, bufferHold, length](bool ok) {
-          if (!ok) spdlog::warn("a direct copy of {} bytes with the client failed (its memory is gone?)", length);
-          ::clSetUserEventStatus(copiedHold.get(), CL_COMPLETE);
-        });
+  MappedStep step;
+  if (auto copier = ctx.session().direct()) {
+    step = [copier, write](unsigned char* host, std::uint64_t address, std::size_t length,
+                           std::function<void()> finished) {
+      copier->copy(write, host, address, length, [length, finished = std::move(finished)](bool ok) {
+        if (!ok) spdlog::warn("a direct copy of {} bytes with the client failed (its memory is gone?)", length);
+        finished();
       });
-  ::clFlush(queue);
+    };
+  }
+  mappedPiece(ctx, write, "direct copies", std::move(step));
 }
 
 }  // namespace rcl::server

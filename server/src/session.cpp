@@ -13,6 +13,7 @@
 #include "rcl/server/call_context.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/extension_calls.h"
+#include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/security.h"
@@ -136,6 +137,7 @@ void Session::run() {
   freeEverything();
   shm_.reset();  // unmapped once no piece holds it any more
   direct_.reset();  // every copy is done: the queues are finished
+  bulk_.reset();
   socket_.close();
   finished_ = true;
 }
@@ -194,6 +196,8 @@ void Session::onControl(const zmq::message_t& routing, protocol::Channel channel
         return close("client said goodbye");
       case protocol::ControlCall::ShmAttach:
         return attachShm(reader, seq);
+      case protocol::ControlCall::BulkAttach:
+        return attachBulk(seq);
       default:
         throw protocol::DecodeError("unknown control call");
     }
@@ -230,6 +234,25 @@ void Session::attachShm(protocol::Reader& reader, std::uint64_t seq) {
   w.i64(CL_SUCCESS);
   w.u64(shm_->cookie());
   w.boolean(direct_ != nullptr);
+  send(w.finish());
+}
+
+void Session::attachBulk(std::uint64_t seq) {
+  const std::string host = protocol::bulk::tcpHost(endpoint_);
+  if (host.empty()) return sendError(seq, CL_INVALID_OPERATION, "a bulk socket is for tcp:// sessions");
+  if (options_.security && options_.security->curve())
+    return sendError(seq, CL_INVALID_OPERATION, "with CURVE, bulk data stays on the encrypted sockets");
+  if (bulk_) return sendError(seq, CL_INVALID_OPERATION, "the session has a bulk socket already");
+  std::string error;
+  bulk_ = BulkChannel::open(host, options_.maxMessageBytes, stats_.bytesIn, stats_.bytesOut, error);
+  if (!bulk_) return sendError(seq, CL_OUT_OF_RESOURCES, error);
+  spdlog::info("session {:016x}: bulk socket on {} port {}", id_, host, bulk_->port());
+  protocol::Writer w;
+  w.integer(Kind::Reply);
+  w.u64(seq);
+  w.i64(CL_SUCCESS);
+  w.u64(bulk_->port());
+  w.bin(bulk_->token().data(), bulk_->token().size());
   send(w.finish());
 }
 
@@ -281,14 +304,16 @@ void Session::handle(protocol::Frames frames) {
       }
       return ctx.finish();
     }
-    if (callId == protocol::shm::kDirectWrite || callId == protocol::shm::kDirectRead) {
-      const bool write = callId == protocol::shm::kDirectWrite;
+    if (callId == protocol::shm::kDirectWrite || callId == protocol::shm::kDirectRead ||
+        callId == protocol::bulk::kBulkWrite || callId == protocol::bulk::kBulkRead) {
+      const bool write = callId == protocol::shm::kDirectWrite || callId == protocol::bulk::kBulkWrite;
+      const bool direct = callId == protocol::shm::kDirectWrite || callId == protocol::shm::kDirectRead;
       CallContext ctx(*this, reader, seq,
                       write ? protocol::CallId::clEnqueueWriteBuffer : protocol::CallId::clEnqueueReadBuffer);
       try {
-        directPiece(ctx, write);
+        direct ? directPiece(ctx, write) : bulkPiece(ctx, write);
       } catch (const CallError& e) {
-        spdlog::debug("session {:016x}: a direct piece failed: {} ({})", id_, e.what(), e.status());
+        spdlog::debug("session {:016x}: a mapped piece failed: {} ({})", id_, e.what(), e.status());
         ctx.fail(e.status(), e.what());
       }
       return ctx.finish();
@@ -465,6 +490,8 @@ void Session::freeEverything() {
   }
   // Released by the client or not; all flushed first, as a command may wait
   // on one of another queue that nothing flushed yet.
+  // Write pieces whose bytes never came (the client is gone) finish now.
+  if (bulk_) bulk_->close();
   for (cl_command_queue q : queues_) clFlush(q);
   for (cl_command_queue q : queues_) clFinish(q);
   blocking_.drain();

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <csignal>
 #include <unistd.h>
 
 #include <CL/cl.h>
@@ -26,6 +27,7 @@
 
 #include "child_process.h"
 #include "raw_client.h"
+#include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/shm.h"
 #include "server_process.h"
@@ -40,7 +42,8 @@ using protocol::Kind;
 
 constexpr std::size_t kBig = std::size_t{64} << 20;
 constexpr const char* kFailures =
-    "10-14, 16-18: an OpenCL call failed, 15: wrong bytes read back, 19: wrong bytes after the unmap";
+    "10-14, 16-18, 20-21: an OpenCL call failed, 15: wrong bytes read back, 19: wrong bytes after the unmap, "
+    "22: wrong bytes of a write held back by a user event";
 
 class ShmTest : public ::testing::Test {
  protected:
@@ -88,6 +91,20 @@ class ShmTest : public ::testing::Test {
     if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 3, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
       return 18;
     if (back != data) return 19;
+    // A write held back by a user event: its bytes come long before its turn.
+    cl_event gate = clCreateUserEvent(context, &error);
+    cl_event written = nullptr, read = nullptr;
+    const std::size_t held = std::size_t{2} << 20;
+    std::vector<unsigned char> late(held, 0x5a), lateBack(held);
+    if (clEnqueueWriteBuffer(queue, buffer, CL_FALSE, 5, held, late.data(), 1, &gate, &written) != CL_SUCCESS)
+      return 20;
+    if (clEnqueueReadBuffer(queue, buffer, CL_FALSE, 5, held, lateBack.data(), 1, &written, &read) != CL_SUCCESS)
+      return 21;
+    clFlush(queue);
+    std::this_thread::sleep_for(100ms);
+    clSetUserEventStatus(gate, CL_COMPLETE);
+    if (clWaitForEvents(1, &read) != CL_SUCCESS || lateBack != late) return 22;
+    for (cl_event e : {gate, written, read}) clReleaseEvent(e);
     clReleaseMemObject(buffer);
     clReleaseCommandQueue(queue);
     clReleaseContext(context);
@@ -165,15 +182,60 @@ TEST_F(ShmTest, ADirectCopyFromMemoryTheApplicationDoesNotHaveFailsAndTheSession
             std::string::npos);
 }
 
+// A client killed while its big write waits for its turn (a user event it
+// never sets): the session still ends, and frees what it held.
+TEST_F(ShmTest, AClientKilledWithABigWriteOnTheWayLeavesNothingBehind) {
+  for (const char* shm : {"1", "0"}) {
+    SCOPED_TRACE(std::string("REMOTE_CL_SHM=") + shm);
+    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(std::getenv("RCL_SERVER_BIN"),
+                                                                     temp_.file(std::string("killed-") + shm + ".log")));
+    ChildProcess child([&] {
+      setenv("REMOTE_CL_SHM", shm, 1);
+      return bigTransfer([](cl_command_queue queue, cl_mem buffer) {
+        cl_context context = nullptr;
+        clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof context, &context, nullptr);
+        cl_int error = CL_SUCCESS;
+        cl_event gate = clCreateUserEvent(context, &error);
+        static std::vector<unsigned char> bytes(std::size_t{8} << 20, 1);
+        clEnqueueWriteBuffer(queue, buffer, CL_FALSE, 0, bytes.size(), bytes.data(), 1, &gate, nullptr);
+        clFlush(queue);
+        ChildProcess::signalParent();
+        std::this_thread::sleep_for(60s);
+        return 30;
+      });
+    });
+    ASSERT_TRUE(child.waitForSignal(60s));
+    std::this_thread::sleep_for(200ms);
+    child.kill(SIGKILL);
+    endedSessionBytes();
+    const auto log = readTextFile(server_->logPath());
+    EXPECT_NE(log.find("freed"), std::string::npos) << log;
+  }
+}
+
 TEST_F(ShmTest, TurnedOffEverythingGoesThroughTheSocket) {
   ChildProcess child([&] {
     setenv("REMOTE_CL_SHM", "0", 1);
+    setenv("REMOTE_CL_BULK_SOCKET", "0", 1);
     return bigTransfer();
   });
   ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
   const auto [in, out] = endedSessionBytes();
   EXPECT_GE(in, kBig);
   EXPECT_GE(out, kBig);
+  EXPECT_EQ(readTextFile(server_->logPath()).find("bulk socket"), std::string::npos);
+}
+
+TEST_F(ShmTest, WithoutSharedMemoryOverTcpABulkSocketCarriesIt) {
+  ChildProcess child([&] {
+    setenv("REMOTE_CL_SHM", "0", 1);
+    return bigTransfer();
+  });
+  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
+  const auto [in, out] = endedSessionBytes();
+  EXPECT_GE(in, kBig) << "the bulk socket's bytes count as the session's";
+  EXPECT_GE(out, kBig);
+  EXPECT_NE(readTextFile(server_->logPath()).find("bulk socket on"), std::string::npos);
 }
 
 // A segment of its own, as a client makes it: 2 slots of 1 MiB.
@@ -261,6 +323,50 @@ TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
   EXPECT_EQ(piece(1, TestSegment::kSlot + 1).status, CL_INVALID_VALUE) << "a length past the slot";
   EXPECT_EQ(piece(0, 0).status, CL_INVALID_VALUE) << "no bytes";
   EXPECT_EQ(piece(1, TestSegment::kSlot).status, CL_INVALID_COMMAND_QUEUE) << "a whole slot passes the checks";
+
+  // The session goes on.
+  const auto context = client.call(protocol::CallId::clCreateContext, [&](protocol::Writer& w) {
+    w.u64(1);
+    w.nil();
+    w.u64(1);
+    w.array(1);
+    w.u64(device);
+    w.nil();
+  });
+  EXPECT_EQ(context.status, CL_SUCCESS);
+}
+
+TEST_F(ShmTest, TheBulkSocketTakesOnlyItsSessionsToken) {
+  zmq::context_t zmq(1);
+  RawClient client(zmq, server_->endpoint(), 0x5eed);
+  const auto device = client.hello();
+  ASSERT_NE(device, 0u);
+  protocol::Writer ask;
+  ask.integer(Kind::Request);
+  ask.u64(91);
+  ask.integer(protocol::ControlCall::BulkAttach);
+  client.sendControl(ask.finish());
+  auto answer = client.receive();
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, CL_SUCCESS);
+  const auto port = static_cast<std::uint16_t>(answer->rest->u64());
+  const auto token = std::string(answer->rest->bin());
+  ASSERT_EQ(token.size(), protocol::bulk::kTokenBytes);
+
+  const auto offer = [&](const std::string& offered) {
+    std::string error;
+    auto fd = protocol::bulk::connectTo("127.0.0.1", port, 2000, error);
+    if (!fd) return false;  // nobody listens any more
+    protocol::bulk::setReceiveTimeout(fd.get(), 3000);
+    unsigned char reply = 0;
+    const bool sent = protocol::bulk::sendAll(fd.get(), offered.data(), offered.size());
+    return sent && protocol::bulk::recvAll(fd.get(), &reply, 1) && reply == protocol::bulk::kAccepted;
+  };
+  std::string wrong = token;
+  wrong[0] = static_cast<char>(wrong[0] ^ 1);
+  EXPECT_FALSE(offer(wrong)) << "a connection with another token was taken";
+  ASSERT_TRUE(offer(token)) << "the session's own token was refused";
+  EXPECT_FALSE(offer(token)) << "a second connection was taken";
 
   // The session goes on.
   const auto context = client.call(protocol::CallId::clCreateContext, [&](protocol::Writer& w) {

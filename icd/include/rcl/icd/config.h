@@ -12,6 +12,8 @@
 //   shm_mb = 64                                       (REMOTE_CL_SHM_MB: the shared memory's size)
 //   direct_copy = 1                                   (REMOTE_CL_DIRECT_COPY: 0 keeps same-host
 //                                                      transfers in the shared memory's slots)
+//   bulk_socket = 1                                   (REMOTE_CL_BULK_SOCKET: 0 keeps bulk data in
+//                                                      ZeroMQ frames over tcp:// without CURVE)
 //   curve_server_key = Z85                            (REMOTE_CL_CURVE_SERVER_KEY; more in protocol/curve.h)
 //   curve_secret_key_file = FILE                      (REMOTE_CL_CURVE_SECRET_KEY_FILE)
 #pragma once

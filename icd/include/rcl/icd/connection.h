@@ -31,6 +31,7 @@
 
 #include "rcl/icd/objects.h"
 #include "rcl/icd/reply_sockets.h"
+#include "rcl/icd/bulk_socket.h"
 #include "rcl/icd/shm_channel.h"
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/curve.h"
@@ -69,6 +70,9 @@ struct ConnectionOptions {
   // With shared memory, let the server copy straight from and to the
   // application's memory when it can (REMOTE_CL_DIRECT_COPY; protocol/shm.h).
   bool directCopy = true;
+  // Over tcp:// without CURVE (and without shared memory), big transfers on
+  // a TCP connection of their own (REMOTE_CL_BULK_SOCKET; protocol/bulk_socket.h).
+  bool bulkSocket = true;
 };
 
 class HandshakeMonitor;
@@ -130,6 +134,8 @@ class Connection {
   ShmChannel* shm() const { return shm_.get(); }
   // Whether the server copies straight from and to this process's memory (direct pieces).
   bool directCopy() const { return directCopy_; }
+  // The session's bulk socket; nullptr: bulk data travels in ZeroMQ frames.
+  BulkSocket* bulk() const { return bulk_.get(); }
   // A fresh token naming one transfer's shared memory pieces.
   std::uint64_t nextToken() { return nextToken_++; }
   // Runs `job` on the callback thread (never the receiver).
@@ -149,6 +155,9 @@ class Connection {
                                                HandshakeMonitor& monitor, std::string* refusal = nullptr);
   // Offers the server a shared memory segment; keeps it if the server mapped it.
   void offerSharedMemory(std::chrono::steady_clock::time_point deadline, HandshakeMonitor& monitor);
+  // Asks the session for a bulk socket and connects it (`session`: its endpoint).
+  void openBulkSocket(const std::string& session, std::chrono::steady_clock::time_point deadline,
+                      HandshakeMonitor& monitor);
   void receiveLoop();
   void dispatch(protocol::Frames frames);
   void onReply(std::uint64_t seq, cl_int status, std::optional<protocol::Reader> reply);
@@ -179,6 +188,7 @@ class Connection {
   std::shared_ptr<ReplySockets> replySockets_;  // made once the session's endpoint is known
   std::unique_ptr<ShmChannel> shm_;             // set in the handshake, if the server mapped it
   bool directCopy_ = false;                      // set in the handshake, if the server can read this process
+  std::unique_ptr<BulkSocket> bulk_;            // set in the handshake, over tcp:// without CURVE
   std::atomic<std::uint64_t> nextToken_{1};
   std::mutex sendMutex_;
   std::atomic<std::uint64_t> nextSeq_{1};

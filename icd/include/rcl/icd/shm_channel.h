@@ -31,6 +31,10 @@ struct ReadJoin {
   cl_int status = CL_COMPLETE;  // CL_COMPLETE, or the first failure
 };
 
+// One piece of `join` is over (its bytes in place, or `status` a failure):
+// completes the read's event if it was the last and the read's own message came.
+void finishPiece(ReadJoin& join, cl_int status);
+
 // One read piece on the way: where its bytes go.
 struct ReadPiece {
   std::function<void(const void* bytes, std::size_t size)> deliver;

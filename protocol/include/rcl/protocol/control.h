@@ -11,7 +11,9 @@
 // On the session's endpoint, the control socket says it is there:
 //   attach  [Request, seq, Attach] -> [Reply, seq, CL_SUCCESS]
 // then, when the client offers shared memory (protocol/shm.h):
-//   shm     [Request, seq, ShmAttach, name, slots, slot_bytes] -> [Reply, seq, CL_SUCCESS, cookie]
+//   shm     [Request, seq, ShmAttach, name, slots, slot_bytes, pid, header] -> [Reply, seq, CL_SUCCESS, cookie, direct]
+// or, over tcp:// without CURVE, a bulk socket (protocol/bulk_socket.h):
+//   bulk    [Request, seq, BulkAttach] -> [Reply, seq, CL_SUCCESS, port, token]
 // and, leaving:
 //   goodbye [Request, 0, Goodbye]            the server frees the session
 // Anyone may ask the listening endpoint how the server is:
@@ -31,6 +33,7 @@ enum class ControlCall : std::uint16_t {
   Attach = 1002,
   Status = 1003,
   ShmAttach = 1004,  // on the session's control channel: map the client's segment (shm.h)
+  BulkAttach = 1005,  // on the session's control channel: open a bulk socket (bulk_socket.h)
 };
 
 }  // namespace rcl::protocol

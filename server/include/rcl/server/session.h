@@ -23,6 +23,7 @@
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/transport.h"
 #include "rcl/server/blocking_pool.h"
+#include "rcl/server/bulk_channel.h"
 #include "rcl/server/callbacks.h"
 #include "rcl/server/direct_copy.h"
 #include "rcl/server/handle_table.h"
@@ -112,6 +113,8 @@ class Session {
   // Copies straight from and to the client's memory (nullptr: the client is
   // not on this host, or did not prove this worker may read its memory).
   const std::shared_ptr<DirectCopier>& direct() const { return direct_; }
+  // The session's bulk socket (nullptr: bulk data travels in ZeroMQ frames).
+  const std::shared_ptr<BulkChannel>& bulk() const { return bulk_; }
   // A user event the client made: the session holds it until it completes or
   // the session ends, even if the client released it, so no queue waits on it
   // forever (it is completed at the end).
@@ -155,6 +158,8 @@ class Session {
   void onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message);
   // [ShmAttach]: maps the client's segment and answers with its cookie.
   void attachShm(protocol::Reader& reader, std::uint64_t seq);
+  // [BulkAttach]: opens the bulk socket and answers with its port and token.
+  void attachBulk(std::uint64_t seq);
   void handle(protocol::Frames frames);
   // Updates what the session holds now, and its peaks, in stats_.
   void noteHoldings();
@@ -180,6 +185,7 @@ class Session {
   SvmAllocations svm_;
   std::shared_ptr<ShmSegment> shm_;
   std::shared_ptr<DirectCopier> direct_;
+  std::shared_ptr<BulkChannel> bulk_;
   StagedTransfers staged_;
   std::vector<cl_event> userEvents_;  // retained once each (keepUserEvent)
   std::vector<cl_command_queue> queues_;  // retained once each (keepQueue)

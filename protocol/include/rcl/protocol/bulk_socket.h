@@ -1,0 +1,61 @@
+// Bulk data over a TCP connection of its own, next to a session's ZeroMQ
+// sockets, when the client reaches the session over tcp:// without CURVE
+// (with CURVE every byte stays on the encrypted sockets). The bytes then go
+// from the application's memory straight into the socket, and out of it
+// straight into the mapped device buffer (a write) or into the application's
+// memory (a read): no message to allocate, no copy on either side.
+//
+// Setting it up, on the session's control channel after Attach:
+//   bulk attach [Request, seq, BulkAttach]
+//     ->        [Reply, seq, CL_SUCCESS, port, token]   token: kTokenBytes (bin)
+//     or        [Error, seq, status, message]           (CURVE, not tcp, ...)
+// The worker listens on the session's address at `port` for a few seconds;
+// the client connects there and sends the token; the worker answers one byte
+// (kAccepted) and takes no other connection.
+//
+// Transfers (calls channel, seq 0, no reply; the layout of shm.h's pieces,
+// the token also naming the bytes on the socket):
+//   bulk write [Request, 0, BulkWrite, token, token, length, queue, buffer, offset, wait list]
+//     the client sends Header{token, length} and the bytes on the bulk socket
+//   bulk read  [Request, 0, BulkRead,  token, token, length, queue, buffer, offset, wait list]
+//     the worker sends Header{token, length} and the bytes once the region is mapped
+// followed, as with shared memory pieces, by the command itself carrying the
+// token: its event covers the piece.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "rcl/protocol/unique_fd.h"
+
+namespace rcl::protocol::bulk {
+
+inline constexpr std::uint16_t kBulkWrite = 1104;
+inline constexpr std::uint16_t kBulkRead = 1105;
+inline constexpr std::size_t kTokenBytes = 16;
+inline constexpr unsigned char kAccepted = 1;
+
+// Before each transfer's bytes on the socket (host byte order: both ends are
+// the same build on machines of one byte order, which Hello's version checks).
+struct Header {
+  std::uint64_t id;
+  std::uint64_t length;
+};
+
+// Sends or receives exactly `size` bytes (EINTR resumed; no SIGPIPE). false:
+// the connection failed or was shut down.
+bool sendAll(int fd, const void* data, std::size_t size);
+bool recvAll(int fd, void* data, std::size_t size);
+
+// A TCP socket listening on `host` (an address, as in a tcp:// endpoint) at a
+// port the system picks; invalid on failure, with the reason in `error`.
+UniqueFd listenOn(const std::string& host, std::uint16_t& port, std::string& error);
+// A connection to host:port within `timeoutMs`; invalid on failure.
+UniqueFd connectTo(const std::string& host, std::uint16_t port, int timeoutMs, std::string& error);
+// Sets how long a receive on `fd` may wait (0: forever).
+void setReceiveTimeout(int fd, int timeoutMs);
+// The host part of a tcp:// endpoint ("tcp://10.0.0.1:5555" -> "10.0.0.1"); empty for other transports.
+std::string tcpHost(const std::string& endpoint);
+
+}  // namespace rcl::protocol::bulk

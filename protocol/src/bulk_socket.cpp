@@ -1,0 +1,133 @@
+#include "rcl/protocol/bulk_socket.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace rcl::protocol::bulk {
+
+namespace {
+// The addresses of host:port (numeric or a name), TCP only; nullptr on failure.
+addrinfo* resolve(const std::string& host, std::uint16_t port, bool passive, std::string& error) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = passive ? AI_PASSIVE : 0;
+  addrinfo* found = nullptr;
+  const int rc = ::getaddrinfo(host == "*" ? nullptr : host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (rc != 0) {
+    error = std::string("cannot resolve ") + host + ": " + ::gai_strerror(rc);
+    return nullptr;
+  }
+  return found;
+}
+
+void tune(int fd) {
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+}  // namespace
+
+bool sendAll(int fd, const void* data, std::size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::send(fd, p, size, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool recvAll(int fd, void* data, std::size_t size) {
+  auto* p = static_cast<unsigned char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::recv(fd, p, size, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+UniqueFd listenOn(const std::string& host, std::uint16_t& port, std::string& error) {
+  addrinfo* found = resolve(host, 0, true, error);
+  if (found == nullptr) return UniqueFd();
+  UniqueFd fd;
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    UniqueFd s(::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol));
+    if (!s) continue;
+    if (::bind(s.get(), a->ai_addr, a->ai_addrlen) == 0 && ::listen(s.get(), 4) == 0) {
+      fd = std::move(s);
+      break;
+    }
+    error = std::string("cannot listen on ") + host + ": " + std::strerror(errno);
+  }
+  ::freeaddrinfo(found);
+  if (!fd) return fd;
+  sockaddr_storage bound{};
+  socklen_t length = sizeof bound;
+  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &length);
+  port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                           : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  return fd;
+}
+
+UniqueFd connectTo(const std::string& host, std::uint16_t port, int timeoutMs, std::string& error) {
+  addrinfo* found = resolve(host, port, false, error);
+  if (found == nullptr) return UniqueFd();
+  UniqueFd fd;
+  for (addrinfo* a = found; a != nullptr && !fd; a = a->ai_next) {
+    UniqueFd s(::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol));
+    if (!s) continue;
+    int rc = ::connect(s.get(), a->ai_addr, a->ai_addrlen);
+    if (rc != 0 && errno == EINPROGRESS) {
+      pollfd p{s.get(), POLLOUT, 0};
+      int soError = 0;
+      socklen_t len = sizeof soError;
+      if (::poll(&p, 1, timeoutMs) == 1 && ::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &soError, &len) == 0 &&
+          soError == 0)
+        rc = 0;
+      else
+        errno = soError != 0 ? soError : ETIMEDOUT;
+    }
+    if (rc == 0) {
+      const int flags = ::fcntl(s.get(), F_GETFL);
+      ::fcntl(s.get(), F_SETFL, flags & ~O_NONBLOCK);
+      tune(s.get());
+      fd = std::move(s);
+    } else {
+      error = std::string("cannot connect to ") + host + ":" + std::to_string(port) + ": " + std::strerror(errno);
+    }
+  }
+  ::freeaddrinfo(found);
+  return fd;
+}
+
+void setReceiveTimeout(int fd, int timeoutMs) {
+  timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+std::string tcpHost(const std::string& endpoint) {
+  constexpr std::string_view kTcp = "tcp://";
+  if (endpoint.rfind(kTcp, 0) != 0) return {};
+  std::string rest = endpoint.substr(kTcp.size());
+  const auto colon = rest.rfind(':');
+  if (colon == std::string::npos) return {};
+  rest.resize(colon);
+  if (const auto semicolon = rest.find(';'); semicolon != std::string::npos) rest = rest.substr(semicolon + 1);
+  if (rest.size() >= 2 && rest.front() == '[' && rest.back() == ']') rest = rest.substr(1, rest.size() - 2);
+  return rest;
+}
+
+}  // namespace rcl::protocol::bulk

@@ -1,0 +1,29 @@
+// A piece of a buffer transfer whose bytes move straight between the mapped
+// region of the buffer and somewhere outside OpenCL: the client's memory
+// (direct_copy.h) or the bulk socket (bulk_channel.h). In the queue's order:
+// map the region, run the step on the mapped bytes (off the session thread),
+// unmap once the step is finished; the unmap's event stands for the piece in
+// the transfer its token stages (shm_transfers.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+namespace rcl::server {
+
+class CallContext;
+
+// Moves `length` bytes between `host` (the mapped region) and `where` (what
+// the piece named: an address, a bulk id), then calls `finished` once, from
+// any thread.
+using MappedStep =
+    std::function<void(unsigned char* host, std::uint64_t where, std::size_t length, std::function<void()> finished)>;
+
+// Decodes a piece [token, where, length, queue, buffer, offset, wait list]
+// and enqueues map -> `step` -> unmap. `step` empty: this session cannot
+// take `kind` pieces (CL_INVALID_OPERATION). Errors of the enqueues are kept
+// for the transfer's command.
+void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step);
+
+}  // namespace rcl::server

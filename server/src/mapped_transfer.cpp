@@ -1,0 +1,77 @@
+#include "rcl/server/mapped_transfer.h"
+
+#include <memory>
+#include <type_traits>
+
+#include "rcl/server/call_context.h"
+#include "rcl/server/call_error.h"
+#include "rcl/server/shm_transfers.h"
+
+namespace rcl::server {
+
+namespace {
+// Holds an OpenCL object for as long as a step needs it.
+template <class T>
+std::shared_ptr<std::remove_pointer_t<T>> held(T object, cl_int (*release)(T)) {
+  return std::shared_ptr<std::remove_pointer_t<T>>(object, [release](T o) { release(o); });
+}
+}  // namespace
+
+void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step) {
+  Session& session = ctx.session();
+  const auto token = ctx.scalar<std::uint64_t>();
+  const auto where = ctx.scalar<std::uint64_t>();
+  const auto length = ctx.scalar<std::uint64_t>();
+  if (!step) throw CallError(CL_INVALID_OPERATION, std::string("this session takes no ") + kind);
+  auto queue = ctx.handle<cl_command_queue>();
+  auto buffer = ctx.handle<cl_mem>();
+  const auto offset = ctx.scalar<std::size_t>();
+  auto waits = ctx.handles<cl_event>();
+  StagedTransfer& staged = session.staged().at(token);
+  staged.bytes += length;
+  if (staged.status != CL_SUCCESS) return;
+  if (length == 0) {
+    staged.status = CL_INVALID_VALUE;
+    return;
+  }
+
+  cl_int status = CL_SUCCESS;
+  cl_event mapped = nullptr;
+  const cl_map_flags flags = write ? CL_MAP_WRITE_INVALIDATE_REGION : CL_MAP_READ;
+  auto* host = static_cast<unsigned char*>(::clEnqueueMapBuffer(
+      queue, buffer, CL_FALSE, flags, offset, length, static_cast<cl_uint>(waits.size()), waits.data(), &mapped,
+      &status));
+  if (status != CL_SUCCESS) {
+    staged.status = status;
+    return;
+  }
+  auto mappedHold = held(mapped, ::clReleaseEvent);
+  cl_context context = nullptr;
+  ::clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof context, &context, nullptr);
+  cl_event stepped = ::clCreateUserEvent(context, &status);
+  if (status != CL_SUCCESS) {
+    ::clEnqueueUnmapMemObject(queue, buffer, host, 1, &mapped, nullptr);
+    staged.status = status;
+    return;
+  }
+  auto steppedHold = held(stepped, ::clReleaseEvent);
+  // The map among the waits: if it fails, so does the unmap, rather than wait for a step that never comes.
+  const cl_event unmapWaits[2] = {mapped, stepped};
+  cl_event unmapped = nullptr;
+  status = ::clEnqueueUnmapMemObject(queue, buffer, host, 2, unmapWaits, &unmapped);
+  if (status != CL_SUCCESS) {
+    ::clSetUserEventStatus(stepped, CL_COMPLETE);
+    staged.status = status;
+    return;
+  }
+  staged.parts.push_back(unmapped);
+  ::clRetainMemObject(buffer);  // the mapped bytes stay while the step may touch them
+  auto bufferHold = held(buffer, ::clReleaseMemObject);
+  session.completions().onComplete(
+      mapped, [step = std::move(step), host, where, length, steppedHold, bufferHold, mappedHold](cl_int) {
+        step(host, where, length, [steppedHold, bufferHold] { ::clSetUserEventStatus(steppedHold.get(), CL_COMPLETE); });
+      });
+  ::clFlush(queue);
+}
+
+}  // namespace rcl::server
