@@ -71,6 +71,7 @@ ClientConfig loadClientConfig() {
     config.connection.deadAfter = std::chrono::milliseconds(std::stol(v));
   config.connection.synchronous = setting("REMOTE_CL_SYNC", "sync") == "1";
   config.traceFile = setting("REMOTE_CL_TRACE", "trace");
+  config.connection.deviceTimes = !config.traceFile.empty();
   config.connection.shm = setting("REMOTE_CL_SHM", "shm") != "0";
   config.connection.directCopy = setting("REMOTE_CL_DIRECT_COPY", "direct_copy") != "0";
   config.connection.bulkSocket = setting("REMOTE_CL_BULK_SOCKET", "bulk_socket") != "0";

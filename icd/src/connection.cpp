@@ -164,6 +164,7 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
     attach.integer(Kind::Request);
     attach.u64(2);
     attach.integer(protocol::ControlCall::Attach);
+    attach.boolean(options_.deviceTimes);
     frames = attach.finish();
     protocol::sendFrames(control_, frames);
     auto attached = awaitControl(deadline, monitor);

@@ -104,11 +104,13 @@ void CallContext::translateContextProperties(std::vector<cl_context_properties>&
 }
 
 void CallContext::watchEvent(std::uint64_t id, cl_event event) {
-  // When the command started running, for its device time (the client's trace).
+  // When the command started running, for its device time (only for a client that traces).
   auto running = std::make_shared<std::atomic<std::int64_t>>(0);
-  session_.completions().onStatus(event, CL_RUNNING, [running](cl_int) {
-    *running = std::chrono::steady_clock::now().time_since_epoch().count();
-  });
+  if (session_.deviceTimes()) {
+    session_.completions().onStatus(event, CL_RUNNING, [running](cl_int) {
+      *running = std::chrono::steady_clock::now().time_since_epoch().count();
+    });
+  }
   session_.completions().onStatus(event, CL_COMPLETE, [outbox = session_.outbox(), id, running](cl_int status) {
     const std::int64_t started = *running;
     const std::int64_t ended = std::chrono::steady_clock::now().time_since_epoch().count();

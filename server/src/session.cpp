@@ -184,6 +184,7 @@ void Session::onControl(const zmq::message_t& routing, protocol::Channel channel
         if (channel == protocol::Channel::Control) {
           std::memcpy(control_.data(), routing.data(), control_.size());
           attached_ = true;
+          deviceTimes_ = !reader.atEnd() && reader.boolean();
           return send(std::move(frames));
         }
         try {

@@ -73,6 +73,9 @@ struct ConnectionOptions {
   // Over tcp:// without CURVE (and without shared memory), big transfers on
   // a TCP connection of their own (REMOTE_CL_BULK_SOCKET; protocol/bulk_socket.h).
   bool bulkSocket = true;
+  // Ask the server for each command's device time (the trace's timeline; an
+  // extra callback per command on the server, so only when tracing).
+  bool deviceTimes = false;
 };
 
 class HandshakeMonitor;

@@ -9,7 +9,8 @@
 //            session_endpoint, [[platform_id, [device_id...]]...]]
 //     or    [Error, seq, status, message]   (version mismatch, ...)
 // On the session's endpoint, the control socket says it is there:
-//   attach  [Request, seq, Attach] -> [Reply, seq, CL_SUCCESS]
+//   attach  [Request, seq, Attach, device_times] -> [Reply, seq, CL_SUCCESS]
+//           device_times: push each command's device time with its completion (the client traces)
 // then, when the client offers shared memory (protocol/shm.h):
 //   shm     [Request, seq, ShmAttach, name, slots, slot_bytes, pid, header] -> [Reply, seq, CL_SUCCESS, cookie, direct]
 // or, over tcp:// without CURVE, a bulk socket (protocol/bulk_socket.h):

@@ -151,6 +151,8 @@ class Session {
   // and pushes go on); then `done` runs on the worker, before the next call.
   void runHeld(std::function<void()> work, std::function<void()> done);
   const SessionOptions& options() const { return options_; }
+  // Whether the client wants each command's device time with its completion (it traces).
+  bool deviceTimes() const { return deviceTimes_; }
 
  private:
   void run();
@@ -176,6 +178,7 @@ class Session {
   std::string endpoint_;
   protocol::RoutingId control_{};
   bool attached_ = false;  // the client's control channel is connected
+  bool deviceTimes_ = false;  // said at attach time
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point lastHeard_;
   std::atomic<int> outputFd_{-1};
