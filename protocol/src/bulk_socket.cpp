@@ -50,7 +50,7 @@ bool sendAll(int fd, const void* data, std::size_t size) {
 bool recvAll(int fd, void* data, std::size_t size) {
   auto* p = static_cast<unsigned char*>(data);
   while (size > 0) {
-    const ssize_t n = ::recv(fd, p, size, 0);
+    const ssize_t n = ::recv(fd, p, size, MSG_WAITALL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     p += n;

@@ -24,7 +24,7 @@ namespace {
 constexpr unsigned kThreads = 2;
 // A transfer is cut in tasks of at most this many bytes (and at least two
 // tasks from this size on, so that both threads copy).
-constexpr std::size_t kMaxTask = std::size_t{8} << 20;
+constexpr std::size_t kMaxTask = std::size_t{2} << 20;
 constexpr std::size_t kSplitFrom = std::size_t{256} << 10;
 
 // One process_vm_readv/writev of `size` bytes, resumed after partial copies.
