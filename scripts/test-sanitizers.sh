@@ -43,13 +43,14 @@ case "$mode" in
   tsan)
     sanitize=thread
     build=${RCL_SANITIZER_BUILD_DIR:-$root/build-tsan}
-    # Under TSan: the unit tests and the integration tests through a server
-    # (the client's reply sockets, receiver and callback threads, eight
-    # application threads at once; the server's sessions, helper threads and
-    # callbacks from PoCL's threads). Left out: the tests that fork a child
+    # Under TSan: the unit tests and the integration tests through a server,
+    # on every path bulk data takes (direct copies, slots, bulk socket, frames)
+    # (the client's reply sockets, receiver, callback and bulk socket threads,
+    # eight application threads at once; the server's sessions, helper threads,
+    # copier and bulk socket threads and callbacks from PoCL's threads). Left out: the tests that fork a child
     # after threads started (failure, security: TSan does not support it),
     # and the single-threaded suites (conformance, ops, includes), which ASan runs.
-    only='^(unit|integration\.remote)$'
+    only='^(unit|integration\.remote.*)$'
     configure=(-DRCL_BUILD_BENCH=OFF -DRCL_BUILD_EXAMPLES=OFF -DRCL_BUILD_CONFORMANCE=OFF)
     targets=(remote-cl remote-cl-server rcl_unit_tests rcl_integration_tests)
     export TSAN_OPTIONS=${TSAN_OPTIONS:-suppressions=$root/scripts/tsan.supp:halt_on_error=1:second_deadlock_stack=1:report_signal_unsafe=0:print_suppressions=0}

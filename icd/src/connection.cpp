@@ -572,12 +572,20 @@ void Connection::onReadData(protocol::Reader& r) {
     final = CL_OUT_OF_RESOURCES;
   }
   if (read.join) {
-    std::lock_guard lock(read.join->mutex);
-    read.join->commandArrived = true;
-    if (final != CL_COMPLETE && read.join->status == CL_COMPLETE) read.join->status = final;
-    if (read.join->piecesLeft > 0 || read.join->done) return;  // the last piece completes it
-    read.join->done = true;
-    final = read.join->status;
+    std::function<void()> cancel;
+    {
+      std::lock_guard lock(read.join->mutex);
+      read.join->commandArrived = true;
+      if (final != CL_COMPLETE && read.join->status == CL_COMPLETE) read.join->status = final;
+      if (read.join->done) return;
+      if (read.join->piecesLeft > 0) {
+        if (final == CL_COMPLETE || !read.join->cancel) return;  // the last piece completes it
+        cancel = read.join->cancel;  // a failed read: its pieces' bytes are not waited for
+      }
+      read.join->done = true;
+      final = read.join->status;
+    }
+    if (cancel) cancel();
   }
   setEventStatus(read.event, final);
   unhold(read.event);

@@ -8,6 +8,7 @@
 
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
+#include "rcl/icd/driver.h"
 #include "rcl/icd/events.h"
 #include "rcl/icd/shm_pieces.h"
 #include "rcl/icd/transfers.h"
@@ -21,10 +22,7 @@ void setError(cl_int* errcode_ret, cl_int error) {
   if (errcode_ret != nullptr) *errcode_ret = error;
 }
 
-std::shared_ptr<void> allocateHost(std::size_t size) {
-  void* p = std::aligned_alloc(128, (std::max<std::size_t>(size, 1) + 127) / 128 * 128);
-  return std::shared_ptr<void>(p, std::free);
-}
+std::shared_ptr<void> allocateHost(std::size_t size) { return Driver::instance().mappingMemory().take(size); }
 
 // The host access flags allow the mapping (reading for CL_MAP_READ, writing for the others).
 bool mapAllowed(cl_mem m, cl_map_flags flags) {
@@ -61,6 +59,7 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
     host = static_cast<unsigned char*>(m->hostPtr) + offset;
   } else {
     mapping.owned = allocateHost(size);
+    if (!mapping.owned) return setError(errcode_ret, CL_OUT_OF_HOST_MEMORY), nullptr;
     host = mapping.owned.get();
   }
 
@@ -125,6 +124,7 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
     host = static_cast<unsigned char*>(m->hostPtr) + origin[2] * slice + origin[1] * row + origin[0] * m->elementSize;
   } else {
     mapping.owned = allocateHost(size);
+    if (!mapping.owned) return setError(errcode_ret, CL_OUT_OF_HOST_MEMORY), nullptr;
     host = mapping.owned.get();
   }
   *image_row_pitch = row;

@@ -86,7 +86,9 @@ StagedPieces stageRead(Call& call, cl_command_queue queue, cl_mem buffer, std::s
     StagedPieces staged{size, connection.nextToken()};
     join = std::make_shared<ReadJoin>();
     join->piecesLeft = 1;
-    connection.bulk()->expect(staged.token, ptr, size, [join](cl_int status) { finishPiece(*join, status); });
+    BulkSocket* bulk = connection.bulk();
+    join->cancel = [bulk, token = staged.token] { bulk->cancel(token); };
+    bulk->expect(staged.token, ptr, size, [join](cl_int status) { finishPiece(*join, status); });
     if (sendPiece(connection, protocol::bulk::kBulkRead, staged.token, queue, buffer, offset, staged.token, size,
                   waits, n) != CL_SUCCESS) {
       connection.bulk()->cancel(staged.token);

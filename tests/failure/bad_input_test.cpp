@@ -28,14 +28,7 @@ class BadInputTest : public ::testing::Test {
 
   // A context on the first device, created through `client` under `id`.
   RawReply createContext(RawClient& client, std::uint64_t id, std::uint64_t device) {
-    return client.call(CallId::clCreateContext, [&](protocol::Writer& w) {
-      w.u64(id);     // the id the client picks
-      w.nil();       // properties
-      w.u64(1);      // num_devices
-      w.array(1);
-      w.u64(device);
-      w.nil();       // no callback
-    });
+    return client.createContext(id, device);
   }
 
   RawReply contextDeviceCount(RawClient& client, std::uint64_t id) {

@@ -73,6 +73,17 @@ std::uint64_t RawClient::hello() {
   return attached && attached->kind == Kind::Reply ? device : 0;
 }
 
+RawReply RawClient::createContext(std::uint64_t id, std::uint64_t device) {
+  return call(protocol::CallId::clCreateContext, [&](protocol::Writer& w) {
+    w.u64(id);  // the id the client picks
+    w.nil();    // properties
+    w.u64(1);   // num_devices
+    w.array(1);
+    w.u64(device);
+    w.nil();  // no callback
+  });
+}
+
 RawReply RawClient::call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args) {
   protocol::Writer w;
   w.integer(Kind::Request);

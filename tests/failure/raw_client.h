@@ -31,6 +31,8 @@ class RawClient {
   std::uint64_t hello();
   // Sends a request built by `args` and waits (up to 5 s) for its answer.
   RawReply call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args);
+  // clCreateContext on `device` alone, as context `id` (after hello()).
+  RawReply createContext(std::uint64_t id, std::uint64_t device);
   // Sends these frames as they are on the control channel (after hello()).
   void sendControl(protocol::Frames frames);
   // Sends these frames as they are on the calls channel (after hello()).

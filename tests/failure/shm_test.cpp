@@ -325,15 +325,7 @@ TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
   EXPECT_EQ(piece(1, TestSegment::kSlot).status, CL_INVALID_COMMAND_QUEUE) << "a whole slot passes the checks";
 
   // The session goes on.
-  const auto context = client.call(protocol::CallId::clCreateContext, [&](protocol::Writer& w) {
-    w.u64(1);
-    w.nil();
-    w.u64(1);
-    w.array(1);
-    w.u64(device);
-    w.nil();
-  });
-  EXPECT_EQ(context.status, CL_SUCCESS);
+  EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS);
 }
 
 TEST_F(ShmTest, TheBulkSocketTakesOnlyItsSessionsToken) {
@@ -369,15 +361,7 @@ TEST_F(ShmTest, TheBulkSocketTakesOnlyItsSessionsToken) {
   EXPECT_FALSE(offer(token)) << "a second connection was taken";
 
   // The session goes on.
-  const auto context = client.call(protocol::CallId::clCreateContext, [&](protocol::Writer& w) {
-    w.u64(1);
-    w.nil();
-    w.u64(1);
-    w.array(1);
-    w.u64(device);
-    w.nil();
-  });
-  EXPECT_EQ(context.status, CL_SUCCESS);
+  EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS);
 }
 
 TEST_F(ShmTest, DirectCopiesNeedTheSegmentsHeaderInTheClientsMemory) {

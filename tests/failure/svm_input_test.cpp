@@ -46,15 +46,7 @@ class SvmInputTest : public ::testing::Test {
   void contextAndQueue(RawClient& client) {
     const auto device = client.hello();
     ASSERT_NE(device, 0u);
-    auto context = client.call(CallId::clCreateContext, [&](protocol::Writer& w) {
-      w.u64(kContext);
-      w.nil();  // properties
-      w.u64(1);
-      w.array(1);
-      w.u64(device);
-      w.nil();  // no callback
-    });
-    ASSERT_EQ(context.status, CL_SUCCESS);
+    ASSERT_EQ(client.createContext(kContext, device).status, CL_SUCCESS);
     auto queue = client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
       w.u64(kQueue);
       w.u64(kContext);

@@ -12,6 +12,7 @@
 
 #include "rcl/icd/connection.h"
 #include "rcl/icd/info_cache.h"
+#include "rcl/icd/mapping_memory.h"
 #include "rcl/protocol/no_destructor.h"
 #include "rcl/icd/trace.h"
 #include "rcl/icd/object_pool.h"
@@ -39,6 +40,7 @@ class Driver {
   void revive(const Connection* connection);
 
   InfoCache& infoCache() { return infoCache_; }
+  MappingMemory& mappingMemory() { return mappingMemory_; }
   // The tracer when tracing is on (REMOTE_CL_TRACE), else nullptr.
   Tracer* tracer() const { return tracer_.get(); }
   std::uint64_t newId() { return nextId_++; }
@@ -61,6 +63,7 @@ class Driver {
   std::vector<cl_platform_id> platforms_;
   std::atomic<std::uint64_t> nextId_{1};
   InfoCache infoCache_;
+  MappingMemory mappingMemory_;
   std::unique_ptr<Tracer> tracer_;
   ObjectPool<_cl_platform_id> platformPool_;
   ObjectPool<_cl_device_id> devicePool_;

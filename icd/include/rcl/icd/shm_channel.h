@@ -29,6 +29,9 @@ struct ReadJoin {
   bool commandArrived = false;  // the read's own bytes (or its failure) came
   bool done = false;            // the event has its final status
   cl_int status = CL_COMPLETE;  // CL_COMPLETE, or the first failure
+  // If the read fails, forgets its pieces whose bytes would never come (the
+  // bulk socket's: the server sends nothing for a region it did not map).
+  std::function<void()> cancel;
 };
 
 // One piece of `join` is over (its bytes in place, or `status` a failure):
