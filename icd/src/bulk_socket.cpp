@@ -15,7 +15,7 @@ constexpr std::uint64_t kMaxTransfer = std::uint64_t{1} << 40;
 }  // namespace
 
 std::unique_ptr<BulkSocket> BulkSocket::connect(const std::string& host, std::uint16_t port, const Token& token,
-                                                int timeoutMs, std::string& error) {
+                                                int timeoutMs, int stallMs, std::string& error) {
   auto fd = bulk::connectTo(host, port, timeoutMs, error);
   if (!fd) return nullptr;
   bulk::setReceiveTimeout(fd.get(), timeoutMs);
@@ -26,6 +26,7 @@ std::unique_ptr<BulkSocket> BulkSocket::connect(const std::string& host, std::ui
     return nullptr;
   }
   bulk::setReceiveTimeout(fd.get(), 0);
+  bulk::setSendTimeout(fd.get(), stallMs);
   return std::unique_ptr<BulkSocket>(new BulkSocket(std::move(fd)));
 }
 
@@ -36,9 +37,11 @@ BulkSocket::BulkSocket(protocol::UniqueFd fd) : fd_(std::move(fd)) {
 BulkSocket::~BulkSocket() { close(); }
 
 void BulkSocket::close() {
-  ::shutdown(fd_.get(), SHUT_RDWR);
+  abort();
   if (receiver_.joinable()) receiver_.join();
 }
+
+void BulkSocket::abort() { ::shutdown(fd_.get(), SHUT_RDWR); }
 
 bool BulkSocket::alive() const {
   std::lock_guard lock(mutex_);
@@ -49,7 +52,7 @@ bool BulkSocket::send(std::uint64_t id, const void* data, std::size_t size) {
   const bulk::Header header{id, size};
   std::lock_guard lock(sendMutex_);
   if (bulk::sendAll(fd_.get(), &header, sizeof header) && bulk::sendAll(fd_.get(), data, size)) return true;
-  ::shutdown(fd_.get(), SHUT_RDWR);  // a transfer cut short: nothing after it could be read right
+  abort();  // a transfer cut short: nothing after it could be read right
   return false;
 }
 

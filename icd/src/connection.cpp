@@ -247,7 +247,8 @@ void Connection::openBulkSocket(const std::string& session, std::chrono::steady_
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   std::string error;
   bulk_ = BulkSocket::connect(protocol::bulk::tcpHost(session), port, t,
-                              static_cast<int>(std::max<std::int64_t>(left.count(), 500)), error);
+                              static_cast<int>(std::max<std::int64_t>(left.count(), 500)),
+                              static_cast<int>(options_.deadAfter.count()), error);
   if (!bulk_) log().warn("remote-cl: no bulk socket to {}: {}; bulk data goes in ZeroMQ frames", endpoint_, error);
 }
 
@@ -632,6 +633,7 @@ void Connection::onCallback(protocol::Reader& r) {
 void Connection::declareDead(const std::string& why) {
   if (!alive_.exchange(false)) return;
   log().error("remote-cl: lost server {}: {}; its calls now fail", endpoint_, why);
+  if (bulk_) bulk_->abort();  // a transfer stuck on a silent peer fails now
   std::unordered_map<std::uint64_t, Waiter*> waiters;
   {
     std::lock_guard lock(waitersMutex_);

@@ -118,6 +118,11 @@ void setReceiveTimeout(int fd, int timeoutMs) {
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
+void setSendTimeout(int fd, int timeoutMs) {
+  timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
 std::string tcpHost(const std::string& endpoint) {
   constexpr std::string_view kTcp = "tcp://";
   if (endpoint.rfind(kTcp, 0) != 0) return {};

@@ -124,6 +124,40 @@ TEST_F(FailureTest, CallsFailWithinFiveSecondsAfterTheServerIsKilled) {
       << "exit codes: 21 the pending call hung, 22 it succeeded, 23 it took over 5 s, 24-26 a new call";
 }
 
+// The same with a big read waiting on the bulk socket (tcp, no shared memory).
+TEST_F(FailureTest, ABigReadOnTheBulkSocketFailsWithinFiveSecondsAfterTheServerIsKilled) {
+  ChildProcess child([&] {
+    useServer();
+    setenv("REMOTE_CL_SHM", "0", 1);
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    cl_int error = CL_SUCCESS;
+    cl_event gate = clCreateUserEvent(r.context, &error);
+    const std::size_t size = std::size_t{4} << 20;
+    cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, size, nullptr, &error);
+    std::vector<unsigned char> bytes(size);
+    auto pending = std::async(std::launch::async, [&] {
+      return clEnqueueReadBuffer(r.queue, buffer, CL_TRUE, 0, size, bytes.data(), 1, &gate, nullptr);
+    });
+    std::this_thread::sleep_for(200ms);
+    ChildProcess::signalParent();  // the parent kills the server now
+
+    const auto killed = Clock::now();
+    if (pending.wait_for(6s) != std::future_status::ready) return 21;  // the pending read hung
+    if (pending.get() == CL_SUCCESS) return 22;
+    if (Clock::now() - killed > 5s) return 23;
+    const auto before = Clock::now();
+    if (clEnqueueWriteBuffer(r.queue, buffer, CL_TRUE, 0, size, bytes.data(), 0, nullptr, nullptr) == CL_SUCCESS)
+      return 24;
+    if (Clock::now() - before > 1s) return 25;  // new calls fail at once
+    return 0;
+  });
+  ASSERT_TRUE(child.waitForSignal(20s)) << "the child did not get going";
+  ::kill(server_->pid(), SIGKILL);
+  EXPECT_EQ(child.waitForExit(15s), 0)
+      << "exit codes: 21 the pending read hung, 22 it succeeded, 23 it took over 5 s, 24-25 a new write";
+}
+
 TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
   ChildProcess child([&] {
     useServer();

@@ -26,12 +26,15 @@ class BulkSocket {
   using Token = std::array<unsigned char, protocol::bulk::kTokenBytes>;
 
   // Connects to the worker at host:port with `token` and waits for its answer
-  // (at most `timeoutMs`); nullptr (and `error`) on failure.
+  // (at most `timeoutMs`); nullptr (and `error`) on failure. A send that makes
+  // no progress for `stallMs` fails (a peer gone silent).
   static std::unique_ptr<BulkSocket> connect(const std::string& host, std::uint16_t port, const Token& token,
-                                             int timeoutMs, std::string& error);
+                                             int timeoutMs, int stallMs, std::string& error);
   ~BulkSocket();  // close()
   // Shuts the socket down, joins the receiver, fails the reads still expected. Idempotent.
   void close();
+  // Shuts the socket down (the receiver then fails the reads still expected), from any thread.
+  void abort();
   BulkSocket(const BulkSocket&) = delete;
   BulkSocket& operator=(const BulkSocket&) = delete;
 

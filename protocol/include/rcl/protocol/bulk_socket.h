@@ -53,8 +53,9 @@ bool recvAll(int fd, void* data, std::size_t size);
 UniqueFd listenOn(const std::string& host, std::uint16_t& port, std::string& error);
 // A connection to host:port within `timeoutMs`; invalid on failure.
 UniqueFd connectTo(const std::string& host, std::uint16_t port, int timeoutMs, std::string& error);
-// Sets how long a receive on `fd` may wait (0: forever).
+// Sets how long a receive (a send) on `fd` may wait without progress (0: forever).
 void setReceiveTimeout(int fd, int timeoutMs);
+void setSendTimeout(int fd, int timeoutMs);
 // The host part of a tcp:// endpoint ("tcp://10.0.0.1:5555" -> "10.0.0.1"); empty for other transports.
 std::string tcpHost(const std::string& endpoint);
 
