@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <new>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -159,7 +160,14 @@ void BulkChannel::receive() {
         if (closed_) return;
         it = writes_.try_emplace(header.id).first;
         it->second.length = header.length;
-        it->second.early.resize(header.length);
+        try {
+          it->second.early.resize(header.length);
+        } catch (const std::bad_alloc&) {
+          spdlog::warn("bulk socket: no memory for {} bytes of transfer {} that came early; closing it", header.length,
+                       header.id);
+          writes_.erase(it);
+          return;
+        }
         earlyBytes_ += header.length;
       }
       Write& w = it->second;
