@@ -27,10 +27,10 @@ std::unique_ptr<BulkSocket> BulkSocket::connect(const std::string& host, std::ui
   }
   bulk::setReceiveTimeout(fd.get(), 0);
   bulk::setSendTimeout(fd.get(), stallMs);
-  return std::unique_ptr<BulkSocket>(new BulkSocket(std::move(fd)));
+  return std::make_unique<BulkSocket>(std::move(fd));
 }
 
-BulkSocket::BulkSocket(protocol::UniqueFd fd) : fd_(std::move(fd)) {
+BulkSocket::BulkSocket(protocol::UniqueFd connected) : fd_(std::move(connected)) {
   receiver_ = std::thread([this] { receiveLoop(); });
 }
 

@@ -32,8 +32,7 @@ std::shared_ptr<BulkChannel> BulkChannel::open(const std::string& host, std::siz
   std::uint16_t port = 0;
   auto listener = bulk::listenOn(host, port, error);
   if (!listener) return nullptr;
-  return std::shared_ptr<BulkChannel>(
-      new BulkChannel(std::move(listener), port, maxTransferBytes, bytesIn, bytesOut));
+  return std::make_shared<BulkChannel>(std::move(listener), port, maxTransferBytes, bytesIn, bytesOut);
 }
 
 BulkChannel::BulkChannel(protocol::UniqueFd listener, std::uint16_t port, std::size_t maxTransferBytes,

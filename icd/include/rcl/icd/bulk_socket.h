@@ -30,6 +30,8 @@ class BulkSocket {
   // no progress for `stallMs` fails (a peer gone silent).
   static std::unique_ptr<BulkSocket> connect(const std::string& host, std::uint16_t port, const Token& token,
                                              int timeoutMs, int stallMs, std::string& error);
+  // Takes over a connection the worker accepted; starts the receiver.
+  explicit BulkSocket(protocol::UniqueFd connected);
   ~BulkSocket();  // close()
   // Shuts the socket down, joins the receiver, fails the reads still expected. Idempotent.
   void close();
@@ -53,7 +55,6 @@ class BulkSocket {
     std::size_t size;
     std::function<void(cl_int)> done;
   };
-  explicit BulkSocket(protocol::UniqueFd fd);
   void receiveLoop();
 
   protocol::UniqueFd fd_;

@@ -35,6 +35,9 @@ class BulkChannel {
   static std::shared_ptr<BulkChannel> open(const std::string& host, std::size_t maxTransferBytes,
                                            std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut,
                                            std::string& error);
+  // Takes over `listener` (bound at `port`) and starts waiting for the client.
+  BulkChannel(protocol::UniqueFd listener, std::uint16_t port, std::size_t maxTransferBytes,
+              std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut);
   ~BulkChannel();  // close(), then joins its threads
   BulkChannel(const BulkChannel&) = delete;
   BulkChannel& operator=(const BulkChannel&) = delete;
@@ -69,8 +72,6 @@ class BulkChannel {
     std::function<void()> finished;
   };
 
-  BulkChannel(protocol::UniqueFd listener, std::uint16_t port, std::size_t maxTransferBytes,
-              std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut);
   void acceptThenReceive();
   bool accept();
   void receive();
