@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The remote-cl benchmark (issue 4): the same measurements natively, through remote-cl over
-tcp://127.0.0.1 (socket only, REMOTE_CL_SHM=0) and ipc:// with shared memory (the same-host
+tcp://127.0.0.1 (no shared memory, REMOTE_CL_SHM=0: ZeroMQ and the bulk socket) and ipc:// with shared memory (the same-host
 path), and on bare ZeroMQ, in one invocation; prints markdown tables with
 the ratios and the targets (PASS/MISS; a MISS never fails the run, a measurement error does).
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -13,6 +14,67 @@
 namespace rcl::server {
 namespace {
 
+// Values a session hands to OpenCL as callback user data, by a key that is
+// never reused, process-wide: a callback that comes after its session let go
+// of the key finds nothing (implementations call back from their own
+// threads, maybe after the session ended).
+template <class Value>
+class KeyedRegistry {
+ public:
+  void* add(const void* owner, Value value) {
+    std::lock_guard lock(mutex_);
+    const std::uintptr_t key = nextKey_++;
+    entries_.emplace(key, Entry{owner, std::move(value)});
+    return reinterpret_cast<void*>(key);
+  }
+  // The value of `key`, taken out (once-only values) or copied; nullopt if there is none (any more).
+  std::optional<Value> take(void* key) {
+    std::lock_guard lock(mutex_);
+    const auto it = entries_.find(reinterpret_cast<std::uintptr_t>(key));
+    if (it == entries_.end()) return std::nullopt;
+    std::optional<Value> value(std::move(it->second.value));
+    entries_.erase(it);
+    return value;
+  }
+  std::optional<Value> find(void* key) {
+    std::lock_guard lock(mutex_);
+    const auto it = entries_.find(reinterpret_cast<std::uintptr_t>(key));
+    if (it == entries_.end()) return std::nullopt;
+    return it->second.value;
+  }
+  void dropAllOf(const void* owner) {
+    std::vector<Value> dropped;  // destroyed outside the lock
+    std::lock_guard lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (it->second.owner != owner) {
+        ++it;
+        continue;
+      }
+      dropped.push_back(std::move(it->second.value));
+      it = entries_.erase(it);
+    }
+  }
+
+ private:
+  struct Entry {
+    const void* owner;
+    Value value;
+  };
+  std::mutex mutex_;
+  std::uintptr_t nextKey_ = 1;  // 0 would be a null user_data
+  std::unordered_map<std::uintptr_t, Entry> entries_;
+};
+
+KeyedRegistry<std::function<void(cl_int)>>& actions() {
+  static NoDestructor<KeyedRegistry<std::function<void(cl_int)>>> instance;
+  return instance.get();
+}
+
+KeyedRegistry<CallbackTarget>& targets() {
+  static NoDestructor<KeyedRegistry<CallbackTarget>> instance;
+  return instance.get();
+}
+
 protocol::Writer pushHeader(const CallbackTarget& target) {
   protocol::Writer w;
   w.integer(protocol::Kind::Callback);
@@ -21,103 +83,59 @@ protocol::Writer pushHeader(const CallbackTarget& target) {
   return w;
 }
 
-void post(void* target, protocol::Writer& w) {
-  auto* t = static_cast<CallbackTarget*>(target);
-  t->outbox->post(w.finish());
+// Pushes the callback `key` names, with the arguments `write` adds, if its session still has it.
+template <class Write>
+void push(void* key, const Write& write) {
+  const auto target = targets().find(key);
+  if (!target) return;
+  auto w = pushHeader(*target);
+  write(w);
+  target->outbox->post(w.finish());
 }
 
-void postEmpty(void* target) {
-  auto w = pushHeader(*static_cast<CallbackTarget*>(target));
-  post(target, w);
+void pushEmpty(void* key) {
+  push(key, [](protocol::Writer&) {});
 }
 
 }  // namespace
 
 void CallbackTrampoline<CallbackKind::context_notify>::call(const char* errinfo, const void* private_info,
                                                             size_t cb, void* target) {
-  auto w = pushHeader(*static_cast<CallbackTarget*>(target));
-  w.str(errinfo != nullptr ? errinfo : "");
-  w.bin(private_info, private_info != nullptr ? cb : 0);
-  post(target, w);
+  push(target, [&](protocol::Writer& w) {
+    w.str(errinfo != nullptr ? errinfo : "");
+    w.bin(private_info, private_info != nullptr ? cb : 0);
+  });
 }
 
-void CallbackTrampoline<CallbackKind::program_notify>::call(cl_program, void* target) { postEmpty(target); }
+void CallbackTrampoline<CallbackKind::program_notify>::call(cl_program, void* target) { pushEmpty(target); }
 
 void CallbackTrampoline<CallbackKind::event_notify>::call(cl_event, cl_int status, void* target) {
-  auto w = pushHeader(*static_cast<CallbackTarget*>(target));
-  w.i64(status);
-  post(target, w);
+  push(target, [&](protocol::Writer& w) { w.i64(status); });
 }
 
-void CallbackTrampoline<CallbackKind::mem_destructor>::call(cl_mem, void* target) { postEmpty(target); }
+void CallbackTrampoline<CallbackKind::mem_destructor>::call(cl_mem, void* target) { pushEmpty(target); }
 
-void CallbackTrampoline<CallbackKind::context_destructor>::call(cl_context, void* target) { postEmpty(target); }
+void CallbackTrampoline<CallbackKind::context_destructor>::call(cl_context, void* target) { pushEmpty(target); }
 
-namespace {
+CallbackTargets::~CallbackTargets() { dropAll(); }
 
-// Every session's completion actions in flight, by key (see callbacks.h).
-class ActionRegistry {
- public:
-  std::uintptr_t add(const CompletionActions* owner, std::function<void(cl_int)> run) {
-    std::lock_guard lock(mutex_);
-    const std::uintptr_t key = nextKey_++;
-    actions_.emplace(key, Action{owner, std::move(run)});
-    return key;
-  }
-  // The action of `key`, taken out; empty if there is none (any more).
-  std::function<void(cl_int)> take(std::uintptr_t key) {
-    std::lock_guard lock(mutex_);
-    const auto it = actions_.find(key);
-    if (it == actions_.end()) return {};
-    auto run = std::move(it->second.run);
-    actions_.erase(it);
-    return run;
-  }
-  void dropAllOf(const CompletionActions* owner) {
-    std::vector<std::function<void(cl_int)>> dropped;  // destroyed outside the lock
-    {
-      std::lock_guard lock(mutex_);
-      for (auto it = actions_.begin(); it != actions_.end();) {
-        if (it->second.owner != owner) {
-          ++it;
-          continue;
-        }
-        dropped.push_back(std::move(it->second.run));
-        it = actions_.erase(it);
-      }
-    }
-  }
+void* CallbackTargets::add(CallbackTarget target) { return targets().add(this, std::move(target)); }
 
- private:
-  struct Action {
-    const CompletionActions* owner;
-    std::function<void(cl_int)> run;
-  };
-  std::mutex mutex_;
-  std::uintptr_t nextKey_ = 1;
-  std::unordered_map<std::uintptr_t, Action> actions_;
-};
-
-ActionRegistry& registry() {
-  static NoDestructor<ActionRegistry> instance;
-  return instance.get();
-}
-
-}  // namespace
+void CallbackTargets::dropAll() { targets().dropAllOf(this); }
 
 CompletionActions::~CompletionActions() { dropPending(); }
 
 cl_int CompletionActions::onStatus(cl_event event, cl_int when, std::function<void(cl_int)> action) {
-  const std::uintptr_t key = registry().add(this, std::move(action));
-  const cl_int status = clSetEventCallback(event, when, &fire, reinterpret_cast<void*>(key));
-  if (status != CL_SUCCESS) registry().take(key);
+  void* key = actions().add(this, std::move(action));
+  const cl_int status = clSetEventCallback(event, when, &fire, key);
+  if (status != CL_SUCCESS) actions().take(key);
   return status;
 }
 
 void CompletionActions::fire(cl_event, cl_int status, void* key) {
-  if (auto run = registry().take(reinterpret_cast<std::uintptr_t>(key))) run(status);
+  if (auto run = actions().take(key)) (*run)(status);
 }
 
-void CompletionActions::dropPending() { registry().dropAllOf(this); }
+void CompletionActions::dropPending() { actions().dropAllOf(this); }
 
 }  // namespace rcl::server

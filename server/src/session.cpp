@@ -60,9 +60,8 @@ void Session::close(std::string reason) {
   outbox_->wake();
 }
 
-CallbackTarget* Session::newCallbackTarget(std::uint64_t callbackId) {
-  callbackTargets_.push_back(CallbackTarget{outbox_, callbackId});
-  return &callbackTargets_.back();
+void* Session::newCallbackTarget(std::uint64_t callbackId) {
+  return callbackTargets_.add(CallbackTarget{outbox_, callbackId});
 }
 
 void Session::send(protocol::Frames frames) { reply(0, std::move(frames)); }
@@ -530,7 +529,7 @@ void Session::freeEverything() {
       id_, closeReason_, client_, stats_.calls, stats_.failedCalls, stats_.bytesIn.load(), stats_.bytesOut.load(),
       stats_.peakObjects, stats_.peakMemoryBytes, held.size() + svm.size(), summary.empty() ? "" : " (", summary, summary.empty() ? "" : ")");
   if (failures != 0) spdlog::warn("session {:016x}: {} releases failed", id_, failures);
-  callbackTargets_.clear();
+  callbackTargets_.dropAll();  // later calls from PoCL push nothing
 }
 
 }  // namespace rcl::server

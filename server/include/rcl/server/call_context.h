@@ -143,9 +143,9 @@ struct EventOut {
 
 template <CallbackKind K>
 struct CallbackArg {
-  CallbackTarget* target = nullptr;
-  auto function() const { return target != nullptr ? &CallbackTrampoline<K>::call : nullptr; }
-  void* userData() const { return target; }
+  void* key = nullptr;  // CallbackTargets::add's
+  auto function() const { return key != nullptr ? &CallbackTrampoline<K>::call : nullptr; }
+  void* userData() const { return key; }
 };
 
 class CallContext {
@@ -255,7 +255,7 @@ class CallContext {
   template <CallbackKind K>
   CallbackArg<K> callback() {
     CallbackArg<K> cb;
-    if (!args_.isNil()) cb.target = session_.newCallbackTarget(args_.u64());
+    if (!args_.isNil()) cb.key = session_.newCallbackTarget(args_.u64());
     return cb;
   }
 

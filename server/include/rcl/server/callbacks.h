@@ -23,14 +23,30 @@ enum class CallbackKind : std::uint8_t {
   context_destructor,  // void(cl_context, void*)
 };
 
-// Where a callback's push goes. Owned by the session; lives until it ends.
+// Where a callback's push goes.
 struct CallbackTarget {
   std::shared_ptr<Outbox> outbox;
   std::uint64_t callbackId;
 };
 
+// A session's application callbacks, as OpenCL sees them: OpenCL gets no
+// pointer, only a key that is never reused, which the trampolines look up in
+// a process-wide registry; a callback PoCL calls after the session ended (or
+// dropped them) finds nothing and pushes nothing.
+class CallbackTargets {
+ public:
+  CallbackTargets() = default;
+  ~CallbackTargets();  // dropAll()
+  CallbackTargets(const CallbackTargets&) = delete;
+  CallbackTargets& operator=(const CallbackTargets&) = delete;
+
+  // The user_data to give OpenCL with a trampoline (never nullptr).
+  void* add(CallbackTarget target);
+  void dropAll();
+};
+
 // The function to give OpenCL for a callback of kind K; its user_data is a
-// CallbackTarget*.
+// key from CallbackTargets::add.
 template <CallbackKind K> struct CallbackTrampoline;
 template <> struct CallbackTrampoline<CallbackKind::context_notify> {
   static void CL_CALLBACK call(const char* errinfo, const void* private_info, size_t cb, void* target);
@@ -50,13 +66,10 @@ template <> struct CallbackTrampoline<CallbackKind::context_destructor> {
 
 // Actions to run once events reach a status, kept by the session. PoCL calls
 // no callback for a command that failed, so an action may never run: those
-// are dropped with the session, after its queues are finished.
-//
-// OpenCL gets no pointer to an action, only a key that is never reused; the
-// actions in flight of every session are in one process-wide registry, where
-// a callback looks its key up. A callback that comes after its session
-// dropped it (implementations call back from their own threads, maybe after
-// clFinish returned) finds nothing and does nothing.
+// are dropped with the session, after its queues are finished. Keyed like
+// CallbackTargets: a callback that comes after its session dropped it
+// (implementations call back from their own threads, maybe after clFinish
+// returned) finds nothing and does nothing.
 class CompletionActions {
  public:
   CompletionActions() = default;

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -125,7 +124,8 @@ class Session {
   void keepQueue(cl_command_queue queue);
   const std::shared_ptr<Outbox>& outbox() { return outbox_; }
   SessionStats& stats() { return stats_; }
-  CallbackTarget* newCallbackTarget(std::uint64_t callbackId);
+  // The user_data for an application callback the client registered (callbacks.h).
+  void* newCallbackTarget(std::uint64_t callbackId);
   CompletionActions& completions() { return completions_; }
   // Whether the session may keep an object it just created: CL_SUCCESS, or
   // the error of the limit it would go over. `bytes`: the memory it holds.
@@ -194,7 +194,7 @@ class Session {
   std::vector<cl_command_queue> queues_;  // retained once each (keepQueue)
   SessionStats stats_;
   std::vector<PlatformIds> platformIds_;
-  std::list<CallbackTarget> callbackTargets_;
+  CallbackTargets callbackTargets_;
   BlockingPool blocking_;
   CompletionActions completions_;
   // runHeld: set while a held call runs; `heldDone_` once its work is over.
