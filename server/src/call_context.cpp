@@ -103,6 +103,15 @@ void CallContext::translateContextProperties(std::vector<cl_context_properties>&
   }
 }
 
+CallContext::QueueMark CallContext::queueMark(cl_event event) {
+  cl_command_queue queue = nullptr;
+  if (::clGetEventInfo(event, CL_EVENT_COMMAND_QUEUE, sizeof queue, &queue, nullptr) != CL_SUCCESS || queue == nullptr)
+    return {};
+  auto progress = session_.table().progressOf(queue);
+  if (!progress || !progress->inOrder) return {};
+  return QueueMark{progress, progress->enqueued.load()};
+}
+
 void CallContext::watchEvent(std::uint64_t id, cl_event event) {
   // When the command started running, for its device time (only for a client that traces).
   auto running = std::make_shared<std::atomic<std::int64_t>>(0);
@@ -111,7 +120,9 @@ void CallContext::watchEvent(std::uint64_t id, cl_event event) {
       *running = std::chrono::steady_clock::now().time_since_epoch().count();
     });
   }
-  session_.completions().onStatus(event, CL_COMPLETE, [outbox = session_.outbox(), id, running](cl_int status) {
+  session_.completions().onStatus(event, CL_COMPLETE, [outbox = session_.outbox(), id, running,
+                                                       mark = queueMark(event)](cl_int status) {
+    mark.completed(status);
     const std::int64_t started = *running;
     const std::int64_t ended = std::chrono::steady_clock::now().time_since_epoch().count();
     protocol::Writer w;

@@ -56,8 +56,8 @@ std::shared_ptr<zmq::message_t> takeBytes(CallContext& ctx, std::size_t expected
 
 }  // namespace
 
-// [clFinish]: a queue every command of which a finished clFinish has seen
-// done is finished at once; otherwise a helper thread runs the real clFinish
+// [clFinish]: a queue every command of which is known done (queue_progress
+// in handle_table.h) is finished at once; otherwise a helper thread runs the real clFinish
 // and answers, and the session goes on meanwhile. (A marker's completion
 // callback would be cheaper, but PoCL calls no callback for a command that
 // failed.)
@@ -72,9 +72,7 @@ void clFinish(CallContext& ctx) {
   ctx.session().runBlocking([deferred, queue, progress, upTo] {
     const cl_int finished = ::clFinish(queue);
     ::clReleaseCommandQueue(queue);
-    std::uint64_t seen = progress->finished.load();
-    while (seen < upTo && !progress->finished.compare_exchange_weak(seen, upTo)) {
-    }
+    progress->doneUpTo(upTo);
     deferred.send(finished);
   });
 }

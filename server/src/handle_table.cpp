@@ -60,7 +60,14 @@ void HandleTable::markBusy(const void* queue) {
   const auto it = byId_.find(idOf(queue));
   if (it == byId_.end()) return;
   auto& progress = it->second.progress;
-  if (!progress) progress = std::make_shared<QueueProgress>();
+  if (!progress) {
+    progress = std::make_shared<QueueProgress>();
+    cl_command_queue_properties properties = 0;
+    auto* q = static_cast<cl_command_queue>(const_cast<void*>(queue));
+    progress->inOrder = ::clGetCommandQueueInfo(q, CL_QUEUE_PROPERTIES, sizeof properties, &properties, nullptr) ==
+                            CL_SUCCESS &&
+                        (properties & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) == 0;
+  }
   ++progress->enqueued;
 }
 

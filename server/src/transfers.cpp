@@ -17,7 +17,9 @@ std::uint64_t readId(CallContext& ctx) {
 void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging) {
   if (status == CL_SUCCESS) {
     ctx.session().table().add(id, ObjectKind::Event, event);
-    ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging](cl_int done) {
+    ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging,
+                                                    mark = ctx.queueMark(event)](cl_int done) {
+      mark.completed(done);
       protocol::Writer w;
       w.integer(Kind::ReadData);
       w.u64(0);

@@ -148,6 +148,13 @@ struct CallbackArg {
   void* userData() const { return key; }
 };
 
+// Whether a call that names a queue may put commands in it (what clFinish's fast path counts).
+constexpr bool mayEnqueue(protocol::CallId call) {
+  using protocol::CallId;
+  return call != CallId::clFinish && call != CallId::clFlush && call != CallId::clGetCommandQueueInfo &&
+         call != CallId::clRetainCommandQueue && call != CallId::clReleaseCommandQueue;
+}
+
 class CallContext {
  public:
   CallContext(Session& session, protocol::Reader& args, std::uint64_t seq, protocol::CallId call);
@@ -164,7 +171,7 @@ class CallContext {
     if (args_.isNil()) return nullptr;
     Handle h = session_.table().get<Handle>(args_.u64());
     if constexpr (std::is_same_v<Handle, cl_command_queue>) {
-      if (call_ != protocol::CallId::clFinish) session_.table().markBusy(h);
+      if (mayEnqueue(call_)) session_.table().markBusy(h);
     }
     return h;
   }
@@ -327,6 +334,17 @@ class CallContext {
     void send(cl_int status) const;
   };
   Deferred defer();
+
+  // What the completion of `event` (a command this call enqueued) tells of its
+  // queue: on an in-order queue, every call so far is done. Empty otherwise.
+  struct QueueMark {
+    std::shared_ptr<QueueProgress> progress;
+    std::uint64_t upTo = 0;
+    void completed(cl_int status) const {
+      if (progress && status == CL_COMPLETE) progress->doneUpTo(upTo);
+    }
+  };
+  QueueMark queueMark(cl_event event);
 
   // Sends what the handler built (called by the dispatcher).
   void finish();

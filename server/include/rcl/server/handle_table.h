@@ -19,12 +19,20 @@ namespace rcl::server {
 
 using protocol::ObjectKind;
 
-// A queue's commands: how many went in, and how many a finished clFinish
-// has seen done. Equal: the queue is idle, clFinish can answer at once.
-// (Atomic: clFinish completes on a helper thread.)
+// A queue's calls: how many named it, and up to which of them everything is
+// known done (seen by a finished clFinish, or, on an in-order queue, by the
+// completion of a later command). Equal: the queue is idle, clFinish can
+// answer at once. (Atomic: completions come on other threads.)
 struct QueueProgress {
   std::atomic<std::uint64_t> enqueued{0};
   std::atomic<std::uint64_t> finished{0};
+  bool inOrder = false;
+  // Everything up to call `upTo` is done.
+  void doneUpTo(std::uint64_t upTo) {
+    std::uint64_t seen = finished.load();
+    while (seen < upTo && !finished.compare_exchange_weak(seen, upTo)) {
+    }
+  }
 };
 
 class HandleTable {
