@@ -51,7 +51,7 @@ bool BulkSocket::alive() const {
 bool BulkSocket::send(std::uint64_t id, const void* data, std::size_t size) {
   const bulk::Header header{id, size};
   std::lock_guard lock(sendMutex_);
-  if (bulk::sendAll(fd_.get(), &header, sizeof header) && bulk::sendAll(fd_.get(), data, size)) return true;
+  if (bulk::sendAll(fd_.get(), &header, sizeof header, true) && bulk::sendAll(fd_.get(), data, size)) return true;
   abort();  // a transfer cut short: nothing after it could be read right
   return false;
 }

@@ -29,16 +29,17 @@ addrinfo* resolve(const std::string& host, std::uint16_t port, bool passive, std
   return found;
 }
 
-void tune(int fd) {
+}  // namespace
+
+void tuneForBulk(int fd) {
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
-}  // namespace
 
-bool sendAll(int fd, const void* data, std::size_t size) {
+bool sendAll(int fd, const void* data, std::size_t size, bool more) {
   const auto* p = static_cast<const unsigned char*>(data);
   while (size > 0) {
-    const ssize_t n = ::send(fd, p, size, MSG_NOSIGNAL);
+    const ssize_t n = ::send(fd, p, size, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     p += n;
@@ -103,7 +104,7 @@ UniqueFd connectTo(const std::string& host, std::uint16_t port, int timeoutMs, s
     if (rc == 0) {
       const int flags = ::fcntl(s.get(), F_GETFL);
       ::fcntl(s.get(), F_SETFL, flags & ~O_NONBLOCK);
-      tune(s.get());
+      tuneForBulk(s.get());
       fd = std::move(s);
     } else {
       error = std::string("cannot connect to ") + host + ":" + std::to_string(port) + ": " + std::strerror(errno);

@@ -111,6 +111,7 @@ bool BulkChannel::accept() {
       continue;
     }
     bulk::setReceiveTimeout(peer.get(), 0);
+    bulk::tuneForBulk(peer.get());
     std::lock_guard lock(mutex_);
     if (closed_ || !bulk::sendAll(peer.get(), &bulk::kAccepted, 1)) return false;
     socket_ = std::move(peer);
@@ -236,7 +237,7 @@ void BulkChannel::sendLoop() {
       if (!closed_) fd = socket_.get();
     }
     const bulk::Header header{send.id, send.length};
-    if (fd >= 0 && !(bulk::sendAll(fd, &header, sizeof header) && bulk::sendAll(fd, send.host, send.length))) {
+    if (fd >= 0 && !(bulk::sendAll(fd, &header, sizeof header, true) && bulk::sendAll(fd, send.host, send.length))) {
       spdlog::warn("bulk socket: cannot send transfer {}; closing it", send.id);
       close();
     } else if (fd >= 0) {

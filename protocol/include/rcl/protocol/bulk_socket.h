@@ -45,14 +45,18 @@ struct Header {
 
 // Sends or receives exactly `size` bytes (EINTR resumed; no SIGPIPE). false:
 // the connection failed or was shut down.
-bool sendAll(int fd, const void* data, std::size_t size);
+// `more`: more bytes follow at once (a header: it leaves with the first of them).
+bool sendAll(int fd, const void* data, std::size_t size, bool more = false);
 bool recvAll(int fd, void* data, std::size_t size);
 
 // A TCP socket listening on `host` (an address, as in a tcp:// endpoint) at a
 // port the system picks; invalid on failure, with the reason in `error`.
+// (Connections it accepts want tuneForBulk.)
 UniqueFd listenOn(const std::string& host, std::uint16_t& port, std::string& error);
 // A connection to host:port within `timeoutMs`; invalid on failure.
 UniqueFd connectTo(const std::string& host, std::uint16_t port, int timeoutMs, std::string& error);
+// No Nagle delay on a connection (both ends).
+void tuneForBulk(int fd);
 // Sets how long a receive (a send) on `fd` may wait without progress (0: forever).
 void setReceiveTimeout(int fd, int timeoutMs);
 void setSendTimeout(int fd, int timeoutMs);
