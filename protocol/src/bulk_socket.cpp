@@ -61,12 +61,14 @@ bool recvAll(int fd, void* data, std::size_t size) {
 }
 
 UniqueFd listenOn(const std::string& host, std::uint16_t& port, std::string& error) {
-  addrinfo* found = resolve(host, 0, true, error);
+  addrinfo* found = resolve(host, port, true, error);
   if (found == nullptr) return UniqueFd();
   UniqueFd fd;
   for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
     UniqueFd s(::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol));
     if (!s) continue;
+    const int one = 1;
+    ::setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(s.get(), a->ai_addr, a->ai_addrlen) == 0 && ::listen(s.get(), 4) == 0) {
       fd = std::move(s);
       break;

@@ -26,11 +26,17 @@ constexpr auto kAcceptWithin = std::chrono::seconds(5);
 constexpr auto kMapPatience = std::chrono::milliseconds(20);
 }  // namespace
 
-std::shared_ptr<BulkChannel> BulkChannel::open(const std::string& host, std::size_t maxTransferBytes,
-                                               std::atomic<std::uint64_t>& bytesIn,
+std::shared_ptr<BulkChannel> BulkChannel::open(const std::string& host,
+                                               std::optional<std::pair<unsigned, unsigned>> ports,
+                                               std::size_t maxTransferBytes, std::atomic<std::uint64_t>& bytesIn,
                                                std::atomic<std::uint64_t>& bytesOut, std::string& error) {
   std::uint16_t port = 0;
-  auto listener = bulk::listenOn(host, port, error);
+  protocol::UniqueFd listener;
+  if (!ports) listener = bulk::listenOn(host, port, error);
+  for (unsigned p = ports ? ports->first : 1; ports && p <= ports->second && !listener; ++p) {
+    port = static_cast<std::uint16_t>(p);
+    listener = bulk::listenOn(host, port, error);
+  }
   if (!listener) return nullptr;
   return std::make_shared<BulkChannel>(std::move(listener), port, maxTransferBytes, bytesIn, bytesOut);
 }

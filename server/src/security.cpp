@@ -135,4 +135,10 @@ void bindSecurely(zmq::socket_t& socket, const std::string& endpoint, const Secu
   throw std::runtime_error("no free port in " + endpoint);
 }
 
+std::optional<std::pair<unsigned, unsigned>> sessionPortRange(const std::string& endpoint) {
+  const auto range = portRange(endpoint);
+  if (!range) return std::nullopt;
+  return std::pair{range->first, range->last};
+}
+
 }  // namespace rcl::server

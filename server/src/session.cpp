@@ -27,7 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 Session::Session(zmq::context_t& zmq, const std::string& bindTo, std::uint64_t id, std::string client,
                  const std::vector<ExposedPlatform>& platforms, SessionOptions options)
-    : id_(id), client_(std::move(client)), options_(options), socket_(zmq, zmq::socket_type::router),
+    : id_(id), client_(std::move(client)), bindTo_(bindTo), options_(options), socket_(zmq, zmq::socket_type::router),
       lastHeard_(Clock::now()), outbox_(std::make_shared<Outbox>()) {
   socket_.set(zmq::sockopt::router_mandatory, 1);
   socket_.set(zmq::sockopt::sndhwm, 0);
@@ -244,7 +244,8 @@ void Session::attachBulk(std::uint64_t seq) {
     return sendError(seq, CL_INVALID_OPERATION, "with CURVE, bulk data stays on the encrypted sockets");
   if (bulk_) return sendError(seq, CL_INVALID_OPERATION, "the session has a bulk socket already");
   std::string error;
-  bulk_ = BulkChannel::open(host, options_.maxMessageBytes, stats_.bytesIn, stats_.bytesOut, error);
+  bulk_ = BulkChannel::open(host, sessionPortRange(bindTo_), options_.maxMessageBytes, stats_.bytesIn,
+                            stats_.bytesOut, error);
   if (!bulk_) return sendError(seq, CL_OUT_OF_RESOURCES, error);
   spdlog::info("session {:016x}: bulk socket on {} port {}", id_, host, bulk_->port());
   protocol::Writer w;

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <random>
 #include <regex>
 #include <string>
 #include <thread>
@@ -329,6 +330,12 @@ TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
 }
 
 TEST_F(ShmTest, TheBulkSocketTakesOnlyItsSessionsToken) {
+  // With --session-ports, the bulk socket listens in that range too.
+  std::mt19937 random(std::random_device{}());
+  const unsigned first = std::uniform_int_distribution<unsigned>(31000, 39000)(random), last = first + 40;
+  server_ = std::make_unique<ServerProcess>(
+      ServerLaunch::loopback(std::getenv("RCL_SERVER_BIN"), temp_.file("ports.log"),
+                             {"--session-ports", std::to_string(first) + "-" + std::to_string(last)}));
   zmq::context_t zmq(1);
   RawClient client(zmq, server_->endpoint(), 0x5eed);
   const auto device = client.hello();
@@ -342,6 +349,8 @@ TEST_F(ShmTest, TheBulkSocketTakesOnlyItsSessionsToken) {
   ASSERT_TRUE(answer);
   ASSERT_EQ(answer->status, CL_SUCCESS);
   const auto port = static_cast<std::uint16_t>(answer->rest->u64());
+  EXPECT_GE(port, first);
+  EXPECT_LE(port, last);
   const auto token = std::string(answer->rest->bin());
   ASSERT_EQ(token.size(), protocol::bulk::kTokenBytes);
 

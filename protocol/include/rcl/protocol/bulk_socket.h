@@ -49,8 +49,9 @@ struct Header {
 bool sendAll(int fd, const void* data, std::size_t size, bool more = false);
 bool recvAll(int fd, void* data, std::size_t size);
 
-// A TCP socket listening on `host` (an address, as in a tcp:// endpoint) at a
-// port the system picks; invalid on failure, with the reason in `error`.
+// A TCP socket listening on `host` (an address, as in a tcp:// endpoint) at
+// `port` (0 on input: one the system picks; the port on output); invalid on
+// failure, with the reason in `error`.
 // (Connections it accepts want tuneForBulk.)
 UniqueFd listenOn(const std::string& host, std::uint16_t& port, std::string& error);
 // A connection to host:port within `timeoutMs`; invalid on failure.

@@ -14,9 +14,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "rcl/protocol/bulk_socket.h"
@@ -29,10 +31,13 @@ class BulkChannel {
  public:
   using Token = std::array<unsigned char, protocol::bulk::kTokenBytes>;
 
-  // Listens on `host` at a fresh port with a fresh random token; the
-  // connection is awaited in the background. nullptr (and `error`) on failure.
-  // Bytes it moves are added to `bytesIn` and `bytesOut` (which outlive it).
-  static std::shared_ptr<BulkChannel> open(const std::string& host, std::size_t maxTransferBytes,
+  // Listens on `host` at a free port (of `ports`, first and last, if given)
+  // with a fresh random token; the connection is awaited in the background.
+  // nullptr (and `error`) on failure. Bytes it moves are added to `bytesIn`
+  // and `bytesOut` (which outlive it).
+  static std::shared_ptr<BulkChannel> open(const std::string& host,
+                                           std::optional<std::pair<unsigned, unsigned>> ports,
+                                           std::size_t maxTransferBytes,
                                            std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut,
                                            std::string& error);
   // Takes over `listener` (bound at `port`) and starts waiting for the client.

@@ -13,7 +13,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <zmq.hpp>
@@ -65,5 +67,8 @@ bool isLoopbackEndpoint(const std::string& endpoint);
 // checked, then CURVE applied. A tcp endpoint may end in a port range
 // `:FIRST-LAST`; the first free port of it is taken.
 void bindSecurely(zmq::socket_t& socket, const std::string& endpoint, const Security* security);
+
+// The ports of a "tcp://HOST:FIRST-LAST" endpoint (--session-ports), first and last; nothing for any other.
+std::optional<std::pair<unsigned, unsigned>> sessionPortRange(const std::string& endpoint);
 
 }  // namespace rcl::server

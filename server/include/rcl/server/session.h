@@ -173,6 +173,7 @@ class Session {
 
   const std::uint64_t id_;
   const std::string client_;
+  const std::string bindTo_;  // the endpoint pattern the session's socket was bound with
   const SessionOptions options_;
   zmq::socket_t socket_;
   std::string endpoint_;
