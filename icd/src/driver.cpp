@@ -16,14 +16,19 @@
 namespace rcl::icd {
 
 spdlog::logger& log() {
-  // Not registered with spdlog, so it can clash with nobody's.
-  static spdlog::logger logger = [] {
-    spdlog::logger l("remote-cl", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
-    l.set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
-    l.set_level(spdlog::level::warn);
-    return l;
+  // Not registered with spdlog, so it can clash with nobody's. Never
+  // destroyed: the connections' threads may log until Driver::shutdown
+  // stopped them, which runs after the static destructors of what was made
+  // after the driver (this logger among them).
+  static rcl::NoDestructor<spdlog::logger> logger("remote-cl",
+                                                  std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  static const bool configured = [] {
+    logger.get().set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] %v");
+    logger.get().set_level(spdlog::level::warn);
+    return true;
   }();
-  return logger;
+  (void)configured;
+  return logger.get();
 }
 
 namespace {

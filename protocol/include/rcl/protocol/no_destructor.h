@@ -5,7 +5,9 @@
 //   runtime runs after this library's; what must happen at exit (goodbye to
 //   the servers, the trace file) is done by Driver::shutdown instead;
 // - the server's registry of completion actions: OpenCL implementations call
-//   back from their own threads, whenever they like.
+//   back from their own threads, whenever they like;
+// - the driver's logger: the connections' threads log until the driver's
+//   shutdown at exit stopped them.
 #pragma once
 
 #include <new>
