@@ -634,6 +634,16 @@ void Connection::declareDead(const std::string& why) {
   if (!alive_.exchange(false)) return;
   log().error("remote-cl: lost server {}: {}; its calls now fail", endpoint_, why);
   if (bulk_) bulk_->abort();  // a transfer stuck on a silent peer fails now
+  {
+    // Frames ZeroMQ still holds (bulk data lent from the application's
+    // memory) are dropped now: blocking writes waiting for them return, and
+    // nothing reads that memory after the application got its failure.
+    std::lock_guard lock(sendMutex_);
+    if (calls_.handle() != nullptr) {
+      calls_.set(zmq::sockopt::linger, 0);
+      calls_.close();
+    }
+  }
   std::unordered_map<std::uint64_t, Waiter*> waiters;
   {
     std::lock_guard lock(waitersMutex_);

@@ -286,6 +286,7 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
   // returns once ZeroMQ is done reading it (after the call, and its frames, are gone).
   SendLatch sent;
   cl_int status;
+  Connection* connection = nullptr;
   // A direct piece is copied while the command runs: a blocking write waits for it.
   cl_event internal = nullptr;
   bool waitsForCommand = blocking_write && event != nullptr;
@@ -297,6 +298,7 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
     if (m != nullptr && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
     call.scalar(offset);
     call.scalar(size);
+    connection = call.connection();
     // Same host: the first bytes go through shared memory, in pieces sent
     // ahead (copied before this returns); the socket takes the rest.
     const StagedPieces staged =
@@ -314,6 +316,9 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
     status = call.post();
   }
   sent.wait();
+  // The server was lost before it had every byte: ZeroMQ dropped the rest.
+  if (status == CL_SUCCESS && blocking_write && connection != nullptr && !connection->alive())
+    return CL_OUT_OF_RESOURCES;
   // With an event asked for, a blocking write returns with its command done,
   // as natively (the application may ask its profiling times at once).
   if (status == CL_SUCCESS && waitsForCommand) return finishBlocking(command_queue, *event, event == &internal);

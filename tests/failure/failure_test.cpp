@@ -158,6 +158,44 @@ TEST_F(FailureTest, ABigReadOnTheBulkSocketFailsWithinFiveSecondsAfterTheServerI
       << "exit codes: 21 the pending read hung, 22 it succeeded, 23 it took over 5 s, 24-25 a new write";
 }
 
+// A worker that stops answering (SIGSTOP: its sockets stay open, nothing is
+// read) while the application writes 256 MiB blocking: the write returns an
+// error within 5 s of the heartbeat's limit, whether its bytes were in
+// ZeroMQ frames or on the bulk socket, and never hangs.
+TEST_F(FailureTest, ABigBlockingWriteToAStoppedWorkerFailsInsteadOfHanging) {
+  for (const char* bulkSocket : {"0", "1"}) {
+    SCOPED_TRACE(std::string("REMOTE_CL_BULK_SOCKET=") + bulkSocket);
+    ChildProcess child([&] {
+      useServer();
+      setenv("REMOTE_CL_SHM", "0", 1);
+      setenv("REMOTE_CL_BULK_SOCKET", bulkSocket, 1);
+      Remote r;
+      if (int e = openRemote(r); e != 0) return e;
+      cl_int error = CL_SUCCESS;
+      const std::size_t size = std::size_t{256} << 20;
+      cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, size, nullptr, &error);
+      if (error != CL_SUCCESS) return 20;
+      std::vector<unsigned char> bytes(size, 1);
+      ChildProcess::signalParent();  // the parent stops the worker now
+      std::this_thread::sleep_for(300ms);
+      const auto start = Clock::now();
+      if (clEnqueueWriteBuffer(r.queue, buffer, CL_TRUE, 0, size, bytes.data(), 0, nullptr, nullptr) == CL_SUCCESS)
+        return 21;
+      return Clock::now() - start < 8s ? 0 : 22;
+    });
+    ASSERT_TRUE(child.waitForSignal(30s));
+    const std::regex started("client [^:]+:" + std::to_string(child.pid()) + R"( .*worker (\d+))");
+    std::smatch match;
+    const std::string log = readTextFile(server_->logPath());
+    ASSERT_TRUE(std::regex_search(log, match, started)) << log;
+    const int worker = std::stoi(match[1]);
+    ASSERT_EQ(::kill(worker, SIGSTOP), 0);
+    EXPECT_EQ(child.waitForExit(30s), 0) << "20: no buffer, 21: the write succeeded, 22: it took over 8 s";
+    ::kill(worker, SIGKILL);
+    ::kill(worker, SIGCONT);
+  }
+}
+
 TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
   ChildProcess child([&] {
     useServer();
