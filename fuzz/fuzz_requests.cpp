@@ -19,7 +19,8 @@
 // checks that nothing of ours is left).
 //
 // Caps (here, not in the server): calls that can block this thread forever
-// (clWaitForEvents on a user event nobody completes) are skipped, and calls
+// (clWaitForEvents on a user event nobody completes) are skipped, so are user
+// events set to an error (PoCL 3.1 may abort failing their dependents), and calls
 // that would allocate or compute for long on a garbage size (a 1 TB
 // clCreateBuffer, a 2^40 work-item NDRange) are skipped when a size-like
 // value exceeds kMaxSize. The seed corpus (fuzz/corpus/) is recorded from
@@ -135,6 +136,14 @@ bool allowed(const zmq::message_t& head) {
   if (callObj.type != msgpack::type::POSITIVE_INTEGER || callObj.via.u64 >= rcl::protocol::kCallIdCount) return true;
   const auto call = static_cast<std::uint16_t>(callObj.via.u64);
   if (call == static_cast<std::uint16_t>(rcl::protocol::CallId::clWaitForEvents)) return false;
+  // A user event set to an error: PoCL 3.1 may abort in pocl_update_event_failed
+  // ("PTHREAD ERROR ... Invalid argument") failing the commands that wait on it,
+  // in its own threads. A client can do that to its own session only (its
+  // worker process dies, the server goes on); here it would end the fuzzer.
+  if (call == static_cast<std::uint16_t>(rcl::protocol::CallId::clSetUserEventStatus)) {
+    for (std::uint32_t i = 3; i < top.via.array.size; ++i)
+      if (top.via.array.ptr[i].type == msgpack::type::NEGATIVE_INTEGER) return false;
+  }
   const std::string_view name = rcl::protocol::callName(call);
   if (!isSized(name)) return true;
   for (std::uint32_t i = 3; i < top.via.array.size; ++i)
