@@ -74,6 +74,7 @@ ClientConfig loadClientConfig() {
   config.connection.deviceTimes = !config.traceFile.empty();
   config.connection.shm = setting("REMOTE_CL_SHM", "shm") != "0";
   config.connection.directCopy = setting("REMOTE_CL_DIRECT_COPY", "direct_copy") != "0";
+  config.connection.sharedBuffers = setting("REMOTE_CL_SHARED_BUFFERS", "shared_buffers") != "0";
   config.connection.bulkSocket = setting("REMOTE_CL_BULK_SOCKET", "bulk_socket") != "0";
   if (auto v = setting("REMOTE_CL_SHM_MB", "shm_mb"); !v.empty())
     config.connection.shmMegabytes = static_cast<std::size_t>(std::max(1L, std::stol(v)));

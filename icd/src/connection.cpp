@@ -495,6 +495,8 @@ void Connection::dispatch(protocol::Frames frames) {
       case Kind::SlotFree:
         if (shm_) shm_->release(static_cast<std::uint32_t>(r.u64()));
         return;
+      case Kind::CopyNow:
+        return onCopyNow(r);
       case Kind::Callback:
         return onCallback(r);
       case Kind::AsyncError: {
@@ -609,6 +611,41 @@ void Connection::onSlotData(protocol::Reader& r) {
   finishPiece(join, status);
 }
 
+void Connection::expectSharedCopy(std::uint64_t token, SharedCopy copy) {
+  std::lock_guard lock(sharedCopiesMutex_);
+  sharedCopies_[token] = std::move(copy);
+}
+
+void Connection::cancelSharedCopy(std::uint64_t token) {
+  std::lock_guard lock(sharedCopiesMutex_);
+  sharedCopies_.erase(token);
+}
+
+void Connection::onCopyNow(protocol::Reader& r) {
+  const auto token = r.u64();
+  std::optional<std::uint64_t> offset;
+  if (!r.isNil()) offset = r.u64();
+  SharedCopy copy;
+  {
+    std::lock_guard lock(sharedCopiesMutex_);
+    auto it = sharedCopies_.find(token);
+    if (it != sharedCopies_.end()) {
+      copy = std::move(it->second);
+      sharedCopies_.erase(it);
+    }
+  }
+  if (!offset) return;  // the worker copied it itself
+  // On this thread: the copy is one memcpy, and the region stays mapped until the answer.
+  if (!runSharedCopy(copy, *offset))
+    log().warn("remote-cl: the server asked for a shared copy this process cannot make (token {})", token);
+  protocol::Writer copied;
+  copied.integer(Kind::Request);
+  const std::size_t seqOffset = copied.reserveU64();
+  copied.u64(protocol::shm::kSharedCopied);
+  copied.u64(token);
+  send(copied, seqOffset);
+}
+
 void Connection::onCallback(protocol::Reader& r) {
   const auto id = r.u64();
   RemoteCallback cb;
@@ -665,6 +702,8 @@ void Connection::declareDead(const std::string& why) {
   }
   for (cl_event e : events) setEventStatus(e, CL_OUT_OF_RESOURCES);
   for (auto& [id, read] : reads) unhold(read.event);
+  std::lock_guard lock(sharedCopiesMutex_);
+  sharedCopies_.clear();
 }
 
 }  // namespace rcl::icd

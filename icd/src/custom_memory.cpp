@@ -13,6 +13,7 @@
 #include "rcl/icd/info_copy.h"
 #include "rcl/icd/svm_ranges.h"
 #include "rcl/icd/transfers.h"
+#include "rcl/protocol/shm.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -30,28 +31,65 @@ void checkHostPtr(Call& call, cl_mem_flags flags, const void* host_ptr) {
   if (host_ptr != nullptr && (flags & kHostDataFlags) == 0) call.fail(CL_INVALID_HOST_PTR);
 }
 
+// On the same host, a big buffer that does not use the application's memory
+// is offered as a shared buffer (protocol/shm.h): its COPY_HOST_PTR bytes
+// are copied into it here. nullptr: the usual creation.
+std::shared_ptr<SharedBuffer> sharedBufferFor(Call& call, cl_mem_flags flags, std::size_t size, void* host_ptr) {
+  const Connection* connection = call.connection();
+  if (call.failed() || connection == nullptr || !connection->sharedBuffers() ||
+      size < protocol::shm::kMinSharedBufferBytes || (flags & CL_MEM_USE_HOST_PTR) != 0)
+    return nullptr;
+  const bool copies = (flags & CL_MEM_COPY_HOST_PTR) != 0;
+  if (copies && host_ptr == nullptr) return nullptr;  // the server reports the error
+  auto shared = SharedBuffer::create(size);
+  if (shared && copies) std::memcpy(shared->bytes(), host_ptr, size);
+  return shared;
+}
+
 // The host memory a buffer creation names: for CL_MEM_USE_HOST_PTR on SVM,
 // the server's address of it, so the buffer uses the server's SVM memory (an
-// 8-byte bin where bytes would go); otherwise its bytes, when the flags send them.
-void bufferHostMemory(Call& call, cl_mem_flags flags, std::size_t size, void* host_ptr) {
+// 8-byte bin where bytes would go); a shared buffer's memfd ([fd, bytes]);
+// otherwise its bytes, when the flags send them.
+std::shared_ptr<SharedBuffer> bufferHostMemory(Call& call, cl_mem_flags flags, std::size_t size, void* host_ptr) {
   if ((flags & CL_MEM_USE_HOST_PTR) != 0 && host_ptr != nullptr) {
     if (const SvmRef a = SvmRanges::instance().find(host_ptr)) {
       if (!a->holds(host_ptr, size) || a->context != call.context() || a->connection != call.connection())
-        return call.fail(CL_INVALID_HOST_PTR);
+        call.fail(CL_INVALID_HOST_PTR);
       const std::uint64_t address = a->serverAddress(host_ptr);
-      return call.value(&address, sizeof address);
+      call.value(&address, sizeof address);
+      return nullptr;
     }
   }
+  auto shared = sharedBufferFor(call, flags, size, host_ptr);
+  if (shared) {
+    call.writer().array(2);
+    call.writer().integer(shared->fd());
+    call.writer().u64(shared->size());
+    return shared;
+  }
   call.bulkCopy(sendsHostData(flags, host_ptr) ? host_ptr : nullptr, size);
+  return nullptr;
 }
 
 cl_mem finishCreation(Reply reply, cl_mem created, cl_int* errcode_ret, cl_mem_flags flags, std::size_t size,
-                      void* host_ptr) {
+                      void* host_ptr, std::shared_ptr<SharedBuffer> shared = nullptr) {
+  // A shared buffer's reply ends with whether the worker built the buffer on it.
+  bool sharedTaken = false;
+  try {
+    if (shared && reply.status() == CL_SUCCESS && reply.reader() != nullptr && !reply.reader()->atEnd())
+      sharedTaken = reply.reader()->boolean();
+  } catch (const protocol::DecodeError&) {
+    sharedTaken = false;  // an older or confused server: the buffer is an ordinary one
+  }
   cl_mem m = reply.created(created, errcode_ret);
   if (m != nullptr) {
     m->flags = flags;
     m->size = size;
     if ((flags & CL_MEM_USE_HOST_PTR) != 0) m->hostPtr = host_ptr;
+    if (sharedTaken) {
+      shared->closeFd();
+      m->shared = std::move(shared);
+    }
   }
   return m;
 }
@@ -147,8 +185,8 @@ cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t
   checkHostPtr(call, flags, host_ptr);
   call.scalar(flags);
   call.scalar(size);
-  bufferHostMemory(call, flags, size, host_ptr);
-  return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr);
+  auto shared = bufferHostMemory(call, flags, size, host_ptr);
+  return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr, std::move(shared));
 }
 
 cl_mem CL_API_CALL clCreateBufferWithProperties(cl_context context, const cl_mem_properties* properties,
@@ -161,8 +199,8 @@ cl_mem CL_API_CALL clCreateBufferWithProperties(cl_context context, const cl_mem
   checkHostPtr(call, flags, host_ptr);
   call.scalar(flags);
   call.scalar(size);
-  bufferHostMemory(call, flags, size, host_ptr);
-  return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr);
+  auto shared = bufferHostMemory(call, flags, size, host_ptr);
+  return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr, std::move(shared));
 }
 
 cl_mem CL_API_CALL clCreateSubBuffer(cl_mem buffer, cl_mem_flags flags, cl_buffer_create_type buffer_create_type,
@@ -234,6 +272,9 @@ cl_int CL_API_CALL clGetMemObjectInfo(cl_mem memobj, cl_mem_info param_name, siz
       while (root->parent != nullptr) root = root->parent;
       if ((root->flags & CL_MEM_USE_HOST_PTR) != 0)
         flags = (flags & ~static_cast<cl_mem_flags>(CL_MEM_COPY_HOST_PTR)) | CL_MEM_USE_HOST_PTR;
+      else if (root->shared)  // the server's USE_HOST_PTR is the shared memory, not the application's
+        flags = (flags & ~static_cast<cl_mem_flags>(CL_MEM_USE_HOST_PTR)) |
+                (root->flags & (CL_MEM_COPY_HOST_PTR | CL_MEM_ALLOC_HOST_PTR));
       return copyInfo(flags, param_value_size, param_value, param_value_size_ret);
     }
     case CL_MEM_HOST_PTR:

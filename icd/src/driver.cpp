@@ -121,7 +121,11 @@ void Driver::recycle(Object* o) {
     case ObjectKind::Device: return devicePool_.recycle(static_cast<_cl_device_id*>(o));
     case ObjectKind::Context: return contextPool_.recycle(static_cast<_cl_context*>(o));
     case ObjectKind::Queue: return queuePool_.recycle(static_cast<_cl_command_queue*>(o));
-    case ObjectKind::Mem: return memPool_.recycle(static_cast<_cl_mem*>(o));
+    case ObjectKind::Mem: {
+      auto* m = static_cast<_cl_mem*>(o);
+      m->shared.reset();  // the memory goes now; the quarantine keeps only the proxy
+      return memPool_.recycle(m);
+    }
     case ObjectKind::Program: return programPool_.recycle(static_cast<_cl_program*>(o));
     case ObjectKind::Kernel: return kernelPool_.recycle(static_cast<_cl_kernel*>(o));
     case ObjectKind::Event: return eventPool_.recycle(static_cast<_cl_event*>(o));

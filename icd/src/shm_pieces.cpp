@@ -106,22 +106,38 @@ bool usesSharedMemory(const Connection* connection, std::size_t size) {
   return connection != nullptr && connection->shm() != nullptr && size >= kMinSharedBytes;
 }
 
-// The whole transfer as one direct piece (the server copies from or to `ptr`).
-StagedPieces directPiece(Connection& connection, std::uint16_t call, cl_command_queue queue, cl_mem buffer,
+namespace {
+// The memory a buffer's bytes live in, if it is a shared buffer's (or a sub-buffer of one).
+const std::shared_ptr<SharedBuffer>& sharedMemoryOf(cl_mem buffer) {
+  while (buffer->parent != nullptr) buffer = buffer->parent;
+  return buffer->shared;
+}
+}  // namespace
+
+// The whole transfer as one direct piece (the server copies from or to
+// `ptr`), or, for a shared buffer, one shared piece (this process copies
+// once the server has the region mapped).
+StagedPieces directPiece(Connection& connection, bool write, cl_command_queue queue, cl_mem buffer,
                          std::size_t offset, std::size_t size, const void* ptr, const cl_event* waits, cl_uint n) {
   StagedPieces staged{0, connection.nextToken()};
+  std::uint16_t call = write ? protocol::shm::kDirectWrite : protocol::shm::kDirectRead;
+  if (const auto& shared = sharedMemoryOf(buffer)) {
+    call = write ? protocol::shm::kSharedWrite : protocol::shm::kSharedRead;
+    connection.expectSharedCopy(staged.token, SharedCopy{shared, const_cast<void*>(ptr), size, write});
+  }
   if (sendPiece(connection, call, staged.token, queue, buffer, offset, reinterpret_cast<std::uintptr_t>(ptr), size,
                 waits, n) == CL_SUCCESS) {
     staged.bytes = size;
     staged.direct = true;
+  } else {
+    connection.cancelSharedCopy(staged.token);
   }
   return staged;
 }
 
 StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem buffer, std::size_t offset,
                          std::size_t size, const void* ptr, const cl_event* waits, cl_uint n) {
-  if (connection.directCopy())
-    return directPiece(connection, protocol::shm::kDirectWrite, queue, buffer, offset, size, ptr, waits, n);
+  if (connection.directCopy()) return directPiece(connection, true, queue, buffer, offset, size, ptr, waits, n);
   ShmChannel& shm = *connection.shm();
   StagedPieces staged{0, connection.nextToken()};
   const auto* bytes = static_cast<const unsigned char*>(ptr);
@@ -143,8 +159,7 @@ StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem 
 StagedPieces readPieces(Connection& connection, cl_command_queue queue, cl_mem buffer, std::size_t offset,
                         std::size_t size, void* ptr, const cl_event* waits, cl_uint n,
                         const std::shared_ptr<ReadJoin>& join) {
-  if (connection.directCopy())
-    return directPiece(connection, protocol::shm::kDirectRead, queue, buffer, offset, size, ptr, waits, n);
+  if (connection.directCopy()) return directPiece(connection, false, queue, buffer, offset, size, ptr, waits, n);
   ShmChannel& shm = *connection.shm();
   StagedPieces staged{0, connection.nextToken()};
   auto* bytes = static_cast<unsigned char*>(ptr);

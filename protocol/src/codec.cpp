@@ -127,6 +127,11 @@ bool Reader::peekIsBin() {
   return o != nullptr && o->type == msgpack::type::BIN;
 }
 
+bool Reader::peekIsArray() {
+  const msgpack::object* o = peek();
+  return o != nullptr && o->type == msgpack::type::ARRAY;
+}
+
 bool Reader::boolean() { return next(msgpack::type::BOOLEAN, "boolean").via.boolean; }
 
 std::int64_t Reader::i64() {

@@ -257,11 +257,11 @@ void bulkPiece(CallContext& ctx, bool write) {
   MappedStep step;
   if (auto channel = ctx.session().bulk(); channel && !channel->closed()) {
     if (write) {
-      step = [channel](unsigned char* host, std::uint64_t id, std::size_t length, std::function<void()> finished) {
+      step = [channel](unsigned char* host, std::uint64_t, std::uint64_t id, std::size_t length, std::function<void()> finished) {
         channel->receiveWrite(id, host, length, std::move(finished));
       };
     } else {
-      step = [channel](unsigned char* host, std::uint64_t id, std::size_t length, std::function<void()> finished) {
+      step = [channel](unsigned char* host, std::uint64_t, std::uint64_t id, std::size_t length, std::function<void()> finished) {
         channel->sendRead(id, host, length, std::move(finished));
       };
     }

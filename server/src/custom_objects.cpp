@@ -1,6 +1,10 @@
 // Hand-written server handlers that create objects or change their state:
 // memory objects with host pointers, kernel arguments, event callbacks.
 // Each one's shape is described in codegen/opencl_calls.toml.
+#include <functional>
+#include <memory>
+#include <vector>
+
 #include "rcl/server/call_context.h"
 #include "rcl/server/custom_handlers.h"
 
@@ -19,23 +23,72 @@ cl_mem_flags serverFlags(cl_mem_flags flags, const BytesArg& host) {
 
 void* hostBytes(const BytesArg& host) { return const_cast<void*>(host.data()); }
 
-// A buffer's host memory as sent: nil, the bytes (a bulk frame), or, for
-// CL_MEM_USE_HOST_PTR on SVM, the server's address of the SVM memory the
-// buffer uses (a bin of 8 bytes), checked to lie in the session's allocations.
+// Whether a buffer on host memory is the devices' own memory in `context`
+// (CL_DEVICE_HOST_UNIFIED_MEMORY on all of them): only then is a shared
+// buffer as fast for kernels as one the implementation allocates.
+bool hostMemoryIsDeviceMemory(cl_context context) {
+  std::size_t bytes = 0;
+  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &bytes) != CL_SUCCESS || bytes == 0) return false;
+  std::vector<cl_device_id> devices(bytes / sizeof(cl_device_id));
+  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, bytes, devices.data(), nullptr) != CL_SUCCESS) return false;
+  for (cl_device_id d : devices) {
+    cl_bool unified = CL_FALSE;
+    if (::clGetDeviceInfo(d, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) != CL_SUCCESS ||
+        unified != CL_TRUE)
+      return false;
+  }
+  return true;
+}
+
+// A buffer's host memory as sent: nil, the bytes (a bulk frame), for
+// CL_MEM_USE_HOST_PTR on SVM the server's address of the SVM memory the
+// buffer uses (a bin of 8 bytes), checked to lie in the session's
+// allocations, or a shared buffer's memfd ([fd, bytes], protocol/shm.h).
 struct BufferHost {
   BytesArg bytes;
   void* svm = nullptr;
-  cl_mem_flags flags(cl_mem_flags asked) const { return svm != nullptr ? asked : serverFlags(asked, bytes); }
-  void* pointer() const { return svm != nullptr ? svm : hostBytes(bytes); }
+  // A shared buffer: the memfd mapped here (unmapped with this, unless the
+  // buffer keeps it), and whether the buffer is built on it (otherwise only
+  // its COPY_HOST_PTR bytes are read).
+  std::unique_ptr<void, std::function<void(void*)>> shared;
+  std::size_t sharedBytes = 0;
+  bool buildsOnShared = false;
+
+  cl_mem_flags flags(cl_mem_flags asked) const {
+    constexpr cl_mem_flags kHostFlags = CL_MEM_COPY_HOST_PTR | CL_MEM_ALLOC_HOST_PTR;
+    if (buildsOnShared) return (asked & ~kHostFlags) | CL_MEM_USE_HOST_PTR;
+    if (shared != nullptr || svm != nullptr) return asked;
+    return serverFlags(asked, bytes);
+  }
+  void* pointer(cl_mem_flags asked) const {
+    if (shared != nullptr) return buildsOnShared || (asked & CL_MEM_COPY_HOST_PTR) != 0 ? shared.get() : nullptr;
+    return svm != nullptr ? svm : hostBytes(bytes);
+  }
 };
 
-BufferHost bufferHost(CallContext& ctx, cl_mem_flags flags, std::size_t size) {
+BufferHost bufferHost(CallContext& ctx, cl_context context, cl_mem_flags flags, std::size_t size) {
+  if (ctx.args().peekIsArray()) {
+    const auto& shared = ctx.session().sharedBuffers();
+    if (ctx.args().array() != 2) throw protocol::DecodeError("a shared buffer is [fd, bytes]");
+    const auto fd = ctx.scalar<int>();
+    const auto bytes = ctx.scalar<std::size_t>();
+    if (!shared) throw CallError(CL_INVALID_OPERATION, "this session takes no shared buffers");
+    if (bytes != size || (flags & CL_MEM_USE_HOST_PTR) != 0)
+      throw CallError(CL_INVALID_VALUE, "a shared buffer is the buffer's size, without CL_MEM_USE_HOST_PTR");
+    BufferHost host;
+    host.shared = {shared->map(fd, bytes), [shared, bytes](void* base) { shared->unmap(base, bytes); }};
+    host.sharedBytes = bytes;
+    host.buildsOnShared = hostMemoryIsDeviceMemory(context);
+    return host;
+  }
   if (!ctx.args().peekIsBin()) {
     BytesArg bytes = ctx.bulk();
     // The real call copies `size` bytes from them: they must all be there.
     if (bytes.data() != nullptr && bytes.size() < size)
       throw CallError(CL_INVALID_HOST_PTR, "the host memory sent is shorter than the buffer");
-    return {bytes, nullptr};
+    BufferHost host;
+    host.bytes = bytes;
+    return host;
   }
   const auto value = ctx.value();
   std::uint64_t address = 0;
@@ -43,7 +96,19 @@ BufferHost bufferHost(CallContext& ctx, cl_mem_flags flags, std::size_t size) {
   std::memcpy(&address, value.data(), sizeof address);
   if ((flags & CL_MEM_USE_HOST_PTR) == 0) throw CallError(CL_INVALID_HOST_PTR, "SVM memory without CL_MEM_USE_HOST_PTR");
   ctx.session().svm().holding(address, size, CL_INVALID_HOST_PTR);
-  return {BytesArg(), reinterpret_cast<void*>(static_cast<std::uintptr_t>(address))};
+  BufferHost host;
+  host.svm = reinterpret_cast<void*>(static_cast<std::uintptr_t>(address));
+  return host;
+}
+
+// After the creation: a shared buffer's mapping stays with the buffer built
+// on it, or goes; the reply ends with whether the buffer is shared.
+void finishBuffer(CallContext& ctx, BufferHost& host, cl_mem created) {
+  if (host.shared == nullptr) return;
+  const bool kept = host.buildsOnShared && created != nullptr;
+  if (kept) ctx.session().sharedBuffers()->keepFor(created, host.shared.release(), host.sharedBytes);
+  else host.shared.reset();
+  ctx.replyWriter().boolean(kept);
 }
 
 }  // namespace
@@ -54,11 +119,12 @@ void clCreateBuffer(CallContext& ctx) {
   auto context = ctx.handle<cl_context>();
   auto flags = ctx.scalar<cl_mem_flags>();
   auto size = ctx.scalar<size_t>();
-  const auto host = bufferHost(ctx, flags, size);
+  auto host = bufferHost(ctx, context, flags, size);
   cl_int errcode = CL_SUCCESS;
-  cl_mem created = ::clCreateBuffer(context, host.flags(flags), size, host.pointer(), &errcode);
+  cl_mem created = ::clCreateBuffer(context, host.flags(flags), size, host.pointer(flags), &errcode);
   ctx.adopt(created_id, created, errcode);
   ctx.reply(errcode);
+  finishBuffer(ctx, host, errcode == CL_SUCCESS ? created : nullptr);
 }
 
 // [clCreateBufferWithProperties]: as clCreateBuffer, properties after the context.
@@ -68,12 +134,13 @@ void clCreateBufferWithProperties(CallContext& ctx) {
   auto properties = ctx.properties<cl_mem_properties>();
   auto flags = ctx.scalar<cl_mem_flags>();
   auto size = ctx.scalar<size_t>();
-  const auto host = bufferHost(ctx, flags, size);
+  auto host = bufferHost(ctx, context, flags, size);
   cl_int errcode = CL_SUCCESS;
   cl_mem created = ::clCreateBufferWithProperties(context, properties.data(), host.flags(flags), size,
-                                                  host.pointer(), &errcode);
+                                                  host.pointer(flags), &errcode);
   ctx.adopt(created_id, created, errcode);
   ctx.reply(errcode);
+  finishBuffer(ctx, host, errcode == CL_SUCCESS ? created : nullptr);
 }
 
 namespace {

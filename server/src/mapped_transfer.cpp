@@ -68,8 +68,9 @@ void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step
   ::clRetainMemObject(buffer);  // the mapped bytes stay while the step may touch them
   auto bufferHold = held(buffer, ::clReleaseMemObject);
   session.completions().onComplete(
-      mapped, [step = std::move(step), host, where, length, steppedHold, bufferHold, mappedHold](cl_int) {
-        step(host, where, length, [steppedHold, bufferHold] { ::clSetUserEventStatus(steppedHold.get(), CL_COMPLETE); });
+      mapped, [step = std::move(step), host, token, where, length, steppedHold, bufferHold, mappedHold](cl_int) {
+        step(host, token, where, length,
+             [steppedHold, bufferHold] { ::clSetUserEventStatus(steppedHold.get(), CL_COMPLETE); });
       });
   ::clFlush(queue);
 }

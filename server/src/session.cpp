@@ -136,6 +136,7 @@ void Session::run() {
   freeEverything();
   shm_.reset();  // unmapped once no piece holds it any more
   direct_.reset();  // every copy is done: the queues are finished
+  sharedBuffers_.reset();  // the buffers' own destructor callbacks unmap what is left
   bulk_.reset();
   socket_.close();
   finished_ = true;
@@ -223,8 +224,10 @@ void Session::attachShm(protocol::Reader& reader, std::uint64_t seq) {
   if (!reader.atEnd()) {
     const auto pid = reader.integer<pid_t>();
     const auto header = reader.u64();
-    if (DirectCopier::probe(pid, header, shm_->header(), sizeof(protocol::shm::Header)))
+    if (DirectCopier::probe(pid, header, shm_->header(), sizeof(protocol::shm::Header))) {
       direct_ = std::make_shared<DirectCopier>(pid);
+      sharedBuffers_ = std::make_shared<SharedBuffers>(pid);
+    }
   }
   spdlog::info("session {:016x}: shared memory of {} x {} bytes{}", id_, slots, slotBytes,
                direct_ ? ", direct copies" : "");
@@ -305,14 +308,21 @@ void Session::handle(protocol::Frames frames) {
       }
       return ctx.finish();
     }
+    if (callId == protocol::shm::kSharedCopied) {
+      if (sharedBuffers_) sharedBuffers_->copied(reader.u64());
+      return;
+    }
     if (callId == protocol::shm::kDirectWrite || callId == protocol::shm::kDirectRead ||
-        callId == protocol::bulk::kBulkWrite || callId == protocol::bulk::kBulkRead) {
-      const bool write = callId == protocol::shm::kDirectWrite || callId == protocol::bulk::kBulkWrite;
-      const bool direct = callId == protocol::shm::kDirectWrite || callId == protocol::shm::kDirectRead;
+        callId == protocol::bulk::kBulkWrite || callId == protocol::bulk::kBulkRead ||
+        callId == protocol::shm::kSharedWrite || callId == protocol::shm::kSharedRead) {
+      const bool write = callId == protocol::shm::kDirectWrite || callId == protocol::bulk::kBulkWrite ||
+                         callId == protocol::shm::kSharedWrite;
       CallContext ctx(*this, reader, seq,
                       write ? protocol::CallId::clEnqueueWriteBuffer : protocol::CallId::clEnqueueReadBuffer);
       try {
-        direct ? directPiece(ctx, write) : bulkPiece(ctx, write);
+        if (callId == protocol::shm::kDirectWrite || callId == protocol::shm::kDirectRead) directPiece(ctx, write);
+        else if (callId == protocol::shm::kSharedWrite || callId == protocol::shm::kSharedRead) sharedPiece(ctx, write);
+        else bulkPiece(ctx, write);
       } catch (const CallError& e) {
         spdlog::debug("session {:016x}: a mapped piece failed: {} ({})", id_, e.what(), e.status());
         ctx.fail(e.status(), e.what());
@@ -493,6 +503,8 @@ void Session::freeEverything() {
   // on one of another queue that nothing flushed yet.
   // Write pieces whose bytes never came (the client is gone) finish now.
   if (bulk_) bulk_->close();
+  // Regions that wait for the client's copy (it is gone) are unmapped now.
+  if (sharedBuffers_) sharedBuffers_->finishAll();
   for (cl_command_queue q : queues_) clFlush(q);
   for (cl_command_queue q : queues_) clFinish(q);
   blocking_.drain();
@@ -530,6 +542,8 @@ void Session::freeEverything() {
       id_, closeReason_, client_, stats_.calls, stats_.failedCalls, stats_.bytesIn.load(), stats_.bytesOut.load(),
       stats_.peakObjects, stats_.peakMemoryBytes, held.size() + svm.size(), summary.empty() ? "" : " (", summary, summary.empty() ? "" : ")");
   if (failures != 0) spdlog::warn("session {:016x}: {} releases failed", id_, failures);
+  if (sharedBuffers_ && sharedBuffers_->copiedBytes() != 0)
+    spdlog::info("session {:016x}: the client copied {} bytes of shared buffers", id_, sharedBuffers_->copiedBytes());
   callbackTargets_.dropAll();  // later calls from PoCL push nothing
 }
 

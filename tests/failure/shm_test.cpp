@@ -4,7 +4,9 @@
 // the slots, it can be turned off, no segment is left in /dev/shm, a client
 // that names slots the segment does not have gets an error while its session
 // goes on, direct copies need a proof, and one from memory the client does
-// not have fails without harming the server.
+// not have fails without harming the server. Big buffers live in memory both
+// processes map (shared buffers): the client copies, the server frees the
+// mapping with the buffer, and a forged memfd is refused.
 
 #include <gtest/gtest.h>
 #include <fcntl.h>
@@ -34,6 +36,7 @@
 #include "server_process.h"
 #include "temp_directory.h"
 #include "text_file.h"
+#include "unique_fd.h"
 
 namespace rcl::test {
 namespace {
@@ -150,6 +153,99 @@ TEST_F(ShmTest, ABigTransferOnTheSameHostGoesThroughSharedMemory) {
   EXPECT_NE(log.find("shared memory of"), std::string::npos);
   EXPECT_NE(log.find("direct copies"), std::string::npos) << "the worker could not read the client's memory";
   EXPECT_EQ(segmentsLeft(), before) << "a shared memory segment was left in /dev/shm";
+  // The buffer is a shared one: the client copied the write, the reads, the map and the unmap.
+  std::smatch copied;
+  ASSERT_TRUE(std::regex_search(log, copied, std::regex(R"(the client copied (\d+) bytes of shared buffers)"))) << log;
+  EXPECT_GE(std::stoull(copied[1]), 4 * kBig);
+}
+
+TEST_F(ShmTest, WithoutSharedBuffersDirectCopiesCarryIt) {
+  ChildProcess child([&] {
+    setenv("REMOTE_CL_SHARED_BUFFERS", "0", 1);
+    return bigTransfer();
+  });
+  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
+  const auto [in, out] = endedSessionBytes();
+  EXPECT_LT(in, std::uint64_t{1} << 20) << "the write's bytes went through the socket";
+  EXPECT_LT(out, std::uint64_t{1} << 20) << "the read's bytes went through the socket";
+  const auto log = readTextFile(server_->logPath());
+  EXPECT_NE(log.find("direct copies"), std::string::npos);
+  EXPECT_EQ(log.find("bytes of shared buffers"), std::string::npos);
+}
+
+// How many mappings of shared buffers the process `pid` has.
+std::size_t sharedMappings(pid_t pid) {
+  const std::string maps = readTextFile("/proc/" + std::to_string(pid) + "/maps");
+  std::size_t n = 0;
+  for (auto at = maps.find("memfd:rcl-buffer"); at != std::string::npos; at = maps.find("memfd:rcl-buffer", at + 1))
+    ++n;
+  return n;
+}
+
+// A shared buffer behaves as any other: its COPY_HOST_PTR bytes, its flags,
+// no host pointer, sub-buffers, device commands; the worker's mapping goes
+// with the buffer.
+TEST_F(ShmTest, ASharedBufferBehavesAsAnOrdinaryOneAndGoesWithIt) {
+  ChildProcess child([&] {
+    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
+    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
+    cl_platform_id platform = nullptr;
+    cl_device_id device = nullptr;
+    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return 10;
+    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return 11;
+    cl_int error = CL_SUCCESS;
+    cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
+    cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &error);
+    const std::size_t size = std::size_t{4} << 20;
+    std::vector<unsigned char> initial(size), back(size);
+    for (std::size_t i = 0; i < size; ++i) initial[i] = static_cast<unsigned char>(i * 13 + i / 7);
+    cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, size, initial.data(), &error);
+    if (error != CL_SUCCESS) return 12;
+    // The worker maps it now (its pid is in the log).
+    std::smatch worker;
+    const std::string log = readTextFile(server_->logPath());
+    if (!std::regex_search(log, worker, std::regex(R"(worker (\d+): session \w+: shared memory)"))) return 13;
+    const auto workerPid = static_cast<pid_t>(std::stol(worker[1]));
+    if (sharedMappings(workerPid) != 1) return 14;
+    cl_mem_flags flags = 0;
+    void* hostPtr = &flags;
+    clGetMemObjectInfo(buffer, CL_MEM_FLAGS, sizeof flags, &flags, nullptr);
+    clGetMemObjectInfo(buffer, CL_MEM_HOST_PTR, sizeof hostPtr, &hostPtr, nullptr);
+    if (flags != (CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR) || hostPtr != nullptr) return 15;
+    if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
+        back != initial)
+      return 16;
+    // A device command on a sub-buffer, a write through it, both seen in the parent.
+    const cl_buffer_region region{std::size_t{1} << 20, std::size_t{1} << 20};
+    cl_mem sub = clCreateSubBuffer(buffer, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &error);
+    if (error != CL_SUCCESS) return 17;
+    const unsigned char pattern = 0xa5;
+    std::vector<unsigned char> written(std::size_t{256} << 10, 0x3c);
+    if (clEnqueueFillBuffer(queue, sub, &pattern, 1, 0, region.size, 0, nullptr, nullptr) != CL_SUCCESS ||
+        clEnqueueWriteBuffer(queue, sub, CL_TRUE, 4096, written.size(), written.data(), 0, nullptr, nullptr) !=
+            CL_SUCCESS)
+      return 18;
+    std::fill_n(initial.begin() + static_cast<std::ptrdiff_t>(region.origin), region.size, pattern);
+    std::copy(written.begin(), written.end(), initial.begin() + static_cast<std::ptrdiff_t>(region.origin + 4096));
+    if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
+        back != initial)
+      return 19;
+    clReleaseMemObject(sub);
+    clReleaseMemObject(buffer);
+    if (clFinish(queue) != CL_SUCCESS) return 20;
+    // Released on the server once the session's calls before the finish ran.
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (sharedMappings(workerPid) != 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(10ms);
+    if (sharedMappings(workerPid) != 0) return 21;
+    clReleaseCommandQueue(queue);
+    clReleaseContext(context);
+    return 0;
+  });
+  ASSERT_EQ(child.waitForExit(60s), 0)
+      << "10-12, 17, 18, 20: an OpenCL call failed, 13: no worker pid in the log, 14: the worker did not map the "
+         "buffer, 15: wrong flags or host pointer, 16: wrong initial bytes, 19: wrong bytes after the sub-buffer's "
+         "commands, 21: the worker kept the mapping of a released buffer";
 }
 
 TEST_F(ShmTest, WithoutDirectCopiesTheSlotsCarryIt) {
@@ -167,8 +263,10 @@ TEST_F(ShmTest, WithoutDirectCopiesTheSlotsCarryIt) {
 }
 
 TEST_F(ShmTest, ADirectCopyFromMemoryTheApplicationDoesNotHaveFailsAndTheSessionGoesOn) {
-  // Natively such a write would crash the application; here the worker's copy fails and it goes on.
+  // Natively such a write would crash the application (as it does with a
+  // shared buffer, whose copy the client makes); here the worker's copy fails and it goes on.
   ChildProcess child([&] {
+    setenv("REMOTE_CL_SHARED_BUFFERS", "0", 1);
     return bigTransfer([](cl_command_queue queue, cl_mem buffer) {
       const std::size_t size = 1 << 20;
       void* gone = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -389,6 +487,47 @@ TEST_F(ShmTest, DirectCopiesNeedTheSegmentsHeaderInTheClientsMemory) {
     EXPECT_EQ(piece(client, protocol::shm::kDirectRead, 0x1000, 16).status,
               proven ? CL_INVALID_COMMAND_QUEUE : CL_INVALID_OPERATION);
   }
+}
+
+// A buffer creation naming a shared buffer [fd, bytes] of this (test) process.
+RawReply createSharedBuffer(RawClient& client, std::uint64_t id, int fd, std::uint64_t bytes) {
+  return client.call(protocol::CallId::clCreateBuffer, [&](protocol::Writer& w) {
+    w.u64(id);
+    w.u64(1);  // the context
+    w.integer(CL_MEM_READ_WRITE);
+    w.u64(bytes);
+    w.array(2);
+    w.integer(fd);
+    w.u64(bytes);
+  });
+}
+
+TEST_F(ShmTest, OnlyAProvenClientsOwnMemfdOfTheBuffersSizeIsTaken) {
+  zmq::context_t zmq(1);
+  RawClient client(zmq, server_->endpoint(), 0x5eed);
+  const auto device = client.hello();
+  ASSERT_NE(device, 0u);
+  ASSERT_EQ(client.createContext(1, device).status, CL_SUCCESS);
+  const std::uint64_t size = 1 << 20;
+  const UniqueFd memfd(::memfd_create("rcl-buffer", MFD_CLOEXEC));
+  ASSERT_EQ(::ftruncate(memfd.get(), static_cast<off_t>(size)), 0);
+  EXPECT_EQ(createSharedBuffer(client, 100, memfd.get(), size).status, CL_INVALID_OPERATION)
+      << "a shared buffer without the proof";
+
+  TestSegment segment;
+  auto attached = attach(client, segment, std::pair{::getpid(), segment.headerAddress()});
+  ASSERT_TRUE(attached);
+  ASSERT_EQ(attached->status, CL_SUCCESS);
+  const std::string path = temp_.file("not-a-memfd");
+  const UniqueFd file(::open(path.c_str(), O_RDWR | O_CREAT, 0600));
+  ASSERT_EQ(::ftruncate(file.get(), static_cast<off_t>(size)), 0);
+  EXPECT_EQ(createSharedBuffer(client, 101, file.get(), size).status, CL_INVALID_HOST_PTR) << "a file";
+  EXPECT_EQ(createSharedBuffer(client, 102, 9999, size).status, CL_INVALID_HOST_PTR) << "no such descriptor";
+  EXPECT_EQ(createSharedBuffer(client, 103, memfd.get(), 2 * size).status, CL_INVALID_HOST_PTR)
+      << "a memfd shorter than the buffer";
+  auto made = createSharedBuffer(client, 104, memfd.get(), size);
+  ASSERT_EQ(made.status, CL_SUCCESS);
+  EXPECT_TRUE(made.rest->boolean()) << "PoCL's CPU device shares the host's memory: the buffer is built on the memfd";
 }
 
 }  // namespace

@@ -12,6 +12,9 @@
 //   shm_mb = 64                                       (REMOTE_CL_SHM_MB: the shared memory's size)
 //   direct_copy = 1                                   (REMOTE_CL_DIRECT_COPY: 0 keeps same-host
 //                                                      transfers in the shared memory's slots)
+//   shared_buffers = 1                                (REMOTE_CL_SHARED_BUFFERS: 0 keeps buffers of
+//                                                      64 KiB and more out of memory shared with a
+//                                                      same-host server; they then take direct copies)
 //   bulk_socket = 1                                   (REMOTE_CL_BULK_SOCKET: 0 keeps bulk data in
 //                                                      ZeroMQ frames over tcp:// without CURVE)
 //   curve_server_key = Z85                            (REMOTE_CL_CURVE_SERVER_KEY; more in protocol/curve.h)

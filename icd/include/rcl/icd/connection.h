@@ -70,6 +70,9 @@ struct ConnectionOptions {
   // With shared memory, let the server copy straight from and to the
   // application's memory when it can (REMOTE_CL_DIRECT_COPY; protocol/shm.h).
   bool directCopy = true;
+  // With direct copies, big buffers live in memory both processes map
+  // (REMOTE_CL_SHARED_BUFFERS; protocol/shm.h "Shared buffers").
+  bool sharedBuffers = true;
   // Over tcp:// without CURVE (and without shared memory), big transfers on
   // a TCP connection of their own (REMOTE_CL_BULK_SOCKET; protocol/bulk_socket.h).
   bool bulkSocket = true;
@@ -137,6 +140,11 @@ class Connection {
   ShmChannel* shm() const { return shm_.get(); }
   // Whether the server copies straight from and to this process's memory (direct pieces).
   bool directCopy() const { return directCopy_; }
+  // Whether big buffers are offered to the server as shared buffers.
+  bool sharedBuffers() const { return directCopy_ && options_.sharedBuffers; }
+  // A shared piece is on its way: the server's CopyNow for `token` runs `copy`.
+  void expectSharedCopy(std::uint64_t token, SharedCopy copy);
+  void cancelSharedCopy(std::uint64_t token);
   // The session's bulk socket; nullptr: bulk data travels in ZeroMQ frames.
   BulkSocket* bulk() const { return bulk_.get(); }
   // A fresh token naming one transfer's shared memory pieces.
@@ -168,6 +176,8 @@ class Connection {
   // A read piece's bytes are in a slot (or failed): put them in place, give the slot back.
   void onSlotData(protocol::Reader& reader);
   void onCallback(protocol::Reader& reader);
+  // A shared piece's region is mapped: copy, and tell the server.
+  void onCopyNow(protocol::Reader& reader);
   // The session's kernel printf output, onto this process's stdout.
   static void printOutput(protocol::Reader& reader);
   void declareDead(const std::string& why);
@@ -193,6 +203,8 @@ class Connection {
   bool directCopy_ = false;                      // set in the handshake, if the server can read this process
   std::unique_ptr<BulkSocket> bulk_;            // set in the handshake, over tcp:// without CURVE
   std::atomic<std::uint64_t> nextToken_{1};
+  std::mutex sharedCopiesMutex_;
+  std::unordered_map<std::uint64_t, SharedCopy> sharedCopies_;
   std::mutex sendMutex_;
   std::atomic<std::uint64_t> nextSeq_{1};
   std::atomic<bool> alive_{true};

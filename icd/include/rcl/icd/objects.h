@@ -18,6 +18,7 @@
 
 #include <CL/cl_icd.h>
 
+#include "rcl/icd/shared_buffer.h"
 #include "rcl/protocol/object_kind.h"
 
 namespace rcl::icd {
@@ -90,6 +91,8 @@ struct _cl_mem : rcl::icd::Object {
   std::size_t elementSize = 0;     // images
   std::size_t hostRowPitch = 0;    // images with CL_MEM_USE_HOST_PTR: the layout of hostPtr
   std::size_t hostSlicePitch = 0;
+  // A root buffer whose bytes live in memory the server maps too (shared_buffer.h).
+  std::shared_ptr<rcl::icd::SharedBuffer> shared;
   // Mapped regions: pointer -> mapping. Owned memory is freed at unmap.
   struct Mapping {
     std::size_t offset = 0;

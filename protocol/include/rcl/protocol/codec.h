@@ -99,6 +99,7 @@ class Reader {
 
   bool isNil();  // true (and consumed) if the next value is nil
   bool peekIsBin();  // true if the next value is bin (not consumed)
+  bool peekIsArray();  // true if the next value is an array (not consumed)
   bool boolean();
   std::int64_t i64();
   std::uint64_t u64();

@@ -15,6 +15,7 @@
 //   output    [Kind::Output,   0,   bytes]                   (the session's kernel printf)
 //   slot free [Kind::SlotFree, 0,   slot]                    (shared memory, see shm.h)
 //   slot data [Kind::SlotData, 0,   slot, status]            (shared memory, see shm.h)
+//   copy now  [Kind::CopyNow,  0,   token, offset or nil]    (shared buffers, see shm.h)
 //
 // A request with seq 0 expects no reply (an async call); if it fails, the
 // server answers with [Kind::AsyncError, 0, status, call_id, event_id].
@@ -40,6 +41,7 @@ enum class Kind : std::uint8_t {
   Output = 8,  // what the session's kernels printed, for the client's stdout
   SlotFree = 9,   // a shared memory slot the server is done with (shm.h)
   SlotData = 10,  // a shared memory slot holds a read piece's bytes (shm.h)
+  CopyNow = 11,   // a shared buffer's region is mapped: the client copies (shm.h)
 };
 
 // The sockets of a client session. A ZeroMQ routing id is the 8-byte

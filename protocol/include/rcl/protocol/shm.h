@@ -31,6 +31,28 @@
 // The command itself (clEnqueueWriteBuffer, clEnqueueReadBuffer) follows its
 // pieces, with `token` as its last argument: its event stands for its pieces
 // and its own bytes (the rest, through the socket, at offset + the pieces' bytes).
+//
+// Shared buffers (with `direct`): a buffer of kMinSharedBufferBytes or more
+// may live in memory both processes map. The client creates a memfd of the
+// buffer's size and names it where a creation's host memory goes:
+//   clCreateBuffer[WithProperties] ..., [fd, bytes]   (an array instead of nil or bytes)
+// The worker opens /proc/<client pid>/fd/<fd> (the pid the attach proved),
+// maps it, and, if every device of the context shares the host's memory
+// (CL_DEVICE_HOST_UNIFIED_MEMORY), creates the buffer with
+// CL_MEM_USE_HOST_PTR on it (COPY_HOST_PTR bytes are already in it); the
+// reply then ends with `true`. Otherwise the buffer is made as asked (its
+// COPY_HOST_PTR bytes read from the memfd), the mapping is dropped and the
+// reply ends with `false`. Transfers of a shared buffer are then
+//   shared write [Request, 0, SharedWrite, token, address, length, queue, buffer, offset, wait list]
+//   shared read  [Request, 0, SharedRead,  token, address, length, queue, buffer, offset, wait list]
+// The worker maps the region in the queue's order. If the mapped bytes lie in
+// the memfd (as OpenCL promises for USE_HOST_PTR), it pushes
+//                                         [CopyNow, 0, token, offset in the memfd]
+// the client copies between the application's memory and its own mapping of
+// the memfd with memcpy, and answers
+//   copied       [Request, 0, SharedCopied, token]
+// upon which the worker unmaps the region. Otherwise the worker copies itself,
+// as for a direct piece, and pushes [CopyNow, 0, token, nil]: nothing to do.
 #pragma once
 
 #include <cstddef>
@@ -56,6 +78,12 @@ inline constexpr std::uint16_t kWritePiece = 1100;
 inline constexpr std::uint16_t kReadPiece = 1101;
 inline constexpr std::uint16_t kDirectWrite = 1102;
 inline constexpr std::uint16_t kDirectRead = 1103;
+inline constexpr std::uint16_t kSharedWrite = 1106;
+inline constexpr std::uint16_t kSharedRead = 1107;
+inline constexpr std::uint16_t kSharedCopied = 1108;
+
+// Smaller buffers are not worth a memfd of their own.
+inline constexpr std::size_t kMinSharedBufferBytes = std::size_t{64} << 10;
 
 // The whole segment's size, or 0 for a layout no side accepts.
 inline constexpr std::size_t segmentBytes(std::uint64_t slots, std::uint64_t slotBytes) {

@@ -25,6 +25,7 @@
 #include "rcl/server/bulk_channel.h"
 #include "rcl/server/callbacks.h"
 #include "rcl/server/direct_copy.h"
+#include "rcl/server/shared_buffers.h"
 #include "rcl/server/handle_table.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/shm_segment.h"
@@ -112,6 +113,8 @@ class Session {
   // Copies straight from and to the client's memory (nullptr: the client is
   // not on this host, or did not prove this worker may read its memory).
   const std::shared_ptr<DirectCopier>& direct() const { return direct_; }
+  // Buffers in the client's memfds (nullptr without direct copies; shared_buffers.h).
+  const std::shared_ptr<SharedBuffers>& sharedBuffers() const { return sharedBuffers_; }
   // The session's bulk socket (nullptr: bulk data travels in ZeroMQ frames).
   const std::shared_ptr<BulkChannel>& bulk() const { return bulk_; }
   // A user event the client made: the session holds it until it completes or
@@ -189,6 +192,7 @@ class Session {
   SvmAllocations svm_;
   std::shared_ptr<ShmSegment> shm_;
   std::shared_ptr<DirectCopier> direct_;
+  std::shared_ptr<SharedBuffers> sharedBuffers_;
   std::shared_ptr<BulkChannel> bulk_;
   StagedTransfers staged_;
   std::vector<cl_event> userEvents_;  // retained once each (keepUserEvent)
