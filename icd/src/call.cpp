@@ -1,4 +1,6 @@
 #include "rcl/icd/call.h"
+#include "rcl/icd/queue_progress.h"
+#include "rcl/protocol/queue_commands.h"
 
 #include <spdlog/spdlog.h>
 
@@ -311,6 +313,7 @@ void Call::prepareNew(Connection* c) {
     }
     // A read is held until its bytes arrive, and by its queue until clFinish.
     if (event_->awaitsData) event_->lifetime += 2;
+    if (queue_ != nullptr && protocol::mayEnqueue(call_)) hold(event_);  // the queue's last command, for clFinish
     if (queue_ != nullptr && Driver::instance().tracer() != nullptr) {
       hold(event_);  // until its device time is recorded
       tracedCommand_ = event_;
@@ -351,6 +354,7 @@ void Call::traceCommandAfterSend(bool sent) {
 }
 
 void Call::settleNew(bool ok) {
+  if (ok && queue_ != nullptr && protocol::mayEnqueue(call_)) noteLastCommand(queue_, event_);  // its hold goes too
   if (created_ != nullptr && !ok) discard(created_);
   if (event_ != nullptr) {
     if (!ok) discard(event_);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "rcl/icd/call.h"
+#include "rcl/icd/queue_progress.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/events.h"
 #include "rcl/icd/info_copy.h"
@@ -107,6 +108,10 @@ cl_int CL_API_CALL clSetEventCallback(cl_event event, cl_int command_exec_callba
 }
 
 cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
+  if (cl_command_queue q = checked(command_queue); q != nullptr && lastCommandComplete(q)) {
+    waitForPendingReads(q);
+    return CL_SUCCESS;
+  }
   Call call(CallId::clFinish);
   cl_command_queue q = call.handle(command_queue);
   const cl_int status = call.sync().status();

@@ -12,6 +12,7 @@
 #include "rcl/icd/events.h"
 #include "rcl/icd/shm_pieces.h"
 #include "rcl/icd/transfers.h"
+#include "rcl/protocol/shm.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -33,7 +34,7 @@ bool mapAllowed(cl_mem m, cl_map_flags flags) {
 
 void* recordMapping(cl_mem m, void* host, _cl_mem::Mapping mapping) {
   std::lock_guard lock(m->mapMutex);
-  m->mappings[host] = std::move(mapping);
+  m->mappings.emplace(host, std::move(mapping));
   return host;
 }
 
@@ -55,7 +56,13 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
   mapping.size = size;
   mapping.flags = map_flags;
   void* host;
-  if (m->hostPtr != nullptr) {
+  std::size_t sharedAt = 0;
+  const auto& shared = sharedMemoryOf(m, &sharedAt);
+  if (shared) {
+    sharedAt += offset;
+    host = shared->bytes() + sharedAt;
+    mapping.sharedOffset = sharedAt;
+  } else if (m->hostPtr != nullptr) {
     host = static_cast<unsigned char*>(m->hostPtr) + offset;
   } else {
     mapping.owned = allocateHost(size);
@@ -66,7 +73,20 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
   cl_event internal = nullptr;
   cl_event* out = event != nullptr ? event : (blocking_map ? &internal : nullptr);
   cl_int status;
-  if ((map_flags & CL_MAP_WRITE_INVALIDATE_REGION) != 0) {
+  if (shared) {
+    // The server holds the real map; the application gets this process's view of the region.
+    Call call(static_cast<CallId>(protocol::shm::kSharedMap));
+    call.handle(q);
+    call.handle(m);
+    call.scalar(map_flags);
+    call.scalar(offset);
+    call.scalar(size);
+    call.waitList(event_wait_list, num_events_in_wait_list);
+    call.event(out);
+    call.scalar(sharedAt);
+    status = call.post();
+    if (status == CL_SUCCESS && out != nullptr) (*out)->commandType = CL_COMMAND_MAP_BUFFER;
+  } else if ((map_flags & CL_MAP_WRITE_INVALIDATE_REGION) != 0) {
     status = enqueueMarker(q, num_events_in_wait_list, event_wait_list, out, CL_COMMAND_MAP_BUFFER);
   } else {
     Call call(CallId::clEnqueueReadBuffer);
@@ -180,7 +200,15 @@ cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue command_queue, cl_me
   cl_event internal = nullptr;
   cl_event* out = event != nullptr ? event : &internal;
   cl_int status;
-  if ((mapping.flags & kWriteFlags) == 0) {
+  if (mapping.sharedOffset) {
+    Call call(static_cast<CallId>(protocol::shm::kSharedUnmap));
+    call.handle(q);
+    call.handle(m);
+    call.scalar(*mapping.sharedOffset);
+    call.waitList(event_wait_list, num_events_in_wait_list);
+    call.event(out);
+    status = call.post();
+  } else if ((mapping.flags & kWriteFlags) == 0) {
     status = enqueueMarker(q, num_events_in_wait_list, event_wait_list, out, type);
   } else if (!m->image) {
     Call call(CallId::clEnqueueWriteBuffer);

@@ -1,4 +1,5 @@
 #include "rcl/icd/driver.h"
+#include "rcl/icd/queue_progress.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -120,7 +121,12 @@ void Driver::recycle(Object* o) {
     case ObjectKind::Platform: return platformPool_.recycle(static_cast<_cl_platform_id*>(o));
     case ObjectKind::Device: return devicePool_.recycle(static_cast<_cl_device_id*>(o));
     case ObjectKind::Context: return contextPool_.recycle(static_cast<_cl_context*>(o));
-    case ObjectKind::Queue: return queuePool_.recycle(static_cast<_cl_command_queue*>(o));
+    case ObjectKind::Queue: {
+      auto* q = static_cast<_cl_command_queue*>(o);
+      forgetLastCommand(q);
+      q->inOrder = -1;
+      return queuePool_.recycle(q);
+    }
     case ObjectKind::Mem: {
       auto* m = static_cast<_cl_mem*>(o);
       m->shared.reset();  // the memory goes now; the quarantine keeps only the proxy

@@ -106,13 +106,12 @@ bool usesSharedMemory(const Connection* connection, std::size_t size) {
   return connection != nullptr && connection->shm() != nullptr && size >= kMinSharedBytes;
 }
 
-namespace {
-// The memory a buffer's bytes live in, if it is a shared buffer's (or a sub-buffer of one).
-const std::shared_ptr<SharedBuffer>& sharedMemoryOf(cl_mem buffer) {
-  while (buffer->parent != nullptr) buffer = buffer->parent;
+const std::shared_ptr<SharedBuffer>& sharedMemoryOf(cl_mem buffer, std::size_t* offset) {
+  std::size_t at = 0;
+  for (; buffer->parent != nullptr; buffer = buffer->parent) at += buffer->offset;
+  if (offset != nullptr) *offset = at;
   return buffer->shared;
 }
-}  // namespace
 
 // The whole transfer as one direct piece (the server copies from or to
 // `ptr`), or, for a shared buffer, one shared piece (this process copies

@@ -312,6 +312,18 @@ void Session::handle(protocol::Frames frames) {
       if (sharedBuffers_) sharedBuffers_->copied(reader.u64());
       return;
     }
+    if (callId == protocol::shm::kSharedMap || callId == protocol::shm::kSharedUnmap) {
+      const bool map = callId == protocol::shm::kSharedMap;
+      CallContext ctx(*this, reader, seq,
+                      map ? protocol::CallId::clEnqueueMapBuffer : protocol::CallId::clEnqueueUnmapMemObject);
+      try {
+        map ? sharedMap(ctx) : sharedUnmap(ctx);
+      } catch (const CallError& e) {
+        spdlog::debug("session {:016x}: a shared map or unmap failed: {} ({})", id_, e.what(), e.status());
+        ctx.fail(e.status(), e.what());
+      }
+      return ctx.finish();
+    }
     if (callId == protocol::shm::kDirectWrite || callId == protocol::shm::kDirectRead ||
         callId == protocol::bulk::kBulkWrite || callId == protocol::bulk::kBulkRead ||
         callId == protocol::shm::kSharedWrite || callId == protocol::shm::kSharedRead) {
@@ -504,7 +516,10 @@ void Session::freeEverything() {
   // Write pieces whose bytes never came (the client is gone) finish now.
   if (bulk_) bulk_->close();
   // Regions that wait for the client's copy (it is gone) are unmapped now.
-  if (sharedBuffers_) sharedBuffers_->finishAll();
+  if (sharedBuffers_) {
+    sharedBuffers_->finishAll();
+    sharedBuffers_->unmapAll();
+  }
   for (cl_command_queue q : queues_) clFlush(q);
   for (cl_command_queue q : queues_) clFinish(q);
   blocking_.drain();

@@ -121,6 +121,35 @@ std::uint64_t SharedBuffers::copiedBytes() const {
   return copiedBytes_;
 }
 
+void SharedBuffers::mapped(Mapped region) {
+  ::clRetainMemObject(region.buffer);
+  std::lock_guard lock(mutex_);
+  maps_.push_back(region);
+}
+
+std::optional<SharedBuffers::Mapped> SharedBuffers::takeMapped(cl_mem buffer, std::uint64_t offset) {
+  std::lock_guard lock(mutex_);
+  for (auto it = maps_.begin(); it != maps_.end(); ++it) {
+    if (it->buffer != buffer || it->offset != offset) continue;
+    const Mapped region = *it;
+    maps_.erase(it);
+    return region;
+  }
+  return std::nullopt;
+}
+
+void SharedBuffers::unmapAll() {
+  std::vector<Mapped> maps;
+  {
+    std::lock_guard lock(mutex_);
+    maps.swap(maps_);
+  }
+  for (const Mapped& m : maps) {
+    ::clEnqueueUnmapMemObject(m.queue, m.buffer, m.host, 0, nullptr, nullptr);
+    ::clReleaseMemObject(m.buffer);
+  }
+}
+
 namespace {
 // [CopyNow, 0, token, offset or nil]
 void pushCopyNow(Outbox& outbox, std::uint64_t token, std::optional<std::uint64_t> offset) {
@@ -151,6 +180,63 @@ void sharedPiece(CallContext& ctx, bool write) {
     };
   }
   mappedPiece(ctx, write, "shared buffers", std::move(step));
+}
+
+namespace {
+const std::shared_ptr<SharedBuffers>& sharedBuffersOf(CallContext& ctx) {
+  const auto& shared = ctx.session().sharedBuffers();
+  if (!shared) throw CallError(CL_INVALID_OPERATION, "this session takes no shared buffers");
+  return shared;
+}
+}  // namespace
+
+// [SharedMap]: queue, buffer, flags, offset, size, wait list, event, the region's offset in the memfd.
+void sharedMap(CallContext& ctx) {
+  const auto& shared = sharedBuffersOf(ctx);
+  auto queue = ctx.handle<cl_command_queue>();
+  auto buffer = ctx.handle<cl_mem>();
+  const auto flags = ctx.scalar<cl_map_flags>();
+  const auto offset = ctx.scalar<std::size_t>();
+  const auto size = ctx.scalar<std::size_t>();
+  auto waits = ctx.handles<cl_event>();
+  auto event = ctx.event();
+  const auto expected = ctx.scalar<std::uint64_t>();
+  cl_int status = CL_SUCCESS;
+  void* host = ::clEnqueueMapBuffer(queue, buffer, CL_FALSE, flags, offset, size, static_cast<cl_uint>(waits.size()),
+                                    waits.data(), event.ptr(), &status);
+  if (status == CL_SUCCESS) {
+    const auto at = shared->offsetOf(host, size);
+    if (at && *at == expected) {
+      shared->mapped({queue, buffer, expected, host});
+    } else {
+      // Not where the client's pointer shows: no mapping the application could use.
+      ::clEnqueueUnmapMemObject(queue, buffer, host, 0, nullptr, nullptr);
+      if (event.event != nullptr) ::clReleaseEvent(event.event);
+      event.event = nullptr;
+      status = CL_MAP_FAILURE;
+    }
+  }
+  ctx.adoptEvent(event, status);
+  ctx.reply(status);
+  ::clFlush(queue);
+}
+
+// [SharedUnmap]: queue, buffer, the region's offset in the memfd, wait list, event.
+void sharedUnmap(CallContext& ctx) {
+  const auto& shared = sharedBuffersOf(ctx);
+  auto queue = ctx.handle<cl_command_queue>();
+  auto buffer = ctx.handle<cl_mem>();
+  const auto offset = ctx.scalar<std::uint64_t>();
+  auto waits = ctx.handles<cl_event>();
+  auto event = ctx.event();
+  const auto region = shared->takeMapped(buffer, offset);
+  if (!region) throw CallError(CL_INVALID_VALUE, "no such map of a shared buffer");
+  const cl_int status = ::clEnqueueUnmapMemObject(queue, buffer, region->host, static_cast<cl_uint>(waits.size()),
+                                                  waits.data(), event.ptr());
+  ::clReleaseMemObject(region->buffer);
+  ctx.adoptEvent(event, status);
+  ctx.reply(status);
+  ::clFlush(queue);
 }
 
 }  // namespace rcl::server

@@ -258,5 +258,50 @@ TEST_F(EventTest, NegativeUserEventStatusFailsDependentCommands) {
   EXPECT_LT(statusOf(filled), 0);
 }
 
+// clFinish answers at once only when every command is done: after a
+// completed command it returns, behind a gated one it waits, and on an
+// out-of-order queue a completed last command says nothing of the others.
+TEST_F(EventTest, FinishWaitsForEveryCommandEvenAfterOneCompleted) {
+  Event first, second;
+  CL_CHECK(clEnqueueMarkerWithWaitList(queue_, 0, nullptr, first.out()));
+  CL_CHECK(clWaitForEvents(1, first.address()));
+  CL_CHECK(clFinish(queue_));  // the last command is complete: nothing to wait for
+
+  CL_CHECK(clEnqueueMarkerWithWaitList(queue_, 1, gate_.address(), second.out()));
+  std::thread opener = openGateLater(CL_COMPLETE);
+  const auto start = std::chrono::steady_clock::now();
+  CL_CHECK(clFinish(queue_));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  opener.join();
+  EXPECT_GE(waited, kStillPendingCheckDelay / 2) << "clFinish returned before the gated command ran";
+  EXPECT_EQ(statusOf(second), CL_COMPLETE);
+}
+
+TEST_F(EventTest, FinishOnAnOutOfOrderQueueWaitsForEarlierCommands) {
+  cl_int error = CL_SUCCESS;
+  const CommandQueue outOfOrder = createQueue(context_, device_, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, &error);
+  if (error == CL_INVALID_QUEUE_PROPERTIES) GTEST_SKIP() << "no out-of-order queues on this device";
+  CL_CHECK(error);
+  Event gated, done;
+  CL_CHECK(clEnqueueMarkerWithWaitList(outOfOrder, 1, gate_.address(), gated.out()));
+  CL_CHECK(clEnqueueMarkerWithWaitList(outOfOrder, 0, nullptr, done.out()));
+  CL_CHECK(clFlush(outOfOrder));
+  // A marker without a wait list waits for everything before it, even out of order: another command.
+  const cl_int pattern = 7;
+  Mem buffer;
+  ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, sizeof pattern, nullptr, &buffer));
+  Event filled;
+  CL_CHECK(clEnqueueFillBuffer(outOfOrder, buffer, &pattern, sizeof pattern, 0, sizeof pattern, 0, nullptr,
+                               filled.out()));
+  CL_CHECK(clWaitForEvents(1, filled.address()));
+  std::thread opener = openGateLater(CL_COMPLETE);
+  const auto start = std::chrono::steady_clock::now();
+  CL_CHECK(clFinish(outOfOrder));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  opener.join();
+  EXPECT_GE(waited, kStillPendingCheckDelay / 2) << "clFinish returned before the gated command ran";
+  EXPECT_EQ(statusOf(gated), CL_COMPLETE);
+}
+
 }  // namespace
 }  // namespace rcl::test

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -78,6 +79,11 @@ struct _cl_command_queue : rcl::icd::Object {
   // Reads whose bytes have not arrived yet; clFinish waits for them.
   std::mutex pendingMutex;
   std::vector<cl_event> pendingReads;
+  // clFinish's fast path (queue_progress.h): the last command sent, held,
+  // if its event is known here; whether the queue runs in order (-1: not asked yet).
+  std::mutex lastMutex;
+  cl_event lastCommand = nullptr;
+  std::atomic<int> inOrder{-1};
 };
 
 struct _cl_mem : rcl::icd::Object {
@@ -103,9 +109,11 @@ struct _cl_mem : rcl::icd::Object {
     std::size_t rowPitch = 0;     // images: the layout of the mapped memory
     std::size_t slicePitch = 0;
     std::shared_ptr<void> owned;
+    // A shared buffer's region, mapped by the server at this offset of the memfd (shared_buffer.h).
+    std::optional<std::uint64_t> sharedOffset;
   };
   std::mutex mapMutex;
-  std::map<void*, Mapping> mappings;
+  std::multimap<void*, Mapping> mappings;  // a region may be mapped twice (the same pointer)
 };
 
 struct _cl_program : rcl::icd::Object {

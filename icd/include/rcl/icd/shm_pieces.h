@@ -53,4 +53,8 @@ StagedPieces readPieces(Connection& connection, cl_command_queue queue, cl_mem b
                         std::size_t size, void* ptr, const cl_event* waits, cl_uint n,
                         const std::shared_ptr<ReadJoin>& join);
 
+// The memory a buffer's bytes live in if it is a shared buffer (or a
+// sub-buffer of one; `offset`, if given, gets where the buffer starts in it).
+const std::shared_ptr<SharedBuffer>& sharedMemoryOf(cl_mem buffer, std::size_t* offset = nullptr);
+
 }  // namespace rcl::icd

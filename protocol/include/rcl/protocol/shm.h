@@ -53,6 +53,11 @@
 //   copied       [Request, 0, SharedCopied, token]
 // upon which the worker unmaps the region. Otherwise the worker copies itself,
 // as for a direct piece, and pushes [CopyNow, 0, token, nil]: nothing to do.
+// Maps of a shared buffer give the application the client's own mapping of
+// the region (no copy); the worker holds the real map meanwhile:
+//   map   [Request, 0, SharedMap, queue, buffer, flags, offset, size, wait list, event, memfd offset]
+//   unmap [Request, 0, SharedUnmap, queue, buffer, memfd offset, wait list, event]
+// A map whose region is not at `memfd offset` fails with CL_MAP_FAILURE.
 #pragma once
 
 #include <cstddef>
@@ -81,6 +86,8 @@ inline constexpr std::uint16_t kDirectRead = 1103;
 inline constexpr std::uint16_t kSharedWrite = 1106;
 inline constexpr std::uint16_t kSharedRead = 1107;
 inline constexpr std::uint16_t kSharedCopied = 1108;
+inline constexpr std::uint16_t kSharedMap = 1109;
+inline constexpr std::uint16_t kSharedUnmap = 1110;
 
 // Smaller buffers are not worth a memfd of their own.
 inline constexpr std::size_t kMinSharedBufferBytes = std::size_t{64} << 10;

@@ -15,6 +15,7 @@
 
 #include "rcl/protocol/call_ids.h"
 #include "rcl/protocol/codec.h"
+#include "rcl/protocol/queue_commands.h"
 #include "rcl/server/call_error.h"
 #include "rcl/server/callbacks.h"
 #include "rcl/server/info_filters.h"
@@ -148,12 +149,7 @@ struct CallbackArg {
   void* userData() const { return key; }
 };
 
-// Whether a call that names a queue may put commands in it (what clFinish's fast path counts).
-constexpr bool mayEnqueue(protocol::CallId call) {
-  using protocol::CallId;
-  return call != CallId::clFinish && call != CallId::clFlush && call != CallId::clGetCommandQueueInfo &&
-         call != CallId::clRetainCommandQueue && call != CallId::clReleaseCommandQueue;
-}
+using protocol::mayEnqueue;
 
 class CallContext {
  public:

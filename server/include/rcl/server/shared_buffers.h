@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include <CL/cl.h>
 
@@ -48,6 +49,20 @@ class SharedBuffers : public std::enable_shared_from_this<SharedBuffers> {
   // Bytes the client copied so far.
   std::uint64_t copiedBytes() const;
 
+  // A map the client holds: the region at `offset` of the memfd, mapped at
+  // `host` in `queue` (the buffer is retained until the unmap).
+  struct Mapped {
+    cl_command_queue queue;
+    cl_mem buffer;
+    std::uint64_t offset;
+    void* host;
+  };
+  void mapped(Mapped region);
+  // The map of `buffer` at `offset` the client unmaps (nullopt: none).
+  std::optional<Mapped> takeMapped(cl_mem buffer, std::uint64_t offset);
+  // The session ends: every map still held is unmapped.
+  void unmapAll();
+
  private:
   struct Kept;
   static void CL_CALLBACK destroyed(cl_mem buffer, void* kept);
@@ -63,10 +78,14 @@ class SharedBuffers : public std::enable_shared_from_this<SharedBuffers> {
   std::unordered_map<std::uint64_t, PendingCopy> copies_;
   std::uint64_t copiedBytes_ = 0;
   bool finishing_ = false;
+  std::vector<Mapped> maps_;
 };
 
 // [SharedWrite], [SharedRead]: a transfer of a shared buffer (map, the
 // client's copy, unmap), or a direct copy where the region is not shared.
 void sharedPiece(CallContext& ctx, bool write);
+// [SharedMap]: the real map of a shared buffer's region, held until [SharedUnmap].
+void sharedMap(CallContext& ctx);
+void sharedUnmap(CallContext& ctx);
 
 }  // namespace rcl::server
