@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "remote_device.h"
 #include "server_process.h"
 #include "small_compute.h"
 #include "temp_directory.h"
@@ -51,17 +52,13 @@ TEST_F(ReconnectTest, NewObjectsWorkOnceTheServerIsBack) {
   auto server = start("tcp://127.0.0.1:*");
   const std::string endpoint = server->endpoint();
   ChildProcess child([&] {
-    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
-    setenv("REMOTE_CL_SERVERS", endpoint.c_str(), 1);
-    cl_platform_id platform = nullptr;
-    cl_device_id device = nullptr;
-    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return 10;
-    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return 11;
+    const RemoteDevice remote = openRemoteDevice(vendors_, endpoint);
+    if (remote.failed != 0) return remote.failed;
+    cl_platform_id platform = remote.platform;
+    cl_device_id device = remote.device;
+    cl_context context = remote.context;
+    cl_command_queue queue = remote.queue;
     cl_int error = CL_SUCCESS;
-    cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
-    if (error != CL_SUCCESS) return 12;
-    cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &error);
-    if (error != CL_SUCCESS) return 13;
     int data[16] = {1, 2, 3};
     cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof data, data, &error);
     if (error != CL_SUCCESS || clFinish(queue) != CL_SUCCESS) return 14;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "child_process.h"
+#include "remote_device.h"
 #include "raw_client.h"
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
@@ -64,15 +65,11 @@ class ShmTest : public ::testing::Test {
   // remote-cl, at an odd offset, then maps it and unmaps it changed. 0, or what failed.
   // `before(queue, buffer)` runs first (0 or its own code).
   int bigTransfer(const std::function<int(cl_command_queue, cl_mem)>& before = nullptr) const {
-    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
-    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
-    cl_platform_id platform = nullptr;
-    cl_device_id device = nullptr;
-    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return 10;
-    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return 11;
+    const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint());
+    if (remote.failed != 0) return remote.failed;
+    cl_context context = remote.context;
+    cl_command_queue queue = remote.queue;
     cl_int error = CL_SUCCESS;
-    cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
-    cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &error);
     const std::size_t size = kBig + 4093;
     cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE, size + 3, nullptr, &error);
     if (error != CL_SUCCESS) return 12;
@@ -116,6 +113,20 @@ class ShmTest : public ::testing::Test {
     return 0;
   }
 
+  // Runs bigTransfer() in a child (with `name`=`value` set, if given): the
+  // session's socket must have carried only small messages. The server's log.
+  std::string sameHostTransfer(const char* name = nullptr, const char* value = nullptr) const {
+    ChildProcess child([&] {
+      if (name != nullptr) setenv(name, value, 1);
+      return bigTransfer();
+    });
+    EXPECT_EQ(child.waitForExit(120s), 0) << kFailures;
+    const auto [in, out] = endedSessionBytes();
+    EXPECT_LT(in, std::uint64_t{1} << 20) << "the write's bytes went through the socket";
+    EXPECT_LT(out, std::uint64_t{1} << 20) << "the read's bytes went through the socket";
+    return readTextFile(server_->logPath());
+  }
+
   // The "N bytes in, M bytes out" of the first session that ended, from the server's log.
   std::pair<std::uint64_t, std::uint64_t> endedSessionBytes() const {
     const std::regex ended(R"(session \w+ ended .* (\d+) bytes in, (\d+) bytes out)");
@@ -145,12 +156,7 @@ class ShmTest : public ::testing::Test {
 
 TEST_F(ShmTest, ABigTransferOnTheSameHostGoesThroughSharedMemory) {
   const std::size_t before = segmentsLeft();
-  ChildProcess child([&] { return bigTransfer(); });
-  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
-  const auto [in, out] = endedSessionBytes();
-  EXPECT_LT(in, std::uint64_t{1} << 20) << "the write's bytes went through the socket";
-  EXPECT_LT(out, std::uint64_t{1} << 20) << "the read's bytes went through the socket";
-  const auto log = readTextFile(server_->logPath());
+  const auto log = sameHostTransfer();
   EXPECT_NE(log.find("shared memory of"), std::string::npos);
   EXPECT_NE(log.find("direct copies"), std::string::npos) << "the worker could not read the client's memory";
   EXPECT_EQ(segmentsLeft(), before) << "a shared memory segment was left in /dev/shm";
@@ -161,15 +167,7 @@ TEST_F(ShmTest, ABigTransferOnTheSameHostGoesThroughSharedMemory) {
 }
 
 TEST_F(ShmTest, WithoutSharedBuffersDirectCopiesCarryIt) {
-  ChildProcess child([&] {
-    setenv("REMOTE_CL_SHARED_BUFFERS", "0", 1);
-    return bigTransfer();
-  });
-  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
-  const auto [in, out] = endedSessionBytes();
-  EXPECT_LT(in, std::uint64_t{1} << 20) << "the write's bytes went through the socket";
-  EXPECT_LT(out, std::uint64_t{1} << 20) << "the read's bytes went through the socket";
-  const auto log = readTextFile(server_->logPath());
+  const auto log = sameHostTransfer("REMOTE_CL_SHARED_BUFFERS", "0");
   EXPECT_NE(log.find("direct copies"), std::string::npos);
   EXPECT_EQ(log.find("bytes of shared buffers"), std::string::npos);
 }
@@ -201,26 +199,22 @@ std::size_t sharedMappings(pid_t pid) {
 // with the buffer.
 TEST_F(ShmTest, ASharedBufferBehavesAsAnOrdinaryOneAndGoesWithIt) {
   ChildProcess child([&] {
-    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
-    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
-    cl_platform_id platform = nullptr;
-    cl_device_id device = nullptr;
-    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return 10;
-    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return 11;
+    const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint());
+    if (remote.failed != 0) return remote.failed;
+    cl_context context = remote.context;
+    cl_command_queue queue = remote.queue;
     cl_int error = CL_SUCCESS;
-    cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
-    cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &error);
     const std::size_t size = std::size_t{4} << 20;
     std::vector<unsigned char> initial(size), back(size);
     for (std::size_t i = 0; i < size; ++i) initial[i] = static_cast<unsigned char>(i * 13 + i / 7);
     cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, size, initial.data(), &error);
-    if (error != CL_SUCCESS) return 12;
+    if (error != CL_SUCCESS) return 14;
     // The worker maps it now (its pid is in the log).
     std::smatch worker;
     const std::string log = readTextFile(server_->logPath());
-    if (!std::regex_search(log, worker, std::regex(R"(worker (\d+): session \w+: shared memory)"))) return 13;
+    if (!std::regex_search(log, worker, std::regex(R"(worker (\d+): session \w+: shared memory)"))) return 26;
     const auto workerPid = static_cast<pid_t>(std::stol(worker[1]));
-    if (sharedMappings(workerPid) != 1) return 14;
+    if (sharedMappings(workerPid) != 1) return 27;
     cl_mem_flags flags = 0;
     void* hostPtr = &flags;
     clGetMemObjectInfo(buffer, CL_MEM_FLAGS, sizeof flags, &flags, nullptr);
@@ -268,22 +262,14 @@ TEST_F(ShmTest, ASharedBufferBehavesAsAnOrdinaryOneAndGoesWithIt) {
     return 0;
   });
   ASSERT_EQ(child.waitForExit(60s), 0)
-      << "10-12, 17, 18, 20: an OpenCL call failed, 13: no worker pid in the log, 14: the worker did not map the "
+      << "10-14, 17, 18, 20: an OpenCL call failed, 26: no worker pid in the log, 27: the worker did not map the "
          "buffer, 15: wrong flags or host pointer, 16: wrong initial bytes, 19: wrong bytes after the sub-buffer's "
          "commands, 21: the worker kept the mapping of a released buffer, 22: the map failed or is a copy, 23: wrong "
          "mapped bytes, 24: the unmap failed, 25: wrong bytes after the unmap";
 }
 
 TEST_F(ShmTest, WithoutDirectCopiesTheSlotsCarryIt) {
-  ChildProcess child([&] {
-    setenv("REMOTE_CL_DIRECT_COPY", "0", 1);
-    return bigTransfer();
-  });
-  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
-  const auto [in, out] = endedSessionBytes();
-  EXPECT_LT(in, std::uint64_t{1} << 20) << "the write's bytes went through the socket";
-  EXPECT_LT(out, std::uint64_t{1} << 20) << "the read's bytes went through the socket";
-  const auto log = readTextFile(server_->logPath());
+  const auto log = sameHostTransfer("REMOTE_CL_DIRECT_COPY", "0");
   EXPECT_NE(log.find("shared memory of"), std::string::npos);
   EXPECT_EQ(log.find("direct copies"), std::string::npos);
 }

@@ -42,6 +42,16 @@ class EventTest : public ClTest {
     return status;
   }
 
+  // How long clFinish on `queue` takes while the gate opens after a short delay.
+  std::chrono::steady_clock::duration finishWhileTheGateOpens(cl_command_queue queue) {
+    std::thread opener = openGateLater(CL_COMPLETE);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(clFinish(queue), CL_SUCCESS);
+    const auto waited = std::chrono::steady_clock::now() - start;
+    opener.join();
+    return waited;
+  }
+
   // Opens the gate from another thread after a short delay, as an application would.
   std::thread openGateLater(cl_int status) {
     return std::thread([event = gate_.get(), status] {
@@ -268,12 +278,8 @@ TEST_F(EventTest, FinishWaitsForEveryCommandEvenAfterOneCompleted) {
   CL_CHECK(clFinish(queue_));  // the last command is complete: nothing to wait for
 
   CL_CHECK(clEnqueueMarkerWithWaitList(queue_, 1, gate_.address(), second.out()));
-  std::thread opener = openGateLater(CL_COMPLETE);
-  const auto start = std::chrono::steady_clock::now();
-  CL_CHECK(clFinish(queue_));
-  const auto waited = std::chrono::steady_clock::now() - start;
-  opener.join();
-  EXPECT_GE(waited, kStillPendingCheckDelay / 2) << "clFinish returned before the gated command ran";
+  EXPECT_GE(finishWhileTheGateOpens(queue_), kStillPendingCheckDelay / 2)
+      << "clFinish returned before the gated command ran";
   EXPECT_EQ(statusOf(second), CL_COMPLETE);
 }
 
@@ -294,12 +300,8 @@ TEST_F(EventTest, FinishOnAnOutOfOrderQueueWaitsForEarlierCommands) {
   CL_CHECK(clEnqueueFillBuffer(outOfOrder, buffer, &pattern, sizeof pattern, 0, sizeof pattern, 0, nullptr,
                                filled.out()));
   CL_CHECK(clWaitForEvents(1, filled.address()));
-  std::thread opener = openGateLater(CL_COMPLETE);
-  const auto start = std::chrono::steady_clock::now();
-  CL_CHECK(clFinish(outOfOrder));
-  const auto waited = std::chrono::steady_clock::now() - start;
-  opener.join();
-  EXPECT_GE(waited, kStillPendingCheckDelay / 2) << "clFinish returned before the gated command ran";
+  EXPECT_GE(finishWhileTheGateOpens(outOfOrder), kStillPendingCheckDelay / 2)
+      << "clFinish returned before the gated command ran";
   EXPECT_EQ(statusOf(gated), CL_COMPLETE);
 }
 

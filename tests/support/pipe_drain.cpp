@@ -26,7 +26,9 @@ void writeAll(int fd, const char* data, ssize_t size) {
 }  // namespace
 
 PipeDrain::PipeDrain(UniqueFd source, UniqueFd sink)
-    : source_(std::move(source)), sink_(std::move(sink)), thread_([this] { run(); }) {}
+    : source_(std::move(source)), sink_(std::move(sink)), thread_([this] { run(); }) {
+  while (!running_.load()) std::this_thread::yield();
+}
 
 PipeDrain::~PipeDrain() { stop(); }
 
@@ -36,6 +38,7 @@ void PipeDrain::stop() {
 }
 
 void PipeDrain::run() {
+  running_ = true;
   char buffer[4096];
   for (;;) {
     pollfd pfd{source_.get(), POLLIN, 0};

@@ -11,7 +11,10 @@ namespace rcl::test {
 
 class PipeDrain {
  public:
-  // Takes ownership of both descriptors.
+  // Takes ownership of both descriptors. Returns once the thread runs: tests
+  // fork children right after starting a server, and a thread still starting
+  // up may hold the sanitizer allocator's locks, which a child would inherit
+  // locked (a child of the ASan build hung that way).
   PipeDrain(UniqueFd source, UniqueFd sink);
   ~PipeDrain();
 
@@ -27,6 +30,7 @@ class PipeDrain {
   UniqueFd source_;
   UniqueFd sink_;
   std::atomic<bool> stopRequested_{false};
+  std::atomic<bool> running_{false};
   std::thread thread_;
 };
 

@@ -1,0 +1,21 @@
+#include "remote_device.h"
+
+#include <cstdlib>
+
+namespace rcl::test {
+
+RemoteDevice openRemoteDevice(const std::string& vendors, const std::string& endpoint) {
+  setenv("OCL_ICD_VENDORS", vendors.c_str(), 1);
+  setenv("REMOTE_CL_SERVERS", endpoint.c_str(), 1);
+  RemoteDevice d;
+  if (clGetPlatformIDs(1, &d.platform, nullptr) != CL_SUCCESS) return d.failed = 10, d;
+  if (clGetDeviceIDs(d.platform, CL_DEVICE_TYPE_ALL, 1, &d.device, nullptr) != CL_SUCCESS) return d.failed = 11, d;
+  cl_int error = CL_SUCCESS;
+  d.context = clCreateContext(nullptr, 1, &d.device, nullptr, nullptr, &error);
+  if (error != CL_SUCCESS) return d.failed = 12, d;
+  d.queue = clCreateCommandQueueWithProperties(d.context, d.device, nullptr, &error);
+  if (error != CL_SUCCESS) return d.failed = 13, d;
+  return d;
+}
+
+}  // namespace rcl::test

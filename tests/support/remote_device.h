@@ -1,0 +1,23 @@
+#pragma once
+// For tests that run OpenCL in a child process (exit codes, not gtest
+// assertions): remote-cl as the only platform, through one server.
+
+#include <CL/cl.h>
+
+#include <string>
+
+namespace rcl::test {
+
+struct RemoteDevice {
+  cl_platform_id platform = nullptr;
+  cl_device_id device = nullptr;
+  cl_context context = nullptr;
+  cl_command_queue queue = nullptr;  // in order
+  int failed = 0;  // 0, or the step that failed: 10 platform, 11 device, 12 context, 13 queue
+};
+
+// Points the loader at `vendors` (remote-cl.icd alone) and remote-cl at
+// `endpoint`, then opens the first device with a context and a queue.
+RemoteDevice openRemoteDevice(const std::string& vendors, const std::string& endpoint);
+
+}  // namespace rcl::test
