@@ -253,8 +253,6 @@ void measureTransfers(const Cl& cl, bool quick, JsonOut& out) {
 
   // Map/unmap of 16 MiB, mapped for reading and writing: the bytes come to the host at the map
   // and go back at the unmap. Checks and the host's own writes are not timed.
-  // (CL_MAP_WRITE_INVALIDATE_REGION is left out: a blocking one never returns through remote-cl
-  // at a859e9b, see bench/README.md.)
   const std::size_t bytes = 16 * MiB;
   const int repetitions = quick ? 3 : 10;
   cl_mem mapped = cl.buffer(bytes);
