@@ -1,6 +1,7 @@
 #include "rcl/icd/call.h"
 #include "rcl/icd/queue_progress.h"
 #include "rcl/protocol/queue_commands.h"
+#include "rcl/protocol/shm.h"
 
 #include <spdlog/spdlog.h>
 
@@ -229,10 +230,19 @@ std::uint64_t Call::platformId(cl_context_properties value) {
   return p->id;
 }
 
+namespace {
+// A call's name in traces: the API call's, also for the calls of shared maps.
+const char* traceName(CallId call) {
+  const auto id = static_cast<std::uint16_t>(call);
+  const char* name = protocol::callName(id);
+  return name != nullptr ? name : protocol::shm::sharedCallName(id);
+}
+}  // namespace
+
 void Call::traced(bool roundTrip, cl_int status, std::size_t bytesOut, std::size_t bytesIn) {
   Tracer* tracer = Driver::instance().tracer();
   if (tracer == nullptr) return;
-  const char* name = protocol::callName(static_cast<std::uint16_t>(call_));
+  const char* name = traceName(call_);
   tracer->record(name != nullptr ? name : "?", start_, Tracer::Clock::now(), bytesOut, bytesIn, roundTrip, status);
 }
 
@@ -336,7 +346,7 @@ std::string commandName(CallId call, cl_kernel kernel) {
     }
     return "kernel " + (kernel->functionName.empty() ? std::string("?") : kernel->functionName);
   }
-  const char* name = protocol::callName(static_cast<std::uint16_t>(call));
+  const char* name = traceName(call);
   std::string s = name != nullptr ? name : "?";
   return s.rfind("clEnqueue", 0) == 0 ? s.substr(9) : s;
 }

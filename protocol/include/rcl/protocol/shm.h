@@ -89,6 +89,11 @@ inline constexpr std::uint16_t kSharedCopied = 1108;
 inline constexpr std::uint16_t kSharedMap = 1109;
 inline constexpr std::uint16_t kSharedUnmap = 1110;
 
+// The OpenCL call a shared map or unmap stands for (traces); nullptr for other ids.
+inline constexpr const char* sharedCallName(std::uint16_t id) {
+  return id == kSharedMap ? "clEnqueueMapBuffer" : id == kSharedUnmap ? "clEnqueueUnmapMemObject" : nullptr;
+}
+
 // Smaller buffers are not worth a memfd of their own.
 inline constexpr std::size_t kMinSharedBufferBytes = std::size_t{64} << 10;
 
