@@ -283,6 +283,47 @@ void Session::heartbeat() {
   send(ping.finish());
 }
 
+namespace {
+// The calls of the same-host and bulk data paths (protocol/shm.h,
+// protocol/bulk_socket.h), each run as the OpenCL call it stands for.
+struct DataPathCall {
+  std::uint16_t id;
+  protocol::CallId standsFor;
+  Handler run;
+};
+using protocol::CallId;
+constexpr DataPathCall kDataPathCalls[] = {
+    {protocol::shm::kWritePiece, CallId::clEnqueueWriteBuffer, [](CallContext& c) { shmPiece(c, true); }},
+    {protocol::shm::kReadPiece, CallId::clEnqueueReadBuffer, [](CallContext& c) { shmPiece(c, false); }},
+    {protocol::shm::kDirectWrite, CallId::clEnqueueWriteBuffer, [](CallContext& c) { directPiece(c, true); }},
+    {protocol::shm::kDirectRead, CallId::clEnqueueReadBuffer, [](CallContext& c) { directPiece(c, false); }},
+    {protocol::bulk::kBulkWrite, CallId::clEnqueueWriteBuffer, [](CallContext& c) { bulkPiece(c, true); }},
+    {protocol::bulk::kBulkRead, CallId::clEnqueueReadBuffer, [](CallContext& c) { bulkPiece(c, false); }},
+    {protocol::shm::kSharedWrite, CallId::clEnqueueWriteBuffer, [](CallContext& c) { sharedPiece(c, true); }},
+    {protocol::shm::kSharedRead, CallId::clEnqueueReadBuffer, [](CallContext& c) { sharedPiece(c, false); }},
+    {protocol::shm::kSharedMap, CallId::clEnqueueMapBuffer, &sharedMap},
+    {protocol::shm::kSharedUnmap, CallId::clEnqueueUnmapMemObject, &sharedUnmap},
+};
+
+const DataPathCall* dataPathCall(std::uint16_t id) {
+  for (const DataPathCall& call : kDataPathCalls)
+    if (call.id == id) return &call;
+  return nullptr;
+}
+}  // namespace
+
+void Session::runCall(protocol::Reader& reader, std::uint64_t seq, protocol::CallId call, Handler handler) {
+  CallContext ctx(*this, reader, seq, call);
+  try {
+    handler(ctx);
+  } catch (const CallError& e) {
+    spdlog::debug("session {:016x}: {} failed: {} ({})", id_, protocol::callName(static_cast<std::uint16_t>(call)),
+                  e.what(), e.status());
+    ctx.fail(e.status(), e.what());
+  }
+  ctx.finish();
+}
+
 void Session::handle(protocol::Frames frames) {
   std::uint64_t seq = 0;
   std::size_t bytesIn = 0;
@@ -296,62 +337,15 @@ void Session::handle(protocol::Frames frames) {
     if (bytesIn > options_.maxMessageBytes)
       throw CallError(CL_OUT_OF_RESOURCES, fmt::format("request of {} bytes, over this server's limit", bytesIn));
     if (callId >= protocol::kFirstExtensionCall) return ops::handleExtensionCall(*this, reader, seq, callId);
-    if (callId == protocol::shm::kWritePiece || callId == protocol::shm::kReadPiece) {
-      const bool write = callId == protocol::shm::kWritePiece;
-      CallContext ctx(*this, reader, seq,
-                      write ? protocol::CallId::clEnqueueWriteBuffer : protocol::CallId::clEnqueueReadBuffer);
-      try {
-        shmPiece(ctx, write);
-      } catch (const CallError& e) {
-        spdlog::debug("session {:016x}: a shared memory piece failed: {} ({})", id_, e.what(), e.status());
-        ctx.fail(e.status(), e.what());
-      }
-      return ctx.finish();
-    }
     if (callId == protocol::shm::kSharedCopied) {
       if (sharedBuffers_) sharedBuffers_->copied(reader.u64());
       return;
     }
-    if (callId == protocol::shm::kSharedMap || callId == protocol::shm::kSharedUnmap) {
-      const bool map = callId == protocol::shm::kSharedMap;
-      CallContext ctx(*this, reader, seq,
-                      map ? protocol::CallId::clEnqueueMapBuffer : protocol::CallId::clEnqueueUnmapMemObject);
-      try {
-        map ? sharedMap(ctx) : sharedUnmap(ctx);
-      } catch (const CallError& e) {
-        spdlog::debug("session {:016x}: a shared map or unmap failed: {} ({})", id_, e.what(), e.status());
-        ctx.fail(e.status(), e.what());
-      }
-      return ctx.finish();
-    }
-    if (callId == protocol::shm::kDirectWrite || callId == protocol::shm::kDirectRead ||
-        callId == protocol::bulk::kBulkWrite || callId == protocol::bulk::kBulkRead ||
-        callId == protocol::shm::kSharedWrite || callId == protocol::shm::kSharedRead) {
-      const bool write = callId == protocol::shm::kDirectWrite || callId == protocol::bulk::kBulkWrite ||
-                         callId == protocol::shm::kSharedWrite;
-      CallContext ctx(*this, reader, seq,
-                      write ? protocol::CallId::clEnqueueWriteBuffer : protocol::CallId::clEnqueueReadBuffer);
-      try {
-        if (callId == protocol::shm::kDirectWrite || callId == protocol::shm::kDirectRead) directPiece(ctx, write);
-        else if (callId == protocol::shm::kSharedWrite || callId == protocol::shm::kSharedRead) sharedPiece(ctx, write);
-        else bulkPiece(ctx, write);
-      } catch (const CallError& e) {
-        spdlog::debug("session {:016x}: a mapped piece failed: {} ({})", id_, e.what(), e.status());
-        ctx.fail(e.status(), e.what());
-      }
-      return ctx.finish();
-    }
+    if (const DataPathCall* data = dataPathCall(callId)) return runCall(reader, seq, data->standsFor, data->run);
     if (callId >= protocol::kCallIdCount || kHandlers[callId] == nullptr)
       throw protocol::DecodeError("call " + std::to_string(callId) + " is not one the server runs");
     if (kRunsLong[callId]) return handleHeld(std::move(reader), seq, static_cast<protocol::CallId>(callId));
-    CallContext ctx(*this, reader, seq, static_cast<protocol::CallId>(callId));
-    try {
-      kHandlers[callId](ctx);
-    } catch (const CallError& e) {
-      spdlog::debug("session {:016x}: {} failed: {} ({})", id_, protocol::callName(callId), e.what(), e.status());
-      ctx.fail(e.status(), e.what());
-    }
-    ctx.finish();
+    runCall(reader, seq, static_cast<protocol::CallId>(callId), kHandlers[callId]);
   } catch (const protocol::DecodeError& e) {
     ++stats_.failedCalls;
     spdlog::warn("session {:016x}: malformed request: {}", id_, e.what());

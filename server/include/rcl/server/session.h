@@ -72,6 +72,8 @@ struct SessionOptions {
   std::shared_ptr<const Security> security;
 };
 
+class CallContext;
+
 class Session {
  public:
   // Binds the session's socket to `bindTo` (an endpoint with a wildcard port
@@ -168,6 +170,8 @@ class Session {
   void handle(protocol::Frames frames);
   // Updates what the session holds now, and its peaks, in stats_.
   void noteHoldings();
+  // Runs `handler` on the call's arguments and answers (or reports its failure).
+  void runCall(protocol::Reader& reader, std::uint64_t seq, protocol::CallId call, void (*handler)(CallContext&));
   // A call that may take long: run on a helper thread, answered from the worker.
   void handleHeld(protocol::Reader reader, std::uint64_t seq, protocol::CallId call);
   void sendError(std::uint64_t seq, cl_int status, const std::string& message);
