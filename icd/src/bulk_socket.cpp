@@ -2,8 +2,6 @@
 
 #include <sys/socket.h>
 
-#include <vector>
-
 #include "rcl/icd/log.h"
 
 namespace rcl::icd {
@@ -15,52 +13,116 @@ constexpr std::uint64_t kMaxTransfer = std::uint64_t{1} << 40;
 }  // namespace
 
 std::unique_ptr<BulkSocket> BulkSocket::connect(const std::string& host, std::uint16_t port, const Token& token,
-                                                int timeoutMs, int stallMs, std::string& error) {
-  auto fd = bulk::connectTo(host, port, timeoutMs, error);
-  if (!fd) return nullptr;
-  bulk::setReceiveTimeout(fd.get(), timeoutMs);
-  unsigned char answer = 0;
-  if (!bulk::sendAll(fd.get(), token.data(), token.size()) || !bulk::recvAll(fd.get(), &answer, 1) ||
-      answer != bulk::kAccepted) {
-    error = "the worker did not accept the bulk socket";
-    return nullptr;
+                                                unsigned lanes, int timeoutMs, int stallMs, std::string& error) {
+  std::vector<protocol::UniqueFd> connected;
+  for (unsigned lane = 0; lane < lanes; ++lane) {
+    auto fd = bulk::connectTo(host, port, timeoutMs, error);
+    if (!fd) return nullptr;
+    bulk::setReceiveTimeout(fd.get(), timeoutMs);
+    unsigned char answer = 0;
+    if (!bulk::sendAll(fd.get(), token.data(), token.size()) || !bulk::recvAll(fd.get(), &answer, 1) ||
+        answer != bulk::kAccepted) {
+      error = "the worker did not accept lane " + std::to_string(lane) + " of the bulk socket";
+      return nullptr;
+    }
+    bulk::setReceiveTimeout(fd.get(), 0);
+    bulk::setSendTimeout(fd.get(), stallMs);
+    connected.push_back(std::move(fd));
   }
-  bulk::setReceiveTimeout(fd.get(), 0);
-  bulk::setSendTimeout(fd.get(), stallMs);
-  return std::make_unique<BulkSocket>(std::move(fd));
+  return std::make_unique<BulkSocket>(std::move(connected));
 }
 
-BulkSocket::BulkSocket(protocol::UniqueFd connected) : fd_(std::move(connected)) {
-  receiver_ = std::thread([this] { receiveLoop(); });
+BulkSocket::BulkSocket(std::vector<protocol::UniqueFd> lanes) : lanes_(lanes.size()) {
+  receiversRunning_ = lanes_.size();
+  for (std::size_t i = 0; i < lanes_.size(); ++i) {
+    lanes_[i].fd = std::move(lanes[i]);
+    lanes_[i].receiver = std::thread([this, i] { receiveLoop(i); });
+    if (i > 0) lanes_[i].sender = std::thread([this, i] { sendLoop(i); });
+  }
 }
 
 BulkSocket::~BulkSocket() { close(); }
 
 void BulkSocket::close() {
   abort();
-  if (receiver_.joinable()) receiver_.join();
+  {
+    std::lock_guard lock(stripesMutex_);
+    stopping_ = true;
+  }
+  stripeReady_.notify_all();
+  for (auto& lane : lanes_) {
+    if (lane.receiver.joinable()) lane.receiver.join();
+    if (lane.sender.joinable()) lane.sender.join();
+  }
 }
 
-void BulkSocket::abort() { ::shutdown(fd_.get(), SHUT_RDWR); }
+void BulkSocket::abort() {
+  for (auto& lane : lanes_) ::shutdown(lane.fd.get(), SHUT_RDWR);
+}
 
 bool BulkSocket::alive() const {
   std::lock_guard lock(mutex_);
   return alive_;
 }
 
+bool BulkSocket::sendStripe(int fd, const Stripe& stripe) {
+  const auto& header = stripe.header;
+  return bulk::sendAll(fd, &header, sizeof header, true) &&
+         bulk::sendAll(fd, stripe.bytes + header.offset, header.length);
+}
+
 bool BulkSocket::send(std::uint64_t id, const void* data, std::size_t size) {
-  const bulk::Header header{id, size};
-  std::lock_guard lock(sendMutex_);
-  if (bulk::sendAll(fd_.get(), &header, sizeof header, true) && bulk::sendAll(fd_.get(), data, size)) return true;
-  abort();  // a transfer cut short: nothing after it could be read right
-  return false;
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  const auto stripes = bulk::stripesOf(size, lanes());
+  std::lock_guard transfer(sendMutex_);
+  if (stripes.size() > 1) {
+    {
+      std::lock_guard lock(stripesMutex_);
+      for (std::size_t i = 1; i < stripes.size(); ++i)
+        lanes_[i].stripe = Stripe{{id, size, stripes[i].offset, stripes[i].length}, bytes};
+      stripesLeft_ = stripes.size() - 1;
+      stripesFailed_ = false;
+    }
+    stripeReady_.notify_all();
+  }
+  bool ok = sendStripe(lanes_[0].fd.get(), Stripe{{id, size, stripes[0].offset, stripes[0].length}, bytes});
+  if (!ok) abort();  // the other lanes' stripes fail at once too
+  {
+    std::unique_lock lock(stripesMutex_);
+    stripesSent_.wait(lock, [&] { return stripesLeft_ == 0; });
+    ok = ok && !stripesFailed_;
+  }
+  // A transfer cut short: nothing after it could be read right.
+  if (!ok) abort();
+  return ok;
+}
+
+void BulkSocket::sendLoop(std::size_t lane) {
+  for (;;) {
+    Stripe stripe{};
+    {
+      std::unique_lock lock(stripesMutex_);
+      stripeReady_.wait(lock, [&] { return stopping_ || lanes_[lane].stripe.has_value(); });
+      if (!lanes_[lane].stripe) return;
+      stripe = *lanes_[lane].stripe;
+    }
+    const bool ok = sendStripe(lanes_[lane].fd.get(), stripe);
+    if (!ok) abort();
+    {
+      std::lock_guard lock(stripesMutex_);
+      lanes_[lane].stripe.reset();
+      stripesFailed_ = stripesFailed_ || !ok;
+      --stripesLeft_;
+    }
+    stripesSent_.notify_all();
+  }
 }
 
 void BulkSocket::expect(std::uint64_t id, void* into, std::size_t size, std::function<void(cl_int)> done) {
   {
     std::lock_guard lock(mutex_);
     if (alive_) {
-      expected_.emplace(id, Expected{into, size, std::move(done)});
+      expected_.emplace(id, Expected{static_cast<unsigned char*>(into), size, size, 0, false, std::move(done)});
       return;
     }
   }
@@ -69,46 +131,74 @@ void BulkSocket::expect(std::uint64_t id, void* into, std::size_t size, std::fun
 
 void BulkSocket::cancel(std::uint64_t id) {
   std::unique_lock lock(mutex_);
-  received_.wait(lock, [&] { return receiving_ != id; });
+  received_.wait(lock, [&] {
+    const auto it = expected_.find(id);
+    return it == expected_.end() || it->second.receiving == 0;
+  });
   expected_.erase(id);
 }
 
-void BulkSocket::receiveLoop() {
+std::function<void(cl_int)> BulkSocket::takeIfDone(std::unordered_map<std::uint64_t, Expected>::iterator it,
+                                                   cl_int& status) {
+  Expected& e = it->second;
+  if (e.receiving > 0 || (e.unclaimed > 0 && !e.failed)) return nullptr;
+  status = e.failed ? CL_OUT_OF_RESOURCES : CL_COMPLETE;
+  auto done = std::move(e.done);
+  expected_.erase(it);
+  return done;
+}
+
+void BulkSocket::receiveLoop(std::size_t lane) {
+  const int fd = lanes_[lane].fd.get();
   bulk::Header header{};
   std::vector<unsigned char> discard;
-  while (bulk::recvAll(fd_.get(), &header, sizeof header)) {
-    if (header.length > kMaxTransfer) break;  // no worker sends that: the stream cannot be trusted
-    Expected expected{nullptr, 0, nullptr};
+  while (bulk::recvAll(fd, &header, sizeof header)) {
+    if (!bulk::plausible(header, kMaxTransfer)) break;  // no worker sends that: the lane cannot be trusted
+    unsigned char* into = nullptr;
+    bool trusted = true;
     {
       std::lock_guard lock(mutex_);
-      auto it = expected_.find(header.id);
+      const auto it = expected_.find(header.id);
       if (it != expected_.end()) {
-        if (it->second.size != header.length) break;  // not what was asked: the stream cannot be trusted
-        expected = std::move(it->second);
-        expected_.erase(it);
-        receiving_ = header.id;
+        Expected& e = it->second;
+        // Not what was asked: the lane cannot be trusted.
+        trusted = e.size == header.total && header.length <= e.unclaimed;
+        if (trusted) {
+          e.unclaimed -= header.length;
+          ++e.receiving;
+          into = e.into + header.offset;
+        }
       }
     }
-    void* into = expected.into;
-    if (into == nullptr) {  // a read nobody waits for any more
+    if (!trusted) break;
+    const bool expected = into != nullptr;
+    if (!expected) {  // a read nobody waits for any more
       discard.resize(header.length);
       into = discard.data();
     }
-    const bool ok = bulk::recvAll(fd_.get(), into, header.length);
-    {
+    const bool ok = bulk::recvAll(fd, into, header.length);
+    std::function<void(cl_int)> done;
+    cl_int status = CL_COMPLETE;
+    if (expected) {
       std::lock_guard lock(mutex_);
-      receiving_ = 0;
+      const auto it = expected_.find(header.id);  // kept while a lane receives into it
+      --it->second.receiving;
+      it->second.failed = it->second.failed || !ok;
+      done = takeIfDone(it, status);
     }
     received_.notify_all();
-    if (expected.done) expected.done(ok ? CL_COMPLETE : CL_OUT_OF_RESOURCES);
+    if (done) done(status);
     if (!ok) break;
   }
+  abort();  // one lane lost: the transfers on the others cannot complete either
   std::unordered_map<std::uint64_t, Expected> failed;
   {
     std::lock_guard lock(mutex_);
     alive_ = false;
-    failed.swap(expected_);
+    // The last receiver fails what is left (no lane receives into it any more).
+    if (--receiversRunning_ == 0) failed.swap(expected_);
   }
+  received_.notify_all();
   if (!failed.empty()) log().warn("remote-cl: the bulk socket closed with {} reads on the way", failed.size());
   for (auto& [id, e] : failed) e.done(CL_OUT_OF_RESOURCES);
 }

@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "rcl/protocol/bulk_socket.h"
+
 namespace rcl::icd {
 namespace {
 
@@ -76,6 +78,9 @@ ClientConfig loadClientConfig() {
   config.connection.directCopy = setting("REMOTE_CL_DIRECT_COPY", "direct_copy") != "0";
   config.connection.sharedBuffers = setting("REMOTE_CL_SHARED_BUFFERS", "shared_buffers") != "0";
   config.connection.bulkSocket = setting("REMOTE_CL_BULK_SOCKET", "bulk_socket") != "0";
+  if (auto v = setting("REMOTE_CL_BULK_LANES", "bulk_lanes"); !v.empty())
+    config.connection.bulkLanes =
+        static_cast<unsigned>(std::clamp(std::atol(v.c_str()), 1L, long{protocol::bulk::kMaxLanes}));
   if (auto v = setting("REMOTE_CL_SHM_MB", "shm_mb"); !v.empty())
     config.connection.shmMegabytes = static_cast<std::size_t>(std::max(1L, std::stol(v)));
   try {

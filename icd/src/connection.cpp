@@ -228,6 +228,7 @@ void Connection::openBulkSocket(const std::string& session, std::chrono::steady_
   ask.integer(Kind::Request);
   ask.u64(4);
   ask.integer(protocol::ControlCall::BulkAttach);
+  ask.u64(options_.bulkLanes);
   auto frames = ask.finish();
   protocol::sendFrames(control_, frames);
   std::string refusal;
@@ -244,9 +245,11 @@ void Connection::openBulkSocket(const std::string& session, std::chrono::steady_
   BulkSocket::Token t{};
   if (token.size() != t.size()) return;
   std::copy(token.begin(), token.end(), t.begin());
+  const auto lanes = answer->atEnd() ? 1 : answer->u64();
+  if (lanes < 1 || lanes > protocol::bulk::kMaxLanes) return;
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   std::string error;
-  bulk_ = BulkSocket::connect(protocol::bulk::tcpHost(session), port, t,
+  bulk_ = BulkSocket::connect(protocol::bulk::tcpHost(session), port, t, static_cast<unsigned>(lanes),
                               static_cast<int>(std::max<std::int64_t>(left.count(), 500)),
                               static_cast<int>(options_.deadAfter.count()), error);
   if (!bulk_) log().warn("remote-cl: no bulk socket to {}: {}; bulk data goes in ZeroMQ frames", endpoint_, error);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -30,6 +31,21 @@ addrinfo* resolve(const std::string& host, std::uint16_t port, bool passive, std
 }
 
 }  // namespace
+
+bool plausible(const Header& header, std::uint64_t maxTotal) {
+  return header.total <= maxTotal && header.length > 0 && header.offset <= header.total &&
+         header.length <= header.total - header.offset;
+}
+
+std::vector<Stripe> stripesOf(std::size_t total, unsigned lanes) {
+  constexpr std::size_t kPage = 4096;
+  const std::size_t most = std::max<std::size_t>(1, total / kMinStripeBytes);
+  const std::size_t count = std::clamp<std::size_t>(lanes, 1, most);
+  const std::size_t each = (total / count + kPage - 1) / kPage * kPage;
+  std::vector<Stripe> stripes;
+  for (std::size_t at = 0; at < total; at += each) stripes.push_back({at, std::min(each, total - at)});
+  return stripes;
+}
 
 void tuneForBulk(int fd) {
   const int one = 1;

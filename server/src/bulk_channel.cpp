@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <new>
@@ -18,16 +19,15 @@ namespace rcl::server {
 namespace bulk = protocol::bulk;
 
 namespace {
-// How long the worker waits for the client's connection.
+// How long the worker waits for the client's lanes.
 constexpr auto kAcceptWithin = std::chrono::seconds(5);
-// Bytes usually come a little before their region is mapped (the piece that
-// maps it travels on another socket): the receiver waits this long for the
-// map, so that they go straight into place, before it holds them aside.
+// How long a stripe that came before its region was mapped waits for the map,
+// so that it goes straight into place, before it is held aside.
 constexpr auto kMapPatience = std::chrono::milliseconds(20);
 }  // namespace
 
 std::shared_ptr<BulkChannel> BulkChannel::open(const std::string& host,
-                                               std::optional<std::pair<unsigned, unsigned>> ports,
+                                               std::optional<std::pair<unsigned, unsigned>> ports, unsigned lanes,
                                                std::size_t maxTransferBytes, std::atomic<std::uint64_t>& bytesIn,
                                                std::atomic<std::uint64_t>& bytesOut, std::string& error) {
   std::uint16_t port = 0;
@@ -38,20 +38,24 @@ std::shared_ptr<BulkChannel> BulkChannel::open(const std::string& host,
     listener = bulk::listenOn(host, port, error);
   }
   if (!listener) return nullptr;
-  return std::make_shared<BulkChannel>(std::move(listener), port, maxTransferBytes, bytesIn, bytesOut);
+  return std::make_shared<BulkChannel>(std::move(listener), port, lanes, maxTransferBytes, bytesIn, bytesOut);
 }
 
-BulkChannel::BulkChannel(protocol::UniqueFd listener, std::uint16_t port, std::size_t maxTransferBytes,
-                         std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut)
+BulkChannel::BulkChannel(protocol::UniqueFd listener, std::uint16_t port, unsigned lanes,
+                         std::size_t maxTransferBytes, std::atomic<std::uint64_t>& bytesIn,
+                         std::atomic<std::uint64_t>& bytesOut)
     : listener_(std::move(listener)),
       port_(port),
       maxTransferBytes_(maxTransferBytes),
       bytesIn_(bytesIn),
-      bytesOut_(bytesOut) {
+      bytesOut_(bytesOut),
+      lanes_(std::clamp(lanes, 1U, bulk::kMaxLanes)) {
   std::random_device random;
   for (auto& b : token_) b = static_cast<unsigned char>(random());
-  receiver_ = std::thread([this] { acceptThenReceive(); });
-  sender_ = std::thread([this] { sendLoop(); });
+  for (std::size_t i = 0; i < lanes_.size(); ++i) {
+    lanes_[i].receiver = std::thread([this, i] { receive(i); });
+    lanes_[i].sender = std::thread([this, i] { sendLoop(i); });
+  }
 }
 
 BulkChannel::~BulkChannel() {
@@ -61,8 +65,10 @@ BulkChannel::~BulkChannel() {
     stopping_ = true;
   }
   sendReady_.notify_all();
-  receiver_.join();
-  sender_.join();
+  for (auto& lane : lanes_) {
+    lane.receiver.join();
+    lane.sender.join();
+  }
 }
 
 void BulkChannel::close() {
@@ -71,17 +77,18 @@ void BulkChannel::close() {
     std::lock_guard lock(mutex_);
     if (closed_) return;
     closed_ = true;
-    if (socket_) ::shutdown(socket_.get(), SHUT_RDWR);
-    // Writes the receiver is not reading into finish now; it finishes its own.
+    for (auto& lane : lanes_)
+      if (lane.socket) ::shutdown(lane.socket.get(), SHUT_RDWR);
+    // Writes no lane reads into finish now; the lanes finish their own.
     for (auto it = writes_.begin(); it != writes_.end();) {
-      if (it->second.receiving) {
+      if (it->second.receiving > 0) {
         ++it;
         continue;
       }
       if (it->second.finished) finished.push_back(std::move(it->second.finished));
+      earlyBytes_ -= it->second.early.size();
       it = writes_.erase(it);
     }
-    earlyBytes_ = 0;
   }
   earlyFreed_.notify_all();
   mappedCv_.notify_all();
@@ -94,17 +101,10 @@ bool BulkChannel::closed() {
   return closed_;
 }
 
-void BulkChannel::acceptThenReceive() {
-  const bool connected = accept();
-  listener_.reset();
-  if (!connected) return close();
-  receive();
-  close();
-}
-
 bool BulkChannel::accept() {
   const auto deadline = std::chrono::steady_clock::now() + kAcceptWithin;
-  while (std::chrono::steady_clock::now() < deadline) {
+  std::size_t accepted = 0;
+  while (accepted < lanes_.size() && std::chrono::steady_clock::now() < deadline) {
     if (closed()) return false;
     pollfd p{listener_.get(), POLLIN, 0};
     if (::poll(&p, 1, 100) != 1) continue;
@@ -120,20 +120,21 @@ bool BulkChannel::accept() {
     bulk::tuneForBulk(peer.get());
     std::lock_guard lock(mutex_);
     if (closed_ || !bulk::sendAll(peer.get(), &bulk::kAccepted, 1)) return false;
-    socket_ = std::move(peer);
-    return true;
+    lanes_[accepted++].socket = std::move(peer);
   }
-  spdlog::warn("bulk socket: the client did not connect within {} s", kAcceptWithin.count());
-  return false;
+  if (accepted < lanes_.size())
+    spdlog::warn("bulk socket: the client connected {} of {} lanes within {} s", accepted, lanes_.size(),
+                 kAcceptWithin.count());
+  return accepted == lanes_.size();
 }
 
 std::function<void()> BulkChannel::takeIfDone(std::uint64_t id) {
   const auto it = writes_.find(id);
   if (it == writes_.end()) return nullptr;
   Write& w = it->second;
-  if (!w.arrived || w.receiving || !w.finished) return nullptr;
+  if (w.unclaimed > 0 || w.receiving > 0 || !w.finished) return nullptr;
+  for (const auto& stripe : w.earlyStripes) std::memcpy(w.host + stripe.offset, w.early.data() + stripe.offset, stripe.length);
   if (!w.early.empty()) {
-    std::memcpy(w.host, w.early.data(), std::min(w.early.size(), w.length));
     earlyBytes_ -= w.early.size();
     earlyFreed_.notify_all();
   }
@@ -142,114 +143,162 @@ std::function<void()> BulkChannel::takeIfDone(std::uint64_t id) {
   return finished;
 }
 
-void BulkChannel::receive() {
-  const int fd = socket_.get();  // set before this thread reads it; closed only when the channel goes
+unsigned char* BulkChannel::placeStripe(std::unique_lock<std::mutex>& lock, const bulk::Header& header) {
+  if (!bulk::plausible(header, maxTransferBytes_)) {
+    spdlog::warn("bulk socket: a stripe of transfer {} outside it ({} bytes at {} of {}); closing it", header.id,
+                 header.length, header.offset, header.total);
+    return nullptr;
+  }
+  // Bytes usually come a little before their region is mapped (the piece
+  // that maps it travels on another socket): wait for the map a little.
+  mappedCv_.wait_for(lock, kMapPatience, [&] {
+    const auto found = writes_.find(header.id);
+    return closed_ || (found != writes_.end() && found->second.host != nullptr);
+  });
+  for (;;) {
+    if (closed_) return nullptr;
+    auto it = writes_.find(header.id);
+    if (it != writes_.end()) {
+      Write& w = it->second;
+      if (w.length != header.total || header.length > w.unclaimed) {
+        spdlog::warn("bulk socket: bytes of transfer {} are not what its piece says; closing it", header.id);
+        return nullptr;
+      }
+      if (w.host != nullptr || !w.early.empty()) {
+        w.unclaimed -= header.length;
+        ++w.receiving;
+        if (w.host != nullptr) return w.host + header.offset;
+        w.earlyStripes.push_back({header.offset, header.length});
+        return w.early.data() + header.offset;
+      }
+    }
+    // The first stripe of a transfer not mapped yet: held with its whole
+    // transfer until the map (within a budget).
+    if (earlyBytes_ + header.total > maxTransferBytes_) {
+      earlyFreed_.wait(lock);
+      continue;
+    }
+    Write& w = writes_[header.id];
+    w.length = w.unclaimed = header.total;
+    try {
+      w.early.resize(header.total);
+    } catch (const std::bad_alloc&) {
+      spdlog::warn("bulk socket: no memory for {} bytes of transfer {} that came early; closing it", header.total,
+                   header.id);
+      writes_.erase(header.id);
+      return nullptr;
+    }
+    earlyBytes_ += header.total;
+  }
+}
+
+void BulkChannel::receive(std::size_t lane) {
+  if (lane == 0) {
+    const bool connected = accept();
+    listener_.reset();
+    if (!connected) return close();
+    std::lock_guard lock(mutex_);
+    connected_ = true;
+  }
+  int fd = -1;
+  {
+    std::unique_lock lock(mutex_);
+    mappedCv_.notify_all();
+    mappedCv_.wait(lock, [&] { return connected_ || closed_; });
+    if (closed_) return;
+    fd = lanes_[lane].socket.get();  // closed only when the channel goes
+  }
   bulk::Header header{};
   while (bulk::recvAll(fd, &header, sizeof header)) {
     unsigned char* into = nullptr;
     {
       std::unique_lock lock(mutex_);
-      mappedCv_.wait_for(lock, kMapPatience, [&] {
-        const auto found = writes_.find(header.id);
-        return closed_ || (found != writes_.end() && found->second.host != nullptr);
-      });
-      auto it = writes_.find(header.id);
-      const bool mapped = it != writes_.end() && it->second.host != nullptr;
-      if (header.length > maxTransferBytes_ || (it != writes_.end() && (it->second.arrived || it->second.receiving)) ||
-          (mapped && header.length != it->second.length)) {
-        spdlog::warn("bulk socket: bytes of transfer {} are not what its piece says; closing it", header.id);
-        return;
-      }
-      if (!mapped) {
-        // They came before their region was mapped: held until it is (within a budget).
-        earlyFreed_.wait(lock, [&] { return closed_ || earlyBytes_ + header.length <= maxTransferBytes_; });
-        if (closed_) return;
-        it = writes_.try_emplace(header.id).first;
-        it->second.length = header.length;
-        try {
-          it->second.early.resize(header.length);
-        } catch (const std::bad_alloc&) {
-          spdlog::warn("bulk socket: no memory for {} bytes of transfer {} that came early; closing it", header.length,
-                       header.id);
-          writes_.erase(it);
-          return;
-        }
-        earlyBytes_ += header.length;
-      }
-      Write& w = it->second;
-      w.receiving = true;
-      into = mapped ? w.host : w.early.data();
+      into = placeStripe(lock, header);
     }
+    if (into == nullptr) break;
     const bool ok = bulk::recvAll(fd, into, header.length);
     if (ok) bytesIn_ += sizeof header + header.length;
     std::function<void()> finished;
     {
       std::lock_guard lock(mutex_);
-      auto it = writes_.find(header.id);
-      it->second.receiving = false;
-      it->second.arrived = ok;
+      const auto it = writes_.find(header.id);  // kept while a lane receives into it
+      Write& w = it->second;
+      --w.receiving;
       if (ok && !closed_) {
         finished = takeIfDone(header.id);
-      } else {
-        finished = std::move(it->second.finished);
+      } else if (w.receiving == 0) {
+        finished = std::move(w.finished);
+        earlyBytes_ -= w.early.size();
         writes_.erase(it);
       }
     }
     if (finished) finished();
-    if (!ok) return;
+    if (!ok) break;
   }
+  close();
 }
 
 void BulkChannel::receiveWrite(std::uint64_t id, unsigned char* host, std::size_t length,
                                std::function<void()> finished) {
+  bool mismatch = false;
   {
     std::lock_guard lock(mutex_);
     if (!closed_) {
-      Write& w = writes_[id];
-      if (w.host == nullptr && (w.early.empty() || w.early.size() == length)) {
-        w.length = length;
+      const auto [it, fresh] = writes_.try_emplace(id);
+      Write& w = it->second;
+      if (fresh) w.length = w.unclaimed = length;
+      if (w.host == nullptr && w.length == length) {
         w.host = host;
         w.finished = std::move(finished);
         finished = takeIfDone(id);
         mappedCv_.notify_all();
-        if (!finished) return;  // the receiver finishes it
+        if (!finished) return;  // the lanes finish it
       } else {
-        spdlog::warn("bulk socket: transfer {} mapped twice or with another length", id);
+        spdlog::warn("bulk socket: transfer {} mapped twice or with another length; closing it", id);
+        mismatch = true;
       }
     }
   }
   if (finished) finished();
+  if (mismatch) close();
 }
 
 void BulkChannel::sendRead(std::uint64_t id, const unsigned char* host, std::size_t length,
                            std::function<void()> finished) {
+  const auto stripes = bulk::stripesOf(length, lanes());
+  auto out = std::make_shared<ReadOut>();
+  out->stripesLeft = stripes.size();
+  out->finished = std::move(finished);
   {
     std::lock_guard lock(mutex_);
-    sends_.push_back(Send{id, host, length, std::move(finished)});
+    for (std::size_t i = 0; i < stripes.size(); ++i)
+      lanes_[i].sends.push_back(Send{{id, length, stripes[i].offset, stripes[i].length}, host, out});
   }
   sendReady_.notify_all();
 }
 
-void BulkChannel::sendLoop() {
+void BulkChannel::sendLoop(std::size_t lane) {
   for (;;) {
     Send send;
     int fd = -1;
     {
       std::unique_lock lock(mutex_);
-      sendReady_.wait(lock, [this] { return stopping_ || !sends_.empty(); });
-      if (sends_.empty()) return;
-      send = std::move(sends_.front());
-      sends_.pop_front();
-      if (!closed_) fd = socket_.get();
+      auto& sends = lanes_[lane].sends;
+      sendReady_.wait(lock, [&] { return stopping_ || !sends.empty(); });
+      if (sends.empty()) return;
+      send = std::move(sends.front());
+      sends.pop_front();
+      if (connected_ && !closed_) fd = lanes_[lane].socket.get();
     }
-    const bulk::Header header{send.id, send.length};
-    if (fd >= 0 && !(bulk::sendAll(fd, &header, sizeof header, true) && bulk::sendAll(fd, send.host, send.length))) {
-      spdlog::warn("bulk socket: cannot send transfer {}; closing it", send.id);
+    const auto& header = send.header;
+    if (fd >= 0 && !(bulk::sendAll(fd, &header, sizeof header, true) &&
+                     bulk::sendAll(fd, send.bytes + header.offset, header.length))) {
+      spdlog::warn("bulk socket: cannot send transfer {}; closing it", header.id);
       close();
     } else if (fd >= 0) {
-      bytesOut_ += sizeof header + send.length;
+      bytesOut_ += sizeof header + header.length;
     }
-    send.finished();
+    if (--send.out->stripesLeft == 0) send.out->finished();
   }
 }
 

@@ -198,7 +198,7 @@ void Session::onControl(const zmq::message_t& routing, protocol::Channel channel
       case protocol::ControlCall::ShmAttach:
         return attachShm(reader, seq);
       case protocol::ControlCall::BulkAttach:
-        return attachBulk(seq);
+        return attachBulk(reader, seq);
       default:
         throw protocol::DecodeError("unknown control call");
     }
@@ -240,23 +240,26 @@ void Session::attachShm(protocol::Reader& reader, std::uint64_t seq) {
   send(w.finish());
 }
 
-void Session::attachBulk(std::uint64_t seq) {
+void Session::attachBulk(protocol::Reader& reader, std::uint64_t seq) {
+  const auto lanes = reader.atEnd() ? 1 : std::clamp<std::uint64_t>(reader.u64(), 1, protocol::bulk::kMaxLanes);
   const std::string host = protocol::bulk::tcpHost(endpoint_);
   if (host.empty()) return sendError(seq, CL_INVALID_OPERATION, "a bulk socket is for tcp:// sessions");
   if (options_.security && options_.security->curve())
     return sendError(seq, CL_INVALID_OPERATION, "with CURVE, bulk data stays on the encrypted sockets");
   if (bulk_) return sendError(seq, CL_INVALID_OPERATION, "the session has a bulk socket already");
   std::string error;
-  bulk_ = BulkChannel::open(host, sessionPortRange(bindTo_), options_.maxMessageBytes, stats_.bytesIn,
-                            stats_.bytesOut, error);
+  bulk_ = BulkChannel::open(host, sessionPortRange(bindTo_), static_cast<unsigned>(lanes), options_.maxMessageBytes,
+                            stats_.bytesIn, stats_.bytesOut, error);
   if (!bulk_) return sendError(seq, CL_OUT_OF_RESOURCES, error);
-  spdlog::info("session {:016x}: bulk socket on {} port {}", id_, host, bulk_->port());
+  spdlog::info("session {:016x}: bulk socket on {} port {}, {} lane{}", id_, host, bulk_->port(), bulk_->lanes(),
+               bulk_->lanes() == 1 ? "" : "s");
   protocol::Writer w;
   w.integer(Kind::Reply);
   w.u64(seq);
   w.i64(CL_SUCCESS);
   w.u64(bulk_->port());
   w.bin(bulk_->token().data(), bulk_->token().size());
+  w.u64(bulk_->lanes());
   send(w.finish());
 }
 

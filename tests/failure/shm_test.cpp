@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <csignal>
 #include <unistd.h>
 
@@ -338,15 +339,20 @@ TEST_F(ShmTest, TurnedOffEverythingGoesThroughTheSocket) {
 }
 
 TEST_F(ShmTest, WithoutSharedMemoryOverTcpABulkSocketCarriesIt) {
+  // Cut in stripes over 3 lanes (the integration suite runs the default 2,
+  // and transfers under 2 MiB take one lane).
   ChildProcess child([&] {
     setenv("REMOTE_CL_SHM", "0", 1);
+    setenv("REMOTE_CL_BULK_LANES", "3", 1);
     return bigTransfer();
   });
   ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
   const auto [in, out] = endedSessionBytes();
   EXPECT_GE(in, kBig) << "the bulk socket's bytes count as the session's";
   EXPECT_GE(out, kBig);
-  EXPECT_NE(readTextFile(server_->logPath()).find("bulk socket on"), std::string::npos);
+  const auto log = readTextFile(server_->logPath());
+  EXPECT_NE(log.find("bulk socket on"), std::string::npos) << log;
+  EXPECT_NE(log.find(", 3 lanes"), std::string::npos) << log;
 }
 
 // A segment of its own, as a client makes it: 2 slots of 1 MiB.
@@ -439,7 +445,42 @@ TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
   EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS);
 }
 
-TEST_F(ShmTest, TheBulkSocketTakesOnlyItsSessionsToken) {
+// Asks the raw client's session for a bulk socket of `lanes` lanes: its port, token and lanes.
+struct BulkAnswer {
+  std::uint16_t port = 0;
+  std::string token;
+  std::uint64_t lanes = 0;
+};
+std::optional<BulkAnswer> askBulk(RawClient& client, std::uint64_t lanes) {
+  protocol::Writer ask;
+  ask.integer(Kind::Request);
+  ask.u64(91);
+  ask.integer(protocol::ControlCall::BulkAttach);
+  ask.u64(lanes);
+  client.sendControl(ask.finish());
+  auto answer = client.receive();
+  if (!answer || answer->status != CL_SUCCESS) return std::nullopt;
+  BulkAnswer bulk;
+  bulk.port = static_cast<std::uint16_t>(answer->rest->u64());
+  bulk.token = std::string(answer->rest->bin());
+  bulk.lanes = answer->rest->u64();
+  return bulk;
+}
+
+// A lane to `port` offering `token`: the connection if the worker took it.
+protocol::UniqueFd offerLane(std::uint16_t port, const std::string& token) {
+  std::string error;
+  auto fd = protocol::bulk::connectTo("127.0.0.1", port, 2000, error);
+  if (!fd) return fd;  // nobody listens any more
+  protocol::bulk::setReceiveTimeout(fd.get(), 3000);
+  unsigned char reply = 0;
+  if (protocol::bulk::sendAll(fd.get(), token.data(), token.size()) && protocol::bulk::recvAll(fd.get(), &reply, 1) &&
+      reply == protocol::bulk::kAccepted)
+    return fd;
+  return protocol::UniqueFd();
+}
+
+TEST_F(ShmTest, TheBulkSocketTakesOnlyItsSessionsTokenOnAsManyLanesAsAsked) {
   // With --session-ports, the bulk socket listens in that range too.
   std::mt19937 random(std::random_device{}());
   const unsigned first = std::uniform_int_distribution<unsigned>(31000, 39000)(random), last = first + 40;
@@ -450,36 +491,48 @@ TEST_F(ShmTest, TheBulkSocketTakesOnlyItsSessionsToken) {
   RawClient client(zmq, server_->endpoint(), 0x5eed);
   const auto device = client.hello();
   ASSERT_NE(device, 0u);
-  protocol::Writer ask;
-  ask.integer(Kind::Request);
-  ask.u64(91);
-  ask.integer(protocol::ControlCall::BulkAttach);
-  client.sendControl(ask.finish());
-  auto answer = client.receive();
-  ASSERT_TRUE(answer);
-  ASSERT_EQ(answer->status, CL_SUCCESS);
-  const auto port = static_cast<std::uint16_t>(answer->rest->u64());
-  EXPECT_GE(port, first);
-  EXPECT_LE(port, last);
-  const auto token = std::string(answer->rest->bin());
-  ASSERT_EQ(token.size(), protocol::bulk::kTokenBytes);
+  const auto bulk = askBulk(client, 2);
+  ASSERT_TRUE(bulk);
+  EXPECT_GE(bulk->port, first);
+  EXPECT_LE(bulk->port, last);
+  ASSERT_EQ(bulk->token.size(), protocol::bulk::kTokenBytes);
+  EXPECT_EQ(bulk->lanes, 2u);
 
-  const auto offer = [&](const std::string& offered) {
-    std::string error;
-    auto fd = protocol::bulk::connectTo("127.0.0.1", port, 2000, error);
-    if (!fd) return false;  // nobody listens any more
-    protocol::bulk::setReceiveTimeout(fd.get(), 3000);
-    unsigned char reply = 0;
-    const bool sent = protocol::bulk::sendAll(fd.get(), offered.data(), offered.size());
-    return sent && protocol::bulk::recvAll(fd.get(), &reply, 1) && reply == protocol::bulk::kAccepted;
-  };
-  std::string wrong = token;
+  std::string wrong = bulk->token;
   wrong[0] = static_cast<char>(wrong[0] ^ 1);
-  EXPECT_FALSE(offer(wrong)) << "a connection with another token was taken";
-  ASSERT_TRUE(offer(token)) << "the session's own token was refused";
-  EXPECT_FALSE(offer(token)) << "a second connection was taken";
+  EXPECT_FALSE(offerLane(bulk->port, wrong)) << "a connection with another token was taken";
+  const auto lane0 = offerLane(bulk->port, bulk->token);
+  EXPECT_TRUE(lane0) << "the session's own token was refused";
+  const auto lane1 = offerLane(bulk->port, bulk->token);
+  EXPECT_TRUE(lane1) << "the second lane was refused";
+  EXPECT_FALSE(offerLane(bulk->port, bulk->token)) << "a third connection was taken";
 
   // The session goes on.
+  EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS);
+
+  // Lanes beyond kMaxLanes are not given.
+  RawClient greedy(zmq, server_->endpoint(), 0x5eef);
+  ASSERT_NE(greedy.hello(), 0u);
+  const auto capped = askBulk(greedy, 1000);
+  ASSERT_TRUE(capped);
+  EXPECT_EQ(capped->lanes, protocol::bulk::kMaxLanes);
+}
+
+TEST_F(ShmTest, AStripeOutsideItsTransferClosesTheBulkSocketAndTheSessionGoesOn) {
+  zmq::context_t zmq(1);
+  RawClient client(zmq, server_->endpoint(), 0x5eed);
+  const auto device = client.hello();
+  ASSERT_NE(device, 0u);
+  const auto bulk = askBulk(client, 1);
+  ASSERT_TRUE(bulk);
+  const auto lane = offerLane(bulk->port, bulk->token);
+  ASSERT_TRUE(lane);
+  const protocol::bulk::Header forged{7, 100, 90, 20};  // 20 bytes at 90 of a transfer of 100
+  ASSERT_TRUE(protocol::bulk::sendAll(lane.get(), &forged, sizeof forged));
+  // The worker closes the lane: the receive ends (0 bytes) instead of timing out.
+  unsigned char byte = 0;
+  EXPECT_EQ(::recv(lane.get(), &byte, 1, 0), 0) << "the lane is still open";
+  EXPECT_NE(readTextFile(server_->logPath()).find("outside it"), std::string::npos);
   EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS);
 }
 

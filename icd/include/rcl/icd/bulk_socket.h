@@ -1,7 +1,8 @@
-// The client's end of a session's bulk socket (protocol/bulk_socket.h): write
-// bytes go out of the application's memory straight into the socket (on the
-// calling thread), read bytes come off it straight into the application's
-// memory (on a receiver thread of its own).
+// The client's end of a session's bulk socket (protocol/bulk_socket.h), a
+// TCP connection a lane: write stripes go out of the application's memory
+// straight into the lanes (lane 0 on the calling thread, the others on a
+// sender thread each), read stripes come off them straight into the
+// application's memory (on a receiver thread a lane).
 #pragma once
 
 #include <array>
@@ -11,9 +12,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include <CL/cl.h>
 
@@ -25,46 +28,72 @@ class BulkSocket {
  public:
   using Token = std::array<unsigned char, protocol::bulk::kTokenBytes>;
 
-  // Connects to the worker at host:port with `token` and waits for its answer
-  // (at most `timeoutMs`); nullptr (and `error`) on failure. A send that makes
-  // no progress for `stallMs` fails (a peer gone silent).
+  // Connects `lanes` times to the worker at host:port with `token` and waits
+  // for its answer on each (at most `timeoutMs`); nullptr (and `error`) on
+  // failure. A send that makes no progress for `stallMs` fails (a peer gone silent).
   static std::unique_ptr<BulkSocket> connect(const std::string& host, std::uint16_t port, const Token& token,
-                                             int timeoutMs, int stallMs, std::string& error);
-  // Takes over a connection the worker accepted; starts the receiver.
-  explicit BulkSocket(protocol::UniqueFd connected);
+                                             unsigned lanes, int timeoutMs, int stallMs, std::string& error);
+  // Takes over connections the worker accepted, a lane each; starts the lanes' threads.
+  explicit BulkSocket(std::vector<protocol::UniqueFd> lanes);
   ~BulkSocket();  // close()
-  // Shuts the socket down, joins the receiver, fails the reads still expected. Idempotent.
+  // Shuts the lanes down, joins their threads, fails the reads still expected. Idempotent.
   void close();
-  // Shuts the socket down (the receiver then fails the reads still expected), from any thread.
+  // Shuts the lanes down (the receivers then fail the reads still expected), from any thread.
   void abort();
   BulkSocket(const BulkSocket&) = delete;
   BulkSocket& operator=(const BulkSocket&) = delete;
 
-  // Sends transfer `id`'s bytes; false if the socket failed (it is closed then).
+  // Sends transfer `id`'s bytes, a stripe a lane; false if a lane failed (all are shut down then).
   bool send(std::uint64_t id, const void* data, std::size_t size);
   // Transfer `id`'s `size` bytes will come: received into `into`, then
-  // `done(CL_COMPLETE)` on the receiver thread (or a failure, once).
+  // `done(CL_COMPLETE)` on a receiver thread (or a failure, once).
   void expect(std::uint64_t id, void* into, std::size_t size, std::function<void(cl_int)> done);
   // Forgets an expected read (its piece was not sent); waits if its bytes are coming in now.
   void cancel(std::uint64_t id);
   bool alive() const;
+  unsigned lanes() const { return static_cast<unsigned>(lanes_.size()); }
 
  private:
   struct Expected {
-    void* into;
+    unsigned char* into;
     std::size_t size;
+    std::size_t unclaimed;  // bytes no stripe received so far brings
+    int receiving = 0;      // lanes receiving into it now
+    bool failed = false;
     std::function<void(cl_int)> done;
   };
-  void receiveLoop();
+  struct Stripe {
+    protocol::bulk::Header header;
+    const unsigned char* bytes;  // the whole transfer's
+  };
+  struct Lane {
+    protocol::UniqueFd fd;
+    std::thread receiver;
+    std::thread sender;                // lanes after the first
+    std::optional<Stripe> stripe;      // for `sender` to send
+  };
 
-  protocol::UniqueFd fd_;
-  std::mutex sendMutex_;
+  bool sendStripe(int fd, const Stripe& stripe);
+  void sendLoop(std::size_t lane);
+  void receiveLoop(std::size_t lane);
+  // Under mutex_: the entry's `done` if it is all there (or failed), forgetting it.
+  std::function<void(cl_int)> takeIfDone(std::unordered_map<std::uint64_t, Expected>::iterator it, cl_int& status);
+
+  std::vector<Lane> lanes_;  // sized once, in the constructor
+
+  std::mutex sendMutex_;  // one transfer on the lanes at a time
+  std::mutex stripesMutex_;
+  std::condition_variable stripeReady_;
+  std::condition_variable stripesSent_;
+  std::size_t stripesLeft_ = 0;  // given to sender threads, not sent yet
+  bool stripesFailed_ = false;
+  bool stopping_ = false;
+
   mutable std::mutex mutex_;
   std::condition_variable received_;
   bool alive_ = true;
-  std::uint64_t receiving_ = 0;  // the id whose bytes come in now (0: none)
+  std::size_t receiversRunning_ = 0;
   std::unordered_map<std::uint64_t, Expected> expected_;
-  std::thread receiver_;
 };
 
 }  // namespace rcl::icd

@@ -17,6 +17,9 @@
 //                                                      same-host server; they then take direct copies)
 //   bulk_socket = 1                                   (REMOTE_CL_BULK_SOCKET: 0 keeps bulk data in
 //                                                      ZeroMQ frames over tcp:// without CURVE)
+//   bulk_lanes = 2                                    (REMOTE_CL_BULK_LANES: the bulk socket's TCP
+//                                                      connections, 1..8; big transfers are cut
+//                                                      in a stripe a connection)
 //   curve_server_key = Z85                            (REMOTE_CL_CURVE_SERVER_KEY; more in protocol/curve.h)
 //   curve_secret_key_file = FILE                      (REMOTE_CL_CURVE_SECRET_KEY_FILE)
 #pragma once

@@ -76,6 +76,9 @@ struct ConnectionOptions {
   // Over tcp:// without CURVE (and without shared memory), big transfers on
   // a TCP connection of their own (REMOTE_CL_BULK_SOCKET; protocol/bulk_socket.h).
   bool bulkSocket = true;
+  // How many TCP connections (lanes) the bulk socket has; a big transfer is
+  // cut in a stripe a lane (REMOTE_CL_BULK_LANES, 1..8; protocol/bulk_socket.h).
+  unsigned bulkLanes = 2;
   // Ask the server for each command's device time (the trace's timeline; an
   // extra callback per command on the server, so only when tracing).
   bool deviceTimes = false;

@@ -14,7 +14,7 @@
 // then, when the client offers shared memory (protocol/shm.h):
 //   shm     [Request, seq, ShmAttach, name, slots, slot_bytes, pid, header] -> [Reply, seq, CL_SUCCESS, cookie, direct]
 // or, over tcp:// without CURVE, a bulk socket (protocol/bulk_socket.h):
-//   bulk    [Request, seq, BulkAttach] -> [Reply, seq, CL_SUCCESS, port, token]
+//   bulk    [Request, seq, BulkAttach, lanes] -> [Reply, seq, CL_SUCCESS, port, token, lanes]
 // and, leaving:
 //   goodbye [Request, 0, Goodbye]            the server frees the session
 // Anyone may ask the listening endpoint how the server is:

@@ -1,8 +1,9 @@
 // The worker's end of a session's bulk socket (protocol/bulk_socket.h): it
-// listens for the client for a few seconds, then a receiver thread reads
-// write bytes straight into the mapped buffer regions they belong to (or
-// holds them until the region is mapped, if they came first), and a sender
-// thread sends read bytes straight from the mapped regions.
+// listens for the client's lanes for a few seconds, then a receiver thread a
+// lane reads write stripes straight into the mapped buffer regions they
+// belong to (or holds them until the region is mapped, if they came first),
+// and a sender thread a lane sends read stripes straight from the mapped
+// regions.
 #pragma once
 
 #include <array>
@@ -32,16 +33,16 @@ class BulkChannel {
   using Token = std::array<unsigned char, protocol::bulk::kTokenBytes>;
 
   // Listens on `host` at a free port (of `ports`, first and last, if given)
-  // with a fresh random token; the connection is awaited in the background.
-  // nullptr (and `error`) on failure. Bytes it moves are added to `bytesIn`
-  // and `bytesOut` (which outlive it).
+  // with a fresh random token for `lanes` connections (1..kMaxLanes), awaited
+  // in the background. nullptr (and `error`) on failure. Bytes it moves are
+  // added to `bytesIn` and `bytesOut` (which outlive it).
   static std::shared_ptr<BulkChannel> open(const std::string& host,
-                                           std::optional<std::pair<unsigned, unsigned>> ports,
+                                           std::optional<std::pair<unsigned, unsigned>> ports, unsigned lanes,
                                            std::size_t maxTransferBytes,
                                            std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut,
                                            std::string& error);
   // Takes over `listener` (bound at `port`) and starts waiting for the client.
-  BulkChannel(protocol::UniqueFd listener, std::uint16_t port, std::size_t maxTransferBytes,
+  BulkChannel(protocol::UniqueFd listener, std::uint16_t port, unsigned lanes, std::size_t maxTransferBytes,
               std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut);
   ~BulkChannel();  // close(), then joins its threads
   BulkChannel(const BulkChannel&) = delete;
@@ -49,39 +50,53 @@ class BulkChannel {
 
   std::uint16_t port() const { return port_; }
   const Token& token() const { return token_; }
+  unsigned lanes() const { return static_cast<unsigned>(lanes_.size()); }
 
   // A write piece's region is mapped: `id`'s `length` bytes go into `host`
-  // (straight from the socket, or from where they waited if they came
-  // first); `finished` runs once they are there, or the channel closed.
+  // (straight from the lanes, or from where they waited if they came first);
+  // `finished` runs once they are all there, or the channel closed.
   void receiveWrite(std::uint64_t id, unsigned char* host, std::size_t length, std::function<void()> finished);
-  // A read piece: sends `id`'s bytes from `host` (sender thread), then `finished`.
+  // A read piece: sends `id`'s bytes from `host`, a stripe a lane (sender
+  // threads), then `finished` once every stripe is sent (or failed).
   void sendRead(std::uint64_t id, const unsigned char* host, std::size_t length, std::function<void()> finished);
-  // Shuts the connection down: pending writes finish at once (their bytes
-  // lost), later pieces too. Idempotent.
+  // Shuts the lanes down: pending writes finish at once (their bytes lost),
+  // later pieces too. Idempotent.
   void close();
   bool closed();
 
  private:
   struct Write {
-    std::size_t length = 0;
+    std::size_t length = 0;             // the whole transfer's
+    std::size_t unclaimed = 0;          // bytes no stripe received so far brings
     unsigned char* host = nullptr;      // the region, once mapped (receiveWrite)
     std::function<void()> finished;     // with `host`
-    bool receiving = false;             // the receiver reads into `host` or `early` now
-    bool arrived = false;               // every byte came
-    std::vector<unsigned char> early;   // bytes that came before the map
+    int receiving = 0;                  // lanes reading into `host` or `early` now
+    std::vector<unsigned char> early;   // the whole transfer, once a stripe came before the map
+    std::vector<protocol::bulk::Stripe> earlyStripes;  // the parts of `early` that hold bytes
+  };
+  struct ReadOut {
+    std::atomic<std::size_t> stripesLeft;
+    std::function<void()> finished;  // run by the last stripe sent
   };
   struct Send {
-    std::uint64_t id;
-    const unsigned char* host;
-    std::size_t length;
-    std::function<void()> finished;
+    protocol::bulk::Header header;
+    const unsigned char* bytes;  // the whole transfer's
+    std::shared_ptr<ReadOut> out;
+  };
+  struct Lane {
+    protocol::UniqueFd socket;
+    std::deque<Send> sends;
+    std::thread receiver;
+    std::thread sender;
   };
 
-  void acceptThenReceive();
+  // Lane 0's receiver accepts every lane first; the others wait for it.
   bool accept();
-  void receive();
-  void sendLoop();
-  // Under mutex_: if `id` has its region and its bytes, forgets it and
+  void receive(std::size_t lane);
+  void sendLoop(std::size_t lane);
+  // Under mutex_: where a stripe goes (nullptr: it cannot be taken, close the channel).
+  unsigned char* placeStripe(std::unique_lock<std::mutex>& lock, const protocol::bulk::Header& header);
+  // Under mutex_: if `id` has its region and all its bytes, forgets it and
   // returns its `finished` (after copying early bytes into place).
   std::function<void()> takeIfDone(std::uint64_t id);
 
@@ -91,18 +106,16 @@ class BulkChannel {
   std::atomic<std::uint64_t>& bytesIn_;
   std::atomic<std::uint64_t>& bytesOut_;
   Token token_{};
-  protocol::UniqueFd socket_;
   std::mutex mutex_;
+  bool connected_ = false;  // every lane's socket is set
   bool closed_ = false;
+  bool stopping_ = false;
   std::unordered_map<std::uint64_t, Write> writes_;
   std::size_t earlyBytes_ = 0;  // held in writes_ for maps to come (at most maxTransferBytes_)
   std::condition_variable earlyFreed_;
-  std::condition_variable mappedCv_;  // a region was mapped (receiveWrite)
+  std::condition_variable mappedCv_;  // a region was mapped (receiveWrite), or the lanes connected
   std::condition_variable sendReady_;
-  std::deque<Send> sends_;
-  bool stopping_ = false;
-  std::thread receiver_;
-  std::thread sender_;
+  std::vector<Lane> lanes_;  // sized once, in the constructor
 };
 
 // [BulkWrite], [BulkRead]: a piece whose bytes travel on the bulk socket.

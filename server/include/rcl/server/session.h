@@ -165,8 +165,8 @@ class Session {
   void onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message);
   // [ShmAttach]: maps the client's segment and answers with its cookie.
   void attachShm(protocol::Reader& reader, std::uint64_t seq);
-  // [BulkAttach]: opens the bulk socket and answers with its port and token.
-  void attachBulk(std::uint64_t seq);
+  // [BulkAttach, lanes]: opens the bulk socket and answers with its port, token and lanes.
+  void attachBulk(protocol::Reader& reader, std::uint64_t seq);
   void handle(protocol::Frames frames);
   // Updates what the session holds now, and its peaks, in stats_.
   void noteHoldings();

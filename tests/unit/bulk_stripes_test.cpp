@@ -1,0 +1,61 @@
+// How the bulk socket cuts a transfer over its lanes, and which stripe
+// headers a receiver takes (protocol/bulk_socket.h).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+
+#include "rcl/protocol/bulk_socket.h"
+
+namespace rcl::protocol::bulk {
+namespace {
+
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+
+// The stripes cover [0, total) in order, without gaps or overlaps.
+void expectCover(const std::vector<Stripe>& stripes, std::size_t total) {
+  std::size_t at = 0;
+  for (const auto& stripe : stripes) {
+    EXPECT_EQ(stripe.offset, at);
+    EXPECT_GT(stripe.length, 0u);
+    at += stripe.length;
+  }
+  EXPECT_EQ(at, total);
+}
+
+TEST(BulkStripes, AreEvenAPageApartAndCoverTheTransfer) {
+  const auto stripes = stripesOf(16 * kMiB, 2);
+  ASSERT_EQ(stripes.size(), 2u);
+  EXPECT_EQ(stripes[0].length, 8 * kMiB);
+  expectCover(stripes, 16 * kMiB);
+
+  const std::size_t odd = 64 * kMiB + 4093;
+  const auto three = stripesOf(odd, 3);
+  ASSERT_EQ(three.size(), 3u);
+  EXPECT_EQ(three[0].length % 4096, 0u) << "stripes start on page boundaries";
+  EXPECT_EQ(three[1].offset % 4096, 0u);
+  expectCover(three, odd);
+}
+
+TEST(BulkStripes, SmallTransfersTakeFewerLanes) {
+  EXPECT_EQ(stripesOf(256 * 1024, 4).size(), 1u) << "under a stripe's least size: one lane";
+  EXPECT_EQ(stripesOf(kMiB + 1, 4).size(), 1u);
+  EXPECT_EQ(stripesOf(3 * kMiB, 8).size(), 3u);
+  expectCover(stripesOf(3 * kMiB + 17, 8), 3 * kMiB + 17);
+  EXPECT_EQ(stripesOf(16 * kMiB, 1).size(), 1u);
+  EXPECT_EQ(stripesOf(16 * kMiB, 0).size(), 1u) << "no lanes counts as one";
+}
+
+TEST(BulkStripes, AReceiverTakesOnlyStripesInsideTheirTransfer) {
+  EXPECT_TRUE(plausible(Header{1, 100, 0, 100}, 100));
+  EXPECT_TRUE(plausible(Header{1, 100, 90, 10}, 100));
+  EXPECT_FALSE(plausible(Header{1, 100, 90, 11}, 100)) << "past the end";
+  EXPECT_FALSE(plausible(Header{1, 100, 101, 0}, 100)) << "starts past the end";
+  EXPECT_FALSE(plausible(Header{1, 100, 10, 0}, 100)) << "an empty stripe";
+  EXPECT_FALSE(plausible(Header{1, 101, 0, 1}, 100)) << "a transfer over the limit";
+  constexpr auto kHuge = std::numeric_limits<std::uint64_t>::max();
+  EXPECT_FALSE(plausible(Header{1, kHuge, kHuge - 1, 2}, kHuge)) << "an end that wraps around";
+}
+
+}  // namespace
+}  // namespace rcl::protocol::bulk
