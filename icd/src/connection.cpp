@@ -1,5 +1,6 @@
 #include "rcl/icd/connection.h"
 
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <random>
@@ -56,7 +57,8 @@ void configure(zmq::socket_t& s, std::uint64_t session, protocol::Channel channe
 
 Connection::Connection(zmq::context_t& zmq, std::string endpoint, ConnectionOptions options)
     : endpoint_(std::move(endpoint)), options_(options), session_(randomSessionId()),
-      calls_(zmq, zmq::socket_type::dealer), control_(zmq, zmq::socket_type::dealer), zmq_(zmq) {
+      calls_(zmq, zmq::socket_type::dealer), control_(zmq, zmq::socket_type::dealer), zmq_(zmq),
+      wakeReceiver_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   configure(calls_, session_, protocol::Channel::Calls, options_.curve);
   configure(control_, session_, protocol::Channel::Control, options_.curve);
 }
@@ -257,17 +259,25 @@ void Connection::openBulkSocket(const std::string& session, std::chrono::steady_
 
 void Connection::retire() {
   retired_ = true;  // the receiver says goodbye to the server as it leaves
-  if (receiver_.joinable()) receiver_.join();
+  stopReceiver();
   control_.close();  // only the receiver used it; no more reconnecting to the dead session
 }
 
 Connection::~Connection() { shutdown(); }
 
+void Connection::stopReceiver() {
+  const std::uint64_t one = 1;
+  if (wakeReceiver_ && ::write(wakeReceiver_.get(), &one, sizeof one) < 0) {
+    // Not woken: it sees the flag within its poll's timeout.
+  }
+  if (receiver_.joinable()) receiver_.join();
+}
+
 void Connection::shutdown() {
   if (shutDown_.exchange(true)) return;
   alive_ = false;
   stopping_ = true;  // the receiver says goodbye to the server as it leaves
-  if (receiver_.joinable()) receiver_.join();
+  stopReceiver();
   replySockets_.reset();
   {
     std::lock_guard lock(jobsMutex_);
@@ -433,9 +443,10 @@ void Connection::receiveLoop() {
   auto lastHeard = Clock::now();
   auto nextPing = Clock::now() + options_.heartbeat;
   while (!stopping_ && !retired_) {
-    zmq::pollitem_t item{control_.handle(), 0, ZMQ_POLLIN, 0};
-    protocol::pollOnce(&item, 1, std::chrono::milliseconds(100));
-    if ((item.revents & ZMQ_POLLIN) != 0) {
+    // The wake-up: a process leaving (clinfo) does not wait out the timeout.
+    zmq::pollitem_t items[2] = {{control_.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wakeReceiver_.get(), ZMQ_POLLIN, 0}};
+    protocol::pollOnce(items, wakeReceiver_ ? 2 : 1, std::chrono::milliseconds(100));
+    if ((items[0].revents & ZMQ_POLLIN) != 0) {
       while (auto frames = protocol::recvFrames(control_, zmq::recv_flags::dontwait)) {
         lastHeard = Clock::now();
         dispatch(std::move(*frames));

@@ -173,6 +173,8 @@ class Connection {
   void openBulkSocket(const std::string& session, std::chrono::steady_clock::time_point deadline,
                       HandshakeMonitor& monitor);
   void receiveLoop();
+  // Wakes the receiver (after stopping_ or retired_ is set) and joins it.
+  void stopReceiver();
   void dispatch(protocol::Frames frames);
   void onReply(std::uint64_t seq, cl_int status, std::optional<protocol::Reader> reply);
   void onReadData(protocol::Reader& reader);
@@ -232,6 +234,7 @@ class Connection {
   std::condition_variable jobsReady_;
   std::deque<std::function<void()>> jobs_;
 
+  protocol::UniqueFd wakeReceiver_;  // an eventfd: written to stop the receiver at once
   std::thread receiver_;
   std::thread callbackThread_;
 };
