@@ -3,6 +3,8 @@
 #include "rcl/protocol/queue_commands.h"
 #include "rcl/protocol/shm.h"
 
+#include <map>
+
 #include <spdlog/spdlog.h>
 
 #include "rcl/icd/log.h"
@@ -10,6 +12,7 @@
 #include "rcl/icd/build_includes.h"
 #include "rcl/icd/events.h"
 #include "rcl/icd/lifetime.h"
+#include "rcl/protocol/device_info.h"
 #include "rcl/protocol/info_results.h"
 
 namespace rcl::icd {
@@ -231,9 +234,11 @@ std::uint64_t Call::platformId(cl_context_properties value) {
 }
 
 namespace {
-// A call's name in traces: the API call's, also for the calls of shared maps.
+// A call's name in traces: the API call's, also for the calls of shared maps
+// and for every device information at once.
 const char* traceName(CallId call) {
   const auto id = static_cast<std::uint16_t>(call);
+  if (id == protocol::kDeviceInfoAll) return "clGetDeviceInfo";
   const char* name = protocol::callName(id);
   return name != nullptr ? name : protocol::shm::sharedCallName(id);
 }
@@ -415,7 +420,71 @@ bool cacheable(CallId call, cl_uint param) {
   return call == CallId::clGetDeviceInfo && param != CL_DEVICE_REFERENCE_COUNT;
 }
 
+// Info values name objects by id: this side's proxies replace them.
+void translateHandles(Connection& connection, const InfoResult& shape, std::vector<unsigned char>& bytes) {
+  auto translate = [&](std::size_t offset) {
+    std::uint64_t id;
+    std::memcpy(&id, bytes.data() + offset, sizeof id);
+    Object* o = id != 0 ? connection.find(id) : nullptr;
+    std::memcpy(bytes.data() + offset, &o, sizeof o);
+  };
+  switch (shape.shape) {
+    case InfoResult::Shape::Handle:
+    case InfoResult::Shape::Handles:
+      for (std::size_t off = 0; off + 8 <= bytes.size(); off += 8) translate(off);
+      break;
+    case InfoResult::Shape::ContextProperties:
+      for (std::size_t off = 0; off + 16 <= bytes.size(); off += 16) {
+        cl_context_properties key;
+        std::memcpy(&key, bytes.data() + off, sizeof key);
+        if (key == CL_CONTEXT_PLATFORM) translate(off + 8);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
 }  // namespace
+
+void Call::askAllDeviceInfo(InfoCache& cache) {
+  cache.setAskedAll(first_);  // once, whatever comes of it (an older server: single queries)
+  Call all(static_cast<CallId>(protocol::kDeviceInfoAll));
+  all.handle(static_cast<cl_device_id>(first_));
+  Reply reply = all.sync();
+  protocol::Reader* r = reply.reader();
+  if (reply.status() != CL_SUCCESS || r == nullptr || connection_ == nullptr) return;
+  std::map<cl_uint, std::vector<unsigned char>> values;
+  std::map<cl_uint, cl_int> refused;
+  try {
+    for (std::uint32_t n = r->array(); n > 0; --n) {
+      if (r->array() != 2) throw protocol::DecodeError("a value is not [param, bytes]");
+      const auto param = r->integer<cl_uint>();
+      const auto bytes = r->bin();
+      values[param].assign(bytes.begin(), bytes.end());
+    }
+    for (std::uint32_t n = r->array(); n > 0; --n) {
+      if (r->array() != 2) throw protocol::DecodeError("a refusal is not [param, status]");
+      const auto param = r->integer<cl_uint>();
+      refused[param] = r->integer<cl_int>();
+    }
+  } catch (const protocol::DecodeError& e) {
+    log().warn("remote-cl: malformed device information: {}", e.what());
+    return;
+  }
+  for (const auto& range : protocol::kDeviceInfoRanges) {
+    for (cl_uint param = range.first; param <= range.last; ++param) {
+      if (!cacheable(call_, param)) continue;
+      if (auto it = values.find(param); it != values.end()) {
+        translateHandles(*connection_, protocol::infoResult(call_, param), it->second);
+        cache.store(first_, param, it->second);
+      } else {
+        const auto no = refused.find(param);
+        cache.storeRefusal(first_, param, no != refused.end() ? no->second : CL_INVALID_VALUE);
+      }
+    }
+  }
+}
 
 cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {
   if (failed()) return status_;
@@ -425,7 +494,15 @@ cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {
 
   auto* cache = first_ != nullptr ? &Driver::instance().infoCache() : nullptr;
   const bool useCache = cache != nullptr && cacheable(call_, param);
-  if (!(useCache && cache->find(first_, param, bytes))) {
+  cl_int cached = CL_SUCCESS;
+  bool known = useCache && cache->find(first_, param, bytes, cached);
+  if (!known && useCache && call_ == CallId::clGetDeviceInfo && protocol::inDeviceInfoRanges(param) &&
+      !cache->askedAll(first_)) {
+    askAllDeviceInfo(*cache);
+    known = cache->find(first_, param, bytes, cached);
+  }
+  if (known && cached != CL_SUCCESS) return cached;
+  if (!known) {
     Reply reply = sync();
     if (reply.status() != CL_SUCCESS) return reply.status();
     protocol::Reader* r = reply.reader();
@@ -446,27 +523,7 @@ cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {
       log().warn("remote-cl: malformed info reply: {}", e.what());
       return CL_OUT_OF_RESOURCES;
     }
-    auto translate = [&](std::size_t offset) {
-      std::uint64_t id;
-      std::memcpy(&id, bytes.data() + offset, sizeof id);
-      Object* o = id != 0 ? connection_->find(id) : nullptr;
-      std::memcpy(bytes.data() + offset, &o, sizeof o);
-    };
-    switch (shape.shape) {
-      case InfoResult::Shape::Handle:
-      case InfoResult::Shape::Handles:
-        for (std::size_t off = 0; off + 8 <= bytes.size(); off += 8) translate(off);
-        break;
-      case InfoResult::Shape::ContextProperties:
-        for (std::size_t off = 0; off + 16 <= bytes.size(); off += 16) {
-          cl_context_properties key;
-          std::memcpy(&key, bytes.data() + off, sizeof key);
-          if (key == CL_CONTEXT_PLATFORM) translate(off + 8);
-        }
-        break;
-      default:
-        break;
-    }
+    translateHandles(*connection_, shape, bytes);
     if (useCache) cache->store(first_, param, bytes);
   }
 

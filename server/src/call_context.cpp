@@ -150,35 +150,43 @@ void CallContext::reply(cl_int status) {
 }
 
 void CallContext::replyInfo(cl_uint param, const InfoQuery& query, InfoFilter filter) {
-  const InfoResult result = protocol::infoResult(call_, param);
+  if (protocol::infoResult(call_, param).shape != InfoResult::Shape::ProgramBinaries) {
+    std::vector<unsigned char> value;
+    const cl_int status = infoValue(param, query, filter, value);
+    reply(status);
+    if (status == CL_SUCCESS && replying()) reply_.bin(value.data(), value.size());
+    return;
+  }
+  // One blob per device, sized by CL_PROGRAM_BINARY_SIZES.
   size_t size = 0;
   cl_int status = query(param, 0, nullptr, &size);
   if (status != CL_SUCCESS) return reply(status);
-
-  if (result.shape == InfoResult::Shape::ProgramBinaries) {
-    // One blob per device, sized by CL_PROGRAM_BINARY_SIZES.
-    std::vector<size_t> sizes(size / sizeof(void*));
-    status = query(CL_PROGRAM_BINARY_SIZES, sizes.size() * sizeof(size_t), sizes.data(), nullptr);
-    if (status != CL_SUCCESS) return reply(status);
-    std::vector<std::vector<unsigned char>> blobs;
-    std::vector<unsigned char*> pointers;
-    for (size_t s : sizes) {
-      blobs.emplace_back(s);
-      pointers.push_back(s != 0 ? blobs.back().data() : nullptr);
-    }
-    status = query(param, pointers.size() * sizeof(void*), pointers.data(), nullptr);
-    reply(status);
-    if (status != CL_SUCCESS || !replying()) return;
-    reply_.array(static_cast<std::uint32_t>(blobs.size()));
-    for (const auto& b : blobs) reply_.bulkCopy(b.data(), b.size());
-    return;
-  }
-
-  std::vector<unsigned char> value(size);
-  status = query(param, size, value.data(), nullptr);
+  std::vector<size_t> sizes(size / sizeof(void*));
+  status = query(CL_PROGRAM_BINARY_SIZES, sizes.size() * sizeof(size_t), sizes.data(), nullptr);
   if (status != CL_SUCCESS) return reply(status);
-  if (filter != nullptr) filter(session_.options(), param, value, query);
+  std::vector<std::vector<unsigned char>> blobs;
+  std::vector<unsigned char*> pointers;
+  for (size_t s : sizes) {
+    blobs.emplace_back(s);
+    pointers.push_back(s != 0 ? blobs.back().data() : nullptr);
+  }
+  status = query(param, pointers.size() * sizeof(void*), pointers.data(), nullptr);
+  reply(status);
+  if (status != CL_SUCCESS || !replying()) return;
+  reply_.array(static_cast<std::uint32_t>(blobs.size()));
+  for (const auto& b : blobs) reply_.bulkCopy(b.data(), b.size());
+}
 
+cl_int CallContext::infoValue(cl_uint param, const InfoQuery& query, InfoFilter filter,
+                              std::vector<unsigned char>& value) {
+  const InfoResult result = protocol::infoResult(call_, param);
+  size_t size = 0;
+  cl_int status = query(param, 0, nullptr, &size);
+  if (status != CL_SUCCESS) return status;
+  value.resize(size);
+  status = query(param, size, value.data(), nullptr);
+  if (status != CL_SUCCESS) return status;
+  if (filter != nullptr) filter(session_.options(), param, value, query);
   auto translate = [&](std::size_t offset) {
     void* handle;
     std::memcpy(&handle, value.data() + offset, sizeof handle);
@@ -202,8 +210,7 @@ void CallContext::replyInfo(cl_uint param, const InfoQuery& query, InfoFilter fi
     default:
       break;
   }
-  reply(CL_SUCCESS);
-  if (replying()) reply_.bin(value.data(), value.size());
+  return CL_SUCCESS;
 }
 
 CallContext::Deferred CallContext::defer() {

@@ -9,12 +9,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rcl/protocol/codec.h"
-#include "rcl/server/call_context.h"
-#include "rcl/protocol/control.h"
-#include "rcl/protocol/extension_calls.h"
 #include "rcl/protocol/bulk_socket.h"
+#include "rcl/protocol/codec.h"
+#include "rcl/protocol/control.h"
+#include "rcl/protocol/device_info.h"
+#include "rcl/protocol/extension_calls.h"
 #include "rcl/protocol/shm.h"
+#include "rcl/server/call_context.h"
+#include "rcl/server/device_info_all.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/security.h"
 #include "rcl/server/ops/extension_handler.h"
@@ -287,15 +289,16 @@ void Session::heartbeat() {
 }
 
 namespace {
-// The calls of the same-host and bulk data paths (protocol/shm.h,
-// protocol/bulk_socket.h), each run as the OpenCL call it stands for.
-struct DataPathCall {
+// remote-cl's own calls, each run as the OpenCL call it stands for: those of
+// the same-host and bulk data paths (protocol/shm.h, protocol/bulk_socket.h)
+// and every device information at once (protocol/device_info.h).
+struct StandInCall {
   std::uint16_t id;
   protocol::CallId standsFor;
   Handler run;
 };
 using protocol::CallId;
-constexpr DataPathCall kDataPathCalls[] = {
+constexpr StandInCall kStandInCalls[] = {
     {protocol::shm::kWritePiece, CallId::clEnqueueWriteBuffer, [](CallContext& c) { shmPiece(c, true); }},
     {protocol::shm::kReadPiece, CallId::clEnqueueReadBuffer, [](CallContext& c) { shmPiece(c, false); }},
     {protocol::shm::kDirectWrite, CallId::clEnqueueWriteBuffer, [](CallContext& c) { directPiece(c, true); }},
@@ -306,10 +309,11 @@ constexpr DataPathCall kDataPathCalls[] = {
     {protocol::shm::kSharedRead, CallId::clEnqueueReadBuffer, [](CallContext& c) { sharedPiece(c, false); }},
     {protocol::shm::kSharedMap, CallId::clEnqueueMapBuffer, &sharedMap},
     {protocol::shm::kSharedUnmap, CallId::clEnqueueUnmapMemObject, &sharedUnmap},
+    {protocol::kDeviceInfoAll, CallId::clGetDeviceInfo, &deviceInfoAll},
 };
 
-const DataPathCall* dataPathCall(std::uint16_t id) {
-  for (const DataPathCall& call : kDataPathCalls)
+const StandInCall* standInCall(std::uint16_t id) {
+  for (const StandInCall& call : kStandInCalls)
     if (call.id == id) return &call;
   return nullptr;
 }
@@ -344,7 +348,7 @@ void Session::handle(protocol::Frames frames) {
       if (sharedBuffers_) sharedBuffers_->copied(reader.u64());
       return;
     }
-    if (const DataPathCall* data = dataPathCall(callId)) return runCall(reader, seq, data->standsFor, data->run);
+    if (const StandInCall* standIn = standInCall(callId)) return runCall(reader, seq, standIn->standsFor, standIn->run);
     if (callId >= protocol::kCallIdCount || kHandlers[callId] == nullptr)
       throw protocol::DecodeError("call " + std::to_string(callId) + " is not one the server runs");
     if (kRunsLong[callId]) return handleHeld(std::move(reader), seq, static_cast<protocol::CallId>(callId));

@@ -2,7 +2,8 @@
 """`remote-cl trace -- APP`: applications run through a real server with
 tracing on; the summary table is printed and the trace file is Chrome
 trace-event JSON naming the calls the application made (clinfo), and the
-kernel it ran, on its queue's row, with its device time (session_app).
+kernel it ran, on its queue's row, with its device time (session_app); clinfo's
+device information takes one round trip a device.
 
 usage: check_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --clinfo clinfo --app session_app"""
 
@@ -38,6 +39,12 @@ def main():
                 fail(f"the trace does not name {call} (it names {sorted(names)})")
         if any(e["ph"] != "X" or e["dur"] < 0 for e in events):
             fail("an event is not a complete event with a duration")
+        # A device's whole information comes at its first query: one round trip a device.
+        devices = sum(int(line.split()[-1]) for line in result.stdout.splitlines()
+                      if line.strip().startswith("Number of devices"))
+        queries = sum(1 for e in events if e["name"] == "clGetDeviceInfo" and e["args"].get("round_trip"))
+        if not 1 <= queries <= devices:
+            fail(f"clinfo's device information took {queries} round trips for {devices} device(s)")
         print(f"clinfo: {len(events)} events, {len(names)} kinds of call")
 
         result = run_with_server(args, [args.tool, "trace", "-o", str(trace), "--", args.app])

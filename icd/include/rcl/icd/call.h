@@ -197,6 +197,9 @@ class Call {
 
   // Tracing: what the call cost (no-op when tracing is off).
   void traced(bool roundTrip, cl_int status, std::size_t bytesOut, std::size_t bytesIn);
+  // Every information of the device this call queries, at once, into `cache`
+  // (protocol/device_info.h).
+  void askAllDeviceInfo(InfoCache& cache);
   // Tracing: the command's device time goes into the timeline once its event
   // completes (the client makes an event of its own when the caller did not).
   void traceCommandAfterSend(bool sent);

@@ -321,6 +321,8 @@ class CallContext {
   using InfoFilter = void (*)(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
                               const InfoQuery& query);
   void replyInfo(cl_uint param, const InfoQuery& query, InfoFilter filter = nullptr);
+  // The value replyInfo sends (not CL_PROGRAM_BINARIES), or the query's error.
+  cl_int infoValue(cl_uint param, const InfoQuery& query, InfoFilter filter, std::vector<unsigned char>& value);
 
   // For calls answered later (from a completion callback): the reply is
   // sent by whoever holds this.
@@ -346,9 +348,10 @@ class CallContext {
   void finish();
   // The handler failed with `status` before replying.
   void fail(cl_int status, const std::string& message);
+  // A reply is started and wanted (a sync call): puts into replyWriter() go out.
+  bool replying() const { return started_ && seq_ != 0; }
 
  private:
-  bool replying() const { return started_ && seq_ != 0; }
   std::size_t checkedCount(std::uint64_t count) const;
   void translateContextProperties(std::vector<cl_context_properties>& values);
   void watchEvent(std::uint64_t id, cl_event event);

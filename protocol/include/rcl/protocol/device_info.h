@@ -1,0 +1,39 @@
+// Every information of a device in one round trip: programs like clinfo ask
+// for a hundred values or more, one call each. The client asks for all of
+// them at a device's first query (device information never changes) and
+// answers the rest from its cache.
+//
+//   all info  [Request, seq, DeviceInfoAll, device_id]
+//     ->      [Reply, seq, CL_SUCCESS, [[param, bin]...], [[param, status]...]]
+//
+// The worker asks its device for every param in kDeviceInfoRanges. The first
+// list holds the values it has, each as a clGetDeviceInfo of that param alone
+// would answer (filtered, handles as ids). The second list holds the params
+// refused with another status than CL_INVALID_VALUE; every other param of
+// the ranges was refused with CL_INVALID_VALUE.
+#pragma once
+
+#include <cstdint>
+
+#include <CL/cl.h>
+
+namespace rcl::protocol {
+
+inline constexpr std::uint16_t kDeviceInfoAll = 1111;
+
+struct InfoRange {
+  cl_uint first;
+  cl_uint last;  // included
+};
+// Where the headers put device information: the core values (0x1000...), the
+// Khronos extensions' (0x2000..., 0x1200...) and the vendors' (0x4000...).
+inline constexpr InfoRange kDeviceInfoRanges[] = {
+    {0x1000, 0x10ff}, {0x1200, 0x12ff}, {0x2000, 0x20ff}, {0x4000, 0x42ff}};
+
+inline constexpr bool inDeviceInfoRanges(cl_uint param) {
+  for (const InfoRange& range : kDeviceInfoRanges)
+    if (param >= range.first && param <= range.last) return true;
+  return false;
+}
+
+}  // namespace rcl::protocol
