@@ -78,6 +78,7 @@ bool BulkSocket::send(std::uint64_t id, const void* data, std::size_t size) {
   if (stripes.size() > 1) {
     {
       std::lock_guard lock(stripesMutex_);
+      if (stopping_) return false;  // the senders are gone (or going)
       for (std::size_t i = 1; i < stripes.size(); ++i)
         lanes_[i].stripe = Stripe{{id, size, stripes[i].offset, stripes[i].length}, bytes};
       stripesLeft_ = stripes.size() - 1;

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include <CL/cl_ext.h>
 #include <spdlog/spdlog.h>
 
 #include "rcl/icd/log.h"
@@ -414,10 +415,12 @@ cl_int Call::post() {
 
 namespace {
 
-// Platform and device information never changes: the client keeps it.
+// Platform and device information never changes: the client keeps it
+// (but for a device's reference count and its free memory).
 bool cacheable(CallId call, cl_uint param) {
   if (call == CallId::clGetPlatformInfo) return true;
-  return call == CallId::clGetDeviceInfo && param != CL_DEVICE_REFERENCE_COUNT;
+  return call == CallId::clGetDeviceInfo && param != CL_DEVICE_REFERENCE_COUNT &&
+         param != CL_DEVICE_GLOBAL_FREE_MEMORY_AMD;
 }
 
 // Info values name objects by id: this side's proxies replace them.

@@ -377,18 +377,8 @@ cl_int CL_API_CALL clEnqueueReadBufferRect(cl_command_queue command_queue, cl_me
              buffer_slice_pitch);
   call.waitList(event_wait_list, num_events_in_wait_list);
   if (call.failed()) return call.status();
-  const std::size_t origin[3] = {host_origin[0], host_origin[1], host_origin[2]};
-  const std::size_t extent[3] = {region[0], region[1], region[2]};
-  const std::size_t row = host_row_pitch != 0 ? host_row_pitch : region[0];
-  const std::size_t slice = host_slice_pitch != 0 ? host_slice_pitch : row * region[1];
-  auto* dst = static_cast<unsigned char*>(ptr);
-  return enqueueRead(
-      call, blocking_read,
-      [=](const void* bytes, std::size_t n, std::size_t) {
-        if (n == extent[0] * extent[1] * extent[2])
-          unpackRegion(static_cast<const unsigned char*>(bytes), dst, origin, extent, row, slice);
-      },
-      event);
+  return enqueueRegionRead(call, blocking_read, ptr, HostRegion(host_origin, region, host_row_pitch, host_slice_pitch),
+                           event);
 }
 
 cl_int CL_API_CALL clEnqueueWriteBufferRect(cl_command_queue command_queue, cl_mem buffer, cl_bool,
@@ -401,13 +391,7 @@ cl_int CL_API_CALL clEnqueueWriteBufferRect(cl_command_queue command_queue, cl_m
   Call call(CallId::clEnqueueWriteBufferRect);
   encodeRect(call, command_queue, buffer, &hostMayWrite, ptr, buffer_origin, host_origin, region, buffer_row_pitch,
              buffer_slice_pitch);
-  if (!call.failed()) {
-    const std::size_t row = host_row_pitch != 0 ? host_row_pitch : region[0];
-    const std::size_t slice = host_slice_pitch != 0 ? host_slice_pitch : row * region[1];
-    std::vector<unsigned char> packed(region[0] * region[1] * region[2]);
-    packRegion(static_cast<const unsigned char*>(ptr), packed.data(), host_origin, region, row, slice);
-    call.bulkCopy(packed.data(), packed.size());
-  }
+  if (!call.failed()) sendRegion(call, ptr, HostRegion(host_origin, region, host_row_pitch, host_slice_pitch));
   call.waitList(event_wait_list, num_events_in_wait_list);
   call.event(event);
   return call.post();
@@ -426,19 +410,8 @@ cl_int CL_API_CALL clEnqueueReadImage(cl_command_queue command_queue, cl_mem ima
   call.array(region, 3);
   call.waitList(event_wait_list, num_events_in_wait_list);
   if (call.failed()) return call.status();
-  const std::size_t e = m->elementSize;
-  const std::size_t extent[3] = {region[0] * e, region[1], region[2]};
-  const std::size_t zero[3] = {0, 0, 0};
-  const std::size_t row = row_pitch != 0 ? row_pitch : extent[0];
-  const std::size_t slice = slice_pitch != 0 ? slice_pitch : row * region[1];
-  auto* dst = static_cast<unsigned char*>(ptr);
-  return enqueueRead(
-      call, blocking_read,
-      [=](const void* bytes, std::size_t n, std::size_t) {
-        if (n == extent[0] * extent[1] * extent[2])
-          unpackRegion(static_cast<const unsigned char*>(bytes), dst, zero, extent, row, slice);
-      },
-      event);
+  const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
+  return enqueueRegionRead(call, blocking_read, ptr, HostRegion(nullptr, extent, row_pitch, slice_pitch), event);
 }
 
 cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem image, cl_bool, const size_t* origin,
@@ -454,12 +427,7 @@ cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem im
   call.array(region, 3);
   if (!call.failed()) {
     const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
-    const std::size_t zero[3] = {0, 0, 0};
-    const std::size_t row = input_row_pitch != 0 ? input_row_pitch : extent[0];
-    const std::size_t slice = input_slice_pitch != 0 ? input_slice_pitch : row * region[1];
-    std::vector<unsigned char> packed(extent[0] * extent[1] * extent[2]);
-    packRegion(static_cast<const unsigned char*>(ptr), packed.data(), zero, extent, row, slice);
-    call.bulkCopy(packed.data(), packed.size());
+    sendRegion(call, ptr, HostRegion(nullptr, extent, input_row_pitch, input_slice_pitch));
   }
   call.waitList(event_wait_list, num_events_in_wait_list);
   call.event(event);

@@ -110,6 +110,31 @@ void waitForPendingReads(cl_command_queue queue) {
   }
 }
 
+HostRegion::HostRegion(const std::size_t* at, const std::size_t size[3], std::size_t row, std::size_t slice)
+    : origin{at != nullptr ? at[0] : 0, at != nullptr ? at[1] : 0, at != nullptr ? at[2] : 0},
+      extent{size[0], size[1], size[2]},
+      rowPitch(row != 0 ? row : size[0]),
+      slicePitch(slice != 0 ? slice : rowPitch * size[1]) {}
+
+void sendRegion(Call& call, const void* ptr, const HostRegion& region) {
+  std::vector<unsigned char> packed(region.bytes());
+  packRegion(static_cast<const unsigned char*>(ptr), packed.data(), region.origin, region.extent, region.rowPitch,
+             region.slicePitch);
+  call.bulkCopy(packed.data(), packed.size());
+}
+
+cl_int enqueueRegionRead(Call& call, cl_bool blocking, void* ptr, const HostRegion& region, cl_event* event) {
+  auto* dst = static_cast<unsigned char*>(ptr);
+  return enqueueRead(
+      call, blocking,
+      [dst, region](const void* bytes, std::size_t n, std::size_t) {
+        if (n == region.bytes())
+          unpackRegion(static_cast<const unsigned char*>(bytes), dst, region.origin, region.extent, region.rowPitch,
+                       region.slicePitch);
+      },
+      event);
+}
+
 void unpackRegion(const unsigned char* packed, unsigned char* dst, const std::size_t origin[3],
                   const std::size_t region[3], std::size_t rowPitch, std::size_t slicePitch) {
   for (std::size_t z = 0; z < region[2]; ++z)

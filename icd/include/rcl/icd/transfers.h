@@ -47,6 +47,22 @@ cl_int finishBlocking(cl_command_queue queue, cl_event event, bool release);
 cl_int enqueueHostStep(cl_command_queue queue, cl_bool blocking, cl_uint n, const cl_event* waits, cl_event* event,
                        cl_command_type type, std::function<void()> step);
 
+// A region of host memory as rect and image transfers name it: where it
+// starts (bytes, rows, slices; nullptr: at the start), its extent (bytes,
+// rows, slices) and its pitches (0: rows, and slices, follow each other).
+struct HostRegion {
+  HostRegion(const std::size_t* origin, const std::size_t extent[3], std::size_t rowPitch, std::size_t slicePitch);
+  std::size_t bytes() const { return extent[0] * extent[1] * extent[2]; }
+  std::size_t origin[3];
+  std::size_t extent[3];
+  std::size_t rowPitch;
+  std::size_t slicePitch;
+};
+// Adds the region of `ptr`, packed, to `call` as its bytes (a write).
+void sendRegion(Call& call, const void* ptr, const HostRegion& region);
+// enqueueRead whose bytes come packed and are laid out into the region of `ptr`.
+cl_int enqueueRegionRead(Call& call, cl_bool blocking, void* ptr, const HostRegion& region, cl_event* event);
+
 // Copies a packed region into memory laid out with the given pitches, and back.
 void unpackRegion(const unsigned char* packed, unsigned char* dst, const std::size_t origin[3],
                   const std::size_t region[3], std::size_t rowPitch, std::size_t slicePitch);
