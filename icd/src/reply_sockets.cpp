@@ -15,12 +15,14 @@ namespace rcl::icd {
 namespace {
 
 // The sockets this thread borrowed, returned when the thread ends (to pools
-// that still exist).
+// that still exist); nullptr for a pool that could not lend one (the thread
+// then uses the control channel for good, rather than wait for another
+// attach on every call).
 struct Borrowed {
   std::vector<std::pair<std::weak_ptr<ReplySockets>, ReplySocket*>> sockets;
-  ReplySocket* find(const ReplySockets* pool) {
-    for (auto& [owner, socket] : sockets)
-      if (auto p = owner.lock(); p.get() == pool) return socket;
+  std::pair<std::weak_ptr<ReplySockets>, ReplySocket*>* find(const ReplySockets* pool) {
+    for (auto& entry : sockets)
+      if (auto p = entry.first.lock(); p.get() == pool) return &entry;
     return nullptr;
   }
   ~Borrowed();
@@ -40,39 +42,51 @@ thread_local Borrowed t_borrowed;
 
 Borrowed::~Borrowed() {
   for (auto& [owner, socket] : sockets)
-    if (auto pool = owner.lock()) pool->giveBackFromThread(socket);
+    if (auto pool = owner.lock(); pool && socket != nullptr) pool->giveBackFromThread(socket);
 }
 }  // namespace
 
 ReplySocket* ReplySockets::forThisThread() {
-  if (ReplySocket* mine = t_borrowed.find(this)) return mine;
-  ReplySocket* socket = lend();
-  if (socket != nullptr) t_borrowed.sockets.emplace_back(weak_from_this(), socket);
+  if (const auto* mine = t_borrowed.find(this)) return mine->second;
+  bool attachFailed = false;
+  ReplySocket* socket = lend(attachFailed);
+  if (socket != nullptr || attachFailed) t_borrowed.sockets.emplace_back(weak_from_this(), socket);
   return socket;
 }
 
-ReplySocket* ReplySockets::lend() {
-  std::lock_guard lock(mutex_);
-  if (!free_.empty()) {
-    ReplySocket* s = free_.back();
-    free_.pop_back();
-    return s;
+ReplySocket* ReplySockets::lend(bool& attachFailed) {
+  std::uint32_t slot = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (!free_.empty()) {
+      ReplySocket* s = free_.back();
+      free_.pop_back();
+      return s;
+    }
+    if (all_.size() + attaching_ >= kMaxSockets || nextSlot_ > kMaxSlot) return nullptr;
+    // A slot is never used twice: the session may still route to a socket
+    // that gave up attaching, and would refuse a new one of the same id.
+    slot = nextSlot_++;
+    ++attaching_;
   }
-  if (all_.size() >= kMaxSockets) return nullptr;
-  const auto slot = static_cast<std::uint32_t>(all_.size() + 1);
+  // Attached without the lock: other threads get theirs meanwhile.
   auto s = std::make_unique<ReplySocket>(ReplySocket{zmq::socket_t(zmq_, zmq::socket_type::dealer), slot});
   protocol::applyCurveClient(s->socket, curve_);
   const auto id = protocol::makeRoutingId(session_, protocol::Channel::Reply, slot);
   s->socket.set(zmq::sockopt::routing_id, zmq::buffer(id));
   s->socket.set(zmq::sockopt::linger, 0);
   s->socket.set(zmq::sockopt::rcvhwm, 0);
+  bool attached = false;
   try {
     s->socket.connect(endpoint_);
+    attached = attach(*s);
+    attachFailed = !attached;
   } catch (const zmq::error_t& e) {
     log().warn("remote-cl: no reply socket: {}", e.what());
-    return nullptr;
   }
-  if (!attach(*s)) return nullptr;
+  std::lock_guard lock(mutex_);
+  --attaching_;
+  if (!attached) return nullptr;
   all_.push_back(std::move(s));
   return all_.back().get();
 }

@@ -26,19 +26,23 @@ struct ReplySocket {
 class ReplySockets : public std::enable_shared_from_this<ReplySockets> {
  public:
   static constexpr std::uint32_t kMaxSockets = 64;
+  static constexpr std::uint32_t kMaxSlot = 4 * kMaxSockets;  // attaches tried, failed ones included
 
   ReplySockets(zmq::context_t& zmq, std::uint64_t session, std::string endpoint,
                std::chrono::milliseconds attachTimeout, protocol::CurveClientKeys curve);
   ~ReplySockets();
 
   // This thread's socket, made (and attached to the session) on first use;
-  // nullptr when none can be had.
+  // nullptr when none can be had (one that did not attach is not tried again
+  // by this thread: it waits through the control channel).
   ReplySocket* forThisThread();
   // A thread that ends gives its socket back for the next thread.
   void giveBackFromThread(ReplySocket* socket);
 
  private:
-  ReplySocket* lend();
+  // A free socket or a new one; nullptr (`attachFailed` set if a new one did
+  // not attach in time).
+  ReplySocket* lend(bool& attachFailed);
   bool attach(ReplySocket& socket);
 
   zmq::context_t& zmq_;
@@ -49,6 +53,8 @@ class ReplySockets : public std::enable_shared_from_this<ReplySockets> {
   std::mutex mutex_;
   std::vector<std::unique_ptr<ReplySocket>> all_;
   std::vector<ReplySocket*> free_;
+  std::uint32_t nextSlot_ = 1;  // 0 is the control channel's
+  std::uint32_t attaching_ = 0;  // sockets being attached (counted against kMaxSockets)
 };
 
 }  // namespace rcl::icd
