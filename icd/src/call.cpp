@@ -177,10 +177,22 @@ void Call::bulkCopy(const void* bytes, std::size_t size) {
   writer_.bulkCopy(bytes, size);
 }
 
+void Call::lend(const void* bytes, std::size_t size, SendLatch* sent) {
+  // Counted by the call (a blocking write returns at zero) and by the connection.
+  SendLatch* latch = sent;
+  if (connection_ != nullptr) {
+    if (latch != nullptr) latch->chain(&connection_->lentFrames());
+    else latch = &connection_->lentFrames();
+  }
+  if (latch == nullptr) return writer_.bulkBorrow(bytes, size, [](void*, void*) {}, nullptr);
+  latch->add();
+  writer_.bulkBorrow(bytes, size, [](void*, void* hint) { static_cast<SendLatch*>(hint)->done(); }, latch);
+}
+
 void Call::bulkBorrow(const void* bytes, std::size_t size) {
   if (failed()) return;
   if (bytes == nullptr) return writer_.nil();
-  writer_.bulkBorrow(bytes, size, [](void*, void*) {}, nullptr);
+  lend(bytes, size, nullptr);
 }
 
 void Call::bulkChunks(const void* bytes, std::size_t size, SendLatch* sent) {
@@ -189,16 +201,8 @@ void Call::bulkChunks(const void* bytes, std::size_t size, SendLatch* sent) {
   const std::size_t chunks = protocol::chunkCount(size);
   writer_.array(static_cast<std::uint32_t>(chunks));
   const auto* p = static_cast<const unsigned char*>(bytes);
-  for (std::size_t i = 0; i < chunks; ++i) {
-    const std::size_t n = std::min(protocol::kBulkChunk, size - i * protocol::kBulkChunk);
-    if (sent == nullptr) {
-      writer_.bulkBorrow(p + i * protocol::kBulkChunk, n, [](void*, void*) {}, nullptr);
-      continue;
-    }
-    sent->add();
-    writer_.bulkBorrow(p + i * protocol::kBulkChunk, n, [](void*, void* latch) { static_cast<SendLatch*>(latch)->done(); },
-                       sent);
-  }
+  for (std::size_t i = 0; i < chunks; ++i)
+    lend(p + i * protocol::kBulkChunk, std::min(protocol::kBulkChunk, size - i * protocol::kBulkChunk), sent);
 }
 
 void Call::wants(const void* out) {

@@ -695,6 +695,11 @@ void Connection::declareDead(const std::string& why) {
       calls_.close();
     }
   }
+  // ZeroMQ lets go of them as it tears the socket down (a frame it is writing
+  // at the moment, once that write returns): only then may the application,
+  // told its calls failed, free that memory.
+  if (!lentFrames_.waitFor(std::chrono::seconds(10)))
+    log().error("remote-cl: ZeroMQ still holds frames of application memory 10 s after the server was lost");
   std::unordered_map<std::uint64_t, Waiter*> waiters;
   {
     std::lock_guard lock(waitersMutex_);

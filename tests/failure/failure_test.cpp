@@ -2,12 +2,14 @@
 // fail within 5 s, never hang; a server must free everything a dead client held.
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <signal.h>
 
 #include <CL/cl.h>
 #include <CL/cl_ext.h>
 
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <future>
@@ -45,6 +47,15 @@ class FailureTest : public ::testing::Test {
   void useServer() const {
     setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
     setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
+  }
+
+  // The pid of the worker serving `client`, from the server's log line
+  // "session ... started: client HOST:PID (...), worker PID ..."; 0 if none.
+  pid_t workerOf(const ChildProcess& client) const {
+    const std::regex started("client [^:]+:" + std::to_string(client.pid()) + R"( .*worker (\d+))");
+    std::smatch match;
+    const std::string log = readTextFile(server_->logPath());
+    return std::regex_search(log, match, started) ? static_cast<pid_t>(std::stoi(match[1])) : 0;
   }
 
   TempDirectory temp_{"rcl-failure"};
@@ -184,16 +195,55 @@ TEST_F(FailureTest, ABigBlockingWriteToAStoppedWorkerFailsInsteadOfHanging) {
       return Clock::now() - start < 8s ? 0 : 22;
     });
     ASSERT_TRUE(child.waitForSignal(30s));
-    const std::regex started("client [^:]+:" + std::to_string(child.pid()) + R"( .*worker (\d+))");
-    std::smatch match;
-    const std::string log = readTextFile(server_->logPath());
-    ASSERT_TRUE(std::regex_search(log, match, started)) << log;
-    const int worker = std::stoi(match[1]);
+    const pid_t worker = workerOf(child);
+    ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
     ASSERT_EQ(::kill(worker, SIGSTOP), 0);
     EXPECT_EQ(child.waitForExit(30s), 0) << "20: no buffer, 21: the write succeeded, 22: it took over 8 s";
     ::kill(worker, SIGKILL);
     ::kill(worker, SIGCONT);
   }
+}
+
+// A worker stopped (SIGSTOP) while ZeroMQ sends a big non-blocking write
+// straight from the application's memory: the write's event fails once the
+// client gives the server up, and only once ZeroMQ is done with that memory.
+// The application unmaps it at once, then the worker wakes up (SIGCONT: its
+// socket reads again), and the client goes on unharmed.
+TEST_F(FailureTest, AFailedWritesMemoryIsTheApplicationsAgainWhenItsEventFails) {
+  ChildProcess child([&] {
+    useServer();
+    setenv("REMOTE_CL_SHM", "0", 1);
+    setenv("REMOTE_CL_BULK_SOCKET", "0", 1);
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    cl_int error = CL_SUCCESS;
+    const std::size_t size = std::size_t{256} << 20;
+    cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, size, nullptr, &error);
+    if (error != CL_SUCCESS) return 20;
+    void* bytes = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (bytes == MAP_FAILED) return 21;
+    std::memset(bytes, 1, size);
+    ChildProcess::signalParent();  // the parent stops the worker now
+    std::this_thread::sleep_for(300ms);
+    cl_event written = nullptr;
+    if (clEnqueueWriteBuffer(r.queue, buffer, CL_FALSE, 0, size, bytes, 0, nullptr, &written) != CL_SUCCESS)
+      return 22;
+    clFlush(r.queue);
+    if (clWaitForEvents(1, &written) == CL_SUCCESS) return 23;
+    ::munmap(bytes, size);
+    ChildProcess::signalParent();  // the parent wakes the worker now
+    std::this_thread::sleep_for(1s);  // time for ZeroMQ to read the unmapped memory, if it still could
+    return 0;
+  });
+  ASSERT_TRUE(child.waitForSignal(30s));
+  const pid_t worker = workerOf(child);
+  ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
+  ASSERT_EQ(::kill(worker, SIGSTOP), 0);
+  EXPECT_TRUE(child.waitForSignal(30s)) << "the write's event did not fail";
+  ::kill(worker, SIGCONT);
+  EXPECT_EQ(child.waitForExit(30s), 0)
+      << "20-22: set-up, 23: the write succeeded, 134: ZeroMQ read the memory after the event failed";
+  ::kill(worker, SIGKILL);
 }
 
 TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
@@ -257,12 +307,9 @@ TEST_F(FailureTest, AWorkerThatCrashesLeavesOtherSessionsRunning) {
   ASSERT_TRUE(victim.waitForSignal(30s));
   ASSERT_TRUE(survivor.waitForSignal(30s));
 
-  // The victim's worker, from the server's log line "session ... started: client HOST:PID (...), worker PID ...".
-  const std::regex started("client [^:]+:" + std::to_string(victim.pid()) + R"( .*worker (\d+))");
-  std::smatch match;
-  const std::string log = readTextFile(server_->logPath());
-  ASSERT_TRUE(std::regex_search(log, match, started)) << log;
-  ASSERT_EQ(::kill(std::stoi(match[1]), SIGKILL), 0);  // as a fault in a kernel or driver would end it
+  const pid_t worker = workerOf(victim);
+  ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
+  ASSERT_EQ(::kill(worker, SIGKILL), 0);  // as a fault in a kernel or driver would end it
 
   EXPECT_EQ(victim.waitForExit(20s), 0) << "50: the crashed session's calls did not fail within 6 s";
   EXPECT_EQ(survivor.waitForExit(20s), 0) << "60-62: the other session's transfers failed or came back wrong";

@@ -197,6 +197,9 @@ class Call {
 
   // Tracing: what the call cost (no-op when tracing is off).
   void traced(bool roundTrip, cl_int status, std::size_t bytesOut, std::size_t bytesIn);
+  // Adds a frame lent from the application's memory, counted in `sent` (if
+  // given) and in the connection's lent frames.
+  void lend(const void* bytes, std::size_t size, SendLatch* sent);
   // Every information of the device this call queries, at once, into `cache`
   // (protocol/device_info.h).
   void askAllDeviceInfo(InfoCache& cache);

@@ -32,6 +32,7 @@
 #include "rcl/icd/objects.h"
 #include "rcl/icd/reply_sockets.h"
 #include "rcl/icd/bulk_socket.h"
+#include "rcl/icd/send_latch.h"
 #include "rcl/icd/shm_channel.h"
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/curve.h"
@@ -148,6 +149,8 @@ class Connection {
   // A shared piece is on its way: the server's CopyNow for `token` runs `copy`.
   void expectSharedCopy(std::uint64_t token, SharedCopy copy);
   void cancelSharedCopy(std::uint64_t token);
+  // The frames ZeroMQ holds that were lent from the application's memory.
+  SendLatch& lentFrames() { return lentFrames_; }
   // The session's bulk socket; nullptr: bulk data travels in ZeroMQ frames.
   BulkSocket* bulk() const { return bulk_.get(); }
   // A fresh token naming one transfer's shared memory pieces.
@@ -208,6 +211,7 @@ class Connection {
   bool directCopy_ = false;                      // set in the handshake, if the server can read this process
   std::unique_ptr<BulkSocket> bulk_;            // set in the handshake, over tcp:// without CURVE
   std::atomic<std::uint64_t> nextToken_{1};
+  SendLatch lentFrames_;
   std::mutex sharedCopiesMutex_;
   std::unordered_map<std::uint64_t, SharedCopy> sharedCopies_;
   std::mutex sendMutex_;
