@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "rcl/icd/queue_progress.h"
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/shm.h"
 
@@ -54,6 +55,18 @@ bool acceptedWaitList(cl_command_queue queue, const cl_event* list, cl_uint n) {
 
 bool staging(Call& call, cl_command_queue queue, std::size_t size, const cl_event* waits, cl_uint n) {
   return !call.failed() && usesSharedMemory(call.connection(), size) && acceptedWaitList(queue, waits, n);
+}
+
+// Nothing a write must follow is pending: its in-order queue's last command
+// and every event of its wait list are known complete. (A command another
+// thread sends meanwhile is unordered with this one for the application too.)
+bool nothingToWaitFor(cl_command_queue queue, const cl_event* waits, cl_uint n) {
+  if (!lastCommandComplete(queue)) return false;
+  for (cl_uint i = 0; i < n; ++i) {
+    std::lock_guard lock(waits[i]->mutex);
+    if (waits[i]->status != CL_COMPLETE) return false;
+  }
+  return true;
 }
 
 bool bulkStaging(Call& call, cl_command_queue queue, std::size_t size, const cl_event* waits, cl_uint n) {
@@ -120,9 +133,15 @@ StagedPieces directPiece(Connection& connection, bool write, cl_command_queue qu
                          std::size_t offset, std::size_t size, const void* ptr, const cl_event* waits, cl_uint n) {
   StagedPieces staged{0, connection.nextToken()};
   std::uint16_t call = write ? protocol::shm::kDirectWrite : protocol::shm::kDirectRead;
-  if (const auto& shared = sharedMemoryOf(buffer)) {
-    call = write ? protocol::shm::kSharedWrite : protocol::shm::kSharedRead;
-    connection.expectSharedCopy(staged.token, SharedCopy{shared, const_cast<void*>(ptr), size, write});
+  std::size_t root = 0;
+  if (const auto& shared = sharedMemoryOf(buffer, &root)) {
+    const SharedCopy copy{shared, const_cast<void*>(ptr), size, write};
+    if (write && nothingToWaitFor(queue, waits, n) && runSharedCopy(copy, root + offset)) {
+      call = protocol::shm::kSharedWritten;  // copied already: the worker only maps and unmaps
+    } else {
+      call = write ? protocol::shm::kSharedWrite : protocol::shm::kSharedRead;
+      connection.expectSharedCopy(staged.token, copy);
+    }
   }
   if (sendPiece(connection, call, staged.token, queue, buffer, offset, reinterpret_cast<std::uintptr_t>(ptr), size,
                 waits, n) == CL_SUCCESS) {

@@ -307,6 +307,7 @@ constexpr StandInCall kStandInCalls[] = {
     {protocol::bulk::kBulkRead, CallId::clEnqueueReadBuffer, [](CallContext& c) { bulkPiece(c, false); }},
     {protocol::shm::kSharedWrite, CallId::clEnqueueWriteBuffer, [](CallContext& c) { sharedPiece(c, true); }},
     {protocol::shm::kSharedRead, CallId::clEnqueueReadBuffer, [](CallContext& c) { sharedPiece(c, false); }},
+    {protocol::shm::kSharedWritten, CallId::clEnqueueWriteBuffer, &sharedWritten},
     {protocol::shm::kSharedMap, CallId::clEnqueueMapBuffer, &sharedMap},
     {protocol::shm::kSharedUnmap, CallId::clEnqueueUnmapMemObject, &sharedUnmap},
     {protocol::kDeviceInfoAll, CallId::clGetDeviceInfo, &deviceInfoAll},
@@ -559,7 +560,8 @@ void Session::freeEverything() {
       stats_.peakObjects, stats_.peakMemoryBytes, held.size() + svm.size(), summary.empty() ? "" : " (", summary, summary.empty() ? "" : ")");
   if (failures != 0) spdlog::warn("session {:016x}: {} releases failed", id_, failures);
   if (sharedBuffers_ && sharedBuffers_->copiedBytes() != 0)
-    spdlog::info("session {:016x}: the client copied {} bytes of shared buffers", id_, sharedBuffers_->copiedBytes());
+    spdlog::info("session {:016x}: the client copied {} bytes of shared buffers ({} written ahead of their turn)", id_,
+                 sharedBuffers_->copiedBytes(), sharedBuffers_->writtenAheadBytes());
   callbackTargets_.dropAll();  // later calls from PoCL push nothing
 }
 

@@ -121,6 +121,17 @@ std::uint64_t SharedBuffers::copiedBytes() const {
   return copiedBytes_;
 }
 
+std::uint64_t SharedBuffers::writtenAheadBytes() const {
+  std::lock_guard lock(mutex_);
+  return writtenAheadBytes_;
+}
+
+void SharedBuffers::wroteAhead(std::size_t bytes) {
+  std::lock_guard lock(mutex_);
+  copiedBytes_ += bytes;
+  writtenAheadBytes_ += bytes;
+}
+
 void SharedBuffers::mapped(Mapped region) {
   ::clRetainMemObject(region.buffer);
   std::lock_guard lock(mutex_);
@@ -180,6 +191,23 @@ void sharedPiece(CallContext& ctx, bool write) {
     };
   }
   mappedPiece(ctx, write, "shared buffers", std::move(step));
+}
+
+void sharedWritten(CallContext& ctx) {
+  Session& session = ctx.session();
+  MappedStep step;
+  if (auto shared = session.sharedBuffers()) {
+    step = [shared, copier = session.direct()](unsigned char* host, std::uint64_t, std::uint64_t address,
+                                               std::size_t length, std::function<void()> finished) {
+      if (shared->offsetOf(host, length)) {  // the client's bytes are where the device reads
+        shared->wroteAhead(length);
+        return finished();
+      }
+      // An implementation that copies USE_HOST_PTR memory: a direct copy.
+      copier->copy(true, host, address, length, [finished = std::move(finished)](bool) { finished(); });
+    };
+  }
+  mappedPiece(ctx, true, "shared buffers", std::move(step));
 }
 
 namespace {

@@ -173,6 +173,62 @@ TEST_F(ShmTest, WithoutSharedBuffersDirectCopiesCarryIt) {
   EXPECT_EQ(log.find("bytes of shared buffers"), std::string::npos);
 }
 
+// A write to a shared buffer that nothing must wait for (its queue's last
+// command complete, no wait list) is copied by the client at once, ahead of
+// its turn; one behind a pending command is not: that command sees the bytes
+// from before it, as natively. Sub-buffer writes land at their offset.
+TEST_F(ShmTest, OnlyAWriteNothingWaitsForIsCopiedAheadOfItsTurn) {
+  constexpr std::size_t kSize = std::size_t{1} << 20;
+  ChildProcess child([&] {
+    const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint());
+    if (remote.failed != 0) return remote.failed;
+    cl_command_queue queue = remote.queue;
+    cl_int error = CL_SUCCESS;
+    cl_mem source = clCreateBuffer(remote.context, CL_MEM_READ_WRITE, kSize, nullptr, &error);
+    cl_mem target = clCreateBuffer(remote.context, CL_MEM_READ_WRITE, kSize, nullptr, &error);
+    if (error != CL_SUCCESS) return 20;
+    const std::vector<unsigned char> a(kSize, 0xa1), b(kSize, 0xb2), c(kSize, 0xc3);
+    std::vector<unsigned char> back(kSize);
+    const auto readBack = [&](cl_mem buffer) {
+      return clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, kSize, back.data(), 0, nullptr, nullptr) == CL_SUCCESS;
+    };
+    // The queue's first command: nothing known of it yet, so not ahead.
+    if (clEnqueueWriteBuffer(queue, source, CL_TRUE, 0, kSize, a.data(), 0, nullptr, nullptr) != CL_SUCCESS) return 21;
+    if (!readBack(source) || back != a) return 22;
+    // The read completed: this one goes ahead (half of it through a sub-buffer).
+    const cl_buffer_region upper{kSize / 2, kSize / 2};
+    cl_mem half = clCreateSubBuffer(source, 0, CL_BUFFER_CREATE_TYPE_REGION, &upper, &error);
+    if (error != CL_SUCCESS) return 23;
+    if (clEnqueueWriteBuffer(queue, source, CL_TRUE, 0, kSize / 2, b.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
+        clEnqueueWriteBuffer(queue, half, CL_TRUE, 0, kSize / 2, b.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+      return 24;
+    if (!readBack(source) || back != b) return 25;
+    // A copy held back by a user event, then a write of the source behind it.
+    cl_event gate = clCreateUserEvent(remote.context, &error);
+    cl_event copied = nullptr;
+    if (clEnqueueCopyBuffer(queue, source, target, 0, 0, kSize, 1, &gate, &copied) != CL_SUCCESS) return 26;
+    if (clEnqueueWriteBuffer(queue, source, CL_FALSE, 0, kSize, c.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+      return 27;
+    clFlush(queue);
+    std::this_thread::sleep_for(100ms);
+    clSetUserEventStatus(gate, CL_COMPLETE);
+    if (!readBack(target) || back != b) return 28;  // the copy ran before the write
+    if (!readBack(source) || back != c) return 29;
+    for (cl_event e : {gate, copied}) clReleaseEvent(e);
+    for (cl_mem m : {half, source, target}) clReleaseMemObject(m);
+    clReleaseCommandQueue(queue);
+    clReleaseContext(remote.context);
+    return 0;
+  });
+  ASSERT_EQ(child.waitForExit(60s), 0) << "20-27: an OpenCL call failed, 22/25/29: wrong bytes read back, "
+                                           "28: the held copy saw the write behind it";
+  endedSessionBytes();
+  const auto log = readTextFile(server_->logPath());
+  std::smatch ahead;
+  ASSERT_TRUE(std::regex_search(log, ahead, std::regex(R"(\((\d+) written ahead of their turn\))"))) << log;
+  EXPECT_EQ(std::stoull(ahead[1]), kSize) << "only the two halves written after the read went ahead";
+}
+
 // Whether `p` lies in a mapping of a shared buffer in this process.
 bool inSharedMapping(const void* p) {
   const auto at = reinterpret_cast<std::uintptr_t>(p);

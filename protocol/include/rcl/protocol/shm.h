@@ -53,6 +53,14 @@
 //   copied       [Request, 0, SharedCopied, token]
 // upon which the worker unmaps the region. Otherwise the worker copies itself,
 // as for a direct piece, and pushes [CopyNow, 0, token, nil]: nothing to do.
+// A write that nothing must wait for (its in-order queue's last command and
+// every event of its wait list are known complete) is copied into the memfd
+// by the client at once, before it is sent:
+//   written      [Request, 0, SharedWritten, token, address, length, queue, buffer, offset, wait list]
+// The worker maps and unmaps the region in the queue's order all the same
+// (for a device that keeps its own copy of host memory: the unmap hands it
+// the bytes); if the mapped bytes do not lie in the memfd, it copies from the
+// application's memory there, as for a direct piece. No CopyNow.
 // Maps of a shared buffer give the application the client's own mapping of
 // the region (no copy); the worker holds the real map meanwhile:
 //   map   [Request, 0, SharedMap, queue, buffer, flags, offset, size, wait list, event, memfd offset]
@@ -88,6 +96,7 @@ inline constexpr std::uint16_t kSharedRead = 1107;
 inline constexpr std::uint16_t kSharedCopied = 1108;
 inline constexpr std::uint16_t kSharedMap = 1109;
 inline constexpr std::uint16_t kSharedUnmap = 1110;
+inline constexpr std::uint16_t kSharedWritten = 1112;  // (1111: protocol/device_info.h)
 
 // The OpenCL call a shared map or unmap stands for (traces); nullptr for other ids.
 inline constexpr const char* sharedCallName(std::uint16_t id) {

@@ -46,8 +46,11 @@ class SharedBuffers : public std::enable_shared_from_this<SharedBuffers> {
   void expectCopy(std::uint64_t token, std::size_t bytes, std::function<void()> finished);
   void copied(std::uint64_t token);
   void finishAll();
-  // Bytes the client copied so far.
+  // Bytes the client copied so far, and of those, the ones it wrote before
+  // their turn (SharedWritten: nothing was pending).
   std::uint64_t copiedBytes() const;
+  std::uint64_t writtenAheadBytes() const;
+  void wroteAhead(std::size_t bytes);
 
   // A map the client holds: the region at `offset` of the memfd, mapped at
   // `host` in `queue` (the buffer is retained until the unmap).
@@ -77,6 +80,7 @@ class SharedBuffers : public std::enable_shared_from_this<SharedBuffers> {
   };
   std::unordered_map<std::uint64_t, PendingCopy> copies_;
   std::uint64_t copiedBytes_ = 0;
+  std::uint64_t writtenAheadBytes_ = 0;
   bool finishing_ = false;
   std::vector<Mapped> maps_;
 };
@@ -84,6 +88,9 @@ class SharedBuffers : public std::enable_shared_from_this<SharedBuffers> {
 // [SharedWrite], [SharedRead]: a transfer of a shared buffer (map, the
 // client's copy, unmap), or a direct copy where the region is not shared.
 void sharedPiece(CallContext& ctx, bool write);
+// [SharedWritten]: a write the client already copied into the memfd (map and
+// unmap in the queue's order; a direct copy where the region is not shared).
+void sharedWritten(CallContext& ctx);
 // [SharedMap]: the real map of a shared buffer's region, held until [SharedUnmap].
 void sharedMap(CallContext& ctx);
 void sharedUnmap(CallContext& ctx);
