@@ -74,6 +74,7 @@ bool BulkSocket::sendStripe(int fd, const Stripe& stripe) {
 bool BulkSocket::send(std::uint64_t id, const void* data, std::size_t size) {
   const auto* bytes = static_cast<const unsigned char*>(data);
   const auto stripes = bulk::stripesOf(size, lanes());
+  if (stripes.empty()) return true;  // no bytes
   std::lock_guard transfer(sendMutex_);
   if (stripes.size() > 1) {
     {

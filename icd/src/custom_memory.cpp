@@ -343,7 +343,7 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
     // Same host: the first bytes go through shared memory, in pieces sent
     // ahead (copied before this returns); the socket takes the rest.
     const StagedPieces staged =
-        stageWrite(call, command_queue, m, offset, size, ptr, event_wait_list, num_events_in_wait_list);
+        stageWrite(call, command_queue, m, offset, size, ptr, event_wait_list, num_events_in_wait_list, blocking_write);
     const auto* rest = static_cast<const unsigned char*>(ptr);
     call.bulkChunks(rest == nullptr ? nullptr : rest + staged.bytes, size - staged.bytes,
                     blocking_write ? &sent : nullptr);

@@ -77,7 +77,7 @@ bool bulkStaging(Call& call, cl_command_queue queue, std::size_t size, const cl_
 }  // namespace
 
 StagedPieces stageWrite(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
-                        const void* ptr, const cl_event* waits, cl_uint n) {
+                        const void* ptr, const cl_event* waits, cl_uint n, bool blocking) {
   if (bulkStaging(call, queue, size, waits, n)) {
     // The piece first, so that the region is mapped by the time the bytes come.
     Connection& connection = *call.connection();
@@ -89,7 +89,7 @@ StagedPieces stageWrite(Call& call, cl_command_queue queue, cl_mem buffer, std::
     return staged;
   }
   if (!staging(call, queue, size, waits, n)) return {};
-  return writePieces(*call.connection(), queue, buffer, offset, size, ptr, waits, n);
+  return writePieces(*call.connection(), queue, buffer, offset, size, ptr, waits, n, blocking);
 }
 
 StagedPieces stageRead(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
@@ -130,13 +130,14 @@ const std::shared_ptr<SharedBuffer>& sharedMemoryOf(cl_mem buffer, std::size_t* 
 // `ptr`), or, for a shared buffer, one shared piece (this process copies
 // once the server has the region mapped).
 StagedPieces directPiece(Connection& connection, bool write, cl_command_queue queue, cl_mem buffer,
-                         std::size_t offset, std::size_t size, const void* ptr, const cl_event* waits, cl_uint n) {
+                         std::size_t offset, std::size_t size, const void* ptr, const cl_event* waits, cl_uint n,
+                         bool blocking) {
   StagedPieces staged{0, connection.nextToken()};
   std::uint16_t call = write ? protocol::shm::kDirectWrite : protocol::shm::kDirectRead;
   std::size_t root = 0;
   if (const auto& shared = sharedMemoryOf(buffer, &root)) {
     const SharedCopy copy{shared, const_cast<void*>(ptr), size, write};
-    if (write && nothingToWaitFor(queue, waits, n) && runSharedCopy(copy, root + offset)) {
+    if (write && blocking && nothingToWaitFor(queue, waits, n) && runSharedCopy(copy, root + offset)) {
       call = protocol::shm::kSharedWritten;  // copied already: the worker only maps and unmaps
     } else {
       call = write ? protocol::shm::kSharedWrite : protocol::shm::kSharedRead;
@@ -154,8 +155,9 @@ StagedPieces directPiece(Connection& connection, bool write, cl_command_queue qu
 }
 
 StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem buffer, std::size_t offset,
-                         std::size_t size, const void* ptr, const cl_event* waits, cl_uint n) {
-  if (connection.directCopy()) return directPiece(connection, true, queue, buffer, offset, size, ptr, waits, n);
+                         std::size_t size, const void* ptr, const cl_event* waits, cl_uint n, bool blocking) {
+  if (connection.directCopy())
+    return directPiece(connection, true, queue, buffer, offset, size, ptr, waits, n, blocking);
   ShmChannel& shm = *connection.shm();
   StagedPieces staged{0, connection.nextToken()};
   const auto* bytes = static_cast<const unsigned char*>(ptr);
@@ -177,7 +179,7 @@ StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem 
 StagedPieces readPieces(Connection& connection, cl_command_queue queue, cl_mem buffer, std::size_t offset,
                         std::size_t size, void* ptr, const cl_event* waits, cl_uint n,
                         const std::shared_ptr<ReadJoin>& join) {
-  if (connection.directCopy()) return directPiece(connection, false, queue, buffer, offset, size, ptr, waits, n);
+  if (connection.directCopy()) return directPiece(connection, false, queue, buffer, offset, size, ptr, waits, n, false);
   ShmChannel& shm = *connection.shm();
   StagedPieces staged{0, connection.nextToken()};
   auto* bytes = static_cast<unsigned char*>(ptr);

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <optional>
 #include <random>
 #include <regex>
@@ -173,11 +174,12 @@ TEST_F(ShmTest, WithoutSharedBuffersDirectCopiesCarryIt) {
   EXPECT_EQ(log.find("bytes of shared buffers"), std::string::npos);
 }
 
-// A write to a shared buffer that nothing must wait for (its queue's last
-// command complete, no wait list) is copied by the client at once, ahead of
-// its turn; one behind a pending command is not: that command sees the bytes
-// from before it, as natively. Sub-buffer writes land at their offset.
-TEST_F(ShmTest, OnlyAWriteNothingWaitsForIsCopiedAheadOfItsTurn) {
+// A blocking write to a shared buffer that nothing must wait for (its
+// queue's last command complete, no wait list) is copied by the client at
+// once, ahead of its turn. A non-blocking one is not (the copy is left to the
+// receiver thread), nor one behind a pending command: that command sees the
+// bytes from before it, as natively. Sub-buffer writes land at their offset.
+TEST_F(ShmTest, OnlyABlockingWriteNothingWaitsForIsCopiedAheadOfItsTurn) {
   constexpr std::size_t kSize = std::size_t{1} << 20;
   ChildProcess child([&] {
     const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint());
@@ -195,38 +197,42 @@ TEST_F(ShmTest, OnlyAWriteNothingWaitsForIsCopiedAheadOfItsTurn) {
     // The queue's first command: nothing known of it yet, so not ahead.
     if (clEnqueueWriteBuffer(queue, source, CL_TRUE, 0, kSize, a.data(), 0, nullptr, nullptr) != CL_SUCCESS) return 21;
     if (!readBack(source) || back != a) return 22;
-    // The read completed: this one goes ahead (half of it through a sub-buffer).
+    // The read completed: a non-blocking write still is not ahead...
+    if (clEnqueueWriteBuffer(queue, source, CL_FALSE, 0, kSize / 2, b.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
+        clFinish(queue) != CL_SUCCESS || !readBack(source))
+      return 23;
+    // ...a blocking one is (the upper half, through a sub-buffer).
     const cl_buffer_region upper{kSize / 2, kSize / 2};
     cl_mem half = clCreateSubBuffer(source, 0, CL_BUFFER_CREATE_TYPE_REGION, &upper, &error);
-    if (error != CL_SUCCESS) return 23;
-    if (clEnqueueWriteBuffer(queue, source, CL_TRUE, 0, kSize / 2, b.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
-        clEnqueueWriteBuffer(queue, half, CL_TRUE, 0, kSize / 2, b.data(), 0, nullptr, nullptr) != CL_SUCCESS)
-      return 24;
-    if (!readBack(source) || back != b) return 25;
-    // A copy held back by a user event, then a write of the source behind it.
+    if (error != CL_SUCCESS) return 24;
+    if (clEnqueueWriteBuffer(queue, half, CL_TRUE, 0, kSize / 2, b.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+      return 25;
+    if (!readBack(source) || back != b) return 26;
+    // A copy held back by a user event, then a blocking write of the source behind it.
     cl_event gate = clCreateUserEvent(remote.context, &error);
     cl_event copied = nullptr;
-    if (clEnqueueCopyBuffer(queue, source, target, 0, 0, kSize, 1, &gate, &copied) != CL_SUCCESS) return 26;
-    if (clEnqueueWriteBuffer(queue, source, CL_FALSE, 0, kSize, c.data(), 0, nullptr, nullptr) != CL_SUCCESS)
-      return 27;
-    clFlush(queue);
-    std::this_thread::sleep_for(100ms);
+    if (clEnqueueCopyBuffer(queue, source, target, 0, 0, kSize, 1, &gate, &copied) != CL_SUCCESS) return 27;
+    auto written = std::async(std::launch::async, [&] {
+      return clEnqueueWriteBuffer(queue, source, CL_TRUE, 0, kSize, c.data(), 0, nullptr, nullptr);
+    });
+    std::this_thread::sleep_for(200ms);
     clSetUserEventStatus(gate, CL_COMPLETE);
-    if (!readBack(target) || back != b) return 28;  // the copy ran before the write
-    if (!readBack(source) || back != c) return 29;
+    if (written.get() != CL_SUCCESS) return 28;
+    if (!readBack(target) || back != b) return 29;  // the copy ran before the write
+    if (!readBack(source) || back != c) return 30;
     for (cl_event e : {gate, copied}) clReleaseEvent(e);
     for (cl_mem m : {half, source, target}) clReleaseMemObject(m);
     clReleaseCommandQueue(queue);
     clReleaseContext(remote.context);
     return 0;
   });
-  ASSERT_EQ(child.waitForExit(60s), 0) << "20-27: an OpenCL call failed, 22/25/29: wrong bytes read back, "
-                                           "28: the held copy saw the write behind it";
+  ASSERT_EQ(child.waitForExit(60s), 0) << "20-28: an OpenCL call failed, 22/26/30: wrong bytes read back, "
+                                           "29: the held copy saw the write behind it";
   endedSessionBytes();
   const auto log = readTextFile(server_->logPath());
   std::smatch ahead;
   ASSERT_TRUE(std::regex_search(log, ahead, std::regex(R"(\((\d+) written ahead of their turn\))"))) << log;
-  EXPECT_EQ(std::stoull(ahead[1]), kSize) << "only the two halves written after the read went ahead";
+  EXPECT_EQ(std::stoull(ahead[1]), kSize / 2) << "only the blocking half written after the read went ahead";
 }
 
 // Whether `p` lies in a mapping of a shared buffer in this process.

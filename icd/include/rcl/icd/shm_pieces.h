@@ -33,9 +33,11 @@ bool usesSharedMemory(const Connection* connection, std::size_t size);
 // `call` (encoded up to its size, not failed) is about to carry: sent ahead
 // if the transfer goes through shared memory and its wait list is one the
 // command accepts; nothing staged otherwise. A read through slots makes
-// `join`, which the read's event then waits on too.
+// `join`, which the read's event then waits on too. A `blocking` write to a
+// shared buffer that nothing must wait for is copied at once (the caller
+// waits anyway; a non-blocking one leaves the copy to the receiver thread).
 StagedPieces stageWrite(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
-                        const void* ptr, const cl_event* waits, cl_uint n);
+                        const void* ptr, const cl_event* waits, cl_uint n, bool blocking);
 StagedPieces stageRead(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
                        void* ptr, const cl_event* waits, cl_uint n, std::shared_ptr<ReadJoin>& join);
 
@@ -44,7 +46,7 @@ StagedPieces stageRead(Call& call, cl_command_queue queue, cl_mem buffer, std::s
 // of (queue, buffer, offset, waits); returns what they covered. The wait
 // list must have been checked.
 StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem buffer, std::size_t offset,
-                         std::size_t size, const void* ptr, const cl_event* waits, cl_uint n);
+                         std::size_t size, const void* ptr, const cl_event* waits, cl_uint n, bool blocking);
 
 // Sends read pieces for the first bytes of the read into `ptr`; `join`
 // counts them (they complete the read's event with the read's own bytes).

@@ -53,9 +53,10 @@
 //   copied       [Request, 0, SharedCopied, token]
 // upon which the worker unmaps the region. Otherwise the worker copies itself,
 // as for a direct piece, and pushes [CopyNow, 0, token, nil]: nothing to do.
-// A write that nothing must wait for (its in-order queue's last command and
-// every event of its wait list are known complete) is copied into the memfd
-// by the client at once, before it is sent:
+// A blocking write that nothing must wait for (its in-order queue's last
+// command and every event of its wait list are known complete) is copied into
+// the memfd by the client at once, before it is sent (the application waits
+// anyway; a non-blocking write keeps the copy off its thread):
 //   written      [Request, 0, SharedWritten, token, address, length, queue, buffer, offset, wait list]
 // The worker maps and unmaps the region in the queue's order all the same
 // (for a device that keeps its own copy of host memory: the unmap hands it
