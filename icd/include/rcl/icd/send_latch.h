@@ -22,11 +22,10 @@ class SendLatch {
     ++pending_;
   }
   void done() {
-    {
-      std::lock_guard lock(mutex_);
-      if (--pending_ == 0) zero_.notify_all();
-    }
+    // `also` first: once this count reaches zero, its waiter may destroy it.
     if (also_ != nullptr) also_->done();
+    std::lock_guard lock(mutex_);
+    if (--pending_ == 0) zero_.notify_all();
   }
   void wait() {
     std::unique_lock lock(mutex_);
