@@ -323,9 +323,10 @@ def gen_server_function(call):
         args = ["param" if a == "param_name" else a for a in args]
         real = ", ".join(args + ["size", "value", "size_ret"])
         body.append("  ctx.replyInfo(param_name, [&](cl_uint param, size_t size, void* value, size_t* size_ret) {\n")
-        body.append(f"    return ::{call.name}({real});\n  }}{filt});\n}}\n")
+        body.append(f"    return ctx.outside([&] {{ return ::{call.name}({real}); }});\n  }}{filt});\n}}\n")
         return "".join(body)
-    real = f"::{call.name}({', '.join(args)})"
+    # The real call runs outside the session's state: a slow driver does not stop the session.
+    real = f"ctx.outside([&] {{ return ::{call.name}({', '.join(args)}); }})"
     if call.cls in ("retain", "release"):
         h = call.params[0]
         fn = "retained" if call.cls == "retain" else "released"

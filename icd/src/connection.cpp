@@ -16,6 +16,7 @@
 #include "rcl/icd/shm_pieces.h"
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
+#include "rcl/protocol/link_watch.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/protocol/transport.h"
 
@@ -74,6 +75,12 @@ std::unique_ptr<Connection> Connection::open(zmq::context_t& zmq, const std::str
   } catch (const zmq::error_t& e) {
     log().log(c->failureLevel(), "remote-cl: cannot use server {}: {}", endpoint, e.what());
     return nullptr;
+  }
+  try {
+    // After the handshake's monitor is gone: a socket has one monitor at a time.
+    c->link_ = std::make_unique<protocol::LinkWatch>(zmq, c->control_, fmt::format("{:016x}", c->session_));
+  } catch (const zmq::error_t& e) {
+    log().debug("remote-cl: no watch on the connection to {} ({}); the heartbeat alone tells", endpoint, e.what());
   }
   c->receiver_ = std::thread([raw = c.get()] { raw->receiveLoop(); });
   c->callbackThread_ = std::thread([raw = c.get()] { raw->callbackLoop(); });
@@ -260,6 +267,7 @@ void Connection::openBulkSocket(const std::string& session, std::chrono::steady_
 void Connection::retire() {
   retired_ = true;  // the receiver says goodbye to the server as it leaves
   stopReceiver();
+  link_.reset();
   control_.close();  // only the receiver used it; no more reconnecting to the dead session
 }
 
@@ -278,6 +286,7 @@ void Connection::shutdown() {
   alive_ = false;
   stopping_ = true;  // the receiver says goodbye to the server as it leaves
   stopReceiver();
+  link_.reset();  // every socket closed before the driver ends the ZeroMQ context
   replySockets_.reset();
   {
     std::lock_guard lock(jobsMutex_);
@@ -444,8 +453,12 @@ void Connection::receiveLoop() {
   auto nextPing = Clock::now() + options_.heartbeat;
   while (!stopping_ && !retired_) {
     // The wake-up: a process leaving (clinfo) does not wait out the timeout.
-    zmq::pollitem_t items[2] = {{control_.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wakeReceiver_.get(), ZMQ_POLLIN, 0}};
-    protocol::pollOnce(items, wakeReceiver_ ? 2 : 1, std::chrono::milliseconds(100));
+    // The link watch: a closed connection is known at once.
+    zmq::pollitem_t items[3] = {{control_.handle(), 0, ZMQ_POLLIN, 0},
+                                {nullptr, wakeReceiver_.get(), ZMQ_POLLIN, 0},
+                                {link_ ? link_->handle() : nullptr, -1, ZMQ_POLLIN, 0}};
+    if (!wakeReceiver_) items[1].fd = -1;
+    protocol::pollOnce(items, 3, std::chrono::milliseconds(100));
     if ((items[0].revents & ZMQ_POLLIN) != 0) {
       while (auto frames = protocol::recvFrames(control_, zmq::recv_flags::dontwait)) {
         lastHeard = Clock::now();
@@ -453,6 +466,8 @@ void Connection::receiveLoop() {
       }
     }
     const auto now = Clock::now();
+    if (alive_ && (items[2].revents & ZMQ_POLLIN) != 0 && !link_->closed().empty())
+      declareDead("the connection to the server closed (its process ended, or its host refused the connection)");
     if (alive_ && now - lastHeard > options_.deadAfter)
       declareDead(fmt::format("no word from the server for {} ms", options_.deadAfter.count()));
     if (alive_ && now >= nextPing) {  // a dead connection's pings would pile up unsent

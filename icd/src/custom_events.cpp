@@ -83,6 +83,9 @@ cl_int CL_API_CALL clSetEventCallback(cl_event event, cl_int command_exec_callba
         std::lock_guard lock(e->mutex);
         status = e->status;
         if (!isFinal(status)) {
+          // The event lives until its callback ran, even if the application
+          // releases it first (as natively): the completion must find it.
+          hold(e);
           e->completeCallbacks.push_back({pfn_notify, user_data});
           return CL_SUCCESS;
         }

@@ -35,6 +35,7 @@ void setEventStatus(cl_event event, cl_int status) {
   if (callbacks.empty()) return unhold(event);
   event->connection->runCallback([event, status, callbacks] {
     for (const auto& cb : callbacks) cb.fn(event, status, cb.userData);
+    for (std::size_t i = 0; i < callbacks.size(); ++i) unhold(event);  // each held it (clSetEventCallback)
     unhold(event);
   });
 }

@@ -23,8 +23,9 @@ void writeReplyHeader(protocol::Writer& w, std::uint64_t seq, cl_int status) {
 }
 }  // namespace
 
-CallContext::CallContext(Session& session, protocol::Reader& args, std::uint64_t seq, protocol::CallId call)
-    : session_(session), args_(args), seq_(seq), call_(call) {}
+CallContext::CallContext(Session& session, protocol::Reader& args, std::uint64_t seq, protocol::CallId call,
+                         bool holdsState)
+    : session_(session), args_(args), seq_(seq), call_(call), holdsState_(holdsState) {}
 
 std::uint64_t CallContext::newId() { return args_.u64(); }
 

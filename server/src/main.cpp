@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
   rcl::server::RouterOptions options;
   std::string platform;
   bool verbose = false;
-  double clientTimeout = 10.0;
+  // Longer than a client's default dead_after_ms (10 s), so that a network
+  // hiccup the client survives does not free its session here first.
+  double clientTimeout = 15.0;
   app.add_option("--listen", options.listen, "ZeroMQ endpoint to listen on (tcp://HOST:PORT, ipc://PATH)")
       ->capture_default_str();
   app.add_option("--platform", platform, "offer only this platform: an index or a substring of its name");
@@ -70,6 +72,19 @@ int main(int argc, char** argv) {
                    ? std::string()
                    : std::string("expected FIRST-LAST, two ports");
       });
+  std::string testDelay;
+  app.add_option("--test-delay-call", testDelay,
+                 "tests only: every call NAME stays MS milliseconds inside the real platform (NAME=MS), as a slow "
+                 "driver would")
+      ->group("Testing")
+      ->check([](const std::string& value) {
+        const auto equals = value.find('=');
+        return equals != std::string::npos && equals > 0 &&
+                       value.find_first_not_of("0123456789", equals + 1) == std::string::npos &&
+                       equals + 1 < value.size()
+                   ? std::string()
+                   : std::string("expected NAME=MS");
+      });
   bool threads = false;
   app.add_flag("--threads", threads,
                "run sessions as threads of this process, not worker processes (a fault in one session ends all)");
@@ -88,6 +103,12 @@ int main(int argc, char** argv) {
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::flush_on(spdlog::level::info);
   options.session.clientTimeout = std::chrono::milliseconds(static_cast<long>(clientTimeout * 1000));
+  if (!testDelay.empty()) {
+    const auto equals = testDelay.find('=');
+    options.session.delayCall = testDelay.substr(0, equals);
+    options.session.delayFor = std::chrono::milliseconds(std::stol(testDelay.substr(equals + 1)));
+    if (!isWorker) spdlog::warn("testing: every {} takes {} ms more", options.session.delayCall, testDelay.substr(equals + 1));
+  }
 
   // If remote-cl's own ICD is installed here too, the OpenCL loader loads it
   // into this process: it must not connect anywhere (a loop back to a server).
@@ -118,6 +139,7 @@ int main(int argc, char** argv) {
     if (noOps) options.workerArgs.push_back("--no-ops");
     if (!pluginsDir.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--plugins", pluginsDir});
     if (verbose) options.workerArgs.push_back("--verbose");
+    if (!testDelay.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--test-delay-call", testDelay});
     options.workerArgs.insert(options.workerArgs.end(),
                               {"--max-objects", std::to_string(limits.maxObjects), "--max-memory",
                                std::to_string(limits.maxMemoryBytes), "--max-message",

@@ -37,6 +37,12 @@ Session::Session(zmq::context_t& zmq, const std::string& bindTo, std::uint64_t i
   socket_.set(zmq::sockopt::linger, 0);
   bindSecurely(socket_, bindTo, options_.security.get());  // CURVE, and the loopback rule
   endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+  try {
+    watch_ = std::make_unique<protocol::LinkWatch>(zmq, socket_, fmt::format("session-{:016x}", id_));
+  } catch (const zmq::error_t& e) {
+    spdlog::debug("session {:016x}: no watch on its connections ({}); a dead client is found by its silence", id_,
+                  e.what());
+  }
   for (const auto& p : platforms) {
     PlatformIds ids{table_.idOrAdopt(p.platform, ObjectKind::Platform), {}};
     for (cl_device_id d : p.devices) ids.devices.push_back(table_.idOrAdopt(d, ObjectKind::Device));
@@ -44,12 +50,23 @@ Session::Session(zmq::context_t& zmq, const std::string& bindTo, std::uint64_t i
   }
   // Platforms and root devices are never released: their count is fixed at one.
   table_.pinAll();
-  worker_ = std::thread([this] { run(); });
+  std::lock_guard role(roleMutex_);
+  threads_.emplace_back([this] { threadMain(true); });
+  threads_.emplace_back([this] { threadMain(false); });  // the spare that watches it
 }
 
 Session::~Session() {
   close("server shutting down");
-  if (worker_.joinable()) worker_.join();
+  for (;;) {  // the leader ends the session, then every spare leaves
+    std::thread thread;
+    {
+      std::lock_guard role(roleMutex_);
+      if (threads_.empty()) break;
+      thread = std::move(threads_.back());
+      threads_.pop_back();
+    }
+    thread.join();
+  }
 }
 
 void Session::close(std::string reason) {
@@ -69,6 +86,14 @@ void* Session::newCallbackTarget(std::uint64_t callbackId) {
 void Session::send(protocol::Frames frames) { reply(0, std::move(frames)); }
 
 void Session::reply(std::uint64_t seq, protocol::Frames frames) {
+  // A call that a spare took the lead from answers through the outbox: the
+  // socket is the leader's.
+  std::unique_lock socket(socketMutex_, std::try_to_lock);
+  if (!socket.owns_lock() || !isLeader()) return outbox_->post(std::move(frames), seq);
+  sendNow(seq, std::move(frames));
+}
+
+void Session::sendNow(std::uint64_t seq, protocol::Frames frames) {
   const std::uint32_t slot = static_cast<std::uint32_t>(protocol::replySlotOf(seq));
   if (slot == 0 && !attached_) return;
   const auto to = slot == 0 ? control_ : protocol::makeRoutingId(id_, protocol::Channel::Reply, slot);
@@ -101,49 +126,6 @@ void Session::forwardOutput(const protocol::RoutingId& to) {
   }
 }
 
-void Session::run() {
-  zmq::pollitem_t items[] = {
-      {socket_.handle(), 0, ZMQ_POLLIN, 0},
-      {nullptr, outbox_->wakeFd(), ZMQ_POLLIN, 0},
-  };
-  auto nextBeat = Clock::now() + options_.heartbeat;
-  for (;;) {
-    {
-      std::lock_guard lock(closeMutex_);
-      if (closing_) break;
-    }
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(nextBeat - Clock::now());
-    items[0].events = held_ ? 0 : ZMQ_POLLIN;
-    protocol::pollOnce(items, 2, std::clamp(wait, std::chrono::milliseconds(0), std::chrono::milliseconds(500)));
-    if (held_ && heldDone_) {
-      held_ = false;
-      lastHeard_ = Clock::now();  // the client's pings waited in the socket meanwhile
-      auto then = std::move(heldThen_);
-      then();
-    }
-    // A held call stops the reading until it is done (and may start while reading).
-    while (!held_) {
-      auto frames = protocol::recvFrames(socket_, zmq::recv_flags::dontwait);
-      if (!frames) break;
-      onMessage(std::move(*frames));
-    }
-    if ((items[1].revents & ZMQ_POLLIN) != 0) {
-      for (auto& m : outbox_->drain()) reply(m.replyTo, std::move(m.frames));
-    }
-    if (Clock::now() >= nextBeat) {
-      heartbeat();
-      nextBeat = Clock::now() + options_.heartbeat;
-    }
-  }
-  freeEverything();
-  shm_.reset();  // unmapped once no piece holds it any more
-  direct_.reset();  // every copy is done: the queues are finished
-  sharedBuffers_.reset();  // the buffers' own destructor callbacks unmap what is left
-  bulk_.reset();
-  socket_.close();
-  finished_ = true;
-}
-
 void Session::onMessage(protocol::Frames frames) {
   if (frames.size() < 2) return;
   zmq::message_t routing = std::move(frames.front());
@@ -155,7 +137,10 @@ void Session::onMessage(protocol::Frames frames) {
     return;
   }
   lastHeard_ = Clock::now();
-  if (channel != protocol::Channel::Calls) return onControl(routing, channel, std::move(frames));
+  if (channel != protocol::Channel::Calls) {
+    const int sourceFd = protocol::sourceFd(frames.front());  // a body frame: the routing id has none
+    return onControl(routing, channel, std::move(frames), sourceFd);
+  }
   handle(std::move(frames));
   noteHoldings();
 }
@@ -167,7 +152,8 @@ void Session::noteHoldings() {
   stats_.memoryBytes = table_.memoryBytes() + svm_.bytes();
 }
 
-void Session::onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message) {
+void Session::onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message,
+                        int sourceFd) {
   std::uint64_t seq = 0;
   try {
     protocol::Reader reader(std::move(message));
@@ -185,6 +171,7 @@ void Session::onControl(const zmq::message_t& routing, protocol::Channel channel
         auto frames = w.finish();
         if (channel == protocol::Channel::Control) {
           std::memcpy(control_.data(), routing.data(), control_.size());
+          controlFd_ = sourceFd;
           attached_ = true;
           deviceTimes_ = !reader.atEnd() && reader.boolean();
           return send(std::move(frames));
@@ -277,7 +264,9 @@ void Session::runHeld(std::function<void()> work, std::function<void()> done) {
 }
 
 void Session::heartbeat() {
-  if (!held_ && Clock::now() - lastHeard_ > options_.clientTimeout) {
+  // While no call is read, the client's pings wait in the socket: it counts as heard.
+  if (readingPaused()) lastHeard_ = Clock::now();
+  if (Clock::now() - lastHeard_ > options_.clientTimeout) {
     close(fmt::format("client silent for more than {} ms", options_.clientTimeout.count()));
     return;
   }
@@ -285,7 +274,7 @@ void Session::heartbeat() {
   ping.integer(Kind::Ping);
   ping.u64(0);
   ping.u64(0);
-  send(ping.finish());
+  sendNow(0, ping.finish());
 }
 
 namespace {
@@ -321,7 +310,7 @@ const StandInCall* standInCall(std::uint16_t id) {
 }  // namespace
 
 void Session::runCall(protocol::Reader& reader, std::uint64_t seq, protocol::CallId call, Handler handler) {
-  CallContext ctx(*this, reader, seq, call);
+  CallContext ctx(*this, reader, seq, call, /*holdsState=*/true);
   try {
     handler(ctx);
   } catch (const CallError& e) {

@@ -44,9 +44,12 @@ class FailureTest : public ::testing::Test {
   virtual std::vector<std::string> extraServerArgs() const { return {}; }
 
   // In the child: use only remote-cl, on this test's server.
+  // A silent server counts as gone after 3 s here (unless the environment
+  // says otherwise), not the default 10 s, to keep these tests short.
   void useServer() const {
     setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
     setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
+    setenv("REMOTE_CL_DEAD_AFTER_MS", "3000", 0);
   }
 
   // The pid of the worker serving `client`, from the server's log line
@@ -197,11 +200,61 @@ TEST_F(FailureTest, ABigBlockingWriteToAStoppedWorkerFailsInsteadOfHanging) {
     ASSERT_TRUE(child.waitForSignal(30s));
     const pid_t worker = workerOf(child);
     ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
-    ASSERT_EQ(::kill(worker, SIGSTOP), 0);
+    ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
+                                        << readTextFile(server_->logPath());
     EXPECT_EQ(child.waitForExit(30s), 0) << "20: no buffer, 21: the write succeeded, 22: it took over 8 s";
     ::kill(worker, SIGKILL);
     ::kill(worker, SIGCONT);
   }
+}
+
+// A frozen server (SIGSTOP: its connections stay open, it answers nothing)
+// with the default dead_after_ms: a pending clFinish and a new call fail
+// within dead_after_ms + 2 s, and not before the server was silent that long.
+TEST_F(FailureTest, CallsFailWithinTheHeartbeatLimitAfterTheServerIsStopped) {
+  const std::string failure = temp_.file("stopped-failure.txt");
+  ChildProcess child([&] {
+    useServer();
+    unsetenv("REMOTE_CL_DEAD_AFTER_MS");  // the default: 10 s
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    cl_int error = CL_SUCCESS;
+    cl_event gate = clCreateUserEvent(r.context, &error);
+    cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 64, nullptr, &error);
+    const char pattern = 7;
+    if (clEnqueueFillBuffer(r.queue, buffer, &pattern, 1, 0, 64, 1, &gate, nullptr) != CL_SUCCESS) return 20;
+    auto pending = std::async(std::launch::async, [&] { return clFinish(r.queue); });
+    std::this_thread::sleep_for(200ms);
+    ChildProcess::signalParent();  // the parent stops the worker now
+    const auto stopped = Clock::now();
+    auto report = [&](const std::string& what) {
+      std::FILE* f = std::fopen(failure.c_str(), "w");
+      if (f != nullptr) {
+        std::fputs(what.c_str(), f);
+        std::fclose(f);
+      }
+      return 1;
+    };
+    if (pending.wait_for(12s + 1s) != std::future_status::ready) return report("the pending clFinish hung");
+    const auto failedAfter = Clock::now() - stopped;
+    if (pending.get() == CL_SUCCESS) return report("the pending clFinish succeeded");
+    if (failedAfter > 12s) return report("the pending clFinish failed only after 12 s");
+    if (failedAfter < 8s) return report("the pending clFinish failed before the server was silent for 10 s");
+    const auto before = Clock::now();
+    char bytes[64];
+    if (clEnqueueReadBuffer(r.queue, buffer, CL_TRUE, 0, 64, bytes, 0, nullptr, nullptr) == CL_SUCCESS)
+      return report("a new read succeeded");
+    if (Clock::now() - before > 1s) return report("a new call took over 1 s to fail");
+    return 0;
+  });
+  ASSERT_TRUE(child.waitForSignal(30s)) << "the child did not get going";
+  const pid_t worker = workerOf(child);
+  ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
+  ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
+                                        << readTextFile(server_->logPath());
+  EXPECT_EQ(child.waitForExit(30s), 0) << readTextFile(failure);
+  ::kill(worker, SIGKILL);
+  ::kill(worker, SIGCONT);
 }
 
 // A worker stopped (SIGSTOP) while ZeroMQ sends a big non-blocking write
@@ -238,12 +291,43 @@ TEST_F(FailureTest, AFailedWritesMemoryIsTheApplicationsAgainWhenItsEventFails) 
   ASSERT_TRUE(child.waitForSignal(30s));
   const pid_t worker = workerOf(child);
   ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
-  ASSERT_EQ(::kill(worker, SIGSTOP), 0);
+  ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
+                                        << readTextFile(server_->logPath());
   EXPECT_TRUE(child.waitForSignal(30s)) << "the write's event did not fail";
   ::kill(worker, SIGCONT);
   EXPECT_EQ(child.waitForExit(30s), 0)
       << "20-22: set-up, 23: the write succeeded, 134: ZeroMQ read the memory after the event failed";
   ::kill(worker, SIGKILL);
+}
+
+// A client that is alive but silent (stopped: its connections stay open) is
+// given up after --client-timeout (1 s here), and everything it held is freed.
+TEST_F(FailureTest, TheServerFreesTheSessionOfAStoppedClientAfterItsTimeout) {
+  ChildProcess child([&] {
+    useServer();
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    cl_int error = CL_SUCCESS;
+    clCreateBuffer(r.context, CL_MEM_READ_WRITE, 1 << 20, nullptr, &error);
+    if (error != CL_SUCCESS || clFinish(r.queue) != CL_SUCCESS) return 30;
+    ChildProcess::signalParent();
+    for (;;) std::this_thread::sleep_for(1s);  // stopped, then killed by the parent
+  });
+  ASSERT_TRUE(child.waitForSignal(60s)) << "the child did not get going";
+  child.kill(SIGSTOP);
+  const std::regex ended(R"(session \w+ ended \(client silent[^)]*\).*freed (\d+) objects)");
+  std::smatch match;
+  std::string log;
+  for (const auto deadline = Clock::now() + 15s; Clock::now() < deadline;) {
+    log = readTextFile(server_->logPath());
+    if (std::regex_search(log, match, ended)) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  child.kill(SIGKILL);
+  child.kill(SIGCONT);
+  child.waitForExit(5s);
+  ASSERT_FALSE(match.empty()) << "the server never gave up the stopped client:\n" << log;
+  EXPECT_EQ(std::stoi(match[1]), 3) << "context, queue, buffer:\n" << log;
 }
 
 TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
@@ -267,7 +351,8 @@ TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
   child.waitForExit(5s);
 
   // context, queue, 3 buffers, program, kernel: 7 objects.
-  const std::regex ended(R"(session \w+ ended \(client silent[^)]*\).*freed (\d+) objects)");
+  // A killed client's connections close: its session is freed at once, not after its silence.
+  const std::regex ended(R"(session \w+ ended \(the client's connection closed\).*freed (\d+) objects)");
   std::smatch match;
   std::string log;
   const auto deadline = Clock::now() + 15s;

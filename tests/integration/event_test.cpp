@@ -236,6 +236,28 @@ TEST_F(EventTest, CallbackFiresOnCompletionOfACommand) {
   EXPECT_EQ(record.status, CL_COMPLETE);
 }
 
+// An application may release its event right after registering the callback
+// (the callback then gets the event it was registered on, still alive).
+TEST_F(EventTest, CallbackFiresAfterTheApplicationReleasedTheEvent) {
+  Mem buffer;
+  ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, 1024, nullptr, &buffer));
+  const uint16_t pattern = 0x1234;
+  cl_event filled = nullptr;
+  CL_CHECK(clEnqueueFillBuffer(queue_, buffer, &pattern, sizeof pattern, 0, 1024, 1, gate_.address(), &filled));
+  CallbackRecord record;
+  CL_CHECK(clSetEventCallback(filled, CL_COMPLETE, &CallbackRecord::record, &record));
+  CL_CHECK(clReleaseEvent(filled));
+  CL_CHECK(clFlush(queue_));
+
+  std::thread opener = openGateLater(CL_COMPLETE);
+  const bool called = record.waitForCall();
+  opener.join();
+  ASSERT_TRUE(called) << "the callback of a released event was never called";
+  std::lock_guard<std::mutex> lock(record.mutex);
+  EXPECT_EQ(record.event, filled);
+  EXPECT_EQ(record.status, CL_COMPLETE);
+}
+
 TEST_F(EventTest, CallbackFiresForAUserEvent) {
   CallbackRecord record;
   CL_CHECK(clSetEventCallback(gate_, CL_COMPLETE, &CallbackRecord::record, &record));

@@ -13,6 +13,11 @@ std::string readTextFile(const std::string& path) {
   return contents.str();
 }
 
+void writeTextFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
 std::string lastBytes(const std::string& text, std::size_t maxBytes) {
   if (text.size() <= maxBytes) return text;
   return "...\n" + text.substr(text.size() - maxBytes);

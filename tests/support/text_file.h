@@ -6,6 +6,9 @@
 
 namespace rcl::test {
 
+// Writes `text` as the whole file (a child's report for its parent).
+void writeTextFile(const std::string& path, const std::string& text);
+
 // Whole file as a string; empty if it cannot be read.
 std::string readTextFile(const std::string& path);
 

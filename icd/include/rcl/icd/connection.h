@@ -36,6 +36,7 @@
 #include "rcl/icd/shm_channel.h"
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/curve.h"
+#include "rcl/protocol/link_watch.h"
 #include "rcl/protocol/transport.h"
 
 namespace rcl::icd {
@@ -58,7 +59,10 @@ struct RemoteCallback {
 struct ConnectionOptions {
   std::chrono::milliseconds connectTimeout{2000};
   std::chrono::milliseconds heartbeat{1000};
-  std::chrono::milliseconds deadAfter{3000};  // no word from the server for this long: it is gone
+  // No word from the server for this long: it is gone (README, "When the
+  // server goes away": a lost connection is known at once; this is for a
+  // server that stopped or a network that was cut).
+  std::chrono::milliseconds deadAfter{10000};
   bool synchronous = false;                   // REMOTE_CL_SYNC: every async call waits for its status
   protocol::CurveClientKeys curve;            // CURVE on every socket, if enabled
   // A try to come back to a server that was lost: give up at once if nobody
@@ -238,6 +242,7 @@ class Connection {
   std::condition_variable jobsReady_;
   std::deque<std::function<void()>> jobs_;
 
+  std::unique_ptr<protocol::LinkWatch> link_;  // read by the receiver; nullptr: no watch
   protocol::UniqueFd wakeReceiver_;  // an eventfd: written to stop the receiver at once
   std::thread receiver_;
   std::thread callbackThread_;

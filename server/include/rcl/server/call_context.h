@@ -153,7 +153,22 @@ using protocol::mayEnqueue;
 
 class CallContext {
  public:
-  CallContext(Session& session, protocol::Reader& args, std::uint64_t seq, protocol::CallId call);
+  // `holdsState`: the call runs on the session's leader, holding its state
+  // (Session::Outside); false for held calls' helpers and the fuzzer.
+  CallContext(Session& session, protocol::Reader& args, std::uint64_t seq, protocol::CallId call,
+              bool holdsState = false);
+
+  // Runs the real OpenCL call `realCall` outside the session's state: a slow
+  // driver lets the session go on (session.h).
+  template <class F>
+  auto outside(F&& realCall) {
+    Session::Outside guard(session_, holdsState_, seq_ == 0);
+    if (!delayed_) {
+      delayed_ = true;
+      session_.delayForTests(call_);
+    }
+    return realCall();
+  }
 
   Session& session() { return session_; }
   protocol::Reader& args() { return args_; }
@@ -360,6 +375,8 @@ class CallContext {
   protocol::Reader& args_;
   const std::uint64_t seq_;
   const protocol::CallId call_;
+  const bool holdsState_;
+  bool delayed_ = false;  // delayForTests ran (once per call)
   protocol::Writer reply_;
   bool started_ = false;
   bool deferred_ = false;

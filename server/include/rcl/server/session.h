@@ -1,7 +1,17 @@
 // One client session: a socket of its own that the client talks to after the
-// handshake, a worker thread that runs the session's calls in the order they
-// arrive and answers them directly (no hand-off to another thread on the way),
-// the session's handle table, and its heartbeats. Sessions share nothing.
+// handshake, a worker thread (the leader) that runs the session's calls in the
+// order they arrive and answers them directly (no hand-off to another thread
+// on the way), the session's handle table, and its heartbeats. Sessions share
+// nothing.
+//
+// Liveness never waits on an OpenCL call: a spare thread watches the leader,
+// and when the leader's call has been inside the real platform for longer
+// than kTakeOverAfter (a compile, a slow driver, a busy host), the spare takes
+// the lead: it keeps the heartbeats and pushes going and, when the slow call
+// is one its client thread waits for (a sync call), runs the calls that come
+// after it (the client's other threads go on). The session's state is held by
+// one call at a time (stateMutex_); a call lets go of it only while it is
+// inside the real platform (CallContext::outside). session_threads.cpp.
 #pragma once
 
 #include <atomic>
@@ -10,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <condition_variable>
 #include <optional>
 #include <string>
 #include <thread>
@@ -20,6 +31,7 @@
 
 #include "rcl/protocol/call_ids.h"
 #include "rcl/protocol/codec.h"
+#include "rcl/protocol/link_watch.h"
 #include "rcl/protocol/transport.h"
 #include "rcl/server/blocking_pool.h"
 #include "rcl/server/bulk_channel.h"
@@ -61,7 +73,11 @@ struct SessionStats {
 
 struct SessionOptions {
   std::chrono::milliseconds heartbeat{1000};
-  std::chrono::milliseconds clientTimeout{10000};
+  std::chrono::milliseconds clientTimeout{15000};
+  // Tests only (--test-delay-call NAME=MS): every call of this name stays
+  // that long inside the real platform, as a slow driver would.
+  std::string delayCall;
+  std::chrono::milliseconds delayFor{0};
   // The operations of the cl_rcl_ops extension; nullptr: the server offers none (--no-ops).
   std::shared_ptr<const ops::Registry> ops;
   // Limits per session; going over one is an OpenCL error, not a crash.
@@ -156,13 +172,45 @@ class Session {
   // and pushes go on); then `done` runs on the worker, before the next call.
   void runHeld(std::function<void()> work, std::function<void()> done);
   const SessionOptions& options() const { return options_; }
+  // A call of the session stays inside the real platform while one of these
+  // lives: the session's state is free for others meanwhile, and a spare
+  // takes the lead if it takes too long (see the top of this file).
+  // `holdsState`: the call runs under stateMutex_ (not a held call's helper).
+  class Outside {
+   public:
+    Outside(Session& session, bool holdsState, bool ordered);
+    ~Outside();
+    Outside(const Outside&) = delete;
+    Outside& operator=(const Outside&) = delete;
+
+   private:
+    Session& session_;
+    const bool holdsState_;
+  };
+  // How long a leader's call may stay inside the real platform before a spare takes the lead.
+  static constexpr std::chrono::milliseconds kTakeOverAfter{200};
+  // --test-delay-call: sleeps if `call` is the one tests slow down.
+  void delayForTests(protocol::CallId call) const;
   // Whether the client wants each command's device time with its completion (it traces).
   bool deviceTimes() const { return deviceTimes_; }
 
  private:
-  void run();
+  // session_threads.cpp: a thread of the session, leading first or spare.
+  void threadMain(bool leads);
+  // Runs the session's loop until a spare took the lead (false) or the session is over (true).
+  bool lead();
+  // Waits as a spare until the leader's call is slow (true: this thread leads now) or the session is over.
+  bool spare();
+  bool isLeader() const { return leader_.load() == std::this_thread::get_id(); }
+  // Whether calls must not be read now: a held call runs, or an ordered call that was taken over.
+  bool readingPaused();
+  // The end, on the leader: waits for calls still inside the real platform, frees everything.
+  void end();
+  // Sends on the socket: only the leader, holding socketMutex_.
+  void sendNow(std::uint64_t seq, protocol::Frames frames);
   void onMessage(protocol::Frames frames);
-  void onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message);
+  // `sourceFd`: the connection the message came on (link_watch.h).
+  void onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message, int sourceFd);
   // [ShmAttach]: maps the client's segment and answers with its cookie.
   void attachShm(protocol::Reader& reader, std::uint64_t seq);
   // [BulkAttach, lanes]: opens the bulk socket and answers with its port, token and lanes.
@@ -185,10 +233,14 @@ class Session {
   zmq::socket_t socket_;
   std::string endpoint_;
   protocol::RoutingId control_{};
+  int controlFd_ = -1;  // the connection the control channel came on (-1: unknown, inproc)
+  // Tells when that connection closes: the client is gone (link_watch.h). nullptr: no watch.
+  std::unique_ptr<protocol::LinkWatch> watch_;
   bool attached_ = false;  // the client's control channel is connected
   bool deviceTimes_ = false;  // said at attach time
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point lastHeard_;
+  std::chrono::steady_clock::time_point nextBeat_ = std::chrono::steady_clock::now() + options_.heartbeat;
   std::atomic<int> outputFd_{-1};
   void forwardOutput(const protocol::RoutingId& to);
   std::shared_ptr<Outbox> outbox_;
@@ -215,7 +267,22 @@ class Session {
   bool closing_ = false;
   std::string closeReason_;
   std::atomic<bool> finished_{false};
-  std::thread worker_;
+
+  // session_threads.cpp
+  std::mutex stateMutex_;   // the session's state: held by the call that runs, except while it is Outside
+  std::mutex socketMutex_;  // socket_: the leader, while it reads or sends
+  std::mutex roleMutex_;    // what follows
+  std::condition_variable roleChanged_;
+  std::atomic<std::thread::id> leader_;
+  std::optional<std::chrono::steady_clock::time_point> leaderOutsideSince_;  // the leader's call is Outside since
+  bool leaderCallOrdered_ = false;  // that call is one the calls after it may depend on (no reply awaited)
+  std::optional<std::thread::id> pausedFor_;  // a taken-over ordered call runs on this thread: no call is read
+  std::size_t outside_ = 0;  // calls Outside now, on any thread
+  bool endWaits_ = false;    // the leader waits for outside_ to reach 0 (outsideDone_)
+  std::condition_variable outsideDone_;
+  std::size_t spares_ = 0;
+  bool over_ = false;  // the session ended: spares leave
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace rcl::server

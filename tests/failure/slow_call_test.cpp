@@ -1,0 +1,171 @@
+// A slow call is not a dead server. The server here makes every
+// clGetProgramInfo stay 20 s inside the real platform (--test-delay-call, a
+// test-only flag), as a driver that compiles inside it on a busy host would:
+// the call returns its real result, the client never declares the server
+// lost, and meanwhile the client's other threads keep computing and pushed
+// events (a completion callback) keep arriving.
+
+#include <gtest/gtest.h>
+
+#include <CL/cl.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "child_process.h"
+#include "remote_device.h"
+#include "server_process.h"
+#include "temp_directory.h"
+#include "text_file.h"
+
+namespace rcl::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kDelay = 20s;
+
+class SlowCallTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* server = std::getenv("RCL_SERVER_BIN");
+    const char* vendors = std::getenv("RCL_VENDORS_DIR");
+    if (server == nullptr || vendors == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN or RCL_VENDORS_DIR is not set";
+    vendors_ = vendors;
+    const std::string delay = "clGetProgramInfo=" + std::to_string(std::chrono::milliseconds(kDelay).count());
+    server_ = std::make_unique<ServerProcess>(
+        ServerLaunch::loopback(server, temp_.file("server.log"), {"--test-delay-call", delay}));
+  }
+
+  TempDirectory temp_{"rcl-slow-call"};
+  std::string vendors_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+// What the child found wrong, for the parent to print; the child's exit code is 1 then.
+int failWith(const std::string& file, const std::string& what) {
+  writeTextFile(file, what);
+  return 1;
+}
+
+const char* kSource = "kernel void twice(global int* p) { size_t i = get_global_id(0); p[i] = 2 * p[i]; }";
+
+void CL_CALLBACK countCompletion(cl_event, cl_int status, void* counter) {
+  if (status == CL_COMPLETE) static_cast<std::atomic<int>*>(counter)->fetch_add(1);
+}
+
+// Another thread of the same client, while the slow call runs: write, run a
+// kernel (with a completion callback), read back, check every byte.
+std::string computeMeanwhile(const RemoteDevice& r, cl_kernel kernel, std::chrono::seconds duration, int& rounds,
+                             std::atomic<int>& callbacks) {
+  cl_int error = CL_SUCCESS;
+  constexpr std::size_t n = 4096;
+  cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, n * sizeof(int), nullptr, &error);
+  if (error != CL_SUCCESS) return "clCreateBuffer: " + std::to_string(error);
+  if ((error = clSetKernelArg(kernel, 0, sizeof buffer, &buffer)) != CL_SUCCESS)
+    return "clSetKernelArg: " + std::to_string(error);
+  std::vector<int> data(n), back(n);
+  const auto start = Clock::now();
+  for (rounds = 0; Clock::now() - start < duration; ++rounds) {
+    for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<int>(rounds * n + i);
+    if ((error = clEnqueueWriteBuffer(r.queue, buffer, CL_FALSE, 0, n * sizeof(int), data.data(), 0, nullptr,
+                                      nullptr)) != CL_SUCCESS)
+      return "clEnqueueWriteBuffer: " + std::to_string(error);
+    cl_event ran = nullptr;
+    const std::size_t global = n;
+    if ((error = clEnqueueNDRangeKernel(r.queue, kernel, 1, nullptr, &global, nullptr, 0, nullptr, &ran)) !=
+        CL_SUCCESS)
+      return "clEnqueueNDRangeKernel: " + std::to_string(error);
+    if ((error = clSetEventCallback(ran, CL_COMPLETE, countCompletion, &callbacks)) != CL_SUCCESS)
+      return "clSetEventCallback: " + std::to_string(error);
+    clReleaseEvent(ran);
+    if ((error = clEnqueueReadBuffer(r.queue, buffer, CL_TRUE, 0, n * sizeof(int), back.data(), 0, nullptr,
+                                     nullptr)) != CL_SUCCESS)
+      return "clEnqueueReadBuffer: " + std::to_string(error);
+    for (std::size_t i = 0; i < n; ++i)
+      if (back[i] != 2 * data[i])
+        return "round " + std::to_string(rounds) + ": element " + std::to_string(i) + " is " +
+               std::to_string(back[i]) + ", not " + std::to_string(2 * data[i]);
+  }
+  clReleaseMemObject(buffer);
+  return {};
+}
+
+TEST_F(SlowCallTest, ACallOfTwentySecondsReturnsItsResultWhileTheClientGoesOn) {
+  const std::string failure = temp_.file("failure.txt");
+  const std::string clientLog = temp_.file("client.log");
+  ChildProcess child([&] {
+    // The driver's log lines (a lost server would say so here).
+    if (std::freopen(clientLog.c_str(), "w", stderr) == nullptr) return failWith(failure, "no client log");
+    setenv("REMOTE_CL_LOG", "info", 1);
+    const RemoteDevice r = openRemoteDevice(vendors_, server_->endpoint());
+    if (r.failed != 0) return failWith(failure, "opening the remote device failed at step " + std::to_string(r.failed));
+    cl_int error = CL_SUCCESS;
+    cl_program program = clCreateProgramWithSource(r.context, 1, &kSource, nullptr, &error);
+    if (error != CL_SUCCESS || clBuildProgram(program, 1, &r.device, nullptr, nullptr, nullptr) != CL_SUCCESS)
+      return failWith(failure, "the program did not build");
+    cl_kernel kernel = clCreateKernel(program, "twice", &error);
+    if (error != CL_SUCCESS) return failWith(failure, "clCreateKernel: " + std::to_string(error));
+
+    // The slow call, on a thread of its own.
+    const auto start = Clock::now();
+    auto slow = std::async(std::launch::async, [&] {
+      char names[64] = {};
+      const cl_int status = clGetProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, sizeof names, names, nullptr);
+      return std::make_pair(status, std::string(names));
+    });
+    std::this_thread::sleep_for(1s);  // well inside the slow call
+    int rounds = 0;
+    std::atomic<int> callbacks{0};
+    const std::string meanwhile = computeMeanwhile(r, kernel, 5s, rounds, callbacks);
+    const auto computed = Clock::now() - start;
+    if (!meanwhile.empty()) return failWith(failure, "the other thread failed meanwhile: " + meanwhile);
+    if (slow.wait_for(0s) == std::future_status::ready)
+      return failWith(failure, "the slow call was not slow: is --test-delay-call working?");
+    if (computed > kDelay - 5s)
+      return failWith(failure, "the other thread took " +
+                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(computed).count()) +
+                                   " s for 5 s of work: it waited for the slow call");
+    if (rounds < 5) return failWith(failure, "the other thread made only " + std::to_string(rounds) + " rounds in 5 s");
+    // Every round's completion callback arrives while the slow call still runs.
+    for (const auto until = Clock::now() + 5s; callbacks < rounds && Clock::now() < until;)
+      std::this_thread::sleep_for(10ms);
+    if (slow.wait_for(0s) == std::future_status::ready)
+      return failWith(failure, "the slow call returned before the pushes were checked");
+    if (callbacks != rounds)
+      return failWith(failure, std::to_string(callbacks.load()) + " of " + std::to_string(rounds) +
+                                   " completion callbacks arrived during the slow call");
+
+    if (slow.wait_for(kDelay + 30s) != std::future_status::ready) return failWith(failure, "the slow call hung");
+    const auto [status, names] = slow.get();
+    const auto took = Clock::now() - start;
+    if (status != CL_SUCCESS) return failWith(failure, "the slow call failed: " + std::to_string(status));
+    if (names != "twice") return failWith(failure, "the slow call returned kernel names '" + names + "'");
+    if (took < kDelay) return failWith(failure, "the slow call took less than the delay");
+    // The session is the same one: its objects still work.
+    int rest = 0;
+    const std::string after = computeMeanwhile(r, kernel, 1s, rest, callbacks);
+    if (!after.empty()) return failWith(failure, "after the slow call: " + after);
+    std::printf("slow call: %.1f s; meanwhile %d rounds and %d callbacks in %.1f s\n",
+                std::chrono::duration<double>(took).count(), rounds, callbacks.load(),
+                std::chrono::duration<double>(computed).count());
+    std::fflush(stdout);
+    return 0;
+  });
+  const int exit = child.waitForExit(kDelay + 90s);
+  EXPECT_EQ(exit, 0) << readTextFile(failure);
+  const std::string log = readTextFile(clientLog);
+  EXPECT_EQ(log.find("lost server"), std::string::npos) << "the client declared the server lost:\n" << log;
+  const std::string serverLog = readTextFile(server_->logPath());
+  EXPECT_EQ(serverLog.find("client silent"), std::string::npos) << serverLog;
+}
+
+}  // namespace
+}  // namespace rcl::test
