@@ -1,15 +1,18 @@
 // Hand-written server handlers that create objects or change their state:
 // memory objects with host pointers, kernel arguments, event callbacks.
 // Each one's shape is described in codegen/opencl_calls.toml.
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "rcl/server/call_context.h"
 #include "rcl/server/checked_sizes.h"
 #include "rcl/server/custom_handlers.h"
+#include "rcl/server/ops/registry.h"
 
 namespace rcl::server::custom {
 namespace {
@@ -26,15 +29,24 @@ cl_mem_flags serverFlags(cl_mem_flags flags, const BytesArg& host) {
 
 void* hostBytes(const BytesArg& host) { return const_cast<void*>(host.data()); }
 
+// The devices of `context`; nullopt if it cannot say (not a context: the call gives its own error).
+std::optional<std::vector<cl_device_id>> devicesOf(cl_context context) {
+  std::size_t bytes = 0;
+  if (context == nullptr || ::clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &bytes) != CL_SUCCESS)
+    return std::nullopt;
+  std::vector<cl_device_id> devices(bytes / sizeof(cl_device_id));
+  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, bytes, devices.data(), nullptr) != CL_SUCCESS)
+    return std::nullopt;
+  return devices;
+}
+
 // Whether a buffer on host memory is the devices' own memory in `context`
 // (CL_DEVICE_HOST_UNIFIED_MEMORY on all of them): only then is a shared
 // buffer as fast for kernels as one the implementation allocates.
 bool hostMemoryIsDeviceMemory(cl_context context) {
-  std::size_t bytes = 0;
-  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &bytes) != CL_SUCCESS || bytes == 0) return false;
-  std::vector<cl_device_id> devices(bytes / sizeof(cl_device_id));
-  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, bytes, devices.data(), nullptr) != CL_SUCCESS) return false;
-  for (cl_device_id d : devices) {
+  const auto devices = devicesOf(context);
+  if (!devices || devices->empty()) return false;
+  for (cl_device_id d : *devices) {
     cl_bool unified = CL_FALSE;
     if (::clGetDeviceInfo(d, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) != CL_SUCCESS ||
         unified != CL_TRUE)
@@ -233,7 +245,28 @@ struct ImageArgs {
   const cl_image_desc* descPointer() const { return desc ? &*desc : nullptr; }
 };
 
-ImageArgs imageArgs(CallContext& ctx) {
+// Whether every device of `context` lists `extension`; nullopt if the
+// context cannot say (not one: the call gives its own error).
+std::optional<bool> contextHasExtension(cl_context context, const std::string& extension) {
+  const auto devices = devicesOf(context);
+  if (!devices) return std::nullopt;
+  return std::all_of(devices->begin(), devices->end(),
+                     [&](cl_device_id d) { return ops::deviceHasExtension(d, extension); });
+}
+
+// What of a description the server judges itself: samples are not OpenCL's
+// (num_samples must be 0), mip levels are cl_khr_mipmap_image's only (PoCL
+// exits on either, rather than refuse them), and the host memory of mip
+// levels has a layout imageHostBytes does not know.
+void expectPlainLevels(cl_context context, const cl_image_desc& desc, bool host) {
+  if (desc.num_samples != 0) throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "num_samples must be 0");
+  if (desc.num_mip_levels == 0) return;
+  if (contextHasExtension(context, "cl_khr_mipmap_image") == false)
+    throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "mip levels without cl_khr_mipmap_image");
+  if (host && desc.num_mip_levels > 1) throw CallError(CL_INVALID_HOST_PTR, "host memory for mip levels");
+}
+
+ImageArgs imageArgs(CallContext& ctx, cl_context context) {
   ImageArgs image;
   image.format = ctx.value(sizeof(cl_image_format), CL_INVALID_IMAGE_FORMAT_DESCRIPTOR);
   const BytesArg rawDesc = ctx.value(sizeof(cl_image_desc), CL_INVALID_IMAGE_DESCRIPTOR);
@@ -244,8 +277,10 @@ ImageArgs imageArgs(CallContext& ctx) {
     image.desc->mem_object = memObject;
   }
   image.host = ctx.bulk();
+  const bool host = image.host.data() != nullptr;
+  if (image.desc) expectPlainLevels(context, *image.desc, host);
   // Without a format or a description the implementation refuses the call before it reads any.
-  if (image.host.data() != nullptr && image.format.data() != nullptr && image.desc &&
+  if (host && image.format.data() != nullptr && image.desc &&
       image.host.size() < imageHostBytes(*image.formatPointer(), *image.desc))
     throw CallError(CL_INVALID_HOST_PTR, "the host memory sent is shorter than the image");
   return image;
@@ -258,7 +293,7 @@ void clCreateImage(CallContext& ctx) {
   const auto created_id = ctx.newId();
   auto context = ctx.handle<cl_context>();
   auto flags = ctx.scalar<cl_mem_flags>();
-  const ImageArgs image = imageArgs(ctx);
+  const ImageArgs image = imageArgs(ctx, context);
   cl_int errcode = CL_SUCCESS;
   cl_mem created = ::clCreateImage(context, serverFlags(flags, image.host), image.formatPointer(),
                                    image.descPointer(), hostBytes(image.host), &errcode);
@@ -272,7 +307,7 @@ void clCreateImageWithProperties(CallContext& ctx) {
   auto context = ctx.handle<cl_context>();
   auto properties = ctx.properties<cl_mem_properties>();
   auto flags = ctx.scalar<cl_mem_flags>();
-  const ImageArgs image = imageArgs(ctx);
+  const ImageArgs image = imageArgs(ctx, context);
   cl_int errcode = CL_SUCCESS;
   cl_mem created = ::clCreateImageWithProperties(context, properties.data(), serverFlags(flags, image.host),
                                                  image.formatPointer(), image.descPointer(), hostBytes(image.host),
@@ -299,7 +334,8 @@ void clSetKernelArg(CallContext& ctx) {
     status = ::clSetKernelArg(kernel, index, size, value.data());
   } else {
     void* object = ctx.session().table().any(args.u64(), CL_INVALID_ARG_VALUE);
-    if (size != sizeof object) throw CallError(CL_INVALID_ARG_SIZE, "an object argument of another size than a handle's");
+    if (size != sizeof object)
+      throw CallError(CL_INVALID_ARG_SIZE, "an object argument of another size than a handle's");
     status = ::clSetKernelArg(kernel, index, sizeof object, &object);
   }
   ctx.reply(status);

@@ -580,6 +580,13 @@ TEST_F(BadInputTest, ImageCreationsWhoseHostBytesLieAreRefused) {
                    [](cl_image_desc& d) { d.image_height = 64; }, true),
             CL_INVALID_HOST_PTR)
       << "clCreateImageWithProperties: 8 rows of 64";
+  // Descriptions PoCL exits on (the worker with it) rather than refuse.
+  EXPECT_EQ(create(33, sizeof(cl_image_format), sizeof(cl_image_desc), [](cl_image_desc& d) { d.num_samples = 4; }),
+            CL_INVALID_IMAGE_DESCRIPTOR)
+      << "num_samples of 4";
+  EXPECT_EQ(create(34, sizeof(cl_image_format), sizeof(cl_image_desc), [](cl_image_desc& d) { d.num_mip_levels = 2; }),
+            CL_INVALID_IMAGE_DESCRIPTOR)
+      << "mip levels without cl_khr_mipmap_image";
   expectServing(client, "image creation lies");
 
   EXPECT_EQ(client.call(CallId::clCreateImage, image2d(31, packed)).status, CL_SUCCESS);

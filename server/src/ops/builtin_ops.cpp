@@ -86,7 +86,7 @@ void expectMatrix(cl_mem buffer, cl_ulong one, cl_ulong two, cl_ulong offset, cl
   const std::size_t elements =
       checkedSum(checkedSum(checkedProduct({std::max(ld, one), two - 1}), one), offset);
   const std::size_t bytes = checkedProduct({elements, sizeof(T)});
-  const auto size = memSize(buffer);
+  const auto size = bufferSize(buffer);
   if (elements > static_cast<std::size_t>(std::numeric_limits<cl_int>::max()) || (size && bytes > *size))
     throw CallError(CL_INVALID_VALUE, "a matrix outside its buffer");
 }

@@ -31,11 +31,14 @@ inline std::size_t checkedProduct(std::initializer_list<std::uint64_t> factors, 
   return product;
 }
 
-// CL_MEM_SIZE of `mem`; nullopt if the implementation refuses the query
-// (NULL or not a memory object: the call itself then gives its own error).
-inline std::optional<std::size_t> memSize(cl_mem mem) {
+// CL_MEM_SIZE of `buffer`; nullopt if it is not a buffer (NULL, another
+// kind of memory object, not one at all: the call itself gives its error).
+inline std::optional<std::size_t> bufferSize(cl_mem buffer) {
+  cl_mem_object_type type = 0;
   std::size_t size = 0;
-  if (mem == nullptr || ::clGetMemObjectInfo(mem, CL_MEM_SIZE, sizeof size, &size, nullptr) != CL_SUCCESS)
+  if (buffer == nullptr || ::clGetMemObjectInfo(buffer, CL_MEM_TYPE, sizeof type, &type, nullptr) != CL_SUCCESS ||
+      type != CL_MEM_OBJECT_BUFFER ||
+      ::clGetMemObjectInfo(buffer, CL_MEM_SIZE, sizeof size, &size, nullptr) != CL_SUCCESS)
     return std::nullopt;
   return size;
 }
@@ -45,7 +48,7 @@ inline std::optional<std::size_t> memSize(cl_mem mem) {
 inline bool inBuffer(cl_mem buffer, std::uint64_t offset, std::uint64_t size) {
   std::size_t end = 0;
   if (__builtin_add_overflow(offset, size, &end)) return false;
-  const auto bytes = memSize(buffer);
+  const auto bytes = bufferSize(buffer);
   return !bytes || end <= *bytes;
 }
 
