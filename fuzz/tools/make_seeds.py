@@ -10,7 +10,9 @@ usage: make_seeds.py OUT_DIR
 Call ids are protocol::CallId's (build/generated/include/rcl/protocol/call_ids.h);
 regenerate the seeds when they or the wire format change (kProtocolVersion).
 Sizes stay within the harness's caps (kMaxSize), or at 2^63 and above, which
-it lets through as ids: lies that wrap use those.
+it lets through as ids: lies that wrap use those. The same-host and bulk
+socket pieces are not here: the harness's sessions have neither shared
+memory nor a bulk socket (tests/failure/bad_input_test.cpp lies to them).
 """
 import pathlib
 import struct
@@ -34,12 +36,7 @@ CALL = {
     "clCreateCommandQueueWithProperties": 123,
     "clSetKernelExecInfo": 135,
     "clCreateImageWithProperties": 147,
-    # remote-cl's own (protocol/shm.h, bulk_socket.h, extension_calls.h)
-    "ShmWritePiece": 1100,
-    "DirectWrite": 1102,
-    "BulkWrite": 1104,
-    "SharedWrite": 1106,
-    "SharedMap": 1109,
+    # remote-cl's own (protocol/extension_calls.h)
     "EnqueueOp": 2001,
 }
 
@@ -57,7 +54,6 @@ CL_MEM_OBJECT_IMAGE2D = 0x10F1
 CL_KERNEL_EXEC_INFO_SVM_PTRS = 0x11B6
 CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM = 0x11B7
 CL_RCL_ARG_SCALAR, CL_RCL_ARG_HOST_OUT = 1, 4
-CL_MAP_READ = 1
 
 
 class Nil:
@@ -160,10 +156,6 @@ def image_desc(width=8, height=8, row_pitch=0):
     return Bin(struct.pack("<I4xQQQQQQIIQ", CL_MEM_OBJECT_IMAGE2D, width, height, 0, 0, row_pitch, 0, 0, 0, 0))
 
 
-def piece(call, token, where, length, offset):
-    return (call, token, where, length, QUEUE, BUFFER, offset, NIL)
-
-
 SEEDS = {
     # [clSetKernelArg], [clSetKernelExecInfo]
     "kernel-arg-size-lies": session(
@@ -208,15 +200,6 @@ SEEDS = {
         ("clEnqueueWriteImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(8, 8, 1), Bulk(b"i" * 16), NIL, NIL),
         ("clEnqueueReadImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(16, 16, 1), NIL, 104),
         ("clEnqueueWriteImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(8, 8, 1), Bulk(b"i" * 256), NIL, NIL),
-    ),
-    # [ShmWritePiece], [DirectWrite], [BulkWrite], [SharedWrite], [SharedMap] and the write they stand for
-    "pieces-range-wraps": session(
-        piece("ShmWritePiece", 7, 0, 16, NEARLY_ALL),
-        piece("DirectWrite", 7, 0x1000, NEARLY_ALL, 16),
-        piece("BulkWrite", 7, 7, 16, NEARLY_ALL),
-        piece("SharedWrite", 7, 0x1000, 16, NEARLY_ALL),
-        ("SharedMap", QUEUE, BUFFER, CL_MAP_READ, NEARLY_ALL, 16, NIL, NIL, 0),
-        ("clEnqueueWriteBuffer", QUEUE, BUFFER, 0, 16, [], NIL, NIL, 7),
     ),
     # [EnqueueOp]: host-out arguments over the limit together (decoded before the operation is looked up)
     "op-host-out-over-limit": session(
