@@ -60,13 +60,17 @@ std::optional<IncludeBundle> readIncludeBundle(Reader& r) {
     if (bytes > kMaxIncludeBytes) throw DecodeError("build options: included files over the size limit");
     files.push_back(std::move(f));
   }
-  const auto roots = r.integer<std::uint32_t>();
+  const auto roots = r.u64();
+  // The server makes a folder a root: no more than the options can name (each
+  // root a marker, but for the working directory's), nor than a uint32 holds.
+  const std::size_t nameable = bundle ? bundle->options.size() / includeMarker(0).size() + 1 : 1;
+  if (roots > nameable) throw DecodeError("build options: more include roots than the options name");
   for (const auto& f : files)
     if (f.root >= roots) throw DecodeError("build options: a file names a root that does not exist");
   if (!files.empty() && !bundle) throw DecodeError("build options: files without options");
   if (bundle) {
     bundle->files = std::move(files);
-    bundle->roots = roots;
+    bundle->roots = static_cast<std::uint32_t>(roots);
   }
   return bundle;
 }

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include "rcl/protocol/info_results.h"
 #include "rcl/server/build_includes.h"
 #include "rcl/server/outbox.h"
@@ -68,6 +70,13 @@ BytesArg CallContext::value() {
   return BytesArg(args_.bin());
 }
 
+BytesArg CallContext::value(std::uint64_t size, cl_int error) {
+  BytesArg v = value();
+  if (v.data() != nullptr && v.size() != size)
+    throw CallError(error, fmt::format("a value of {} bytes where its size says {}", v.size(), size));
+  return v;
+}
+
 BytesArg CallContext::bulk() {
   if (args_.isNil()) return {};
   auto& frame = args_.bulk();
@@ -75,6 +84,13 @@ BytesArg CallContext::bulk() {
 }
 
 zmq::message_t CallContext::takeBulk() { return args_.takeBulk(); }
+
+zmq::message_t CallContext::takeBulk(std::uint64_t size, cl_int error) {
+  zmq::message_t frame = args_.takeBulk();
+  if (frame.size() != size)
+    throw CallError(error, fmt::format("{} bytes sent where the call uses {}", frame.size(), size));
+  return frame;
+}
 
 std::vector<std::shared_ptr<zmq::message_t>> CallContext::bulkChunks() {
   std::vector<std::shared_ptr<zmq::message_t>> chunks;

@@ -3,9 +3,11 @@
 // keep their bulk frame alive until the device has it, clFinish answers from
 // a completion callback so the session never blocks. Shapes are described
 // in codegen/opencl_calls.toml.
+#include <algorithm>
 #include <memory>
 
 #include "rcl/server/call_context.h"
+#include "rcl/server/checked_sizes.h"
 #include "rcl/server/custom_handlers.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/transfers.h"
@@ -21,13 +23,32 @@ std::array<std::size_t, 3> triple(CallContext& ctx) {
   return {a.data()[0], a.data()[1], a.data()[2]};
 }
 
-std::size_t product(const std::array<std::size_t, 3>& r) { return r[0] * r[1] * r[2]; }
+// The bytes a rect read or write moves, packed: CL_INVALID_VALUE if they
+// overflow or cannot fit in the buffer (a region out of its bounds), before
+// any staging is allocated or any host bytes are used at the region's pitches.
+std::size_t rectBytes(cl_mem buffer, const std::array<std::size_t, 3>& region) {
+  const std::size_t bytes = checkedProduct({region[0], region[1], region[2]});
+  expectInBuffer(buffer, 0, bytes);
+  return bytes;
+}
 
-std::size_t imageElementSize(cl_mem image) {
-  std::size_t size = 0;
-  if (::clGetImageInfo(image, CL_IMAGE_ELEMENT_SIZE, sizeof size, &size, nullptr) != CL_SUCCESS)
+std::size_t imageInfo(cl_mem image, cl_image_info param) {
+  std::size_t value = 0;
+  if (::clGetImageInfo(image, param, sizeof value, &value, nullptr) != CL_SUCCESS)
     throw CallError(CL_INVALID_MEM_OBJECT, "not an image");
-  return size;
+  return value;
+}
+
+// The bytes an image read or write moves, packed: as rectBytes, bounded by
+// the whole image's elements.
+std::size_t imageBytes(cl_mem image, const std::array<std::size_t, 3>& region) {
+  const std::size_t element = imageInfo(image, CL_IMAGE_ELEMENT_SIZE);
+  const std::size_t bytes = checkedProduct({element, region[0], region[1], region[2]});
+  const auto atLeastOne = [&](cl_image_info param) { return std::max<std::size_t>(imageInfo(image, param), 1); };
+  const std::size_t whole = checkedProduct({element, atLeastOne(CL_IMAGE_WIDTH), atLeastOne(CL_IMAGE_HEIGHT),
+                                            atLeastOne(CL_IMAGE_DEPTH), atLeastOne(CL_IMAGE_ARRAY_SIZE)});
+  if (bytes > whole) throw CallError(CL_INVALID_VALUE, "a region larger than its image");
+  return bytes;
 }
 
 std::shared_ptr<Chunks> oneChunk(std::size_t size) {
@@ -49,9 +70,14 @@ void finishWrite(CallContext& ctx, cl_int status, EventOut& event, std::shared_p
 }
 
 std::shared_ptr<zmq::message_t> takeBytes(CallContext& ctx, std::size_t expected) {
-  auto bytes = std::make_shared<zmq::message_t>(ctx.takeBulk());
-  if (bytes->size() != expected) throw CallError(CL_INVALID_VALUE, "data size does not match the region");
-  return bytes;
+  return std::make_shared<zmq::message_t>(ctx.takeBulk(expected, CL_INVALID_VALUE));
+}
+
+// Refuses a transfer whose pieces (shm_transfers.h) were staged: their parts go too.
+[[noreturn]] void refuse(StagedTransfer& staged, const char* why) {
+  for (cl_event e : staged.parts) ::clReleaseEvent(e);
+  staged.parts.clear();
+  throw CallError(CL_INVALID_VALUE, why);
 }
 
 }  // namespace
@@ -88,10 +114,9 @@ void clEnqueueReadBuffer(CallContext& ctx) {
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
   auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces read through shared memory
-  if (staged.bytes > size) {
-    for (cl_event e : staged.parts) ::clReleaseEvent(e);
-    throw CallError(CL_INVALID_VALUE, "the pieces read more than the read");
-  }
+  if (staged.bytes > size) refuse(staged, "the pieces read more than the read");
+  // Chunks are read at offset + their place: no sum may wrap.
+  if (!inBuffer(buffer, offset, size)) refuse(staged, "a read outside its buffer");
   readInChunks(ctx, queue, size, waits, id,
                [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
                  return ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
@@ -111,7 +136,7 @@ void clEnqueueReadBufferRect(CallContext& ctx) {
   auto slice_pitch = ctx.scalar<std::size_t>();
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
-  auto staging = oneChunk(product(region));
+  auto staging = oneChunk(rectBytes(buffer, region));
   const std::size_t host_origin[3] = {0, 0, 0};
   cl_event event = nullptr;
   const cl_int status = ::clEnqueueReadBufferRect(queue, buffer, CL_FALSE, origin.data(), host_origin, region.data(),
@@ -129,8 +154,7 @@ void clEnqueueReadImage(CallContext& ctx) {
   const auto region = triple(ctx);
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
-  const std::size_t element = imageElementSize(image);
-  auto staging = oneChunk(element * product(region));
+  auto staging = oneChunk(imageBytes(image, region));
   cl_event event = nullptr;
   const cl_int status = ::clEnqueueReadImage(queue, image, CL_FALSE, origin.data(), region.data(), 0, 0,
                                              staging->front()->data(), static_cast<cl_uint>(waits.size()), waits.data(),
@@ -151,11 +175,11 @@ void clEnqueueWriteBuffer(CallContext& ctx) {
   auto event = ctx.event();
   auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces written through shared memory
   std::size_t total = staged.bytes;
-  for (const auto& c : chunks) total += c->size();
-  if (total != size) {
-    for (cl_event e : staged.parts) ::clReleaseEvent(e);
-    throw CallError(CL_INVALID_VALUE, "data size does not match the write");
-  }
+  for (const auto& c : chunks)
+    if (__builtin_add_overflow(total, c->size(), &total)) refuse(staged, "data size overflows");
+  if (total != size) refuse(staged, "data size does not match the write");
+  // Chunks are written at offset + their place: no sum may wrap.
+  if (!inBuffer(buffer, offset, size)) refuse(staged, "a write outside its buffer");
   writeInChunks(ctx, queue, std::move(chunks), waits, event,
                 [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
                   return ::clEnqueueWriteBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
@@ -173,7 +197,7 @@ void clEnqueueWriteBufferRect(CallContext& ctx) {
   const auto region = triple(ctx);
   auto row_pitch = ctx.scalar<std::size_t>();
   auto slice_pitch = ctx.scalar<std::size_t>();
-  auto bytes = takeBytes(ctx, product(region));
+  auto bytes = takeBytes(ctx, rectBytes(buffer, region));
   auto waits = ctx.handles<cl_event>();
   auto event = ctx.event();
   const std::size_t host_origin[3] = {0, 0, 0};
@@ -190,7 +214,7 @@ void clEnqueueWriteImage(CallContext& ctx) {
   auto image = ctx.handle<cl_mem>();
   const auto origin = triple(ctx);
   const auto region = triple(ctx);
-  auto bytes = takeBytes(ctx, imageElementSize(image) * product(region));
+  auto bytes = takeBytes(ctx, imageBytes(image, region));
   auto waits = ctx.handles<cl_event>();
   auto event = ctx.event();
   const cl_int status = ::clEnqueueWriteImage(queue, image, CL_FALSE, origin.data(), region.data(), 0, 0,

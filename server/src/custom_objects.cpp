@@ -1,12 +1,18 @@
 // Hand-written server handlers that create objects or change their state:
 // memory objects with host pointers, kernel arguments, event callbacks.
 // Each one's shape is described in codegen/opencl_calls.toml.
+#include <algorithm>
+#include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "rcl/server/call_context.h"
+#include "rcl/server/checked_sizes.h"
 #include "rcl/server/custom_handlers.h"
+#include "rcl/server/ops/registry.h"
 
 namespace rcl::server::custom {
 namespace {
@@ -23,15 +29,24 @@ cl_mem_flags serverFlags(cl_mem_flags flags, const BytesArg& host) {
 
 void* hostBytes(const BytesArg& host) { return const_cast<void*>(host.data()); }
 
+// The devices of `context`; nullopt if it cannot say (not a context: the call gives its own error).
+std::optional<std::vector<cl_device_id>> devicesOf(cl_context context) {
+  std::size_t bytes = 0;
+  if (context == nullptr || ::clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &bytes) != CL_SUCCESS)
+    return std::nullopt;
+  std::vector<cl_device_id> devices(bytes / sizeof(cl_device_id));
+  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, bytes, devices.data(), nullptr) != CL_SUCCESS)
+    return std::nullopt;
+  return devices;
+}
+
 // Whether a buffer on host memory is the devices' own memory in `context`
 // (CL_DEVICE_HOST_UNIFIED_MEMORY on all of them): only then is a shared
 // buffer as fast for kernels as one the implementation allocates.
 bool hostMemoryIsDeviceMemory(cl_context context) {
-  std::size_t bytes = 0;
-  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &bytes) != CL_SUCCESS || bytes == 0) return false;
-  std::vector<cl_device_id> devices(bytes / sizeof(cl_device_id));
-  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, bytes, devices.data(), nullptr) != CL_SUCCESS) return false;
-  for (cl_device_id d : devices) {
+  const auto devices = devicesOf(context);
+  if (!devices || devices->empty()) return false;
+  for (cl_device_id d : *devices) {
     cl_bool unified = CL_FALSE;
     if (::clGetDeviceInfo(d, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) != CL_SUCCESS ||
         unified != CL_TRUE)
@@ -144,13 +159,133 @@ void clCreateBufferWithProperties(CallContext& ctx) {
 }
 
 namespace {
-// The image description as sent: mem_object (a buffer for 1D buffer images
-// or an image for images from images) travels as an id after it.
-cl_image_desc imageDesc(CallContext& ctx, const BytesArg& raw) {
-  cl_image_desc desc = *raw.as<cl_image_desc>();
-  desc.mem_object = ctx.handle<cl_mem>();
-  return desc;
+
+// Bytes of one element of `format`; 0 for a format the server does not know
+// (the channel orders and data types of OpenCL 3.0).
+std::size_t elementBytes(const cl_image_format& format) {
+  std::size_t channels = 0;
+  switch (format.image_channel_order) {
+    case CL_R: case CL_A: case CL_INTENSITY: case CL_LUMINANCE: case CL_DEPTH: case CL_Rx:
+      channels = 1;
+      break;
+    case CL_RG: case CL_RA: case CL_RGx: case CL_DEPTH_STENCIL:
+      channels = 2;
+      break;
+    case CL_RGB: case CL_RGBx: case CL_sRGB: case CL_sRGBx:
+      channels = 3;
+      break;
+    case CL_RGBA: case CL_BGRA: case CL_ARGB: case CL_ABGR: case CL_sRGBA: case CL_sBGRA:
+      channels = 4;
+      break;
+    default:
+      return 0;
+  }
+  switch (format.image_channel_data_type) {
+    case CL_UNORM_SHORT_565: case CL_UNORM_SHORT_555:
+      return 2;  // packed: one element whatever the order
+    case CL_UNORM_INT_101010: case CL_UNORM_INT_101010_2: case CL_UNORM_INT24:
+      return 4;
+    case CL_SNORM_INT8: case CL_UNORM_INT8: case CL_SIGNED_INT8: case CL_UNSIGNED_INT8:
+      return channels;
+    case CL_SNORM_INT16: case CL_UNORM_INT16: case CL_SIGNED_INT16: case CL_UNSIGNED_INT16: case CL_HALF_FLOAT:
+      return 2 * channels;
+    case CL_SIGNED_INT32: case CL_UNSIGNED_INT32: case CL_FLOAT:
+      return 4 * channels;
+    default:
+      return 0;
+  }
 }
+
+// Bytes the implementation reads from an image's host memory: its rows or
+// slices at their pitches (0: packed). A pitch under its packed size is the
+// descriptor's error, as natively with a host pointer; every product is
+// checked (a wrapped one would let a few bytes pass for a big image).
+std::size_t imageHostBytes(const cl_image_format& format, const cl_image_desc& desc) {
+  const std::size_t element = elementBytes(format);
+  if (element == 0) throw CallError(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR, "host memory for an image of unknown format");
+  const std::size_t packedRow = checkedProduct({desc.image_width, element}, CL_INVALID_IMAGE_SIZE);
+  if (desc.image_row_pitch != 0 && desc.image_row_pitch < packedRow)
+    throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "a row pitch under the row's size");
+  const std::size_t row = desc.image_row_pitch != 0 ? desc.image_row_pitch : packedRow;
+  // Slices of `rows` rows, `count` of them.
+  const auto slices = [&](std::size_t rows, std::size_t count) {
+    const std::size_t packedSlice = checkedProduct({row, rows}, CL_INVALID_IMAGE_SIZE);
+    if (desc.image_slice_pitch != 0 && desc.image_slice_pitch < packedSlice)
+      throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "a slice pitch under the slice's size");
+    const std::size_t slice = desc.image_slice_pitch != 0 ? desc.image_slice_pitch : packedSlice;
+    return checkedProduct({slice, count}, CL_INVALID_IMAGE_SIZE);
+  };
+  switch (desc.image_type) {
+    case CL_MEM_OBJECT_IMAGE1D:
+    case CL_MEM_OBJECT_IMAGE1D_BUFFER:
+      return row;
+    case CL_MEM_OBJECT_IMAGE2D:
+      return checkedProduct({row, desc.image_height}, CL_INVALID_IMAGE_SIZE);
+    case CL_MEM_OBJECT_IMAGE3D:
+      return slices(desc.image_height, desc.image_depth);
+    case CL_MEM_OBJECT_IMAGE1D_ARRAY:
+      return slices(1, desc.image_array_size);
+    case CL_MEM_OBJECT_IMAGE2D_ARRAY:
+      return slices(desc.image_height, desc.image_array_size);
+    default:
+      throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "host memory for an image of unknown type");
+  }
+}
+
+// An image creation's format, description and host memory as sent: format
+// and desc each exactly their struct (or nil), desc.mem_object (a buffer for
+// 1D buffer images, an image for images from images) as an id after them,
+// then the host bytes, which must hold what the implementation reads.
+struct ImageArgs {
+  BytesArg format;
+  std::optional<cl_image_desc> desc;
+  BytesArg host;
+
+  const cl_image_format* formatPointer() const { return format.as<cl_image_format>(); }
+  const cl_image_desc* descPointer() const { return desc ? &*desc : nullptr; }
+};
+
+// Whether every device of `context` lists `extension`; nullopt if the
+// context cannot say (not one: the call gives its own error).
+std::optional<bool> contextHasExtension(cl_context context, const std::string& extension) {
+  const auto devices = devicesOf(context);
+  if (!devices) return std::nullopt;
+  return std::all_of(devices->begin(), devices->end(),
+                     [&](cl_device_id d) { return ops::deviceHasExtension(d, extension); });
+}
+
+// What of a description the server judges itself: samples are not OpenCL's
+// (num_samples must be 0), mip levels are cl_khr_mipmap_image's only (PoCL
+// exits on either, rather than refuse them), and the host memory of mip
+// levels has a layout imageHostBytes does not know.
+void expectPlainLevels(cl_context context, const cl_image_desc& desc, bool host) {
+  if (desc.num_samples != 0) throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "num_samples must be 0");
+  if (desc.num_mip_levels == 0) return;
+  if (contextHasExtension(context, "cl_khr_mipmap_image") == false)
+    throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "mip levels without cl_khr_mipmap_image");
+  if (host && desc.num_mip_levels > 1) throw CallError(CL_INVALID_HOST_PTR, "host memory for mip levels");
+}
+
+ImageArgs imageArgs(CallContext& ctx, cl_context context) {
+  ImageArgs image;
+  image.format = ctx.value(sizeof(cl_image_format), CL_INVALID_IMAGE_FORMAT_DESCRIPTOR);
+  const BytesArg rawDesc = ctx.value(sizeof(cl_image_desc), CL_INVALID_IMAGE_DESCRIPTOR);
+  auto memObject = ctx.handle<cl_mem>();
+  if (rawDesc.data() != nullptr) {
+    image.desc.emplace();
+    std::memcpy(&*image.desc, rawDesc.data(), sizeof(cl_image_desc));
+    image.desc->mem_object = memObject;
+  }
+  image.host = ctx.bulk();
+  const bool host = image.host.data() != nullptr;
+  if (image.desc) expectPlainLevels(context, *image.desc, host);
+  // Without a format or a description the implementation refuses the call before it reads any.
+  if (host && image.format.data() != nullptr && image.desc &&
+      image.host.size() < imageHostBytes(*image.formatPointer(), *image.desc))
+    throw CallError(CL_INVALID_HOST_PTR, "the host memory sent is shorter than the image");
+  return image;
+}
+
 }  // namespace
 
 // [clCreateImage]: created id, context, flags, format, desc, desc.mem_object id, host bytes.
@@ -158,13 +293,10 @@ void clCreateImage(CallContext& ctx) {
   const auto created_id = ctx.newId();
   auto context = ctx.handle<cl_context>();
   auto flags = ctx.scalar<cl_mem_flags>();
-  auto format = ctx.value();
-  auto rawDesc = ctx.value();
-  const cl_image_desc desc = imageDesc(ctx, rawDesc);
-  auto host = ctx.bulk();
+  const ImageArgs image = imageArgs(ctx, context);
   cl_int errcode = CL_SUCCESS;
-  cl_mem created = ::clCreateImage(context, serverFlags(flags, host), format.as<cl_image_format>(),
-                                   rawDesc.data() != nullptr ? &desc : nullptr, hostBytes(host), &errcode);
+  cl_mem created = ::clCreateImage(context, serverFlags(flags, image.host), image.formatPointer(),
+                                   image.descPointer(), hostBytes(image.host), &errcode);
   ctx.adopt(created_id, created, errcode);
   ctx.reply(errcode);
 }
@@ -175,21 +307,20 @@ void clCreateImageWithProperties(CallContext& ctx) {
   auto context = ctx.handle<cl_context>();
   auto properties = ctx.properties<cl_mem_properties>();
   auto flags = ctx.scalar<cl_mem_flags>();
-  auto format = ctx.value();
-  auto rawDesc = ctx.value();
-  const cl_image_desc desc = imageDesc(ctx, rawDesc);
-  auto host = ctx.bulk();
+  const ImageArgs image = imageArgs(ctx, context);
   cl_int errcode = CL_SUCCESS;
-  cl_mem created = ::clCreateImageWithProperties(context, properties.data(), serverFlags(flags, host),
-                                                 format.as<cl_image_format>(),
-                                                 rawDesc.data() != nullptr ? &desc : nullptr, hostBytes(host),
+  cl_mem created = ::clCreateImageWithProperties(context, properties.data(), serverFlags(flags, image.host),
+                                                 image.formatPointer(), image.descPointer(), hostBytes(image.host),
                                                  &errcode);
   ctx.adopt(created_id, created, errcode);
   ctx.reply(errcode);
 }
 
 // [clSetKernelArg]: kernel, index, size, then the value: nil (local memory or
-// a NULL value), bin (plain bytes), or an object id (cl_mem, cl_sampler, cl_command_queue).
+// a NULL value: nothing is read), bin (plain bytes, exactly `size` of them: the
+// implementation reads that many), or an object id (cl_mem, cl_sampler,
+// cl_command_queue), passed as the handle it stands for, whose size is a
+// handle's. A size that lies is CL_INVALID_ARG_SIZE, as natively.
 void clSetKernelArg(CallContext& ctx) {
   auto kernel = ctx.handle<cl_kernel>();
   auto index = ctx.scalar<cl_uint>();
@@ -199,11 +330,13 @@ void clSetKernelArg(CallContext& ctx) {
   if (args.isNil()) {
     status = ::clSetKernelArg(kernel, index, size, nullptr);
   } else if (args.peekIsBin()) {
-    auto value = ctx.value();
+    auto value = ctx.value(size, CL_INVALID_ARG_SIZE);
     status = ::clSetKernelArg(kernel, index, size, value.data());
   } else {
     void* object = ctx.session().table().any(args.u64(), CL_INVALID_ARG_VALUE);
-    status = ::clSetKernelArg(kernel, index, size, &object);
+    if (size != sizeof object)
+      throw CallError(CL_INVALID_ARG_SIZE, "an object argument of another size than a handle's");
+    status = ::clSetKernelArg(kernel, index, sizeof object, &object);
   }
   ctx.reply(status);
 }

@@ -216,6 +216,9 @@ void clSetKernelExecInfo(CallContext& ctx) {
       return ctx.reply(::clSetKernelExecInfo(kernel, name, pointers.size() * sizeof(void*), list));
     }
     case CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM:
+      // A cl_bool: the implementation may read one whatever the size says.
+      if (value.data() != nullptr && value.size() != sizeof(cl_bool))
+        throw CallError(CL_INVALID_VALUE, "CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM takes a cl_bool");
       return ctx.reply(::clSetKernelExecInfo(kernel, name, value.size(), value.data()));
     default:
       throw CallError(CL_INVALID_VALUE, "a kernel exec info name the server does not forward");

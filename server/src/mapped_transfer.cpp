@@ -5,6 +5,7 @@
 
 #include "rcl/server/call_context.h"
 #include "rcl/server/call_error.h"
+#include "rcl/server/checked_sizes.h"
 #include "rcl/server/shm_transfers.h"
 
 namespace rcl::server {
@@ -28,9 +29,10 @@ void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step
   const auto offset = ctx.scalar<std::size_t>();
   auto waits = ctx.handles<cl_event>();
   StagedTransfer& staged = session.staged().at(token);
-  staged.bytes += length;
-  if (staged.status != CL_SUCCESS) return;
-  if (length == 0) {
+  if (!staged.add(length)) return;
+  // The step moves `length` bytes at the mapped address: they must all lie in
+  // the buffer (an offset that wraps must not slip past the map's own check).
+  if (length == 0 || !inBuffer(buffer, offset, length)) {
     staged.status = CL_INVALID_VALUE;
     return;
   }

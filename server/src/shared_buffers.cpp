@@ -15,6 +15,7 @@
 #include "rcl/protocol/unique_fd.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/call_error.h"
+#include "rcl/server/checked_sizes.h"
 #include "rcl/server/mapped_transfer.h"
 #include "rcl/server/outbox.h"
 
@@ -229,6 +230,9 @@ void sharedMap(CallContext& ctx) {
   auto waits = ctx.handles<cl_event>();
   auto event = ctx.event();
   const auto expected = ctx.scalar<std::uint64_t>();
+  // The client uses its own mapping of the region: it must lie in the buffer
+  // (an offset that wraps must not slip past the map's own check).
+  expectInBuffer(buffer, offset, size);
   cl_int status = CL_SUCCESS;
   void* host = ::clEnqueueMapBuffer(queue, buffer, CL_FALSE, flags, offset, size, static_cast<cl_uint>(waits.size()),
                                     waits.data(), event.ptr(), &status);

@@ -3,6 +3,7 @@
 #include "rcl/protocol/shm.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/call_error.h"
+#include "rcl/server/checked_sizes.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/shm_segment.h"
 
@@ -44,6 +45,11 @@ void StagedTransfers::releaseAll() {
   staged_.clear();
 }
 
+bool StagedTransfer::add(std::uint64_t length) {
+  if (__builtin_add_overflow(bytes, length, &bytes) && status == CL_SUCCESS) status = CL_INVALID_VALUE;
+  return status == CL_SUCCESS;
+}
+
 std::uint64_t stagedToken(CallContext& ctx) { return ctx.args().atEnd() ? 0 : ctx.args().u64(); }
 
 void shmPiece(CallContext& ctx, bool write) {
@@ -59,8 +65,11 @@ void shmPiece(CallContext& ctx, bool write) {
   const auto offset = ctx.scalar<std::size_t>();
   auto waits = ctx.handles<cl_event>();
   StagedTransfer& staged = session.staged().at(token);
-  staged.bytes += length;
-  if (staged.status != CL_SUCCESS) return pushSlot(*session.outbox(), write, slot, staged.status);
+  if (!staged.add(length)) return pushSlot(*session.outbox(), write, slot, staged.status);
+  if (!inBuffer(buffer, offset, length)) {  // (an offset that wraps must not slip past the enqueue's own check)
+    staged.status = CL_INVALID_VALUE;
+    return pushSlot(*session.outbox(), write, slot, staged.status);
+  }
   cl_event part = nullptr;
   const auto n = static_cast<cl_uint>(waits.size());
   const cl_int status =

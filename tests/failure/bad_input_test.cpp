@@ -1,22 +1,58 @@
-// Input no real client sends: garbage, ids of another client. The server must
-// answer with an error and keep serving everyone else.
+// Input no real client sends: garbage, ids of another client, sizes,
+// counts, offsets and regions that lie about the bytes a message holds or
+// overflow when added or multiplied. The server must answer each with the
+// call's own OpenCL error (or as malformed), never read or write past what
+// it has, and keep serving the session and everyone else.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <CL/cl.h>
+#include <CL/cl_remote.h>
+
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "raw_client.h"
+#include "rcl/protocol/bulk_socket.h"
+#include "rcl/protocol/control.h"
+#include "rcl/protocol/extension_calls.h"
+#include "rcl/protocol/shm.h"
 #include "rcl/protocol/transport.h"
 #include "server_process.h"
 #include "temp_directory.h"
+#include "test_segment.h"
 
 namespace rcl::test {
 namespace {
 
+using namespace std::chrono_literals;
 using protocol::CallId;
 using protocol::Kind;
+
+constexpr std::uint64_t kContext = 1;
+constexpr std::uint64_t kQueue = 2;
+constexpr std::uint64_t kBuffer = 3;
+constexpr std::size_t kBufferBytes = 4096;
+// Values that wrap around when an offset or a size is added to them.
+constexpr std::uint64_t kNearlyAll = ~std::uint64_t{0} - 7;
+// Builds can take a while on a busy machine.
+constexpr auto kBuildWait = 120s;
+
+// A kernel with an argument of each kind: a buffer, a value, local memory.
+constexpr const char* kKernelSource = R"(
+kernel void k(global int* out, int value, local int* scratch) {
+  scratch[get_local_id(0)] = value;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  out[0] = scratch[0];
+}
+)";
 
 class BadInputTest : public ::testing::Test {
  protected:
@@ -38,9 +74,155 @@ class BadInputTest : public ::testing::Test {
     });
   }
 
+  // A session with context kContext, queue kQueue and buffer kBuffer (kBufferBytes) on the first device.
+  void open(RawClient& client) {
+    device_ = client.hello();
+    ASSERT_NE(device_, 0u);
+    ASSERT_EQ(client.createContext(kContext, device_).status, CL_SUCCESS);
+    ASSERT_EQ(client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
+                w.u64(kQueue);
+                w.u64(kContext);
+                w.u64(device_);
+                w.nil();  // properties
+              }).status,
+              CL_SUCCESS);
+    ASSERT_EQ(createBuffer(client, kBuffer, kBufferBytes).status, CL_SUCCESS);
+  }
+
+  static RawReply createBuffer(RawClient& client, std::uint64_t id, std::uint64_t size) {
+    return client.call(CallId::clCreateBuffer, [&](protocol::Writer& w) {
+      w.u64(id);
+      w.u64(kContext);
+      w.u64(CL_MEM_READ_WRITE);
+      w.u64(size);
+      w.nil();  // no host memory
+    });
+  }
+
+  // The session still serves: its context answers an ordinary query.
+  void expectServing(RawClient& client, const char* after) {
+    auto count = contextDeviceCount(client, kContext);
+    EXPECT_EQ(count.kind, Kind::Reply) << "no answer after " << after << ": the worker died?";
+    EXPECT_EQ(count.status, CL_SUCCESS) << "the session stopped serving after " << after;
+  }
+
+  // clEnqueueWriteBuffer of `bytes` at `offset` of `buffer`, in one chunk; `token` names staged pieces.
+  static RawReply writeBuffer(RawClient& client, std::uint64_t buffer, std::uint64_t offset, std::uint64_t size,
+                              const std::string& bytes, std::optional<std::uint64_t> token = std::nullopt) {
+    return client.call(CallId::clEnqueueWriteBuffer, [&](protocol::Writer& w) {
+      w.u64(kQueue);
+      w.u64(buffer);
+      w.u64(offset);
+      w.u64(size);
+      w.array(1);
+      w.bulkCopy(bytes.data(), bytes.size());
+      w.nil();  // wait list
+      w.nil();  // no event
+      if (token) w.u64(*token);
+    });
+  }
+
+  static RawReply readBuffer(RawClient& client, std::uint64_t buffer, std::uint64_t offset, std::uint64_t size,
+                             std::uint64_t readId) {
+    return client.call(CallId::clEnqueueReadBuffer, [&](protocol::Writer& w) {
+      w.u64(kQueue);
+      w.u64(buffer);
+      w.u64(offset);
+      w.u64(size);
+      w.nil();  // wait list
+      w.u64(readId);
+    });
+  }
+
+  // The bytes of a read whose command succeeded (they come as a ReadData push), or nullopt.
+  static std::optional<std::string> readData(RawClient& client, const char* what) {
+    auto data = client.receive(10s);
+    if (!data || data->kind != Kind::ReadData) {
+      ADD_FAILURE() << "no ReadData for " << what;
+      return std::nullopt;
+    }
+    if (data->rest->integer<cl_int>() != CL_COMPLETE) {
+      ADD_FAILURE() << what << " did not complete";
+      return std::nullopt;
+    }
+    std::string bytes;
+    const std::uint32_t chunks = data->rest->array();
+    for (std::uint32_t i = 0; i < chunks; ++i) {
+      const auto& frame = data->rest->bulk();
+      bytes.append(static_cast<const char*>(frame.data()), frame.size());
+    }
+    return bytes;
+  }
+
+  // Program `program` from `source`, built with `options` (an include bundle as the client writes it), or nil.
+  static RawReply buildProgram(RawClient& client, std::uint64_t program, const std::string& source,
+                               const std::function<void(protocol::Writer&)>& options = nullptr) {
+    auto created = client.call(CallId::clCreateProgramWithSource, [&](protocol::Writer& w) {
+      w.u64(program);
+      w.u64(kContext);
+      w.u64(1);
+      w.array(1);
+      w.str(source);
+    });
+    if (created.status != CL_SUCCESS) return created;
+    return client.call(
+        CallId::clBuildProgram,
+        [&](protocol::Writer& w) {
+          w.u64(program);
+          w.u64(0);  // every device of the context
+          w.nil();
+          if (options) {
+            options(w);
+          } else {
+            w.array(3);  // [options, files, roots]
+            w.nil();
+            w.array(0);
+            w.u64(0);
+          }
+          w.nil();  // no callback
+        },
+        kBuildWait);
+  }
+
+  // kKernelSource's kernel `k` as `kernel`, built as program `program`.
+  void kernel(RawClient& client, std::uint64_t program, std::uint64_t kernel) {
+    ASSERT_EQ(buildProgram(client, program, kKernelSource).status, CL_SUCCESS);
+    ASSERT_EQ(client.call(CallId::clCreateKernel, [&](protocol::Writer& w) {
+                w.u64(kernel);
+                w.u64(program);
+                w.str("k");
+              }).status,
+              CL_SUCCESS);
+  }
+
+  // clSetKernelArg: `value` writes the value (nil, bin or an object id).
+  static cl_int setArg(RawClient& client, std::uint64_t kernel, std::uint64_t index, std::uint64_t size,
+                       const std::function<void(protocol::Writer&)>& value) {
+    return client
+        .call(CallId::clSetKernelArg,
+              [&](protocol::Writer& w) {
+                w.u64(kernel);
+                w.u64(index);
+                w.u64(size);
+                value(w);
+              })
+        .status;
+  }
+
+  static std::function<void(protocol::Writer&)> bytes(std::size_t n) {
+    return [n](protocol::Writer& w) {
+      const std::string zeros(n, '\0');
+      w.bin(zeros.data(), zeros.size());
+    };
+  }
+  static std::function<void(protocol::Writer&)> object(std::uint64_t id) {
+    return [id](protocol::Writer& w) { w.u64(id); };
+  }
+
   TempDirectory temp_{"rcl-bad-input"};
   std::unique_ptr<ServerProcess> server_;
   zmq::context_t zmq_{1};
+  std::uint64_t device_ = 0;
 };
 
 TEST_F(BadInputTest, GarbageFromAStrangerGetsAnErrorAndTheServerGoesOn) {
@@ -115,6 +297,484 @@ TEST_F(BadInputTest, AnIdOfAnotherClientIsUnknown) {
     w.u64(CL_MEM_SIZE);
   });
   EXPECT_EQ(asBuffer.status, CL_INVALID_MEM_OBJECT);
+}
+
+// [clSetKernelArg]: a value is exactly `size` bytes (the implementation reads
+// that many), an object is a handle's size, local memory has no value.
+TEST_F(BadInputTest, ClSetKernelArgWhoseSizeLiesIsRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0x5e7a);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  ASSERT_NO_FATAL_FAILURE(kernel(client, 10, 11));
+
+  EXPECT_EQ(setArg(client, 11, 1, sizeof(cl_int), bytes(1)), CL_INVALID_ARG_SIZE) << "a value shorter than its size";
+  EXPECT_EQ(setArg(client, 11, 1, 4096, bytes(sizeof(cl_int))), CL_INVALID_ARG_SIZE) << "a size past the value";
+  EXPECT_EQ(setArg(client, 11, 1, kNearlyAll, bytes(sizeof(cl_int))), CL_INVALID_ARG_SIZE) << "a huge size";
+  EXPECT_EQ(setArg(client, 11, 1, sizeof(cl_int), bytes(8)), CL_INVALID_ARG_SIZE) << "a value longer than its size";
+  EXPECT_EQ(setArg(client, 11, 0, sizeof(cl_int), object(kBuffer)), CL_INVALID_ARG_SIZE) << "a buffer of 4 bytes";
+  EXPECT_EQ(setArg(client, 11, 0, 4096, object(kBuffer)), CL_INVALID_ARG_SIZE) << "a buffer of 4096 bytes";
+  EXPECT_EQ(setArg(client, 11, 0, 0, object(kBuffer)), CL_INVALID_ARG_SIZE) << "a buffer of no bytes";
+  EXPECT_EQ(setArg(client, 11, 0, sizeof(cl_mem), object(kContext)), CL_INVALID_ARG_VALUE) << "a context";
+  // An index that does not fit a cl_uint would be cut to index 0: malformed.
+  auto wrapped = client.call(CallId::clSetKernelArg, [&](protocol::Writer& w) {
+    w.u64(11);
+    w.u64(std::uint64_t{1} << 32);
+    w.u64(sizeof(cl_mem));
+    w.u64(kBuffer);
+  });
+  EXPECT_EQ(wrapped.kind, Kind::Error) << "an index of 2^32";
+  EXPECT_EQ(wrapped.status, CL_INVALID_VALUE) << "an index of 2^32";
+  expectServing(client, "clSetKernelArg lies");
+
+  // The same arguments, told truly, run the kernel.
+  const cl_int value = 0x600d;
+  EXPECT_EQ(setArg(client, 11, 0, sizeof(cl_mem), object(kBuffer)), CL_SUCCESS) << "the buffer";
+  EXPECT_EQ(setArg(client, 11, 1, sizeof value, [&](protocol::Writer& w) { w.bin(&value, sizeof value); }),
+            CL_SUCCESS)
+      << "the value";
+  EXPECT_EQ(setArg(client, 11, 2, 64, [](protocol::Writer& w) { w.nil(); }), CL_SUCCESS) << "local memory";
+  auto run = client.call(CallId::clEnqueueNDRangeKernel, [&](protocol::Writer& w) {
+    const std::size_t one = 1;
+    w.u64(kQueue);
+    w.u64(11);
+    w.u64(1);  // work_dim
+    w.nil();   // offset
+    w.bin(&one, sizeof one);
+    w.bin(&one, sizeof one);
+    w.u64(0);
+    w.nil();
+    w.nil();
+  });
+  ASSERT_EQ(run.status, CL_SUCCESS) << "the kernel did not run";
+  ASSERT_EQ(readBuffer(client, kBuffer, 0, sizeof value, 100).status, CL_SUCCESS);
+  const auto out = readData(client, "the kernel's result");
+  ASSERT_TRUE(out);
+  ASSERT_EQ(out->size(), sizeof value);
+  cl_int seen = 0;
+  std::memcpy(&seen, out->data(), sizeof seen);
+  EXPECT_EQ(seen, value);
+}
+
+// [clSetKernelExecInfo]: CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM is a cl_bool, SVM_PTRS a list of pointers.
+TEST_F(BadInputTest, ClSetKernelExecInfoWhoseValueLiesIsRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0xe8ec);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  ASSERT_NO_FATAL_FAILURE(kernel(client, 10, 11));
+  const auto execInfo = [&](cl_kernel_exec_info name, std::size_t n) {
+    return client
+        .call(CallId::clSetKernelExecInfo,
+              [&](protocol::Writer& w) {
+                w.u64(11);
+                w.u64(name);
+                bytes(n)(w);
+              })
+        .status;
+  };
+  EXPECT_EQ(execInfo(CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM, 1), CL_INVALID_VALUE) << "a cl_bool of 1 byte";
+  EXPECT_EQ(execInfo(CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM, 64), CL_INVALID_VALUE) << "a cl_bool of 64 bytes";
+  EXPECT_EQ(execInfo(CL_KERNEL_EXEC_INFO_SVM_PTRS, 12), CL_INVALID_VALUE) << "a pointer and a half";
+  expectServing(client, "clSetKernelExecInfo lies");
+}
+
+// [clEnqueueReadBuffer], [clEnqueueWriteBuffer]: offset + size within the
+// buffer, without wrapping; the bytes sent are the size.
+TEST_F(BadInputTest, BufferReadsAndWritesOutsideTheirBufferAreRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0xb0ff);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  const std::string sixteen(16, 'x');
+
+  EXPECT_EQ(readBuffer(client, kBuffer, kNearlyAll, 16, 100).status, CL_INVALID_VALUE) << "a read whose end wraps";
+  EXPECT_EQ(readBuffer(client, kBuffer, 0, std::uint64_t{1} << 40, 101).status, CL_INVALID_VALUE)
+      << "a read of 1 TiB";
+  EXPECT_EQ(readBuffer(client, kBuffer, kBufferBytes - 8, 16, 102).status, CL_INVALID_VALUE)
+      << "a read past the end";
+  EXPECT_EQ(writeBuffer(client, kBuffer, kNearlyAll, 16, sixteen).status, CL_INVALID_VALUE)
+      << "a write whose end wraps";
+  EXPECT_EQ(writeBuffer(client, kBuffer, 0, 32, sixteen).status, CL_INVALID_VALUE) << "a size past the bytes sent";
+  EXPECT_EQ(writeBuffer(client, kBuffer, 0, 8, sixteen).status, CL_INVALID_VALUE) << "bytes past the size";
+  EXPECT_EQ(writeBuffer(client, kBuffer, 0, ~std::uint64_t{0}, sixteen).status, CL_INVALID_VALUE)
+      << "a size of 2^64 - 1";
+  expectServing(client, "buffer transfer lies");
+
+  const std::string data = "sixteen bytes ok";
+  ASSERT_EQ(writeBuffer(client, kBuffer, 64, data.size(), data).status, CL_SUCCESS);
+  ASSERT_EQ(readBuffer(client, kBuffer, 64, data.size(), 103).status, CL_SUCCESS);
+  EXPECT_EQ(readData(client, "the read back"), data);
+}
+
+// [clEnqueueReadBufferRect], [clEnqueueWriteBufferRect]: the packed region
+// is the bytes sent (or staged), without overflow, and fits in the buffer.
+TEST_F(BadInputTest, RectTransfersWhoseRegionLiesAreRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0x4ec7);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  using Triple = std::array<std::size_t, 3>;
+  const auto writeRect = [&](Triple region, const std::string& bytes) {
+    return client.call(CallId::clEnqueueWriteBufferRect, [&](protocol::Writer& w) {
+      const Triple origin{0, 0, 0};
+      w.u64(kQueue);
+      w.u64(kBuffer);
+      w.bin(origin.data(), sizeof origin);
+      w.bin(region.data(), sizeof region);
+      w.u64(0);  // buffer pitches: packed
+      w.u64(0);
+      w.bulkCopy(bytes.data(), bytes.size());
+      w.nil();
+      w.nil();
+    });
+  };
+  std::uint64_t readId = 200;
+  const auto readRect = [&](Triple region) {
+    return client.call(CallId::clEnqueueReadBufferRect, [&](protocol::Writer& w) {
+      const Triple origin{0, 0, 0};
+      w.u64(kQueue);
+      w.u64(kBuffer);
+      w.bin(origin.data(), sizeof origin);
+      w.bin(region.data(), sizeof region);
+      w.u64(0);
+      w.u64(0);
+      w.nil();
+      w.u64(readId++);
+    });
+  };
+  EXPECT_EQ(writeRect({4, 4, 1}, std::string(8, 'r')).status, CL_INVALID_VALUE) << "a region past the bytes sent";
+  EXPECT_EQ(writeRect({4, 4, 1}, std::string(32, 'r')).status, CL_INVALID_VALUE) << "bytes past the region";
+  // 2^63 + 1 rows of 2 bytes: the product wraps to 2, the bytes sent.
+  EXPECT_EQ(writeRect({(std::size_t{1} << 63) + 1, 2, 1}, "rr").status, CL_INVALID_VALUE) << "a region that wraps";
+  EXPECT_EQ(readRect({std::size_t{1} << 20, std::size_t{1} << 20, std::size_t{1} << 10}).status, CL_INVALID_VALUE)
+      << "a read of 2^50 bytes";
+  EXPECT_EQ(readRect({std::size_t{1} << 32, std::size_t{1} << 32, 1}).status, CL_INVALID_VALUE)
+      << "a read whose region wraps to 0";
+  EXPECT_EQ(readRect({64, 64, 2}).status, CL_INVALID_VALUE) << "a read larger than the buffer";
+  expectServing(client, "rect transfer lies");
+
+  const std::string data = "eight by";
+  EXPECT_EQ(writeRect({4, 2, 1}, data).status, CL_SUCCESS);
+  ASSERT_EQ(readRect({4, 2, 1}).status, CL_SUCCESS);
+  EXPECT_EQ(readData(client, "the rect read"), data);
+}
+
+// An 8 x 8 RGBA image of bytes, with its host memory if given.
+std::function<void(protocol::Writer&)> image2d(std::uint64_t id, const std::optional<std::string>& host,
+                                               std::size_t rowPitch = 0) {
+  return [=](protocol::Writer& w) {
+    const cl_image_format format{CL_RGBA, CL_UNSIGNED_INT8};
+    cl_image_desc desc{};
+    desc.image_type = CL_MEM_OBJECT_IMAGE2D;
+    desc.image_width = 8;
+    desc.image_height = 8;
+    desc.image_row_pitch = rowPitch;
+    w.u64(id);
+    w.u64(kContext);
+    w.u64(CL_MEM_READ_WRITE | (host ? CL_MEM_COPY_HOST_PTR : 0));
+    w.bin(&format, sizeof format);
+    w.bin(&desc, sizeof desc);
+    w.nil();  // no mem_object
+    if (host) w.bulkCopy(host->data(), host->size());
+    else w.nil();
+  };
+}
+
+// [clEnqueueReadImage], [clEnqueueWriteImage]: the packed region is the bytes
+// sent, without overflow, and no larger than the image.
+TEST_F(BadInputTest, ImageTransfersWhoseRegionLiesAreRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0x1a6e);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  ASSERT_EQ(client.call(CallId::clCreateImage, image2d(20, std::nullopt)).status, CL_SUCCESS);
+  using Triple = std::array<std::size_t, 3>;
+  const auto writeImage = [&](Triple region, const std::string& bytes) {
+    return client.call(CallId::clEnqueueWriteImage, [&](protocol::Writer& w) {
+      const Triple origin{0, 0, 0};
+      w.u64(kQueue);
+      w.u64(20);
+      w.bin(origin.data(), sizeof origin);
+      w.bin(region.data(), sizeof region);
+      w.bulkCopy(bytes.data(), bytes.size());
+      w.nil();
+      w.nil();
+    });
+  };
+  std::uint64_t readId = 300;
+  const auto readImage = [&](Triple region) {
+    return client.call(CallId::clEnqueueReadImage, [&](protocol::Writer& w) {
+      const Triple origin{0, 0, 0};
+      w.u64(kQueue);
+      w.u64(20);
+      w.bin(origin.data(), sizeof origin);
+      w.bin(region.data(), sizeof region);
+      w.nil();
+      w.u64(readId++);
+    });
+  };
+  EXPECT_EQ(writeImage({8, 8, 1}, std::string(16, 'i')).status, CL_INVALID_VALUE) << "a region past the bytes sent";
+  // 2^62 pixels of 4 bytes: the product wraps to 0, the bytes sent.
+  EXPECT_EQ(writeImage({std::size_t{1} << 62, 1, 1}, "").status, CL_INVALID_VALUE) << "a region that wraps";
+  EXPECT_EQ(readImage({std::size_t{1} << 20, std::size_t{1} << 20, 1}).status, CL_INVALID_VALUE)
+      << "a read of 4 TiB";
+  EXPECT_EQ(readImage({16, 16, 1}).status, CL_INVALID_VALUE) << "a read larger than the image";
+  expectServing(client, "image transfer lies");
+
+  const std::string pixels(8 * 8 * 4, 'p');
+  EXPECT_EQ(writeImage({8, 8, 1}, pixels).status, CL_SUCCESS);
+  ASSERT_EQ(readImage({8, 8, 1}).status, CL_SUCCESS);
+  EXPECT_EQ(readData(client, "the image read"), pixels);
+}
+
+// [clCreateImage], [clCreateImageWithProperties]: format and description
+// are exactly their structs, the host memory holds what the implementation
+// reads (its rows at their pitch), no product overflows.
+TEST_F(BadInputTest, ImageCreationsWhoseHostBytesLieAreRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0x1a6f);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  const std::string packed(8 * 8 * 4, 'h');
+  EXPECT_EQ(client.call(CallId::clCreateImage, image2d(20, std::string(16, 'h'))).status, CL_INVALID_HOST_PTR)
+      << "16 bytes for an image of 256";
+  EXPECT_EQ(client.call(CallId::clCreateImage, image2d(21, packed, 4096)).status, CL_INVALID_HOST_PTR)
+      << "packed bytes for rows 4096 bytes apart";
+  EXPECT_EQ(client.call(CallId::clCreateImage, image2d(22, packed, 8)).status, CL_INVALID_IMAGE_DESCRIPTOR)
+      << "a row pitch under the row";
+  const auto create = [&](std::uint64_t id, std::size_t formatBytes, std::size_t descBytes,
+                          const std::function<void(cl_image_desc&)>& edit, bool withProperties = false) {
+    return client
+        .call(withProperties ? CallId::clCreateImageWithProperties : CallId::clCreateImage,
+              [&](protocol::Writer& w) {
+                const cl_image_format format{CL_RGBA, CL_UNSIGNED_INT8};
+                cl_image_desc desc{};
+                desc.image_type = CL_MEM_OBJECT_IMAGE2D;
+                desc.image_width = 8;
+                desc.image_height = 8;
+                if (edit) edit(desc);
+                std::string raw(sizeof desc + 16, '\0');
+                std::memcpy(raw.data(), &desc, sizeof desc);
+                w.u64(id);
+                w.u64(kContext);
+                if (withProperties) w.nil();
+                w.u64(CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR);
+                w.bin(&format, formatBytes);
+                if (descBytes != 0) w.bin(raw.data(), descBytes);
+                else w.nil();
+                w.nil();
+                w.bulkCopy(packed.data(), packed.size());
+              })
+        .status;
+  };
+  EXPECT_EQ(create(23, 4, sizeof(cl_image_desc), nullptr), CL_INVALID_IMAGE_FORMAT_DESCRIPTOR) << "half a format";
+  EXPECT_EQ(create(24, sizeof(cl_image_format), 16, nullptr), CL_INVALID_IMAGE_DESCRIPTOR) << "a cut description";
+  EXPECT_EQ(create(25, sizeof(cl_image_format), sizeof(cl_image_desc) + 16, nullptr), CL_INVALID_IMAGE_DESCRIPTOR)
+      << "a description too long";
+  EXPECT_EQ(create(26, sizeof(cl_image_format), 0, nullptr), CL_INVALID_IMAGE_DESCRIPTOR) << "no description";
+  EXPECT_EQ(create(27, sizeof(cl_image_format), sizeof(cl_image_desc),
+                   [](cl_image_desc& d) { d.image_width = std::size_t{1} << 62; }),
+            CL_INVALID_IMAGE_SIZE)
+      << "a row whose size wraps";
+  EXPECT_EQ(create(28, sizeof(cl_image_format), sizeof(cl_image_desc),
+                   [](cl_image_desc& d) { d.image_height = std::size_t{1} << 60; }),
+            CL_INVALID_IMAGE_SIZE)
+      << "rows whose size wraps";
+  EXPECT_EQ(create(29, sizeof(cl_image_format), sizeof(cl_image_desc),
+                   [](cl_image_desc& d) {
+                     d.image_type = CL_MEM_OBJECT_IMAGE3D;
+                     d.image_depth = 4;
+                   }),
+            CL_INVALID_HOST_PTR)
+      << "one slice of four";
+  EXPECT_EQ(create(30, sizeof(cl_image_format), sizeof(cl_image_desc),
+                   [](cl_image_desc& d) { d.image_height = 64; }, true),
+            CL_INVALID_HOST_PTR)
+      << "clCreateImageWithProperties: 8 rows of 64";
+  // Descriptions PoCL exits on (the worker with it) rather than refuse.
+  EXPECT_EQ(create(33, sizeof(cl_image_format), sizeof(cl_image_desc), [](cl_image_desc& d) { d.num_samples = 4; }),
+            CL_INVALID_IMAGE_DESCRIPTOR)
+      << "num_samples of 4";
+  EXPECT_EQ(create(34, sizeof(cl_image_format), sizeof(cl_image_desc), [](cl_image_desc& d) { d.num_mip_levels = 2; }),
+            CL_INVALID_IMAGE_DESCRIPTOR)
+      << "mip levels without cl_khr_mipmap_image";
+  expectServing(client, "image creation lies");
+
+  EXPECT_EQ(client.call(CallId::clCreateImage, image2d(31, packed)).status, CL_SUCCESS);
+  EXPECT_EQ(create(32, sizeof(cl_image_format), sizeof(cl_image_desc), nullptr, true), CL_SUCCESS);
+}
+
+// [ShmWritePiece], [DirectWrite], [BulkWrite], [SharedWrite], [SharedMap]:
+// a piece's bytes lie in its buffer, without wrapping, or its transfer fails
+// with CL_INVALID_VALUE (the piece's error is the command's).
+TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
+  RawClient client(zmq_, server_->endpoint(), 0x9ece);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  TestSegment segment;
+  auto attached = attach(client, segment, std::pair{::getpid(), segment.headerAddress()});
+  ASSERT_TRUE(attached);
+  ASSERT_EQ(attached->status, CL_SUCCESS);
+  attached->rest->u64();  // the cookie
+  ASSERT_TRUE(attached->rest->boolean()) << "no direct copies: the worker could not read this process";
+
+  std::uint64_t token = 500;
+  // A piece [token, where, length, queue, buffer, offset, wait list], sent as a client does (no answer).
+  const auto piece = [&](std::uint16_t call, std::uint64_t where, std::uint64_t length, std::uint64_t offset) {
+    client.post(static_cast<CallId>(call), [&](protocol::Writer& w) {
+      w.u64(token);
+      w.u64(where);
+      w.u64(length);
+      w.u64(kQueue);
+      w.u64(kBuffer);
+      w.u64(offset);
+      w.nil();
+    });
+  };
+  // The write the pieces stand for: 16 bytes at 0, all of them in the pieces.
+  const auto command = [&] {
+    return client
+        .call(CallId::clEnqueueWriteBuffer,
+              [&](protocol::Writer& w) {
+                w.u64(kQueue);
+                w.u64(kBuffer);
+                w.u64(0);
+                w.u64(16);
+                w.nil();  // no chunks
+                w.nil();
+                w.nil();
+                w.u64(token++);
+              })
+        .status;
+  };
+  const std::uint64_t local = reinterpret_cast<std::uintptr_t>(segment.name().data());
+
+  piece(protocol::shm::kWritePiece, 0, 16, kNearlyAll);
+  EXPECT_EQ(command(), CL_INVALID_VALUE) << "a slot piece whose end wraps";
+  auto freed = client.receive();
+  ASSERT_TRUE(freed) << "the slot was not given back";
+  EXPECT_EQ(freed->kind, Kind::SlotFree);
+  piece(protocol::shm::kDirectWrite, local, 16, kNearlyAll);
+  EXPECT_EQ(command(), CL_INVALID_VALUE) << "a direct piece whose end wraps";
+  piece(protocol::shm::kDirectWrite, local, 8, 8);
+  piece(protocol::shm::kDirectWrite, local, kNearlyAll, 16);
+  EXPECT_EQ(command(), CL_INVALID_VALUE) << "pieces whose lengths add up past 2^64";
+  piece(protocol::shm::kDirectWrite, local, 16, kBufferBytes - 8);
+  EXPECT_EQ(command(), CL_INVALID_VALUE) << "a direct piece past the buffer's end";
+  piece(protocol::shm::kSharedWrite, local, 16, kNearlyAll);
+  EXPECT_EQ(command(), CL_INVALID_VALUE) << "a shared piece whose end wraps";
+  auto map = client.call(static_cast<CallId>(protocol::shm::kSharedMap), [&](protocol::Writer& w) {
+    w.u64(kQueue);
+    w.u64(kBuffer);
+    w.u64(CL_MAP_READ);
+    w.u64(kNearlyAll);
+    w.u64(16);
+    w.nil();
+    w.nil();
+    w.u64(0);  // where the client's mapping would be
+  });
+  EXPECT_EQ(map.status, CL_INVALID_VALUE) << "a shared map whose end wraps";
+
+  // A bulk socket's piece (its lanes are never connected: the piece comes first).
+  protocol::Writer ask;
+  ask.integer(Kind::Request);
+  ask.u64(91);
+  ask.integer(protocol::ControlCall::BulkAttach);
+  ask.u64(1);
+  client.sendControl(ask.finish());
+  auto bulk = client.receive();
+  ASSERT_TRUE(bulk);
+  ASSERT_EQ(bulk->status, CL_SUCCESS) << "no bulk socket";
+  piece(protocol::bulk::kBulkWrite, token, 16, kNearlyAll);
+  EXPECT_EQ(command(), CL_INVALID_VALUE) << "a bulk piece whose end wraps";
+  expectServing(client, "piece lies");
+
+  // The session's transfers go on.
+  const std::string data = "still sixteen ok";
+  ASSERT_EQ(writeBuffer(client, kBuffer, 0, data.size(), data).status, CL_SUCCESS);
+  ASSERT_EQ(readBuffer(client, kBuffer, 0, data.size(), 600).status, CL_SUCCESS);
+  EXPECT_EQ(readData(client, "the read back"), data);
+}
+
+// [EnqueueOp] sgemm: every matrix within its buffer, however its offset and
+// leading dimension would wrap CLBlast's own check; host-out arguments
+// together under the limit.
+TEST_F(BadInputTest, GemmMatricesOutsideTheirBuffersAreRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0x6e33);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  ASSERT_EQ(createBuffer(client, 4, kBufferBytes).status, CL_SUCCESS);
+  ASSERT_EQ(createBuffer(client, 5, kBufferBytes).status, CL_SUCCESS);
+  // sgemm of 4 x 4 matrices in buffers of 1024 floats; `replace(w, i)` may write argument i instead.
+  const auto sgemm = [&](const std::function<bool(protocol::Writer&, std::uint32_t)>& replace) {
+    return client
+        .call(static_cast<CallId>(protocol::ExtensionCall::EnqueueOp),
+              [&](protocol::Writer& w) {
+                w.u64(kQueue);
+                w.str("sgemm");
+                w.array(17);
+                for (std::uint32_t i = 0; i < 17; ++i) {
+                  w.array(2);
+                  if (replace(w, i)) continue;
+                  if (i == 7 || i == 10 || i == 14) {  // a, b, c
+                    w.u64(CL_RCL_ARG_MEM);
+                    w.u64(i == 7 ? kBuffer : i == 10 ? 4 : 5);
+                    continue;
+                  }
+                  w.u64(CL_RCL_ARG_SCALAR);
+                  if (i == 0 || i == 1 || i == 2) {
+                    const cl_uint v = i == 0 ? CL_RCL_COL_MAJOR : CL_RCL_NO_TRANS;
+                    w.bin(&v, sizeof v);
+                  } else if (i == 6 || i == 13) {
+                    const cl_float v = 1.0f;
+                    w.bin(&v, sizeof v);
+                  } else {
+                    const cl_ulong v = (i == 8 || i == 11 || i == 15) ? 0 : 4;  // offsets 0, m, n, k, lds 4
+                    w.bin(&v, sizeof v);
+                  }
+                }
+                w.nil();
+                w.nil();
+              },
+              30s)
+        .status;
+  };
+  const auto scalar = [&](std::uint32_t bad, cl_ulong value) {
+    return sgemm([bad, value](protocol::Writer& w, std::uint32_t i) {
+      if (i != bad) return false;
+      w.u64(CL_RCL_ARG_SCALAR);
+      w.bin(&value, sizeof value);
+      return true;
+    });
+  };
+  EXPECT_EQ(scalar(8, cl_ulong{1} << 62), CL_INVALID_VALUE) << "a's offset: its bytes wrap to 64";
+  EXPECT_EQ(scalar(12, cl_ulong{1} << 62), CL_INVALID_VALUE) << "b's leading dimension: its bytes wrap";
+  EXPECT_EQ(scalar(15, 2000), CL_INVALID_VALUE) << "c's offset past its buffer";
+  EXPECT_EQ(scalar(3, cl_ulong{1} << 40), CL_INVALID_VALUE) << "m of 2^40";
+  EXPECT_EQ(scalar(16, kNearlyAll), CL_INVALID_VALUE) << "c's leading dimension of 2^64 - 8";
+  // Two host-out arguments of 3 GiB: 6 GiB together, refused as the arguments are read.
+  EXPECT_EQ(sgemm([](protocol::Writer& w, std::uint32_t i) {
+              if (i > 1) return false;
+              w.u64(CL_RCL_ARG_HOST_OUT);
+              w.u64(std::uint64_t{3} << 30);
+              return true;
+            }),
+            CL_INVALID_VALUE)
+      << "6 GiB of host-out arguments";
+  expectServing(client, "GEMM lies");
+}
+
+// Build options' included files: the options name every root the server
+// makes a folder for; a count beyond that is malformed.
+TEST_F(BadInputTest, BuildOptionsNamingMoreIncludeRootsThanTheyCanAreMalformed) {
+  RawClient client(zmq_, server_->endpoint(), 0x1dc1);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  const std::string header = "#define ANSWER 42\n";
+  const auto bundle = [&](std::uint64_t roots) {
+    return [&, roots](protocol::Writer& w) {
+      w.array(3);
+      w.str("-I \x1b" "rcl-include-0\x1b");
+      w.array(1);
+      w.array(3);
+      w.u64(0);
+      w.str("answer.h");
+      w.bulkCopy(header.data(), header.size());
+      w.u64(roots);
+    };
+  };
+  const std::string source = "#include \"answer.h\"\nkernel void k(global int* o) { o[0] = ANSWER; }\n";
+  auto tooMany = buildProgram(client, 40, source, bundle(5000));
+  EXPECT_EQ(tooMany.kind, Kind::Error) << "5000 include roots named by options of 18 characters";
+  EXPECT_EQ(tooMany.status, CL_INVALID_VALUE);
+  expectServing(client, "an include bundle's lie");
+  EXPECT_EQ(buildProgram(client, 41, source, bundle(1)).status, CL_SUCCESS) << "the same bundle, told truly";
 }
 
 }  // namespace

@@ -21,8 +21,15 @@ RawClient::RawClient(zmq::context_t& zmq, const std::string& endpoint, std::uint
   listening_ = endpoint;
 }
 
-std::optional<RawReply> RawClient::receive() {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+std::optional<RawReply> RawClient::receive(std::chrono::milliseconds wait) {
+  if (pushes_.empty()) return receiveFromSocket(wait);
+  std::optional<RawReply> kept = std::move(pushes_.front());
+  pushes_.pop_front();
+  return kept;
+}
+
+std::optional<RawReply> RawClient::receiveFromSocket(std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
   while (std::chrono::steady_clock::now() < deadline) {
     zmq::pollitem_t item{control_.handle(), 0, ZMQ_POLLIN, 0};
     protocol::pollOnce(&item, 1, std::chrono::milliseconds(100));
@@ -84,16 +91,31 @@ RawReply RawClient::createContext(std::uint64_t id, std::uint64_t device) {
   });
 }
 
-RawReply RawClient::call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args) {
+RawReply RawClient::call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args,
+                         std::chrono::milliseconds wait) {
   protocol::Writer w;
   w.integer(Kind::Request);
   w.u64(seq_++);
   w.integer(static_cast<std::uint16_t>(call));
   args(w);
   sendRaw(w.finish());
-  auto reply = receive();
-  if (!reply) return RawReply{Kind::Error, CL_SUCCESS, std::nullopt};
-  return std::move(*reply);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (auto now = std::chrono::steady_clock::now(); now < deadline; now = std::chrono::steady_clock::now()) {
+    auto reply = receiveFromSocket(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+    if (!reply) break;
+    if (reply->kind == Kind::Reply || reply->kind == Kind::Error) return std::move(*reply);
+    pushes_.push_back(std::move(reply));
+  }
+  return RawReply{Kind::Error, CL_SUCCESS, std::nullopt};
+}
+
+void RawClient::post(protocol::CallId call, const std::function<void(protocol::Writer&)>& args) {
+  protocol::Writer w;
+  w.integer(Kind::Request);
+  w.u64(0);
+  w.integer(static_cast<std::uint16_t>(call));
+  args(w);
+  sendRaw(w.finish());
 }
 
 void RawClient::sendControl(protocol::Frames frames) { protocol::sendFrames(control_, frames); }

@@ -2,7 +2,9 @@
 // A client that speaks remote-cl's protocol by hand (no ICD): for tests that
 // send what a real client never would, or pose as two clients at once.
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,18 +31,26 @@ class RawClient {
 
   // The handshake; returns the first device id the server offers.
   std::uint64_t hello();
-  // Sends a request built by `args` and waits (up to 5 s) for its answer.
-  RawReply call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args);
+  // Sends a request built by `args` and waits (up to `wait`) for its answer
+  // (a Reply or an Error); pushes that come first are kept for receive().
+  RawReply call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args,
+                std::chrono::milliseconds wait = std::chrono::seconds(5));
+  // Sends a request built by `args` as a real client sends a call it wants no
+  // answer to (seq 0): its errors come as pushes (AsyncError).
+  void post(protocol::CallId call, const std::function<void(protocol::Writer&)>& args);
   // clCreateContext on `device` alone, as context `id` (after hello()).
   RawReply createContext(std::uint64_t id, std::uint64_t device);
   // Sends these frames as they are on the control channel (after hello()).
   void sendControl(protocol::Frames frames);
   // Sends these frames as they are on the calls channel (after hello()).
   void sendRaw(protocol::Frames frames);
-  // The next message on the control channel that is not a ping (up to 5 s).
-  std::optional<RawReply> receive();
+  // The next message on the control channel that is not a ping (up to `wait`).
+  std::optional<RawReply> receive(std::chrono::milliseconds wait = std::chrono::seconds(5));
 
  private:
+  std::optional<RawReply> receiveFromSocket(std::chrono::milliseconds wait);
+
+  std::deque<std::optional<RawReply>> pushes_;  // received while a call waited for its answer
   zmq::socket_t control_;
   zmq::socket_t calls_;
   std::string listening_;

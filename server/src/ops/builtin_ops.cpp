@@ -2,12 +2,15 @@
 // session's real queue.
 #include "rcl/server/ops/builtin_ops.h"
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include <clblast.h>
 #include <clblast_half.h>
 
 #include "rcl/protocol/extension_calls.h"
+#include "rcl/server/checked_sizes.h"
 
 namespace rcl::server::ops {
 namespace {
@@ -70,6 +73,36 @@ std::vector<ArgSpec> gemmSignature() {
   };
 }
 
+// A matrix as CLBlast sees it in its buffer: `two` vectors of `one`
+// elements, `ld` apart, from `offset`. CLBlast checks that it fits, but
+// computes (ld * (two - 1) + one + offset) * sizeof(T) unchecked: huge values
+// wrap to a small size that passes, and its kernel reads and writes outside
+// the buffer. Here every step is checked, and the elements must stay within
+// an int (CLBlast's kernels index with int). CL_INVALID_VALUE otherwise, as
+// for CLBlast's kInsufficientMemory (a dimension of 0 is left to CLBlast).
+template <class T>
+void expectMatrix(cl_mem buffer, cl_ulong one, cl_ulong two, cl_ulong offset, cl_ulong ld) {
+  if (one == 0 || two == 0) return;
+  const std::size_t elements =
+      checkedSum(checkedSum(checkedProduct({std::max(ld, one), two - 1}), one), offset);
+  const std::size_t bytes = checkedProduct({elements, sizeof(T)});
+  const auto size = bufferSize(buffer);
+  if (elements > static_cast<std::size_t>(std::numeric_limits<cl_int>::max()) || (size && bytes > *size))
+    throw CallError(CL_INVALID_VALUE, "a matrix outside its buffer");
+}
+
+// The three matrices, in CLBlast's terms (its Xgemm: a matrix is "rotated"
+// when its rows are its vectors in memory).
+template <class T>
+void expectMatrices(const GemmArgs<T>& g) {
+  const bool rowMajor = g.layout == CL_RCL_ROW_MAJOR;
+  const bool aRotated = rowMajor == (g.a_transpose == CL_RCL_NO_TRANS);
+  const bool bRotated = rowMajor == (g.b_transpose == CL_RCL_NO_TRANS);
+  expectMatrix<T>(g.a, aRotated ? g.k : g.m, aRotated ? g.m : g.k, g.a_offset, g.a_ld);
+  expectMatrix<T>(g.b, bRotated ? g.n : g.k, bRotated ? g.k : g.n, g.b_offset, g.b_ld);
+  expectMatrix<T>(g.c, rowMajor ? g.n : g.m, rowMajor ? g.m : g.n, g.c_offset, g.c_ld);
+}
+
 template <class T>
 cl_int runGemm(cl_command_queue queue, const rcl_plugin_arg* args, cl_uint, cl_uint numEvents,
                const cl_event* waitList, cl_event* event) {
@@ -77,6 +110,11 @@ cl_int runGemm(cl_command_queue queue, const rcl_plugin_arg* args, cl_uint, cl_u
   if (g.layout != CL_RCL_ROW_MAJOR && g.layout != CL_RCL_COL_MAJOR) return CL_INVALID_VALUE;
   for (cl_uint t : {g.a_transpose, g.b_transpose})
     if (t != CL_RCL_NO_TRANS && t != CL_RCL_TRANS) return CL_INVALID_VALUE;
+  try {
+    expectMatrices(g);
+  } catch (const CallError& e) {
+    return e.status();
+  }
   // CLBlast takes no wait list: a barrier holds the queue until it is met.
   if (numEvents != 0) {
     if (cl_int s = clEnqueueBarrierWithWaitList(queue, numEvents, waitList, nullptr); s != CL_SUCCESS) return s;

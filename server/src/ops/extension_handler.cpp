@@ -23,7 +23,7 @@ namespace {
 using protocol::ExtensionCall;
 using protocol::Kind;
 
-// No host-out argument may ask the server for more than this.
+// The host-out arguments of a call, together, may not ask the server for more than this.
 constexpr std::uint64_t kMaxHostOut = std::uint64_t{1} << 32;
 
 const Registry& registryOf(Session& session) {
@@ -188,9 +188,10 @@ bool enqueueOp(CallContext& ctx, std::uint16_t callId) {
       }
       case CL_RCL_ARG_HOST_OUT:
         a.size = r.u64();
-        if (a.size > kMaxHostOut) throw CallError(CL_INVALID_VALUE, "host-out argument too large");
         outOffsets[i] = outBytes;
-        outBytes += a.size;
+        // (Each under the limit, the sum cannot wrap before it is over it.)
+        if (a.size > kMaxHostOut || (outBytes += a.size) > kMaxHostOut)
+          throw CallError(CL_INVALID_VALUE, "host-out arguments too large");
         break;
       default:
         throw CallError(CL_INVALID_ARG_VALUE, "argument " + std::to_string(i) + " is of an unknown kind");

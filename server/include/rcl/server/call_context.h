@@ -186,10 +186,20 @@ class CallContext {
     }
     return h;
   }
+  // An integer that does not fit its type is malformed: cut to fit, it
+  // would be another value (an argument index 2^32 would be index 0).
   template <class T>
   T scalar() {
-    if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) return args_.integer<T>();
-    else return static_cast<T>(args_.f64());
+    if constexpr (std::is_enum_v<T>) {
+      return static_cast<T>(scalar<std::underlying_type_t<T>>());
+    } else if constexpr (std::is_integral_v<T>) {
+      using Wide = std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>;
+      const Wide v = args_.integer<Wide>();
+      if (static_cast<Wide>(static_cast<T>(v)) != v) throw protocol::DecodeError("an integer out of its type's range");
+      return static_cast<T>(v);
+    } else {
+      return static_cast<T>(args_.f64());
+    }
   }
   template <class T>
   ArrayArg<T> array() {
@@ -226,8 +236,14 @@ class CallContext {
   StringArg buildOptions();
   BlobsArg blobs();
   BytesArg value();
+  // A value the call reads exactly `size` bytes of (the client sends that
+  // many): CallError(`error`) if it holds another number; nil (NULL) passes.
+  BytesArg value(std::uint64_t size, cl_int error);
   BytesArg bulk();
   zmq::message_t takeBulk();  // a bulk frame the handler keeps (bytes to write later)
+  // A bulk frame kept by the handler, which uses exactly `size` bytes of it:
+  // CallError(`error`) if it holds another number.
+  zmq::message_t takeBulk(std::uint64_t size, cl_int error);
   // Buffer data sent in chunks (an array of bulk frames), kept by the handler.
   std::vector<std::shared_ptr<zmq::message_t>> bulkChunks();
   template <class T>

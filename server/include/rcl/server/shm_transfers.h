@@ -21,6 +21,10 @@ struct StagedTransfer {
   std::vector<cl_event> parts;  // one per piece enqueued, held until the command joins them
   std::size_t bytes = 0;        // bytes the pieces cover, from the transfer's start
   cl_int status = CL_SUCCESS;   // the first piece's error, reported by the command
+
+  // Counts a piece of `length` bytes (more than size_t holds: CL_INVALID_VALUE);
+  // false if the transfer failed already, and the piece is not to be enqueued.
+  bool add(std::uint64_t length);
 };
 
 // A session's staged transfers, by the client's token.
