@@ -81,6 +81,12 @@ std::string name(cl_platform_id p) {
   return s;
 }
 
+// Only remote-cl's platforms answer CL_PLATFORM_REMOTE_ENDPOINT_RCL.
+bool isRemote(cl_platform_id p) {
+  size_t size = 0;
+  return clGetPlatformInfo(p, CL_PLATFORM_REMOTE_ENDPOINT_RCL, 0, nullptr, &size) == CL_SUCCESS;
+}
+
 // One SGEMM set up on a device: its buffers, and how to run it.
 struct Gemm {
   using Run = std::function<cl_int(cl_command_queue, size_t, cl_mem, cl_mem, cl_mem, cl_event*)>;
@@ -173,8 +179,8 @@ int main(int argc, char** argv) {
   check(clGetPlatformIDs(16, platforms, &count), "clGetPlatformIDs");
   cl_platform_id nativeP = nullptr, remoteP = nullptr;
   for (cl_uint i = 0; i < count; ++i) {
-    const std::string n = name(platforms[i]);
-    if (n.rfind("remote-cl:", 0) == 0) {
+    // Both have the real platform's name: remote-cl's answers where it is.
+    if (isRemote(platforms[i])) {
       if (remoteP == nullptr) remoteP = platforms[i];
     } else if (nativeP == nullptr) {
       nativeP = platforms[i];
@@ -186,8 +192,8 @@ int main(int argc, char** argv) {
   if (sgemmRcl == nullptr) die("no clEnqueueSgemmRCL");
   const Device nat = open(nativeP), rem = open(remoteP);
 
-  std::printf("SGEMM n x n x n, row-major, median of %d alternating runs after a warm-up; native: %s; remote: %s\n\n", reps,
-              name(nativeP).c_str(), name(remoteP).c_str());
+  std::printf("SGEMM n x n x n, row-major, median of %d alternating runs after a warm-up; native: %s; remote: %s @ %s\n\n",
+              reps, name(nativeP).c_str(), name(remoteP).c_str(), endpoint.c_str());
   std::printf("| n | CLBlast native (s) | GFLOP/s | clEnqueueSgemmRCL remote-cl (s) | GFLOP/s | remote / native |\n");
   std::printf("|---|---|---|---|---|---|\n");
   for (size_t n : sizes) {

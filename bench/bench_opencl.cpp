@@ -3,6 +3,7 @@
 // Any OpenCL error or wrong result throws: the mode then exits with 1.
 
 #include <CL/cl.h>
+#include <CL/cl_remote.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -35,6 +36,13 @@ std::string platformString(cl_platform_id platform, cl_platform_info what) {
   RCL_CHECK(clGetPlatformInfo(platform, what, size, text.data(), nullptr));
   while (!text.empty() && text.back() == '\0') text.pop_back();
   return text;
+}
+
+// Where the platform is (CL/cl_remote.h); empty for a platform that is not remote-cl's.
+std::string remoteEndpoint(cl_platform_id platform) {
+  std::size_t size = 0;
+  if (clGetPlatformInfo(platform, CL_PLATFORM_REMOTE_ENDPOINT_RCL, 0, nullptr, &size) != CL_SUCCESS) return {};
+  return platformString(platform, CL_PLATFORM_REMOTE_ENDPOINT_RCL);
 }
 
 std::string deviceString(cl_device_id device, cl_device_info what) {
@@ -445,6 +453,7 @@ int runOpenClMeasurements(bool quick, bool json) {
     Cl cl;
     out.string("platform", platformString(cl.platform, CL_PLATFORM_NAME));
     out.string("platform_version", platformString(cl.platform, CL_PLATFORM_VERSION));
+    out.string("remote_endpoint", remoteEndpoint(cl.platform));
     out.string("device", deviceString(cl.device, CL_DEVICE_NAME));
     step("round trips");
     measureRoundTrips(cl, quick, out);

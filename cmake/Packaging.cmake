@@ -125,8 +125,8 @@ set(CPACK_DEBIAN_CLIENT_PACKAGE_CONTROL_EXTRA ${_rcl_conffiles_client})
 set(CPACK_DEBIAN_CLIENT_DESCRIPTION "OpenCL driver (ICD) for the devices of remote hosts
 remote-cl is an OpenCL installable client driver: every OpenCL call is
 forwarded over ZeroMQ to remote-cl-server on another host, which replays it
-on that host's real OpenCL platform. Unmodified OpenCL programs see a
-platform named \"remote-cl: <platform> @ <server>\".
+on that host's real OpenCL platform. Unmodified OpenCL programs see that
+platform, with its own name and versions (ICD suffix RCL).
 
 Name the servers in /etc/remote-cl/client.conf (see client.conf.example)
 or with REMOTE_CL_SERVERS.")

@@ -34,6 +34,8 @@ PACKAGES=(
   clpeak
   clblast-tests
   hashcat
+  # PyOpenCL sees the real platform's identity through remote-cl (tests/apps).
+  python3-pyopencl
   # Sanitizers and libFuzzer (scripts/test-sanitizers.sh, scripts/fuzz.sh):
   # clang 14 and its runtimes (libclang_rt.fuzzer, asan, ubsan, tsan);
   # gcc's own sanitizer runtimes come with build-essential.

@@ -24,9 +24,11 @@ mode=${1:?usage: test-sanitizers.sh asan|tsan}
 #                 instrumented driver (same loading problem).
 #  apps           runs Debian's uninstrumented clpeak, CLBlast tests, hashcat
 #                 (same loading problem).
+#  apps.pyopencl  runs Debian's uninstrumented python3 with PyOpenCL (same
+#                 loading problem).
 #  bench.*        timings of instrumented code mean nothing; the load test's
 #                 32 clients run in the plain build (scripts/test.sh).
-exclude='^(install\.|clinfo\.compare$|tools\.|apps$|bench\.'
+exclude='^(install\.|clinfo\.compare$|tools\.|apps$|apps\.pyopencl$|bench\.'
 targets=()  # empty: everything the configuration builds
 
 case "$mode" in

@@ -1,5 +1,17 @@
-/* cl_remote.h: the cl_rcl_ops extension of remote-cl.
+/* cl_remote.h: remote-cl's own OpenCL additions: the platform queries that
+ * say where a platform is (below), and the cl_rcl_ops extension.
  *
+ * ---- Where a platform is ---------------------------------------------------
+ * A remote-cl platform reports the real platform's identity unchanged (name,
+ * vendor, version, profile; its devices' too): applications recognise
+ * implementations by these strings. What it adds is asked for separately,
+ * with clGetPlatformInfo and the parameters CL_PLATFORM_REMOTE_*_RCL below,
+ * which every remote-cl platform answers (with or without cl_rcl_ops) and
+ * which every other platform refuses with CL_INVALID_VALUE: that is how a
+ * program tells a remote platform from a local one. CL_PLATFORM_ICD_SUFFIX_KHR
+ * is remote-cl's own, "RCL", on every remote platform.
+ *
+ * ---- cl_rcl_ops ------------------------------------------------------------
  * A remote-cl platform whose server offers operations lists `cl_rcl_ops` in
  * its platform and device extension strings (CL_PLATFORM_EXTENSIONS,
  * CL_DEVICE_EXTENSIONS). Operations run on the server, on the real device,
@@ -37,6 +49,19 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ---- Where a platform is: clGetPlatformInfo parameters ---------------------
+ * Values chosen by remote-cl (not registered with Khronos): "RCL" in ASCII,
+ * far from every value Khronos has given out. The client answers them itself,
+ * also while the server is lost. */
+
+/* char[]: the endpoint of the server that offers the platform, as configured
+ * (REMOTE_CL_SERVERS or the client config's `servers`), e.g.
+ * "tcp://gpu-host:5555". Platforms of two servers differ here. */
+#define CL_PLATFORM_REMOTE_ENDPOINT_RCL 0x52434C01
+/* char[]: the host name that server reported when the client connected
+ * (what `remote-cl status` prints for it). */
+#define CL_PLATFORM_REMOTE_SERVER_RCL 0x52434C02
 
 #define cl_rcl_ops 1
 #define CL_RCL_OPS_EXTENSION_NAME "cl_rcl_ops"

@@ -16,7 +16,8 @@ from compare_clinfo import ClinfoOutput, compare  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 NATIVE_NAME = "Portable Computing Language"
-REMOTE_NAME = "remote-cl: Portable Computing Language @ tcp://127.0.0.1:40000"
+# What remote-cl named its platforms before they had the real platform's identity.
+OLD_REMOTE_NAME = "remote-cl: Portable Computing Language @ tcp://127.0.0.1:40000"
 
 
 def set_property(raw, name, value):
@@ -43,17 +44,22 @@ def native_output():
                         human=(DATA / "pocl-human.txt").read_text())
 
 
+def add_to_property(raw, name, item):
+    return set_property(raw, name, f"{get_property(raw, name)} {item}")
+
+
 def as_remote(output):
-    """What remote-cl is expected to show for the native `output`."""
-    raw = output.raw.replace(NATIVE_NAME, REMOTE_NAME).replace("[POCL/", "[RCL/")
-    raw = set_property(raw, "CL_PLATFORM_VENDOR", "remote-cl")
+    """What remote-cl is expected to show for the native `output`: the real
+    identity, its own ICD suffix and extension, the masked device features."""
+    raw = output.raw.replace("[POCL/", "[RCL/")
     raw = set_property(raw, "CL_PLATFORM_ICD_SUFFIX_KHR", "RCL")
-    raw = set_property(raw, "CL_PLATFORM_EXTENSIONS", "cl_khr_icd")
-    raw = set_property(raw, "CL_PLATFORM_EXTENSIONS_WITH_VERSION", "cl_khr_icd:0x400000")
+    for prefix in ("CL_PLATFORM", "CL_DEVICE"):
+        raw = add_to_property(raw, f"{prefix}_EXTENSIONS", "cl_rcl_ops")
+        raw = add_to_property(raw, f"{prefix}_EXTENSIONS_WITH_VERSION", "cl_rcl_ops:0x400000")
     raw = set_property(raw, "CL_DEVICE_EXECUTION_CAPABILITIES", "CL_EXEC_KERNEL")
     raw = set_property(raw, "CL_DEVICE_SVM_CAPABILITIES", "CL_DEVICE_SVM_COARSE_GRAIN_BUFFER")
     raw = set_property(raw, "CL_DEVICE_HOST_UNIFIED_MEMORY", "CL_FALSE")
-    human = output.human.replace(NATIVE_NAME, REMOTE_NAME).replace("[POCL]", "[RCL]")
+    human = output.human.replace("[POCL]", "[RCL]")
     return ClinfoOutput(raw=raw, human=human)
 
 
@@ -96,8 +102,9 @@ class CompareTest(unittest.TestCase):
         comparison = self.assert_passes(self.native, self.remote)
         allowed = {name for _, name, _ in comparison.allowed}
         self.assertEqual(allowed, {
-            "CL_PLATFORM_NAME", "CL_PLATFORM_VENDOR", "CL_PLATFORM_ICD_SUFFIX_KHR",
+            "CL_PLATFORM_ICD_SUFFIX_KHR",
             "CL_PLATFORM_EXTENSIONS", "CL_PLATFORM_EXTENSIONS_WITH_VERSION",
+            "CL_DEVICE_EXTENSIONS", "CL_DEVICE_EXTENSIONS_WITH_VERSION",
             "CL_DEVICE_EXECUTION_CAPABILITIES", "CL_DEVICE_SVM_CAPABILITIES",
             "CL_DEVICE_HOST_UNIFIED_MEMORY"})
 
@@ -160,12 +167,40 @@ class CompareTest(unittest.TestCase):
             "+device 0: CL_DEVICE_SVM_CAPABILITIES = "
             "CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER")
 
-    def test_unrelated_platform_name_fails(self):
-        raw = set_property(self.remote.raw, "CL_PLATFORM_NAME",
-                           "Portable Computing Language (renamed)")
-        self.assert_fails_with_diff(
-            self.native, with_raw(self.remote, raw),
-            "+platform: CL_PLATFORM_NAME = Portable Computing Language (renamed)")
+    def test_old_remote_platform_name_fails(self):
+        raw = set_property(self.remote.raw, "CL_PLATFORM_NAME", OLD_REMOTE_NAME)
+        self.assert_fails_with_problem(self.native, with_raw(self.remote, raw),
+                                       f"remote platform '{OLD_REMOTE_NAME}'")
+
+    def test_changed_platform_identity_fails(self):
+        for name in ("CL_PLATFORM_VENDOR", "CL_PLATFORM_VERSION", "CL_PLATFORM_PROFILE",
+                     "CL_PLATFORM_NUMERIC_VERSION"):
+            raw = set_property(self.remote.raw, name, "remote-cl")
+            with self.subTest(name):
+                self.assert_fails_with_diff(self.native, with_raw(self.remote, raw),
+                                            f"+platform: {name} = remote-cl")
+
+    def test_changed_device_identity_fails(self):
+        for name in ("CL_DEVICE_NAME", "CL_DEVICE_VENDOR", "CL_DEVICE_VENDOR_ID", "CL_DEVICE_VERSION",
+                     "CL_DEVICE_NUMERIC_VERSION", "CL_DRIVER_VERSION", "CL_DEVICE_OPENCL_C_VERSION",
+                     "CL_DEVICE_PROFILE"):
+            raw = set_property(self.remote.raw, name, "remote-cl")
+            with self.subTest(name):
+                self.assert_fails_with_diff(self.native, with_raw(self.remote, raw),
+                                            f"+device 0: {name} = remote-cl")
+
+    def test_icd_suffix_other_than_remote_cls_fails(self):
+        raw = set_property(self.remote.raw, "CL_PLATFORM_ICD_SUFFIX_KHR", "XYZ")
+        self.assert_fails_with_diff(self.native, with_raw(self.remote, raw),
+                                    "+platform: CL_PLATFORM_ICD_SUFFIX_KHR = XYZ")
+
+    def test_platform_extension_other_than_remote_cls_fails(self):
+        for name, item in (("CL_PLATFORM_EXTENSIONS", "cl_khr_other"),
+                           ("CL_PLATFORM_EXTENSIONS_WITH_VERSION", "cl_khr_other:0x400000")):
+            raw = add_to_property(self.remote.raw, name, item)
+            with self.subTest(name):
+                self.assert_fails_with_diff(self.native, with_raw(self.remote, raw),
+                                            f"+platform: {name} = {get_property(raw, name)}")
 
     def test_changed_null_platform_behavior_fails(self):
         human = self.remote.human.replace(

@@ -144,9 +144,14 @@ def run_through_server(arguments, root, layout, with_server):
         listing = run([arguments.clinfo, "--list"], env=environment).stdout
         platforms = re.findall(r"^Platform #\d+: (.*)$", listing, re.MULTILINE)
         devices = re.findall(r"^ [`|]-- Device #\d+: (.*)$", listing, re.MULTILINE)
-        expect(platforms and all(name.startswith("remote-cl:") for name in platforms),
-               f"clinfo --list through the installed driver:\n{listing}")
+        expect(platforms, f"clinfo --list through the installed driver shows no platform:\n{listing}")
         expect(devices, f"clinfo --list shows no device:\n{listing}")
+        # The platforms have the real ones' names: remote-cl's show by their ICD suffix.
+        raw = run([arguments.clinfo, "--raw"], env=environment).stdout
+        suffixes = re.findall(r"^\s+CL_PLATFORM_ICD_SUFFIX_KHR\s+(\S*)\s*$", raw, re.MULTILINE)
+        expect(len(suffixes) == len(platforms) and set(suffixes) == {"RCL"},
+               f"clinfo --raw through the installed driver: ICD suffixes {suffixes}, expected RCL "
+               f"for each of {platforms}")
         step(f"clinfo: {platforms[0]}, {len(devices)} device(s)")
 
         # The server named by the example client config (a copy with its servers line set).
@@ -160,7 +165,7 @@ def run_through_server(arguments, root, layout, with_server):
         environment["LD_DEBUG"] = "libs"
         result = run([arguments.vector_add], env=environment)
         expect("vector_add: OK" in result.stdout and
-               re.search(r"^platform: remote-cl:", result.stdout, re.MULTILINE),
+               re.search(r"^icd suffix: RCL$", result.stdout, re.MULTILINE),
                f"vector add through the installed driver:\n{result.stdout}{result.stderr}")
         loaded = re.findall(r"calling init: (\S*libremote-cl\S*)", result.stderr)
         staged_library = str(staged(root, layout.libdir / SONAME))

@@ -73,8 +73,14 @@ def inside(arguments):
         environment = clean_environment()
         environment["REMOTE_CL_SERVERS"] = server.endpoint
         listing = run([arguments.clinfo, "--list"], env=environment).stdout
-        expect(re.search(r"^Platform #\d+: remote-cl: .*\n [`|]-- Device #0: ", listing,
-                         re.MULTILINE), f"clinfo --list with the installed packages:\n{listing}")
+        expect(re.search(r"^Platform #\d+: .*\n [`|]-- Device #0: ", listing, re.MULTILINE),
+               f"clinfo --list with the installed packages:\n{listing}")
+        # remote-cl's platform has the real one's name: it shows by its ICD suffix,
+        # which prefixes its devices' lines in clinfo --raw.
+        raw = run([arguments.clinfo, "--raw"], env=environment).stdout
+        expect(re.search(r"^\[RCL/0\]\s+CL_DEVICE_NAME\s+\S", raw, re.MULTILINE),
+               f"clinfo --raw with the installed packages shows no device of a platform with "
+               f"remote-cl's ICD suffix RCL:\n{raw}")
         step("clinfo lists the remote-cl platform and a device")
 
         example = Path("/etc/remote-cl/client.conf.example").read_text()

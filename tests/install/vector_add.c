@@ -1,8 +1,10 @@
 /* A tiny OpenCL vector add, plain OpenCL C API: the program install.destdir runs
- * through the installed remote-cl. Prints "platform: NAME", "device: NAME" and
- * "vector_add: OK (N elements)" on success; exits non-zero on any failure. */
+ * through the installed remote-cl. Prints "platform: NAME", "icd suffix: SUFFIX"
+ * (remote-cl's is RCL: its platform has the real platform's name), "device: NAME"
+ * and "vector_add: OK (N elements)" on success; exits non-zero on any failure. */
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
+#include <CL/cl_ext.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,6 +36,8 @@ int main(void) {
   char name[256];
   CHECK(clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof name, name, NULL));
   printf("platform: %s\n", name);
+  CHECK(clGetPlatformInfo(platform, CL_PLATFORM_ICD_SUFFIX_KHR, sizeof name, name, NULL));
+  printf("icd suffix: %s\n", name);
 
   cl_device_id device;
   CHECK(clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, NULL));

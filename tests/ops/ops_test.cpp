@@ -1,9 +1,12 @@
 // cl_rcl_ops (CL/cl_remote.h) through real servers: GEMM against a CPU
 // reference, the generic operation for GEMM and for the example plugin,
 // wrong signatures (checked by the client, and by the server for raw
-// requests), and a server started with --no-ops. This binary starts its two
-// servers before any OpenCL call and points the ICD loader at remote-cl.
+// requests), and a server started with --no-ops; the two servers' platforms,
+// which have the same real identity, told apart by where they are. This
+// binary starts its two servers before any OpenCL call and points the ICD
+// loader at remote-cl.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -17,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include <CL/cl_ext.h>
 #include <CL/cl_remote.h>
 
 #include "raw_client.h"
@@ -50,12 +54,18 @@ bool lists(const std::string& extensions, const char* name) {
   return (" " + extensions + " ").find(std::string(" ") + name + " ") != std::string::npos;
 }
 
-cl_platform_id platformOf(const std::string& endpoint) {
+std::vector<cl_platform_id> allPlatforms() {
   cl_platform_id platforms[8];
   cl_uint n = 0;
   clGetPlatformIDs(8, platforms, &n);
-  for (cl_uint i = 0; i < n; ++i)
-    if (platformString(platforms[i], CL_PLATFORM_NAME).find(endpoint) != std::string::npos) return platforms[i];
+  return {platforms, platforms + std::min<cl_uint>(n, 8)};
+}
+
+// The platforms of both servers have the real platform's name: the one of
+// `endpoint` is found by remote-cl's own query (CL/cl_remote.h).
+cl_platform_id platformOf(const std::string& endpoint) {
+  for (cl_platform_id p : allPlatforms())
+    if (platformString(p, CL_PLATFORM_REMOTE_ENDPOINT_RCL) == endpoint) return p;
   return nullptr;
 }
 
@@ -419,6 +429,30 @@ TEST_F(OpsTest, ErrorsTheServerFindsFailTheEvent) {
             sgemmDirect(sgemm_, ops_.queue));
   clReleaseMemObject(small);
   clReleaseMemObject(big);
+}
+
+// Two servers on the same real platform: two platforms with its identity,
+// told apart by where they are.
+TEST(TwoServers, PlatformsHaveTheRealIdentityAndTheirOwnEndpoint) {
+  const auto platforms = allPlatforms();
+  ASSERT_EQ(platforms.size(), 2u);
+  const cl_platform_id ops = platformOf(g_opsEndpoint), noOps = platformOf(g_noOpsEndpoint);
+  ASSERT_NE(ops, nullptr) << "no platform answers CL_PLATFORM_REMOTE_ENDPOINT_RCL with " << g_opsEndpoint;
+  ASSERT_NE(noOps, nullptr) << "no platform answers CL_PLATFORM_REMOTE_ENDPOINT_RCL with " << g_noOpsEndpoint;
+  EXPECT_NE(ops, noOps);
+  for (cl_platform_info identity : {CL_PLATFORM_NAME, CL_PLATFORM_VENDOR, CL_PLATFORM_VERSION, CL_PLATFORM_PROFILE}) {
+    SCOPED_TRACE(identity);
+    const std::string value = platformString(ops, identity);
+    EXPECT_FALSE(value.empty());
+    EXPECT_EQ(value, platformString(noOps, identity));
+    EXPECT_EQ(value.find("remote-cl"), std::string::npos) << value;
+  }
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  for (cl_platform_id p : {ops, noOps}) {
+    EXPECT_EQ(platformString(p, CL_PLATFORM_REMOTE_SERVER_RCL), host) << "the servers run on this host";
+    EXPECT_EQ(platformString(p, CL_PLATFORM_ICD_SUFFIX_KHR), "RCL");
+  }
 }
 
 TEST(NoOpsServer, OffersNoExtension) {

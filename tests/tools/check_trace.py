@@ -8,6 +8,7 @@ device information takes one round trip a device.
 usage: check_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --clinfo clinfo --app session_app"""
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -26,8 +27,9 @@ def main():
         print(result.stderr[-3000:])
         if result.returncode != 0:
             fail(f"exit code {result.returncode}")
-        if "Platform Name" not in result.stdout or "remote-cl:" not in result.stdout:
-            fail("clinfo did not run through remote-cl")
+        # remote-cl's platform has the real one's name; its ICD suffix is its own.
+        if not re.search(r"^\s*Platform Extensions function suffix\s+RCL$", result.stdout, re.MULTILINE):
+            fail("clinfo did not run through remote-cl (no platform with the ICD suffix RCL)")
         summary = result.stderr[result.stderr.find("remote-cl trace summary"):]
         for needed in ["remote-cl trace summary", "round trips", "clGetDeviceInfo", "\ntotal "]:
             if needed not in summary:
