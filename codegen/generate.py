@@ -87,7 +87,18 @@ def gen_info_results(slots):
                 res = f"{{InfoResult::Shape::{shape}, ObjectKind::{KIND[base]}}}"
             out.append(f"        case {pname}: return {res};\n")
         out.append("        default: return {};\n      }\n")
-    out.append("    default: return {};\n  }\n}\n\n}  // namespace rcl::protocol\n")
+    out.append("    default: return {};\n  }\n}\n\n")
+    # Values that never change once an object exists: the client keeps them.
+    out.append("bool infoImmutable(CallId call, cl_uint param) {\n  switch (call) {\n")
+    for s in slots:
+        c = s.call
+        if c is None or c.cls != "info" or not c.immutable:
+            continue
+        out.append(f"    case CallId::{c.name}:  // [{c.name}.immutable]\n      switch (param) {{\n")
+        for pname in c.immutable:
+            out.append(f"        case {pname}:\n")
+        out.append("          return true;\n        default:\n          return false;\n      }\n")
+    out.append("    default:\n      return false;\n  }\n}\n\n}  // namespace rcl::protocol\n")
     return "".join(out)
 
 

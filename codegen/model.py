@@ -64,6 +64,7 @@ class Call:
     optional: list = field(default_factory=list)
     handles: dict = field(default_factory=dict)
     server_filter: str = ""
+    immutable: list = field(default_factory=list)
     client_check: bool = False
     runs_long: bool = False
 
@@ -191,6 +192,9 @@ def annotate_call(call, a):
         call.optional = a.get("optional", [])
         call.handles = a.get("handles", {})
         call.server_filter = a.get("server_filter", "")
+        call.immutable = a.get("immutable", [])
+        if call.immutable and call.cls != "info":
+            raise AnnotationError(f"{call.name}: only info queries have immutable values")
         call.client_check = a.get("client_check", False)
         call.runs_long = a.get("runs_long", False)
         if call.cls == "unsupported":

@@ -419,12 +419,14 @@ cl_int Call::post() {
 
 namespace {
 
-// Platform and device information never changes: the client keeps it
-// (but for a device's reference count and its free memory).
+// Platform and device information never changes: the client keeps it (but
+// for a device's reference count and its free memory); so do the values the
+// annotations call immutable (kept until the proxy is recycled: driver.cpp).
 bool cacheable(CallId call, cl_uint param) {
   if (call == CallId::clGetPlatformInfo) return true;
-  return call == CallId::clGetDeviceInfo && param != CL_DEVICE_REFERENCE_COUNT &&
-         param != CL_DEVICE_GLOBAL_FREE_MEMORY_AMD;
+  if (call == CallId::clGetDeviceInfo)
+    return param != CL_DEVICE_REFERENCE_COUNT && param != CL_DEVICE_GLOBAL_FREE_MEMORY_AMD;
+  return protocol::infoImmutable(call, param);
 }
 
 // Info values name objects by id: this side's proxies replace them.

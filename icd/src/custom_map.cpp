@@ -126,12 +126,15 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
   if (origin == nullptr || region == nullptr || image_row_pitch == nullptr)
     return setError(errcode_ret, CL_INVALID_VALUE), nullptr;
   if (!mapAllowed(m, map_flags)) return setError(errcode_ret, CL_INVALID_OPERATION), nullptr;
+  if (!regionInImage(m, origin, region)) return setError(errcode_ret, CL_INVALID_VALUE), nullptr;
 
   // CL_MEM_USE_HOST_PTR: the mapping is the application's own memory, in its
-  // layout; otherwise client memory with the region's rows packed.
+  // layout; otherwise client memory with the region's rows packed. (`row`
+  // steps the region's second coordinate: a 1D array's images are a slice apart.)
   const bool own = m->hostPtr != nullptr;
+  const bool array1d = m->imageType == CL_MEM_OBJECT_IMAGE1D_ARRAY;
   const std::size_t rowBytes = region[0] * m->elementSize;
-  const std::size_t row = own ? m->hostRowPitch : rowBytes;
+  const std::size_t row = own ? (array1d ? m->hostSlicePitch : m->hostRowPitch) : rowBytes;
   const std::size_t slice = own ? m->hostSlicePitch : rowBytes * region[1];
   const std::size_t size = rowBytes * region[1] * region[2];
   _cl_mem::Mapping mapping;
@@ -147,8 +150,11 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
     if (!mapping.owned) return setError(errcode_ret, CL_OUT_OF_HOST_MEMORY), nullptr;
     host = mapping.owned.get();
   }
-  *image_row_pitch = row;
-  if (image_slice_pitch != nullptr) *image_slice_pitch = own ? slice : (region[2] > 1 ? slice : 0);
+  *image_row_pitch = own ? m->hostRowPitch : rowBytes;
+  if (image_slice_pitch != nullptr) {
+    if (array1d) *image_slice_pitch = row;  // from one image of the array to the next
+    else *image_slice_pitch = own ? slice : (region[2] > 1 ? slice : 0);
+  }
   mapping.rowPitch = row;
   mapping.slicePitch = slice;
 

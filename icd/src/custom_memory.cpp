@@ -122,6 +122,19 @@ std::size_t imageHostSize(const cl_image_format* format, const cl_image_desc* de
   }
 }
 
+// The extent an origin and a region of the image are checked against.
+void setImageExtent(cl_mem m, const cl_image_desc& desc) {
+  std::size_t extent[3] = {desc.image_width, 1, 1};
+  switch (desc.image_type) {
+    case CL_MEM_OBJECT_IMAGE1D_ARRAY: extent[1] = desc.image_array_size; break;
+    case CL_MEM_OBJECT_IMAGE2D: extent[1] = desc.image_height; break;
+    case CL_MEM_OBJECT_IMAGE2D_ARRAY: extent[1] = desc.image_height; extent[2] = desc.image_array_size; break;
+    case CL_MEM_OBJECT_IMAGE3D: extent[1] = desc.image_height; extent[2] = desc.image_depth; break;
+    default: break;  // 1D, 1D buffer
+  }
+  std::copy(extent, extent + 3, m->imageExtent);
+}
+
 cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* properties, cl_mem_flags flags,
                    const cl_image_format* format, const cl_image_desc* desc, void* host_ptr, cl_int* errcode_ret) {
   Call call(id);
@@ -144,6 +157,8 @@ cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* prope
                            desc->image_type == CL_MEM_OBJECT_IMAGE1D_ARRAY;
     const std::size_t rows = desc->image_type == CL_MEM_OBJECT_IMAGE1D_ARRAY ? 1 : desc->image_height;
     m->hostSlicePitch = hasSlices ? (desc->image_slice_pitch != 0 ? desc->image_slice_pitch : m->hostRowPitch * rows) : 0;
+    m->imageType = desc->image_type;
+    setImageExtent(m, *desc);
   }
   return m;
 }
@@ -406,12 +421,13 @@ cl_int CL_API_CALL clEnqueueReadImage(cl_command_queue command_queue, cl_mem ima
   cl_mem m = call.handle(image);
   if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
   if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
+  if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
   call.array(origin, 3);
   call.array(region, 3);
   call.waitList(event_wait_list, num_events_in_wait_list);
   if (call.failed()) return call.status();
   const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
-  return enqueueRegionRead(call, blocking_read, ptr, HostRegion(nullptr, extent, row_pitch, slice_pitch), event);
+  return enqueueRegionRead(call, blocking_read, ptr, imageHostRegion(m, extent, row_pitch, slice_pitch), event);
 }
 
 cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem image, cl_bool, const size_t* origin,
@@ -423,11 +439,12 @@ cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem im
   cl_mem m = call.handle(image);
   if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
   if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
+  if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
   call.array(origin, 3);
   call.array(region, 3);
   if (!call.failed()) {
     const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
-    sendRegion(call, ptr, HostRegion(nullptr, extent, input_row_pitch, input_slice_pitch));
+    sendRegion(call, ptr, imageHostRegion(m, extent, input_row_pitch, input_slice_pitch));
   }
   call.waitList(event_wait_list, num_events_in_wait_list);
   call.event(event);

@@ -117,6 +117,8 @@ template <> ObjectPool<_cl_event>& Driver::pool() { return eventPool_; }
 template <> ObjectPool<_cl_sampler>& Driver::pool() { return samplerPool_; }
 
 void Driver::recycle(Object* o) {
+  // A proxy's address may stand for a new object later: what was kept of this one goes.
+  if (!o->pinned) infoCache_.forget(o);
   switch (o->kind) {
     case ObjectKind::Platform: return platformPool_.recycle(static_cast<_cl_platform_id*>(o));
     case ObjectKind::Device: return devicePool_.recycle(static_cast<_cl_device_id*>(o));

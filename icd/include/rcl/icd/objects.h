@@ -84,6 +84,7 @@ struct _cl_command_queue : rcl::icd::Object {
   std::mutex lastMutex;
   cl_event lastCommand = nullptr;
   std::atomic<int> inOrder{-1};
+  cl_device_id device = nullptr;  // CL_QUEUE_DEVICE once asked (under lastMutex)
 };
 
 struct _cl_mem : rcl::icd::Object {
@@ -97,6 +98,10 @@ struct _cl_mem : rcl::icd::Object {
   std::size_t elementSize = 0;     // images
   std::size_t hostRowPitch = 0;    // images with CL_MEM_USE_HOST_PTR: the layout of hostPtr
   std::size_t hostSlicePitch = 0;
+  // Images: their type and extent in the units of an origin and a region
+  // (1D array: {width, array size, 1}; 2D array: {width, height, array size}).
+  cl_mem_object_type imageType = 0;
+  std::size_t imageExtent[3] = {0, 0, 0};
   // A root buffer whose bytes live in memory the server maps too (shared_buffer.h).
   std::shared_ptr<rcl::icd::SharedBuffer> shared;
   // Mapped regions: pointer -> mapping. Owned memory is freed at unmap.

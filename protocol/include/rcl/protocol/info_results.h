@@ -25,4 +25,8 @@ struct InfoResult {
 
 InfoResult infoResult(CallId call, cl_uint param);
 
+// Whether an info value never changes once its object exists (the
+// annotations' `immutable`): the client asks for it once and keeps it.
+bool infoImmutable(CallId call, cl_uint param);
+
 }  // namespace rcl::protocol

@@ -1,0 +1,92 @@
+// Information that cannot change once an object exists is kept by remote-cl's
+// client (codegen/opencl_calls.toml, `immutable`): it must stay right after
+// every call that could look as if it changed it, and a new object made where
+// an old one was released must never answer with the old one's values.
+// Reference counts stay live queries.
+
+#include <vector>
+
+#include "rcl_test.h"
+
+namespace rcl::test {
+namespace {
+
+using KeptInfoTest = ClTest;
+
+template <typename T>
+T memInfo(cl_mem m, cl_mem_info param) {
+  T value{};
+  EXPECT_EQ(queryInfo(&value, clGetMemObjectInfo, m, param), CL_SUCCESS) << "param " << param;
+  return value;
+}
+
+TEST_F(KeptInfoTest, ABuffersInformationStaysRightAroundSubBuffersAndRetains) {
+  cl_int error = CL_SUCCESS;
+  Mem buffer(clCreateBuffer(context_, CL_MEM_READ_ONLY, 4096, nullptr, &error));
+  CL_CHECK(error);
+  for (int twice = 0; twice < 2; ++twice) {
+    EXPECT_EQ(memInfo<size_t>(buffer, CL_MEM_SIZE), 4096u);
+    EXPECT_EQ(memInfo<cl_mem_object_type>(buffer, CL_MEM_TYPE), static_cast<cl_mem_object_type>(CL_MEM_OBJECT_BUFFER));
+    EXPECT_EQ(memInfo<cl_mem_flags>(buffer, CL_MEM_FLAGS), static_cast<cl_mem_flags>(CL_MEM_READ_ONLY));
+    EXPECT_EQ(memInfo<cl_context>(buffer, CL_MEM_CONTEXT), context_.get());
+    EXPECT_EQ(memInfo<cl_mem>(buffer, CL_MEM_ASSOCIATED_MEMOBJECT), nullptr);
+  }
+  const cl_buffer_region region{1024, 512};
+  Mem sub(clCreateSubBuffer(buffer, CL_MEM_READ_ONLY, CL_BUFFER_CREATE_TYPE_REGION, &region, &error));
+  CL_CHECK(error);
+  EXPECT_EQ(memInfo<size_t>(sub, CL_MEM_SIZE), 512u);
+  EXPECT_EQ(memInfo<size_t>(sub, CL_MEM_OFFSET), 1024u);
+  EXPECT_EQ(memInfo<cl_mem>(sub, CL_MEM_ASSOCIATED_MEMOBJECT), buffer.get());
+  EXPECT_EQ(memInfo<size_t>(buffer, CL_MEM_SIZE), 4096u) << "the parent's size after a sub-buffer";
+  // Counts are live.
+  const cl_uint before = memInfo<cl_uint>(buffer, CL_MEM_REFERENCE_COUNT);
+  CL_CHECK(clRetainMemObject(buffer));
+  EXPECT_EQ(memInfo<cl_uint>(buffer, CL_MEM_REFERENCE_COUNT), before + 1);
+  CL_CHECK(clReleaseMemObject(buffer));
+  EXPECT_EQ(memInfo<cl_uint>(buffer, CL_MEM_REFERENCE_COUNT), before);
+}
+
+// Buffers made and released over and over (a proxy's memory is reused): each
+// answers with its own size and flags.
+TEST_F(KeptInfoTest, ANewBufferNeverAnswersWithAReleasedOnesValues) {
+  cl_int error = CL_SUCCESS;
+  for (size_t i = 1; i <= 64; ++i) {
+    const size_t size = 64 * i;
+    const cl_mem_flags flags = i % 2 == 0 ? CL_MEM_READ_WRITE : CL_MEM_WRITE_ONLY;
+    cl_mem m = clCreateBuffer(context_, flags, size, nullptr, &error);
+    CL_CHECK(error);
+    EXPECT_EQ(memInfo<size_t>(m, CL_MEM_SIZE), size) << "buffer " << i;
+    EXPECT_EQ(memInfo<cl_mem_flags>(m, CL_MEM_FLAGS), flags) << "buffer " << i;
+    CL_CHECK(clReleaseMemObject(m));
+  }
+}
+
+TEST_F(KeptInfoTest, QueueKernelAndContextInformationIsTheSameEveryTime) {
+  Program program;
+  ASSERT_NO_FATAL_FAILURE(buildOrFail("kernel void first(global int* p, int x) { p[0] = x; }", &program));
+  for (int twice = 0; twice < 2; ++twice) {
+    cl_device_id device = nullptr;
+    CL_CHECK(queryInfo(&device, clGetCommandQueueInfo, queue_.get(), CL_QUEUE_DEVICE));
+    EXPECT_EQ(device, device_);
+    cl_context context = nullptr;
+    CL_CHECK(queryInfo(&context, clGetCommandQueueInfo, queue_.get(), CL_QUEUE_CONTEXT));
+    EXPECT_EQ(context, context_.get());
+    cl_uint devices = 0;
+    CL_CHECK(queryInfo(&devices, clGetContextInfo, context_.get(), CL_CONTEXT_NUM_DEVICES));
+    EXPECT_EQ(devices, 1u);
+    Kernel kernel;
+    ASSERT_NO_FATAL_FAILURE(kernelOrFail(program, "first", &kernel));
+    cl_uint args = 0;
+    CL_CHECK(queryInfo(&args, clGetKernelInfo, kernel.get(), CL_KERNEL_NUM_ARGS));
+    EXPECT_EQ(args, 2u);
+    std::string name;
+    CL_CHECK(queryString(&name, clGetKernelInfo, kernel.get(), CL_KERNEL_FUNCTION_NAME));
+    EXPECT_EQ(name, "first");
+    cl_program of = nullptr;
+    CL_CHECK(queryInfo(&of, clGetKernelInfo, kernel.get(), CL_KERNEL_PROGRAM));
+    EXPECT_EQ(of, program.get());
+  }
+}
+
+}  // namespace
+}  // namespace rcl::test
