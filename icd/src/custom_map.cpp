@@ -129,12 +129,10 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
   if (!regionInImage(m, origin, region)) return setError(errcode_ret, CL_INVALID_VALUE), nullptr;
 
   // CL_MEM_USE_HOST_PTR: the mapping is the application's own memory, in its
-  // layout; otherwise client memory with the region's rows packed. (`row`
-  // steps the region's second coordinate: a 1D array's images are a slice apart.)
+  // layout; otherwise client memory with the region's rows packed.
   const bool own = m->hostPtr != nullptr;
-  const bool array1d = m->imageType == CL_MEM_OBJECT_IMAGE1D_ARRAY;
   const std::size_t rowBytes = region[0] * m->elementSize;
-  const std::size_t row = own ? (array1d ? m->hostSlicePitch : m->hostRowPitch) : rowBytes;
+  const std::size_t row = own ? m->hostRowPitch : rowBytes;
   const std::size_t slice = own ? m->hostSlicePitch : rowBytes * region[1];
   const std::size_t size = rowBytes * region[1] * region[2];
   _cl_mem::Mapping mapping;
@@ -150,9 +148,12 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
     if (!mapping.owned) return setError(errcode_ret, CL_OUT_OF_HOST_MEMORY), nullptr;
     host = mapping.owned.get();
   }
-  *image_row_pitch = own ? m->hostRowPitch : rowBytes;
+  *image_row_pitch = row;
+  // A 1D array's images are counted by the region's second coordinate: they
+  // are a row apart in the mapping, and the slice pitch says so (the CTS steps
+  // by it); a 2D image has one slice.
   if (image_slice_pitch != nullptr) {
-    if (array1d) *image_slice_pitch = row;  // from one image of the array to the next
+    if (m->imageType == CL_MEM_OBJECT_IMAGE1D_ARRAY) *image_slice_pitch = row;
     else *image_slice_pitch = own ? slice : (region[2] > 1 ? slice : 0);
   }
   mapping.rowPitch = row;

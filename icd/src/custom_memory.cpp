@@ -427,7 +427,7 @@ cl_int CL_API_CALL clEnqueueReadImage(cl_command_queue command_queue, cl_mem ima
   call.waitList(event_wait_list, num_events_in_wait_list);
   if (call.failed()) return call.status();
   const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
-  return enqueueRegionRead(call, blocking_read, ptr, imageHostRegion(m, extent, row_pitch, slice_pitch), event);
+  return enqueueRegionRead(call, blocking_read, ptr, HostRegion(nullptr, extent, row_pitch, slice_pitch), event);
 }
 
 cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem image, cl_bool, const size_t* origin,
@@ -444,7 +444,7 @@ cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem im
   call.array(region, 3);
   if (!call.failed()) {
     const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
-    sendRegion(call, ptr, imageHostRegion(m, extent, input_row_pitch, input_slice_pitch));
+    sendRegion(call, ptr, HostRegion(nullptr, extent, input_row_pitch, input_slice_pitch));
   }
   call.waitList(event_wait_list, num_events_in_wait_list);
   call.event(event);

@@ -116,12 +116,6 @@ HostRegion::HostRegion(const std::size_t* at, const std::size_t size[3], std::si
       rowPitch(row != 0 ? row : size[0]),
       slicePitch(slice != 0 ? slice : rowPitch * size[1]) {}
 
-HostRegion imageHostRegion(cl_mem image, const std::size_t extent[3], std::size_t rowPitch, std::size_t slicePitch) {
-  if (image->imageType != CL_MEM_OBJECT_IMAGE1D_ARRAY) return HostRegion(nullptr, extent, rowPitch, slicePitch);
-  const std::size_t between = slicePitch != 0 ? slicePitch : rowPitch;
-  return HostRegion(nullptr, extent, between, 0);
-}
-
 bool regionInImage(cl_mem image, const std::size_t* origin, const std::size_t* region) {
   if (image == nullptr || image->imageType == 0 || origin == nullptr || region == nullptr) return true;
   for (int d = 0; d < 3; ++d) {

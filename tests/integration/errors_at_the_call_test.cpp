@@ -89,8 +89,9 @@ TEST_F(ErrorsAtTheCallTest, ImageRegionsOutsideTheImage) {
 // A 1D image array written and read with pitches larger than a row: each
 // image of the array starts a pitch after the last, in host memory. (The row
 // and slice pitches are equal here: PoCL 3.1 steps a 1D array's images by the
-// row pitch, where the specification says the slice pitch; remote-cl follows
-// the specification, so the two agree only where the pitches do.)
+// row pitch, where the specification says the slice pitch; remote-cl's
+// client does as PoCL does, since applications tested on PoCL size their
+// memory that way.)
 TEST_F(ErrorsAtTheCallTest, AOneDimensionalImageArrayKeepsTheApplicationsPitches) {
   const cl_image_format format{CL_R, CL_UNSIGNED_INT8};
   cl_image_desc desc{};

@@ -58,10 +58,6 @@ struct HostRegion {
   std::size_t rowPitch;
   std::size_t slicePitch;
 };
-// The host memory of an image transfer: `extent` in bytes, rows, slices, with
-// the application's pitches (a 1D array's images are slice_pitch apart, as
-// its second coordinate counts them).
-HostRegion imageHostRegion(cl_mem image, const std::size_t extent[3], std::size_t rowPitch, std::size_t slicePitch);
 // Whether origin + region lie in the image (else the call's CL_INVALID_VALUE;
 // an empty region is left to the platform, which may take it). True for an
 // image whose extent the client does not know.
