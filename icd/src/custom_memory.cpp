@@ -294,18 +294,37 @@ cl_int CL_API_CALL clGetMemObjectInfo(cl_mem memobj, cl_mem_info param_name, siz
     }
     case CL_MEM_HOST_PTR:
       return copyInfo(m->hostPtr, param_value_size, param_value, param_value_size_ret);
+    // What the client made a buffer with (its size is never 0; images and
+    // pipes are the platform's to describe): no round trip.
+    case CL_MEM_SIZE:
+      if (m->image || m->size == 0) break;
+      return copyInfo(m->size, param_value_size, param_value, param_value_size_ret);
+    case CL_MEM_TYPE: {
+      if (m->image ? m->imageType == 0 : m->size == 0) break;
+      const cl_mem_object_type type = m->image ? m->imageType : CL_MEM_OBJECT_BUFFER;
+      return copyInfo(type, param_value_size, param_value, param_value_size_ret);
+    }
+    case CL_MEM_CONTEXT:
+      if (m->context == nullptr) break;
+      return copyInfo(m->context, param_value_size, param_value, param_value_size_ret);
+    case CL_MEM_ASSOCIATED_MEMOBJECT:
+      if (m->image || m->size == 0) break;
+      return copyInfo(m->parent, param_value_size, param_value, param_value_size_ret);
+    case CL_MEM_OFFSET:
+      if (m->image || m->size == 0) break;
+      return copyInfo(m->offset, param_value_size, param_value, param_value_size_ret);
     case CL_MEM_MAP_COUNT: {
       std::lock_guard lock(m->mapMutex);
       const auto count = static_cast<cl_uint>(m->mappings.size());
       return copyInfo(count, param_value_size, param_value, param_value_size_ret);
     }
-    default: {
-      Call call(CallId::clGetMemObjectInfo);
-      call.handle(m);
-      call.scalar(param_name);
-      return call.info(param_name, param_value_size, param_value, param_value_size_ret);
-    }
+    default:
+      break;
   }
+  Call call(CallId::clGetMemObjectInfo);
+  call.handle(m);
+  call.scalar(param_name);
+  return call.info(param_name, param_value_size, param_value, param_value_size_ret);
 }
 
 cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_read,
