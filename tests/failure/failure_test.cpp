@@ -84,6 +84,20 @@ int openRemote(Remote& r) {
   return error == CL_SUCCESS ? 0 : 13;
 }
 
+// In a child: a fill of a new 64-byte `buffer` that waits on a user event
+// never set, and a clFinish waiting for it on another thread (invalid: the fill
+// was refused).
+std::future<cl_int> finishBehindAGate(const Remote& r, cl_mem& buffer) {
+  cl_int error = CL_SUCCESS;
+  cl_event gate = clCreateUserEvent(r.context, &error);
+  buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 64, nullptr, &error);
+  const char pattern = 7;
+  if (clEnqueueFillBuffer(r.queue, buffer, &pattern, 1, 0, 64, 1, &gate, nullptr) != CL_SUCCESS) return {};
+  auto pending = std::async(std::launch::async, [queue = r.queue] { return clFinish(queue); });
+  std::this_thread::sleep_for(200ms);
+  return pending;
+}
+
 // In a child: signals the parent once connected, then writes and reads back a
 // buffer for `duration`, checking every byte. 0, or 60-62 for what failed.
 int keepsComputingCorrectly(std::chrono::seconds duration) {
@@ -111,13 +125,9 @@ TEST_F(FailureTest, CallsFailWithinFiveSecondsAfterTheServerIsKilled) {
     Remote r;
     if (int e = openRemote(r); e != 0) return e;
     cl_int error = CL_SUCCESS;
-    // A command that cannot run before the user event is set: clFinish waits on it.
-    cl_event gate = clCreateUserEvent(r.context, &error);
-    cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 64, nullptr, &error);
-    const char pattern = 7;
-    if (clEnqueueFillBuffer(r.queue, buffer, &pattern, 1, 0, 64, 1, &gate, nullptr) != CL_SUCCESS) return 20;
-    auto pending = std::async(std::launch::async, [&] { return clFinish(r.queue); });
-    std::this_thread::sleep_for(200ms);
+    cl_mem buffer = nullptr;
+    auto pending = finishBehindAGate(r, buffer);
+    if (!pending.valid()) return 20;
     ChildProcess::signalParent();  // the parent kills the server now
 
     const auto killed = Clock::now();
@@ -218,21 +228,13 @@ TEST_F(FailureTest, CallsFailWithinTheHeartbeatLimitAfterTheServerIsStopped) {
     unsetenv("REMOTE_CL_DEAD_AFTER_MS");  // the default: 10 s
     Remote r;
     if (int e = openRemote(r); e != 0) return e;
-    cl_int error = CL_SUCCESS;
-    cl_event gate = clCreateUserEvent(r.context, &error);
-    cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 64, nullptr, &error);
-    const char pattern = 7;
-    if (clEnqueueFillBuffer(r.queue, buffer, &pattern, 1, 0, 64, 1, &gate, nullptr) != CL_SUCCESS) return 20;
-    auto pending = std::async(std::launch::async, [&] { return clFinish(r.queue); });
-    std::this_thread::sleep_for(200ms);
+    cl_mem buffer = nullptr;
+    auto pending = finishBehindAGate(r, buffer);
+    if (!pending.valid()) return 20;
     ChildProcess::signalParent();  // the parent stops the worker now
     const auto stopped = Clock::now();
     auto report = [&](const std::string& what) {
-      std::FILE* f = std::fopen(failure.c_str(), "w");
-      if (f != nullptr) {
-        std::fputs(what.c_str(), f);
-        std::fclose(f);
-      }
+      writeTextFile(failure, what);
       return 1;
     };
     if (pending.wait_for(12s + 1s) != std::future_status::ready) return report("the pending clFinish hung");
