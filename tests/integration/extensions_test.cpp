@@ -5,8 +5,12 @@
 // Natively the same walk checks the real platform; what it lists without an
 // entry point is reported (not failed), remotely it fails.
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -116,6 +120,37 @@ TEST_F(ExtensionsTest, EveryListedExtensionHasAllItsEntryPoints) {
     }
   }
   std::cout << where.size() << " extensions listed, " << looked << " entry points looked up\n";
+}
+
+// What the ICD loader cannot show: remote-cl's own clGetExtensionFunctionAddress
+// (ocl-icd routes a name without a platform only by the ICD suffix) answers
+// every function of every forwarded extension, and none of a masked one.
+TEST_F(ExtensionsTest, TheDriversOwnLookupAnswersEveryForwardedFunction) {
+  if (!isRemote()) GTEST_SKIP() << "remote-cl's driver";
+  const char* vendors = std::getenv("RCL_VENDORS_DIR");
+  ASSERT_NE(vendors, nullptr);
+  std::ifstream icd(std::string(vendors) + "/remote-cl.icd");
+  std::string library;
+  ASSERT_TRUE(std::getline(icd, library)) << vendors << "/remote-cl.icd";
+  // Already loaded by the ICD loader: RTLD_NOLOAD gives the same instance.
+  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  ASSERT_NE(handle, nullptr) << library << ": " << dlerror();
+  using Lookup = void*(CL_API_CALL*)(const char*);
+  auto lookup = reinterpret_cast<Lookup>(dlsym(handle, "clGetExtensionFunctionAddress"));
+  ASSERT_NE(lookup, nullptr);
+  std::size_t forwarded = 0;
+  for (const auto& row : protocol::extensionTable()) {
+    for (const char* f : row.functions) {
+      if (row.status == ExtensionStatus::Forwarded) {
+        ++forwarded;
+        EXPECT_NE(lookup(f), nullptr) << f << " of forwarded " << row.name;
+      } else {
+        EXPECT_EQ(lookup(f), nullptr) << f << " of masked " << row.name;
+      }
+    }
+  }
+  EXPECT_GT(forwarded, 10u);
+  dlclose(handle);
 }
 
 // Both lists of the platform, and both of the device, name the same set.
