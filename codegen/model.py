@@ -175,10 +175,7 @@ def header_extensions(text):
 def parse_headers(text):
     body = re.search(r"typedef struct _cl_icd_dispatch \{(.*?)\} cl_icd_dispatch;", text, re.S).group(1)
     slot_names = re.findall(r"cl_api_(\w+)\s+\w+\s*;", body)
-    prototypes = {}
-    for m in PROTOTYPE.finditer(text):
-        ret, name, params = m.group(1), m.group(2), m.group(3)
-        prototypes[name] = (" ".join(ret.split()).replace(" *", "*"), split_params(params))
+    prototypes = parse_prototypes(text)
     slots = []
     for index, name in enumerate(slot_names):
         if name in prototypes:
@@ -284,6 +281,7 @@ def annotate_call(call, a):
 
 
 def parse_prototypes(text):
+    """{name: (return type, [parameter declarations])} of every prototype in the headers."""
     out = {}
     for m in PROTOTYPE.finditer(text):
         out[m.group(2)] = (" ".join(m.group(1).split()).replace(" *", "*"), split_params(m.group(3)))
