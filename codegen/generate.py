@@ -7,6 +7,7 @@ writes into --out:
   info_results.cpp                                which info values hold handles
   client_stubs.cpp                                the client's entry points and dispatch table
   server_handlers.cpp                             the server's decoders and replays
+  extension_table.cpp                             the [extensions] table (rcl/protocol/extension_table.h)
   coverage.md, coverage.json                      what is forwarded, and why not
 Every generated function names its source in a comment."""
 
@@ -50,7 +51,8 @@ def comment(call):
 # ---------------------------------------------------------------- call ids
 def gen_call_ids(slots):
     h = [HEADER.format(src=SOURCE), "#pragma once\n\n#include <cstdint>\n\nnamespace rcl::protocol {\n\n",
-         "// One id per entry of the ICD dispatch table, numbered in table order.\n",
+         "// One id per entry of the ICD dispatch table, numbered in table order, then\n",
+         "// one per extension call ([CALL] extension = ...), in the annotations' order.\n",
          "enum class CallId : std::uint16_t {\n"]
     for s in slots:
         h.append(f"  {s.name} = {s.index},\n")
@@ -206,7 +208,7 @@ def gen_client_function(call):
     return "".join(body)
 
 
-def gen_client(slots):
+def gen_client(slots, exts):
     out = [HEADER.format(src=SOURCE),
            "// The client's entry points: every slot of the ICD dispatch table.\n",
            '#include "rcl/icd/call.h"\n#include "rcl/icd/custom_calls.h"\n#include "rcl/icd/lifetime.h"\n\n',
@@ -221,19 +223,49 @@ def gen_client(slots):
     out.append("const cl_icd_dispatch kDispatchTable = {\n")
     for s in slots:
         c = s.call
+        if s.extension:
+            continue
         if c is None:
             out.append(f"    .{s.name} = nullptr,  // no prototype on this host\n")
         elif c.client == "custom":
             out.append(f"    .{s.name} = &custom::{s.name},\n")
         else:
             out.append(f"    .{s.name} = &{s.name}_rcl,\n")
-    out.append("};\n\n}  // namespace rcl::icd\n")
+    out.append("};\n\n")
+    out.append("// The functions of every forwarded extension ([extensions] status = \"forwarded\"), for\n")
+    out.append("// clGetExtensionFunctionAddress[ForPlatform]; cl_rcl_ops' are icd/src/extension_ops.cpp's.\n")
+    out.append("const ExtensionFunction kExtensionFunctions[] = {\n")
+    by_name = {s.name: s for s in slots}
+    seen = set()
+    for e in exts:
+        if e.status != "forwarded" or e.client == "ops":
+            continue
+        for f in e.functions:
+            if f in seen:
+                continue
+            seen.add(f)
+            s = by_name[f]
+            if not s.extension:
+                ptr = f"kDispatchTable.{f}"
+            elif s.call.client == "custom":
+                ptr = f"&custom::{f}"
+            else:
+                ptr = f"&{f}_rcl"
+            out.append(f'    {{"{f}", "{e.name}", reinterpret_cast<void*>({ptr})}},\n')
+    out.append("};\n")
+    out.append("const std::size_t kExtensionFunctionCount = std::size(kExtensionFunctions);\n\n")
+    out.append("}  // namespace rcl::icd\n")
     return "".join(out)
 
 
 def gen_custom_client_header(slots):
     out = [HEADER.format(src=SOURCE), "// Entry points written by hand in icd/src/custom_*.cpp.\n",
-           "#pragma once\n\n#include <CL/cl_icd.h>\n\nnamespace rcl::icd::custom {\n\n"]
+           "#pragma once\n\n#include <cstddef>\n\n#include <CL/cl_icd.h>\n\n",
+           "namespace rcl::icd {\n\n",
+           "// A function of a forwarded extension, as clGetExtensionFunctionAddress answers it.\n",
+           "struct ExtensionFunction {\n  const char* name;\n  const char* extension;\n  void* function;\n};\n",
+           "extern const ExtensionFunction kExtensionFunctions[];\nextern const std::size_t kExtensionFunctionCount;\n\n",
+           "}  // namespace rcl::icd\n\nnamespace rcl::icd::custom {\n\n"]
     for s in slots:
         c = s.call
         if c is not None and c.client == "custom":
@@ -306,7 +338,7 @@ def server_decode(call, p):
     raise model.AnnotationError(f"{call.name}.{n}: no server decoding for role {r}")
 
 
-def gen_server_function(call):
+def gen_server_function(call, extension=""):
     body = [comment(call), f"void {call.name}(CallContext& ctx) {{\n"]
     if call.returns == "new":
         body.append("  const auto created_id = ctx.newId();\n")
@@ -336,8 +368,24 @@ def gen_server_function(call):
         body.append("  ctx.replyInfo(param_name, [&](cl_uint param, size_t size, void* value, size_t* size_ret) {\n")
         body.append(f"    return ctx.outside([&] {{ return ::{call.name}({real}); }});\n  }}{filt});\n}}\n")
         return "".join(body)
+    fn = f"::{call.name}"
+    if extension:
+        # Not exported by the ICD loader: the real platform's function (or nullptr), found through the first handle.
+        first = next(p.name for p in call.params if p.is_handle)
+        params = ", ".join(p.decl for p in call.params) or "void"
+        body.append(f"  using Function = {call.ret} (CL_API_CALL*)({params});\n")
+        body.append(f'  const auto real = reinterpret_cast<Function>(extensionFunction({first}, "{call.name}"));\n')
+        fn = "real"
     # The real call runs outside the session's state: a slow driver does not stop the session.
-    real = f"ctx.outside([&] {{ return ::{call.name}({', '.join(args)}); }})"
+    real = f"ctx.outside([&] {{ return {fn}({', '.join(args)}); }})"
+    if extension:
+        # A real platform without the function refuses the call as a whole reply (outputs included).
+        if call.returns == "new":
+            ec = next(p.name for p in call.params if p.role == "errcode")
+            fallback = f"({ec} = CL_INVALID_OPERATION, static_cast<{call.ret}>(nullptr))"
+        else:
+            fallback = "CL_INVALID_OPERATION"
+        real = f"real == nullptr ? {fallback} : {real}"
     if call.cls in ("retain", "release"):
         h = call.params[0]
         fn = "retained" if call.cls == "retain" else "released"
@@ -364,13 +412,13 @@ def gen_server(slots):
     out = [HEADER.format(src=SOURCE),
            "// The server's side of every forwarded call: decode, replay on the real platform, answer.\n",
            '#include "rcl/server/call_context.h"\n#include "rcl/server/custom_handlers.h"\n',
-           '#include "rcl/server/info_filters.h"\n\n#include <CL/cl_ext.h>\n\n',
+           '#include "rcl/server/extension_functions.h"\n#include "rcl/server/info_filters.h"\n\n#include <CL/cl_ext.h>\n\n',
            "namespace rcl::server {\nnamespace generated {\n\n"]
     for s in slots:
         c = s.call
         if c is None or c.server != "generated":
             continue
-        out.append(gen_server_function(c) + "\n")
+        out.append(gen_server_function(c, s.extension) + "\n")
     out.append("}  // namespace generated\n\n")
     out.append("// Indexed by CallId; nullptr for calls the server never receives.\n")
     out.append("const Handler kHandlers[protocol::kCallIdCount] = {\n")
@@ -403,13 +451,39 @@ def gen_custom_server_header(slots):
     return "".join(out)
 
 
+# --------------------------------------------------------- extension table
+def gen_extension_table(exts):
+    out = [HEADER.format(src=SOURCE), '#include "rcl/protocol/extension_table.h"\n\n#include <CL/cl_ext.h>\n\n',
+           "namespace rcl::protocol {\nnamespace {\n\n"]
+    for i, e in enumerate(exts):
+        if e.functions:
+            names = ", ".join(f'"{f}"' for f in e.functions)
+            out.append(f"const char* const kFunctions{i}[] = {{{names}}};  // {e.name}\n")
+        if e.queries:
+            out.append(f"const cl_uint kQueries{i}[] = {{{', '.join(e.queries)}}};  // {e.name}\n")
+    out.append("\nconst ExtensionRow kRows[] = {\n")
+    status = {"forwarded": "Forwarded", "masked": "Masked", "kernel": "NoEntryPoints"}
+    for i, e in enumerate(exts):
+        fns = f"kFunctions{i}" if e.functions else "{}"
+        qs = f"kQueries{i}" if e.queries else "{}"
+        why = e.why.replace('"', '\\"')
+        out.append(f'    {{"{e.name}", ExtensionStatus::{status[e.status]}, {fns}, {qs}, "{why}"}},\n')
+    out.append("};\n\n}  // namespace\n\nstd::span<const ExtensionRow> extensionTable() { return kRows; }\n\n")
+    out.append("}  // namespace rcl::protocol\n")
+    return "".join(out)
+
+
 # ---------------------------------------------------------------- coverage
-def coverage(slots):
+def coverage(slots, exts):
     rows = []
     for s in slots:
         c = s.call
         if c is None:
             rows.append({"name": s.name, "status": "absent", "why": "no prototype in this host's headers (Windows-only)"})
+        elif s.extension:
+            how = "hand-written" if "custom" in (c.client, c.server) or c.server == "none" else "generated"
+            rows.append({"name": s.name, "status": "forwarded", "class": c.cls, "how": how,
+                         "why": f"extension call of {s.extension}" + (f"; {c.why}" if c.why else "")})
         elif c.cls == "unsupported":
             rows.append({"name": s.name, "status": "unsupported", "why": f"returns {c.error}: {c.why}"})
         else:
@@ -421,7 +495,20 @@ def coverage(slots):
           "| entry | status | class | how | note |\n|---|---|---|---|---|\n"]
     for r in rows:
         md.append(f"| {r['name']} | {r['status']} | {r.get('class', '')} | {r.get('how', '')} | {r['why']} |\n")
-    return "".join(md), json.dumps({"entries": rows}, indent=1) + "\n"
+    ext_rows = [{"name": e.name, "status": e.status, "functions": e.functions, "queries": e.queries,
+                 "why": e.why, "source": e.source} for e in exts]
+    md.append("\n# Extensions\n\nEvery extension a remote platform or device may list (`[extensions]`), and each entry point:\n"
+              "forwarded (listed, works remotely) or masked (removed from every list, with why). Extensions\n"
+              "without entry points are listed as the real device lists them; any other name is masked.\n\n"
+              "| extension | status | function | note |\n|---|---|---|---|\n")
+    for e in exts:
+        if not e.functions:
+            note = e.why or ("no entry points" + (" (from the headers)" if e.source == "headers" else ""))
+            md.append(f"| {e.name} | {e.status} | | {note} |\n")
+        for f in e.functions:
+            note = e.why if e.status == "masked" else ("cl_rcl_ops: icd/src/extension_ops.cpp" if e.client == "ops" else "")
+            md.append(f"| {e.name} | {e.status} | {f} | {note} |\n")
+    return "".join(md), json.dumps({"entries": rows, "extensions": ext_rows}, indent=1) + "\n"
 
 
 def main():
@@ -432,7 +519,7 @@ def main():
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     try:
-        slots = model.load(args.cc, args.include, args.annotations)
+        slots, exts = model.load(args.cc, args.include, args.annotations)
     except model.AnnotationError as e:
         sys.exit(f"{args.annotations}: annotation errors:\n{e}")
     o = args.out
@@ -441,10 +528,11 @@ def main():
     write(f"{o}/call_ids.cpp", ids_cpp)
     write(f"{o}/info_results.cpp", gen_info_results(slots))
     write(f"{o}/include/rcl/icd/custom_calls.h", gen_custom_client_header(slots))
-    write(f"{o}/client_stubs.cpp", gen_client(slots))
+    write(f"{o}/client_stubs.cpp", gen_client(slots, exts))
     write(f"{o}/include/rcl/server/custom_handlers.h", gen_custom_server_header(slots))
     write(f"{o}/server_handlers.cpp", gen_server(slots))
-    md, js = coverage(slots)
+    write(f"{o}/extension_table.cpp", gen_extension_table(exts))
+    md, js = coverage(slots, exts)
     write(f"{o}/coverage.md", md)
     write(f"{o}/coverage.json", js)
 

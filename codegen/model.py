@@ -87,12 +87,30 @@ class Slot:
     name: str
     index: int
     call: Call | None  # None: the headers give no prototype on this host
+    extension: str = ""  # an extension call outside the dispatch table: its extension
 
 
-def preprocess(cc, include_dirs):
+EXTENSION_STATUSES = {"forwarded", "masked", "kernel"}
+
+
+@dataclass
+class Extension:
+    """A row of [extensions]: an extension a remote platform or device may list."""
+    name: str
+    status: str               # forwarded | masked | kernel
+    functions: list = field(default_factory=list)
+    queries: list = field(default_factory=list)   # device info names that belong to it
+    why: str = ""
+    client: str = ""          # "ops": cl_rcl_ops, answered by icd/src/extension_ops.cpp
+    source: str = "annotations"
+
+
+def preprocess(cc, include_dirs, keep_defines=False):
     defines = ["CL_TARGET_OPENCL_VERSION=300"] + [
         f"CL_USE_DEPRECATED_OPENCL_{v}_APIS" for v in ("1_0", "1_1", "1_2", "2_0", "2_1", "2_2")]
-    cmd = [cc, "-E", "-P", "-x", "c", "-"] + [f"-D{d}" for d in defines] + [f"-I{d}" for d in include_dirs]
+    # keep_defines: macro definitions and line markers stay (where each extension's block starts and ends).
+    flags = ["-E", "-dD"] if keep_defines else ["-E", "-P"]
+    cmd = [cc] + flags + ["-x", "c", "-"] + [f"-D{d}" for d in defines] + [f"-I{d}" for d in include_dirs]
     out = subprocess.run(cmd, input="#include <CL/cl_icd.h>\n", capture_output=True, text=True, check=True)
     return re.sub(r"__attribute__\s*\(\(.*?\)\)", "", out.stdout)
 
@@ -127,13 +145,38 @@ def parse_param(text):
     return Param(name=name, decl=text, base=" ".join(base), pointer=pointer, callback=False)
 
 
+PROTOTYPE = re.compile(r"extern\s+([\w\s\*]+?)\s*\b(cl\w+)\s*\((.*?)\)\s*;", re.S)
+
+
+def header_extensions(text):
+    """{extension: [functions]} from the headers: an extension's block runs
+    from its `#define cl_xxx 1` to the next one or the end of its header."""
+    text = re.sub(r"__attribute__\s*\(\(.*?\)\)", "", text)
+    found = {}
+    name = None
+    block = []
+    def close():
+        if name is not None:
+            found.setdefault(name, [])
+            for m in PROTOTYPE.finditer("\n".join(block)):
+                if m.group(2) not in found[name]:
+                    found[name].append(m.group(2))
+    for line in text.splitlines():
+        m = re.match(r"^#define (cl_[A-Za-z0-9_]+) 1\s*$", line)
+        if m or re.match(r'^# \d+ "', line):
+            close()
+            name, block = (m.group(1) if m else None), []
+            continue
+        if not line.startswith("#"):
+            block.append(line)
+    close()
+    return found
+
+
 def parse_headers(text):
     body = re.search(r"typedef struct _cl_icd_dispatch \{(.*?)\} cl_icd_dispatch;", text, re.S).group(1)
     slot_names = re.findall(r"cl_api_(\w+)\s+\w+\s*;", body)
-    prototypes = {}
-    for m in re.finditer(r"extern\s+([\w\s\*]+?)\s*\b(cl\w+)\s*\((.*?)\)\s*;", text, re.S):
-        ret, name, params = m.group(1), m.group(2), m.group(3)
-        prototypes[name] = (" ".join(ret.split()).replace(" *", "*"), split_params(params))
+    prototypes = parse_prototypes(text)
     slots = []
     for index, name in enumerate(slot_names):
         if name in prototypes:
@@ -157,13 +200,29 @@ def parse_role(text):
     return role, opts
 
 
-def annotate(slots, annotations):
+def annotate(slots, annotations, prototypes=None):
     """Joins prototypes with annotations; raises AnnotationError on anything
-    the annotations do not explain."""
+    the annotations do not explain. Extension calls (annotated with
+    `extension`) are appended to the slots, numbered after the dispatch table."""
     known = {s.name for s in slots}
-    for name in annotations:
-        if name not in known:
-            raise AnnotationError(f"{name}: annotated but not in the dispatch table")
+    prototypes = prototypes or {}
+    for name, a in annotations.items():
+        if name == "extensions" or name in known:
+            continue
+        if "extension" not in a:
+            raise AnnotationError(f"{name}: annotated but not in the dispatch table (nor an extension call)")
+        if "prototype" in a:
+            m = PROTOTYPE.search("extern " + a["prototype"] + ";")
+            if m is None or m.group(2) != name:
+                raise AnnotationError(f"{name}: cannot read its prototype {a['prototype']!r}")
+            ret, params = " ".join(m.group(1).split()).replace(" *", "*"), split_params(m.group(3))
+        elif name in prototypes:
+            ret, params = prototypes[name]
+        else:
+            raise AnnotationError(f"{name}: no prototype in the headers: give one with `prototype`")
+        index = len(slots)
+        call = Call(name=name, slot=index, ret=ret, params=[parse_param(p) for p in params])
+        slots.append(Slot(name=name, index=index, call=call, extension=a["extension"]))
     errors = []
     for slot in slots:
         if slot.call is None:
@@ -225,7 +284,66 @@ def annotate_call(call, a):
                 raise AnnotationError(f"{call.name}: info class needs param_name")
 
 
+def parse_prototypes(text):
+    """{name: (return type, [parameter declarations])} of every prototype in the headers."""
+    out = {}
+    for m in PROTOTYPE.finditer(text):
+        out[m.group(2)] = (" ".join(m.group(1).split()).replace(" *", "*"), split_params(m.group(3)))
+    return out
+
+
+def extensions(slots, rows, in_headers):
+    """The [extensions] table, checked against the calls and the headers, with
+    the headers' extensions without entry points added as "kernel"."""
+    calls = {s.name: s for s in slots}
+    table, errors = [], []
+    named = set()
+    for name, r in rows.items():
+        if name == "kernel":  # extensions without entry points the headers do not define
+            for n in r.get("names", []):
+                table.append(Extension(name=n, status="kernel"))
+            continue
+        e = Extension(name=name, status=r.get("status", ""), functions=r.get("functions", []),
+                      queries=r.get("queries", []), why=r.get("why", ""), client=r.get("client", ""))
+        if e.status not in EXTENSION_STATUSES:
+            errors.append(f"extensions.{name}: unknown status {e.status!r}")
+        if e.status == "masked" and not e.why:
+            errors.append(f"extensions.{name}: masked needs a why")
+        if e.status == "kernel" and e.functions:
+            errors.append(f"extensions.{name}: kernel extensions have no functions")
+        if e.status == "forwarded" and e.client != "ops":
+            for f in e.functions:
+                s = calls.get(f)
+                if s is None or s.call is None or s.call.cls == "unsupported":
+                    errors.append(f"extensions.{name}: forwarded, but {f} is not")
+                elif s.extension and s.extension != name:
+                    errors.append(f"extensions.{name}: {f} is annotated for {s.extension}")
+        for f in in_headers.get(name, []):
+            if f not in e.functions:
+                errors.append(f"extensions.{name}: the headers declare {f}, the row does not name it")
+        table.append(e)
+        named.add(name)
+    for s in slots:
+        if s.extension and s.extension not in named:
+            errors.append(f"{s.name}: its extension {s.extension} has no row in [extensions]")
+    kernel = {e.name for e in table if e.status == "kernel"}
+    for name, functions in sorted(in_headers.items()):
+        if name in named or name in kernel:
+            continue
+        if functions:
+            errors.append(f"extensions.{name}: the headers give it entry points ({', '.join(functions)}); it needs a row")
+        else:
+            table.append(Extension(name=name, status="kernel", source="headers"))
+    if errors:
+        raise AnnotationError("\n".join(errors))
+    return table
+
+
 def load(cc, include_dirs, annotations_path):
+    """(slots, extensions): the dispatch table and extension calls, and the [extensions] table."""
     with open(annotations_path, "rb") as f:
         annotations = tomllib.load(f)
-    return annotate(parse_headers(preprocess(cc, include_dirs)), annotations)
+    text = preprocess(cc, include_dirs)
+    slots = annotate(parse_headers(text), annotations, parse_prototypes(text))
+    in_headers = header_extensions(preprocess(cc, include_dirs, keep_defines=True))
+    return slots, extensions(slots, annotations.get("extensions", {}), in_headers)

@@ -1,5 +1,6 @@
 // Hand-written entry points about platforms and the ICD itself. Shapes and
 // reasons: codegen/opencl_calls.toml.
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -50,64 +51,75 @@ cl_int realPlatformString(cl_platform_id platform, cl_platform_info param, std::
   return CL_SUCCESS;
 }
 
-// The extensions this platform has beyond the real one's: cl_khr_icd (it is
-// reached through the ICD loader) and cl_rcl_ops when its server offers it.
-std::vector<std::string> addedExtensions(cl_platform_id platform, const auto& lists) {
-  std::vector<std::string> added;
-  if (!lists("cl_khr_icd")) added.emplace_back("cl_khr_icd");
+// The platform's extensions, as both lists name them: the real platform's
+// (the server masked those that do not work remotely), each name of either
+// list in both (PoCL names cl_pocl_content_size in the string only; OpenCL
+// 3.0 wants the same set), then cl_khr_icd (it is reached through the ICD
+// loader) and cl_rcl_ops when its server offers it.
+struct PlatformExtensions {
+  std::string list;                    // the real string, names appended
+  std::vector<unsigned char> versions; // the real cl_name_version list, names appended
+};
+
+cl_int platformExtensionLists(cl_platform_id platform, PlatformExtensions& out) {
+  if (cl_int s = realPlatformString(platform, CL_PLATFORM_EXTENSIONS, out.list); s != CL_SUCCESS) return s;
+  if (cl_int s = realPlatformValue(platform, CL_PLATFORM_EXTENSIONS_WITH_VERSION, out.versions); s != CL_SUCCESS)
+    return s;
+  out.versions.resize(out.versions.size() - out.versions.size() % sizeof(cl_name_version));
+  const auto inString = [&out](const std::string& name) {
+    return (" " + out.list + " ").find(" " + name + " ") != std::string::npos;
+  };
+  std::vector<std::string> versioned;
+  for (std::size_t off = 0; off < out.versions.size(); off += sizeof(cl_name_version)) {
+    cl_name_version nv;
+    std::memcpy(&nv, out.versions.data() + off, sizeof nv);
+    versioned.emplace_back(nv.name, strnlen(nv.name, sizeof nv.name));
+  }
+  const auto inVersions = [&versioned](const std::string& name) {
+    return std::find(versioned.begin(), versioned.end(), name) != versioned.end();
+  };
+  const auto addToString = [&out](const std::string& name) {
+    out.list += (out.list.empty() || out.list.back() == ' ' ? "" : " ") + name;
+  };
+  const auto addToVersions = [&out, &versioned](const std::string& name) {
+    cl_name_version nv{};
+    nv.version = CL_MAKE_VERSION(1, 0, 0);  // the real platform gives none
+    std::strncpy(nv.name, name.c_str(), sizeof nv.name - 1);
+    const auto* p = reinterpret_cast<const unsigned char*>(&nv);
+    out.versions.insert(out.versions.end(), p, p + sizeof nv);
+    versioned.push_back(name);
+  };
+  std::vector<std::string> stringNames;
+  for (std::size_t at = 0; at < out.list.size();) {
+    const std::size_t start = out.list.find_first_not_of(' ', at);
+    if (start == std::string::npos) break;
+    const std::size_t end = std::min(out.list.find(' ', start), out.list.size());
+    stringNames.push_back(out.list.substr(start, end - start));
+    at = end;
+  }
+  for (const auto& name : stringNames)
+    if (!inVersions(name)) addToVersions(name);
+  for (const auto& name : std::vector<std::string>(versioned))
+    if (!inString(name)) addToString(name);
+  std::vector<std::string> added{"cl_khr_icd"};
   if (ops::platformOffersOps(platform)) added.emplace_back(CL_RCL_OPS_EXTENSION_NAME);
-  return added;
+  for (const auto& name : added) {
+    if (!inString(name)) addToString(name);
+    if (!inVersions(name)) addToVersions(name);
+  }
+  return CL_SUCCESS;
 }
 
 cl_int platformExtensions(cl_platform_id platform, size_t size, void* value, size_t* sizeRet) {
-  std::string list;
-  if (cl_int s = realPlatformString(platform, CL_PLATFORM_EXTENSIONS, list); s != CL_SUCCESS) return s;
-  const auto lists = [&list](const char* name) {
-    return (" " + list + " ").find(std::string(" ") + name + " ") != std::string::npos;
-  };
-  for (const auto& name : addedExtensions(platform, lists))
-    list += (list.empty() || list.back() == ' ' ? "" : " ") + name;
-  return copyInfo(list, size, value, sizeRet);
+  PlatformExtensions lists;
+  if (cl_int s = platformExtensionLists(platform, lists); s != CL_SUCCESS) return s;
+  return copyInfo(lists.list, size, value, sizeRet);
 }
 
-// The same list with versions (OpenCL 3.0: both queries name the same extensions).
 cl_int platformExtensionsWithVersion(cl_platform_id platform, size_t size, void* value, size_t* sizeRet) {
-  std::vector<unsigned char> bytes;
-  if (cl_int s = realPlatformValue(platform, CL_PLATFORM_EXTENSIONS_WITH_VERSION, bytes); s != CL_SUCCESS) return s;
-  bytes.resize(bytes.size() - bytes.size() % sizeof(cl_name_version));
-  const auto lists = [&bytes](const char* name) {
-    for (std::size_t off = 0; off < bytes.size(); off += sizeof(cl_name_version)) {
-      cl_name_version nv;
-      std::memcpy(&nv, bytes.data() + off, sizeof nv);
-      if (std::strncmp(nv.name, name, sizeof nv.name) == 0) return true;
-    }
-    return false;
-  };
-  for (const auto& name : addedExtensions(platform, lists)) {
-    cl_name_version nv{};
-    nv.version = CL_MAKE_VERSION(1, 0, 0);
-    std::strncpy(nv.name, name.c_str(), sizeof nv.name - 1);
-    const auto* p = reinterpret_cast<const unsigned char*>(&nv);
-    bytes.insert(bytes.end(), p, p + sizeof nv);
-  }
-  return copyInfo(bytes.data(), bytes.size(), size, value, sizeRet);
-}
-
-// Extension functions the client answers for (found by name).
-struct NamedFunction {
-  const char* name;
-  void* function;
-};
-
-const std::vector<NamedFunction>& extensionFunctions() {
-  static const std::vector<NamedFunction> functions = {
-      {"clIcdGetPlatformIDsKHR", reinterpret_cast<void*>(&clIcdGetPlatformIDsKHR)},
-      {"clCreateSubDevicesEXT", reinterpret_cast<void*>(kDispatchTable.clCreateSubDevicesEXT)},
-      {"clRetainDeviceEXT", reinterpret_cast<void*>(kDispatchTable.clRetainDeviceEXT)},
-      {"clReleaseDeviceEXT", reinterpret_cast<void*>(kDispatchTable.clReleaseDeviceEXT)},
-      {"clGetKernelSubGroupInfoKHR", reinterpret_cast<void*>(kDispatchTable.clGetKernelSubGroupInfoKHR)},
-  };
-  return functions;
+  PlatformExtensions lists;
+  if (cl_int s = platformExtensionLists(platform, lists); s != CL_SUCCESS) return s;
+  return copyInfo(lists.versions.data(), lists.versions.size(), size, value, sizeRet);
 }
 
 }  // namespace
@@ -133,9 +145,10 @@ cl_int CL_API_CALL clGetPlatformInfo(cl_platform_id platform, cl_platform_info p
       return copyInfo(p->connection->serverName(), param_value_size, param_value, param_value_size_ret);
     case CL_PLATFORM_ICD_SUFFIX_KHR:
       // Ours, not the real one: ocl-icd sends clGetExtensionFunctionAddress
-      // of names ending in it to this ICD, which is right for cl_rcl_ops'
-      // functions and would be wrong for the real platform's (they are not
-      // forwarded). The server also skips platforms with this suffix.
+      // (without a platform) of names ending in it to this ICD, which is
+      // right for cl_rcl_ops' functions; the real platform's forwarded
+      // functions are found through clGetExtensionFunctionAddressForPlatform.
+      // The server also skips platforms with this suffix.
       return copyInfo(std::string("RCL"), param_value_size, param_value, param_value_size_ret);
     case CL_PLATFORM_EXTENSIONS:
       return platformExtensions(p, param_value_size, param_value, param_value_size_ret);
@@ -150,10 +163,15 @@ cl_int CL_API_CALL clGetPlatformInfo(cl_platform_id platform, cl_platform_info p
   }
 }
 
+cl_int CL_API_CALL clIcdGetPlatformIDsKHR(cl_uint num_entries, cl_platform_id* platforms, cl_uint* num_platforms) {
+  return listPlatforms(num_entries, platforms, num_platforms);
+}
+
 void* CL_API_CALL clGetExtensionFunctionAddress(const char* func_name) {
   if (func_name == nullptr) return nullptr;
-  for (const auto& f : extensionFunctions())
-    if (std::strcmp(f.name, func_name) == 0) return f.function;
+  // The functions of every forwarded extension (codegen/opencl_calls.toml [extensions]).
+  for (std::size_t i = 0; i < kExtensionFunctionCount; ++i)
+    if (std::strcmp(kExtensionFunctions[i].name, func_name) == 0) return kExtensionFunctions[i].function;
   return ops::function(func_name);  // cl_rcl_ops (CL/cl_remote.h)
 }
 

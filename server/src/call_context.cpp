@@ -203,7 +203,7 @@ cl_int CallContext::infoValue(cl_uint param, const InfoQuery& query, InfoFilter 
   value.resize(size);
   status = query(param, size, value.data(), nullptr);
   if (status != CL_SUCCESS) return status;
-  if (filter != nullptr) filter(session_.options(), param, value, query);
+  if (filter != nullptr && (status = filter(session_.options(), param, value, query)) != CL_SUCCESS) return status;
   auto translate = [&](std::size_t offset) {
     void* handle;
     std::memcpy(&handle, value.data() + offset, sizeof handle);

@@ -23,6 +23,7 @@ import itertools
 import re
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -57,6 +58,14 @@ class Allowance:
 
 SHARING_EXTENSION_PATTERNS = ("cl_khr_gl_sharing", "cl_khr_d3d*", "cl_khr_egl*", "cl_khr_dx9*")
 
+# The extensions remote-cl masks, and their device queries: the one table,
+# codegen/opencl_calls.toml [extensions] (status = "masked").
+ANNOTATIONS = Path(__file__).resolve().parents[2] / "codegen" / "opencl_calls.toml"
+with open(ANNOTATIONS, "rb") as _f:
+    _EXTENSION_ROWS = tomllib.load(_f)["extensions"]
+MASKED_EXTENSIONS = {name: row for name, row in _EXTENSION_ROWS.items() if row.get("status") == "masked"}
+MASKED_QUERIES = tuple(q for row in MASKED_EXTENSIONS.values() for q in row.get("queries", []))
+
 # remote-cl's own extensions (cl_rcl_ops: operations run by the server, CL/cl_remote.h).
 REMOTE_CL_EXTENSIONS = ("cl_rcl_ops",)
 REMOTE_CL_ICD_SUFFIX = "RCL"
@@ -65,8 +74,9 @@ ALLOW_LIST = (
     Allowance(("CL_PLATFORM_ICD_SUFFIX_KHR",),
               lambda native, remote: remote == REMOTE_CL_ICD_SUFFIX,
               "remote-cl's own extension function suffix (RCL): the ICD loader routes "
-              "clGetExtensionFunctionAddress by it (to cl_rcl_ops' functions, never to the real "
-              "platform's, which are not forwarded), and a server skips platforms with it"),
+              "clGetExtensionFunctionAddress by it (to cl_rcl_ops' functions; the real platform's "
+              "forwarded ones are found with clGetExtensionFunctionAddressForPlatform), and a "
+              "server skips platforms with it"),
     Allowance(("CL_PLATFORM_EXTENSIONS", "CL_PLATFORM_EXTENSIONS_WITH_VERSION"),
               lambda native, remote: extensions_without_own(native) == extensions_without_own(remote),
               "remote-cl adds its own extension " + ", ".join(REMOTE_CL_EXTENSIONS)),
@@ -84,10 +94,16 @@ ALLOW_LIST = (
               "device memory lives on the server, never unified with the client's "
               "('Unified memory for Host and Device')"),
     Allowance(("CL_DEVICE_EXTENSIONS", "CL_DEVICE_EXTENSIONS_WITH_VERSION"),
-              lambda native, remote: (extensions_without_sharing(native)
-                                      == extensions_without_sharing(remote)),
-              "graphics-API sharing needs a context on the client's display: "
-              "remote-cl removes " + ", ".join(SHARING_EXTENSION_PATTERNS) + " and adds cl_rcl_ops"),
+              lambda native, remote: (extensions_without_masked(native)
+                                      == extensions_without_own(remote)),
+              "graphics-API sharing needs a context on the client's display, and extensions whose "
+              "entry points are not forwarded are masked (codegen/opencl_calls.toml [extensions]): "
+              "remote-cl removes " + ", ".join(SHARING_EXTENSION_PATTERNS + tuple(MASKED_EXTENSIONS))
+              + " and adds cl_rcl_ops"),
+    Allowance(MASKED_QUERIES,
+              lambda native, remote: remote is None or "CL_INVALID_VALUE" in remote,
+              "the queries of a masked extension go with it: remote-cl refuses them "
+              "(CL_INVALID_VALUE), as a device without the extension does"),
 )
 
 # The comparison must not pass vacuously.
@@ -122,6 +138,11 @@ def extensions_without_own(value):
 
 def extensions_without_sharing(value):
     return {item for item in extensions_without_own(value) if not is_sharing_extension(item)}
+
+
+def extensions_without_masked(value):
+    return {item for item in extensions_without_sharing(value)
+            if extension_name(item) not in MASKED_EXTENSIONS}
 
 
 def allowance_for(property_name):
@@ -261,6 +282,12 @@ def normalized_lines(where, native, remote, comparison):
             comparison.allowed.append((where, name, allowance.reason))
             value = native_value
         remote_lines.append(f"{where}: {name} = {value}")
+    # A property the remote side does not show at all, where that is allowed.
+    for name, native_value in native.items():
+        allowance = allowance_for(name)
+        if name not in remote and allowance is not None and allowance.accepts(native_value, None):
+            comparison.allowed.append((where, name, allowance.reason))
+            native_lines.remove(f"{where}: {name} = {native_value}")
     return native_lines, remote_lines
 
 

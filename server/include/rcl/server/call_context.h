@@ -348,8 +348,9 @@ class CallContext {
   // An info query: fetches the whole value, filters it, turns handles into
   // ids, and replies with it.
   using InfoQuery = server::InfoQuery;
-  // Edits a value before it is sent; `query` asks the same object for others.
-  using InfoFilter = void (*)(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
+  // Edits a value before it is sent (CL_SUCCESS), or refuses the query (an
+  // error: what cannot work remotely); `query` asks the same object for others.
+  using InfoFilter = cl_int (*)(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
                               const InfoQuery& query);
   void replyInfo(cl_uint param, const InfoQuery& query, InfoFilter filter = nullptr);
   // The value replyInfo sends (not CL_PROGRAM_BINARIES), or the query's error.

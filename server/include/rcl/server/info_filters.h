@@ -14,21 +14,29 @@ namespace rcl::server {
 // Asks the object being queried for another parameter (as the real clGet*Info).
 using InfoQuery = std::function<cl_int(cl_uint param, size_t size, void* value, size_t* size_ret)>;
 
+// Filters return CL_SUCCESS, or the error the query answers instead.
+
 // Native kernels, fine-grained SVM and SVM atomics (coarse-grained buffer SVM
 // stays), host-unified memory and GL/D3D/DX9/EGL/VA sharing are removed from
-// the device's capabilities and extension lists; cl_rcl_ops is
+// the device's capabilities and extension lists, and so is every extension
+// whose entry points are not forwarded (codegen/opencl_calls.toml
+// [extensions]), with its queries (CL_INVALID_VALUE); cl_rcl_ops is
 // added to them when the server offers operations (options.ops).
-void maskDeviceInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
-                    const InfoQuery& query);
+cl_int maskDeviceInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
+                      const InfoQuery& query);
+
+// The platform's extension lists, masked as the devices'.
+cl_int maskPlatformInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
+                        const InfoQuery& query);
 
 // Reference counts without the one the session holds of every queue and user
 // event (Session::keepQueue, keepUserEvent): the client sees its own.
-void sessionQueueInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
-                      const InfoQuery& query);
-void sessionEventInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
-                      const InfoQuery& query);
+cl_int sessionQueueInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
+                        const InfoQuery& query);
+cl_int sessionEventInfo(const SessionOptions& options, cl_uint param, std::vector<unsigned char>& value,
+                        const InfoQuery& query);
 
-// True for extensions a remote device cannot offer.
+// True for extensions a remote platform or device cannot offer.
 bool isMaskedExtension(const char* name);
 
 }  // namespace rcl::server

@@ -1,0 +1,66 @@
+#include "rcl/server/extension_functions.h"
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rcl/server/call_error.h"
+
+namespace rcl::server {
+namespace {
+
+// A handle-valued information of `handle` (its platform or context).
+template <class Handle, class Query>
+void* infoOf(Handle handle, cl_uint param, Query query) {
+  void* value = nullptr;
+  if (query(handle, param, sizeof value, &value, nullptr) != CL_SUCCESS || value == nullptr)
+    throw CallError(CL_INVALID_OPERATION, "cannot find the platform of an extension call's object");
+  return value;
+}
+
+}  // namespace
+
+void* extensionFunction(cl_platform_id platform, const char* name) {
+  // Looked up once per platform and name: the answer never changes.
+  static std::mutex mutex;
+  static std::map<std::pair<cl_platform_id, std::string>, void*> found;
+  std::lock_guard lock(mutex);
+  auto key = std::make_pair(platform, std::string(name));
+  auto it = found.find(key);
+  if (it == found.end()) it = found.emplace(key, ::clGetExtensionFunctionAddressForPlatform(platform, name)).first;
+  return it->second;
+}
+
+void* extensionFunction(cl_device_id device, const char* name) {
+  return extensionFunction(static_cast<cl_platform_id>(infoOf(device, CL_DEVICE_PLATFORM, &::clGetDeviceInfo)), name);
+}
+
+void* extensionFunction(cl_context context, const char* name) {
+  size_t size = 0;
+  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &size) != CL_SUCCESS || size == 0)
+    throw CallError(CL_INVALID_OPERATION, "cannot find the devices of an extension call's context");
+  std::vector<cl_device_id> devices(size / sizeof(cl_device_id));
+  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, size, devices.data(), nullptr) != CL_SUCCESS)
+    throw CallError(CL_INVALID_OPERATION, "cannot find the devices of an extension call's context");
+  return extensionFunction(devices.front(), name);
+}
+
+void* extensionFunction(cl_command_queue queue, const char* name) {
+  return extensionFunction(static_cast<cl_context>(infoOf(queue, CL_QUEUE_CONTEXT, &::clGetCommandQueueInfo)), name);
+}
+
+void* extensionFunction(cl_mem mem, const char* name) {
+  return extensionFunction(static_cast<cl_context>(infoOf(mem, CL_MEM_CONTEXT, &::clGetMemObjectInfo)), name);
+}
+
+void* extensionFunction(cl_program program, const char* name) {
+  return extensionFunction(static_cast<cl_context>(infoOf(program, CL_PROGRAM_CONTEXT, &::clGetProgramInfo)), name);
+}
+
+void* extensionFunction(cl_kernel kernel, const char* name) {
+  return extensionFunction(static_cast<cl_context>(infoOf(kernel, CL_KERNEL_CONTEXT, &::clGetKernelInfo)), name);
+}
+
+}  // namespace rcl::server
