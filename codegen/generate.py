@@ -354,8 +354,9 @@ def gen_server_function(call, extension=""):
         count = p.opts.get("len") if p.role == "in" else p.opts.get("count") if p.role in ("strings", "source", "blobs") else None
         if count is not None:
             body.append(f"  ctx.expectLength({p.name}, {count});\n")
-        # A value as long as a parameter says: the implementation reads that many bytes.
-        if p.role == "value" and p.opts.get("len", "").isidentifier():
+        # A value or bulk bytes as long as the annotation says (a parameter, a
+        # number or a sizeof): the implementation reads that many bytes.
+        if p.role in ("value", "bulk") and p.opts.get("len"):
             body.append(f"  ctx.expectBytes({p.name}, {p.opts['len']});\n")
         # An SVM address must lie in an allocation of the session, for as many bytes as the call touches.
         if p.role == "svm":

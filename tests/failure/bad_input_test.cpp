@@ -11,6 +11,7 @@
 #include <CL/cl_remote.h>
 
 #include <array>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -373,6 +374,47 @@ TEST_F(BadInputTest, ClSetKernelExecInfoWhoseValueLiesIsRefused) {
   EXPECT_EQ(execInfo(CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM, 64), CL_INVALID_VALUE) << "a cl_bool of 64 bytes";
   EXPECT_EQ(execInfo(CL_KERNEL_EXEC_INFO_SVM_PTRS, 12), CL_INVALID_VALUE) << "a pointer and a half";
   expectServing(client, "clSetKernelExecInfo lies");
+}
+
+// Generated handlers: a value or bulk bytes shorter than the annotation's
+// length ([clCreateSubBuffer] buffer_create_info, [clEnqueueFillImage]
+// fill_color, [clCreateProgramWithIL] il) are refused before the
+// implementation reads them.
+TEST_F(BadInputTest, GeneratedValuesAndBulkBytesShorterThanTheirLengthAreRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0x9e4e);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  const auto subBuffer = [&](std::uint64_t id, std::size_t infoBytes) {
+    return client
+        .call(CallId::clCreateSubBuffer,
+              [&](protocol::Writer& w) {
+                w.u64(id);
+                w.u64(kBuffer);
+                w.u64(CL_MEM_READ_WRITE);
+                w.u64(CL_BUFFER_CREATE_TYPE_REGION);
+                const cl_buffer_region region{0, 16};  // its first infoBytes bytes
+                w.bin(&region, std::min(infoBytes, sizeof region));
+              })
+        .status;
+  };
+  EXPECT_EQ(subBuffer(40, 8), CL_INVALID_VALUE) << "a cl_buffer_region of 8 bytes";
+  const auto il = [&](std::uint64_t id, std::size_t sent, std::uint64_t length) {
+    return client
+        .call(CallId::clCreateProgramWithIL,
+              [&](protocol::Writer& w) {
+                w.u64(id);
+                w.u64(kContext);
+                const std::string body(sent, '\x07');
+                w.bulkCopy(body.data(), body.size());
+                w.u64(length);
+              })
+        .status;
+  };
+  EXPECT_EQ(il(41, 16, 1 << 20), CL_INVALID_VALUE) << "an IL of 16 bytes said to be 1 MiB";
+  expectServing(client, "generated value lies");
+  // The right lengths: a sub-buffer is made (the IL is not SPIR-V: the platform's own error).
+  EXPECT_EQ(subBuffer(42, sizeof(cl_buffer_region)), CL_SUCCESS) << "a true cl_buffer_region";
+  EXPECT_NE(il(43, 16, 16), CL_SUCCESS) << "16 bytes that are no IL";
+  expectServing(client, "true lengths");
 }
 
 // [clEnqueueReadBuffer], [clEnqueueWriteBuffer]: offset + size within the
