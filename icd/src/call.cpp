@@ -149,7 +149,13 @@ void Call::programSource(const char** list, cl_uint count, const size_t* lengths
 void Call::buildOptions(const char* options) {
   if (failed()) return;
   const std::string* source = nullptr;
-  if (first_ != nullptr && first_->kind == ObjectKind::Program) source = &static_cast<cl_program>(first_)->source;
+  if (first_ != nullptr && first_->kind == ObjectKind::Program) {
+    auto* program = static_cast<cl_program>(first_);
+    source = &program->source;
+    // A new build may give its kernels other arguments.
+    std::lock_guard lock(program->functionsMutex);
+    program->functions.clear();
+  }
   if (source == nullptr || source->empty()) return protocol::writeIncludeBundle(writer_, options, nullptr);
   const protocol::IncludeBundle bundle = bundleIncludes(options, *source);
   protocol::writeIncludeBundle(writer_, options, &bundle);
@@ -313,6 +319,7 @@ void Call::prepareNew(Connection* c) {
       auto* to = static_cast<cl_kernel>(created_);
       std::lock_guard lock(from->infoMutex);
       to->acceptedArgs = from->acceptedArgs;
+      to->function = from->function;
     }
     if (created_->kind == ObjectKind::Event) {  // clCreateUserEvent
       static_cast<cl_event>(created_)->status = CL_SUBMITTED;

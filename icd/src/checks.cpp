@@ -25,18 +25,20 @@ cl_mem root(cl_mem m, std::size_t& offset) {
   return m;
 }
 
-// reqd_work_group_size of a kernel (zeros if none); asked once per kernel.
+// reqd_work_group_size of a kernel (zeros if none); asked once per kernel
+// function (objects.h: KernelFunction).
 const std::size_t* requiredWorkGroupSize(cl_kernel k) {
-  std::lock_guard lock(k->infoMutex);
-  if (!k->requiredSizeKnown) {
+  KernelFunction& f = *k->function;
+  std::lock_guard lock(f.mutex);
+  if (!f.requiredSizeKnown) {
     Call call(CallId::clGetKernelWorkGroupInfo);
     call.handle(k);
     call.optionalHandle<_cl_device_id>(nullptr);
     call.scalar(CL_KERNEL_COMPILE_WORK_GROUP_SIZE);
-    k->requiredSizeKnown = call.info(CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof k->requiredSize, k->requiredSize,
-                                     nullptr) == CL_SUCCESS;
+    f.requiredSizeKnown =
+        call.info(CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof f.requiredSize, f.requiredSize, nullptr) == CL_SUCCESS;
   }
-  return k->requiredSize;
+  return f.requiredSize;
 }
 
 // The device a queue runs on (CL_QUEUE_DEVICE never changes), asked once.
@@ -79,14 +81,15 @@ bool bufferHolds(cl_mem buffer, std::size_t offset, const std::size_t* region, s
 }
 
 cl_uint numArgs(cl_kernel k) {
-  std::lock_guard lock(k->infoMutex);
-  if (k->numArgs == 0) {
+  KernelFunction& f = *k->function;
+  std::lock_guard lock(f.mutex);
+  if (f.numArgs == 0) {
     Call call(CallId::clGetKernelInfo);
     call.handle(k);
     call.scalar(CL_KERNEL_NUM_ARGS);
-    if (call.info(CL_KERNEL_NUM_ARGS, sizeof k->numArgs, &k->numArgs, nullptr) != CL_SUCCESS) k->numArgs = 0;
+    if (call.info(CL_KERNEL_NUM_ARGS, sizeof f.numArgs, &f.numArgs, nullptr) != CL_SUCCESS) f.numArgs = 0;
   }
-  return k->numArgs;
+  return f.numArgs;
 }
 
 bool allArgsSet(cl_kernel k) {

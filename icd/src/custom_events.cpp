@@ -7,8 +7,11 @@
 #include "rcl/icd/call.h"
 #include "rcl/icd/queue_progress.h"
 #include "rcl/icd/custom_calls.h"
+#include "rcl/icd/driver.h"
 #include "rcl/icd/events.h"
 #include "rcl/icd/info_copy.h"
+#include "rcl/icd/lifetime.h"
+#include "rcl/icd/trace.h"
 #include "rcl/icd/transfers.h"
 
 namespace rcl::icd::custom {
@@ -110,10 +113,22 @@ cl_int CL_API_CALL clSetEventCallback(cl_event event, cl_int command_exec_callba
   }
 }
 
+// An in-order queue is finished when its last command is: the server pushes
+// every command's completion, so that needs no request. An out-of-order
+// queue (or one whose commands the client does not know) asks the server,
+// which answers when a marker after everything completes.
 cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
-  if (cl_command_queue q = checked(command_queue); q != nullptr && lastCommandComplete(q)) {
-    waitForPendingReads(q);
-    return CL_SUCCESS;
+  if (cl_command_queue q = checked(command_queue); q != nullptr) {
+    if (cl_event last = holdLastCommand(q); last != nullptr) {
+      const auto start = Tracer::Clock::now();
+      flush(q);
+      waitForEvent(last);
+      unhold(last);
+      waitForPendingReads(q);
+      if (Tracer* tracer = Driver::instance().tracer())
+        tracer->record("clFinish", start, Tracer::Clock::now(), 0, 0, /*roundTrip=*/false, CL_SUCCESS);
+      return CL_SUCCESS;
+    }
   }
   Call call(CallId::clFinish);
   cl_command_queue q = call.handle(command_queue);

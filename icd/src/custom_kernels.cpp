@@ -1,15 +1,19 @@
-// Kernel arguments. clSetKernelArg: an argument's bytes may be a handle
-// (cl_mem, cl_sampler, cl_command_queue), which the client turns into its id;
-// clSetKernelArgSVMPointer and clSetKernelExecInfo: SVM pointers, which it
-// turns into the server's addresses. The first time an argument is set with
-// a given shape (size and kind), the call waits for the server's verdict, so
-// errors come back exactly; later calls of an accepted shape cannot fail and
-// are sent without waiting. Shapes and reasons: codegen/opencl_calls.toml.
+// Kernels and their arguments. clSetKernelArg: an argument's bytes may be a
+// handle (cl_mem, cl_sampler, cl_command_queue), which the client turns into
+// its id; clSetKernelArgSVMPointer and clSetKernelExecInfo: SVM pointers,
+// which it turns into the server's addresses. The first time an argument of
+// a kernel function is set with a given shape (kind, size, object kind), the
+// call waits for the server's verdict, so errors come back exactly; later
+// calls of an accepted shape cannot fail and are sent without waiting, for
+// every kernel of that function in that build of the program (clCreateKernel
+// joins a kernel to its function's shapes). Shapes and reasons:
+// codegen/opencl_calls.toml.
 #include <cstring>
 #include <vector>
 
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
+#include "rcl/icd/driver.h"
 #include "rcl/icd/svm_ranges.h"
 
 namespace rcl::icd::custom {
@@ -17,20 +21,38 @@ namespace {
 
 enum class ArgKind : std::uint64_t { Local = 1, Bytes = 2, Object = 3, SvmPointer = 4 };
 
+// A memory object's type matters (an image2d_t argument refuses a buffer):
+// images add their type's low bits, with the top bit set.
+std::uint64_t memTypeOf(Object* object) {
+  if (object == nullptr || object->kind != ObjectKind::Mem) return 0;
+  const auto* m = static_cast<cl_mem>(object);
+  return m->image ? 0x80 | (static_cast<std::uint64_t>(m->imageType) & 0x7f) : 0;
+}
+
 std::uint64_t shapeOf(ArgKind kind, std::size_t size, Object* object) {
   const auto objectKind = object != nullptr ? static_cast<std::uint64_t>(object->kind) : 0;
-  return (static_cast<std::uint64_t>(kind) << 56) | (objectKind << 48) | size;
+  return (static_cast<std::uint64_t>(kind) << 56) | (objectKind << 48) | (memTypeOf(object) << 40) |
+         (size & ((std::uint64_t{1} << 40) - 1));
 }
 
 bool accepted(cl_kernel k, cl_uint index, std::uint64_t shape) {
+  {
+    std::lock_guard lock(k->function->mutex);
+    const auto it = k->function->acceptedShapes.find(index);
+    if (it == k->function->acceptedShapes.end() || it->second.count(shape) == 0) return false;
+  }
   std::lock_guard lock(k->infoMutex);
-  const auto it = k->acceptedArgs.find(index);
-  return it != k->acceptedArgs.end() && it->second == shape;
+  k->acceptedArgs[index] = shape;
+  return true;
 }
 
 void accept(cl_kernel k, cl_uint index, std::uint64_t shape) {
-  std::lock_guard lock(k->infoMutex);
-  k->acceptedArgs[index] = shape;
+  {
+    std::lock_guard lock(k->infoMutex);
+    k->acceptedArgs[index] = shape;
+  }
+  std::lock_guard lock(k->function->mutex);
+  k->function->acceptedShapes[index].insert(shape);
 }
 
 cl_context contextOf(Object* o) {
@@ -42,7 +64,33 @@ cl_context contextOf(Object* o) {
   }
 }
 
+// The function `name` of `program`'s current build.
+std::shared_ptr<KernelFunction> functionOf(cl_program program, const char* name) {
+  std::lock_guard lock(program->functionsMutex);
+  auto& function = program->functions[name];
+  if (function == nullptr) function = std::make_shared<KernelFunction>();
+  return function;
+}
+
 }  // namespace
+
+cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* kernel_name, cl_int* errcode_ret) {
+  Call call(CallId::clCreateKernel);
+  auto* created = call.create<_cl_kernel>();
+  cl_program p = call.handle(program);
+  call.string(kernel_name);
+  Reply reply = call.sync();
+  cl_kernel k = reply.created(created, errcode_ret);
+  if (k != nullptr && p != nullptr && kernel_name != nullptr) {
+    k->function = functionOf(p, kernel_name);  // not the application's yet: no other thread sees it
+    k->functionName = kernel_name;
+    // Its name is known: the query need not ask (the string with its NUL).
+    const auto* name = reinterpret_cast<const unsigned char*>(kernel_name);
+    Driver::instance().infoCache().store(k, CL_KERNEL_FUNCTION_NAME,
+                                         std::vector<unsigned char>(name, name + std::strlen(kernel_name) + 1));
+  }
+  return k;
+}
 
 cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t arg_size, const void* arg_value) {
   Call call(CallId::clSetKernelArg);

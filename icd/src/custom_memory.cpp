@@ -1,6 +1,7 @@
 // Hand-written entry points for memory objects: creation with host
 // pointers (SVM ones among them), host-side facts in queries, reads, writes.
 // Shapes and reasons: codegen/opencl_calls.toml.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -71,6 +72,49 @@ std::shared_ptr<SharedBuffer> bufferHostMemory(Call& call, cl_mem_flags flags, s
   return nullptr;
 }
 
+// The largest buffer every device of `context` allocates (0: unknown). The
+// context's devices and their information are kept by the client.
+cl_ulong maxAllocEverywhere(cl_context context) {
+  cl_device_id devices[16];
+  std::size_t bytes = 0;
+  if (kDispatchTable.clGetContextInfo(context, CL_CONTEXT_DEVICES, sizeof devices, devices, &bytes) != CL_SUCCESS ||
+      bytes == 0)
+    return 0;
+  cl_ulong smallest = ~cl_ulong{0};
+  for (std::size_t i = 0; i < bytes / sizeof(cl_device_id); ++i) {
+    cl_ulong max = 0;
+    if (kDispatchTable.clGetDeviceInfo(devices[i], CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max, &max, nullptr) != CL_SUCCESS)
+      return 0;
+    smallest = std::min(smallest, max);
+  }
+  return smallest;
+}
+
+// Whether a buffer creation can only fail for want of memory: valid flags
+// (one device access at most, one host access at most, no host memory the
+// buffer keeps using), a size every device of the context allocates, and
+// no shared buffer, whose acceptance the reply says. Such a creation is
+// pipelined: the client does not wait, and an allocation failure surfaces
+// at the first command that uses the buffer (as for memory allocated lazily).
+bool onlyMemoryCanFail(const Call& call, cl_context context, cl_mem_flags flags, std::size_t size,
+                       const void* host_ptr, const SharedBuffer* shared) {
+  constexpr cl_mem_flags kDevice = CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY | CL_MEM_READ_ONLY;
+  constexpr cl_mem_flags kHost = CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS;
+  constexpr cl_mem_flags kKnown = kDevice | kHost | CL_MEM_ALLOC_HOST_PTR | CL_MEM_COPY_HOST_PTR;
+  const auto atMostOne = [](cl_mem_flags bits) { return (bits & (bits - 1)) == 0; };
+  if (call.failed() || shared != nullptr || (flags & ~kKnown) != 0 || !atMostOne(flags & kDevice) ||
+      !atMostOne(flags & kHost) || ((flags & CL_MEM_COPY_HOST_PTR) != 0) != (host_ptr != nullptr) || size == 0)
+    return false;
+  return size <= maxAllocEverywhere(context);
+}
+
+// What the client keeps of a buffer it made.
+void keepBufferFacts(cl_mem m, cl_mem_flags flags, std::size_t size, void* host_ptr) {
+  m->flags = flags;
+  m->size = size;
+  if ((flags & CL_MEM_USE_HOST_PTR) != 0) m->hostPtr = host_ptr;
+}
+
 cl_mem finishCreation(Reply reply, cl_mem created, cl_int* errcode_ret, cl_mem_flags flags, std::size_t size,
                       void* host_ptr, std::shared_ptr<SharedBuffer> shared = nullptr) {
   // A shared buffer's reply ends with whether the worker built the buffer on it.
@@ -83,9 +127,7 @@ cl_mem finishCreation(Reply reply, cl_mem created, cl_int* errcode_ret, cl_mem_f
   }
   cl_mem m = reply.created(created, errcode_ret);
   if (m != nullptr) {
-    m->flags = flags;
-    m->size = size;
-    if ((flags & CL_MEM_USE_HOST_PTR) != 0) m->hostPtr = host_ptr;
+    keepBufferFacts(m, flags, size, host_ptr);
     if (sharedTaken) {
       shared->closeFd();
       m->shared = std::move(shared);
@@ -196,11 +238,18 @@ cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t
                                   cl_int* errcode_ret) {
   Call call(CallId::clCreateBuffer);
   auto* created = call.create<_cl_mem>();
-  call.handle(context);
+  cl_context c = call.handle(context);
   checkHostPtr(call, flags, host_ptr);
   call.scalar(flags);
   call.scalar(size);
   auto shared = bufferHostMemory(call, flags, size, host_ptr);
+  if (onlyMemoryCanFail(call, c, flags, size, host_ptr, shared.get())) {
+    const cl_int status = call.post();
+    if (errcode_ret != nullptr) *errcode_ret = status;
+    if (status != CL_SUCCESS) return nullptr;
+    keepBufferFacts(created, flags, size, host_ptr);
+    return created;
+  }
   return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr, std::move(shared));
 }
 

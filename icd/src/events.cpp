@@ -52,8 +52,12 @@ void reconcile(cl_event event) {
   const cl_int s = call.info(CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof remote, &remote, nullptr);
   if (s == CL_INVALID_EVENT || !event->connection->alive()) {
     // The server does not know the event: the command never got there
-    // (refused as malformed), or the server is gone. It will never complete.
+    // (refused before it named its event: an object whose pipelined creation
+    // failed, a malformed request), or the server is gone. It will never
+    // complete; a blocking call returns the refusal.
     auto read = event->connection->cancelRead(event->id);
+    cl_int none = CL_SUCCESS;
+    event->rejectedWith.compare_exchange_strong(none, CL_OUT_OF_RESOURCES);
     setEventStatus(event, CL_OUT_OF_RESOURCES);
     if (read) unhold(read->event);
     return;

@@ -48,4 +48,16 @@ bool lastCommandComplete(cl_command_queue queue) {
   return last->status == CL_COMPLETE;
 }
 
+cl_event holdLastCommand(cl_command_queue queue) {
+  {
+    std::lock_guard lock(queue->lastMutex);
+    if (queue->lastCommand == nullptr) return nullptr;
+  }
+  if (!runsInOrder(queue)) return nullptr;
+  std::lock_guard lock(queue->lastMutex);
+  cl_event last = queue->lastCommand;
+  if (last != nullptr) hold(last);
+  return last;
+}
+
 }  // namespace rcl::icd

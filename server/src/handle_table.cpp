@@ -14,6 +14,11 @@ void HandleTable::add(std::uint64_t id, ObjectKind kind, void* handle, std::size
   counted(entry, +1);
 }
 
+void HandleTable::addFailed(std::uint64_t id, ObjectKind kind, cl_int error) {
+  if (id == 0 || (id & protocol::kServerIdBit) != 0 || byId_.count(id) != 0 || failed_.size() >= kMaxFailed) return;
+  failed_[id] = Failed{kind, error};
+}
+
 void HandleTable::counted(const Entry& entry, int change) {
   if (change > 0) memoryBytes_ += entry.bytes;
   else memoryBytes_ -= entry.bytes;
@@ -96,6 +101,7 @@ void HandleTable::forEach(const std::function<void(std::uint64_t, const Entry&)>
 
 void HandleTable::clear() {
   byId_.clear();
+  failed_.clear();
   byHandle_.clear();
   memoryBytes_ = 0;
   objectCount_ = 0;

@@ -450,9 +450,32 @@ class LimitsTest : public FailureTest {
   }
 };
 
+// A buffer the client could not know the server refuses: its creation is
+// pipelined (it returns at once, CL_SUCCESS), and its first use fails with
+// CL_OUT_OF_RESOURCES (as the specification allows for memory allocated
+// lazily), at the call for a blocking read and in the event otherwise;
+// its release succeeds and leaves nothing behind.
+int firstUseFails(const Remote& r, cl_mem m) {
+  const cl_int expected = CL_OUT_OF_RESOURCES;
+  char bytes[16] = {};
+  // (A blocking write may return once its bytes are copied: a read must wait.)
+  if (clEnqueueReadBuffer(r.queue, m, CL_TRUE, 0, sizeof bytes, bytes, 0, nullptr, nullptr) != expected) return 1;
+  cl_event filled = nullptr;
+  const cl_int pattern = 7;
+  if (clEnqueueFillBuffer(r.queue, m, &pattern, sizeof pattern, 0, sizeof bytes, 0, nullptr, &filled) != CL_SUCCESS)
+    return 2;
+  const cl_int waited = clWaitForEvents(1, &filled);
+  cl_int status = CL_COMPLETE;
+  clGetEventInfo(filled, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr);
+  clReleaseEvent(filled);
+  if (waited != CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST || status != expected) return 3;
+  return clReleaseMemObject(m) == CL_SUCCESS ? 0 : 4;
+}
+
 TEST_F(LimitsTest, GoingOverALimitIsAnOpenClError) {
   ChildProcess child([&] {
     useServer();
+    setenv("REMOTE_CL_SHARED_BUFFERS", "0", 1);  // every buffer in the server's memory, its creation pipelined
     Remote r;  // a context and a queue: 2 objects
     if (int e = openRemote(r); e != 0) return e;
     cl_int error = CL_SUCCESS;
@@ -462,18 +485,23 @@ TEST_F(LimitsTest, GoingOverALimitIsAnOpenClError) {
     cl_mem b = clCreateBuffer(r.context, CL_MEM_READ_WRITE, half, nullptr, &error);
     if (error != CL_SUCCESS) return 71;
     cl_mem c = clCreateBuffer(r.context, CL_MEM_READ_WRITE, half, nullptr, &error);
-    if (c != nullptr || error != CL_MEM_OBJECT_ALLOCATION_FAILURE) return 72;  // memory limit
+    if (c == nullptr || error != CL_SUCCESS) return 72;  // pipelined: the memory limit shows at the first use
+    if (int e = firstUseFails(r, c); e != 0) return 90 + e;
     clReleaseMemObject(b);
     b = clCreateBuffer(r.context, CL_MEM_READ_WRITE, half, nullptr, &error);
     if (error != CL_SUCCESS) return 73;  // freed memory can be had again
+    char check[16] = {};
+    if (clEnqueueWriteBuffer(r.queue, b, CL_TRUE, 0, sizeof check, check, 0, nullptr, nullptr) != CL_SUCCESS)
+      return 83;  // and it is there
 
     // 4 objects now; 4 more small buffers reach the limit of 8.
     for (int i = 0; i < 4; ++i) {
       clCreateBuffer(r.context, CL_MEM_READ_WRITE, 16, nullptr, &error);
       if (error != CL_SUCCESS) return 74;
     }
-    clCreateBuffer(r.context, CL_MEM_READ_WRITE, 16, nullptr, &error);
-    if (error != CL_OUT_OF_RESOURCES) return 75;  // object limit
+    cl_mem over = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 16, nullptr, &error);
+    if (over == nullptr || error != CL_SUCCESS) return 75;  // object limit, at the first use:
+    if (int e = firstUseFails(r, over); e != 0) return 95 + e;
 
     // A request over the message limit: refused, and the session goes on.
     std::vector<char> big(3 * 1024 * 1024, 1);
@@ -489,7 +517,10 @@ TEST_F(LimitsTest, GoingOverALimitIsAnOpenClError) {
     if (clEnqueueReadBuffer(r.queue, a, CL_TRUE, 0, sizeof bytes, bytes, 0, nullptr, nullptr) != CL_SUCCESS) return 78;
     return bytes[0] == 1 ? 0 : 79;
   });
-  EXPECT_EQ(child.waitForExit(60s), 0) << "70-73 memory limit, 74-75 object limit, 76-79 the session after them";
+  EXPECT_EQ(child.waitForExit(60s), 0) << "70-73 memory limit (91-94: a pipelined buffer over it did not fail its "
+                                          "first use: a blocking read, a fill's event, its release; 83: the memory "
+                                          "freed was not usable), 74-75 object limit (96-99 its first use), 76-79 "
+                                          "the session after them";
 }
 
 TEST_F(LimitsTest, ARequestOverTheMessageLimitIsRefused) {

@@ -88,5 +88,51 @@ TEST_F(KeptInfoTest, QueueKernelAndContextInformationIsTheSameEveryTime) {
   }
 }
 
+// remote-cl asks the server about an argument shape once per kernel
+// function: a kernel made later of the same function must still refuse a
+// wrong argument at the call, and take the right ones; a rebuild of the
+// program (with another signature) must not answer with the old one's.
+TEST_F(KeptInfoTest, EveryKernelOfAFunctionRefusesWrongArgumentsAtTheCall) {
+  Program program;
+  ASSERT_NO_FATAL_FAILURE(buildOrFail("kernel void put(global int* p, int x) { p[get_global_id(0)] = x; }", &program));
+  cl_int error = CL_SUCCESS;
+  Mem buffer(clCreateBuffer(context_, CL_MEM_READ_WRITE, 4 * sizeof(cl_int), nullptr, &error));
+  CL_CHECK(error);
+  for (cl_int round = 1; round <= 3; ++round) {
+    Kernel kernel;
+    ASSERT_NO_FATAL_FAILURE(kernelOrFail(program, "put", &kernel));
+    const cl_mem target = buffer.get();
+    const cl_long wide = 5;
+    EXPECT_EQ(clSetKernelArg(kernel, 1, sizeof wide, &wide), CL_INVALID_ARG_SIZE) << "round " << round;
+    EXPECT_EQ(clSetKernelArg(kernel, 2, sizeof round, &round), CL_INVALID_ARG_INDEX) << "round " << round;
+    EXPECT_EQ(clSetKernelArg(kernel, 0, sizeof round, &round), CL_INVALID_ARG_SIZE) << "round " << round;
+    CL_CHECK(clSetKernelArg(kernel, 0, sizeof target, &target));
+    CL_CHECK(clSetKernelArg(kernel, 1, sizeof round, &round));
+    EXPECT_EQ(clSetKernelArg(kernel, 1, sizeof wide, &wide), CL_INVALID_ARG_SIZE) << "after a good one, round " << round;
+    const size_t items = 4;
+    CL_CHECK(clEnqueueNDRangeKernel(queue_, kernel, 1, nullptr, &items, nullptr, 0, nullptr, nullptr));
+    CL_CHECK(clFinish(queue_));
+    cl_int values[4] = {};
+    CL_CHECK(clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 0, sizeof values, values, 0, nullptr, nullptr));
+    for (cl_int v : values) EXPECT_EQ(v, round) << "round " << round;
+  }
+  // The same program built again with another signature: a long where the int was.
+  Program twice;
+  ASSERT_NO_FATAL_FAILURE(
+      buildOrFail("kernel void put(global T* p, T x) { p[get_global_id(0)] = x; }", &twice, "-DT=int"));
+  const cl_int narrow = 1;
+  const cl_long wide = 6;
+  {
+    Kernel kernel;
+    ASSERT_NO_FATAL_FAILURE(kernelOrFail(twice, "put", &kernel));
+    CL_CHECK(clSetKernelArg(kernel, 1, sizeof narrow, &narrow));
+  }
+  CL_CHECK(clBuildProgram(twice, 1, &device_, "-DT=long", nullptr, nullptr));
+  Kernel kernel;
+  ASSERT_NO_FATAL_FAILURE(kernelOrFail(twice, "put", &kernel));
+  EXPECT_EQ(clSetKernelArg(kernel, 1, sizeof narrow, &narrow), CL_INVALID_ARG_SIZE) << "after the rebuild";
+  CL_CHECK(clSetKernelArg(kernel, 1, sizeof wide, &wide));
+}
+
 }  // namespace
 }  // namespace rcl::test

@@ -73,6 +73,38 @@ def main():
                 fail(f"the trace lacks the device command {command}")
         print(f"check_trace: OK ({len(events)} events; kernel add_marker ran {kernel['dur']:.0f} us)")
 
+        check_round_trips(args, trace)
+
+
+# What a BLAS library does per call, 20 times over (session_app --rounds): a
+# round trip only where the answer is unknown. A buffer's creation that only
+# memory could fail is pipelined; clFinish on an in-order queue waits for the
+# last command's pushed completion; an argument of a shape the server accepted
+# for the kernel function before is set without waiting, for every kernel of it.
+ROUNDS = 20
+MOST_ROUND_TRIPS = {"clCreateBuffer": 1, "clFinish": 0, "clSetKernelArg": 2}
+
+
+def check_round_trips(args, trace):
+    result = run_with_server(args, [args.tool, "trace", "-o", str(trace), "--", args.app, "--rounds", str(ROUNDS)])
+    if result.returncode != 0 or "session_app: OK" not in result.stdout:
+        print(result.stderr[-3000:])
+        fail(f"session_app --rounds {ROUNDS}: exit code {result.returncode}")
+    events = json.loads(trace.read_text())["traceEvents"]
+    calls = {}
+    for e in events:
+        if e["ph"] == "X" and e.get("cat") not in ("kernel", "command"):
+            made, waited = calls.get(e["name"], (0, 0))
+            calls[e["name"]] = (made + 1, waited + (1 if e["args"].get("round_trip") else 0))
+    for name, most in MOST_ROUND_TRIPS.items():
+        made, waited = calls.get(name, (0, 0))
+        if made < ROUNDS:
+            fail(f"the trace has {made} calls of {name}, fewer than the {ROUNDS} rounds")
+        if waited > most:
+            fail(f"{name}: {waited} of its {made} calls waited for a round trip (at most {most})")
+    print("round trips in " + str(ROUNDS) + " rounds: " +
+          ", ".join(f"{name} {calls[name][1]} of {calls[name][0]}" for name in sorted(calls)))
+
 
 if __name__ == "__main__":
     main()

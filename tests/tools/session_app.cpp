@@ -2,6 +2,10 @@
 // first platform it writes a 1 MiB buffer, runs the kernel `add_marker` over
 // it, reads it back and checks every value. With `--hold SECONDS` it then
 // keeps its objects that long (a live session for `remote-cl status`).
+// With `--rounds N` it then does N times what a BLAS library does for one
+// call (a small buffer made, a kernel made from the built program, its
+// arguments set, a kernel run, clFinish, a blocking read, all released), for
+// counting round trips (tests/tools/check_trace.py).
 // Prints "session_app: OK" and exits 0 when the results are right.
 #include <chrono>
 #include <cstdio>
@@ -30,7 +34,9 @@ int fail(const char* what, cl_int status) {
 
 int main(int argc, char** argv) {
   int holdSeconds = 0;
+  int rounds = 0;
   if (argc == 3 && std::strcmp(argv[1], "--hold") == 0) holdSeconds = std::atoi(argv[2]);
+  if (argc == 3 && std::strcmp(argv[1], "--rounds") == 0) rounds = std::atoi(argv[2]);
 
   cl_platform_id platform;
   cl_device_id device;
@@ -70,6 +76,36 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "session_app: element %zu is %u\n", i, data[i]);
       return 1;
     }
+  }
+  for (int round = 0; round < rounds; ++round) {
+    constexpr std::size_t kSmall = 1024;  // 4 KiB
+    cl_mem small = clCreateBuffer(context, CL_MEM_READ_WRITE, kSmall * sizeof(cl_uint), nullptr, &status);
+    if (status != CL_SUCCESS) return fail("clCreateBuffer (rounds)", status);
+    std::vector<cl_uint> values(kSmall, static_cast<cl_uint>(round));
+    status = clEnqueueWriteBuffer(queue, small, CL_FALSE, 0, kSmall * sizeof(cl_uint), values.data(), 0, nullptr,
+                                  nullptr);
+    if (status != CL_SUCCESS) return fail("clEnqueueWriteBuffer (rounds)", status);
+    cl_kernel k = clCreateKernel(program, "add_marker", &status);
+    if (status != CL_SUCCESS) return fail("clCreateKernel (rounds)", status);
+    status = clSetKernelArg(k, 0, sizeof small, &small);
+    if (status != CL_SUCCESS) return fail("clSetKernelArg (rounds)", status);
+    const std::size_t items = kSmall;
+    cl_event ran = nullptr;
+    status = clEnqueueNDRangeKernel(queue, k, 1, nullptr, &items, nullptr, 0, nullptr, &ran);
+    if (status != CL_SUCCESS) return fail("clEnqueueNDRangeKernel (rounds)", status);
+    status = clFinish(queue);
+    if (status != CL_SUCCESS) return fail("clFinish (rounds)", status);
+    cl_int ranStatus = CL_QUEUED;
+    clGetEventInfo(ran, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof ranStatus, &ranStatus, nullptr);
+    if (ranStatus != CL_COMPLETE) return fail("the kernel's status after clFinish", ranStatus);
+    status = clEnqueueReadBuffer(queue, small, CL_TRUE, 0, kSmall * sizeof(cl_uint), values.data(), 0, nullptr,
+                                 nullptr);
+    if (status != CL_SUCCESS) return fail("clEnqueueReadBuffer (rounds)", status);
+    for (std::size_t i = 0; i < kSmall; ++i)
+      if (values[i] != static_cast<cl_uint>(round) + 0x5A5A0000u) return fail("a value read back (rounds)", -1);
+    clReleaseEvent(ran);
+    clReleaseKernel(k);
+    clReleaseMemObject(small);
   }
   std::printf("session_app: OK\n");
   std::fflush(stdout);

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -25,6 +26,7 @@
 namespace rcl::icd {
 
 class Connection;
+struct KernelFunction;
 using protocol::ObjectKind;
 
 extern const cl_icd_dispatch kDispatchTable;
@@ -121,22 +123,39 @@ struct _cl_mem : rcl::icd::Object {
   std::multimap<void*, Mapping> mappings;  // a region may be mapped twice (the same pointer)
 };
 
+// What the client learns of one kernel function of one build of a program,
+// shared by every kernel of that name (a BLAS library makes a kernel per
+// call): the argument shapes (kind, size, object kind) the server accepted,
+// so an argument of a shape accepted once is never asked about again; its
+// number of arguments and reqd_work_group_size, asked once.
+struct rcl::icd::KernelFunction {
+  std::mutex mutex;
+  std::map<cl_uint, std::set<std::uint64_t>> acceptedShapes;  // argument index -> shapes accepted
+  cl_uint numArgs = 0;  // CL_KERNEL_NUM_ARGS (0: not asked yet)
+  bool requiredSizeKnown = false;
+  std::size_t requiredSize[3] = {0, 0, 0};  // CL_KERNEL_COMPILE_WORK_GROUP_SIZE
+};
+
 struct _cl_program : rcl::icd::Object {
   cl_context context = nullptr;
   std::string source;  // from clCreateProgramWithSource: its #include lines are followed at build time
+  // Kernel function name -> what is known of it; forgotten when the program
+  // is built again (the functions may change).
+  std::mutex functionsMutex;
+  std::map<std::string, std::shared_ptr<rcl::icd::KernelFunction>> functions;
 };
 
 struct _cl_kernel : rcl::icd::Object {
   cl_context context = nullptr;
   // CL_KERNEL_COMPILE_WORK_GROUP_SIZE, asked once, for checking launches.
   std::mutex infoMutex;
-  // Argument shapes the server accepted (index -> shape): setting an argument
-  // of a shape already accepted cannot fail, so it need not wait.
+  // Arguments set (index -> the shape they were last set with).
   std::map<cl_uint, std::uint64_t> acceptedArgs;
-  bool requiredSizeKnown = false;
-  std::size_t requiredSize[3] = {0, 0, 0};
-  cl_uint numArgs = 0;  // CL_KERNEL_NUM_ARGS, asked once (0: not yet)
-  std::string functionName;  // CL_KERNEL_FUNCTION_NAME, asked once when tracing
+  // Its function (shared by the kernels of that name in its program's build:
+  // set by clCreateKernel before the kernel is the application's; its own
+  // for a kernel made otherwise).
+  std::shared_ptr<rcl::icd::KernelFunction> function = std::make_shared<rcl::icd::KernelFunction>();
+  std::string functionName;  // CL_KERNEL_FUNCTION_NAME: from clCreateKernel, or asked once when tracing
 };
 
 struct _cl_sampler : rcl::icd::Object {

@@ -1,6 +1,6 @@
-// clFinish without a round trip: on an in-order queue whose last command
-// this client saw complete, every command is done (the server's own fast
-// path, call_context.h, still costs the round trip).
+// clFinish without a round trip: on an in-order queue, every command is done
+// once the last one the client sent is (its completion is pushed); the
+// server's marker path (call_context.h) serves out-of-order queues.
 #pragma once
 
 #include <CL/cl.h>
@@ -14,5 +14,8 @@ void noteLastCommand(cl_command_queue queue, cl_event event);
 void forgetLastCommand(cl_command_queue queue);
 // Whether every command of `queue` is known to be complete.
 bool lastCommandComplete(cl_command_queue queue);
+// An in-order queue's last command, held for the caller (unhold it), or
+// nullptr: an out-of-order queue, or no command the client knows of.
+cl_event holdLastCommand(cl_command_queue queue);
 
 }  // namespace rcl::icd

@@ -151,6 +151,10 @@ struct CallbackArg {
 
 using protocol::mayEnqueue;
 
+// The release calls of the kinds whose creation the client may pipeline
+// (clCreateBuffer): they may name an id whose creation failed.
+constexpr bool releases(protocol::CallId call) { return call == protocol::CallId::clReleaseMemObject; }
+
 class CallContext {
  public:
   // `holdsState`: the call runs on the session's leader, holding its state
@@ -180,7 +184,11 @@ class CallContext {
   template <class Handle>
   Handle handle() {
     if (args_.isNil()) return nullptr;
-    Handle h = session_.table().get<Handle>(args_.u64());
+    const std::uint64_t id = args_.u64();
+    // Releasing an object whose pipelined creation failed: nothing is left
+    // to release on the platform (the call succeeds, as the client's did).
+    if (releases(call_) && session_.table().forgetFailed(id)) throw CallError(CL_SUCCESS, "released a failed creation");
+    Handle h = session_.table().get<Handle>(id);
     if constexpr (std::is_same_v<Handle, cl_command_queue>) {
       if (mayEnqueue(call_)) session_.table().markBusy(h);
     }
@@ -315,6 +323,13 @@ class CallContext {
     }
   }
   void adoptEvent(EventOut& event, cl_int status);
+  // A creation the client did not wait for (posted) failed: its id answers
+  // with `status` from now on (HandleTable::addFailed).
+  template <class Handle>
+  void noteFailedCreation(std::uint64_t id, cl_int status) {
+    if (status != CL_SUCCESS && seq_ == 0)
+      session_.table().addFailed(id, protocol::HandleTraits<Handle>::kind, status);
+  }
   template <class Handle>
   void retained(Handle h, cl_int status) {
     if (status == CL_SUCCESS) session_.table().retained(session_.table().idOf(h));

@@ -46,16 +46,29 @@ class HandleTable {
     std::size_t bytes = 0;   // memory objects: the device memory they hold (not sub-buffers)
   };
 
-  // The real handle behind `id`, or CallError with the type's invalid error.
+  // The real handle behind `id`, or CallError with the type's invalid error
+  // (or the error its pipelined creation failed with).
   template <class Handle>
   Handle get(std::uint64_t id) const {
     constexpr auto kind = protocol::HandleTraits<Handle>::kind;
     const auto it = byId_.find(id);
-    if (it == byId_.end() || it->second.kind != kind)
+    if (it == byId_.end() || it->second.kind != kind) {
+      if (const auto failed = failed_.find(id); failed != failed_.end() && failed->second.kind == kind)
+        throw CallError(failed->second.error, std::string("the ") + protocol::kindName(kind) +
+                                                  "'s creation failed (a pipelined creation)");
       throw CallError(protocol::HandleTraits<Handle>::invalidError,
                       std::string("unknown ") + protocol::kindName(kind) + " id");
+    }
     return static_cast<Handle>(it->second.handle);
   }
+
+  // A creation the client did not wait for failed with `error`: every use of
+  // `id` fails with it until the client releases the object (forgetFailed).
+  // Bounded: past kMaxFailed such ids, the id is just unknown.
+  void addFailed(std::uint64_t id, ObjectKind kind, cl_int error);
+  // Whether `id` named a failed creation (now forgotten).
+  bool forgetFailed(std::uint64_t id) { return failed_.erase(id) != 0; }
+  static constexpr std::size_t kMaxFailed = 1 << 16;
 
   // The handle behind an id of any kind that can be a kernel argument
   // (memory object, sampler, device queue); CallError(error) otherwise.
@@ -92,6 +105,11 @@ class HandleTable {
  private:
   std::unordered_map<std::uint64_t, Entry> byId_;
   std::unordered_map<const void*, std::uint64_t> byHandle_;
+  struct Failed {
+    ObjectKind kind;
+    cl_int error;
+  };
+  std::unordered_map<std::uint64_t, Failed> failed_;
   std::uint64_t nextServerId_ = 1;
   std::size_t memoryBytes_ = 0;
   std::size_t objectCount_ = 0;
