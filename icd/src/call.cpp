@@ -155,6 +155,7 @@ void Call::buildOptions(const char* options) {
     // A new build may give its kernels other arguments.
     std::lock_guard lock(program->functionsMutex);
     program->functions.clear();
+    program->kernelNames.reset();
   }
   if (source == nullptr || source->empty()) return protocol::writeIncludeBundle(writer_, options, nullptr);
   const protocol::IncludeBundle bundle = bundleIncludes(options, *source);

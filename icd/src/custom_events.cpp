@@ -121,12 +121,19 @@ cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
   if (cl_command_queue q = checked(command_queue); q != nullptr) {
     if (cl_event last = holdLastCommand(q); last != nullptr) {
       const auto start = Tracer::Clock::now();
+      bool pending;
+      {
+        std::lock_guard lock(last->mutex);
+        pending = !isFinal(last->status);
+      }
       flush(q);
       waitForEvent(last);
       unhold(last);
       waitForPendingReads(q);
+      // Waiting for a command in flight costs what a round trip does (the
+      // command's way there, its completion's way back): the trace says so.
       if (Tracer* tracer = Driver::instance().tracer())
-        tracer->record("clFinish", start, Tracer::Clock::now(), 0, 0, /*roundTrip=*/false, CL_SUCCESS);
+        tracer->record("clFinish", start, Tracer::Clock::now(), 0, 0, /*roundTrip=*/pending, CL_SUCCESS);
       return CL_SUCCESS;
     }
   }

@@ -8,12 +8,16 @@
 // every kernel of that function in that build of the program (clCreateKernel
 // joins a kernel to its function's shapes). Shapes and reasons:
 // codegen/opencl_calls.toml.
+#include <algorithm>
 #include <cstring>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/driver.h"
+#include "rcl/icd/lifetime.h"
 #include "rcl/icd/svm_ranges.h"
 
 namespace rcl::icd::custom {
@@ -72,15 +76,52 @@ std::shared_ptr<KernelFunction> functionOf(cl_program program, const char* name)
   return function;
 }
 
+// Whether `name` is a kernel of `program`'s current build: its kernel names
+// are asked once per build (not kept while it has no executable: a build
+// with a callback may still be running).
+bool namesKernel(cl_program program, const char* name) {
+  {
+    std::lock_guard lock(program->functionsMutex);
+    if (program->kernelNames) return program->kernelNames->count(name) != 0;
+  }
+  std::size_t size = 0;
+  if (kDispatchTable.clGetProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, 0, nullptr, &size) != CL_SUCCESS || size == 0)
+    return false;
+  std::string names(size, '\0');
+  if (kDispatchTable.clGetProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, size, names.data(), nullptr) != CL_SUCCESS)
+    return false;
+  names.resize(std::strlen(names.c_str()));
+  std::set<std::string> kernels;
+  for (std::size_t at = 0; at <= names.size();) {
+    const std::size_t end = std::min(names.find(';', at), names.size());
+    if (end > at) kernels.insert(names.substr(at, end - at));
+    at = end + 1;
+  }
+  std::lock_guard lock(program->functionsMutex);
+  program->kernelNames = std::move(kernels);
+  return program->kernelNames->count(name) != 0;
+}
+
 }  // namespace
 
+// A kernel its program's build names can only fail for want of memory: its
+// creation is pipelined (the server's refusal fails its first use). Others
+// wait for the server's verdict.
 cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* kernel_name, cl_int* errcode_ret) {
+  cl_program known = checked(program);
+  const bool pipelined = known != nullptr && kernel_name != nullptr && namesKernel(known, kernel_name);
   Call call(CallId::clCreateKernel);
   auto* created = call.create<_cl_kernel>();
   cl_program p = call.handle(program);
   call.string(kernel_name);
-  Reply reply = call.sync();
-  cl_kernel k = reply.created(created, errcode_ret);
+  cl_kernel k = nullptr;
+  if (pipelined && !call.failed()) {
+    const cl_int status = call.post();
+    if (errcode_ret != nullptr) *errcode_ret = status;
+    if (status == CL_SUCCESS) k = created;
+  } else {
+    k = call.sync().created(created, errcode_ret);
+  }
   if (k != nullptr && p != nullptr && kernel_name != nullptr) {
     k->function = functionOf(p, kernel_name);  // not the application's yet: no other thread sees it
     k->functionName = kernel_name;

@@ -138,7 +138,6 @@ void clCreateBuffer(CallContext& ctx) {
   cl_int errcode = CL_SUCCESS;
   cl_mem created = ::clCreateBuffer(context, host.flags(flags), size, host.pointer(flags), &errcode);
   ctx.adopt(created_id, created, errcode);
-  ctx.noteFailedCreation<cl_mem>(created_id, errcode);
   ctx.reply(errcode);
   finishBuffer(ctx, host, errcode == CL_SUCCESS ? created : nullptr);
 }
@@ -155,7 +154,6 @@ void clCreateBufferWithProperties(CallContext& ctx) {
   cl_mem created = ::clCreateBufferWithProperties(context, properties.data(), host.flags(flags), size,
                                                   host.pointer(flags), &errcode);
   ctx.adopt(created_id, created, errcode);
-  ctx.noteFailedCreation<cl_mem>(created_id, errcode);
   ctx.reply(errcode);
   finishBuffer(ctx, host, errcode == CL_SUCCESS ? created : nullptr);
 }

@@ -143,6 +143,9 @@ struct _cl_program : rcl::icd::Object {
   // is built again (the functions may change).
   std::mutex functionsMutex;
   std::map<std::string, std::shared_ptr<rcl::icd::KernelFunction>> functions;
+  // CL_PROGRAM_KERNEL_NAMES of its current build, once asked (a creation of
+  // a kernel it names is pipelined); forgotten at the next build.
+  std::optional<std::set<std::string>> kernelNames;
 };
 
 struct _cl_kernel : rcl::icd::Object {

@@ -152,8 +152,10 @@ struct CallbackArg {
 using protocol::mayEnqueue;
 
 // The release calls of the kinds whose creation the client may pipeline
-// (clCreateBuffer): they may name an id whose creation failed.
-constexpr bool releases(protocol::CallId call) { return call == protocol::CallId::clReleaseMemObject; }
+// (clCreateBuffer, clCreateKernel): they may name an id whose creation failed.
+constexpr bool releases(protocol::CallId call) {
+  return call == protocol::CallId::clReleaseMemObject || call == protocol::CallId::clReleaseKernel;
+}
 
 class CallContext {
  public:
@@ -304,15 +306,21 @@ class CallContext {
   // ---- results
   // Registers an object the call created under the id the client picked,
   // if the session's limits allow; otherwise releases it and sets `status`
-  // to the limit's error.
+  // to the limit's error. A creation the client did not wait for (posted)
+  // that failed: its id answers with the failure from now on, until the
+  // client releases it (HandleTable::addFailed).
   template <class Handle>
   void adopt(std::uint64_t id, Handle created, cl_int& status) {
-    if (status != CL_SUCCESS || created == nullptr) return;
     constexpr auto kind = protocol::HandleTraits<Handle>::kind;
+    if (status != CL_SUCCESS || created == nullptr) {
+      if (seq_ == 0) session_.table().addFailed(id, kind, status != CL_SUCCESS ? status : CL_OUT_OF_RESOURCES);
+      return;
+    }
     std::size_t bytes = 0;
     if (const cl_int refused = session_.admit(kind, created, bytes); refused != CL_SUCCESS) {
       Session::releaseReal(kind, created);
       status = refused;
+      if (seq_ == 0) session_.table().addFailed(id, kind, status);
       return;
     }
     session_.table().add(id, kind, created, bytes);
@@ -323,13 +331,6 @@ class CallContext {
     }
   }
   void adoptEvent(EventOut& event, cl_int status);
-  // A creation the client did not wait for (posted) failed: its id answers
-  // with `status` from now on (HandleTable::addFailed).
-  template <class Handle>
-  void noteFailedCreation(std::uint64_t id, cl_int status) {
-    if (status != CL_SUCCESS && seq_ == 0)
-      session_.table().addFailed(id, protocol::HandleTraits<Handle>::kind, status);
-  }
   template <class Handle>
   void retained(Handle h, cl_int status) {
     if (status == CL_SUCCESS) session_.table().retained(session_.table().idOf(h));
