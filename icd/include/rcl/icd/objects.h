@@ -96,6 +96,7 @@ struct _cl_mem : rcl::icd::Object {
   std::size_t offset = 0;          // in the parent
   bool image = false;
   std::size_t elementSize = 0;     // images
+  cl_image_format format{};        // images
   std::size_t hostRowPitch = 0;    // images with CL_MEM_USE_HOST_PTR: the layout of hostPtr
   std::size_t hostSlicePitch = 0;
   // Images: their type and extent in the units of an origin and a region
@@ -124,6 +125,10 @@ struct _cl_mem : rcl::icd::Object {
 struct _cl_program : rcl::icd::Object {
   cl_context context = nullptr;
   std::string source;  // from clCreateProgramWithSource: its #include lines are followed at build time
+  // Its last build, compile or link asked for uniform work-groups
+  // (-cl-uniform-work-group-size, or -cl-std=CL1.x): its kernels' launches
+  // must divide the range (build_options.h).
+  std::atomic<bool> uniformGroups{false};
 };
 
 struct _cl_kernel : rcl::icd::Object {
@@ -136,6 +141,7 @@ struct _cl_kernel : rcl::icd::Object {
   bool requiredSizeKnown = false;
   std::size_t requiredSize[3] = {0, 0, 0};
   cl_uint numArgs = 0;  // CL_KERNEL_NUM_ARGS, asked once (0: not yet)
+  bool uniformGroups = false;  // its program's, when the kernel was made (a program with kernels is not rebuilt)
   std::string functionName;  // CL_KERNEL_FUNCTION_NAME, asked once when tracing
 };
 
