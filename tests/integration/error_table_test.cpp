@@ -644,6 +644,18 @@ std::vector<Row> rows() {
       // ---------------------------------------------------------------- others an application does not wait for
       {"SetKernelExecInfo: unsetting the SVM pointers (an empty list)", CL_SUCCESS,
        [](Env& e) { return clSetKernelExecInfo(e.kernel, CL_KERNEL_EXEC_INFO_SVM_PTRS, 0, nullptr); }},
+      // PoCL takes a size with no list (as no list); remote-cl refuses it, as the specification says.
+      {"SetKernelExecInfo: SVM pointers of a size, NULL", CL_SUCCESS,
+       [](Env& e) { return clSetKernelExecInfo(e.kernel, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(void*), nullptr); },
+       CL_INVALID_VALUE},
+      // PoCL takes a name it does not know; remote-cl's server forwards only
+      // the names whose values it can translate (a value may hold pointers).
+      {"SetKernelExecInfo: an unknown name", CL_SUCCESS,
+       [](Env& e) {
+         const cl_int value = 0;
+         return clSetKernelExecInfo(e.kernel, 0x7fff, sizeof value, &value);
+       },
+       CL_INVALID_VALUE},
       {"CreateBuffer: CL_MEM_USE_HOST_PTR larger than its SVM allocation", CL_INVALID_BUFFER_SIZE,
        [](Env& e) {
          cl_int error = CL_SUCCESS;
