@@ -1,7 +1,11 @@
 // Mapping, emulated on the client: a map reads the region into client
 // memory (or the application's own CL_MEM_USE_HOST_PTR memory), an unmap
 // writes it back if it was mapped for writing. CL_MAP_WRITE_INVALIDATE_REGION
-// reads nothing. Shapes and reasons: codegen/opencl_calls.toml.
+// reads nothing. A map for writing of memory the host may not read
+// (CL_MEM_HOST_WRITE_ONLY) still shows the region's current bytes (its unmap
+// writes the whole region back): the server reads them through a copy on the
+// device, since the real platform refuses the read. Shapes and reasons:
+// codegen/opencl_calls.toml.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
