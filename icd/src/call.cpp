@@ -321,7 +321,10 @@ void Call::prepareNew(Connection* c) {
       std::lock_guard lock(from->infoMutex);
       to->acceptedArgs = from->acceptedArgs;
       to->function = from->function;
+      to->uniformGroups = from->uniformGroups;
     }
+    if (created_->kind == ObjectKind::Kernel && first_ != nullptr && first_->kind == ObjectKind::Program)
+      static_cast<cl_kernel>(created_)->uniformGroups = static_cast<cl_program>(first_)->uniformGroups;  // clCreateKernel
     if (created_->kind == ObjectKind::Event) {  // clCreateUserEvent
       static_cast<cl_event>(created_)->status = CL_SUBMITTED;
       static_cast<cl_event>(created_)->commandType = CL_COMMAND_USER;

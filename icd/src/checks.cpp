@@ -2,12 +2,53 @@
 // before the call is sent, so its error is still returned at the call.
 // Invalid handles are left to the handle checks of the call itself.
 #include <cstdint>
+#include <cstring>
+#include <string_view>
 
+#include "rcl/icd/build_options.h"
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/events.h"
 #include "rcl/icd/lifetime.h"
 #include "rcl/icd/transfers.h"
+
+namespace rcl::icd {
+
+bool asksUniformWorkGroups(const char* options) {
+  if (options == nullptr) return false;
+  const std::string_view all(options);
+  bool uniform = false;
+  for (std::size_t at = 0; at < all.size();) {
+    const std::size_t end = std::min(all.find_first_of(" \t\n", at), all.size());
+    const std::string_view word = all.substr(at, end - at);
+    if (word == "-cl-uniform-work-group-size") uniform = true;
+    if (word.rfind("-cl-std=", 0) == 0) uniform = uniform || word.rfind("-cl-std=CL1.", 0) == 0;
+    at = end + 1;
+  }
+  return uniform;
+}
+
+cl_int rectError(const std::size_t* origin, const std::size_t* region, std::size_t rowPitch, std::size_t slicePitch,
+                 std::size_t size) {
+  if (origin == nullptr || region == nullptr) return CL_INVALID_VALUE;
+  if (region[0] == 0 || region[1] == 0 || region[2] == 0) return CL_INVALID_VALUE;
+  const std::size_t row = rowPitch != 0 ? rowPitch : region[0];
+  std::size_t minSlice = 0;
+  if (row < region[0] || __builtin_mul_overflow(row, region[1], &minSlice)) return CL_INVALID_VALUE;
+  const std::size_t slice = slicePitch != 0 ? slicePitch : minSlice;
+  if (slice < minSlice || slice % row != 0) return CL_INVALID_VALUE;
+  if (size == SIZE_MAX) return CL_SUCCESS;
+  // The byte after the last: origin's, plus the last slice's and row's, plus a row of the region.
+  std::size_t end = 0, a = 0, b = 0;
+  if (__builtin_mul_overflow(origin[2] + region[2] - 1, slice, &a) ||
+      __builtin_mul_overflow(origin[1] + region[1] - 1, row, &b) || __builtin_add_overflow(a, b, &end) ||
+      __builtin_add_overflow(end, origin[0] + region[0], &end) || origin[2] > SIZE_MAX - region[2] ||
+      origin[1] > SIZE_MAX - region[1] || origin[0] > SIZE_MAX - region[0])
+    return CL_INVALID_VALUE;
+  return end <= size ? CL_SUCCESS : CL_INVALID_VALUE;
+}
+
+}  // namespace rcl::icd
 
 namespace rcl::icd::checks {
 namespace {
@@ -80,6 +121,30 @@ bool bufferHolds(cl_mem buffer, std::size_t offset, const std::size_t* region, s
   return inRange(buffer, offset, bytes);
 }
 
+// A local size within the device's limits (cached device information):
+// each dimension within CL_DEVICE_MAX_WORK_ITEM_SIZES, the group within
+// CL_DEVICE_MAX_WORK_GROUP_SIZE. (The kernel's own limit, which may be
+// lower, is the server's to find.)
+cl_int localSizeError(cl_command_queue q, cl_uint workDim, const std::size_t* local) {
+  cl_device_id device = q != nullptr ? deviceOf(q) : nullptr;
+  if (device == nullptr) return CL_SUCCESS;
+  std::size_t items[3] = {0, 0, 0}, group = 0;
+  if (kDispatchTable.clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof items, items, nullptr) !=
+          CL_SUCCESS ||
+      kDispatchTable.clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof group, &group, nullptr) !=
+          CL_SUCCESS)
+    return CL_SUCCESS;
+  std::size_t total = 1;
+  for (cl_uint d = 0; d < workDim; ++d) {
+    if (local[d] == 0) return CL_INVALID_WORK_GROUP_SIZE;
+    if (__builtin_mul_overflow(total, local[d], &total)) return CL_INVALID_WORK_GROUP_SIZE;
+  }
+  if (total > group) return CL_INVALID_WORK_GROUP_SIZE;
+  for (cl_uint d = 0; d < workDim; ++d)
+    if (local[d] > items[d]) return CL_INVALID_WORK_ITEM_SIZE;
+  return CL_SUCCESS;
+}
+
 cl_uint numArgs(cl_kernel k) {
   KernelFunction& f = *k->function;
   std::lock_guard lock(f.mutex);
@@ -121,12 +186,16 @@ cl_int clEnqueueNDRangeKernel(cl_command_queue command_queue, cl_kernel kernel, 
   if (work_dim < 1 || work_dim > 3) return CL_INVALID_WORK_DIMENSION;
   if (!allArgsSet(k)) return CL_INVALID_KERNEL_ARGS;
   if (global_work_size == nullptr || local_work_size == nullptr) return CL_SUCCESS;
+  if (cl_int error = localSizeError(checked(command_queue), work_dim, local_work_size); error != CL_SUCCESS)
+    return error;
   // Groups that do not divide the range need a device that runs non-uniform
   // groups (asked only then: the common launch costs nothing).
   bool uniform = true;
   for (cl_uint d = 0; d < work_dim; ++d)
     if (local_work_size[d] != 0 && global_work_size[d] % local_work_size[d] != 0) uniform = false;
-  if (cl_command_queue q = checked(command_queue); !uniform && q != nullptr && !nonUniformWorkGroups(q))
+  // (A kernel whose program asked for uniform groups refuses them on any device.)
+  if (cl_command_queue q = checked(command_queue);
+      !uniform && q != nullptr && (k->uniformGroups || !nonUniformWorkGroups(q)))
     return CL_INVALID_WORK_GROUP_SIZE;
   const std::size_t* required = requiredWorkGroupSize(k);
   if (required[0] == 0) return CL_SUCCESS;
@@ -135,11 +204,73 @@ cl_int clEnqueueNDRangeKernel(cl_command_queue command_queue, cl_kernel kernel, 
   return CL_SUCCESS;
 }
 
+// Not checks: what the client keeps of build and compile options.
+cl_int clBuildProgram(cl_program program, cl_uint, const cl_device_id*, const char* options,
+                      void(CL_CALLBACK*)(cl_program, void*), void*) {
+  if (cl_program p = checked(program)) p->uniformGroups = asksUniformWorkGroups(options);
+  return CL_SUCCESS;
+}
+
+cl_int clCompileProgram(cl_program program, cl_uint, const cl_device_id*, const char* options, cl_uint,
+                        const cl_program*, const char**, void(CL_CALLBACK*)(cl_program, void*), void*) {
+  if (cl_program p = checked(program)) p->uniformGroups = asksUniformWorkGroups(options);
+  return CL_SUCCESS;
+}
+
+cl_int clEnqueueTask(cl_command_queue, cl_kernel kernel, cl_uint, const cl_event*, cl_event*) {
+  cl_kernel k = checked(kernel);
+  if (k == nullptr) return CL_SUCCESS;
+  if (!allArgsSet(k)) return CL_INVALID_KERNEL_ARGS;
+  // A task is one group of one item: a kernel that requires another size refuses it.
+  const std::size_t* required = requiredWorkGroupSize(k);
+  if (required[0] != 0 && (required[0] != 1 || required[1] != 1 || required[2] != 1))
+    return CL_INVALID_WORK_GROUP_SIZE;
+  return CL_SUCCESS;
+}
+
+cl_int clEnqueueMarker(cl_command_queue, cl_event* event) { return event == nullptr ? CL_INVALID_VALUE : CL_SUCCESS; }
+
+cl_int clEnqueueWaitForEvents(cl_command_queue command_queue, cl_uint num_events, const cl_event* event_list) {
+  if (num_events == 0 || event_list == nullptr) return CL_INVALID_VALUE;
+  cl_command_queue q = checked(command_queue);
+  for (cl_uint i = 0; i < num_events; ++i) {
+    cl_event e = checked(event_list[i]);
+    if (e == nullptr) return CL_INVALID_EVENT;
+    if (q != nullptr && e->context != q->context) return CL_INVALID_CONTEXT;
+  }
+  return CL_SUCCESS;
+}
+
+cl_int clEnqueueCopyBufferRect(cl_command_queue, cl_mem src_buffer, cl_mem dst_buffer, const size_t* src_origin,
+                               const size_t* dst_origin, const size_t* region, size_t src_row_pitch,
+                               size_t src_slice_pitch, size_t dst_row_pitch, size_t dst_slice_pitch, cl_uint,
+                               const cl_event*, cl_event*) {
+  cl_mem src = checked(src_buffer);
+  cl_mem dst = checked(dst_buffer);
+  if (src == nullptr || dst == nullptr) return CL_SUCCESS;
+  if (src->image || dst->image) return CL_INVALID_MEM_OBJECT;
+  if (cl_int error = rectError(src_origin, region, src_row_pitch, src_slice_pitch, src->size); error != CL_SUCCESS)
+    return error;
+  if (cl_int error = rectError(dst_origin, region, dst_row_pitch, dst_slice_pitch, dst->size); error != CL_SUCCESS)
+    return error;
+  if (src != dst) return CL_SUCCESS;
+  // One buffer: the same pitches, and boxes that do not meet.
+  const std::size_t srcRow = src_row_pitch != 0 ? src_row_pitch : region[0];
+  const std::size_t dstRow = dst_row_pitch != 0 ? dst_row_pitch : region[0];
+  const std::size_t srcSlice = src_slice_pitch != 0 ? src_slice_pitch : srcRow * region[1];
+  const std::size_t dstSlice = dst_slice_pitch != 0 ? dst_slice_pitch : dstRow * region[1];
+  if (srcRow != dstRow || srcSlice != dstSlice) return CL_INVALID_VALUE;
+  for (int d = 0; d < 3; ++d)
+    if (src_origin[d] + region[d] <= dst_origin[d] || dst_origin[d] + region[d] <= src_origin[d]) return CL_SUCCESS;
+  return CL_MEM_COPY_OVERLAP;
+}
+
 cl_int clEnqueueCopyBuffer(cl_command_queue, cl_mem src_buffer, cl_mem dst_buffer, size_t src_offset,
                            size_t dst_offset, size_t size, cl_uint, const cl_event*, cl_event*) {
   cl_mem src = checked(src_buffer);
   cl_mem dst = checked(dst_buffer);
   if (src == nullptr || dst == nullptr) return CL_SUCCESS;
+  if (src->image || dst->image) return CL_INVALID_MEM_OBJECT;
   if (!inRange(src, src_offset, size) || !inRange(dst, dst_offset, size)) return CL_INVALID_VALUE;
   std::size_t a = src_offset, b = dst_offset;
   if (root(src, a) == root(dst, b) && a < b + size && b < a + size) return CL_MEM_COPY_OVERLAP;
@@ -190,8 +321,17 @@ cl_int clEnqueueCopyImage(cl_command_queue, cl_mem src_image, cl_mem dst_image, 
   if (src_origin == nullptr || dst_origin == nullptr || region == nullptr) return CL_INVALID_VALUE;
   cl_mem src = checked(src_image);
   cl_mem dst = checked(dst_image);
-  if (src != nullptr && src->image && !regionInImage(src, src_origin, region)) return CL_INVALID_VALUE;
-  if (dst != nullptr && dst->image && !regionInImage(dst, dst_origin, region)) return CL_INVALID_VALUE;
+  if (src == nullptr || dst == nullptr) return CL_SUCCESS;
+  if (!src->image || !dst->image) return CL_INVALID_MEM_OBJECT;
+  if (src->format.image_channel_order != dst->format.image_channel_order ||
+      src->format.image_channel_data_type != dst->format.image_channel_data_type)
+    return CL_IMAGE_FORMAT_MISMATCH;
+  if (!regionInImage(src, src_origin, region) || !regionInImage(dst, dst_origin, region)) return CL_INVALID_VALUE;
+  if (src == dst) {
+    for (int d = 0; d < 3; ++d)
+      if (src_origin[d] + region[d] <= dst_origin[d] || dst_origin[d] + region[d] <= src_origin[d]) return CL_SUCCESS;
+    return CL_MEM_COPY_OVERLAP;
+  }
   return CL_SUCCESS;
 }
 
@@ -200,7 +340,8 @@ cl_int clEnqueueCopyImageToBuffer(cl_command_queue, cl_mem src_image, cl_mem dst
   if (src_origin == nullptr || region == nullptr) return CL_INVALID_VALUE;
   cl_mem src = checked(src_image);
   cl_mem dst = checked(dst_buffer);
-  if (src == nullptr || !src->image) return CL_SUCCESS;
+  if (src == nullptr || dst == nullptr) return CL_SUCCESS;
+  if (!src->image || dst->image) return CL_INVALID_MEM_OBJECT;
   if (!regionInImage(src, src_origin, region)) return CL_INVALID_VALUE;
   if (dst != nullptr && !dst->image && !bufferHolds(dst, dst_offset, region, src->elementSize)) return CL_INVALID_VALUE;
   return CL_SUCCESS;
@@ -211,7 +352,8 @@ cl_int clEnqueueCopyBufferToImage(cl_command_queue, cl_mem src_buffer, cl_mem ds
   if (dst_origin == nullptr || region == nullptr) return CL_INVALID_VALUE;
   cl_mem src = checked(src_buffer);
   cl_mem dst = checked(dst_image);
-  if (dst == nullptr || !dst->image) return CL_SUCCESS;
+  if (src == nullptr || dst == nullptr) return CL_SUCCESS;
+  if (src->image || !dst->image) return CL_INVALID_MEM_OBJECT;
   if (!regionInImage(dst, dst_origin, region)) return CL_INVALID_VALUE;
   if (src != nullptr && !src->image && !bufferHolds(src, src_offset, region, dst->elementSize)) return CL_INVALID_VALUE;
   return CL_SUCCESS;

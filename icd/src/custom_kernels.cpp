@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "rcl/icd/build_options.h"
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/driver.h"
@@ -190,7 +191,9 @@ cl_int CL_API_CALL clSetKernelExecInfo(cl_kernel kernel, cl_kernel_exec_info par
   Call call(CallId::clSetKernelExecInfo);
   call.handle(kernel);
   call.scalar(param_name);
-  if (param_value == nullptr) call.fail(CL_INVALID_VALUE);
+  // CL_KERNEL_EXEC_INFO_SVM_PTRS with no value (0, NULL) unsets the pointers.
+  if (param_value == nullptr && !(param_name == CL_KERNEL_EXEC_INFO_SVM_PTRS && param_value_size == 0))
+    call.fail(CL_INVALID_VALUE);
   if (call.failed()) return call.status();
   if (param_name != CL_KERNEL_EXEC_INFO_SVM_PTRS) {
     call.value(param_value, param_value_size);
@@ -201,13 +204,41 @@ cl_int CL_API_CALL clSetKernelExecInfo(cl_kernel kernel, cl_kernel_exec_info par
   for (std::size_t at = 0; at < param_value_size; at += sizeof(void*)) {
     void* p;
     std::memcpy(&p, static_cast<const unsigned char*>(param_value) + at, sizeof p);
+    if (p == nullptr) {  // a NULL pointer in the list: the implementation judges it
+      addresses.push_back(0);
+      continue;
+    }
     const SvmRef a = SvmRanges::instance().find(p);
     if (a == nullptr || a->context != call.context() || a->connection != call.connection()) return CL_INVALID_VALUE;
     addresses.push_back(a->serverAddress(p));
   }
-  // (An empty list goes as an empty value, not as NULL.)
+  // (An empty list goes as an empty value, or as nil when the application gave NULL.)
   call.value(addresses.empty() ? param_value : addresses.data(), addresses.size() * sizeof(std::uint64_t));
   return call.sync().status();
+}
+
+// As generated, and the linked program asks for uniform work-groups when one
+// of the programs it links, or the link options, did (build_options.h).
+cl_program CL_API_CALL clLinkProgram(cl_context context, cl_uint num_devices, const cl_device_id* device_list,
+                                     const char* options, cl_uint num_input_programs,
+                                     const cl_program* input_programs,
+                                     void(CL_CALLBACK* pfn_notify)(cl_program program, void* user_data),
+                                     void* user_data, cl_int* errcode_ret) {
+  Call call(CallId::clLinkProgram);
+  auto* created = call.create<_cl_program>();
+  call.handle(context);
+  call.scalar(num_devices);
+  call.handles(device_list, num_devices);
+  call.string(options);
+  call.scalar(num_input_programs);
+  call.handles(input_programs, num_input_programs);
+  call.callback(CallbackKind::program_notify, pfn_notify, user_data);
+  bool uniform = asksUniformWorkGroups(options);
+  for (cl_uint i = 0; input_programs != nullptr && i < num_input_programs; ++i)
+    if (cl_program p = checked(input_programs[i]); p != nullptr && p->uniformGroups) uniform = true;
+  cl_program linked = call.sync().created(created, errcode_ret);
+  if (linked != nullptr) linked->uniformGroups = uniform;
+  return linked;
 }
 
 }  // namespace rcl::icd::custom

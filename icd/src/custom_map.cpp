@@ -1,7 +1,12 @@
 // Mapping, emulated on the client: a map reads the region into client
 // memory (or the application's own CL_MEM_USE_HOST_PTR memory), an unmap
 // writes it back if it was mapped for writing. CL_MAP_WRITE_INVALIDATE_REGION
-// reads nothing. Shapes and reasons: codegen/opencl_calls.toml.
+// reads nothing. A map for writing of memory the host may not read
+// (CL_MEM_HOST_WRITE_ONLY) still shows the region's current bytes (its unmap
+// writes the whole region back): the server reads them through a copy on the
+// device, since the real platform refuses the read. Shapes and reasons:
+// codegen/opencl_calls.toml.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -48,7 +53,9 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
   cl_mem m = checked(buffer);
   if (q == nullptr) return setError(errcode_ret, CL_INVALID_COMMAND_QUEUE), nullptr;
   if (m == nullptr || m->image) return setError(errcode_ret, CL_INVALID_MEM_OBJECT), nullptr;
-  if (size == 0 || offset > m->size || size > m->size - offset) return setError(errcode_ret, CL_INVALID_VALUE), nullptr;
+  if (m->context != q->context) return setError(errcode_ret, CL_INVALID_CONTEXT), nullptr;
+  if (size == 0 || offset > m->size || size > m->size - offset)
+    return setError(errcode_ret, CL_INVALID_VALUE), nullptr;
   if (!mapAllowed(m, map_flags)) return setError(errcode_ret, CL_INVALID_OPERATION), nullptr;
 
   _cl_mem::Mapping mapping;
@@ -88,6 +95,22 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
     if (status == CL_SUCCESS && out != nullptr) (*out)->commandType = CL_COMMAND_MAP_BUFFER;
   } else if ((map_flags & CL_MAP_WRITE_INVALIDATE_REGION) != 0) {
     status = enqueueMarker(q, num_events_in_wait_list, event_wait_list, out, CL_COMMAND_MAP_BUFFER);
+  } else if (!hostMayRead(m)) {
+    // A map for writing of a buffer the host may not read (CL_MEM_HOST_WRITE_ONLY)
+    // still shows its bytes: the server copies them on the device and reads the copy.
+    Call call(static_cast<CallId>(protocol::shm::kMapReadBuffer));
+    call.handle(q);
+    call.handle(m);
+    call.scalar(offset);
+    call.scalar(size);
+    call.waitList(event_wait_list, num_events_in_wait_list);
+    auto* dst = static_cast<unsigned char*>(host);
+    status = enqueueRead(
+        call, CL_FALSE,
+        [dst, size](const void* bytes, std::size_t n, std::size_t at) {
+          if (at < size) std::memcpy(dst + at, bytes, std::min(n, size - at));
+        },
+        out, CL_COMMAND_MAP_BUFFER);
   } else {
     Call call(CallId::clEnqueueReadBuffer);
     call.handle(q);
@@ -123,6 +146,7 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
   cl_mem m = checked(image);
   if (q == nullptr) return setError(errcode_ret, CL_INVALID_COMMAND_QUEUE), nullptr;
   if (m == nullptr || !m->image) return setError(errcode_ret, CL_INVALID_MEM_OBJECT), nullptr;
+  if (m->context != q->context) return setError(errcode_ret, CL_INVALID_CONTEXT), nullptr;
   if (origin == nullptr || region == nullptr || image_row_pitch == nullptr)
     return setError(errcode_ret, CL_INVALID_VALUE), nullptr;
   if (!mapAllowed(m, map_flags)) return setError(errcode_ret, CL_INVALID_OPERATION), nullptr;
@@ -165,7 +189,9 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
   if ((map_flags & CL_MAP_WRITE_INVALIDATE_REGION) != 0) {
     status = enqueueMarker(q, num_events_in_wait_list, event_wait_list, out, CL_COMMAND_MAP_IMAGE);
   } else {
-    Call call(CallId::clEnqueueReadImage);
+    // An image the host may not read (CL_MEM_HOST_WRITE_ONLY), mapped for
+    // writing: the server copies the region on the device and reads the copy.
+    Call call(hostMayRead(m) ? CallId::clEnqueueReadImage : static_cast<CallId>(protocol::shm::kMapReadImage));
     call.handle(q);
     call.handle(m);
     call.array(origin, 3);
@@ -194,6 +220,7 @@ cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue command_queue, cl_me
   cl_mem m = checked(memobj);
   if (q == nullptr) return CL_INVALID_COMMAND_QUEUE;
   if (m == nullptr) return CL_INVALID_MEM_OBJECT;
+  if (m->context != q->context) return CL_INVALID_CONTEXT;
   _cl_mem::Mapping mapping;
   {
     std::lock_guard lock(m->mapMutex);

@@ -3,6 +3,7 @@
 // Shapes and reasons: codegen/opencl_calls.toml.
 #include <algorithm>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -54,8 +55,10 @@ std::shared_ptr<SharedBuffer> sharedBufferFor(Call& call, cl_mem_flags flags, st
 std::shared_ptr<SharedBuffer> bufferHostMemory(Call& call, cl_mem_flags flags, std::size_t size, void* host_ptr) {
   if ((flags & CL_MEM_USE_HOST_PTR) != 0 && host_ptr != nullptr) {
     if (const SvmRef a = SvmRanges::instance().find(host_ptr)) {
-      if (!a->holds(host_ptr, size) || a->context != call.context() || a->connection != call.connection())
-        call.fail(CL_INVALID_HOST_PTR);
+      // More than the allocation holds is CL_INVALID_BUFFER_SIZE (the spec's
+      // and PoCL's order: the size is judged before the pointer).
+      if (a->context != call.context() || a->connection != call.connection()) call.fail(CL_INVALID_HOST_PTR);
+      else if (!a->holds(host_ptr, size)) call.fail(CL_INVALID_BUFFER_SIZE);
       const std::uint64_t address = a->serverAddress(host_ptr);
       call.value(&address, sizeof address);
       return nullptr;
@@ -194,6 +197,7 @@ cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* prope
   if (m != nullptr) {
     m->image = true;
     m->elementSize = imageElementSize(*format);
+    m->format = *format;
     m->hostRowPitch = desc->image_row_pitch != 0 ? desc->image_row_pitch : desc->image_width * m->elementSize;
     const bool hasSlices = desc->image_type == CL_MEM_OBJECT_IMAGE3D || desc->image_type == CL_MEM_OBJECT_IMAGE2D_ARRAY ||
                            desc->image_type == CL_MEM_OBJECT_IMAGE1D_ARRAY;
@@ -209,11 +213,16 @@ cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* prope
 // (the host side travels packed, so its origin and pitches stay here).
 void encodeRect(Call& call, cl_command_queue queue, cl_mem buffer, bool (*hostMay)(cl_mem), const void* ptr,
                 const size_t* buffer_origin, const size_t* host_origin, const size_t* region, size_t row_pitch,
-                size_t slice_pitch) {
+                size_t slice_pitch, size_t host_row_pitch, size_t host_slice_pitch) {
   call.handle(queue);
-  if (cl_mem m = call.handle(buffer); m != nullptr && !hostMay(m)) call.fail(CL_INVALID_OPERATION);
+  cl_mem m = call.handle(buffer);
   if (ptr == nullptr || buffer_origin == nullptr || host_origin == nullptr || region == nullptr)
     call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && m->image) call.fail(CL_INVALID_MEM_OBJECT);
+  // The buffer's side in the buffer, the host's pitches against the region.
+  if (m != nullptr && !m->image) call.check(rectError(buffer_origin, region, row_pitch, slice_pitch, m->size));
+  call.check(rectError(host_origin, region, host_row_pitch, host_slice_pitch, SIZE_MAX));
+  if (m != nullptr && !hostMay(m)) call.fail(CL_INVALID_OPERATION);
   call.array(buffer_origin, 3);
   call.array(region, 3);
   call.scalar(row_pitch);
@@ -382,6 +391,7 @@ cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue command_queue, cl_mem bu
   Call call(CallId::clEnqueueReadBuffer);
   call.handle(command_queue);
   cl_mem m = call.handle(buffer);
+  if (m != nullptr && m->image) call.fail(CL_INVALID_MEM_OBJECT);
   if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
   if (m != nullptr && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
   call.scalar(offset);
@@ -418,6 +428,7 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
     Call call(CallId::clEnqueueWriteBuffer);
     call.handle(command_queue);
     cl_mem m = call.handle(buffer);
+    if (m != nullptr && m->image) call.fail(CL_INVALID_MEM_OBJECT);
     if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
     if (m != nullptr && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
     call.scalar(offset);
@@ -457,7 +468,7 @@ cl_int CL_API_CALL clEnqueueReadBufferRect(cl_command_queue command_queue, cl_me
                                            cl_event* event) {
   Call call(CallId::clEnqueueReadBufferRect);
   encodeRect(call, command_queue, buffer, &hostMayRead, ptr, buffer_origin, host_origin, region, buffer_row_pitch,
-             buffer_slice_pitch);
+             buffer_slice_pitch, host_row_pitch, host_slice_pitch);
   call.waitList(event_wait_list, num_events_in_wait_list);
   if (call.failed()) return call.status();
   return enqueueRegionRead(call, blocking_read, ptr, HostRegion(host_origin, region, host_row_pitch, host_slice_pitch),
@@ -473,7 +484,7 @@ cl_int CL_API_CALL clEnqueueWriteBufferRect(cl_command_queue command_queue, cl_m
                                             cl_event* event) {
   Call call(CallId::clEnqueueWriteBufferRect);
   encodeRect(call, command_queue, buffer, &hostMayWrite, ptr, buffer_origin, host_origin, region, buffer_row_pitch,
-             buffer_slice_pitch);
+             buffer_slice_pitch, host_row_pitch, host_slice_pitch);
   if (!call.failed()) sendRegion(call, ptr, HostRegion(host_origin, region, host_row_pitch, host_slice_pitch));
   call.waitList(event_wait_list, num_events_in_wait_list);
   call.event(event);
@@ -490,6 +501,7 @@ cl_int CL_API_CALL clEnqueueReadImage(cl_command_queue command_queue, cl_mem ima
   if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
   if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
   if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
+  if (!call.failed() && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
   call.array(origin, 3);
   call.array(region, 3);
   call.waitList(event_wait_list, num_events_in_wait_list);
@@ -508,6 +520,7 @@ cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem im
   if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
   if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
   if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
+  if (!call.failed() && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
   call.array(origin, 3);
   call.array(region, 3);
   if (!call.failed()) {

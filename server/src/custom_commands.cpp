@@ -223,4 +223,69 @@ void clEnqueueWriteImage(CallContext& ctx) {
   finishWrite(ctx, status, event, bytes);
 }
 
+namespace {
+
+// A scratch buffer of `bytes` in the queue's context, the device's own
+// (no host-access flags): what a map of memory the host may not read reads.
+cl_mem scratchBuffer(cl_command_queue queue, std::size_t bytes) {
+  cl_context context = nullptr;
+  cl_int status = ::clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof context, &context, nullptr);
+  if (status != CL_SUCCESS) throw CallError(status, "the queue's context");
+  cl_mem scratch = ::clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, nullptr, &status);
+  if (status != CL_SUCCESS) throw CallError(status, "a scratch buffer for a map");
+  return scratch;
+}
+
+// Reads the scratch buffer after `copied` (both released: the implementation
+// keeps them until the read is done) and pushes its bytes as read `id`.
+void readScratch(CallContext& ctx, cl_command_queue queue, cl_mem scratch, std::size_t bytes, cl_int status,
+                 cl_event copied, std::uint64_t id) {
+  auto staging = oneChunk(bytes);
+  cl_event event = nullptr;
+  if (status == CL_SUCCESS)
+    status = ::clEnqueueReadBuffer(queue, scratch, CL_FALSE, 0, bytes, staging->front()->data(), 1, &copied, &event);
+  if (copied != nullptr) ::clReleaseEvent(copied);
+  ::clReleaseMemObject(scratch);
+  finishRead(ctx, status, event, id, staging);
+}
+
+}  // namespace
+
+// [kMapReadBuffer] (protocol/shm.h): queue, buffer, offset, size, wait list,
+// read id. The region of a buffer the host may not read, for a map for writing.
+void mapReadBuffer(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  auto buffer = ctx.handle<cl_mem>();
+  auto offset = ctx.scalar<std::size_t>();
+  auto size = ctx.scalar<std::size_t>();
+  auto waits = ctx.handles<cl_event>();
+  const auto id = readId(ctx);
+  if (size == 0) throw CallError(CL_INVALID_VALUE, "an empty map");
+  expectInBuffer(buffer, offset, size);
+  cl_mem scratch = scratchBuffer(queue, size);
+  cl_event copied = nullptr;
+  const cl_int status = ::clEnqueueCopyBuffer(queue, buffer, scratch, offset, 0, size,
+                                              static_cast<cl_uint>(waits.size()), waits.data(), &copied);
+  readScratch(ctx, queue, scratch, size, status, copied, id);
+}
+
+// [kMapReadImage] (protocol/shm.h): queue, image, origin, region, wait list,
+// read id, as clEnqueueReadImage (packed rows), for a map for writing of an
+// image the host may not read.
+void mapReadImage(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  auto image = ctx.handle<cl_mem>();
+  const auto origin = triple(ctx);
+  const auto region = triple(ctx);
+  auto waits = ctx.handles<cl_event>();
+  const auto id = readId(ctx);
+  const std::size_t bytes = imageBytes(image, region);
+  if (bytes == 0) throw CallError(CL_INVALID_VALUE, "an empty map");
+  cl_mem scratch = scratchBuffer(queue, bytes);
+  cl_event copied = nullptr;
+  const cl_int status = ::clEnqueueCopyImageToBuffer(queue, image, scratch, origin.data(), region.data(), 0,
+                                                     static_cast<cl_uint>(waits.size()), waits.data(), &copied);
+  readScratch(ctx, queue, scratch, bytes, status, copied, id);
+}
+
 }  // namespace rcl::server::custom

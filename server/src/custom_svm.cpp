@@ -202,12 +202,15 @@ void clSetKernelExecInfo(CallContext& ctx) {
   auto value = ctx.value();
   switch (name) {
     case CL_KERNEL_EXEC_INFO_SVM_PTRS: {
+      // No value at all (the application's 0, NULL) unsets the pointers.
+      if (value.data() == nullptr && value.size() == 0) return ctx.reply(::clSetKernelExecInfo(kernel, name, 0, nullptr));
       if (value.data() == nullptr || value.size() % sizeof(std::uint64_t) != 0)
         throw CallError(CL_INVALID_VALUE, "CL_KERNEL_EXEC_INFO_SVM_PTRS needs a list of pointers");
       std::vector<void*> pointers(value.size() / sizeof(std::uint64_t));
       for (std::size_t i = 0; i < pointers.size(); ++i) {
         std::uint64_t address;
         std::memcpy(&address, static_cast<const unsigned char*>(value.data()) + i * sizeof address, sizeof address);
+        if (address == 0) continue;  // a NULL pointer of the application's: passed as NULL
         ctx.session().svm().holding(address, 0);
         pointers[i] = pointerOf(address);
       }

@@ -19,6 +19,7 @@
 #include "rcl/server/device_info_all.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/security.h"
+#include "rcl/server/transfers.h"
 #include "rcl/server/ops/extension_handler.h"
 
 namespace rcl::server {
@@ -299,6 +300,8 @@ constexpr StandInCall kStandInCalls[] = {
     {protocol::shm::kSharedWritten, CallId::clEnqueueWriteBuffer, &sharedWritten},
     {protocol::shm::kSharedMap, CallId::clEnqueueMapBuffer, &sharedMap},
     {protocol::shm::kSharedUnmap, CallId::clEnqueueUnmapMemObject, &sharedUnmap},
+    {protocol::shm::kMapReadBuffer, CallId::clEnqueueMapBuffer, &custom::mapReadBuffer},
+    {protocol::shm::kMapReadImage, CallId::clEnqueueMapImage, &custom::mapReadImage},
     {protocol::kDeviceInfoAll, CallId::clGetDeviceInfo, &deviceInfoAll},
 };
 

@@ -635,7 +635,7 @@ TEST_F(BadInputTest, ImageCreationsWhoseHostBytesLieAreRefused) {
   EXPECT_EQ(create(32, sizeof(cl_image_format), sizeof(cl_image_desc), nullptr, true), CL_SUCCESS);
 }
 
-// [ShmWritePiece], [DirectWrite], [BulkWrite], [SharedWrite], [SharedMap]:
+// [ShmWritePiece], [DirectWrite], [BulkWrite], [SharedWrite], [SharedMap], [MapReadBuffer]:
 // a piece's bytes lie in its buffer, without wrapping, or its transfer fails
 // with CL_INVALID_VALUE (the piece's error is the command's).
 TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
@@ -704,6 +704,23 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
     w.u64(0);  // where the client's mapping would be
   });
   EXPECT_EQ(map.status, CL_INVALID_VALUE) << "a shared map whose end wraps";
+  // [MapReadBuffer]: the read of a map for writing of a host-write-only buffer.
+  const auto mapRead = [&](std::uint64_t offset, std::uint64_t size) {
+    return client
+        .call(static_cast<CallId>(protocol::shm::kMapReadBuffer),
+              [&](protocol::Writer& w) {
+                w.u64(kQueue);
+                w.u64(kBuffer);
+                w.u64(offset);
+                w.u64(size);
+                w.nil();  // wait list
+                w.u64(token++);  // read id
+              })
+        .status;
+  };
+  EXPECT_EQ(mapRead(kNearlyAll, 16), CL_INVALID_VALUE) << "a map's read whose end wraps";
+  EXPECT_EQ(mapRead(kBufferBytes - 8, 16), CL_INVALID_VALUE) << "a map's read past the buffer's end";
+  EXPECT_EQ(mapRead(0, 0), CL_INVALID_VALUE) << "a map's read of nothing";
 
   // A bulk socket's piece (its lanes are never connected: the piece comes first).
   protocol::Writer ask;

@@ -86,6 +86,148 @@ TEST_F(ErrorsAtTheCallTest, ImageRegionsOutsideTheImage) {
   CL_CHECK(clFinish(queue_));
 }
 
+// A map for writing of memory the host may not read (CL_MEM_HOST_WRITE_ONLY)
+// shows the object's bytes (an unmap writes the whole region back), and what
+// the host writes there arrives; a map for reading is refused at the call.
+TEST_F(ErrorsAtTheCallTest, MappingForWritingWhatTheHostMayNotRead) {
+  std::vector<cl_int> initial(256);
+  for (size_t i = 0; i < initial.size(); ++i) initial[i] = static_cast<cl_int>(i * 3 + 1);
+  const size_t bytes = initial.size() * sizeof(cl_int);
+  cl_int error = CL_SUCCESS;
+  Mem buffer(clCreateBuffer(context_, CL_MEM_READ_WRITE | CL_MEM_HOST_WRITE_ONLY | CL_MEM_COPY_HOST_PTR, bytes,
+                            initial.data(), &error));
+  CL_CHECK(error);
+  Mem readable;
+  ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, bytes, nullptr, &readable));
+
+  // The whole buffer, then a sub-buffer of its second half.
+  auto* mapped = static_cast<cl_int*>(
+      clEnqueueMapBuffer(queue_, buffer, CL_TRUE, CL_MAP_WRITE, 0, bytes, 0, nullptr, nullptr, &error));
+  CL_CHECK(error);
+  ASSERT_NE(mapped, nullptr);
+  for (size_t i = 0; i < initial.size(); ++i) ASSERT_EQ(mapped[i], initial[i]) << "element " << i << " of the map";
+  mapped[5] = -5;  // one element changed: the others must stay
+  CL_CHECK(clEnqueueUnmapMemObject(queue_, buffer, mapped, 0, nullptr, nullptr));
+  initial[5] = -5;
+  const cl_buffer_region half{bytes / 2, bytes / 2};
+  Mem sub(clCreateSubBuffer(buffer, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &half, &error));
+  CL_CHECK(error);
+  mapped = static_cast<cl_int*>(
+      clEnqueueMapBuffer(queue_, sub, CL_TRUE, CL_MAP_WRITE, 0, bytes / 2, 0, nullptr, nullptr, &error));
+  CL_CHECK(error);
+  ASSERT_NE(mapped, nullptr);
+  for (size_t i = 0; i < initial.size() / 2; ++i)
+    ASSERT_EQ(mapped[i], initial[initial.size() / 2 + i]) << "element " << i << " of the sub-buffer's map";
+  mapped[1] = -7;
+  CL_CHECK(clEnqueueUnmapMemObject(queue_, sub, mapped, 0, nullptr, nullptr));
+  initial[initial.size() / 2 + 1] = -7;
+
+  CL_CHECK(clEnqueueCopyBuffer(queue_, buffer, readable, 0, 0, bytes, 0, nullptr, nullptr));
+  std::vector<cl_int> out(initial.size());
+  CL_CHECK(clEnqueueReadBuffer(queue_, readable, CL_TRUE, 0, bytes, out.data(), 0, nullptr, nullptr));
+  EXPECT_EQ(out, initial);
+
+  // Reading is refused at the call, as writing is for CL_MEM_HOST_READ_ONLY.
+  EXPECT_EQ(clEnqueueMapBuffer(queue_, buffer, CL_TRUE, CL_MAP_READ, 0, bytes, 0, nullptr, nullptr, &error), nullptr);
+  EXPECT_EQ(error, CL_INVALID_OPERATION) << clErrorName(error);
+
+  // An image: its region's bytes, at the map's pitch.
+  const cl_image_format format{CL_RGBA, CL_UNSIGNED_INT8};
+  cl_image_desc desc{};
+  desc.image_type = CL_MEM_OBJECT_IMAGE2D;
+  desc.image_width = 16;
+  desc.image_height = 8;
+  std::vector<unsigned char> pixels(16 * 8 * 4);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<unsigned char>(i * 7);
+  Mem image(clCreateImage(context_, CL_MEM_READ_WRITE | CL_MEM_HOST_WRITE_ONLY | CL_MEM_COPY_HOST_PTR, &format, &desc,
+                          pixels.data(), &error));
+  CL_CHECK(error);
+  const size_t origin[3] = {2, 1, 0}, region[3] = {5, 3, 1};
+  size_t rowPitch = 0;
+  auto* texels = static_cast<unsigned char*>(clEnqueueMapImage(queue_, image, CL_TRUE, CL_MAP_WRITE, origin, region,
+                                                               &rowPitch, nullptr, 0, nullptr, nullptr, &error));
+  CL_CHECK(error);
+  ASSERT_NE(texels, nullptr);
+  for (size_t y = 0; y < region[1]; ++y)
+    for (size_t x = 0; x < region[0] * 4; ++x)
+      ASSERT_EQ(texels[y * rowPitch + x], pixels[(origin[1] + y) * 16 * 4 + origin[0] * 4 + x])
+          << "byte " << x << " of row " << y << " of the image's map";
+  CL_CHECK(clEnqueueUnmapMemObject(queue_, image, texels, 0, nullptr, nullptr));
+  EXPECT_EQ(clEnqueueMapImage(queue_, image, CL_TRUE, CL_MAP_READ, origin, region, &rowPitch, nullptr, 0, nullptr,
+                              nullptr, &error),
+            nullptr);
+  EXPECT_EQ(error, CL_INVALID_OPERATION) << clErrorName(error);
+  CL_CHECK(clFinish(queue_));
+}
+
+// A program built (or compiled, then linked) with -cl-uniform-work-group-size
+// refuses groups that do not divide the range, at the call, whatever the device.
+TEST_F(ErrorsAtTheCallTest, AKernelBuiltForUniformWorkGroups) {
+  const char* source = "kernel void k(global int* p) { p[get_global_id(0)] = 1; }";
+  cl_device_id device = device_;
+  auto check = [&](cl_program program) {
+    cl_int error = CL_SUCCESS;
+    Kernel kernel(clCreateKernel(program, "k", &error));
+    CL_CHECK(error);
+    Mem buffer;
+    ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, 64 * sizeof(int), nullptr, &buffer));
+    CL_CHECK(clSetKernelArg(kernel, 0, sizeof(cl_mem), buffer.address()));
+    const size_t global = 10, local = 3, dividing = 5;
+    CL_CHECK_ERROR(CL_INVALID_WORK_GROUP_SIZE,
+                   clEnqueueNDRangeKernel(queue_, kernel, 1, nullptr, &global, &local, 0, nullptr, nullptr));
+    CL_CHECK(clEnqueueNDRangeKernel(queue_, kernel, 1, nullptr, &global, &dividing, 0, nullptr, nullptr));
+    CL_CHECK(clFinish(queue_));
+  };
+  Program built;
+  ASSERT_NO_FATAL_FAILURE(buildOrFail(source, &built, "-cl-std=CL3.0 -cl-uniform-work-group-size"));
+  ASSERT_NO_FATAL_FAILURE(check(built));
+  cl_int error = CL_SUCCESS;
+  Program compiled(clCreateProgramWithSource(context_, 1, &source, nullptr, &error));
+  CL_CHECK(error);
+  CL_CHECK(clCompileProgram(compiled, 1, &device, "-cl-uniform-work-group-size", 0, nullptr, nullptr, nullptr,
+                            nullptr));
+  cl_program input = compiled;
+  Program linked(clLinkProgram(context_, 1, &device, "", 1, &input, nullptr, nullptr, &error));
+  CL_CHECK(error);
+  ASSERT_NO_FATAL_FAILURE(check(linked));
+}
+
+// A buffer using an SVM allocation's memory, larger than the allocation:
+// CL_INVALID_BUFFER_SIZE (the size is judged before the pointer). And
+// CL_KERNEL_EXEC_INFO_SVM_PTRS with no list unsets the pointers.
+TEST_F(ErrorsAtTheCallTest, SvmBufferSizesAndAnEmptyExecInfoList) {
+  cl_device_svm_capabilities caps = 0;
+  if (queryInfo(&caps, clGetDeviceInfo, device_, CL_DEVICE_SVM_CAPABILITIES) != CL_SUCCESS ||
+      (caps & CL_DEVICE_SVM_COARSE_GRAIN_BUFFER) == 0)
+    GTEST_SKIP() << "no coarse-grained SVM";
+  void* svm = clSVMAlloc(context_, CL_MEM_READ_WRITE, 1024, 0);
+  ASSERT_NE(svm, nullptr);
+  cl_int error = CL_SUCCESS;
+  Mem tooLarge(clCreateBuffer(context_, CL_MEM_USE_HOST_PTR, 2048, svm, &error));
+  EXPECT_EQ(error, CL_INVALID_BUFFER_SIZE) << clErrorName(error);
+  Mem fits(clCreateBuffer(context_, CL_MEM_USE_HOST_PTR, 1024, svm, &error));
+  EXPECT_EQ(error, CL_SUCCESS) << clErrorName(error);
+  fits.reset();
+  Program program;
+  ASSERT_NO_FATAL_FAILURE(buildOrFail("kernel void k(global int* p) { p[0] = 1; }", &program, "-cl-std=CL2.0"));
+  Kernel kernel;
+  ASSERT_NO_FATAL_FAILURE(kernelOrFail(program, "k", &kernel));
+  CL_CHECK(clSetKernelExecInfo(kernel, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof svm, &svm));
+  CL_CHECK(clSetKernelExecInfo(kernel, CL_KERNEL_EXEC_INFO_SVM_PTRS, 0, nullptr));
+  clSVMFree(context_, svm);
+}
+
+// clSetDefaultDeviceCommandQueue on a device without device-side enqueue:
+// CL_INVALID_OPERATION, also for a NULL queue (the device is judged first).
+TEST_F(ErrorsAtTheCallTest, ADefaultDeviceQueueWithoutDeviceSideEnqueue) {
+  cl_device_device_enqueue_capabilities caps = 0;
+  if (clGetDeviceInfo(device_, CL_DEVICE_DEVICE_ENQUEUE_CAPABILITIES, sizeof caps, &caps, nullptr) != CL_SUCCESS ||
+      caps != 0)
+    GTEST_SKIP() << "the device has device-side enqueue";
+  CL_CHECK_ERROR(CL_INVALID_OPERATION, clSetDefaultDeviceCommandQueue(context_, device_, nullptr));
+  CL_CHECK_ERROR(CL_INVALID_OPERATION, clSetDefaultDeviceCommandQueue(context_, device_, queue_));
+}
+
 // A 1D image array written and read with pitches larger than a row: each
 // image of the array starts a pitch after the last, in host memory. (The row
 // and slice pitches are equal here: PoCL 3.1 steps a 1D array's images by the

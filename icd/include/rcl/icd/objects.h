@@ -98,6 +98,7 @@ struct _cl_mem : rcl::icd::Object {
   std::size_t offset = 0;          // in the parent
   bool image = false;
   std::size_t elementSize = 0;     // images
+  cl_image_format format{};        // images
   std::size_t hostRowPitch = 0;    // images with CL_MEM_USE_HOST_PTR: the layout of hostPtr
   std::size_t hostSlicePitch = 0;
   // Images: their type and extent in the units of an origin and a region
@@ -146,18 +147,22 @@ struct _cl_program : rcl::icd::Object {
   // CL_PROGRAM_KERNEL_NAMES of its current build, once asked (a creation of
   // a kernel it names is pipelined); forgotten at the next build.
   std::optional<std::set<std::string>> kernelNames;
+  // Its last build, compile or link asked for uniform work-groups
+  // (-cl-uniform-work-group-size, or -cl-std=CL1.x): its kernels' launches
+  // must divide the range (build_options.h).
+  std::atomic<bool> uniformGroups{false};
 };
 
 struct _cl_kernel : rcl::icd::Object {
   cl_context context = nullptr;
-  // CL_KERNEL_COMPILE_WORK_GROUP_SIZE, asked once, for checking launches.
-  std::mutex infoMutex;
+  std::mutex infoMutex;  // guards acceptedArgs and functionName
   // Arguments set (index -> the shape they were last set with).
   std::map<cl_uint, std::uint64_t> acceptedArgs;
   // Its function (shared by the kernels of that name in its program's build:
   // set by clCreateKernel before the kernel is the application's; its own
   // for a kernel made otherwise).
   std::shared_ptr<rcl::icd::KernelFunction> function = std::make_shared<rcl::icd::KernelFunction>();
+  bool uniformGroups = false;  // its program's, when the kernel was made (a program with kernels is not rebuilt)
   std::string functionName;  // CL_KERNEL_FUNCTION_NAME: from clCreateKernel, or asked once when tracing
 };
 

@@ -63,6 +63,13 @@ struct HostRegion {
 // image whose extent the client does not know.
 bool regionInImage(cl_mem image, const std::size_t* origin, const std::size_t* region);
 
+// A rect of a buffer or of host memory: its region has no empty side, its
+// pitches (0: packed) hold the region (a slice pitch a multiple of the row
+// pitch), and origin + region lie in `size` bytes (SIZE_MAX: not checked).
+// CL_SUCCESS, or CL_INVALID_VALUE (checks.cpp).
+cl_int rectError(const std::size_t* origin, const std::size_t* region, std::size_t rowPitch, std::size_t slicePitch,
+                 std::size_t size);
+
 // Adds the region of `ptr`, packed, to `call` as its bytes (a write).
 void sendRegion(Call& call, const void* ptr, const HostRegion& region);
 // enqueueRead whose bytes come packed and are laid out into the region of `ptr`.

@@ -99,9 +99,20 @@ inline constexpr std::uint16_t kSharedMap = 1109;
 inline constexpr std::uint16_t kSharedUnmap = 1110;
 inline constexpr std::uint16_t kSharedWritten = 1112;  // (1111: protocol/device_info.h)
 
-// The OpenCL call a shared map or unmap stands for (traces); nullptr for other ids.
+// A map for writing (CL_MAP_WRITE) of memory the host may not read
+// (CL_MEM_HOST_WRITE_ONLY) needs the region's bytes, which the real platform
+// refuses to a read: the server copies the region on the device into a
+// scratch buffer and reads that. Shaped as clEnqueueReadBuffer (without
+// shared memory pieces) and clEnqueueReadImage; any transport.
+inline constexpr std::uint16_t kMapReadBuffer = 1120;
+inline constexpr std::uint16_t kMapReadImage = 1121;
+
+// The OpenCL call a shared map or unmap, or a map's read, stands for (traces); nullptr for other ids.
 inline constexpr const char* sharedCallName(std::uint16_t id) {
-  return id == kSharedMap ? "clEnqueueMapBuffer" : id == kSharedUnmap ? "clEnqueueUnmapMemObject" : nullptr;
+  return id == kSharedMap || id == kMapReadBuffer ? "clEnqueueMapBuffer"
+         : id == kMapReadImage                    ? "clEnqueueMapImage"
+         : id == kSharedUnmap                     ? "clEnqueueUnmapMemObject"
+                                                  : nullptr;
 }
 
 // Smaller buffers are not worth a memfd of their own.

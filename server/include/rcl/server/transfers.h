@@ -51,4 +51,11 @@ void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t i
 // the parts themselves are released.
 cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event* joined);
 
+namespace custom {
+// Reads for maps for writing of memory the host may not read (protocol/shm.h
+// kMapReadBuffer, kMapReadImage), in custom_commands.cpp.
+void mapReadBuffer(CallContext& ctx);
+void mapReadImage(CallContext& ctx);
+}  // namespace custom
+
 }  // namespace rcl::server
