@@ -15,7 +15,7 @@ namespace {
 constexpr int kRuns = 5;
 constexpr std::size_t kCount = 1024;
 
-constexpr const char* kSource = R"CLC(
+const char* kSource = R"CLC(
 __kernel void twice_plus(__global int* a, __global const int* in) {
   const size_t i = get_global_id(0);
   a[i] = 2 * a[i] + in[i];
