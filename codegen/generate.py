@@ -27,6 +27,7 @@ KIND = {
     "cl_platform_id": "Platform", "cl_device_id": "Device", "cl_context": "Context",
     "cl_command_queue": "Queue", "cl_mem": "Mem", "cl_program": "Program",
     "cl_kernel": "Kernel", "cl_event": "Event", "cl_sampler": "Sampler",
+    "cl_command_buffer_khr": "CommandBuffer",
 }
 
 
@@ -139,7 +140,7 @@ def client_input(call, p):
         return f"call.bulkCopy({p.name}, {o['len']});"
     if r == "svm":
         return f"call.svm({p.name}, {o.get('len', '0')});"
-    if r == "out":
+    if r in ("out", "mutable"):
         return f"call.wants({p.name});"
     if r == "event":
         return f"call.event({p.name});"
@@ -147,6 +148,9 @@ def client_input(call, p):
 
 
 def client_output(call, p):
+    if p.role == "mutable":
+        # cl_khr_command_buffer_mutable_dispatch is masked: no mutable command is ever given out.
+        return f"if ({p.name} != nullptr && reply.status() == CL_SUCCESS) *{p.name} = nullptr;"
     if p.role != "out":
         return None
     always = ", Reply::Always" if p.opts.get("always") else ""
@@ -328,6 +332,9 @@ def server_decode(call, p):
             fn = "outHandles" if p.element_is_handle else "outArray"
             return f"auto {n} = ctx.{fn}<{elem}>({p.opts['len']});", f"{n}.data()"
         return f"auto {n} = ctx.out<{elem}>();", f"{n}.ptr()"
+    if r == "mutable":
+        # Wanted or not, as the caller asked (the real platform judges it); never sent back.
+        return f"auto {n} = ctx.out<{cpp_elem(p)}>();", f"{n}.ptr()"
     if r == "errcode":
         return f"cl_int {n} = CL_SUCCESS;", f"&{n}"
     if r == "event":
@@ -361,22 +368,26 @@ def gen_server_function(call, extension=""):
         # An SVM address must lie in an allocation of the session, for as many bytes as the call touches.
         if p.role == "svm":
             body.append(f"  ctx.expectSvm({p.name}, {p.opts.get('len', '0')});\n")
+    fn = f"::{call.name}"
+    if extension:
+        # Not exported by the ICD loader: the real platform's function (or nullptr), found through the first handle.
+        first = next((p.name for p in call.params if p.is_handle), None)
+        if first is None:
+            raise model.AnnotationError(f"{call.name}: an extension call without a handle parameter needs server = \"custom\"")
+        params = ", ".join(p.decl for p in call.params) or "void"
+        body.append(f"  using Function = {call.ret} (CL_API_CALL*)({params});\n")
+        body.append(f'  const auto real = reinterpret_cast<Function>(extensionFunction({first}, "{call.name}"));\n')
+        fn = "real"
     if call.cls == "info":
         filt = f", &{call.server_filter}" if call.server_filter else ""
         # The query takes the parameter name, so the server can ask related ones.
         args = ["param" if a == "param_name" else a for a in args]
         real = ", ".join(args + ["size", "value", "size_ret"])
         body.append("  ctx.replyInfo(param_name, [&](cl_uint param, size_t size, void* value, size_t* size_ret) {\n")
-        body.append(f"    return ctx.outside([&] {{ return ::{call.name}({real}); }});\n  }}{filt});\n}}\n")
+        if extension:
+            body.append("    if (real == nullptr) return static_cast<cl_int>(CL_INVALID_OPERATION);\n")
+        body.append(f"    return ctx.outside([&] {{ return {fn}({real}); }});\n  }}{filt});\n}}\n")
         return "".join(body)
-    fn = f"::{call.name}"
-    if extension:
-        # Not exported by the ICD loader: the real platform's function (or nullptr), found through the first handle.
-        first = next(p.name for p in call.params if p.is_handle)
-        params = ", ".join(p.decl for p in call.params) or "void"
-        body.append(f"  using Function = {call.ret} (CL_API_CALL*)({params});\n")
-        body.append(f'  const auto real = reinterpret_cast<Function>(extensionFunction({first}, "{call.name}"));\n')
-        fn = "real"
     # The real call runs outside the session's state: a slow driver does not stop the session.
     real = f"ctx.outside([&] {{ return {fn}({', '.join(args)}); }})"
     if extension:

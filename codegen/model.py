@@ -18,11 +18,12 @@ HANDLE_TYPES = {
     "cl_kernel": "CL_INVALID_KERNEL",
     "cl_event": "CL_INVALID_EVENT",
     "cl_sampler": "CL_INVALID_SAMPLER",
+    "cl_command_buffer_khr": "CL_INVALID_COMMAND_BUFFER_KHR",
 }
 
 CLASSES = {"sync", "async", "info", "retain", "release", "unsupported"}
 ROLES = {"in", "string", "strings", "source", "build_options", "blobs", "lengths", "props", "value", "bulk",
-         "out", "errcode", "event", "callback", "user_data", "svm"}
+         "out", "errcode", "event", "callback", "user_data", "svm", "mutable"}
 INFO_PARAMS = ("param_value_size", "param_value", "param_value_size_ret")
 
 

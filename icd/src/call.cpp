@@ -32,6 +32,7 @@ cl_context contextOf(Object* o) {
     case ObjectKind::Kernel: return static_cast<cl_kernel>(o)->context;
     case ObjectKind::Event: return static_cast<cl_event>(o)->context;
     case ObjectKind::Sampler: return static_cast<cl_sampler>(o)->context;
+    case ObjectKind::CommandBuffer: return static_cast<cl_command_buffer_khr>(o)->context;
     default: return nullptr;
   }
 }
@@ -46,6 +47,7 @@ void setContext(Object* o, cl_context c) {
     case ObjectKind::Kernel: static_cast<cl_kernel>(o)->context = c; break;
     case ObjectKind::Event: static_cast<cl_event>(o)->context = c; break;
     case ObjectKind::Sampler: static_cast<cl_sampler>(o)->context = c; break;
+    case ObjectKind::CommandBuffer: static_cast<cl_command_buffer_khr>(o)->context = c; break;
     default: break;
   }
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <future>
 #include <sstream>
+#include <utility>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +13,7 @@
 #include "rcl/icd/log.h"
 
 #include "rcl/icd/config.h"
+#include "rcl/icd/lifetime.h"
 #include "rcl/protocol/no_destructor.h"
 
 namespace rcl::icd {
@@ -115,6 +117,7 @@ template <> ObjectPool<_cl_program>& Driver::pool() { return programPool_; }
 template <> ObjectPool<_cl_kernel>& Driver::pool() { return kernelPool_; }
 template <> ObjectPool<_cl_event>& Driver::pool() { return eventPool_; }
 template <> ObjectPool<_cl_sampler>& Driver::pool() { return samplerPool_; }
+template <> ObjectPool<_cl_command_buffer_khr>& Driver::pool() { return commandBufferPool_; }
 
 void Driver::recycle(Object* o) {
   // A proxy's address may stand for a new object later: what was kept of this one goes.
@@ -138,6 +141,17 @@ void Driver::recycle(Object* o) {
     case ObjectKind::Kernel: return kernelPool_.recycle(static_cast<_cl_kernel*>(o));
     case ObjectKind::Event: return eventPool_.recycle(static_cast<_cl_event*>(o));
     case ObjectKind::Sampler: return samplerPool_.recycle(static_cast<_cl_sampler*>(o));
+    case ObjectKind::CommandBuffer: {
+      auto* b = static_cast<_cl_command_buffer_khr*>(o);
+      cl_event last = nullptr;
+      {
+        std::lock_guard lock(b->lastMutex);
+        last = std::exchange(b->lastRun, nullptr);
+      }
+      if (last != nullptr) unhold(last);
+      if (b->queue != nullptr) unhold(b->queue);
+      return commandBufferPool_.recycle(b);
+    }
     case ObjectKind::None: return;
   }
 }

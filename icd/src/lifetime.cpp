@@ -65,6 +65,7 @@ RCL_INSTANTIATE(_cl_program)
 RCL_INSTANTIATE(_cl_kernel)
 RCL_INSTANTIATE(_cl_event)
 RCL_INSTANTIATE(_cl_sampler)
+RCL_INSTANTIATE(_cl_command_buffer_khr)
 #undef RCL_INSTANTIATE
 
 }  // namespace rcl::icd

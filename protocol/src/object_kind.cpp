@@ -14,6 +14,7 @@ const char* kindName(ObjectKind kind) {
     case ObjectKind::Kernel: return "kernel";
     case ObjectKind::Event: return "event";
     case ObjectKind::Sampler: return "sampler";
+    case ObjectKind::CommandBuffer: return "command buffer";
   }
   return "?";
 }
@@ -29,6 +30,7 @@ cl_int invalidErrorFor(ObjectKind kind) {
     case ObjectKind::Kernel: return CL_INVALID_KERNEL;
     case ObjectKind::Event: return CL_INVALID_EVENT;
     case ObjectKind::Sampler: return CL_INVALID_SAMPLER;
+    case ObjectKind::CommandBuffer: return CL_INVALID_COMMAND_BUFFER_KHR;
     case ObjectKind::None: break;
   }
   return CL_INVALID_VALUE;

@@ -63,4 +63,50 @@ void* extensionFunction(cl_kernel kernel, const char* name) {
   return extensionFunction(static_cast<cl_context>(infoOf(kernel, CL_KERNEL_CONTEXT, &::clGetKernelInfo)), name);
 }
 
+namespace {
+
+// Command buffers and their platforms. A real handle is noted when it is
+// made; an address the driver reuses for a new buffer is noted again then.
+struct BufferPlatforms {
+  std::mutex mutex;
+  std::map<cl_command_buffer_khr, std::pair<cl_platform_id, cl_command_queue>> platforms;
+};
+
+BufferPlatforms& bufferPlatforms() {
+  static auto* kept = new BufferPlatforms;  // outlives every session
+  return *kept;
+}
+
+}  // namespace
+
+void noteCommandBuffer(cl_command_buffer_khr buffer, cl_platform_id platform, cl_command_queue queue) {
+  auto& kept = bufferPlatforms();
+  std::lock_guard lock(kept.mutex);
+  kept.platforms[buffer] = {platform, queue};
+}
+
+cl_command_queue firstQueueOf(cl_command_buffer_khr buffer) {
+  auto& kept = bufferPlatforms();
+  std::lock_guard lock(kept.mutex);
+  const auto it = kept.platforms.find(buffer);
+  return it == kept.platforms.end() ? nullptr : it->second.second;
+}
+
+void* extensionFunction(cl_command_buffer_khr buffer, const char* name) {
+  cl_platform_id platform = nullptr;
+  {
+    auto& kept = bufferPlatforms();
+    std::lock_guard lock(kept.mutex);
+    const auto it = kept.platforms.find(buffer);
+    if (it == kept.platforms.end()) throw CallError(CL_INVALID_OPERATION, "a command buffer of no known platform");
+    platform = it->second.first;
+  }
+  return extensionFunction(platform, name);
+}
+
+cl_platform_id platformOf(cl_command_queue queue) {
+  auto* device = static_cast<cl_device_id>(infoOf(queue, CL_QUEUE_DEVICE, &::clGetCommandQueueInfo));
+  return static_cast<cl_platform_id>(infoOf(device, CL_DEVICE_PLATFORM, &::clGetDeviceInfo));
+}
+
 }  // namespace rcl::server

@@ -1,6 +1,7 @@
 #include "rcl/server/info_filters.h"
 
 #include <cstring>
+#include <CL/cl_ext.h>
 #include <string>
 
 #include "rcl/protocol/extension_table.h"
@@ -137,6 +138,11 @@ void dropSessionReference(std::vector<unsigned char>& value) {
 
 cl_int sessionQueueInfo(const SessionOptions&, cl_uint param, std::vector<unsigned char>& value, const InfoQuery&) {
   if (param == CL_QUEUE_REFERENCE_COUNT) dropSessionReference(value);
+  return CL_SUCCESS;
+}
+
+cl_int commandBufferInfo(const SessionOptions&, cl_uint param, std::vector<unsigned char>&, const InfoQuery&) {
+  if (param == CL_COMMAND_BUFFER_QUEUES_KHR || param == CL_COMMAND_BUFFER_PROPERTIES_ARRAY_KHR) return CL_INVALID_VALUE;
   return CL_SUCCESS;
 }
 

@@ -17,6 +17,7 @@
 #include "rcl/protocol/shm.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/device_info_all.h"
+#include "rcl/server/extension_functions.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/security.h"
 #include "rcl/server/transfers.h"
@@ -404,6 +405,7 @@ namespace {
 // Release order: what depends on others goes first.
 int releaseRank(ObjectKind kind) {
   switch (kind) {
+    case ObjectKind::CommandBuffer: return 0;  // holds kernels, memory and queues
     case ObjectKind::Event: return 0;
     case ObjectKind::Kernel: return 1;
     case ObjectKind::Sampler: return 2;
@@ -426,6 +428,16 @@ cl_int releaseOnce(ObjectKind kind, void* h) {
     case ObjectKind::Queue: return clReleaseCommandQueue(static_cast<cl_command_queue>(h));
     case ObjectKind::Context: return clReleaseContext(static_cast<cl_context>(h));
     case ObjectKind::Device: return clReleaseDevice(static_cast<cl_device_id>(h));
+    case ObjectKind::CommandBuffer: {
+      auto* buffer = static_cast<cl_command_buffer_khr>(h);
+      using Release = cl_int(CL_API_CALL*)(cl_command_buffer_khr);
+      try {
+        const auto release = reinterpret_cast<Release>(extensionFunction(buffer, "clReleaseCommandBufferKHR"));
+        return release != nullptr ? release(buffer) : CL_INVALID_OPERATION;
+      } catch (const CallError&) {
+        return CL_INVALID_OPERATION;  // its platform was never noted
+      }
+    }
     default: return CL_SUCCESS;
   }
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <CL/cl.h>
+#include <CL/cl_ext.h>
 #include <CL/cl_remote.h>
 
 #include <array>
@@ -834,6 +835,90 @@ TEST_F(BadInputTest, BuildOptionsNamingMoreIncludeRootsThanTheyCanAreMalformed) 
   EXPECT_EQ(tooMany.status, CL_INVALID_VALUE);
   expectServing(client, "an include bundle's lie");
   EXPECT_EQ(buildProgram(client, 41, source, bundle(1)).status, CL_SUCCESS) << "the same bundle, told truly";
+}
+
+// cl_khr_command_buffer's hand-written handlers (and a generated recording
+// call): counts that do not match their lists, a first queue that is not the
+// one the buffer runs on, ids of another kind or none. Each is refused with
+// the call's error and the session goes on; the true message then works.
+TEST_F(BadInputTest, CommandBufferMessagesThatLieAreRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0xcb0f);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  constexpr std::uint64_t kOtherQueue = 60;
+  constexpr std::uint64_t kCommands = 61;
+  ASSERT_EQ(client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
+              w.u64(kOtherQueue);
+              w.u64(kContext);
+              w.u64(device_);
+              w.nil();  // properties
+            }).status,
+            CL_SUCCESS);
+  const auto create = [&](std::uint64_t id, std::uint64_t count, const std::vector<std::uint64_t>& queues) {
+    return client
+        .call(CallId::clCreateCommandBufferKHR,
+              [&](protocol::Writer& w) {
+                w.u64(id);
+                w.u64(count);
+                w.array(static_cast<std::uint32_t>(queues.size()));
+                for (auto q : queues) w.u64(q);
+                w.nil();  // properties
+              })
+        .status;
+  };
+  EXPECT_EQ(create(kCommands, 2, {kQueue}), CL_INVALID_VALUE) << "two queues said, one sent";
+  EXPECT_EQ(create(kCommands, 0, {}), CL_INVALID_VALUE) << "no queue: no platform to ask";
+  EXPECT_EQ(create(kCommands, 1, {kBuffer}), CL_INVALID_COMMAND_QUEUE) << "a buffer's id as a queue";
+  expectServing(client, "command buffer creations that lie");
+  ASSERT_EQ(create(kCommands, 1, {kQueue}), CL_SUCCESS);
+
+  const auto fill = [&](std::uint64_t count, std::size_t sent) {
+    return client
+        .call(CallId::clCommandFillBufferKHR,
+              [&](protocol::Writer& w) {
+                w.u64(kCommands);
+                w.nil();  // command_queue
+                w.u64(kBuffer);
+                const cl_int pattern = 3;
+                w.bin(&pattern, sizeof pattern);
+                w.u64(sizeof pattern);
+                w.u64(0);
+                w.u64(kBufferBytes);
+                w.u64(count);
+                const std::vector<cl_sync_point_khr> points(sent, 1);
+                if (sent == 0) w.nil();
+                else w.bin(points.data(), points.size() * sizeof(cl_sync_point_khr));
+                w.boolean(true);   // its sync point
+                w.boolean(false);  // no mutable handle
+              })
+        .status;
+  };
+  EXPECT_EQ(fill(1, 3), CL_INVALID_VALUE) << "one sync point said, three sent";
+  EXPECT_EQ(fill(0, 0), CL_SUCCESS);
+  ASSERT_EQ(client.call(CallId::clFinalizeCommandBufferKHR, [&](protocol::Writer& w) { w.u64(kCommands); }).status,
+            CL_SUCCESS);
+
+  const auto enqueue = [&](std::uint64_t first, std::uint64_t buffer, std::uint64_t waits) {
+    return client
+        .call(CallId::clEnqueueCommandBufferKHR,
+              [&](protocol::Writer& w) {
+                w.u64(first);  // the queue it runs on
+                w.u64(0);      // num_queues
+                w.nil();       // queues
+                w.u64(buffer);
+                w.u64(waits);
+                if (waits == 0) w.nil();
+                else w.array(0);
+                w.nil();  // no event
+              })
+        .status;
+  };
+  EXPECT_EQ(enqueue(kOtherQueue, kCommands, 0), CL_INVALID_VALUE) << "the first queue is not the buffer's";
+  EXPECT_EQ(enqueue(kQueue, kQueue, 0), CL_INVALID_COMMAND_BUFFER_KHR) << "a queue's id as a command buffer";
+  EXPECT_EQ(enqueue(kQueue, 999, 0), CL_INVALID_COMMAND_BUFFER_KHR) << "an unknown id";
+  EXPECT_EQ(enqueue(kQueue, kCommands, 2), CL_INVALID_VALUE) << "two events said, none sent";
+  expectServing(client, "command buffer enqueues that lie");
+  EXPECT_EQ(enqueue(kQueue, kCommands, 0), CL_SUCCESS) << "the true enqueue";
+  EXPECT_EQ(client.call(CallId::clFinish, [&](protocol::Writer& w) { w.u64(kQueue); }).status, CL_SUCCESS);
 }
 
 }  // namespace

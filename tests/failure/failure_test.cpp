@@ -369,6 +369,50 @@ TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
   EXPECT_NE(log.find("3 memory object"), std::string::npos) << log;
 }
 
+// A command buffer lives on the server: a killed client's one is released
+// with the rest (through its platform's clReleaseCommandBufferKHR), before
+// the queue and the buffer it holds.
+TEST_F(FailureTest, TheServerFreesTheCommandBufferOfAKilledClient) {
+  ChildProcess child([&] {
+    useServer();
+    Remote r;
+    if (int e = openRemote(r); e != 0) return e;
+    auto create = reinterpret_cast<clCreateCommandBufferKHR_fn>(
+        clGetExtensionFunctionAddressForPlatform(r.platform, "clCreateCommandBufferKHR"));
+    auto fill = reinterpret_cast<clCommandFillBufferKHR_fn>(
+        clGetExtensionFunctionAddressForPlatform(r.platform, "clCommandFillBufferKHR"));
+    auto finalize = reinterpret_cast<clFinalizeCommandBufferKHR_fn>(
+        clGetExtensionFunctionAddressForPlatform(r.platform, "clFinalizeCommandBufferKHR"));
+    if (create == nullptr || fill == nullptr || finalize == nullptr) return 40;
+    cl_int error = CL_SUCCESS;
+    cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 4096, nullptr, &error);
+    if (error != CL_SUCCESS) return 41;
+    cl_command_buffer_khr commands = create(1, &r.queue, nullptr, &error);
+    if (error != CL_SUCCESS) return 42;
+    const cl_int pattern = 1;
+    if (fill(commands, nullptr, buffer, &pattern, sizeof pattern, 0, 4096, 0, nullptr, nullptr, nullptr) != CL_SUCCESS)
+      return 43;
+    if (finalize(commands) != CL_SUCCESS) return 44;
+    ChildProcess::signalParent();
+    for (;;) std::this_thread::sleep_for(1s);  // killed by the parent
+  });
+  ASSERT_TRUE(child.waitForSignal(60s)) << "the child did not get going (exit code 40-44: its set-up failed)";
+  child.kill(SIGKILL);
+  child.waitForExit(5s);
+  const std::regex ended(R"(session \w+ ended \(the client's connection closed\).*freed (\d+) objects)");
+  std::smatch match;
+  std::string log;
+  for (const auto deadline = Clock::now() + 15s; Clock::now() < deadline;) {
+    log = readTextFile(server_->logPath());
+    if (std::regex_search(log, match, ended)) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_FALSE(match.empty()) << "the server never freed the session:\n" << log;
+  EXPECT_EQ(std::stoi(match[1]), 4) << "context, queue, buffer, command buffer:\n" << log;
+  EXPECT_NE(log.find("1 command buffer"), std::string::npos) << log;
+  EXPECT_EQ(log.find("releases failed"), std::string::npos) << log;
+}
+
 // Each session runs in a worker process: one that crashes takes no other
 // session with it, and its own client gets errors, not a hang.
 TEST_F(FailureTest, AWorkerThatCrashesLeavesOtherSessionsRunning) {

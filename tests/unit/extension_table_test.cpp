@@ -76,8 +76,12 @@ TEST(ExtensionTable, RowsAreConsistent) {
   }
   const auto* buffer = protocol::findExtension("cl_khr_command_buffer");
   ASSERT_NE(buffer, nullptr);
-  EXPECT_EQ(buffer->status, ExtensionStatus::Masked);
-  EXPECT_TRUE(protocol::isMaskedExtensionQuery(CL_DEVICE_COMMAND_BUFFER_CAPABILITIES_KHR));
+  EXPECT_EQ(buffer->status, ExtensionStatus::Forwarded);
+  EXPECT_FALSE(protocol::isMaskedExtensionQuery(CL_DEVICE_COMMAND_BUFFER_CAPABILITIES_KHR)) << "forwarded: answered";
+  const auto* mutableDispatch = protocol::findExtension("cl_khr_command_buffer_mutable_dispatch");
+  ASSERT_NE(mutableDispatch, nullptr);
+  EXPECT_EQ(mutableDispatch->status, ExtensionStatus::Masked);
+  EXPECT_TRUE(protocol::isMaskedExtensionQuery(CL_DEVICE_MUTABLE_DISPATCH_CAPABILITIES_KHR));
   EXPECT_FALSE(protocol::isMaskedExtensionQuery(CL_DEVICE_EXTENSIONS));
 }
 
@@ -85,7 +89,8 @@ TEST(ExtensionTable, ServerMasksByTheTable) {
   EXPECT_FALSE(server::isMaskedExtension("cl_khr_fp64")) << "no entry points";
   EXPECT_FALSE(server::isMaskedExtension("cl_pocl_content_size")) << "forwarded";
   EXPECT_FALSE(server::isMaskedExtension("cl_khr_device_uuid")) << "no entry points, from the headers";
-  EXPECT_TRUE(server::isMaskedExtension("cl_khr_command_buffer")) << "masked";
+  EXPECT_FALSE(server::isMaskedExtension("cl_khr_command_buffer")) << "forwarded";
+  EXPECT_TRUE(server::isMaskedExtension("cl_khr_command_buffer_mutable_dispatch")) << "masked";
   EXPECT_TRUE(server::isMaskedExtension("cl_khr_gl_sharing")) << "masked";
   EXPECT_TRUE(server::isMaskedExtension("cl_vendor_unknown")) << "unknown: may have entry points";
 
@@ -95,10 +100,12 @@ TEST(ExtensionTable, ServerMasksByTheTable) {
   value.push_back('\0');
   const server::InfoQuery none = [](cl_uint, size_t, void*, size_t*) { return CL_INVALID_VALUE; };
   ASSERT_EQ(server::maskDeviceInfo(options, CL_DEVICE_EXTENSIONS, value, none), CL_SUCCESS);
-  EXPECT_STREQ(reinterpret_cast<const char*>(value.data()), "cl_khr_fp64  cl_khr_spir")
-      << "masked names go with the blanks after them; no prefix of a longer name is taken for it";
+  EXPECT_STREQ(reinterpret_cast<const char*>(value.data()), "cl_khr_fp64  cl_khr_command_buffer cl_khr_spir")
+      << "masked names go with the blanks after them; no longer name is taken for its prefix";
   std::vector<unsigned char> caps(sizeof(cl_bitfield), 0);
-  EXPECT_EQ(server::maskDeviceInfo(options, CL_DEVICE_COMMAND_BUFFER_CAPABILITIES_KHR, caps, none), CL_INVALID_VALUE);
+  EXPECT_EQ(server::maskDeviceInfo(options, CL_DEVICE_MUTABLE_DISPATCH_CAPABILITIES_KHR, caps, none), CL_INVALID_VALUE);
+  EXPECT_EQ(server::maskDeviceInfo(options, CL_DEVICE_COMMAND_BUFFER_CAPABILITIES_KHR, caps, none), CL_SUCCESS)
+      << "a forwarded extension's capabilities are answered";
 }
 
 }  // namespace

@@ -74,6 +74,7 @@ class Driver {
   ObjectPool<_cl_kernel> kernelPool_;
   ObjectPool<_cl_event> eventPool_;
   ObjectPool<_cl_sampler> samplerPool_;
+  ObjectPool<_cl_command_buffer_khr> commandBufferPool_;
 };
 
 template <> ObjectPool<_cl_platform_id>& Driver::pool();
@@ -85,6 +86,7 @@ template <> ObjectPool<_cl_program>& Driver::pool();
 template <> ObjectPool<_cl_kernel>& Driver::pool();
 template <> ObjectPool<_cl_event>& Driver::pool();
 template <> ObjectPool<_cl_sampler>& Driver::pool();
+template <> ObjectPool<_cl_command_buffer_khr>& Driver::pool();
 
 template <class P>
 P* Driver::newProxy() {

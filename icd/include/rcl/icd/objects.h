@@ -170,6 +170,23 @@ struct _cl_sampler : rcl::icd::Object {
   cl_context context = nullptr;
 };
 
+// cl_khr_command_buffer: the recorded commands live on the server; the
+// client keeps what lets it check an enqueue at the call.
+struct _cl_command_buffer_khr : rcl::icd::Object {
+  cl_context context = nullptr;
+  cl_command_queue queue = nullptr;    // the queue it was recorded for (the first), held
+  std::vector<cl_command_queue> queues;                     // as made: the client answers them
+  std::vector<cl_command_buffer_properties_khr> properties;  // as made, with their 0 (empty: none)
+  cl_uint numQueues = 0;
+  bool simultaneousUse = false;        // CL_COMMAND_BUFFER_SIMULTANEOUS_USE_KHR
+  std::atomic<bool> finalized{false};  // clFinalizeCommandBufferKHR succeeded
+  // The event of its last enqueue, held (nullptr: none, or not known here):
+  // while it is not complete here, the buffer may still be pending.
+  std::mutex lastMutex;
+  cl_event lastRun = nullptr;
+  bool everEnqueued = false;
+};
+
 struct _cl_event : rcl::icd::Object {
   cl_context context = nullptr;
   cl_command_queue queue = nullptr;

@@ -5,11 +5,12 @@
 #include <type_traits>
 
 #include <CL/cl.h>
+#include <CL/cl_ext.h>
 
 namespace rcl::protocol {
 
 enum class ObjectKind : std::uint8_t {
-  None, Platform, Device, Context, Queue, Mem, Program, Kernel, Event, Sampler,
+  None, Platform, Device, Context, Queue, Mem, Program, Kernel, Event, Sampler, CommandBuffer,
 };
 
 const char* kindName(ObjectKind kind);
@@ -31,6 +32,7 @@ RCL_HANDLE_TRAITS(cl_program, Program, CL_INVALID_PROGRAM)
 RCL_HANDLE_TRAITS(cl_kernel, Kernel, CL_INVALID_KERNEL)
 RCL_HANDLE_TRAITS(cl_event, Event, CL_INVALID_EVENT)
 RCL_HANDLE_TRAITS(cl_sampler, Sampler, CL_INVALID_SAMPLER)
+RCL_HANDLE_TRAITS(cl_command_buffer_khr, CommandBuffer, CL_INVALID_COMMAND_BUFFER_KHR)
 #undef RCL_HANDLE_TRAITS
 
 template <class T, class = void>

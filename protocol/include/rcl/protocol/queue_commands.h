@@ -8,8 +8,28 @@
 namespace rcl::protocol {
 
 constexpr bool mayEnqueue(CallId call) {
-  return call != CallId::clFinish && call != CallId::clFlush && call != CallId::clGetCommandQueueInfo &&
-         call != CallId::clRetainCommandQueue && call != CallId::clReleaseCommandQueue;
+  switch (call) {
+    case CallId::clFinish:
+    case CallId::clFlush:
+    case CallId::clGetCommandQueueInfo:
+    case CallId::clRetainCommandQueue:
+    case CallId::clReleaseCommandQueue:
+    // cl_khr_command_buffer: a buffer names its queues when it is made, and a
+    // recorded command may name one; neither puts anything in it (an enqueue does).
+    case CallId::clCreateCommandBufferKHR:
+    case CallId::clCommandBarrierWithWaitListKHR:
+    case CallId::clCommandCopyBufferKHR:
+    case CallId::clCommandCopyBufferRectKHR:
+    case CallId::clCommandCopyBufferToImageKHR:
+    case CallId::clCommandCopyImageKHR:
+    case CallId::clCommandCopyImageToBufferKHR:
+    case CallId::clCommandFillBufferKHR:
+    case CallId::clCommandFillImageKHR:
+    case CallId::clCommandNDRangeKernelKHR:
+      return false;
+    default:
+      return true;
+  }
 }
 
 }  // namespace rcl::protocol

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <CL/cl.h>
+#include <CL/cl_ext.h>
 
 namespace rcl::server {
 
@@ -19,5 +20,16 @@ void* extensionFunction(cl_command_queue queue, const char* name);
 void* extensionFunction(cl_mem mem, const char* name);
 void* extensionFunction(cl_program program, const char* name);
 void* extensionFunction(cl_kernel kernel, const char* name);
+// A command buffer's platform is the one noted when it was made (its own
+// queries are extension functions too): CallError(CL_INVALID_OPERATION) for
+// one never noted.
+void* extensionFunction(cl_command_buffer_khr buffer, const char* name);
+// Notes a new command buffer's platform and first queue (PoCL 3.1's
+// CL_COMMAND_BUFFER_QUEUES_KHR answers the address of its array of queues).
+void noteCommandBuffer(cl_command_buffer_khr buffer, cl_platform_id platform, cl_command_queue queue);
+// The first queue a noted command buffer was made for (nullptr if not noted).
+cl_command_queue firstQueueOf(cl_command_buffer_khr buffer);
+// The platform of a queue (CallError(CL_INVALID_OPERATION) if it has none).
+cl_platform_id platformOf(cl_command_queue queue);
 
 }  // namespace rcl::server
