@@ -441,6 +441,7 @@ cl_int CL_API_CALL clEnqueueReadImage(cl_command_queue command_queue, cl_mem ima
   if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
   if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
   if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
   call.array(origin, 3);
   call.array(region, 3);
   call.waitList(event_wait_list, num_events_in_wait_list);
@@ -459,6 +460,7 @@ cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem im
   if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
   if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
   if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
   call.array(origin, 3);
   call.array(region, 3);
   if (!call.failed()) {
