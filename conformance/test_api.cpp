@@ -79,6 +79,25 @@ TEST_F(api, CreateContextFromType) {
   }
 }
 
+// A context made without properties has none: CL_CONTEXT_PROPERTIES answers 0 bytes (the Khronos
+// CTS's api get_context_info asks it with room for one property; the worker used to crash on it).
+TEST_F(api, ContextWithoutPropertiesReportsNone) {
+  cl_int error = CL_SUCCESS;
+  Context context(clCreateContext(nullptr, 1, &device_, nullptr, nullptr, &error));
+  CL_CHECK(error);
+  cl_context_properties first = 7;
+  size_t size = 99;
+  CL_CHECK(clGetContextInfo(context.get(), CL_CONTEXT_PROPERTIES, sizeof(first), &first, &size));
+  EXPECT_EQ(size, 0u);
+  EXPECT_EQ(first, 7) << "nothing written";
+  size = 99;
+  CL_CHECK(clGetContextInfo(context.get(), CL_CONTEXT_PROPERTIES, 0, nullptr, &size));
+  EXPECT_EQ(size, 0u);
+  cl_uint devices = 0;
+  CL_CHECK(queryInfo(&devices, clGetContextInfo, context.get(), CL_CONTEXT_NUM_DEVICES));
+  EXPECT_EQ(devices, 1u) << "the worker still answers";
+}
+
 struct NotifyRecord {
   std::string info;
   void* userData;

@@ -239,6 +239,31 @@ TEST_F(images, FillImage) {
   EXPECT_EQ(seen, expected);
 }
 
+// Host-access flags refuse reads and writes at the call, as for buffers (the Khronos CTS's
+// mem_host_flags read_only_image and no_access_image; remote-cl used to return CL_SUCCESS and
+// report the server's CL_INVALID_OPERATION only in its log).
+TEST_F(images, HostAccessFlagsRefuseReadsAndWritesAtTheCall) {
+  const Shape& shape = kShapes[3];  // 2D
+  const size_t zero[3] = {0, 0, 0};
+  std::vector<uint8_t> data(bytesOf(shape), 5);
+  struct Case {
+    cl_mem_flags flags;
+    bool mayRead, mayWrite;
+  };
+  for (const Case& c : {Case{CL_MEM_HOST_READ_ONLY, true, false}, Case{CL_MEM_HOST_WRITE_ONLY, false, true},
+                        Case{CL_MEM_HOST_NO_ACCESS, false, false}}) {
+    Mem img = image(CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR | c.flags, describe(shape), data.data());
+    ASSERT_TRUE(img);
+    const cl_int wrote = clEnqueueWriteImage(queue_, img, CL_TRUE, zero, shape.extent, 0, 0, data.data(), 0,
+                                             nullptr, nullptr);
+    const cl_int read = clEnqueueReadImage(queue_, img, CL_TRUE, zero, shape.extent, 0, 0, data.data(), 0,
+                                           nullptr, nullptr);
+    EXPECT_EQ(wrote, c.mayWrite ? CL_SUCCESS : CL_INVALID_OPERATION) << "host flags " << c.flags;
+    EXPECT_EQ(read, c.mayRead ? CL_SUCCESS : CL_INVALID_OPERATION) << "host flags " << c.flags;
+  }
+  CL_CHECK(clFinish(queue_));
+}
+
 TEST_F(images, MapImageReadWriteAndUseHostPtrRule) {
   const Shape& shape = kShapes[3];  // 2D 16 x 8
   const size_t bytes = bytesOf(shape);
