@@ -116,7 +116,7 @@ def total_round_trips(stderr):
 
 def time_xaxpy(xaxpy, environment, runs, wrap, traced, what):
     """Median wall time of clblast_test_xaxpy (and the round trips of its traced runs)."""
-    times, trips = [], []
+    times, trips, summary = [], [], None
     for i in range(runs):
         env = dict(environment)
         trace_file = None
@@ -130,10 +130,26 @@ def time_xaxpy(xaxpy, environment, runs, wrap, traced, what):
         if trace_file:
             Path(trace_file).unlink(missing_ok=True)
             trips.append(total_round_trips(result.stderr))
+            summary = trace_rows(result.stderr)
         if not re.search(r"PASS|Pass|pass", result.stdout + result.stderr):
             raise MeasurementError(f"clblast_test_xaxpy {what}: no test passed?\n{result.stdout[-1500:]}")
     return {"xaxpy_s": statistics.median(times), "xaxpy_all_s": times,
-            **({"xaxpy_round_trips": int(statistics.median(trips))} if trips else {})}
+            **({"xaxpy_round_trips": int(statistics.median(trips)), "xaxpy_trace": summary} if trips else {})}
+
+
+def trace_rows(stderr):
+    """{call: [calls, time ms, round trips]} from the REMOTE_CL_TRACE summary (the last run's)."""
+    rows, inside = {}, False
+    for line in stderr.splitlines():
+        if line.startswith("remote-cl trace summary"):
+            inside = True
+            continue
+        words = line.split()
+        if inside and len(words) == 7 and words[1].isdigit():
+            rows[words[0]] = [int(words[1]), float(words[3]), int(words[4])]
+        elif inside and words and words[0] == "command":
+            break
+    return rows
 
 
 def time_clinfo(clinfo, environment, runs, wrap, expect, what):
@@ -291,6 +307,23 @@ def targets_table(r, rtts):
     return "\n".join(lines)
 
 
+def trace_table(r, rtts, top=8):
+    """Where clblast_test_xaxpy's time goes: the calls taking the most time at the largest RTT."""
+    sets = [("loopback", r["loopback"])] + [(f"{t:g} ms", r["rtt"][t]) for t in rtts]
+    if not all(res.get("xaxpy_trace") for _, res in sets):
+        return ""
+    last = sets[-1][1]["xaxpy_trace"]
+    names = sorted((n for n in last if n != "total"), key=lambda n: -last[n][1])[:top] + ["total"]
+    lines = ["| call (clblast_test_xaxpy, last run) | calls | " +
+             " | ".join(f"{name}: time in the call (ms) / round trips" for name, _ in sets) + " |",
+             "|" + "---|" * (2 + len(sets))]
+    for n in names:
+        cells = [f"{res['xaxpy_trace'].get(n, [0, 0, 0])[1]:.0f} / {res['xaxpy_trace'].get(n, [0, 0, 0])[2]}"
+                 for _, res in sets]
+        lines.append(f"| {n} | {last[n][0]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -387,7 +420,11 @@ def main(argv):
     print(results_table(r, args.rtts))
     print("\nratios: time / time (for rates and throughputs: the other way round); above 1 is slower.\n")
     print(targets_table(r, args.rtts))
-    print("\nA MISS does not fail the run.")
+    print("\nA MISS does not fail the run.\n")
+    try:
+        print(trace_table(r, args.rtts))
+    except Exception as error:  # noqa: BLE001 - the tables above are what counts
+        log(f"trace table: {error}")
     return 0
 
 
