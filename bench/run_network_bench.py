@@ -368,6 +368,7 @@ def main(argv):
             log(f"missing: {path}")
             return 2
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
     client_ns, server_ns = args.namespaces.split(",")
     dl = DelayLine(args.delayline, client_ns, server_ns)
     started = time.monotonic()
@@ -402,7 +403,7 @@ def main(argv):
         log(f"FAILED: {error}")
         return 1
     except KeyboardInterrupt as error:
-        log(f"interrupted ({error or 'SIGINT'})")
+        log(f"interrupted ({str(error) or 'SIGINT'})")
         return 130
     finally:
         if dl.up_now:
