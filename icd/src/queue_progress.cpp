@@ -36,16 +36,15 @@ void noteLastCommand(cl_command_queue queue, cl_event event) {
 void forgetLastCommand(cl_command_queue queue) { noteLastCommand(queue, nullptr); }
 
 bool lastCommandComplete(cl_command_queue queue) {
-  {
-    std::lock_guard lock(queue->lastMutex);
-    if (queue->lastCommand == nullptr) return false;
-  }
-  if (!runsInOrder(queue)) return false;
-  std::lock_guard lock(queue->lastMutex);
-  cl_event last = queue->lastCommand;
+  cl_event last = holdLastCommand(queue);
   if (last == nullptr) return false;
-  std::lock_guard eventLock(last->mutex);
-  return last->status == CL_COMPLETE;
+  bool complete;
+  {
+    std::lock_guard lock(last->mutex);
+    complete = last->status == CL_COMPLETE;
+  }
+  unhold(last);
+  return complete;
 }
 
 cl_event holdLastCommand(cl_command_queue queue) {
