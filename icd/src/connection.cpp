@@ -238,8 +238,8 @@ void Connection::openBulkSocket(const std::string& session, std::chrono::steady_
   ask.integer(Kind::Request);
   ask.u64(4);
   ask.integer(protocol::ControlCall::BulkAttach);
-  ask.u64(options_.bulkLanes);
   const bool encrypted = options_.curve.enabled();
+  ask.u64(options_.bulkLanes != 0 ? options_.bulkLanes : encrypted ? 4 : 2);
   if (encrypted) ask.boolean(true);  // lanes sealed with keys of the session's own (bulk_crypt.h)
   auto frames = ask.finish();
   protocol::sendFrames(control_, frames);
