@@ -167,6 +167,58 @@ def measure_remote(args, listen, clinfo_runs, shm):
         return results
 
 
+def measure_remote_curve(args, keys_dir, lanes):
+    """remote-cl over tcp://127.0.0.1 with CURVE keys, no shared memory: `lanes` True: big
+    transfers on the session's encrypted lanes (AES-256-GCM, protocol/bulk_crypt.h); False:
+    every byte on the CURVE sockets (REMOTE_CL_ENCRYPTED_LANES=0, what CURVE sessions did before)."""
+    mode = ["measure", "--json"] + (["--quick"] if args.quick else [])
+    server = [str(args.server), "--listen", "tcp://127.0.0.1:*",
+              "--curve-secret-key-file", str(keys_dir / "server.key"),
+              "--allowed-clients", str(keys_dir / "client.pub")]
+    with listening_process(server, native_environment()) as endpoint:
+        if endpoint is None:
+            raise MeasurementError("remote-cl-server could not listen with CURVE keys")
+        environment = remote_environment(args.vendors, endpoint, shm=False)
+        environment["REMOTE_CL_CURVE_SERVER_KEY_FILE"] = str(keys_dir / "server.pub")
+        environment["REMOTE_CL_CURVE_SECRET_KEY_FILE"] = str(keys_dir / "client.key")
+        environment["REMOTE_CL_ENCRYPTED_LANES"] = "1" if lanes else "0"
+        what = f"remote-cl {endpoint} CURVE{' + encrypted lanes' if lanes else ' only'}"
+        return run_json([str(args.bench)] + mode, environment, what)
+
+
+def curve_keys(args, folder):
+    """A server and a client key pair in `folder` (remote-cl-keygen)."""
+    for name in ("server", "client"):
+        result = subprocess.run([str(args.keygen), "-o", str(folder / name)], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise MeasurementError(f"remote-cl-keygen failed: {result.stderr.strip()}")
+    return folder
+
+
+def curve_table(r):
+    """Encrypted lanes against plain lanes, measured in the same run (issue 16: ≥ 0.7x)."""
+    plain, lanes, curve_only = r["tcp"], r["curve_lanes"], r.get("curve_only")
+    lines = ["| measurement | plain lanes (no keys) | CURVE + encrypted lanes | encrypted / plain | "
+             "target ≥ 0.7x | CURVE only (no lanes) |",
+             "|---|---|---|---|---|---|"]
+    for name, size in SIZES.items():
+        if size < 16 * MiB or f"write_{name}_s" not in plain:
+            continue
+        for direction in ("write", "read"):
+            key = f"{direction}_{name}_s"
+            gbs = lambda res: size / res[key] / 1e9 if res and key in res else None
+            ratio = gbs(lanes) / gbs(plain)
+            only = gbs(curve_only)
+            lines.append(f"| {direction} {name} (GB/s) | {gbs(plain):.2f} | {gbs(lanes):.2f} | {ratio:.2f} | "
+                         f"{'PASS' if ratio >= 0.7 else 'MISS'} | {'n/a' if only is None else f'{only:.2f}'} |")
+    key = "event_status_us"
+    ratio = lanes[key] / plain[key]
+    only = f"{curve_only[key]:.1f}" if curve_only else "n/a"
+    lines.append(f"| round trip of a call (clGetEventInfo, µs) | {plain[key]:.1f} | {lanes[key]:.1f} | "
+                 f"{ratio:.2f} (time) | {'PASS' if ratio <= 1.15 else 'MISS'} (≤ 1.15x) | {only} |")
+    return "\n".join(lines)
+
+
 def measure_zmq(args, listen):
     quick = ["--quick"] if args.quick else []
     with listening_process([str(args.bench), "zmq-echo", "--listen", listen], native_environment()) as endpoint:
@@ -335,7 +387,17 @@ def parse_arguments(argv):
     parser.add_argument("--clinfo", default=shutil.which("clinfo"), help="clinfo executable (default: from PATH)")
     parser.add_argument("--quick", action="store_true", help="small sizes and counts (under a minute)")
     parser.add_argument("--json-out", type=Path, help="also write every raw number to this file")
+    parser.add_argument("--keygen", type=Path,
+                        help="remote-cl-keygen, for the CURVE rows (default: tools/remote-cl-keygen next to "
+                             "the server's folder; without one the rows are left out)")
+    parser.add_argument("--curve-only", action="store_true",
+                        help="only the CURVE rows: plain lanes, CURVE + encrypted lanes, CURVE alone")
     args = parser.parse_args(argv)
+    if args.keygen is None:
+        guess = args.server.resolve().parent.parent / "tools" / "remote-cl-keygen"
+        args.keygen = guess if guess.exists() else None
+    if args.keygen is None:
+        log("remote-cl-keygen not found: the CURVE rows are left out")
     if not args.clinfo:
         log("clinfo not found: its row is left out")
     return args
@@ -347,6 +409,8 @@ def main(argv):
     clinfo_runs = 3 if args.quick else 10
     r = {}
     started = time.monotonic()
+    if args.curve_only:
+        return curve_main(args, r, started)
     try:
         r["memcpy"] = run_json([str(args.bench), "memcpy", "--json"] + quick, native_environment(), "memcpy")
         r["native"] = run_json([str(args.bench), "measure", "--json"] + quick, native_environment(), "native")
@@ -362,6 +426,10 @@ def main(argv):
         r["zmq_tcp"] = measure_zmq(args, "tcp://127.0.0.1:*")
         r["zmq_ipc"] = measure_zmq(args, ipc_endpoint("zmq"))
         r["zmq_relayed"] = measure_zmq_relayed(args)
+        if args.keygen:
+            with tempfile.TemporaryDirectory(prefix="rcl-bench-keys-") as folder:
+                keys = curve_keys(args, Path(folder))
+                r["curve_lanes"] = measure_remote_curve(args, keys, lanes=True)
     except MeasurementError as error:
         log(f"FAILED: {error}")
         return 1
@@ -385,9 +453,35 @@ def main(argv):
           f"straight to the worker's own endpoint (what remote-cl does) {direct:.1f} us; through a relay "
           f"process, as routing through the listening server would be, {relayed:.1f} us "
           f"(+{relayed - direct:.1f} us, {relayed / direct:.2f}x).\n")
+    if "curve_lanes" in r:
+        print("## With CURVE keys: encrypted lanes against plain lanes (same run)\n")
+        print(curve_table(r) + "\n")
     print("ratios: call / bare ZeroMQ round trip; remote rate / native rate; "
           "remote throughput / bare ZeroMQ or memcpy throughput; remote time / native time. "
           "A MISS does not fail the run.")
+    return 0
+
+
+def curve_main(args, r, started):
+    """--curve-only: plain lanes, CURVE + encrypted lanes and CURVE alone, one after another."""
+    args.clinfo = None
+    if not args.keygen:
+        log("FAILED: --curve-only needs remote-cl-keygen (--keygen)")
+        return 1
+    try:
+        with tempfile.TemporaryDirectory(prefix="rcl-bench-keys-") as folder:
+            keys = curve_keys(args, Path(folder))
+            r["tcp"] = measure_remote(args, "tcp://127.0.0.1:*", 0, shm=False)
+            r["curve_lanes"] = measure_remote_curve(args, keys, lanes=True)
+            r["curve_only"] = measure_remote_curve(args, keys, lanes=False)
+    except MeasurementError as error:
+        log(f"FAILED: {error}")
+        return 1
+    if args.json_out:
+        args.json_out.write_text(json.dumps(r, indent=2) + "\n")
+    print(f"# remote-cl benchmark, CURVE rows{' (--quick)' if args.quick else ''}\n")
+    print(f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M')}; run took {time.monotonic() - started:.0f} s.\n")
+    print(curve_table(r))
     return 0
 
 

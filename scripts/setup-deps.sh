@@ -21,6 +21,8 @@ PACKAGES=(
   libboost-dev
   libzmq3-dev
   cppzmq-dev
+  # AES-256-GCM for the encrypted bulk lanes (protocol/bulk_crypt.h).
+  libssl-dev
   libcli11-dev
   libspdlog-dev
   libfmt-dev

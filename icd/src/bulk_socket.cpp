@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <cstring>
+
 #include "rcl/icd/log.h"
 
 namespace rcl::icd {
@@ -13,7 +15,8 @@ constexpr std::uint64_t kMaxTransfer = std::uint64_t{1} << 40;
 }  // namespace
 
 std::unique_ptr<BulkSocket> BulkSocket::connect(const std::string& host, std::uint16_t port, const Token& token,
-                                                unsigned lanes, int timeoutMs, int stallMs, std::string& error) {
+                                                unsigned lanes, int timeoutMs, int stallMs, std::string& error,
+                                                const bulk::LaneKeys* keys) {
   std::vector<protocol::UniqueFd> connected;
   for (unsigned lane = 0; lane < lanes; ++lane) {
     auto fd = bulk::connectTo(host, port, timeoutMs, error);
@@ -29,14 +32,20 @@ std::unique_ptr<BulkSocket> BulkSocket::connect(const std::string& host, std::ui
     bulk::setSendTimeout(fd.get(), stallMs);
     connected.push_back(std::move(fd));
   }
-  return std::make_unique<BulkSocket>(std::move(connected));
+  return std::make_unique<BulkSocket>(std::move(connected), keys);
 }
 
-BulkSocket::BulkSocket(std::vector<protocol::UniqueFd> lanes) : lanes_(lanes.size()) {
+BulkSocket::BulkSocket(std::vector<protocol::UniqueFd> lanes, const bulk::LaneKeys* keys)
+    : lanes_(lanes.size()), encrypted_(keys != nullptr) {
   receiversRunning_ = lanes_.size();
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     lanes_[i].fd = std::move(lanes[i]);
-    lanes_[i].receiver = std::thread([this, i] { receiveLoop(i); });
+    if (keys != nullptr) {
+      const auto lane = static_cast<unsigned>(i);
+      lanes_[i].sealer = std::make_unique<bulk::SealedSender>(keys->toServer, bulk::Direction::ToServer, lane);
+      lanes_[i].opener = std::make_unique<bulk::SealedReceiver>(keys->toClient, bulk::Direction::ToClient, lane);
+    }
+    lanes_[i].receiver = std::thread([this, i] { encrypted_ ? receiveSealed(i) : receiveLoop(i); });
     if (i > 0) lanes_[i].sender = std::thread([this, i] { sendLoop(i); });
   }
 }
@@ -65,8 +74,10 @@ bool BulkSocket::alive() const {
   return alive_;
 }
 
-bool BulkSocket::sendStripe(int fd, const Stripe& stripe) {
+bool BulkSocket::sendStripe(std::size_t lane, const Stripe& stripe) {
   const auto& header = stripe.header;
+  const int fd = lanes_[lane].fd.get();
+  if (lanes_[lane].sealer) return lanes_[lane].sealer->send(fd, header, stripe.bytes + header.offset);
   return bulk::sendAll(fd, &header, sizeof header, true) &&
          bulk::sendAll(fd, stripe.bytes + header.offset, header.length);
 }
@@ -87,7 +98,7 @@ bool BulkSocket::send(std::uint64_t id, const void* data, std::size_t size) {
     }
     stripeReady_.notify_all();
   }
-  bool ok = sendStripe(lanes_[0].fd.get(), Stripe{{id, size, stripes[0].offset, stripes[0].length}, bytes});
+  bool ok = sendStripe(0, Stripe{{id, size, stripes[0].offset, stripes[0].length}, bytes});
   if (!ok) abort();  // the other lanes' stripes fail at once too
   {
     std::unique_lock lock(stripesMutex_);
@@ -108,7 +119,7 @@ void BulkSocket::sendLoop(std::size_t lane) {
       if (!lanes_[lane].stripe) return;
       stripe = *lanes_[lane].stripe;
     }
-    const bool ok = sendStripe(lanes_[lane].fd.get(), stripe);
+    const bool ok = sendStripe(lane, stripe);
     if (!ok) abort();
     {
       std::lock_guard lock(stripesMutex_);
@@ -150,28 +161,42 @@ std::function<void(cl_int)> BulkSocket::takeIfDone(std::unordered_map<std::uint6
   return done;
 }
 
+unsigned char* BulkSocket::claim(const bulk::Header& header, bool& trusted) {
+  std::lock_guard lock(mutex_);
+  trusted = true;
+  const auto it = expected_.find(header.id);
+  if (it == expected_.end()) return nullptr;
+  Expected& e = it->second;
+  // Not what was asked: the lane cannot be trusted.
+  trusted = e.size == header.total && header.length <= e.unclaimed;
+  if (!trusted) return nullptr;
+  e.unclaimed -= header.length;
+  ++e.receiving;
+  return e.into + header.offset;
+}
+
+void BulkSocket::received(std::uint64_t id, bool ok) {
+  std::function<void(cl_int)> done;
+  cl_int status = CL_COMPLETE;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = expected_.find(id);  // kept while a lane receives into it
+    --it->second.receiving;
+    it->second.failed = it->second.failed || !ok;
+    done = takeIfDone(it, status);
+  }
+  received_.notify_all();
+  if (done) done(status);
+}
+
 void BulkSocket::receiveLoop(std::size_t lane) {
   const int fd = lanes_[lane].fd.get();
   bulk::Header header{};
   std::vector<unsigned char> discard;
   while (bulk::recvAll(fd, &header, sizeof header)) {
     if (!bulk::plausible(header, kMaxTransfer)) break;  // no worker sends that: the lane cannot be trusted
-    unsigned char* into = nullptr;
     bool trusted = true;
-    {
-      std::lock_guard lock(mutex_);
-      const auto it = expected_.find(header.id);
-      if (it != expected_.end()) {
-        Expected& e = it->second;
-        // Not what was asked: the lane cannot be trusted.
-        trusted = e.size == header.total && header.length <= e.unclaimed;
-        if (trusted) {
-          e.unclaimed -= header.length;
-          ++e.receiving;
-          into = e.into + header.offset;
-        }
-      }
-    }
+    unsigned char* into = claim(header, trusted);
     if (!trusted) break;
     const bool expected = into != nullptr;
     if (!expected) {  // a read nobody waits for any more
@@ -179,19 +204,36 @@ void BulkSocket::receiveLoop(std::size_t lane) {
       into = discard.data();
     }
     const bool ok = bulk::recvAll(fd, into, header.length);
-    std::function<void(cl_int)> done;
-    cl_int status = CL_COMPLETE;
-    if (expected) {
-      std::lock_guard lock(mutex_);
-      const auto it = expected_.find(header.id);  // kept while a lane receives into it
-      --it->second.receiving;
-      it->second.failed = it->second.failed || !ok;
-      done = takeIfDone(it, status);
-    }
-    received_.notify_all();
-    if (done) done(status);
+    if (expected) received(header.id, ok);
     if (!ok) break;
   }
+  receiverGone();
+}
+
+void BulkSocket::receiveSealed(std::size_t lane) {
+  const int fd = lanes_[lane].fd.get();
+  auto& opener = *lanes_[lane].opener;
+  bulk::Header header{};
+  for (;;) {
+    const auto result = opener.receive(fd, header, kMaxTransfer);
+    if (result == bulk::SealedReceiver::Result::Forged) {
+      log().warn("remote-cl: a record on encrypted lane {} of the bulk socket failed authentication; closing the lanes",
+                 lane);
+      break;
+    }
+    if (result != bulk::SealedReceiver::Result::Ok) break;
+    // Authentic: only now does the header say where its bytes go.
+    bool trusted = true;
+    unsigned char* into = claim(header, trusted);
+    if (!trusted) break;
+    if (into == nullptr) continue;  // a read nobody waits for any more
+    std::memcpy(into, opener.plain(), header.length);
+    received(header.id, true);
+  }
+  receiverGone();
+}
+
+void BulkSocket::receiverGone() {
   abort();  // one lane lost: the transfers on the others cannot complete either
   std::unordered_map<std::uint64_t, Expected> failed;
   {

@@ -78,6 +78,7 @@ ClientConfig loadClientConfig() {
   config.connection.directCopy = setting("REMOTE_CL_DIRECT_COPY", "direct_copy") != "0";
   config.connection.sharedBuffers = setting("REMOTE_CL_SHARED_BUFFERS", "shared_buffers") != "0";
   config.connection.bulkSocket = setting("REMOTE_CL_BULK_SOCKET", "bulk_socket") != "0";
+  config.connection.encryptedLanes = setting("REMOTE_CL_ENCRYPTED_LANES", "encrypted_lanes") != "0";
   if (auto v = setting("REMOTE_CL_BULK_LANES", "bulk_lanes"); !v.empty())
     config.connection.bulkLanes =
         static_cast<unsigned>(std::clamp(std::atol(v.c_str()), 1L, long{protocol::bulk::kMaxLanes}));

@@ -182,12 +182,13 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
       return false;
     }
     if (options_.shm) offerSharedMemory(deadline, monitor);
-    if (!shm_ && options_.bulkSocket && !options_.curve.enabled() && !protocol::bulk::tcpHost(session).empty())
+    if (!shm_ && options_.bulkSocket && (!options_.curve.enabled() || options_.encryptedLanes) &&
+        !protocol::bulk::tcpHost(session).empty())
       openBulkSocket(session, deadline, monitor);
     replySockets_ = std::make_shared<ReplySockets>(zmq_, session_, session, options_.connectTimeout, options_.curve);
     log().info("remote-cl: connected to {} ({}), session at {}, {} platform(s){}{}{}", endpoint_, serverName_, session,
                layout_.size(), options_.curve.enabled() ? ", CURVE" : "", shm_ ? ", shared memory" : "",
-               bulk_ ? ", bulk socket" : "");
+               bulk_ ? (bulk_->encrypted() ? ", encrypted bulk lanes" : ", bulk socket") : "");
     return true;
   } catch (const protocol::DecodeError& e) {
     log().error("remote-cl: malformed handshake from {}: {}", endpoint_, e.what());
@@ -237,7 +238,9 @@ void Connection::openBulkSocket(const std::string& session, std::chrono::steady_
   ask.integer(Kind::Request);
   ask.u64(4);
   ask.integer(protocol::ControlCall::BulkAttach);
-  ask.u64(options_.bulkLanes);
+  const bool encrypted = options_.curve.enabled();
+  ask.u64(options_.bulkLanes != 0 ? options_.bulkLanes : encrypted ? 4 : 2);
+  if (encrypted) ask.boolean(true);  // lanes sealed with keys of the session's own (bulk_crypt.h)
   auto frames = ask.finish();
   protocol::sendFrames(control_, frames);
   std::string refusal;
@@ -256,11 +259,23 @@ void Connection::openBulkSocket(const std::string& session, std::chrono::steady_
   std::copy(token.begin(), token.end(), t.begin());
   const auto lanes = answer->atEnd() ? 1 : answer->u64();
   if (lanes < 1 || lanes > protocol::bulk::kMaxLanes) return;
+  protocol::bulk::LaneKeys keys;
+  if (encrypted) {
+    // Keys come only over the CURVE-encrypted control socket; a worker that sends none gets no lanes.
+    if (answer->atEnd()) return;
+    const auto toServer = answer->bin();
+    if (answer->atEnd()) return;
+    const auto toClient = answer->bin();
+    if (toServer.size() != keys.toServer.size() || toClient.size() != keys.toClient.size()) return;
+    std::copy(toServer.begin(), toServer.end(), keys.toServer.begin());
+    std::copy(toClient.begin(), toClient.end(), keys.toClient.begin());
+  }
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   std::string error;
   bulk_ = BulkSocket::connect(protocol::bulk::tcpHost(session), port, t, static_cast<unsigned>(lanes),
                               static_cast<int>(std::max<std::int64_t>(left.count(), 500)),
-                              static_cast<int>(options_.deadAfter.count()), error);
+                              static_cast<int>(options_.deadAfter.count()), error, encrypted ? &keys : nullptr);
+  protocol::bulk::wipe(keys);  // copies live only in the lanes' ciphers
   if (!bulk_) log().warn("remote-cl: no bulk socket to {}: {}; bulk data goes in ZeroMQ frames", endpoint_, error);
 }
 

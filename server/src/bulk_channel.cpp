@@ -29,7 +29,8 @@ constexpr auto kMapPatience = std::chrono::milliseconds(20);
 std::shared_ptr<BulkChannel> BulkChannel::open(const std::string& host,
                                                std::optional<std::pair<unsigned, unsigned>> ports, unsigned lanes,
                                                std::size_t maxTransferBytes, std::atomic<std::uint64_t>& bytesIn,
-                                               std::atomic<std::uint64_t>& bytesOut, std::string& error) {
+                                               std::atomic<std::uint64_t>& bytesOut, std::string& error,
+                                               const bulk::LaneKeys* keys) {
   std::uint16_t port = 0;
   protocol::UniqueFd listener;
   if (!ports) listener = bulk::listenOn(host, port, error);
@@ -38,20 +39,29 @@ std::shared_ptr<BulkChannel> BulkChannel::open(const std::string& host,
     listener = bulk::listenOn(host, port, error);
   }
   if (!listener) return nullptr;
-  return std::make_shared<BulkChannel>(std::move(listener), port, lanes, maxTransferBytes, bytesIn, bytesOut);
+  return std::make_shared<BulkChannel>(std::move(listener), port, lanes, maxTransferBytes, bytesIn, bytesOut, keys);
 }
 
 BulkChannel::BulkChannel(protocol::UniqueFd listener, std::uint16_t port, unsigned lanes,
                          std::size_t maxTransferBytes, std::atomic<std::uint64_t>& bytesIn,
-                         std::atomic<std::uint64_t>& bytesOut)
+                         std::atomic<std::uint64_t>& bytesOut, const bulk::LaneKeys* keys)
     : listener_(std::move(listener)),
       port_(port),
+      encrypted_(keys != nullptr),
       maxTransferBytes_(maxTransferBytes),
       bytesIn_(bytesIn),
       bytesOut_(bytesOut),
       lanes_(std::clamp(lanes, 1U, bulk::kMaxLanes)) {
   std::random_device random;
   for (auto& b : token_) b = static_cast<unsigned char>(random());
+  for (std::size_t i = 0; i < lanes_.size(); ++i) {
+    if (keys != nullptr) {
+      // Lane i is the i-th connection accepted: the client connects them one after another.
+      const auto lane = static_cast<unsigned>(i);
+      lanes_[i].sealer = std::make_unique<bulk::SealedSender>(keys->toClient, bulk::Direction::ToClient, lane);
+      lanes_[i].opener = std::make_unique<bulk::SealedReceiver>(keys->toServer, bulk::Direction::ToServer, lane);
+    }
+  }
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     lanes_[i].receiver = std::thread([this, i] { receive(i); });
     lanes_[i].sender = std::thread([this, i] { sendLoop(i); });
@@ -72,7 +82,7 @@ BulkChannel::~BulkChannel() {
 }
 
 void BulkChannel::close() {
-  std::vector<std::function<void()>> finished;
+  std::vector<std::function<void(bool)>> finished;
   {
     std::lock_guard lock(mutex_);
     if (closed_) return;
@@ -93,7 +103,7 @@ void BulkChannel::close() {
   earlyFreed_.notify_all();
   mappedCv_.notify_all();
   sendReady_.notify_all();
-  for (auto& f : finished) f();
+  for (auto& f : finished) f(false);
 }
 
 bool BulkChannel::closed() {
@@ -128,7 +138,7 @@ bool BulkChannel::accept() {
   return accepted == lanes_.size();
 }
 
-std::function<void()> BulkChannel::takeIfDone(std::uint64_t id) {
+std::function<void(bool)> BulkChannel::takeIfDone(std::uint64_t id) {
   const auto it = writes_.find(id);
   if (it == writes_.end()) return nullptr;
   Write& w = it->second;
@@ -209,6 +219,28 @@ void BulkChannel::receive(std::size_t lane) {
     fd = lanes_[lane].socket.get();  // closed only when the channel goes
   }
   bulk::Header header{};
+  if (auto* opener = lanes_[lane].opener.get()) {
+    for (;;) {
+      const auto result = opener->receive(fd, header, maxTransferBytes_);
+      if (result == bulk::SealedReceiver::Result::Forged) {
+        spdlog::warn("bulk socket: a record on encrypted lane {} failed authentication (transfer {}); closing the lanes",
+                     lane, header.id);
+        break;
+      }
+      if (result != bulk::SealedReceiver::Result::Ok) break;
+      // Authentic: only now does the header say where its bytes go.
+      unsigned char* into = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        into = placeStripe(lock, header);
+      }
+      if (into == nullptr) break;
+      std::memcpy(into, opener->plain(), header.length);
+      bytesIn_ += sizeof header + header.length + bulk::kTagBytes;
+      stripeIn(header.id, true);
+    }
+    return close();
+  }
   while (bulk::recvAll(fd, &header, sizeof header)) {
     unsigned char* into = nullptr;
     {
@@ -218,31 +250,38 @@ void BulkChannel::receive(std::size_t lane) {
     if (into == nullptr) break;
     const bool ok = bulk::recvAll(fd, into, header.length);
     if (ok) bytesIn_ += sizeof header + header.length;
-    std::function<void()> finished;
-    {
-      std::lock_guard lock(mutex_);
-      const auto it = writes_.find(header.id);  // kept while a lane receives into it
-      Write& w = it->second;
-      --w.receiving;
-      if (ok && !closed_) {
-        finished = takeIfDone(header.id);
-      } else if (w.receiving == 0) {
-        finished = std::move(w.finished);
-        earlyBytes_ -= w.early.size();
-        writes_.erase(it);
-      }
-    }
-    if (finished) finished();
+    stripeIn(header.id, ok);
     if (!ok) break;
   }
   close();
 }
 
-void BulkChannel::receiveWrite(std::uint64_t id, unsigned char* host, std::size_t length,
-                               std::function<void()> finished) {
-  bool mismatch = false;
+void BulkChannel::stripeIn(std::uint64_t id, bool ok) {
+  std::function<void(bool)> finished;
+  bool complete = false;
   {
     std::lock_guard lock(mutex_);
+    const auto it = writes_.find(id);  // kept while a lane receives into it
+    Write& w = it->second;
+    --w.receiving;
+    if (ok && !closed_) {
+      finished = takeIfDone(id);
+      complete = true;
+    } else if (w.receiving == 0) {
+      // Cut short: the transfer fails (close() leaves it to its last lane).
+      finished = std::move(w.finished);
+      earlyBytes_ -= w.early.size();
+      writes_.erase(it);
+    }
+  }
+  if (finished) finished(complete);
+}
+
+void BulkChannel::receiveWrite(std::uint64_t id, unsigned char* host, std::size_t length,
+                               std::function<void(bool)> finished) {
+  bool mismatch = false;
+  {
+    std::unique_lock lock(mutex_);
     if (!closed_) {
       const auto [it, fresh] = writes_.try_emplace(id);
       Write& w = it->second;
@@ -253,13 +292,14 @@ void BulkChannel::receiveWrite(std::uint64_t id, unsigned char* host, std::size_
         finished = takeIfDone(id);
         mappedCv_.notify_all();
         if (!finished) return;  // the lanes finish it
-      } else {
-        spdlog::warn("bulk socket: transfer {} mapped twice or with another length; closing it", id);
-        mismatch = true;
+        lock.unlock();
+        return finished(true);
       }
+      spdlog::warn("bulk socket: transfer {} mapped twice or with another length; closing it", id);
+      mismatch = true;
     }
   }
-  if (finished) finished();
+  if (finished) finished(false);
   if (mismatch) close();
 }
 
@@ -291,12 +331,17 @@ void BulkChannel::sendLoop(std::size_t lane) {
       if (connected_ && !closed_) fd = lanes_[lane].socket.get();
     }
     const auto& header = send.header;
-    if (fd >= 0 && !(bulk::sendAll(fd, &header, sizeof header, true) &&
-                     bulk::sendAll(fd, send.bytes + header.offset, header.length))) {
+    auto* sealer = lanes_[lane].sealer.get();
+    if (fd >= 0 && !(sealer != nullptr ? sealer->send(fd, header, send.bytes + header.offset)
+                                       : bulk::sendAll(fd, &header, sizeof header, true) &&
+                                             bulk::sendAll(fd, send.bytes + header.offset, header.length))) {
       spdlog::warn("bulk socket: cannot send transfer {}; closing it", header.id);
       close();
     } else if (fd >= 0) {
-      bytesOut_ += sizeof header + header.length;
+      bytesOut_ += sizeof header + header.length +
+                   (sealer != nullptr ? (header.length + bulk::kRecordBytes - 1) / bulk::kRecordBytes *
+                                                (sizeof header + bulk::kTagBytes) - sizeof header
+                                      : 0);
     }
     if (--send.out->stripesLeft == 0) send.out->finished();
   }
@@ -306,12 +351,12 @@ void bulkPiece(CallContext& ctx, bool write) {
   MappedStep step;
   if (auto channel = ctx.session().bulk(); channel && !channel->closed()) {
     if (write) {
-      step = [channel](unsigned char* host, std::uint64_t, std::uint64_t id, std::size_t length, std::function<void()> finished) {
+      step = [channel](unsigned char* host, std::uint64_t, std::uint64_t id, std::size_t length, std::function<void(bool)> finished) {
         channel->receiveWrite(id, host, length, std::move(finished));
       };
     } else {
-      step = [channel](unsigned char* host, std::uint64_t, std::uint64_t id, std::size_t length, std::function<void()> finished) {
-        channel->sendRead(id, host, length, std::move(finished));
+      step = [channel](unsigned char* host, std::uint64_t, std::uint64_t id, std::size_t length, std::function<void(bool)> finished) {
+        channel->sendRead(id, host, length, [finished = std::move(finished)] { finished(true); });
       };
     }
   }

@@ -112,10 +112,10 @@ void directPiece(CallContext& ctx, bool write) {
   MappedStep step;
   if (auto copier = ctx.session().direct()) {
     step = [copier, write](unsigned char* host, std::uint64_t, std::uint64_t address, std::size_t length,
-                           std::function<void()> finished) {
+                           std::function<void(bool)> finished) {
       copier->copy(write, host, address, length, [length, finished = std::move(finished)](bool ok) {
         if (!ok) spdlog::warn("a direct copy of {} bytes with the client failed (its memory is gone?)", length);
-        finished();
+        finished(true);
       });
     };
   }

@@ -72,7 +72,9 @@ void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step
   session.completions().onComplete(
       mapped, [step = std::move(step), host, token, where, length, steppedHold, bufferHold, mappedHold](cl_int) {
         step(host, token, where, length,
-             [steppedHold, bufferHold] { ::clSetUserEventStatus(steppedHold.get(), CL_COMPLETE); });
+             [steppedHold, bufferHold](bool ok) {
+               ::clSetUserEventStatus(steppedHold.get(), ok ? CL_COMPLETE : CL_OUT_OF_RESOURCES);
+             });
       });
   ::clFlush(queue);
 }

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rcl/protocol/bulk_crypt.h"
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/control.h"
@@ -233,17 +234,25 @@ void Session::attachShm(protocol::Reader& reader, std::uint64_t seq) {
 
 void Session::attachBulk(protocol::Reader& reader, std::uint64_t seq) {
   const auto lanes = reader.atEnd() ? 1 : std::clamp<std::uint64_t>(reader.u64(), 1, protocol::bulk::kMaxLanes);
+  const bool encrypted = !reader.atEnd() && reader.boolean();  // the client can seal its lanes (bulk_crypt.h)
   const std::string host = protocol::bulk::tcpHost(endpoint_);
   if (host.empty()) return sendError(seq, CL_INVALID_OPERATION, "a bulk socket is for tcp:// sessions");
-  if (options_.security && options_.security->curve())
+  const bool curve = options_.security && options_.security->curve();
+  if (curve && !encrypted)
     return sendError(seq, CL_INVALID_OPERATION, "with CURVE, bulk data stays on the encrypted sockets");
   if (bulk_) return sendError(seq, CL_INVALID_OPERATION, "the session has a bulk socket already");
+  // Over CURVE (this very answer travels encrypted): two fresh keys, one a direction.
+  std::optional<protocol::bulk::LaneKeys> keys;
+  if (curve) {
+    keys.emplace();
+    if (!protocol::bulk::drawKeys(*keys)) return sendError(seq, CL_OUT_OF_RESOURCES, "no random bytes for lane keys");
+  }
   std::string error;
   bulk_ = BulkChannel::open(host, sessionPortRange(bindTo_), static_cast<unsigned>(lanes), options_.maxMessageBytes,
-                            stats_.bytesIn, stats_.bytesOut, error);
+                            stats_.bytesIn, stats_.bytesOut, error, keys ? &*keys : nullptr);
   if (!bulk_) return sendError(seq, CL_OUT_OF_RESOURCES, error);
-  spdlog::info("session {:016x}: bulk socket on {} port {}, {} lane{}", id_, host, bulk_->port(), bulk_->lanes(),
-               bulk_->lanes() == 1 ? "" : "s");
+  spdlog::info("session {:016x}: bulk socket on {} port {}, {} lane{}{}", id_, host, bulk_->port(), bulk_->lanes(),
+               bulk_->lanes() == 1 ? "" : "s", keys ? ", encrypted (AES-256-GCM)" : "");
   protocol::Writer w;
   w.integer(Kind::Reply);
   w.u64(seq);
@@ -251,7 +260,13 @@ void Session::attachBulk(protocol::Reader& reader, std::uint64_t seq) {
   w.u64(bulk_->port());
   w.bin(bulk_->token().data(), bulk_->token().size());
   w.u64(bulk_->lanes());
+  if (keys) {
+    w.bin(keys->toServer.data(), keys->toServer.size());
+    w.bin(keys->toClient.data(), keys->toClient.size());
+  }
   send(w.finish());
+  // Copies of the keys live only in the channel's ciphers.
+  if (keys) protocol::bulk::wipe(*keys);
 }
 
 void Session::runHeld(std::function<void()> work, std::function<void()> done) {

@@ -181,14 +181,14 @@ void sharedPiece(CallContext& ctx, bool write) {
   if (auto shared = session.sharedBuffers()) {
     step = [shared, copier = session.direct(), outbox = session.outbox(), write](
                unsigned char* host, std::uint64_t token, std::uint64_t address, std::size_t length,
-               std::function<void()> finished) {
+               std::function<void(bool)> finished) {
       if (const auto offset = shared->offsetOf(host, length)) {
-        shared->expectCopy(token, length, std::move(finished));
+        shared->expectCopy(token, length, [finished = std::move(finished)] { finished(true); });
         return pushCopyNow(*outbox, token, offset);
       }
       // Not in the memfd (an implementation that copies USE_HOST_PTR memory): a direct copy.
       pushCopyNow(*outbox, token, std::nullopt);
-      copier->copy(write, host, address, length, [finished = std::move(finished)](bool) { finished(); });
+      copier->copy(write, host, address, length, [finished = std::move(finished)](bool) { finished(true); });
     };
   }
   mappedPiece(ctx, write, "shared buffers", std::move(step));
@@ -199,13 +199,13 @@ void sharedWritten(CallContext& ctx) {
   MappedStep step;
   if (auto shared = session.sharedBuffers()) {
     step = [shared, copier = session.direct()](unsigned char* host, std::uint64_t, std::uint64_t address,
-                                               std::size_t length, std::function<void()> finished) {
+                                               std::size_t length, std::function<void(bool)> finished) {
       if (shared->offsetOf(host, length)) {  // the client's bytes are where the device reads
         shared->wroteAhead(length);
-        return finished();
+        return finished(true);
       }
       // An implementation that copies USE_HOST_PTR memory: a direct copy.
-      copier->copy(true, host, address, length, [finished = std::move(finished)](bool) { finished(); });
+      copier->copy(true, host, address, length, [finished = std::move(finished)](bool) { finished(true); });
     };
   }
   mappedPiece(ctx, true, "shared buffers", std::move(step));

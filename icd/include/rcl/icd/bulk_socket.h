@@ -2,7 +2,10 @@
 // TCP connection a lane: write stripes go out of the application's memory
 // straight into the lanes (lane 0 on the calling thread, the others on a
 // sender thread each), read stripes come off them straight into the
-// application's memory (on a receiver thread a lane).
+// application's memory (on a receiver thread a lane). With lane keys (a
+// CURVE session, bulk_crypt.h) every stripe travels as AES-256-GCM records:
+// sealed on the sending lane's thread, and opened into the lane's staging
+// buffer, then copied into place, on the receiving lane's thread.
 #pragma once
 
 #include <array>
@@ -20,6 +23,7 @@
 
 #include <CL/cl.h>
 
+#include "rcl/protocol/bulk_crypt.h"
 #include "rcl/protocol/bulk_socket.h"
 
 namespace rcl::icd {
@@ -31,10 +35,12 @@ class BulkSocket {
   // Connects `lanes` times to the worker at host:port with `token` and waits
   // for its answer on each (at most `timeoutMs`); nullptr (and `error`) on
   // failure. A send that makes no progress for `stallMs` fails (a peer gone silent).
+  // `keys`: the lanes are encrypted with them.
   static std::unique_ptr<BulkSocket> connect(const std::string& host, std::uint16_t port, const Token& token,
-                                             unsigned lanes, int timeoutMs, int stallMs, std::string& error);
+                                             unsigned lanes, int timeoutMs, int stallMs, std::string& error,
+                                             const protocol::bulk::LaneKeys* keys = nullptr);
   // Takes over connections the worker accepted, a lane each; starts the lanes' threads.
-  explicit BulkSocket(std::vector<protocol::UniqueFd> lanes);
+  explicit BulkSocket(std::vector<protocol::UniqueFd> lanes, const protocol::bulk::LaneKeys* keys = nullptr);
   ~BulkSocket();  // close()
   // Shuts the lanes down, joins their threads, fails the reads still expected. Idempotent.
   void close();
@@ -52,6 +58,7 @@ class BulkSocket {
   void cancel(std::uint64_t id);
   bool alive() const;
   unsigned lanes() const { return static_cast<unsigned>(lanes_.size()); }
+  bool encrypted() const { return encrypted_; }
 
  private:
   struct Expected {
@@ -71,15 +78,28 @@ class BulkSocket {
     std::thread receiver;
     std::thread sender;                // lanes after the first
     std::optional<Stripe> stripe;      // for `sender` to send
+    std::unique_ptr<protocol::bulk::SealedSender> sealer;    // encrypted lanes
+    std::unique_ptr<protocol::bulk::SealedReceiver> opener;  // encrypted lanes
   };
 
-  bool sendStripe(int fd, const Stripe& stripe);
+  bool sendStripe(std::size_t lane, const Stripe& stripe);
+  // An encrypted lane's receiving loop (receiveLoop's, record by record).
+  void receiveSealed(std::size_t lane);
+  // A stripe's `length` bytes are coming for transfer `header.id`: where they
+  // go (nullptr: nobody waits for them any more), counted as receiving;
+  // `trusted` false: the stripe is not what the read asked for.
+  unsigned char* claim(const protocol::bulk::Header& header, bool& trusted);
+  // The stripe claim() placed is in (or failed): completes its transfer if that was the last.
+  void received(std::uint64_t id, bool ok);
+  // A receiver's end: fails what is left once no lane receives any more.
+  void receiverGone();
   void sendLoop(std::size_t lane);
   void receiveLoop(std::size_t lane);
   // Under mutex_: the entry's `done` if it is all there (or failed), forgetting it.
   std::function<void(cl_int)> takeIfDone(std::unordered_map<std::uint64_t, Expected>::iterator it, cl_int& status);
 
   std::vector<Lane> lanes_;  // sized once, in the constructor
+  bool encrypted_ = false;
 
   std::mutex sendMutex_;  // one transfer on the lanes at a time
   std::mutex stripesMutex_;

@@ -83,7 +83,12 @@ struct ConnectionOptions {
   bool bulkSocket = true;
   // How many TCP connections (lanes) the bulk socket has; a big transfer is
   // cut in a stripe a lane (REMOTE_CL_BULK_LANES, 1..8; protocol/bulk_socket.h).
-  unsigned bulkLanes = 2;
+  // 0: the default, 2 lanes, or 4 when they are encrypted (sealing and
+  // opening run on the lanes' threads: more lanes, more of it in parallel).
+  unsigned bulkLanes = 0;
+  // With CURVE, bulk data takes lanes too, encrypted with AES-256-GCM under
+  // keys of the session's own (REMOTE_CL_ENCRYPTED_LANES; protocol/bulk_crypt.h).
+  bool encryptedLanes = true;
   // Ask the server for each command's device time (the trace's timeline; an
   // extra callback per command on the server, so only when tracing).
   bool deviceTimes = false;

@@ -1,15 +1,18 @@
 // Bulk data over a TCP connection of its own, next to a session's ZeroMQ
-// sockets, when the client reaches the session over tcp:// without CURVE
-// (with CURVE every byte stays on the encrypted sockets). The bytes then go
+// sockets, when the client reaches the session over tcp:// (with CURVE, the
+// lanes are encrypted: bulk_crypt.h). The bytes then go
 // from the application's memory straight into the socket, and out of it
 // straight into the mapped device buffer (a write) or into the application's
 // memory (a read): no message to allocate, no copy on either side.
 //
 // Setting it up, on the session's control channel after Attach:
-//   bulk attach [Request, seq, BulkAttach, lanes]        lanes: optional, 1 if absent
-//     ->        [Reply, seq, CL_SUCCESS, port, token, lanes]   token: kTokenBytes (bin);
-//                                                             lanes: as asked, at most kMaxLanes
-//     or        [Error, seq, status, message]           (CURVE, not tcp, ...)
+//   bulk attach [Request, seq, BulkAttach, lanes, sealed] lanes: optional, 1 if absent;
+//                                                        sealed: optional bool, the client can
+//                                                        encrypt its lanes (bulk_crypt.h)
+//     ->        [Reply, seq, CL_SUCCESS, port, token, lanes(, keyToServer, keyToClient)]
+//                  token: kTokenBytes (bin); lanes: as asked, at most kMaxLanes;
+//                  the two keys (kKeyBytes bin each) when the session runs over CURVE
+//     or        [Error, seq, status, message]           (CURVE without `sealed`, not tcp, ...)
 // The worker listens on the session's address at `port` for a few seconds;
 // the client opens `lanes` connections there and sends the token on each; the
 // worker answers one byte (kAccepted) on each and takes no other connection.
@@ -25,7 +28,8 @@
 // the token also naming the bytes on the socket):
 //   bulk write [Request, 0, BulkWrite, token, token, length, queue, buffer, offset, wait list]
 //     the client sends each stripe, Header{token, length, offset, its length}
-//     and its bytes, on its lane
+//     and its bytes, on its lane (encrypted: cut in records of at most
+//     kRecordBytes, each with a Header of its own, bulk_crypt.h)
 //   bulk read  [Request, 0, BulkRead,  token, token, length, queue, buffer, offset, wait list]
 //     the worker does the same once the region is mapped
 // followed, as with shared memory pieces, by the command itself carrying the

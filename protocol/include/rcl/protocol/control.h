@@ -13,8 +13,8 @@
 //           device_times: push each command's device time with its completion (the client traces)
 // then, when the client offers shared memory (protocol/shm.h):
 //   shm     [Request, seq, ShmAttach, name, slots, slot_bytes, pid, header] -> [Reply, seq, CL_SUCCESS, cookie, direct]
-// or, over tcp:// without CURVE, a bulk socket (protocol/bulk_socket.h):
-//   bulk    [Request, seq, BulkAttach, lanes] -> [Reply, seq, CL_SUCCESS, port, token, lanes]
+// or, over tcp://, a bulk socket (protocol/bulk_socket.h; with CURVE its lanes are encrypted, bulk_crypt.h):
+//   bulk    [Request, seq, BulkAttach, lanes(, sealed)] -> [Reply, seq, CL_SUCCESS, port, token, lanes(, keys)]
 // and, leaving:
 //   goodbye [Request, 0, Goodbye]            the server frees the session
 // Anyone may ask the listening endpoint how the server is:

@@ -3,7 +3,10 @@
 // lane reads write stripes straight into the mapped buffer regions they
 // belong to (or holds them until the region is mapped, if they came first),
 // and a sender thread a lane sends read stripes straight from the mapped
-// regions.
+// regions. With lane keys (a CURVE session, bulk_crypt.h) every stripe
+// travels as AES-256-GCM records: a receiver opens each into its lane's
+// staging buffer and copies it into place only once it is authentic; a
+// sender seals from the mapped region into its lane's buffer.
 #pragma once
 
 #include <array>
@@ -22,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "rcl/protocol/bulk_crypt.h"
 #include "rcl/protocol/bulk_socket.h"
 
 namespace rcl::server {
@@ -35,15 +39,17 @@ class BulkChannel {
   // Listens on `host` at a free port (of `ports`, first and last, if given)
   // with a fresh random token for `lanes` connections (1..kMaxLanes), awaited
   // in the background. nullptr (and `error`) on failure. Bytes it moves are
-  // added to `bytesIn` and `bytesOut` (which outlive it).
+  // added to `bytesIn` and `bytesOut` (which outlive it). `keys`: the lanes
+  // are encrypted with them (bulk_crypt.h).
   static std::shared_ptr<BulkChannel> open(const std::string& host,
                                            std::optional<std::pair<unsigned, unsigned>> ports, unsigned lanes,
                                            std::size_t maxTransferBytes,
                                            std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut,
-                                           std::string& error);
+                                           std::string& error, const protocol::bulk::LaneKeys* keys = nullptr);
   // Takes over `listener` (bound at `port`) and starts waiting for the client.
   BulkChannel(protocol::UniqueFd listener, std::uint16_t port, unsigned lanes, std::size_t maxTransferBytes,
-              std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut);
+              std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut,
+              const protocol::bulk::LaneKeys* keys = nullptr);
   ~BulkChannel();  // close(), then joins its threads
   BulkChannel(const BulkChannel&) = delete;
   BulkChannel& operator=(const BulkChannel&) = delete;
@@ -51,11 +57,13 @@ class BulkChannel {
   std::uint16_t port() const { return port_; }
   const Token& token() const { return token_; }
   unsigned lanes() const { return static_cast<unsigned>(lanes_.size()); }
+  bool encrypted() const { return encrypted_; }
 
   // A write piece's region is mapped: `id`'s `length` bytes go into `host`
   // (straight from the lanes, or from where they waited if they came first);
-  // `finished` runs once they are all there, or the channel closed.
-  void receiveWrite(std::uint64_t id, unsigned char* host, std::size_t length, std::function<void()> finished);
+  // `finished(true)` runs once they are all there, `finished(false)` if the
+  // channel closed first (bytes missing, or a record not authentic).
+  void receiveWrite(std::uint64_t id, unsigned char* host, std::size_t length, std::function<void(bool)> finished);
   // A read piece: sends `id`'s bytes from `host`, a stripe a lane (sender
   // threads), then `finished` once every stripe is sent (or failed).
   void sendRead(std::uint64_t id, const unsigned char* host, std::size_t length, std::function<void()> finished);
@@ -69,7 +77,7 @@ class BulkChannel {
     std::size_t length = 0;             // the whole transfer's
     std::size_t unclaimed = 0;          // bytes no stripe received so far brings
     unsigned char* host = nullptr;      // the region, once mapped (receiveWrite)
-    std::function<void()> finished;     // with `host`
+    std::function<void(bool)> finished; // with `host`
     int receiving = 0;                  // lanes reading into `host` or `early` now
     std::vector<unsigned char> early;   // the whole transfer, once a stripe came before the map
     std::vector<protocol::bulk::Stripe> earlyStripes;  // the parts of `early` that hold bytes
@@ -88,6 +96,8 @@ class BulkChannel {
     std::deque<Send> sends;
     std::thread receiver;
     std::thread sender;
+    std::unique_ptr<protocol::bulk::SealedSender> sealer;    // encrypted lanes
+    std::unique_ptr<protocol::bulk::SealedReceiver> opener;  // encrypted lanes
   };
 
   // Lane 0's receiver accepts every lane first; the others wait for it.
@@ -98,10 +108,14 @@ class BulkChannel {
   unsigned char* placeStripe(std::unique_lock<std::mutex>& lock, const protocol::bulk::Header& header);
   // Under mutex_: if `id` has its region and all its bytes, forgets it and
   // returns its `finished` (after copying early bytes into place).
-  std::function<void()> takeIfDone(std::uint64_t id);
+  std::function<void(bool)> takeIfDone(std::uint64_t id);
+  // After a stripe's bytes went into place (ok) or did not: runs its
+  // transfer's `finished` if that was the last stripe, or the transfer failed.
+  void stripeIn(std::uint64_t id, bool ok);
 
   protocol::UniqueFd listener_;
   const std::uint16_t port_;
+  const bool encrypted_;
   const std::size_t maxTransferBytes_;
   std::atomic<std::uint64_t>& bytesIn_;
   std::atomic<std::uint64_t>& bytesOut_;

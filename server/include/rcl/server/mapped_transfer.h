@@ -16,9 +16,10 @@ class CallContext;
 
 // Moves `length` bytes between `host` (the mapped region) and `where` (what
 // the piece named: an address, a bulk id) for the transfer `token`, then
-// calls `finished` once, from any thread.
+// calls `finished` once, from any thread: `ok` false fails the piece (its
+// unmap, and so the transfer's command, ends in an error).
 using MappedStep = std::function<void(unsigned char* host, std::uint64_t token, std::uint64_t where,
-                                      std::size_t length, std::function<void()> finished)>;
+                                      std::size_t length, std::function<void(bool ok)> finished)>;
 
 // Decodes a piece [token, where, length, queue, buffer, offset, wait list]
 // and enqueues map -> `step` -> unmap. `step` empty: this session cannot

@@ -1,0 +1,249 @@
+// Encrypted lanes (protocol/bulk_crypt.h): with CURVE keys over tcp, big
+// buffer reads and writes take the session's lanes, sealed with AES-256-GCM
+// under keys of the session's own; a record tampered with or replayed on the
+// way closes the lanes and fails its transfer, never lands in a buffer, and
+// the session goes on over its CURVE sockets.
+//
+// Tampering: REMOTE_CL_TEST_BULK_TAMPER=flip:N (a byte of the Nth record sent
+// on lane 0 flipped after sealing) or replay:N (that record sent twice), set
+// for the client (writes) or the server (reads).
+
+#include <gtest/gtest.h>
+
+#include <CL/cl.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <vector>
+
+#include "child_process.h"
+#include "security_fixture.h"
+#include "small_compute.h"
+#include "text_file.h"
+
+namespace rcl::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// 16 MiB and an odd tail: striped over every lane, the last record short.
+constexpr std::size_t kBig = (std::size_t{16} << 20) + 4093;
+// One record (bulk_crypt.h's kRecordBytes): what a tampered first record on lane 0 covers.
+constexpr std::size_t kRecord = std::size_t{256} << 10;
+constexpr unsigned char kOld = 0xA5;  // the buffer's bytes before a transfer
+
+unsigned char newByte(std::size_t i) { return static_cast<unsigned char>((i * 131 + i / 4099) % 251); }
+
+const char* const kCodes =
+    "10: no device, 11: set-up, 12: a transfer failed, 13: wrong bytes, 14: the tampered transfer did not fail, "
+    "15: a byte neither old nor new, 16: the tampered record's bytes landed, 17: the session did not go on";
+
+class EncryptedLanesTest : public SecurityTest {
+ protected:
+  void SetUp() override {
+    SecurityTest::SetUp();
+    if (IsSkipped()) return;
+    serverKeys_ = makeKeys("server");
+    clientKeys_ = makeKeys("client");
+    std::ofstream list(temp_.file("allowed-clients"));
+    list << readTextFile(clientKeys_ + ".pub");
+  }
+
+  void startCurveServer(const char* tamper = nullptr) {
+    if (tamper != nullptr) setenv("REMOTE_CL_TEST_BULK_TAMPER", tamper, 1);
+    server_ = startServer({"--listen", "tcp://127.0.0.1:*", "--curve-secret-key-file", serverKeys_ + ".key",
+                           "--allowed-clients", temp_.file("allowed-clients")});
+    unsetenv("REMOTE_CL_TEST_BULK_TAMPER");
+  }
+
+  // In a child: CURVE keys, no same-host paths, 3 lanes, the driver's log in client.log.
+  void useCurveLanes(const char* tamper = nullptr) {
+    useServer(server_->endpoint(), clientKeys_, serverKeys_ + ".pub");
+    setenv("REMOTE_CL_SHM", "0", 1);
+    setenv("REMOTE_CL_BULK_LANES", "3", 1);
+    setenv("REMOTE_CL_LOG", "info", 1);
+    if (tamper != nullptr) setenv("REMOTE_CL_TEST_BULK_TAMPER", tamper, 1);
+    redirectStderr(temp_.file("client.log"));
+  }
+
+  std::string serverLog() const { return readTextFile(server_->logPath()); }
+  std::string clientLog() const { return readTextFile(temp_.file("client.log")); }
+
+  std::string serverKeys_, clientKeys_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+struct Queue {
+  cl_context context = nullptr;
+  cl_command_queue queue = nullptr;
+  cl_mem buffer = nullptr;
+  bool make(cl_device_id device) {
+    cl_int status = CL_SUCCESS;
+    context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &status);
+    if (status != CL_SUCCESS) return false;
+    queue = clCreateCommandQueueWithProperties(context, device, nullptr, &status);
+    if (status != CL_SUCCESS) return false;
+    buffer = clCreateBuffer(context, CL_MEM_READ_WRITE, kBig, nullptr, &status);
+    return status == CL_SUCCESS;
+  }
+  // Every byte of the buffer kOld (a fill: no lane involved).
+  bool fillOld() {
+    const unsigned char pattern = kOld;
+    return clEnqueueFillBuffer(queue, buffer, &pattern, 1, 0, kBig, 0, nullptr, nullptr) == CL_SUCCESS &&
+           clFinish(queue) == CL_SUCCESS;
+  }
+  ~Queue() {
+    if (buffer != nullptr) clReleaseMemObject(buffer);
+    if (queue != nullptr) clReleaseCommandQueue(queue);
+    if (context != nullptr) clReleaseContext(context);
+  }
+};
+
+std::vector<unsigned char> newBytes() {
+  std::vector<unsigned char> bytes(kBig);
+  for (std::size_t i = 0; i < kBig; ++i) bytes[i] = newByte(i);
+  return bytes;
+}
+
+// Each byte is `old` or the new byte of its place; `keptUpTo` first bytes all `old`.
+int onlyOldOrNew(const std::vector<unsigned char>& bytes, unsigned char old, std::size_t keptUpTo) {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] != old && bytes[i] != newByte(i)) return 15;
+    if (i < keptUpTo && bytes[i] != old) return 16;
+  }
+  return 0;
+}
+
+// The session goes on over CURVE: a big write and read arrive whole.
+int sessionGoesOn(Queue& q) {
+  auto bytes = newBytes();
+  for (auto& b : bytes) b = static_cast<unsigned char>(b ^ 0x3C);
+  std::vector<unsigned char> back(kBig, 0);
+  if (clEnqueueWriteBuffer(q.queue, q.buffer, CL_TRUE, 0, kBig, bytes.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
+      clEnqueueReadBuffer(q.queue, q.buffer, CL_TRUE, 0, kBig, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+    return 17;
+  return back == bytes ? 0 : 17;
+}
+
+TEST_F(EncryptedLanesTest, BigWritesAndReadsTakeTheEncryptedLanesAndArriveWhole) {
+  startCurveServer();
+  ChildProcess child([&] {
+    useCurveLanes();
+    cl_device_id device = firstDevice();
+    if (device == nullptr) return 10;
+    Queue q;
+    if (!q.make(device)) return 11;
+    const auto bytes = newBytes();
+    std::vector<unsigned char> back(kBig, 0);
+    // Blocking, then non-blocking with events, then at an offset (a stripe's edges elsewhere).
+    if (clEnqueueWriteBuffer(q.queue, q.buffer, CL_TRUE, 0, kBig, bytes.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
+        clEnqueueReadBuffer(q.queue, q.buffer, CL_TRUE, 0, kBig, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+      return 12;
+    if (back != bytes) return 13;
+    std::vector<unsigned char> second(kBig, 0);
+    cl_event written = nullptr, read = nullptr;
+    auto shifted = bytes;
+    for (auto& b : shifted) b = static_cast<unsigned char>(b + 1);
+    if (clEnqueueWriteBuffer(q.queue, q.buffer, CL_FALSE, 0, kBig, shifted.data(), 0, nullptr, &written) !=
+            CL_SUCCESS ||
+        clEnqueueReadBuffer(q.queue, q.buffer, CL_FALSE, 0, kBig, second.data(), 1, &written, &read) != CL_SUCCESS ||
+        clWaitForEvents(1, &read) != CL_SUCCESS)
+      return 12;
+    clReleaseEvent(written);
+    clReleaseEvent(read);
+    if (second != shifted) return 13;
+    constexpr std::size_t kAt = 3 * 4096 + 17;
+    std::vector<unsigned char> part(kBig - kAt, 0);
+    if (clEnqueueReadBuffer(q.queue, q.buffer, CL_TRUE, kAt, part.size(), part.data(), 0, nullptr, nullptr) !=
+        CL_SUCCESS)
+      return 12;
+    if (!std::equal(part.begin(), part.end(), shifted.begin() + kAt)) return 13;
+    return 0;
+  });
+  ASSERT_EQ(child.waitForExit(120s), 0) << kCodes << "\n" << clientLog();
+  const auto log = serverLog();
+  EXPECT_NE(log.find("3 lanes, encrypted (AES-256-GCM)"), std::string::npos) << log;
+  EXPECT_EQ(log.find("failed authentication"), std::string::npos) << log;
+  EXPECT_NE(clientLog().find("encrypted bulk lanes"), std::string::npos) << clientLog();
+}
+
+// A write whose client sends a record tampered with (`tamper`): the write
+// fails, no byte but the old and the new lands, and the session goes on.
+int tamperedWrite(std::size_t keptUpTo) {
+  cl_device_id device = firstDevice();
+  if (device == nullptr) return 10;
+  Queue q;
+  if (!q.make(device) || !q.fillOld()) return 11;
+  const auto bytes = newBytes();
+  const cl_int written = clEnqueueWriteBuffer(q.queue, q.buffer, CL_TRUE, 0, kBig, bytes.data(), 0, nullptr, nullptr);
+  if (written == CL_SUCCESS && clFinish(q.queue) == CL_SUCCESS) return 14;
+  std::vector<unsigned char> back(kBig, 0);
+  if (clEnqueueReadBuffer(q.queue, q.buffer, CL_TRUE, 0, kBig, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+    return 17;
+  if (const int wrong = onlyOldOrNew(back, kOld, keptUpTo)) return wrong;
+  return sessionGoesOn(q);
+}
+
+// A read whose server sends a record tampered with: the read fails, the
+// application's memory holds only its old bytes or the right ones, and the
+// session goes on.
+int tamperedRead(std::size_t keptUpTo) {
+  cl_device_id device = firstDevice();
+  if (device == nullptr) return 10;
+  Queue q;
+  if (!q.make(device)) return 11;
+  const auto bytes = newBytes();
+  if (clEnqueueWriteBuffer(q.queue, q.buffer, CL_TRUE, 0, kBig, bytes.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+    return 11;
+  constexpr unsigned char kMine = 0x5A;
+  std::vector<unsigned char> back(kBig, kMine);
+  if (clEnqueueReadBuffer(q.queue, q.buffer, CL_TRUE, 0, kBig, back.data(), 0, nullptr, nullptr) == CL_SUCCESS)
+    return 14;
+  if (const int wrong = onlyOldOrNew(back, kMine, keptUpTo)) return wrong;
+  return sessionGoesOn(q);
+}
+
+TEST_F(EncryptedLanesTest, AWriteRecordTamperedWithFailsTheWriteAndNeverLands) {
+  startCurveServer();
+  ChildProcess child([&] {
+    useCurveLanes("flip:1");
+    return tamperedWrite(kRecord);
+  });
+  ASSERT_EQ(child.waitForExit(120s), 0) << kCodes << "\n" << clientLog();
+  EXPECT_NE(serverLog().find("failed authentication"), std::string::npos) << serverLog();
+}
+
+TEST_F(EncryptedLanesTest, AWriteRecordReplayedFailsTheWrite) {
+  startCurveServer();
+  ChildProcess child([&] {
+    useCurveLanes("replay:2");
+    // The first record is authentic; its replay (and what follows on its lane) is not.
+    return tamperedWrite(0);
+  });
+  ASSERT_EQ(child.waitForExit(120s), 0) << kCodes << "\n" << clientLog();
+  EXPECT_NE(serverLog().find("failed authentication"), std::string::npos) << serverLog();
+}
+
+TEST_F(EncryptedLanesTest, AReadRecordTamperedWithFailsTheReadAndNeverLands) {
+  startCurveServer("flip:1");
+  ChildProcess child([&] {
+    useCurveLanes();
+    return tamperedRead(kRecord);
+  });
+  ASSERT_EQ(child.waitForExit(120s), 0) << kCodes << "\n" << clientLog();
+  EXPECT_NE(clientLog().find("failed authentication"), std::string::npos) << clientLog();
+}
+
+TEST_F(EncryptedLanesTest, AReadRecordReplayedFailsTheRead) {
+  startCurveServer("replay:2");
+  ChildProcess child([&] {
+    useCurveLanes();
+    return tamperedRead(0);
+  });
+  ASSERT_EQ(child.waitForExit(120s), 0) << kCodes << "\n" << clientLog();
+  EXPECT_NE(clientLog().find("failed authentication"), std::string::npos) << clientLog();
+}
+
+}  // namespace
+}  // namespace rcl::test
