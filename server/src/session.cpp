@@ -384,9 +384,13 @@ void Session::handleHeld(protocol::Reader reader, std::uint64_t seq, protocol::C
     std::optional<std::string> malformed;  // a decoding error: answered as Kind::Error, like any other
   };
   auto held = std::make_shared<Held>(Held{std::move(reader), std::nullopt, std::nullopt});
-  held->ctx.emplace(*this, held->reader, seq, call);
   runHeld(
-      [held, call] {
+      [this, held, seq, call] {
+        // The session's state (its handle table: clLinkProgram adopts the
+        // program it makes) is the held call's, as a leader's call's is,
+        // but while it is inside the real platform (ctx.outside).
+        std::lock_guard state(stateMutex_);
+        held->ctx.emplace(*this, held->reader, seq, call, /*holdsState=*/true);
         auto& ctx = *held->ctx;
         try {
           kHandlers[static_cast<std::uint16_t>(call)](ctx);
