@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "rcl/icd/arg_shape.h"
 #include "rcl/icd/build_options.h"
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
@@ -23,8 +24,6 @@
 
 namespace rcl::icd::custom {
 namespace {
-
-enum class ArgKind : std::uint64_t { Local = 1, Bytes = 2, Object = 3, SvmPointer = 4 };
 
 // A memory object's type matters (an image2d_t argument refuses a buffer):
 // images add their type's low bits, with the top bit set.
@@ -36,8 +35,7 @@ std::uint64_t memTypeOf(Object* object) {
 
 std::uint64_t shapeOf(ArgKind kind, std::size_t size, Object* object) {
   const auto objectKind = object != nullptr ? static_cast<std::uint64_t>(object->kind) : 0;
-  return (static_cast<std::uint64_t>(kind) << 56) | (objectKind << 48) | (memTypeOf(object) << 40) |
-         (size & ((std::uint64_t{1} << 40) - 1));
+  return argShape(kind, size, objectKind, memTypeOf(object));
 }
 
 bool accepted(cl_kernel k, cl_uint index, std::uint64_t shape) {
