@@ -86,6 +86,10 @@ def main():
 # the command was still in flight: at most once a round).
 ROUNDS = 20
 MOST_ROUND_TRIPS = {"clCreateBuffer": 1, "clCreateKernel": 1, "clFinish": ROUNDS, "clSetKernelArg": 2}
+# (clGetCommandQueueInfo: the queue's device for the launches, and its properties for clFinish's
+# fast path, once each for the one queue.)
+LAUNCH_ROUND_TRIPS = {"clEnqueueNDRangeKernel": 0, "clGetKernelWorkGroupInfo": 1, "clGetKernelInfo": 0,
+                      "clGetCommandQueueInfo": 2}
 
 
 def check_round_trips(args, trace):
@@ -105,6 +109,14 @@ def check_round_trips(args, trace):
             fail(f"the trace has {made} calls of {name}, fewer than the {ROUNDS} rounds")
         if waited > most:
             fail(f"{name}: {waited} of its {made} calls waited for a round trip (at most {most})")
+    # A launch is checked at the call against its kernel function's limits on
+    # the queue's device, asked once with its number of arguments
+    # (protocol/kernel_launch_info.h, traced as clGetKernelWorkGroupInfo), and
+    # the queue's device once: no launch waits, 20 kernels of one function on one device ask once.
+    for name, most in LAUNCH_ROUND_TRIPS.items():
+        made, waited = calls.get(name, (0, 0))
+        if waited > most:
+            fail(f"{name}: {waited} of its {made} calls waited for a round trip (at most {most} in the whole run)")
     print("round trips in " + str(ROUNDS) + " rounds: " +
           ", ".join(f"{name} {calls[name][1]} of {calls[name][0]}" for name in sorted(calls)))
 
