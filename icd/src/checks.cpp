@@ -210,6 +210,24 @@ cl_int clEnqueueNDRangeKernel(cl_command_queue command_queue, cl_kernel kernel, 
   return kernelLimitsError(k, device, work_dim, local_work_size);
 }
 
+// A recorded kernel takes what its launch would: __local memory beyond the
+// device's is CL_OUT_OF_RESOURCES at the recording (PoCL 3.1 records it and
+// overruns its local memory at each run); the rest the platform answers (a sync call).
+cl_int clCommandNDRangeKernelKHR(cl_command_buffer_khr command_buffer, cl_command_queue command_queue,
+                                 const cl_ndrange_kernel_command_properties_khr*, cl_kernel kernel, cl_uint work_dim,
+                                 const size_t*, const size_t*, const size_t* local_work_size, cl_uint,
+                                 const cl_sync_point_khr*, cl_sync_point_khr*, cl_mutable_command_khr*) {
+  cl_kernel k = checked(kernel);
+  cl_command_buffer_khr b = checked(command_buffer);
+  cl_command_queue q = command_queue != nullptr ? checked(command_queue) : b != nullptr ? b->queue : nullptr;
+  if (k == nullptr || q == nullptr || work_dim < 1 || work_dim > 3) return CL_SUCCESS;
+  cl_device_id device = deviceOf(q);
+  if (local_work_size != nullptr && localSizeError(device, work_dim, local_work_size) != CL_SUCCESS)
+    return CL_SUCCESS;  // the platform's own error
+  const cl_int error = kernelLimitsError(k, device, work_dim, local_work_size);
+  return error == CL_OUT_OF_RESOURCES ? error : CL_SUCCESS;
+}
+
 // Not checks: what the client keeps of build and compile options.
 cl_int clBuildProgram(cl_program program, cl_uint, const cl_device_id*, const char* options,
                       void(CL_CALLBACK*)(cl_program, void*), void*) {
