@@ -32,7 +32,7 @@ def main():
     for pattern in [r"^server +tcp://127\.0\.0\.1:\d+ \(", r"^version +remote-cl-server [\d.]+, protocol \d+",
                     r"^round trip +\d+ us", r"^state +ready$", r"^sessions +1 active, 1 ended",
                     r"^bytes moved +[1-9]\d* in, [1-9]\d* out", r"^platform 0 +\S", r"^  device 0 +\S",
-                    r"^session +client +age"]:
+                    r"^session +client +key +age"]:
         if not re.search(pattern, out, re.MULTILINE):
             fail(f"no line matching {pattern!r}")
     # The live session: context, queue, buffer, program, kernel at least; its
