@@ -31,7 +31,7 @@ class ChildProcess {
 
   // Waits up to `timeout` for the child to call signalParent(). False on timeout or exit.
   bool waitForSignal(std::chrono::milliseconds timeout);
-  // Waits up to `timeout` for the exit; returns the exit code, or -1 (then kills it).
+  // Waits up to `timeout` for the exit; returns the exit code, or -1 (the destructor kills it).
   int waitForExit(std::chrono::milliseconds timeout);
   // Waits up to `timeout` for the exit: "" if the child's body reported
   // success, else its words, or how it ended ("killed by signal 11 (...)",
