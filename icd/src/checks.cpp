@@ -165,19 +165,6 @@ bool allArgsSet(cl_kernel k) {
 
 }  // namespace
 
-cl_int clGetEventProfilingInfo(cl_event, cl_profiling_info param_name, size_t, void*, size_t*) {
-  switch (param_name) {
-    case CL_PROFILING_COMMAND_QUEUED:
-    case CL_PROFILING_COMMAND_SUBMIT:
-    case CL_PROFILING_COMMAND_START:
-    case CL_PROFILING_COMMAND_END:
-    case CL_PROFILING_COMMAND_COMPLETE:
-      return CL_SUCCESS;
-    default:
-      return CL_INVALID_VALUE;
-  }
-}
-
 cl_int clEnqueueNDRangeKernel(cl_command_queue command_queue, cl_kernel kernel, cl_uint work_dim, const size_t*,
                               const size_t* global_work_size, const size_t* local_work_size, cl_uint,
                               const cl_event*, cl_event*) {

@@ -18,13 +18,12 @@
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/driver.h"
+#include "rcl/icd/kernel_args.h"
 #include "rcl/icd/lifetime.h"
 #include "rcl/icd/svm_ranges.h"
 
 namespace rcl::icd::custom {
 namespace {
-
-enum class ArgKind : std::uint64_t { Local = 1, Bytes = 2, Object = 3, SvmPointer = 4 };
 
 // A memory object's type matters (an image2d_t argument refuses a buffer):
 // images add their type's low bits, with the top bit set.
@@ -36,8 +35,8 @@ std::uint64_t memTypeOf(Object* object) {
 
 std::uint64_t shapeOf(ArgKind kind, std::size_t size, Object* object) {
   const auto objectKind = object != nullptr ? static_cast<std::uint64_t>(object->kind) : 0;
-  return (static_cast<std::uint64_t>(kind) << 56) | (objectKind << 48) | (memTypeOf(object) << 40) |
-         (size & ((std::uint64_t{1} << 40) - 1));
+  return (static_cast<std::uint64_t>(kind) << kShapeKindShift) | (objectKind << 48) | (memTypeOf(object) << 40) |
+         (size & kShapeSizeMask);
 }
 
 bool accepted(cl_kernel k, cl_uint index, std::uint64_t shape) {

@@ -83,9 +83,12 @@ def main():
 # kernel function before is set without waiting, for every kernel of it.
 # clFinish on an in-order queue sends no request: it waits for the last
 # command's pushed completion (which the trace counts as a round trip when
-# the command was still in flight: at most once a round).
+# the command was still in flight: at most once a round). A complete
+# command's timestamps came with its completion; a kernel function's
+# work-group information is asked once per device and __local sizes.
 ROUNDS = 20
-MOST_ROUND_TRIPS = {"clCreateBuffer": 1, "clCreateKernel": 1, "clFinish": ROUNDS, "clSetKernelArg": 2}
+MOST_ROUND_TRIPS = {"clCreateBuffer": 1, "clCreateKernel": 1, "clFinish": ROUNDS, "clSetKernelArg": 2,
+                    "clGetEventProfilingInfo": 0, "clGetKernelWorkGroupInfo": 2}
 
 
 def check_round_trips(args, trace):

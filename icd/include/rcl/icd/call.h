@@ -153,6 +153,9 @@ class Call {
   cl_int post();
 
   cl_int info(cl_uint param, size_t size, void* value, size_t* size_ret);
+  // The whole value of an info query (not CL_PROGRAM_BINARIES), handles
+  // translated, asked of the server whatever the cache holds.
+  cl_int infoValue(cl_uint param, std::vector<unsigned char>& bytes);
 
   // ---- state
   void check(cl_int status) {

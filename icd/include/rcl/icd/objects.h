@@ -5,6 +5,7 @@
 // round trip.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -15,7 +16,9 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <CL/cl_icd.h>
@@ -128,13 +131,20 @@ struct _cl_mem : rcl::icd::Object {
 // shared by every kernel of that name (a BLAS library makes a kernel per
 // call): the argument shapes (kind, size, object kind) the server accepted,
 // so an argument of a shape accepted once is never asked about again; its
-// number of arguments and reqd_work_group_size, asked once.
+// number of arguments and reqd_work_group_size, asked once; its work-group
+// information, asked once per device and __local argument sizes.
 struct rcl::icd::KernelFunction {
   std::mutex mutex;
   std::map<cl_uint, std::set<std::uint64_t>> acceptedShapes;  // argument index -> shapes accepted
   cl_uint numArgs = 0;  // CL_KERNEL_NUM_ARGS (0: not asked yet)
   bool requiredSizeKnown = false;
   std::size_t requiredSize[3] = {0, 0, 0};  // CL_KERNEL_COMPILE_WORK_GROUP_SIZE
+  // clGetKernelWorkGroupInfo's answers, by what they depend on: the device
+  // (its id; 0: none given), the parameter and the sizes of the __local
+  // arguments set (index, size; those not set count 0), which
+  // CL_KERNEL_LOCAL_MEM_SIZE adds up.
+  using WorkGroupKey = std::tuple<std::uint64_t, cl_uint, std::vector<std::pair<cl_uint, std::size_t>>>;
+  std::map<WorkGroupKey, std::vector<unsigned char>> workGroupInfo;
 };
 
 struct _cl_program : rcl::icd::Object {
@@ -200,6 +210,9 @@ struct _cl_event : rcl::icd::Object {
   std::mutex mutex;
   std::condition_variable changed;
   cl_int status = CL_QUEUED;
+  // Its profiling timestamps, pushed with its completion when the real
+  // platform has them (protocol/profiling_times.h: QUEUED, SUBMIT, START, END, COMPLETE).
+  std::array<std::optional<cl_ulong>, 5> profilingTimes{};
   struct CompleteCallback {
     void(CL_CALLBACK* fn)(cl_event, cl_int, void*);
     void* userData;
