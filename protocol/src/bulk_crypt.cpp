@@ -4,14 +4,16 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "record_wire.h"
-
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+
+#include "record_wire.h"
 
 namespace rcl::protocol::bulk {
 
@@ -140,16 +142,21 @@ bool SealedSender::send(int fd, const Header& header, const unsigned char* strip
     return bytes > 0;
   }
   // Record k is sealed into slot k % 2 while the wire sends record k - 1 from the other.
-  RecordWire wire(fd);
+  std::optional<RecordWire> wire;
+  try {
+    wire.emplace(fd);
+  } catch (const std::system_error&) {
+    return false;  // no thread to be had: the lane fails like a lost connection
+  }
   std::size_t slot = 0;
   for (std::uint64_t at = 0; at < header.length; at += kRecordBytes, slot = (slot + 1) % RecordWire::kSlots) {
-    if (!wire.acquire(slot)) return false;
+    if (!wire->acquire(slot)) return false;
     unsigned char* const out = out_.data() + slot * kSealedBytes;
     const std::size_t bytes = sealRecord(cipher_, lane_, header, at, stripe, out, copies);
     if (bytes == 0) return false;  // ~RecordWire sends what is posted, then ends
-    wire.post(slot, out, bytes, copies);
+    wire->post(slot, out, bytes, copies);
   }
-  return wire.finish();
+  return wire->finish();
 }
 
 SealedReceiver::SealedReceiver(const Key& key, Direction direction, unsigned lane)
