@@ -10,6 +10,8 @@ PACKAGES=(
   ninja-build
   pkg-config
   python3
+  # The generator writes C++ through templates (codegen/templates/*.j2).
+  python3-jinja2
   git
   opencl-c-headers
   opencl-clhpp-headers
