@@ -170,13 +170,14 @@ def main():
     }
     try:
         for out, (template, extra) in names.items():
-            text = env.get_template(template).render(slots=slots, calls=calls, extensions=exts, **extra)
+            text = env.get_template(template).render(slots=slots, calls=calls, extensions=exts, template=template, **extra)
             write(f"{args.out}/{out}", text)
     except model.AnnotationError as e:
         sys.exit(f"{args.annotations}: annotation errors:\n{e}")
     ext_rows = [{"name": e.name, "status": e.status, "functions": e.functions, "queries": e.queries,
                  "why": e.why, "source": e.source} for e in exts]
     write(f"{args.out}/coverage.json", json.dumps({"entries": rows, "extensions": ext_rows}, indent=1) + "\n")
+
 
 if __name__ == "__main__":
     main()

@@ -128,6 +128,9 @@ def wire(call, p):
         "callback": next((q.name for q in call.params if q.role == "callback"), ""),
         "owner": next((q.name for q in call.params if q.opts.get("lengths") == p.name), ""),
     }
+    needs = {"callback": "user_data", "user_data": "callback", "lengths": "owner"}.get(way)
+    if needs and not names[needs]:
+        raise model.AnnotationError(f"{call.name}.{p.name}: travels as {way}, but the call has no {needs} parameter")
     row = WAYS[way]
     if way == "value" or way == "value_bytes" or way == "bulk":
         # A value or bulk bytes as long as the annotation says (a parameter, a
