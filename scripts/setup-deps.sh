@@ -26,6 +26,8 @@ PACKAGES=(
   # AES-256-GCM for the encrypted bulk lanes (protocol/bulk_crypt.h).
   libssl-dev
   libcli11-dev
+  # The client's trace file, Chrome trace-event JSON (icd/src/trace.cpp).
+  nlohmann-json3-dev
   libspdlog-dev
   libfmt-dev
   libgtest-dev
