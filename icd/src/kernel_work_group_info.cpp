@@ -7,6 +7,7 @@
 // asked again. Shape and reason: codegen/opencl_calls.toml.
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
+#include "rcl/icd/driver.h"
 #include "rcl/icd/info_copy.h"
 #include "rcl/icd/kernel_args.h"
 #include "rcl/icd/trace.h"

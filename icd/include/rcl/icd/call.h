@@ -19,13 +19,14 @@
 #include "rcl/icd/objects.h"
 #include "rcl/icd/send_latch.h"
 #include "rcl/protocol/call_ids.h"
+#include "rcl/protocol/callback_kind.h"
 #include "rcl/protocol/codec.h"
 
 namespace rcl::icd {
 
 using protocol::CallId;
 
-enum class CallbackKind { context_notify, program_notify, event_notify, mem_destructor, context_destructor };
+using protocol::CallbackKind;  // one definition for both sides
 
 class Reply;
 struct SvmAllocation;

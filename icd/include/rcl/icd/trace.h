@@ -67,7 +67,5 @@ class Tracer {
   std::vector<CommandEntry> commands_;
 };
 
-// Records a call the client answered itself (no round trip), when tracing.
-void traceLocalAnswer(const char* call);
 
 }  // namespace rcl::icd
