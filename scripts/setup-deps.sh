@@ -10,6 +10,8 @@ PACKAGES=(
   ninja-build
   pkg-config
   python3
+  # The generator writes C++ through templates (codegen/templates/*.j2).
+  python3-jinja2
   git
   opencl-c-headers
   opencl-clhpp-headers
@@ -24,6 +26,8 @@ PACKAGES=(
   # AES-256-GCM for the encrypted bulk lanes (protocol/bulk_crypt.h).
   libssl-dev
   libcli11-dev
+  # The client's trace file, Chrome trace-event JSON (icd/src/trace.cpp).
+  nlohmann-json3-dev
   libspdlog-dev
   libfmt-dev
   libgtest-dev

@@ -18,61 +18,26 @@
 #include <CLI/CLI.hpp>
 #include <zmq.hpp>
 
-#include "rcl/protocol/codec.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/curve.h"
+#include "rcl/protocol/status.h"
 #include "rcl/protocol/transport.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using rcl::protocol::Kind;
-
-// Asks `endpoint` for its status once; nullopt if no answer by `deadline`.
-std::optional<rcl::protocol::Reader> askStatus(zmq::socket_t& socket, std::uint64_t seq, Clock::time_point deadline) {
-  rcl::protocol::Writer w;
-  w.integer(Kind::Request);
-  w.u64(seq);
-  w.integer(rcl::protocol::ControlCall::Status);
-  auto frames = w.finish();
-  rcl::protocol::sendFrames(socket, frames);
-  while (Clock::now() < deadline) {
-    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-    rcl::protocol::pollOnce(&item, 1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-    auto reply = rcl::protocol::recvFrames(socket, zmq::recv_flags::dontwait);
-    if (!reply) continue;
-    rcl::protocol::Reader r(std::move(*reply));
-    const auto kind = r.integer<Kind>();
-    if (r.u64() != seq) continue;
-    const auto status = r.integer<cl_int>();
-    if (kind != Kind::Reply || status != CL_SUCCESS) {
-      std::fprintf(stderr, "remote-cl: the server refused the status query (%d)\n", status);
-      return std::nullopt;
-    }
-    return r;
-  }
-  return std::nullopt;
-}
 
 // The table of running sessions that ends a status answer.
-void printSessions(rcl::protocol::Reader& r) {
-  const std::uint32_t n = r.array();
-  if (n == 0) return;
-  std::printf("%-18s %-24s %8s %8s %14s %14s %14s\n", "session", "client", "age (s)", "objects", "device memory",
-              "bytes in", "bytes out");
-  for (std::uint32_t i = 0; i < n; ++i) {
-    r.array();
-    const auto id = r.u64();
-    const std::string client = r.str();
-    const auto seconds = r.u64();
-    const auto objects = r.u64();
-    const auto memory = r.u64();
-    const auto in = r.u64();
-    const auto out = r.u64();
-    std::printf("%016llx   %-24s %8llu %8llu %14llu %14llu %14llu\n", static_cast<unsigned long long>(id),
-                client.c_str(), static_cast<unsigned long long>(seconds), static_cast<unsigned long long>(objects),
-                static_cast<unsigned long long>(memory), static_cast<unsigned long long>(in),
-                static_cast<unsigned long long>(out));
+void printSessions(const rcl::protocol::ServerStatus& status) {
+  if (status.sessions.empty()) return;
+  std::printf("%-18s %-24s %-12s %8s %8s %14s %14s %14s %6s\n", "session", "client", "key", "age (s)", "objects",
+              "device memory", "bytes in", "bytes out", "busy");
+  for (const auto& s : status.sessions) {
+    std::printf("%016llx   %-24s %-12s %8llu %8llu %14llu %14llu %14llu %6llu\n", static_cast<unsigned long long>(s.id),
+                s.client.c_str(), s.keyName.empty() ? "-" : s.keyName.c_str(),
+                static_cast<unsigned long long>(s.ageSeconds), static_cast<unsigned long long>(s.objects),
+                static_cast<unsigned long long>(s.memoryBytes), static_cast<unsigned long long>(s.bytesIn),
+                static_cast<unsigned long long>(s.bytesOut), static_cast<unsigned long long>(s.busyQueues));
   }
 }
 
@@ -87,52 +52,37 @@ int status(const std::string& endpoint, double timeoutSeconds) {
   rcl::protocol::applyCurveClient(socket, rcl::protocol::loadCurveClientKeys(rcl::protocol::environmentSetting));
   socket.connect(endpoint);
   const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long>(timeoutSeconds * 1000));
-  auto first = askStatus(socket, 1, deadline);
+  std::string error;
+  const auto first = rcl::protocol::askStatus(socket, 1, deadline, &error);
   if (!first) {
-    std::fprintf(stderr, "remote-cl: no answer from %s within %.0f s\n", endpoint.c_str(), timeoutSeconds);
+    std::fprintf(stderr, "remote-cl: %s from %s within %.0f s\n", error.c_str(), endpoint.c_str(), timeoutSeconds);
     return 1;
   }
   // Round trips, once connected: the median of a few.
   std::vector<double> trips;
   for (std::uint64_t seq = 2; seq < 12; ++seq) {
     const auto start = Clock::now();
-    if (!askStatus(socket, seq, Clock::now() + std::chrono::seconds(2))) break;
+    if (!rcl::protocol::askStatus(socket, seq, Clock::now() + std::chrono::seconds(2))) break;
     trips.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
   }
   std::sort(trips.begin(), trips.end());
-  try {
-    auto& r = *first;
-    const std::string version = r.str();
-    const auto protocol = r.u64();
-    const std::string server = r.str();
-    const auto uptime = r.u64();
-    const auto active = r.u64();
-    const auto ended = r.u64();
-    const auto bytesIn = r.u64();
-    const auto bytesOut = r.u64();
-    std::printf("server          %s (%s)\n", endpoint.c_str(), server.c_str());
-    std::printf("version         remote-cl-server %s, protocol %llu\n", version.c_str(),
-                static_cast<unsigned long long>(protocol));
-    std::printf("uptime          %llu s\n", static_cast<unsigned long long>(uptime));
-    if (!trips.empty()) std::printf("round trip      %.0f us (median of %zu)\n", trips[trips.size() / 2], trips.size());
-    std::printf("sessions        %llu active, %llu ended\n", static_cast<unsigned long long>(active),
-                static_cast<unsigned long long>(ended));
-    std::printf("bytes moved     %llu in, %llu out (all sessions, running and ended)\n",
-                static_cast<unsigned long long>(bytesIn), static_cast<unsigned long long>(bytesOut));
-    const std::uint32_t platforms = r.array();
-    for (std::uint32_t p = 0; p < platforms; ++p) {
-      r.array();
-      const std::string name = r.str();
-      const std::string pversion = r.str();
-      std::printf("platform %u      %s (%s)\n", p, name.c_str(), pversion.c_str());
-      const std::uint32_t devices = r.array();
-      for (std::uint32_t d = 0; d < devices; ++d) std::printf("  device %u      %s\n", d, r.str().c_str());
-    }
-    printSessions(r);
-  } catch (const rcl::protocol::DecodeError& e) {
-    std::fprintf(stderr, "remote-cl: malformed status from %s: %s\n", endpoint.c_str(), e.what());
-    return 1;
+  const auto& s = *first;
+  std::printf("server          %s (%s)\n", endpoint.c_str(), s.serverName.c_str());
+  std::printf("version         remote-cl-server %s, protocol %llu\n", s.version.c_str(),
+              static_cast<unsigned long long>(s.protocolVersion));
+  std::printf("uptime          %llu s\n", static_cast<unsigned long long>(s.uptimeSeconds));
+  std::printf("state           %s\n", s.draining ? "draining (refuses new sessions)" : "ready");
+  if (!trips.empty()) std::printf("round trip      %.0f us (median of %zu)\n", trips[trips.size() / 2], trips.size());
+  std::printf("sessions        %llu active, %llu ended\n", static_cast<unsigned long long>(s.activeSessions),
+              static_cast<unsigned long long>(s.endedSessions));
+  std::printf("bytes moved     %llu in, %llu out (all sessions, running and ended)\n",
+              static_cast<unsigned long long>(s.bytesIn), static_cast<unsigned long long>(s.bytesOut));
+  for (std::size_t p = 0; p < s.platforms.size(); ++p) {
+    std::printf("platform %zu      %s (%s)\n", p, s.platforms[p].name.c_str(), s.platforms[p].version.c_str());
+    for (std::size_t d = 0; d < s.platforms[p].devices.size(); ++d)
+      std::printf("  device %zu      %s\n", d, s.platforms[p].devices[d].c_str());
   }
+  printSessions(s);
   return 0;
 }
 

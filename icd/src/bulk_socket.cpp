@@ -84,7 +84,7 @@ bool BulkSocket::sendStripe(std::size_t lane, const Stripe& stripe) {
 
 bool BulkSocket::send(std::uint64_t id, const void* data, std::size_t size) {
   const auto* bytes = static_cast<const unsigned char*>(data);
-  const auto stripes = bulk::stripesOf(size, lanes());
+  const auto stripes = bulk::stripesOf(size, lanes(), encrypted_ ? bulk::kMinSealedStripeBytes : bulk::kMinStripeBytes);
   if (stripes.empty()) return true;  // no bytes
   std::lock_guard transfer(sendMutex_);
   if (stripes.size() > 1) {

@@ -526,28 +526,25 @@ cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {
     known = cache->find(first_, param, bytes, cached);
   }
   if (known && cached != CL_SUCCESS) return cached;
-  if (!known) {
+  if (!known && shape.shape != InfoResult::Shape::ProgramBinaries) {
+    if (const cl_int status = infoValue(param, bytes); status != CL_SUCCESS) return status;
+    if (useCache) cache->store(first_, param, bytes);
+  } else if (!known) {
     Reply reply = sync();
     if (reply.status() != CL_SUCCESS) return reply.status();
     protocol::Reader* r = reply.reader();
     if (r == nullptr) return CL_OUT_OF_RESOURCES;
     try {
-      if (shape.shape == InfoResult::Shape::ProgramBinaries) {
-        const std::uint32_t n = r->array();
-        for (std::uint32_t i = 0; i < n; ++i) {
-          auto& frame = r->bulk();
-          binaries.emplace_back(static_cast<const char*>(frame.data()), frame.size());
-        }
-        bytes.resize(n * sizeof(void*));
-      } else {
-        const auto b = r->bin();
-        bytes.assign(b.begin(), b.end());
+      const std::uint32_t n = r->array();
+      for (std::uint32_t i = 0; i < n; ++i) {
+        auto& frame = r->bulk();
+        binaries.emplace_back(static_cast<const char*>(frame.data()), frame.size());
       }
+      bytes.resize(n * sizeof(void*));
     } catch (const protocol::DecodeError& e) {
       log().warn("remote-cl: malformed info reply: {}", e.what());
       return CL_OUT_OF_RESOURCES;
     }
-    translateHandles(*connection_, shape, bytes);
     if (useCache) cache->store(first_, param, bytes);
   }
 
@@ -562,6 +559,25 @@ cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {
     }
   }
   if (size_ret != nullptr) *size_ret = bytes.size();
+  return CL_SUCCESS;
+}
+
+cl_int Call::infoValue(cl_uint param, std::vector<unsigned char>& bytes) {
+  if (failed()) return status_;
+  const InfoResult shape = protocol::infoResult(call_, param);
+  if (shape.shape == InfoResult::Shape::ProgramBinaries) return CL_INVALID_VALUE;
+  Reply reply = sync();
+  if (reply.status() != CL_SUCCESS) return reply.status();
+  protocol::Reader* r = reply.reader();
+  if (r == nullptr) return CL_OUT_OF_RESOURCES;
+  try {
+    const auto b = r->bin();
+    bytes.assign(b.begin(), b.end());
+  } catch (const protocol::DecodeError& e) {
+    log().warn("remote-cl: malformed info reply: {}", e.what());
+    return CL_OUT_OF_RESOURCES;
+  }
+  translateHandles(*connection_, shape, bytes);
   return CL_SUCCESS;
 }
 

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "rcl/icd/arg_shape.h"
+#include "rcl/icd/kernel_args.h"
 #include "rcl/icd/build_options.h"
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
@@ -172,19 +172,6 @@ cl_int kernelLimitsError(cl_kernel k, cl_device_id device, cl_uint workDim, cons
 }
 
 }  // namespace
-
-cl_int clGetEventProfilingInfo(cl_event, cl_profiling_info param_name, size_t, void*, size_t*) {
-  switch (param_name) {
-    case CL_PROFILING_COMMAND_QUEUED:
-    case CL_PROFILING_COMMAND_SUBMIT:
-    case CL_PROFILING_COMMAND_START:
-    case CL_PROFILING_COMMAND_END:
-    case CL_PROFILING_COMMAND_COMPLETE:
-      return CL_SUCCESS;
-    default:
-      return CL_INVALID_VALUE;
-  }
-}
 
 cl_int clEnqueueNDRangeKernel(cl_command_queue command_queue, cl_kernel kernel, cl_uint work_dim, const size_t*,
                               const size_t* global_work_size, const size_t* local_work_size, cl_uint,

@@ -17,6 +17,7 @@
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/link_watch.h"
+#include "rcl/protocol/profiling_times.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/protocol/transport.h"
 
@@ -528,6 +529,7 @@ void Connection::dispatch(protocol::Frames frames) {
         const std::uint64_t ranNs = r.atEnd() ? 0 : r.u64();  // how long it ran on the device
         if (Object* o = find(id); o != nullptr && o->kind == ObjectKind::Event) {
           static_cast<cl_event>(o)->ranNs = ranNs;
+          if (!r.atEnd()) setProfilingTimes(static_cast<cl_event>(o), protocol::readProfilingTimes(r));
           setEventStatus(static_cast<cl_event>(o), status);
         }
         return;
@@ -618,6 +620,7 @@ void Connection::onReadData(protocol::Reader& r) {
   } else if (status == CL_COMPLETE) {
     final = CL_OUT_OF_RESOURCES;
   }
+  if (status == CL_COMPLETE && !r.atEnd()) setProfilingTimes(read.event, protocol::readProfilingTimes(r));
   if (read.join) {
     std::function<void()> cancel;
     {

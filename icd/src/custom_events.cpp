@@ -13,6 +13,7 @@
 #include "rcl/icd/lifetime.h"
 #include "rcl/icd/trace.h"
 #include "rcl/icd/transfers.h"
+#include "rcl/protocol/profiling_times.h"
 
 namespace rcl::icd::custom {
 
@@ -69,6 +70,27 @@ cl_int CL_API_CALL clGetEventInfo(cl_event event, cl_event_info param_name, size
       break;
   }
   Call call(CallId::clGetEventInfo);
+  call.handle(e);
+  call.scalar(param_name);
+  return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+}
+
+// A complete command's timestamps came with its completion; a user event has
+// none. Anything else (not complete here yet, a queue without profiling, a
+// parameter the platform refused) asks the server, which answers as the real
+// platform does.
+cl_int CL_API_CALL clGetEventProfilingInfo(cl_event event, cl_profiling_info param_name, size_t param_value_size,
+                                           void* param_value, size_t* param_value_size_ret) {
+  cl_event e = checked(event);
+  if (e == nullptr) return CL_INVALID_EVENT;
+  if (!protocol::profilingIndex(param_name)) return CL_INVALID_VALUE;
+  cl_ulong value = 0;
+  if (const auto local = localProfilingInfo(e, param_name, value)) {
+    if (*local != CL_SUCCESS) return *local;
+    traceLocalAnswer("clGetEventProfilingInfo");
+    return copyInfo(value, param_value_size, param_value, param_value_size_ret);
+  }
+  Call call(CallId::clGetEventProfilingInfo);
   call.handle(e);
   call.scalar(param_name);
   return call.info(param_name, param_value_size, param_value, param_value_size_ret);

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "rcl/icd/arg_shape.h"
 #include "rcl/icd/build_options.h"
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/driver.h"
+#include "rcl/icd/kernel_args.h"
 #include "rcl/icd/lifetime.h"
 #include "rcl/icd/svm_ranges.h"
 

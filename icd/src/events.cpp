@@ -1,8 +1,12 @@
 #include "rcl/icd/events.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "rcl/icd/call.h"
 #include "rcl/icd/connection.h"
 #include "rcl/icd/lifetime.h"
+#include "rcl/protocol/profiling_times.h"
 
 namespace rcl::icd {
 
@@ -40,6 +44,24 @@ void setEventStatus(cl_event event, cl_int status) {
   });
 }
 
+static_assert(std::is_same_v<std::array<std::optional<cl_ulong>, 5>, protocol::ProfilingTimes>);
+
+void setProfilingTimes(cl_event event, const protocol::ProfilingTimes& times) {
+  std::lock_guard lock(event->mutex);
+  event->profilingTimes = times;
+}
+
+std::optional<cl_int> localProfilingInfo(cl_event event, cl_profiling_info param, cl_ulong& value) {
+  if (event->commandType == CL_COMMAND_USER) return CL_PROFILING_INFO_NOT_AVAILABLE;  // the spec's rule
+  const auto index = protocol::profilingIndex(param);
+  if (!index) return std::nullopt;
+  std::lock_guard lock(event->mutex);
+  // Not complete here: the server may know better (its completion on the way).
+  if (event->status != CL_COMPLETE || !event->profilingTimes[*index]) return std::nullopt;
+  value = *event->profilingTimes[*index];
+  return CL_SUCCESS;
+}
+
 namespace {
 
 // Asks the server for an event's status. Needed only when no completion was
@@ -74,14 +96,21 @@ void reconcile(cl_event event) {
 
 }  // namespace
 
+// Waits end with the pushed completion. The server is asked only after a
+// silence: a lost push, or a command that failed (PoCL calls no callback for
+// it); a server that is gone fails every event without being asked
+// (Connection::declareDead).
+constexpr auto kFirstStatusPoll = std::chrono::seconds(1);
+constexpr auto kLongestStatusPoll = std::chrono::seconds(5);
+
 cl_int waitForEvent(cl_event event) {
-  auto interval = std::chrono::milliseconds(20);
+  std::chrono::milliseconds interval = kFirstStatusPoll;
   std::unique_lock lock(event->mutex);
   while (!event->changed.wait_for(lock, interval, [event] { return isFinal(event->status); })) {
     lock.unlock();
     reconcile(event);
     lock.lock();
-    interval = std::min(interval * 2, std::chrono::milliseconds(500));
+    interval = std::min<std::chrono::milliseconds>(interval * 2, kLongestStatusPoll);
   }
   return event->status;
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -10,20 +11,20 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 namespace rcl::icd {
 namespace {
 
 // Trace-event thread ids of the queues' rows, far from the calls' threads.
 constexpr std::uint64_t kQueueRows = std::uint64_t{1} << 40;
 
-// A name as a JSON string's contents, short enough for one line (kernel
-// names are C identifiers, but nothing here trusts that).
-std::string jsonSafe(const std::string& name) {
-  std::string safe;
-  for (char ch : name.substr(0, 200))
-    safe += (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ? '_' : ch;
-  return safe;
-}
+// A name short enough for one line of a timeline (kernel names are C
+// identifiers, but nothing here trusts that; the JSON library escapes it).
+std::string shortened(const std::string& name) { return name.substr(0, 200); }
+
+// Microseconds to the nanosecond, as the trace's numbers have always been written.
+double microseconds(double us) { return std::round(us * 1000) / 1000; }
 
 }  // namespace
 
@@ -118,37 +119,45 @@ void Tracer::writeJson() const {
     return;
   }
   const int pid = getpid();
+  // One event a line, as the JSON library writes it (names escaped; bytes that
+  // are not UTF-8 become U+FFFD).
+  const char* separator = "";
+  auto line = [&](const nlohmann::ordered_json& event) {
+    out << separator << event.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+    separator = ",";
+  };
   out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
   std::lock_guard lock(mutex_);
-  const char* separator = "";
   for (const auto& e : entries_) {
-    char line[512];
-    std::snprintf(line, sizeof line,
-                  "%s{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%d,\"tid\":%llu,"
-                  "\"args\":{\"status\":%d,\"bytes_sent\":%zu,\"bytes_received\":%zu,\"round_trip\":%s}}\n",
-                  separator, e.call, e.bytesOut + e.bytesIn > 65536 ? "transfer" : (e.roundTrip ? "sync" : "async"),
-                  e.startUs, e.durationUs, pid, static_cast<unsigned long long>(e.thread), e.status, e.bytesOut,
-                  e.bytesIn, e.roundTrip ? "true" : "false");
-    out << line;
-    separator = ",";
+    line({{"name", e.call},
+          {"cat", e.bytesOut + e.bytesIn > 65536 ? "transfer" : (e.roundTrip ? "sync" : "async")},
+          {"ph", "X"},
+          {"ts", microseconds(e.startUs)},
+          {"dur", microseconds(e.durationUs)},
+          {"pid", pid},
+          {"tid", e.thread},
+          {"args", {{"status", e.status}, {"bytes_sent", e.bytesOut}, {"bytes_received", e.bytesIn},
+                    {"round_trip", e.roundTrip}}}});
   }
   // Device commands: one row per queue, named by a metadata event.
   std::set<std::uint64_t> queues;
   for (const auto& c : commands_) {
     const auto row = kQueueRows + c.queue;
     if (queues.insert(c.queue).second) {
-      out << separator << "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":" << pid << ",\"tid\":" << row
-          << ",\"args\":{\"name\":\"queue " << c.queue << " (device)\"}}\n";
-      separator = ",";
+      line({{"name", "thread_name"},
+            {"ph", "M"},
+            {"pid", pid},
+            {"tid", row},
+            {"args", {{"name", "queue " + std::to_string(c.queue) + " (device)"}}}});
     }
-    char line[512];
-    std::snprintf(line, sizeof line,
-                  "%s{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%d,\"tid\":%llu,"
-                  "\"args\":{\"status\":%d}}\n",
-                  separator, jsonSafe(c.name).c_str(), c.name.rfind("kernel ", 0) == 0 ? "kernel" : "command", c.startUs,
-                  c.durationUs, pid, static_cast<unsigned long long>(row), c.status);
-    out << line;
-    separator = ",";
+    line({{"name", shortened(c.name)},
+          {"cat", c.name.rfind("kernel ", 0) == 0 ? "kernel" : "command"},
+          {"ph", "X"},
+          {"ts", microseconds(c.startUs)},
+          {"dur", microseconds(c.durationUs)},
+          {"pid", pid},
+          {"tid", row},
+          {"args", {{"status", c.status}}}});
   }
   out << "]}\n";
 }

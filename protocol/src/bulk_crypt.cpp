@@ -8,8 +8,12 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+
+#include "record_wire.h"
 
 namespace rcl::protocol::bulk {
 
@@ -101,25 +105,58 @@ bool RecordCipher::open(const Header& header, unsigned char* record) {
          EVP_DecryptFinal_ex(c, record + n, &n) == 1;
 }
 
+namespace {
+
+// A sender's buffer for one record in flight: its Header, ciphertext and tag.
+constexpr std::size_t kSealedBytes = sizeof(Header) + kRecordBytes + kTagBytes;
+
+// Seals the record of `stripe` (header: the stripe's) at `at` into `out` with
+// its header in front; its size on the wire (0: OpenSSL failed), and in
+// `copies` how many times it goes out (a test's replay: 2).
+std::size_t sealRecord(RecordCipher& cipher, unsigned lane, const Header& header, std::uint64_t at,
+                       const unsigned char* stripe, unsigned char* out, int& copies) {
+  const Header record{header.id, header.total, header.offset + at,
+                      std::min<std::uint64_t>(kRecordBytes, header.length - at)};
+  std::memcpy(out, &record, sizeof record);
+  unsigned char* const sealed = out + sizeof record;
+  if (!cipher.seal(record, stripe + at, sealed)) return 0;
+  copies = 1;
+  if (auto& t = tamper(); t.kind != Tamper::None && lane == 0 && ++t.sent == t.record) {
+    if (t.kind == Tamper::Flip) sealed[record.length / 2] ^= 0x20;
+    if (t.kind == Tamper::Replay) copies = 2;
+  }
+  return sizeof record + record.length + kTagBytes;
+}
+
+}  // namespace
+
 SealedSender::SealedSender(const Key& key, Direction direction, unsigned lane)
-    : cipher_(key, direction, lane, true), lane_(lane), out_(kRecordBytes + kTagBytes) {}
+    : cipher_(key, direction, lane, true), lane_(lane), out_(RecordWire::kSlots * kSealedBytes) {}
 
 bool SealedSender::send(int fd, const Header& header, const unsigned char* stripe) {
-  for (std::uint64_t at = 0; at < header.length;) {
-    const Header record{header.id, header.total, header.offset + at,
-                        std::min<std::uint64_t>(kRecordBytes, header.length - at)};
-    if (!cipher_.seal(record, stripe + at, out_.data())) return false;
-    const std::size_t bytes = record.length + kTagBytes;
-    int copies = 1;
-    if (auto& t = tamper(); t.kind != Tamper::None && lane_ == 0 && ++t.sent == t.record) {
-      if (t.kind == Tamper::Flip) out_[record.length / 2] ^= 0x20;
-      if (t.kind == Tamper::Replay) copies = 2;
-    }
-    for (int i = 0; i < copies; ++i)
-      if (!sendAll(fd, &record, sizeof record, true) || !sendAll(fd, out_.data(), bytes)) return false;
-    at += record.length;
+  int copies = 1;
+  if (header.length <= kRecordBytes) {  // one record: nothing to overlap
+    const std::size_t bytes = sealRecord(cipher_, lane_, header, 0, stripe, out_.data(), copies);
+    for (int i = 0; bytes > 0 && i < copies; ++i)
+      if (!sendAll(fd, out_.data(), bytes)) return false;
+    return bytes > 0;
   }
-  return true;
+  // Record k is sealed into slot k % 2 while the wire sends record k - 1 from the other.
+  std::optional<RecordWire> wire;
+  try {
+    wire.emplace(fd);
+  } catch (const std::system_error&) {
+    return false;  // no thread to be had: the lane fails like a lost connection
+  }
+  std::size_t slot = 0;
+  for (std::uint64_t at = 0; at < header.length; at += kRecordBytes, slot = (slot + 1) % RecordWire::kSlots) {
+    if (!wire->acquire(slot)) return false;
+    unsigned char* const out = out_.data() + slot * kSealedBytes;
+    const std::size_t bytes = sealRecord(cipher_, lane_, header, at, stripe, out, copies);
+    if (bytes == 0) return false;  // ~RecordWire sends what is posted, then ends
+    wire->post(slot, out, bytes, copies);
+  }
+  return wire->finish();
 }
 
 SealedReceiver::SealedReceiver(const Key& key, Direction direction, unsigned lane)

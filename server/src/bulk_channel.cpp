@@ -305,7 +305,7 @@ void BulkChannel::receiveWrite(std::uint64_t id, unsigned char* host, std::size_
 
 void BulkChannel::sendRead(std::uint64_t id, const unsigned char* host, std::size_t length,
                            std::function<void()> finished) {
-  const auto stripes = bulk::stripesOf(length, lanes());
+  const auto stripes = bulk::stripesOf(length, lanes(), encrypted_ ? bulk::kMinSealedStripeBytes : bulk::kMinStripeBytes);
   auto out = std::make_shared<ReadOut>();
   out->stripesLeft = stripes.size();
   out->finished = std::move(finished);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "rcl/protocol/info_results.h"
+#include "rcl/server/profiling_times.h"
 #include "rcl/server/build_includes.h"
 #include "rcl/server/outbox.h"
 
@@ -137,9 +138,11 @@ void CallContext::watchEvent(std::uint64_t id, cl_event event) {
       *running = std::chrono::steady_clock::now().time_since_epoch().count();
     });
   }
-  session_.completions().onStatus(event, CL_COMPLETE, [outbox = session_.outbox(), id, running,
+  session_.completions().onStatus(event, CL_COMPLETE, [outbox = session_.outbox(), id, running, event,
                                                        mark = queueMark(event)](cl_int status) {
     mark.completed(status);
+    // Inside the real platform's callback: the event is alive.
+    const auto times = status == CL_COMPLETE ? profilingTimesOf(event) : std::nullopt;
     const std::int64_t started = *running;
     const std::int64_t ended = std::chrono::steady_clock::now().time_since_epoch().count();
     protocol::Writer w;
@@ -152,6 +155,7 @@ void CallContext::watchEvent(std::uint64_t id, cl_event event) {
                                                std::chrono::steady_clock::duration(ended - started))
                                                .count())
               : 0);
+    if (times) protocol::writeProfilingTimes(w, *times);
     outbox->post(w.finish());
   });
 }

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/control.h"
+#include "rcl/protocol/status.h"
 #include "rcl/server/platforms.h"
 
 namespace rcl::server {
@@ -189,64 +190,45 @@ void Router::onWorkerReady(std::uint64_t sessionId) {
 }
 
 void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq) {
-  // Each running session: what it holds now and what it moved so far.
-  struct Row {
-    std::uint64_t id;
-    std::string client;
-    std::uint64_t seconds, objects, memoryBytes, bytesIn, bytesOut;
-  };
-  std::vector<Row> rows;
   const auto now = std::chrono::steady_clock::now();
   const auto secondsSince = [now](std::chrono::steady_clock::time_point t) {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(now - t).count());
   };
+  protocol::ServerStatus status;
+  status.version = RCL_VERSION;
+  status.protocolVersion = protocol::kProtocolVersion;
+  status.serverName = serverName_;
+  status.uptimeSeconds = secondsSince(started_);
+  status.endedSessions = endedSessions_;
+  // Each running session: what it holds now and what it moved so far.
   for (const auto& [id, worker] : workers_) {
     const auto& r = worker->report();
-    rows.push_back({id, worker->client(), secondsSince(worker->started()), r.objects, r.memoryBytes, r.bytesIn,
-                    r.bytesOut});
+    status.sessions.push_back({id, worker->client(), {}, secondsSince(worker->started()), r.objects, r.memoryBytes,
+                               r.bytesIn, r.bytesOut, 0});
   }
   for (const auto& [id, session] : sessions_) {
     const auto& st = session->stats();
-    rows.push_back({id, session->client(), secondsSince(session->started()), st.objects, st.memoryBytes, st.bytesIn,
-                    st.bytesOut});
+    status.sessions.push_back({id, session->client(), {}, secondsSince(session->started()), st.objects,
+                               st.memoryBytes, st.bytesIn, st.bytesOut, 0});
   }
-  std::uint64_t bytesIn = endedBytesIn_, bytesOut = endedBytesOut_;
-  for (const auto& row : rows) {
-    bytesIn += row.bytesIn;
-    bytesOut += row.bytesOut;
+  status.activeSessions = status.sessions.size() + starting_.size();
+  status.bytesIn = endedBytesIn_;
+  status.bytesOut = endedBytesOut_;
+  for (const auto& row : status.sessions) {
+    status.bytesIn += row.bytesIn;
+    status.bytesOut += row.bytesOut;
+  }
+  for (const auto& p : platforms_) {
+    protocol::PlatformStatus platform{platformName(p.platform), platformString(p.platform, CL_PLATFORM_VERSION), {}};
+    for (auto d : p.devices) platform.devices.push_back(deviceName(d));
+    status.platforms.push_back(std::move(platform));
   }
 
   protocol::Writer w;
   w.integer(Kind::Reply);
   w.u64(seq);
   w.i64(CL_SUCCESS);
-  w.str(RCL_VERSION);
-  w.integer(protocol::kProtocolVersion);
-  w.str(serverName_);
-  w.u64(secondsSince(started_));
-  w.u64(rows.size() + starting_.size());
-  w.u64(endedSessions_);
-  w.u64(bytesIn);
-  w.u64(bytesOut);
-  w.array(static_cast<std::uint32_t>(platforms_.size()));
-  for (const auto& p : platforms_) {
-    w.array(3);
-    w.str(platformName(p.platform));
-    w.str(platformString(p.platform, CL_PLATFORM_VERSION));
-    w.array(static_cast<std::uint32_t>(p.devices.size()));
-    for (auto d : p.devices) w.str(deviceName(d));
-  }
-  w.array(static_cast<std::uint32_t>(rows.size()));
-  for (const auto& row : rows) {
-    w.array(7);
-    w.u64(row.id);
-    w.str(row.client);
-    w.u64(row.seconds);
-    w.u64(row.objects);
-    w.u64(row.memoryBytes);
-    w.u64(row.bytesIn);
-    w.u64(row.bytesOut);
-  }
+  protocol::encodeStatus(w, status);
   auto frames = w.finish();
   sendTo(routing, frames);
 }

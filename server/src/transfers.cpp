@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rcl/server/outbox.h"
+#include "rcl/server/profiling_times.h"
 
 namespace rcl::server {
 
@@ -17,7 +18,7 @@ std::uint64_t readId(CallContext& ctx) {
 void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging) {
   if (status == CL_SUCCESS) {
     ctx.session().table().add(id, ObjectKind::Event, event);
-    ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging,
+    ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging, event,
                                                     mark = ctx.queueMark(event)](cl_int done) {
       mark.completed(done);
       protocol::Writer w;
@@ -31,6 +32,9 @@ void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t i
       } else {
         w.nil();
       }
+      // Inside the real platform's callback: the event is alive.
+      if (done == CL_COMPLETE)
+        if (const auto times = profilingTimesOf(event)) protocol::writeProfilingTimes(w, *times);
       outbox->post(w.finish());
     });
   }

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "child_process.h"
+#include "cl_error_names.h"
 #include "remote_device.h"
 #include "raw_client.h"
 #include "rcl/protocol/bulk_socket.h"
@@ -50,9 +51,6 @@ using namespace std::chrono_literals;
 using protocol::Kind;
 
 constexpr std::size_t kBig = std::size_t{64} << 20;
-constexpr const char* kFailures =
-    "10-14, 16-18, 20-21: an OpenCL call failed, 15: wrong bytes read back, 19: wrong bytes after the unmap, "
-    "22: wrong bytes of a write held back by a user event";
 
 class ShmTest : public ::testing::Test {
  protected:
@@ -65,65 +63,67 @@ class ShmTest : public ::testing::Test {
   }
 
   // In a child: writes and reads back 64 MiB (plus an odd tail) through
-  // remote-cl, at an odd offset, then maps it and unmaps it changed. 0, or what failed.
-  // `before(queue, buffer)` runs first (0 or its own code).
-  int bigTransfer(const std::function<int(cl_command_queue, cl_mem)>& before = nullptr) const {
+  // remote-cl, at an odd offset, then maps it and unmaps it changed: what failed, if anything.
+  // `before(queue, buffer)` runs first (and may fail it).
+  Outcome bigTransfer(const std::function<Outcome(cl_command_queue, cl_mem)>& before = nullptr) const {
     const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint());
-    if (remote.failed != 0) return remote.failed;
+    if (!remote.failed.empty()) return remote.failed;
     cl_context context = remote.context;
     cl_command_queue queue = remote.queue;
     cl_int error = CL_SUCCESS;
     const std::size_t size = kBig + 4093;
     cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE, size + 3, nullptr, &error);
-    if (error != CL_SUCCESS) return 12;
+    if (error != CL_SUCCESS) return "no 64 MiB buffer: " + clErrorName(error);
     if (before) {
-      if (const int failed = before(queue, buffer); failed != 0) return failed;
+      if (auto failed = before(queue, buffer); !failed.empty()) return failed;
     }
     std::vector<unsigned char> data(size), back(size);
     for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<unsigned char>(i * 7 + i / 4099);
     if (clEnqueueWriteBuffer(queue, buffer, CL_TRUE, 3, size, data.data(), 0, nullptr, nullptr) != CL_SUCCESS)
-      return 13;
+      return "the 64 MiB write failed";
     if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 3, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
-      return 14;
-    if (back != data) return 15;
+      return "the 64 MiB read failed";
+    if (back != data) return "the 64 MiB read brought back other bytes";
     // A mapping reads the region and its unmap writes it back, the same way.
     auto* mapped = static_cast<unsigned char*>(clEnqueueMapBuffer(
         queue, buffer, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 1 << 20, size - (1 << 20), 0, nullptr, nullptr, &error));
-    if (error != CL_SUCCESS || std::memcmp(mapped, data.data() + (1 << 20) - 3, size - (1 << 20)) != 0) return 16;
+    if (error != CL_SUCCESS || std::memcmp(mapped, data.data() + (1 << 20) - 3, size - (1 << 20)) != 0)
+      return "the map failed or shows other bytes";
     for (std::size_t i = 0; i < size - (1 << 20); i += 4096) mapped[i] ^= 0xff;
-    if (clEnqueueUnmapMemObject(queue, buffer, mapped, 0, nullptr, nullptr) != CL_SUCCESS) return 17;
+    if (clEnqueueUnmapMemObject(queue, buffer, mapped, 0, nullptr, nullptr) != CL_SUCCESS) return "the unmap failed";
     for (std::size_t i = 0; i < size - (1 << 20); i += 4096) data[i + (1 << 20) - 3] ^= 0xff;
     if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 3, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
-      return 18;
-    if (back != data) return 19;
+      return "the read after the unmap failed";
+    if (back != data) return "the read after the unmap brought back other bytes";
     // A write held back by a user event: its bytes come long before its turn.
     cl_event gate = clCreateUserEvent(context, &error);
     cl_event written = nullptr, read = nullptr;
     const std::size_t held = std::size_t{2} << 20;
     std::vector<unsigned char> late(held, 0x5a), lateBack(held);
     if (clEnqueueWriteBuffer(queue, buffer, CL_FALSE, 5, held, late.data(), 1, &gate, &written) != CL_SUCCESS)
-      return 20;
+      return "the write held back by a user event was refused";
     if (clEnqueueReadBuffer(queue, buffer, CL_FALSE, 5, held, lateBack.data(), 1, &written, &read) != CL_SUCCESS)
-      return 21;
+      return "the read behind the held write was refused";
     clFlush(queue);
     std::this_thread::sleep_for(100ms);
     clSetUserEventStatus(gate, CL_COMPLETE);
-    if (clWaitForEvents(1, &read) != CL_SUCCESS || lateBack != late) return 22;
+    if (clWaitForEvents(1, &read) != CL_SUCCESS || lateBack != late)
+      return "the write held back by a user event brought back other bytes";
     for (cl_event e : {gate, written, read}) clReleaseEvent(e);
     clReleaseMemObject(buffer);
     clReleaseCommandQueue(queue);
     clReleaseContext(context);
-    return 0;
+    return {};
   }
 
   // Runs bigTransfer() in a child (with `name`=`value` set, if given): the
   // session's socket must have carried only small messages. The server's log.
   std::string sameHostTransfer(const char* name = nullptr, const char* value = nullptr) const {
-    ChildProcess child([&] {
+    ChildProcess child([&]() -> Outcome {
       if (name != nullptr) setenv(name, value, 1);
       return bigTransfer();
     });
-    EXPECT_EQ(child.waitForExit(120s), 0) << kFailures;
+    EXPECT_EQ(child.waitForOutcome(120s), "");
     const auto [in, out] = endedSessionBytes();
     EXPECT_LT(in, std::uint64_t{1} << 20) << "the write's bytes went through the socket";
     EXPECT_LT(out, std::uint64_t{1} << 20) << "the read's bytes went through the socket";
@@ -182,53 +182,54 @@ TEST_F(ShmTest, WithoutSharedBuffersDirectCopiesCarryIt) {
 // bytes from before it, as natively. Sub-buffer writes land at their offset.
 TEST_F(ShmTest, OnlyABlockingWriteNothingWaitsForIsCopiedAheadOfItsTurn) {
   constexpr std::size_t kSize = std::size_t{1} << 20;
-  ChildProcess child([&] {
+  ChildProcess child([&]() -> Outcome {
     const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint());
-    if (remote.failed != 0) return remote.failed;
+    if (!remote.failed.empty()) return remote.failed;
     cl_command_queue queue = remote.queue;
     cl_int error = CL_SUCCESS;
     cl_mem source = clCreateBuffer(remote.context, CL_MEM_READ_WRITE, kSize, nullptr, &error);
     cl_mem target = clCreateBuffer(remote.context, CL_MEM_READ_WRITE, kSize, nullptr, &error);
-    if (error != CL_SUCCESS) return 20;
+    if (error != CL_SUCCESS) return "no 1 MiB buffers: " + clErrorName(error);
     const std::vector<unsigned char> a(kSize, 0xa1), b(kSize, 0xb2), c(kSize, 0xc3);
     std::vector<unsigned char> back(kSize);
     const auto readBack = [&](cl_mem buffer) {
       return clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, kSize, back.data(), 0, nullptr, nullptr) == CL_SUCCESS;
     };
     // The queue's first command: nothing known of it yet, so not ahead.
-    if (clEnqueueWriteBuffer(queue, source, CL_TRUE, 0, kSize, a.data(), 0, nullptr, nullptr) != CL_SUCCESS) return 21;
-    if (!readBack(source) || back != a) return 22;
+    if (clEnqueueWriteBuffer(queue, source, CL_TRUE, 0, kSize, a.data(), 0, nullptr, nullptr) != CL_SUCCESS)
+      return "the first write failed";
+    if (!readBack(source) || back != a) return "the first write's bytes did not come back";
     // The read completed: a non-blocking write still is not ahead...
     if (clEnqueueWriteBuffer(queue, source, CL_FALSE, 0, kSize / 2, b.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
         clFinish(queue) != CL_SUCCESS || !readBack(source))
-      return 23;
+      return "the non-blocking write failed";
     // ...a blocking one is (the upper half, through a sub-buffer).
     const cl_buffer_region upper{kSize / 2, kSize / 2};
     cl_mem half = clCreateSubBuffer(source, 0, CL_BUFFER_CREATE_TYPE_REGION, &upper, &error);
-    if (error != CL_SUCCESS) return 24;
+    if (error != CL_SUCCESS) return "no sub-buffer: " + clErrorName(error);
     if (clEnqueueWriteBuffer(queue, half, CL_TRUE, 0, kSize / 2, b.data(), 0, nullptr, nullptr) != CL_SUCCESS)
-      return 25;
-    if (!readBack(source) || back != b) return 26;
+      return "the blocking write through the sub-buffer failed";
+    if (!readBack(source) || back != b) return "the sub-buffer's write did not land at its offset";
     // A copy held back by a user event, then a blocking write of the source behind it.
     cl_event gate = clCreateUserEvent(remote.context, &error);
     cl_event copied = nullptr;
-    if (clEnqueueCopyBuffer(queue, source, target, 0, 0, kSize, 1, &gate, &copied) != CL_SUCCESS) return 27;
+    if (clEnqueueCopyBuffer(queue, source, target, 0, 0, kSize, 1, &gate, &copied) != CL_SUCCESS)
+      return "the held copy was refused";
     auto written = std::async(std::launch::async, [&] {
       return clEnqueueWriteBuffer(queue, source, CL_TRUE, 0, kSize, c.data(), 0, nullptr, nullptr);
     });
     std::this_thread::sleep_for(200ms);
     clSetUserEventStatus(gate, CL_COMPLETE);
-    if (written.get() != CL_SUCCESS) return 28;
-    if (!readBack(target) || back != b) return 29;  // the copy ran before the write
-    if (!readBack(source) || back != c) return 30;
+    if (written.get() != CL_SUCCESS) return "the write behind the held copy failed";
+    if (!readBack(target) || back != b) return "the held copy saw the write behind it";
+    if (!readBack(source) || back != c) return "the write behind the held copy did not land";
     for (cl_event e : {gate, copied}) clReleaseEvent(e);
     for (cl_mem m : {half, source, target}) clReleaseMemObject(m);
     clReleaseCommandQueue(queue);
     clReleaseContext(remote.context);
-    return 0;
+    return {};
   });
-  ASSERT_EQ(child.waitForExit(60s), 0) << "20-28: an OpenCL call failed, 22/26/30: wrong bytes read back, "
-                                           "29: the held copy saw the write behind it";
+  ASSERT_EQ(child.waitForOutcome(60s), "");
   endedSessionBytes();
   const auto log = readTextFile(server_->logPath());
   std::smatch ahead;
@@ -262,9 +263,9 @@ std::size_t sharedMappings(pid_t pid) {
 // no host pointer, sub-buffers, device commands; the worker's mapping goes
 // with the buffer.
 TEST_F(ShmTest, ASharedBufferBehavesAsAnOrdinaryOneAndGoesWithIt) {
-  ChildProcess child([&] {
+  ChildProcess child([&]() -> Outcome {
     const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint());
-    if (remote.failed != 0) return remote.failed;
+    if (!remote.failed.empty()) return remote.failed;
     cl_context context = remote.context;
     cl_command_queue queue = remote.queue;
     cl_int error = CL_SUCCESS;
@@ -272,64 +273,61 @@ TEST_F(ShmTest, ASharedBufferBehavesAsAnOrdinaryOneAndGoesWithIt) {
     std::vector<unsigned char> initial(size), back(size);
     for (std::size_t i = 0; i < size; ++i) initial[i] = static_cast<unsigned char>(i * 13 + i / 7);
     cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, size, initial.data(), &error);
-    if (error != CL_SUCCESS) return 14;
+    if (error != CL_SUCCESS) return "no 4 MiB buffer: " + clErrorName(error);
     // The worker maps it now (its pid is in the log).
     std::smatch worker;
     const std::string log = readTextFile(server_->logPath());
-    if (!std::regex_search(log, worker, std::regex(R"(worker (\d+): session \w+: shared memory)"))) return 26;
+    if (!std::regex_search(log, worker, std::regex(R"(worker (\d+): session \w+: shared memory)")))
+      return "no worker pid in the server's log";
     const auto workerPid = static_cast<pid_t>(std::stol(worker[1]));
-    if (sharedMappings(workerPid) != 1) return 27;
+    if (sharedMappings(workerPid) != 1) return "the worker did not map the buffer";
     cl_mem_flags flags = 0;
     void* hostPtr = &flags;
     clGetMemObjectInfo(buffer, CL_MEM_FLAGS, sizeof flags, &flags, nullptr);
     clGetMemObjectInfo(buffer, CL_MEM_HOST_PTR, sizeof hostPtr, &hostPtr, nullptr);
-    if (flags != (CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR) || hostPtr != nullptr) return 15;
+    if (flags != (CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR) || hostPtr != nullptr) return "wrong flags or host pointer";
     if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
         back != initial)
-      return 16;
+      return "wrong initial bytes";
     // A device command on a sub-buffer, a write through it, both seen in the parent.
     const cl_buffer_region region{std::size_t{1} << 20, std::size_t{1} << 20};
     cl_mem sub = clCreateSubBuffer(buffer, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &error);
-    if (error != CL_SUCCESS) return 17;
+    if (error != CL_SUCCESS) return "no sub-buffer: " + clErrorName(error);
     const unsigned char pattern = 0xa5;
     std::vector<unsigned char> written(std::size_t{256} << 10, 0x3c);
     if (clEnqueueFillBuffer(queue, sub, &pattern, 1, 0, region.size, 0, nullptr, nullptr) != CL_SUCCESS ||
         clEnqueueWriteBuffer(queue, sub, CL_TRUE, 4096, written.size(), written.data(), 0, nullptr, nullptr) !=
             CL_SUCCESS)
-      return 18;
+      return "the sub-buffer's fill or write failed";
     std::fill_n(initial.begin() + static_cast<std::ptrdiff_t>(region.origin), region.size, pattern);
     std::copy(written.begin(), written.end(), initial.begin() + static_cast<std::ptrdiff_t>(region.origin + 4096));
     if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
         back != initial)
-      return 19;
+      return "wrong bytes after the sub-buffer's commands";
     // A map is the client's own view of the shared memory (no copy), in the queue's order.
     auto* mapped = static_cast<unsigned char*>(clEnqueueMapBuffer(queue, sub, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE,
                                                                   8192, 4096, 0, nullptr, nullptr, &error));
-    if (error != CL_SUCCESS || !inSharedMapping(mapped)) return 22;
-    if (std::memcmp(mapped, initial.data() + region.origin + 8192, 4096) != 0) return 23;
+    if (error != CL_SUCCESS || !inSharedMapping(mapped)) return "the map failed or is a copy";
+    if (std::memcmp(mapped, initial.data() + region.origin + 8192, 4096) != 0) return "wrong mapped bytes";
     std::memset(mapped, 0x77, 4096);
-    if (clEnqueueUnmapMemObject(queue, sub, mapped, 0, nullptr, nullptr) != CL_SUCCESS) return 24;
+    if (clEnqueueUnmapMemObject(queue, sub, mapped, 0, nullptr, nullptr) != CL_SUCCESS) return "the unmap failed";
     std::fill_n(initial.begin() + static_cast<std::ptrdiff_t>(region.origin + 8192), 4096, 0x77);
     if (clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, size, back.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
         back != initial)
-      return 25;
+      return "wrong bytes after the unmap";
     clReleaseMemObject(sub);
     clReleaseMemObject(buffer);
-    if (clFinish(queue) != CL_SUCCESS) return 20;
+    if (clFinish(queue) != CL_SUCCESS) return "clFinish failed";
     // Released on the server once the session's calls before the finish ran.
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (sharedMappings(workerPid) != 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(10ms);
-    if (sharedMappings(workerPid) != 0) return 21;
+    if (sharedMappings(workerPid) != 0) return "the worker kept the mapping of a released buffer";
     clReleaseCommandQueue(queue);
     clReleaseContext(context);
-    return 0;
+    return {};
   });
-  ASSERT_EQ(child.waitForExit(60s), 0)
-      << "10-14, 17, 18, 20: an OpenCL call failed, 26: no worker pid in the log, 27: the worker did not map the "
-         "buffer, 15: wrong flags or host pointer, 16: wrong initial bytes, 19: wrong bytes after the sub-buffer's "
-         "commands, 21: the worker kept the mapping of a released buffer, 22: the map failed or is a copy, 23: wrong "
-         "mapped bytes, 24: the unmap failed, 25: wrong bytes after the unmap";
+  ASSERT_EQ(child.waitForOutcome(60s), "");
 }
 
 TEST_F(ShmTest, WithoutDirectCopiesTheSlotsCarryIt) {
@@ -341,17 +339,17 @@ TEST_F(ShmTest, WithoutDirectCopiesTheSlotsCarryIt) {
 TEST_F(ShmTest, ADirectCopyFromMemoryTheApplicationDoesNotHaveFailsAndTheSessionGoesOn) {
   // Natively such a write would crash the application (as it does with a
   // shared buffer, whose copy the client makes); here the worker's copy fails and it goes on.
-  ChildProcess child([&] {
+  ChildProcess child([&]() -> Outcome {
     setenv("REMOTE_CL_SHARED_BUFFERS", "0", 1);
     return bigTransfer([](cl_command_queue queue, cl_mem buffer) {
       const std::size_t size = 1 << 20;
       void* gone = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       ::munmap(gone, size);
       clEnqueueWriteBuffer(queue, buffer, CL_TRUE, 0, size, gone, 0, nullptr, nullptr);
-      return 0;
+      return Outcome{};
     });
   });
-  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
+  ASSERT_EQ(child.waitForOutcome(120s), "");
   endedSessionBytes();
   EXPECT_NE(readTextFile(server_->logPath()).find("direct copy of 1048576 bytes with the client failed"),
             std::string::npos);
@@ -364,7 +362,7 @@ TEST_F(ShmTest, AClientKilledWithABigWriteOnTheWayLeavesNothingBehind) {
     SCOPED_TRACE(std::string("REMOTE_CL_SHM=") + shm);
     server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(std::getenv("RCL_SERVER_BIN"),
                                                                      temp_.file(std::string("killed-") + shm + ".log")));
-    ChildProcess child([&] {
+    ChildProcess child([&]() -> Outcome {
       setenv("REMOTE_CL_SHM", shm, 1);
       return bigTransfer([](cl_command_queue queue, cl_mem buffer) {
         cl_context context = nullptr;
@@ -376,7 +374,7 @@ TEST_F(ShmTest, AClientKilledWithABigWriteOnTheWayLeavesNothingBehind) {
         clFlush(queue);
         ChildProcess::signalParent();
         std::this_thread::sleep_for(60s);
-        return 30;
+        return Outcome{"the parent did not kill the child"};
       });
     });
     ASSERT_TRUE(child.waitForSignal(60s));
@@ -389,12 +387,12 @@ TEST_F(ShmTest, AClientKilledWithABigWriteOnTheWayLeavesNothingBehind) {
 }
 
 TEST_F(ShmTest, TurnedOffEverythingGoesThroughTheSocket) {
-  ChildProcess child([&] {
+  ChildProcess child([&]() -> Outcome {
     setenv("REMOTE_CL_SHM", "0", 1);
     setenv("REMOTE_CL_BULK_SOCKET", "0", 1);
     return bigTransfer();
   });
-  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
+  ASSERT_EQ(child.waitForOutcome(120s), "");
   const auto [in, out] = endedSessionBytes();
   EXPECT_GE(in, kBig);
   EXPECT_GE(out, kBig);
@@ -404,12 +402,12 @@ TEST_F(ShmTest, TurnedOffEverythingGoesThroughTheSocket) {
 TEST_F(ShmTest, WithoutSharedMemoryOverTcpABulkSocketCarriesIt) {
   // Cut in stripes over 3 lanes (the integration suite runs the default 2,
   // and transfers under 2 MiB take one lane).
-  ChildProcess child([&] {
+  ChildProcess child([&]() -> Outcome {
     setenv("REMOTE_CL_SHM", "0", 1);
     setenv("REMOTE_CL_BULK_LANES", "3", 1);
     return bigTransfer();
   });
-  ASSERT_EQ(child.waitForExit(120s), 0) << kFailures;
+  ASSERT_EQ(child.waitForOutcome(120s), "");
   const auto [in, out] = endedSessionBytes();
   EXPECT_GE(in, kBig) << "the bulk socket's bytes count as the session's";
   EXPECT_GE(out, kBig);

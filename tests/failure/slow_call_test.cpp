@@ -49,12 +49,6 @@ class SlowCallTest : public ::testing::Test {
   std::unique_ptr<ServerProcess> server_;
 };
 
-// What the child found wrong, for the parent to print; the child's exit code is 1 then.
-int failWith(const std::string& file, const std::string& what) {
-  writeTextFile(file, what);
-  return 1;
-}
-
 const char* kSource = "kernel void twice(global int* p) { size_t i = get_global_id(0); p[i] = 2 * p[i]; }";
 
 void CL_CALLBACK countCompletion(cl_event, cl_int status, void* counter) {
@@ -99,20 +93,19 @@ std::string computeMeanwhile(const RemoteDevice& r, cl_kernel kernel, std::chron
 }
 
 TEST_F(SlowCallTest, ACallOfTwentySecondsReturnsItsResultWhileTheClientGoesOn) {
-  const std::string failure = temp_.file("failure.txt");
   const std::string clientLog = temp_.file("client.log");
-  ChildProcess child([&] {
+  ChildProcess child([&]() -> Outcome {
     // The driver's log lines (a lost server would say so here).
-    if (std::freopen(clientLog.c_str(), "w", stderr) == nullptr) return failWith(failure, "no client log");
+    if (std::freopen(clientLog.c_str(), "w", stderr) == nullptr) return Outcome("no client log");
     setenv("REMOTE_CL_LOG", "info", 1);
     const RemoteDevice r = openRemoteDevice(vendors_, server_->endpoint());
-    if (r.failed != 0) return failWith(failure, "opening the remote device failed at step " + std::to_string(r.failed));
+    if (!r.failed.empty()) return "opening the remote device: " + r.failed;
     cl_int error = CL_SUCCESS;
     cl_program program = clCreateProgramWithSource(r.context, 1, &kSource, nullptr, &error);
     if (error != CL_SUCCESS || clBuildProgram(program, 1, &r.device, nullptr, nullptr, nullptr) != CL_SUCCESS)
-      return failWith(failure, "the program did not build");
+      return Outcome("the program did not build");
     cl_kernel kernel = clCreateKernel(program, "twice", &error);
-    if (error != CL_SUCCESS) return failWith(failure, "clCreateKernel: " + std::to_string(error));
+    if (error != CL_SUCCESS) return Outcome("clCreateKernel: " + std::to_string(error));
 
     // The slow call, on a thread of its own.
     const auto start = Clock::now();
@@ -126,41 +119,40 @@ TEST_F(SlowCallTest, ACallOfTwentySecondsReturnsItsResultWhileTheClientGoesOn) {
     std::atomic<int> callbacks{0};
     const std::string meanwhile = computeMeanwhile(r, kernel, 5s, rounds, callbacks);
     const auto computed = Clock::now() - start;
-    if (!meanwhile.empty()) return failWith(failure, "the other thread failed meanwhile: " + meanwhile);
+    if (!meanwhile.empty()) return Outcome("the other thread failed meanwhile: " + meanwhile);
     if (slow.wait_for(0s) == std::future_status::ready)
-      return failWith(failure, "the slow call was not slow: is --test-delay-call working?");
+      return Outcome("the slow call was not slow: is --test-delay-call working?");
     if (computed > kDelay - 5s)
-      return failWith(failure, "the other thread took " +
+      return Outcome("the other thread took " +
                                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(computed).count()) +
                                    " s for 5 s of work: it waited for the slow call");
-    if (rounds < 5) return failWith(failure, "the other thread made only " + std::to_string(rounds) + " rounds in 5 s");
+    if (rounds < 5) return Outcome("the other thread made only " + std::to_string(rounds) + " rounds in 5 s");
     // Every round's completion callback arrives while the slow call still runs.
     for (const auto until = Clock::now() + 5s; callbacks < rounds && Clock::now() < until;)
       std::this_thread::sleep_for(10ms);
     if (slow.wait_for(0s) == std::future_status::ready)
-      return failWith(failure, "the slow call returned before the pushes were checked");
+      return Outcome("the slow call returned before the pushes were checked");
     if (callbacks != rounds)
-      return failWith(failure, std::to_string(callbacks.load()) + " of " + std::to_string(rounds) +
+      return Outcome(std::to_string(callbacks.load()) + " of " + std::to_string(rounds) +
                                    " completion callbacks arrived during the slow call");
 
-    if (slow.wait_for(kDelay + 30s) != std::future_status::ready) return failWith(failure, "the slow call hung");
+    if (slow.wait_for(kDelay + 30s) != std::future_status::ready) return Outcome("the slow call hung");
     const auto [status, names] = slow.get();
     const auto took = Clock::now() - start;
-    if (status != CL_SUCCESS) return failWith(failure, "the slow call failed: " + std::to_string(status));
-    if (names != "twice") return failWith(failure, "the slow call returned kernel names '" + names + "'");
-    if (took < kDelay) return failWith(failure, "the slow call took less than the delay");
+    if (status != CL_SUCCESS) return Outcome("the slow call failed: " + std::to_string(status));
+    if (names != "twice") return Outcome("the slow call returned kernel names '" + names + "'");
+    if (took < kDelay) return Outcome("the slow call took less than the delay");
     // The session is the same one: its objects still work.
     int rest = 0;
     const std::string after = computeMeanwhile(r, kernel, 1s, rest, callbacks);
-    if (!after.empty()) return failWith(failure, "after the slow call: " + after);
+    if (!after.empty()) return Outcome("after the slow call: " + after);
     std::printf("slow call: %.1f s; meanwhile %d rounds and %d callbacks in %.1f s\n",
                 std::chrono::duration<double>(took).count(), rounds, callbacks.load(),
                 std::chrono::duration<double>(computed).count());
     std::fflush(stdout);
-    return 0;
+    return {};
   });
-  const int exit = child.waitForExit(kDelay + 90s);
-  EXPECT_EQ(exit, 0) << readTextFile(failure);
+  EXPECT_EQ(child.waitForOutcome(kDelay + 90s), "");
   const std::string log = readTextFile(clientLog);
   EXPECT_EQ(log.find("lost server"), std::string::npos) << "the client declared the server lost:\n" << log;
   const std::string serverLog = readTextFile(server_->logPath());

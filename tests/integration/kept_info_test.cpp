@@ -2,7 +2,9 @@
 // client (codegen/opencl_calls.toml, `immutable`): it must stay right after
 // every call that could look as if it changed it, and a new object made where
 // an old one was released must never answer with the old one's values.
-// Reference counts stay live queries.
+// Reference counts stay live queries. A kernel's work-group information is
+// kept per kernel function, device and __local argument sizes: it must be the
+// live value for every size set.
 
 #include <vector>
 
@@ -132,6 +134,65 @@ TEST_F(KeptInfoTest, EveryKernelOfAFunctionRefusesWrongArgumentsAtTheCall) {
   ASSERT_NO_FATAL_FAILURE(kernelOrFail(twice, "put", &kernel));
   EXPECT_EQ(clSetKernelArg(kernel, 1, sizeof narrow, &narrow), CL_INVALID_ARG_SIZE) << "after the rebuild";
   CL_CHECK(clSetKernelArg(kernel, 1, sizeof wide, &wide));
+}
+
+cl_ulong localMemSize(cl_kernel kernel, cl_device_id device) {
+  cl_ulong size = 0;
+  EXPECT_EQ(clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_LOCAL_MEM_SIZE, sizeof size, &size, nullptr),
+            CL_SUCCESS);
+  return size;
+}
+
+// CL_KERNEL_LOCAL_MEM_SIZE counts the __local arguments set so far: kernels of
+// one function with the same sizes answer alike, other sizes differently, and
+// every answer is the one a kernel of a separate build (nothing kept) gives.
+TEST_F(KeptInfoTest, AKernelsLocalMemorySizeFollowsItsLocalArguments) {
+  const char* source =
+      "kernel void scan(global float* p, local float* a, local float* b) {\n"
+      "  local float tile[16];\n"
+      "  const size_t i = get_local_id(0);\n"
+      "  tile[i % 16] = p[i]; a[i] = p[i]; b[i] = p[i];\n"
+      "  barrier(CLK_LOCAL_MEM_FENCE);\n"
+      "  p[i] = tile[(i + 1) % 16] + a[i] + b[i];\n"
+      "}\n";
+  Program program, separate;
+  ASSERT_NO_FATAL_FAILURE(buildOrFail(source, &program));
+  ASSERT_NO_FATAL_FAILURE(buildOrFail(source, &separate));
+  struct Sizes {
+    size_t a, b;  // 0: not set
+  };
+  auto set = [](cl_kernel kernel, const Sizes& sizes) {
+    if (sizes.a != 0) {
+      CL_CHECK(clSetKernelArg(kernel, 1, sizes.a, nullptr));
+    }
+    if (sizes.b != 0) {
+      CL_CHECK(clSetKernelArg(kernel, 2, sizes.b, nullptr));
+    }
+  };
+  // Each step sets what it names on top of the steps before (0: left as it is).
+  const std::vector<Sizes> steps = {{0, 0}, {64, 0}, {256, 0}, {64, 1024}, {256, 1024}, {64, 0}};
+  std::vector<cl_ulong> first(steps.size());
+  for (int round = 0; round < 2; ++round) {
+    Kernel kernel, live;  // live: a kernel of the other build, its own function (asked of the server)
+    ASSERT_NO_FATAL_FAILURE(kernelOrFail(program, "scan", &kernel));
+    ASSERT_NO_FATAL_FAILURE(kernelOrFail(separate, "scan", &live));
+    for (size_t step = 0; step < steps.size(); ++step) {
+      set(kernel, steps[step]);
+      const cl_ulong kept = localMemSize(kernel, device_);
+      EXPECT_EQ(localMemSize(kernel, nullptr), kept) << "no device named (the program's only one), step " << step;
+      if (round == 0) {
+        first[step] = kept;
+        set(live, steps[step]);
+        EXPECT_EQ(kept, localMemSize(live, device_)) << "step " << step;
+      } else {
+        EXPECT_EQ(kept, first[step]) << "a new kernel of the function, the same sizes, step " << step;
+      }
+    }
+  }
+  EXPECT_LT(first[1], first[2]) << "64 then 256 bytes of __local a";
+  EXPECT_LT(first[2], first[4]) << "1024 bytes of __local b added";
+  EXPECT_EQ(first[3], first[5]) << "64 bytes of __local a again, b still 1024";
+  EXPECT_LT(first[0], first[1]) << "nothing set, then 64 bytes of __local a";
 }
 
 }  // namespace

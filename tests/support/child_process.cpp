@@ -1,30 +1,55 @@
 #include "child_process.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <stdexcept>
 #include <thread>
 
 namespace rcl::test {
 namespace {
 int g_signalFd = -1;  // the child's end of the pipe (set only in the child)
+
+void writeAll(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
 }
+}  // namespace
+
+ChildProcess::ChildProcess(const std::function<Outcome()>& body) { start(body); }
 
 ChildProcess::ChildProcess(const std::function<int()>& body) {
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  start([&body]() -> Outcome {
+    const int code = body();
+    return code == 0 ? Outcome{} : "exit code " + std::to_string(code);
+  });
+}
+
+void ChildProcess::start(const std::function<Outcome()>& body) {
+  int signals[2], outcome[2];
+  if (pipe(signals) != 0 || pipe(outcome) != 0) throw std::runtime_error("pipe failed");
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
-    close(fds[0]);
-    g_signalFd = fds[1];
-    _exit(body());
+    close(signals[0]);
+    close(outcome[0]);
+    g_signalFd = signals[1];
+    const Outcome result = body();
+    writeAll(outcome[1], result);
+    _exit(result.empty() ? 0 : 1);
   }
-  close(fds[1]);
-  readFd_ = fds[0];
+  close(signals[1]);
+  close(outcome[1]);
+  readFd_ = signals[0];
+  outcomeFd_ = outcome[0];
 }
 
 ChildProcess::~ChildProcess() {
@@ -33,6 +58,7 @@ ChildProcess::~ChildProcess() {
     waitpid(pid_, nullptr, 0);
   }
   close(readFd_);
+  close(outcomeFd_);
 }
 
 void ChildProcess::signalParent() {
@@ -49,15 +75,31 @@ bool ChildProcess::waitForSignal(std::chrono::milliseconds timeout) {
 
 int ChildProcess::waitForExit(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+  while (!reaped_ && std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid_, &status_, WNOHANG) == pid_) {
       reaped_ = true;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return -1;
+  if (!reaped_) return -1;
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+}
+
+std::string ChildProcess::waitForOutcome(std::chrono::milliseconds timeout) {
+  const int code = waitForExit(timeout);
+  if (code < 0)
+    return "the child was still running after " + std::to_string(timeout.count()) + " ms";
+  std::string words;
+  fcntl(outcomeFd_, F_SETFL, O_NONBLOCK);
+  char chunk[512];
+  for (ssize_t n; (n = read(outcomeFd_, chunk, sizeof chunk)) > 0;) words.append(chunk, static_cast<std::size_t>(n));
+  if (WIFSIGNALED(status_))
+    return "the child was killed by signal " + std::to_string(WTERMSIG(status_)) + " (" +
+           strsignal(WTERMSIG(status_)) + ")";
+  if (code == 0) return {};
+  if (!words.empty()) return words;
+  return "the child exited with code " + std::to_string(code) + " and said nothing (a sanitizer's report?)";
 }
 
 void ChildProcess::kill(int signal) { ::kill(pid_, signal); }

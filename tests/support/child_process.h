@@ -2,6 +2,10 @@
 // Runs a piece of a test in a forked child, so that it can be killed, or can
 // use the OpenCL ICD loader with its own environment (the loader reads its
 // configuration once per process). The parent never calls OpenCL.
+//
+// A child says what went wrong in words: its body returns an Outcome, empty
+// when all went well, and the parent's waitForOutcome() gives it back (or
+// says how the child ended if it could not tell: a signal, a hang).
 
 #include <sys/types.h>
 
@@ -11,17 +15,28 @@
 
 namespace rcl::test {
 
+// What a child reports: empty if all went well, else what failed.
+using Outcome = std::string;
+
 class ChildProcess {
  public:
-  // Forks and runs `body` in the child; its return value is the exit code.
+  // Forks and runs `body` in the child.
   // `body` may call signalParent() to tell the parent it reached a point.
+  explicit ChildProcess(const std::function<Outcome()>& body);
+  // The same, with an exit code for an outcome (0: all went well).
   explicit ChildProcess(const std::function<int()>& body);
   ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
 
   // Waits up to `timeout` for the child to call signalParent(). False on timeout or exit.
   bool waitForSignal(std::chrono::milliseconds timeout);
-  // Waits up to `timeout` for the exit; returns the exit code, or -1 (then kills it).
+  // Waits up to `timeout` for the exit; returns the exit code, or -1 (the destructor kills it).
   int waitForExit(std::chrono::milliseconds timeout);
+  // Waits up to `timeout` for the exit: "" if the child's body reported
+  // success, else its words, or how it ended ("killed by signal 11 (...)",
+  // "still running after 30 s").
+  std::string waitForOutcome(std::chrono::milliseconds timeout);
   void kill(int signal);
   pid_t pid() const { return pid_; }
 
@@ -29,8 +44,12 @@ class ChildProcess {
   static void signalParent();
 
  private:
+  void start(const std::function<Outcome()>& body);
+
   pid_t pid_ = -1;
-  int readFd_ = -1;
+  int readFd_ = -1;     // signals from the child
+  int outcomeFd_ = -1;  // the child's outcome, written once as it ends
+  int status_ = 0;      // waitpid's, once reaped
   bool reaped_ = false;
 };
 

@@ -1,10 +1,12 @@
 #pragma once
-// For tests that run OpenCL in a child process (exit codes, not gtest
+// For tests that run OpenCL in a child process (outcomes in words, not gtest
 // assertions): remote-cl as the only platform, through one server.
 
 #include <CL/cl.h>
 
 #include <string>
+
+#include "child_process.h"
 
 namespace rcl::test {
 
@@ -13,7 +15,7 @@ struct RemoteDevice {
   cl_device_id device = nullptr;
   cl_context context = nullptr;
   cl_command_queue queue = nullptr;  // in order
-  int failed = 0;  // 0, or the step that failed: 10 platform, 11 device, 12 context, 13 queue
+  Outcome failed;  // empty, or the step that failed
 };
 
 // Points the loader at `vendors` (remote-cl.icd alone) and remote-cl at

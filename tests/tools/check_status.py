@@ -30,18 +30,20 @@ def main():
     if result.returncode != 0:
         fail(f"exit code {result.returncode}\n{result.stderr}")
     for pattern in [r"^server +tcp://127\.0\.0\.1:\d+ \(", r"^version +remote-cl-server [\d.]+, protocol \d+",
-                    r"^round trip +\d+ us", r"^sessions +1 active, 1 ended",
+                    r"^round trip +\d+ us", r"^state +ready$", r"^sessions +1 active, 1 ended",
                     r"^bytes moved +[1-9]\d* in, [1-9]\d* out", r"^platform 0 +\S", r"^  device 0 +\S",
-                    r"^session +client +age"]:
+                    r"^session +client +key +age"]:
         if not re.search(pattern, out, re.MULTILINE):
             fail(f"no line matching {pattern!r}")
     # The live session: context, queue, buffer, program, kernel at least; its
     # 1 MiB buffer; more than 1 MiB in (the write) and out (the read).
-    row = re.search(r"^[0-9a-f]{16} +.+? +\d+ +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.MULTILINE)
+    # No keys: its key column is "-".
+    row = re.search(r"^[0-9a-f]{16} +.+? +(\S+) +\d+ +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.MULTILINE)
     if row is None:
         fail("no row for the live session")
-    objects, memory, bytes_in, bytes_out = (int(v) for v in row.groups())
-    if objects < 5 or memory < 1 << 20 or bytes_in < 1 << 20 or bytes_out < 1 << 20:
+    key = row.group(1)
+    objects, memory, bytes_in, bytes_out, _busy = (int(v) for v in row.groups()[1:])
+    if key != "-" or objects < 5 or memory < 1 << 20 or bytes_in < 1 << 20 or bytes_out < 1 << 20:
         fail(f"the live session's row is wrong: {row.group(0)!r}")
 
     start = time.monotonic()

@@ -83,13 +83,17 @@ def main():
 # kernel function before is set without waiting, for every kernel of it.
 # clFinish on an in-order queue sends no request: it waits for the last
 # command's pushed completion (which the trace counts as a round trip when
-# the command was still in flight: at most once a round).
+# the command was still in flight: at most once a round). A complete
+# command's timestamps came with its completion; a kernel function's
+# work-group information is asked once per device and __local sizes.
 ROUNDS = 20
-MOST_ROUND_TRIPS = {"clCreateBuffer": 1, "clCreateKernel": 1, "clFinish": ROUNDS, "clSetKernelArg": 2}
+# clGetKernelWorkGroupInfo: the app's two queries (once per __local size), and the launch
+# information of its kernel function (traced under that name, below).
+MOST_ROUND_TRIPS = {"clCreateBuffer": 1, "clCreateKernel": 1, "clFinish": ROUNDS, "clSetKernelArg": 2,
+                    "clGetEventProfilingInfo": 0, "clGetKernelWorkGroupInfo": 3}
 # (clGetCommandQueueInfo: the queue's device for the launches, and its properties for clFinish's
 # fast path, once each for the one queue.)
-LAUNCH_ROUND_TRIPS = {"clEnqueueNDRangeKernel": 0, "clGetKernelWorkGroupInfo": 1, "clGetKernelInfo": 0,
-                      "clGetCommandQueueInfo": 2}
+LAUNCH_ROUND_TRIPS = {"clEnqueueNDRangeKernel": 0, "clGetKernelInfo": 0, "clGetCommandQueueInfo": 2}
 
 
 def check_round_trips(args, trace):

@@ -4,8 +4,9 @@
 // keeps its objects that long (a live session for `remote-cl status`).
 // With `--rounds N` it then does N times what a BLAS library does for one
 // call (a small buffer made, a kernel made from the built program, its
-// arguments set, a kernel run, clFinish, a blocking read, all released), for
-// counting round trips (tests/tools/check_trace.py).
+// arguments set, its work-group information asked, a kernel run on a
+// profiling queue, clFinish, its timestamps asked, a blocking read, all
+// released), for counting round trips (tests/tools/check_trace.py).
 // Prints "session_app: OK" and exits 0 when the results are right.
 #include <chrono>
 #include <cstdio>
@@ -77,12 +78,15 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  const cl_queue_properties profiling[] = {CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE, 0};
+  cl_command_queue profiled = clCreateCommandQueueWithProperties(context, device, profiling, &status);
+  if (status != CL_SUCCESS) return fail("clCreateCommandQueueWithProperties (profiling)", status);
   for (int round = 0; round < rounds; ++round) {
     constexpr std::size_t kSmall = 1024;  // 4 KiB
     cl_mem small = clCreateBuffer(context, CL_MEM_READ_WRITE, kSmall * sizeof(cl_uint), nullptr, &status);
     if (status != CL_SUCCESS) return fail("clCreateBuffer (rounds)", status);
     std::vector<cl_uint> values(kSmall, static_cast<cl_uint>(round));
-    status = clEnqueueWriteBuffer(queue, small, CL_FALSE, 0, kSmall * sizeof(cl_uint), values.data(), 0, nullptr,
+    status = clEnqueueWriteBuffer(profiled, small, CL_FALSE, 0, kSmall * sizeof(cl_uint), values.data(), 0, nullptr,
                                   nullptr);
     if (status != CL_SUCCESS) return fail("clEnqueueWriteBuffer (rounds)", status);
     cl_kernel k = clCreateKernel(program, "add_marker", &status);
@@ -91,14 +95,28 @@ int main(int argc, char** argv) {
     if (status != CL_SUCCESS) return fail("clSetKernelArg (rounds)", status);
     const std::size_t items = kSmall;
     cl_event ran = nullptr;
-    status = clEnqueueNDRangeKernel(queue, k, 1, nullptr, &items, nullptr, 0, nullptr, &ran);
+    std::size_t groupSize = 0;
+    status = clGetKernelWorkGroupInfo(k, device, CL_KERNEL_WORK_GROUP_SIZE, sizeof groupSize, &groupSize, nullptr);
+    if (status != CL_SUCCESS || groupSize == 0) return fail("CL_KERNEL_WORK_GROUP_SIZE (rounds)", status);
+    cl_ulong localBytes = 0;
+    status = clGetKernelWorkGroupInfo(k, device, CL_KERNEL_LOCAL_MEM_SIZE, sizeof localBytes, &localBytes, nullptr);
+    if (status != CL_SUCCESS) return fail("CL_KERNEL_LOCAL_MEM_SIZE (rounds)", status);
+    status = clEnqueueNDRangeKernel(profiled, k, 1, nullptr, &items, nullptr, 0, nullptr, &ran);
     if (status != CL_SUCCESS) return fail("clEnqueueNDRangeKernel (rounds)", status);
-    status = clFinish(queue);
+    status = clFinish(profiled);
     if (status != CL_SUCCESS) return fail("clFinish (rounds)", status);
     cl_int ranStatus = CL_QUEUED;
     clGetEventInfo(ran, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof ranStatus, &ranStatus, nullptr);
     if (ranStatus != CL_COMPLETE) return fail("the kernel's status after clFinish", ranStatus);
-    status = clEnqueueReadBuffer(queue, small, CL_TRUE, 0, kSmall * sizeof(cl_uint), values.data(), 0, nullptr,
+    cl_ulong stamps[4] = {};
+    const cl_profiling_info names[4] = {CL_PROFILING_COMMAND_QUEUED, CL_PROFILING_COMMAND_SUBMIT,
+                                        CL_PROFILING_COMMAND_START, CL_PROFILING_COMMAND_END};
+    for (int i = 0; i < 4; ++i) {
+      status = clGetEventProfilingInfo(ran, names[i], sizeof stamps[i], &stamps[i], nullptr);
+      if (status != CL_SUCCESS) return fail("clGetEventProfilingInfo (rounds)", status);
+      if (i > 0 && stamps[i] < stamps[i - 1]) return fail("the kernel's timestamps in order (rounds)", i);
+    }
+    status = clEnqueueReadBuffer(profiled, small, CL_TRUE, 0, kSmall * sizeof(cl_uint), values.data(), 0, nullptr,
                                  nullptr);
     if (status != CL_SUCCESS) return fail("clEnqueueReadBuffer (rounds)", status);
     for (std::size_t i = 0; i < kSmall; ++i)
@@ -107,6 +125,7 @@ int main(int argc, char** argv) {
     clReleaseKernel(k);
     clReleaseMemObject(small);
   }
+  clReleaseCommandQueue(profiled);
   std::printf("session_app: OK\n");
   std::fflush(stdout);
   if (holdSeconds > 0) std::this_thread::sleep_for(std::chrono::seconds(holdSeconds));

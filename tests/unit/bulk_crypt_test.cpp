@@ -121,5 +121,51 @@ TEST(BulkCrypt, AStripeTravelsAsRecordsAndArrivesWhole) {
   ::close(fds[1]);
 }
 
+// A stripe of many records (sealed while the one before is on the wire), then
+// a second stripe on the same lane: every record in order, the nonces going on.
+TEST(BulkCrypt, StripesOfManyRecordsArriveInOrderOneAfterAnother) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  const auto keys = freshKeys();
+  const std::size_t total = 9 * kRecordBytes + 1;
+  const auto plain = bytes(total);
+  const std::size_t first = 5 * kRecordBytes;
+  std::thread sender([&] {
+    SealedSender out(keys.toServer, Direction::ToServer, 2);
+    EXPECT_TRUE(out.send(fds[0], Header{4, total, 0, first}, plain.data()));
+    EXPECT_TRUE(out.send(fds[0], Header{4, total, first, total - first}, plain.data() + first));
+    ::shutdown(fds[0], SHUT_WR);
+  });
+  SealedReceiver in(keys.toServer, Direction::ToServer, 2);
+  std::vector<unsigned char> got(total, 0);
+  std::size_t records = 0, expectedAt = 0;
+  Header header{};
+  while (in.receive(fds[1], header, total) == SealedReceiver::Result::Ok) {
+    EXPECT_EQ(header.offset, expectedAt);
+    std::memcpy(got.data() + header.offset, in.plain(), header.length);
+    expectedAt += header.length;
+    ++records;
+  }
+  sender.join();
+  EXPECT_EQ(records, 10u);
+  EXPECT_EQ(got, plain);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+// The other end gone: a stripe of many records fails, and the send returns.
+TEST(BulkCrypt, ASendOnAClosedConnectionFails) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  ::close(fds[1]);
+  const auto keys = freshKeys();
+  const std::size_t total = 6 * kRecordBytes;
+  const auto plain = bytes(total);
+  SealedSender out(keys.toClient, Direction::ToClient, 0);
+  EXPECT_FALSE(out.send(fds[0], Header{1, total, 0, total}, plain.data()));
+  EXPECT_FALSE(out.send(fds[0], Header{2, kRecordBytes, 0, kRecordBytes}, plain.data()));
+  ::close(fds[0]);
+}
+
 }  // namespace
 }  // namespace rcl::protocol::bulk

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "rcl/protocol/bulk_crypt.h"
 #include "rcl/protocol/bulk_socket.h"
 
 namespace rcl::protocol::bulk {
@@ -44,6 +45,22 @@ TEST(BulkStripes, SmallTransfersTakeFewerLanes) {
   expectCover(stripesOf(3 * kMiB + 17, 8), 3 * kMiB + 17);
   EXPECT_EQ(stripesOf(16 * kMiB, 1).size(), 1u);
   EXPECT_EQ(stripesOf(16 * kMiB, 0).size(), 1u) << "no lanes counts as one";
+  // A share that is a whole number of pages but for a few bytes: still a stripe a lane at most.
+  EXPECT_EQ(stripesOf(4 * kMiB + 1, 4).size(), 4u);
+  expectCover(stripesOf(4 * kMiB + 3, 4), 4 * kMiB + 3);
+  EXPECT_EQ(stripesOf(8 * kMiB + 2, 2).size(), 2u);
+}
+
+TEST(BulkStripes, EncryptedLanesSpreadARecordALaneAlready) {
+  // A 1 MiB transfer: one plain stripe, but a record a lane when sealed.
+  EXPECT_EQ(stripesOf(kMiB, 4).size(), 1u);
+  const auto sealed = stripesOf(kMiB, 4, kMinSealedStripeBytes);
+  ASSERT_EQ(sealed.size(), 4u);
+  EXPECT_EQ(sealed[0].length, kRecordBytes);
+  expectCover(sealed, kMiB);
+  EXPECT_EQ(stripesOf(kRecordBytes, 4, kMinSealedStripeBytes).size(), 1u);
+  EXPECT_EQ(stripesOf(2 * kRecordBytes + 1, 4, kMinSealedStripeBytes).size(), 2u);
+  expectCover(stripesOf(kMiB + 4093, 4, kMinSealedStripeBytes), kMiB + 4093);
 }
 
 TEST(BulkStripes, AReceiverTakesOnlyStripesInsideTheirTransfer) {

@@ -19,13 +19,14 @@
 #include "rcl/icd/objects.h"
 #include "rcl/icd/send_latch.h"
 #include "rcl/protocol/call_ids.h"
+#include "rcl/protocol/callback_kind.h"
 #include "rcl/protocol/codec.h"
 
 namespace rcl::icd {
 
 using protocol::CallId;
 
-enum class CallbackKind { context_notify, program_notify, event_notify, mem_destructor, context_destructor };
+using protocol::CallbackKind;  // one definition for both sides
 
 class Reply;
 struct SvmAllocation;
@@ -153,6 +154,9 @@ class Call {
   cl_int post();
 
   cl_int info(cl_uint param, size_t size, void* value, size_t* size_ret);
+  // The whole value of an info query (not CL_PROGRAM_BINARIES), handles
+  // translated, asked of the server whatever the cache holds.
+  cl_int infoValue(cl_uint param, std::vector<unsigned char>& bytes);
 
   // ---- state
   void check(cl_int status) {

@@ -96,4 +96,7 @@ P* Driver::newProxy() {
   return p;
 }
 
+// Records a call the client answered itself (no round trip), when tracing.
+void traceLocalAnswer(const char* call);
+
 }  // namespace rcl::icd

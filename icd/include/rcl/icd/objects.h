@@ -5,6 +5,7 @@
 // round trip.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -15,7 +16,9 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <CL/cl_icd.h>
@@ -129,7 +132,8 @@ struct _cl_mem : rcl::icd::Object {
 // call): the argument shapes (kind, size, object kind) the server accepted,
 // so an argument of a shape accepted once is never asked about again; its
 // number of arguments, and per device what its launches are checked against,
-// asked once per device, all at once (kernel_launch_info.h).
+// asked once per device, all at once (kernel_launch_info.h); its work-group
+// information, asked once per device and __local argument sizes.
 struct rcl::icd::KernelFunction {
   // What never changes of the function on one device.
   struct OnDevice {
@@ -141,6 +145,12 @@ struct rcl::icd::KernelFunction {
   std::map<cl_uint, std::set<std::uint64_t>> acceptedShapes;  // argument index -> shapes accepted
   std::optional<cl_uint> numArgs;  // CL_KERNEL_NUM_ARGS, once asked
   std::map<std::uint64_t, OnDevice> devices;  // device id -> its information, once asked
+  // clGetKernelWorkGroupInfo's answers, by what they depend on: the device
+  // (its id; 0: none given), the parameter and the sizes of the __local
+  // arguments set (index, size; those not set count 0), which
+  // CL_KERNEL_LOCAL_MEM_SIZE adds up.
+  using WorkGroupKey = std::tuple<std::uint64_t, cl_uint, std::vector<std::pair<cl_uint, std::size_t>>>;
+  std::map<WorkGroupKey, std::vector<unsigned char>> workGroupInfo;
 };
 
 struct _cl_program : rcl::icd::Object {
@@ -206,6 +216,9 @@ struct _cl_event : rcl::icd::Object {
   std::mutex mutex;
   std::condition_variable changed;
   cl_int status = CL_QUEUED;
+  // Its profiling timestamps, pushed with its completion when the real
+  // platform has them (protocol/profiling_times.h: QUEUED, SUBMIT, START, END, COMPLETE).
+  std::array<std::optional<cl_ulong>, 5> profilingTimes{};
   struct CompleteCallback {
     void(CL_CALLBACK* fn)(cl_event, cl_int, void*);
     void* userData;

@@ -67,4 +67,5 @@ class Tracer {
   std::vector<CommandEntry> commands_;
 };
 
+
 }  // namespace rcl::icd

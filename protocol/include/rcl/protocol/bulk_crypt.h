@@ -36,6 +36,12 @@ inline constexpr std::size_t kTagBytes = 16;
 // The most plaintext one record carries (the receiver's staging buffer a lane).
 inline constexpr std::size_t kRecordBytes = std::size_t{256} << 10;
 
+// Encrypted lanes cut a transfer in stripes of at least this many bytes (a
+// plain lane's least, kMinStripeBytes, is 1 MiB): sealing and opening cost
+// several times the CPU time of the copies alone, so a record's worth is
+// worth another lane's thread (and another core) already.
+inline constexpr std::size_t kMinSealedStripeBytes = kRecordBytes;
+
 using Key = std::array<unsigned char, kKeyBytes>;
 
 // The two keys of a session's encrypted lanes.
@@ -76,7 +82,8 @@ class RecordCipher {
   std::uint64_t counter_ = 0;
 };
 
-// One lane's sending end: cuts a stripe in records and sends them.
+// One lane's sending end: cuts a stripe in records (header, ciphertext, tag:
+// one send each), sealed on the calling thread while a second one sends the last.
 class SealedSender {
  public:
   SealedSender(const Key& key, Direction direction, unsigned lane);
@@ -87,7 +94,7 @@ class SealedSender {
  private:
   RecordCipher cipher_;
   const unsigned lane_;
-  std::vector<unsigned char> out_;
+  std::vector<unsigned char> out_;  // two records in flight: one sealed, one sent
 };
 
 // One lane's receiving end.

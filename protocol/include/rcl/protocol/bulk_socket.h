@@ -71,9 +71,9 @@ struct Stripe {
   std::size_t length;
 };
 // How a transfer of `total` bytes (> 0) is cut over `lanes` lanes: in order,
-// stripe i on lane i, as even as 4 KiB pages allow, none under kMinStripeBytes
-// unless the whole is.
-std::vector<Stripe> stripesOf(std::size_t total, unsigned lanes);
+// stripe i on lane i, as even as 4 KiB pages allow, none under `leastBytes`
+// (kMinStripeBytes; encrypted lanes: a record, bulk_crypt.h) unless the whole is.
+std::vector<Stripe> stripesOf(std::size_t total, unsigned lanes, std::size_t leastBytes = kMinStripeBytes);
 
 // Sends or receives exactly `size` bytes (EINTR resumed; no SIGPIPE). false:
 // the connection failed or was shut down.

@@ -18,10 +18,7 @@
 // and, leaving:
 //   goodbye [Request, 0, Goodbye]            the server frees the session
 // Anyone may ask the listening endpoint how the server is:
-//   status  [Request, seq, Status]
-//     ->    [Reply, seq, CL_SUCCESS, version, protocol_version, server_name,
-//            uptime_seconds, active_sessions, ended_sessions, ended_bytes_in,
-//            ended_bytes_out, [[platform_name, platform_version, [device_name...]]...]]
+//   status  [Request, seq, Status] -> [Reply, seq, CL_SUCCESS, ...]   (protocol/status.h)
 #pragma once
 
 #include <cstdint>

@@ -7,8 +7,10 @@
 //
 //   request   [Kind::Request,  seq, call_id, args...]        + bulk frames
 //   reply     [Kind::Reply,    seq, status,  outputs...]     + bulk frames
-//   event     [Kind::Event,    0,   event_id, status, ran_ns]       (ran_ns: CL_RUNNING to CL_COMPLETE, 0 if unknown)
-//   read data [Kind::ReadData, 0,   event_id, status]        + one bulk frame
+//   event     [Kind::Event,    0,   event_id, status, ran_ns(, times)]  (ran_ns: CL_RUNNING to CL_COMPLETE, 0 if unknown)
+//   read data [Kind::ReadData, 0,   event_id, status, chunks or nil(, times)] + a bulk frame a chunk
+//             times: a complete command's profiling timestamps, when the real platform has them
+//             (its queue profiles): [queued, submit, start, end, complete] (profiling_times.h)
 //   callback  [Kind::Callback, 0,   callback_id, args...]
 //   ping      [Kind::Ping,     0,   0]
 //   error     [Kind::Error,    seq, status, message]         (malformed input)

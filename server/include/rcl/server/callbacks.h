@@ -10,18 +10,14 @@
 
 #include <CL/cl.h>
 
+#include "rcl/protocol/callback_kind.h"
+
 namespace rcl::server {
 
 class Outbox;
 
-// The kinds of callback, named as in codegen/opencl_calls.toml.
-enum class CallbackKind : std::uint8_t {
-  context_notify,      // void(const char* errinfo, const void* private_info, size_t cb, void*)
-  program_notify,      // void(cl_program, void*)
-  event_notify,        // void(cl_event, cl_int status, void*)
-  mem_destructor,      // void(cl_mem, void*)
-  context_destructor,  // void(cl_context, void*)
-};
+// The kinds of callback: one definition for both sides.
+using protocol::CallbackKind;
 
 // Where a callback's push goes.
 struct CallbackTarget {
