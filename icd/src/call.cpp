@@ -15,6 +15,7 @@
 #include "rcl/icd/lifetime.h"
 #include "rcl/protocol/device_info.h"
 #include "rcl/protocol/info_results.h"
+#include "rcl/protocol/kernel_launch_info.h"
 
 namespace rcl::icd {
 
@@ -248,11 +249,12 @@ std::uint64_t Call::platformId(cl_context_properties value) {
 }
 
 namespace {
-// A call's name in traces: the API call's, also for the calls of shared maps
-// and for every device information at once.
+// A call's name in traces: the API call's, also for the calls of shared maps,
+// for every device information at once and a kernel's launch information.
 const char* traceName(CallId call) {
   const auto id = static_cast<std::uint16_t>(call);
   if (id == protocol::kDeviceInfoAll) return "clGetDeviceInfo";
+  if (id == protocol::kKernelLaunchInfo) return "clGetKernelWorkGroupInfo";
   const char* name = protocol::callName(id);
   return name != nullptr ? name : protocol::shm::sharedCallName(id);
 }

@@ -5,10 +5,12 @@
 #include <cstring>
 #include <string_view>
 
+#include "rcl/icd/kernel_args.h"
 #include "rcl/icd/build_options.h"
 #include "rcl/icd/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/events.h"
+#include "rcl/icd/kernel_launch_info.h"
 #include "rcl/icd/lifetime.h"
 #include "rcl/icd/transfers.h"
 
@@ -66,22 +68,6 @@ cl_mem root(cl_mem m, std::size_t& offset) {
   return m;
 }
 
-// reqd_work_group_size of a kernel (zeros if none); asked once per kernel
-// function (objects.h: KernelFunction).
-const std::size_t* requiredWorkGroupSize(cl_kernel k) {
-  KernelFunction& f = *k->function;
-  std::lock_guard lock(f.mutex);
-  if (!f.requiredSizeKnown) {
-    Call call(CallId::clGetKernelWorkGroupInfo);
-    call.handle(k);
-    call.optionalHandle<_cl_device_id>(nullptr);
-    call.scalar(CL_KERNEL_COMPILE_WORK_GROUP_SIZE);
-    f.requiredSizeKnown =
-        call.info(CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof f.requiredSize, f.requiredSize, nullptr) == CL_SUCCESS;
-  }
-  return f.requiredSize;
-}
-
 // The device a queue runs on (CL_QUEUE_DEVICE never changes), asked once.
 cl_device_id deviceOf(cl_command_queue q) {
   {
@@ -100,8 +86,7 @@ cl_device_id deviceOf(cl_command_queue q) {
 
 // Whether the device runs work-groups of non-uniform size (a cached device
 // query: the device's information comes once, all at once).
-bool nonUniformWorkGroups(cl_command_queue q) {
-  cl_device_id device = deviceOf(q);
+bool nonUniformWorkGroups(cl_device_id device) {
   if (device == nullptr) return true;  // unknown: the server decides
   cl_bool supported = CL_TRUE;
   if (kDispatchTable.clGetDeviceInfo(device, CL_DEVICE_NON_UNIFORM_WORK_GROUP_SUPPORT, sizeof supported, &supported,
@@ -124,9 +109,8 @@ bool bufferHolds(cl_mem buffer, std::size_t offset, const std::size_t* region, s
 // A local size within the device's limits (cached device information):
 // each dimension within CL_DEVICE_MAX_WORK_ITEM_SIZES, the group within
 // CL_DEVICE_MAX_WORK_GROUP_SIZE. (The kernel's own limit, which may be
-// lower, is the server's to find.)
-cl_int localSizeError(cl_command_queue q, cl_uint workDim, const std::size_t* local) {
-  cl_device_id device = q != nullptr ? deviceOf(q) : nullptr;
+// lower: kernelLimitsError.)
+cl_int localSizeError(cl_device_id device, cl_uint workDim, const std::size_t* local) {
   if (device == nullptr) return CL_SUCCESS;
   std::size_t items[3] = {0, 0, 0}, group = 0;
   if (kDispatchTable.clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof items, items, nullptr) !=
@@ -145,22 +129,46 @@ cl_int localSizeError(cl_command_queue q, cl_uint workDim, const std::size_t* lo
   return CL_SUCCESS;
 }
 
-cl_uint numArgs(cl_kernel k) {
-  KernelFunction& f = *k->function;
-  std::lock_guard lock(f.mutex);
-  if (f.numArgs == 0) {
-    Call call(CallId::clGetKernelInfo);
-    call.handle(k);
-    call.scalar(CL_KERNEL_NUM_ARGS);
-    if (call.info(CL_KERNEL_NUM_ARGS, sizeof f.numArgs, &f.numArgs, nullptr) != CL_SUCCESS) f.numArgs = 0;
-  }
-  return f.numArgs;
+bool allArgsSet(cl_kernel k, cl_device_id device) {
+  const std::optional<cl_uint> n = kernelNumArgs(k, device);
+  if (!n) return true;  // unknown: the server decides
+  std::lock_guard lock(k->infoMutex);
+  return k->acceptedArgs.size() >= *n;
 }
 
-bool allArgsSet(cl_kernel k) {
-  const cl_uint n = numArgs(k);
+// The bytes of __local memory a launch of `k` takes per group: its own
+// __local variables and the sizes its __local arguments were set with.
+cl_ulong localBytes(cl_kernel k, const KernelFunction::OnDevice& on) {
+  cl_ulong bytes = on.staticLocalBytes;
   std::lock_guard lock(k->infoMutex);
-  return k->acceptedArgs.size() >= n;
+  for (const auto& [index, shape] : k->acceptedArgs)
+    if (argKindOf(shape) == ArgKind::Local) bytes += argSizeOf(shape);
+  return bytes;
+}
+
+// What the kernel's function on the queue's device refuses: a group larger
+// than its CL_KERNEL_WORK_GROUP_SIZE (which may be below the device's), one
+// of another size than its reqd_work_group_size, more __local memory than
+// the device has (CL_OUT_OF_RESOURCES, as the specification gives it: PoCL
+// 3.1 takes it and overruns its local memory).
+cl_int kernelLimitsError(cl_kernel k, cl_device_id device, cl_uint workDim, const std::size_t* local) {
+  const std::optional<KernelFunction::OnDevice> on = kernelOnDevice(k, device);
+  if (!on) return CL_SUCCESS;
+  if (local != nullptr) {
+    std::size_t total = 1;
+    for (cl_uint d = 0; d < workDim; ++d)
+      if (__builtin_mul_overflow(total, local[d], &total)) return CL_INVALID_WORK_GROUP_SIZE;
+    if (total > on->groupSize) return CL_INVALID_WORK_GROUP_SIZE;
+    if (on->requiredSize[0] != 0)
+      for (cl_uint d = 0; d < workDim; ++d)
+        if (local[d] != on->requiredSize[d]) return CL_INVALID_WORK_GROUP_SIZE;
+  }
+  cl_ulong deviceLocal = 0;
+  if (kDispatchTable.clGetDeviceInfo(device, CL_DEVICE_LOCAL_MEM_SIZE, sizeof deviceLocal, &deviceLocal, nullptr) ==
+          CL_SUCCESS &&
+      localBytes(k, *on) > deviceLocal)
+    return CL_OUT_OF_RESOURCES;
+  return CL_SUCCESS;
 }
 
 }  // namespace
@@ -171,24 +179,40 @@ cl_int clEnqueueNDRangeKernel(cl_command_queue command_queue, cl_kernel kernel, 
   cl_kernel k = checked(kernel);
   if (k == nullptr) return CL_SUCCESS;
   if (work_dim < 1 || work_dim > 3) return CL_INVALID_WORK_DIMENSION;
-  if (!allArgsSet(k)) return CL_INVALID_KERNEL_ARGS;
-  if (global_work_size == nullptr || local_work_size == nullptr) return CL_SUCCESS;
-  if (cl_int error = localSizeError(checked(command_queue), work_dim, local_work_size); error != CL_SUCCESS)
-    return error;
-  // Groups that do not divide the range need a device that runs non-uniform
-  // groups (asked only then: the common launch costs nothing).
-  bool uniform = true;
-  for (cl_uint d = 0; d < work_dim; ++d)
-    if (local_work_size[d] != 0 && global_work_size[d] % local_work_size[d] != 0) uniform = false;
-  // (A kernel whose program asked for uniform groups refuses them on any device.)
-  if (cl_command_queue q = checked(command_queue);
-      !uniform && q != nullptr && (k->uniformGroups || !nonUniformWorkGroups(q)))
-    return CL_INVALID_WORK_GROUP_SIZE;
-  const std::size_t* required = requiredWorkGroupSize(k);
-  if (required[0] == 0) return CL_SUCCESS;
-  for (cl_uint d = 0; d < work_dim; ++d)
-    if (local_work_size[d] != required[d]) return CL_INVALID_WORK_GROUP_SIZE;
-  return CL_SUCCESS;
+  cl_command_queue q = checked(command_queue);
+  cl_device_id device = q != nullptr ? deviceOf(q) : nullptr;
+  if (!allArgsSet(k, device)) return CL_INVALID_KERNEL_ARGS;
+  if (global_work_size == nullptr) return CL_SUCCESS;
+  if (local_work_size != nullptr) {
+    if (cl_int error = localSizeError(device, work_dim, local_work_size); error != CL_SUCCESS) return error;
+    // Groups that do not divide the range need a device that runs non-uniform
+    // groups (asked only then: the common launch costs nothing).
+    bool uniform = true;
+    for (cl_uint d = 0; d < work_dim; ++d)
+      if (local_work_size[d] != 0 && global_work_size[d] % local_work_size[d] != 0) uniform = false;
+    // (A kernel whose program asked for uniform groups refuses them on any device.)
+    if (!uniform && q != nullptr && (k->uniformGroups || !nonUniformWorkGroups(device)))
+      return CL_INVALID_WORK_GROUP_SIZE;
+  }
+  return kernelLimitsError(k, device, work_dim, local_work_size);
+}
+
+// A recorded kernel takes what its launch would: __local memory beyond the
+// device's is CL_OUT_OF_RESOURCES at the recording (PoCL 3.1 records it and
+// overruns its local memory at each run); the rest the platform answers (a sync call).
+cl_int clCommandNDRangeKernelKHR(cl_command_buffer_khr command_buffer, cl_command_queue command_queue,
+                                 const cl_ndrange_kernel_command_properties_khr*, cl_kernel kernel, cl_uint work_dim,
+                                 const size_t*, const size_t*, const size_t* local_work_size, cl_uint,
+                                 const cl_sync_point_khr*, cl_sync_point_khr*, cl_mutable_command_khr*) {
+  cl_kernel k = checked(kernel);
+  cl_command_buffer_khr b = checked(command_buffer);
+  cl_command_queue q = command_queue != nullptr ? checked(command_queue) : b != nullptr ? b->queue : nullptr;
+  if (k == nullptr || q == nullptr || work_dim < 1 || work_dim > 3) return CL_SUCCESS;
+  cl_device_id device = deviceOf(q);
+  if (local_work_size != nullptr && localSizeError(device, work_dim, local_work_size) != CL_SUCCESS)
+    return CL_SUCCESS;  // the platform's own error
+  const cl_int error = kernelLimitsError(k, device, work_dim, local_work_size);
+  return error == CL_OUT_OF_RESOURCES ? error : CL_SUCCESS;
 }
 
 // Not checks: what the client keeps of build and compile options.
@@ -204,15 +228,15 @@ cl_int clCompileProgram(cl_program program, cl_uint, const cl_device_id*, const 
   return CL_SUCCESS;
 }
 
-cl_int clEnqueueTask(cl_command_queue, cl_kernel kernel, cl_uint, const cl_event*, cl_event*) {
+cl_int clEnqueueTask(cl_command_queue command_queue, cl_kernel kernel, cl_uint, const cl_event*, cl_event*) {
   cl_kernel k = checked(kernel);
   if (k == nullptr) return CL_SUCCESS;
-  if (!allArgsSet(k)) return CL_INVALID_KERNEL_ARGS;
+  cl_command_queue q = checked(command_queue);
+  cl_device_id device = q != nullptr ? deviceOf(q) : nullptr;
+  if (!allArgsSet(k, device)) return CL_INVALID_KERNEL_ARGS;
   // A task is one group of one item: a kernel that requires another size refuses it.
-  const std::size_t* required = requiredWorkGroupSize(k);
-  if (required[0] != 0 && (required[0] != 1 || required[1] != 1 || required[2] != 1))
-    return CL_INVALID_WORK_GROUP_SIZE;
-  return CL_SUCCESS;
+  const std::size_t one[3] = {1, 1, 1};
+  return kernelLimitsError(k, device, 3, one);
 }
 
 cl_int clEnqueueMarker(cl_command_queue, cl_event* event) { return event == nullptr ? CL_INVALID_VALUE : CL_SUCCESS; }

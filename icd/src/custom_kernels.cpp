@@ -35,8 +35,7 @@ std::uint64_t memTypeOf(Object* object) {
 
 std::uint64_t shapeOf(ArgKind kind, std::size_t size, Object* object) {
   const auto objectKind = object != nullptr ? static_cast<std::uint64_t>(object->kind) : 0;
-  return (static_cast<std::uint64_t>(kind) << kShapeKindShift) | (objectKind << 48) | (memTypeOf(object) << 40) |
-         (size & kShapeSizeMask);
+  return argShape(kind, size, objectKind, memTypeOf(object));
 }
 
 bool accepted(cl_kernel k, cl_uint index, std::uint64_t shape) {

@@ -15,9 +15,11 @@
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/device_info.h"
 #include "rcl/protocol/extension_calls.h"
+#include "rcl/protocol/kernel_launch_info.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/device_info_all.h"
+#include "rcl/server/kernel_launch_info.h"
 #include "rcl/server/extension_functions.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/security.h"
@@ -297,7 +299,8 @@ void Session::heartbeat() {
 namespace {
 // remote-cl's own calls, each run as the OpenCL call it stands for: those of
 // the same-host and bulk data paths (protocol/shm.h, protocol/bulk_socket.h)
-// and every device information at once (protocol/device_info.h).
+// every device information at once (protocol/device_info.h) and what a
+// kernel launch is checked against (protocol/kernel_launch_info.h).
 struct StandInCall {
   std::uint16_t id;
   protocol::CallId standsFor;
@@ -319,6 +322,7 @@ constexpr StandInCall kStandInCalls[] = {
     {protocol::shm::kMapReadBuffer, CallId::clEnqueueMapBuffer, &custom::mapReadBuffer},
     {protocol::shm::kMapReadImage, CallId::clEnqueueMapImage, &custom::mapReadImage},
     {protocol::kDeviceInfoAll, CallId::clGetDeviceInfo, &deviceInfoAll},
+    {protocol::kKernelLaunchInfo, CallId::clGetKernelWorkGroupInfo, &kernelLaunchInfo},
 };
 
 const StandInCall* standInCall(std::uint16_t id) {

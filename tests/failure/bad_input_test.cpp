@@ -25,6 +25,7 @@
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/extension_calls.h"
+#include "rcl/protocol/kernel_launch_info.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/protocol/transport.h"
 #include "server_process.h"
@@ -357,6 +358,34 @@ TEST_F(BadInputTest, ClSetKernelArgWhoseSizeLiesIsRefused) {
 }
 
 // [clSetKernelExecInfo]: CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM is a cl_bool, SVM_PTRS a list of pointers.
+// [KernelLaunchInfo] (protocol/kernel_launch_info.h): the kernel's limits on
+// a device; any other object in either place, or an unknown id, is refused.
+TEST_F(BadInputTest, KernelLaunchInfoOfOtherObjectsIsRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0x1a7c);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  ASSERT_NO_FATAL_FAILURE(kernel(client, 10, 11));
+  const auto ask = [&](std::uint64_t kernel, std::optional<std::uint64_t> device) {
+    return client.call(static_cast<CallId>(protocol::kKernelLaunchInfo), [&](protocol::Writer& w) {
+      w.u64(kernel);
+      if (device) w.u64(*device);
+      else w.nil();
+    });
+  };
+  auto fine = ask(11, device_);
+  ASSERT_EQ(fine.status, CL_SUCCESS) << "the kernel on its device";
+  ASSERT_TRUE(fine.rest);
+  EXPECT_EQ(fine.rest->integer<cl_uint>(), 3u) << "CL_KERNEL_NUM_ARGS of k";
+  EXPECT_GT(fine.rest->integer<std::size_t>(), 0u) << "CL_KERNEL_WORK_GROUP_SIZE of k";
+  EXPECT_EQ(fine.rest->array(), 3u) << "CL_KERNEL_COMPILE_WORK_GROUP_SIZE: 3 values";
+  for (int d = 0; d < 3; ++d) EXPECT_EQ(fine.rest->integer<std::size_t>(), 0u) << "k has no reqd_work_group_size";
+  EXPECT_EQ(fine.rest->integer<cl_ulong>(), 0u) << "k has no __local variables (its __local argument is not counted)";
+  EXPECT_NE(ask(kBuffer, device_).status, CL_SUCCESS) << "a buffer for the kernel";
+  EXPECT_NE(ask(11, kQueue).status, CL_SUCCESS) << "a queue for the device";
+  EXPECT_NE(ask(999, device_).status, CL_SUCCESS) << "an unknown kernel";
+  EXPECT_NE(ask(11, 998).status, CL_SUCCESS) << "an unknown device";
+  expectServing(client, "launch information of other objects");
+}
+
 TEST_F(BadInputTest, ClSetKernelExecInfoWhoseValueLiesIsRefused) {
   RawClient client(zmq_, server_->endpoint(), 0xe8ec);
   ASSERT_NO_FATAL_FAILURE(open(client));

@@ -282,6 +282,36 @@ TEST_F(CommandBufferTest, ReleasingItFreesWhatItsCommandsHeld) {
 }
 
 // Errors come back at the call, as the real platform gives them.
+// A recorded kernel whose __local memory is beyond the device's: PoCL 3.1
+// records it (and would overrun its local memory at each run); remote-cl
+// refuses the recording with CL_OUT_OF_RESOURCES, as a launch of it. Never run.
+TEST_F(CommandBufferTest, AKernelBeyondTheLocalMemoryIsNotRecorded) {
+  cl_int error = CL_SUCCESS;
+  cl_ulong localMem = 0;
+  CL_CHECK(clGetDeviceInfo(device_, CL_DEVICE_LOCAL_MEM_SIZE, sizeof localMem, &localMem, nullptr));
+  Mem a;
+  ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, kCount * sizeof(cl_int), nullptr, &a));
+  Program program;
+  Kernel wide, fits;
+  ASSERT_NO_FATAL_FAILURE(buildOrFail("kernel void w(global int* p, local int* s) {\n"
+                                      "  s[get_local_id(0)] = 1; barrier(CLK_LOCAL_MEM_FENCE); p[get_global_id(0)] = s[0];\n"
+                                      "}\n",
+                                      &program));
+  ASSERT_NO_FATAL_FAILURE(kernelOrFail(program, "w", &wide));
+  ASSERT_NO_FATAL_FAILURE(kernelOrFail(program, "w", &fits));
+  CL_CHECK(clSetKernelArg(wide, 0, sizeof(cl_mem), a.address()));
+  CL_CHECK(clSetKernelArg(wide, 1, localMem + 16, nullptr));
+  CL_CHECK(clSetKernelArg(fits, 0, sizeof(cl_mem), a.address()));
+  CL_CHECK(clSetKernelArg(fits, 1, localMem, nullptr));
+  cl_command_buffer_khr buffer = newBuffer();
+  ASSERT_NE(buffer, nullptr);
+  const size_t global = 8, local = 2;
+  CL_CHECK(ndrange_(buffer, nullptr, nullptr, fits, 1, nullptr, &global, &local, 0, nullptr, nullptr, nullptr));
+  error = ndrange_(buffer, nullptr, nullptr, wide, 1, nullptr, &global, &local, 0, nullptr, nullptr, nullptr);
+  EXPECT_EQ(error, isRemote() ? CL_OUT_OF_RESOURCES : CL_SUCCESS) << "a kernel 16 bytes of __local memory too wide";
+  CL_CHECK(release_(buffer));
+}
+
 TEST_F(CommandBufferTest, ErrorsAreTheRealPlatformsAtTheCall) {
   cl_int error = CL_SUCCESS;
   cl_command_queue queue = queue_.get();

@@ -42,12 +42,16 @@ struct Env {
   cl_kernel kernel = nullptr;      // k(global int*), argument set
   cl_kernel unset = nullptr;       // k(global int*), argument not set
   cl_kernel required = nullptr;    // reqd_work_group_size(2,1,1), argument set
+  cl_kernel localOver = nullptr;   // w(global int*, local int*): its __local argument 16 bytes beyond the device's
+  cl_kernel staticOver = nullptr;  // s: 16 KiB of __local variables, and an argument 64 bytes beyond the rest
+  cl_kernel staticFit = nullptr;   // s: 16 KiB of __local variables, and an argument of exactly the rest
   cl_kernel foreignKernel = nullptr;  // of the other context, argument set
   cl_event foreignEvent = nullptr;    // a user event of the other context (complete)
   cl_event userEvent = nullptr;       // a user event of this context (complete)
   void* svm = nullptr;                // kBufferBytes of coarse-grained SVM
   size_t maxGroup = 0;                // CL_DEVICE_MAX_WORK_GROUP_SIZE
   size_t maxItems[3] = {0, 0, 0};     // CL_DEVICE_MAX_WORK_ITEM_SIZES
+  size_t kernelGroup = 0;             // CL_KERNEL_WORK_GROUP_SIZE of `kernel` on the device
   unsigned char host[4096] = {};      // host memory for reads and writes
 };
 
@@ -540,6 +544,45 @@ std::vector<Row> rows() {
          const size_t global = 8, local = 2;
          return clEnqueueNDRangeKernel(e.queue, e.required, 1, nullptr, &global, &local, 0, nullptr, nullptr);
        }},
+      // The kernel's own limit (PoCL: the device's; a GPU's may be lower).
+      {"NDRangeKernel: a group of the kernel's CL_KERNEL_WORK_GROUP_SIZE", CL_SUCCESS,
+       [](Env& e) {
+         const size_t global = e.kernelGroup, local = e.kernelGroup;
+         return clEnqueueNDRangeKernel(e.queue, e.kernel, 1, nullptr, &global, &local, 0, nullptr, nullptr);
+       }},
+      {"NDRangeKernel: a group above the kernel's CL_KERNEL_WORK_GROUP_SIZE", CL_INVALID_WORK_GROUP_SIZE,
+       [](Env& e) {
+         const size_t global[2] = {e.kernelGroup * 2, 2}, local[2] = {e.kernelGroup, 2};
+         return clEnqueueNDRangeKernel(e.queue, e.kernel, 2, nullptr, global, local, 0, nullptr, nullptr);
+       }},
+      // More __local memory than the device has: PoCL 3.1 takes the launch
+      // and overruns its local memory (a larger excess aborts the process:
+      // pthread_utils.c, setup_kernel_arg_array_with_locals); remote-cl
+      // returns what the specification gives, CL_OUT_OF_RESOURCES, and the
+      // server never runs it.
+      {"NDRangeKernel: a __local argument beyond the device's local memory", CL_SUCCESS,
+       [](Env& e) {
+         const size_t global = 8, local = 2;
+         return clEnqueueNDRangeKernel(e.queue, e.localOver, 1, nullptr, &global, &local, 0, nullptr, nullptr);
+       },
+       CL_OUT_OF_RESOURCES},
+      {"NDRangeKernel: no local size, a __local argument beyond the device's local memory", CL_SUCCESS,
+       [](Env& e) {
+         const size_t global = 8;
+         return clEnqueueNDRangeKernel(e.queue, e.localOver, 1, nullptr, &global, nullptr, 0, nullptr, nullptr);
+       },
+       CL_OUT_OF_RESOURCES},
+      {"NDRangeKernel: __local variables and argument beyond the device's local memory", CL_SUCCESS,
+       [](Env& e) {
+         const size_t global = 8, local = 2;
+         return clEnqueueNDRangeKernel(e.queue, e.staticOver, 1, nullptr, &global, &local, 0, nullptr, nullptr);
+       },
+       CL_OUT_OF_RESOURCES},
+      {"NDRangeKernel: __local variables and argument filling the device's local memory", CL_SUCCESS,
+       [](Env& e) {
+         const size_t global = 8, local = 2;
+         return clEnqueueNDRangeKernel(e.queue, e.staticFit, 1, nullptr, &global, &local, 0, nullptr, nullptr);
+       }},
       // PoCL checks the wait list's context of every enqueue but this one;
       // remote-cl checks it for all, as the specification says.
       {"NDRangeKernel: event of another context", CL_SUCCESS,
@@ -555,6 +598,8 @@ std::vector<Row> rows() {
        [](Env& e) { return clEnqueueTask(e.queue, e.required, 0, nullptr, nullptr); }},
       {"Task: kernel of another context", CL_INVALID_CONTEXT,
        [](Env& e) { return clEnqueueTask(e.queue, e.foreignKernel, 0, nullptr, nullptr); }},
+      {"Task: a __local argument beyond the device's local memory", CL_SUCCESS,
+       [](Env& e) { return clEnqueueTask(e.queue, e.localOver, 0, nullptr, nullptr); }, CL_OUT_OF_RESOURCES},
       // Native kernels cannot run remotely (a function of the client's
       // process): remote devices do not list CL_EXEC_NATIVE_KERNEL, and
       // clEnqueueNativeKernel returns what the specification gives for such a device.
@@ -735,13 +780,32 @@ class ErrorTableTest : public ClTest {
 
     const char* source =
         "kernel void k(global int* p) { p[get_global_id(0) % 64] = 1; }\n"
-        "__attribute__((reqd_work_group_size(2, 1, 1))) kernel void r(global int* p) { p[get_global_id(0)] = 2; }\n";
+        "__attribute__((reqd_work_group_size(2, 1, 1))) kernel void r(global int* p) { p[get_global_id(0)] = 2; }\n"
+        "kernel void w(global int* p, local int* a) {\n"
+        "  a[get_local_id(0)] = 3; barrier(CLK_LOCAL_MEM_FENCE); p[get_global_id(0) % 64] = a[0];\n"
+        "}\n"
+        "kernel void s(global int* p, local int* a) {\n"
+        "  local int own[4096];\n"
+        "  own[get_local_id(0)] = 4; a[get_local_id(0)] = 5; barrier(CLK_LOCAL_MEM_FENCE);\n"
+        "  p[get_global_id(0) % 64] = own[0] + a[0];\n"
+        "}\n";
     ASSERT_NO_FATAL_FAILURE(buildOrFail(source, &program_));
     ASSERT_NO_FATAL_FAILURE(kernelOrFail(program_, "k", &kernel_));
     ASSERT_NO_FATAL_FAILURE(kernelOrFail(program_, "k", &unset_));
     ASSERT_NO_FATAL_FAILURE(kernelOrFail(program_, "r", &required_));
     CL_CHECK(clSetKernelArg(kernel_, 0, sizeof(cl_mem), buffer_.address()));
     CL_CHECK(clSetKernelArg(required_, 0, sizeof(cl_mem), buffer_.address()));
+    cl_ulong localMem = 0;
+    CL_CHECK(clGetDeviceInfo(device_, CL_DEVICE_LOCAL_MEM_SIZE, sizeof localMem, &localMem, nullptr));
+    ASSERT_GT(localMem, 16384u + 64u) << "the device's local memory is too small for the __local rows";
+    ASSERT_NO_FATAL_FAILURE(kernelOrFail(program_, "w", &localOver_));
+    ASSERT_NO_FATAL_FAILURE(kernelOrFail(program_, "s", &staticOver_));
+    ASSERT_NO_FATAL_FAILURE(kernelOrFail(program_, "s", &staticFit_));
+    for (cl_kernel k : {localOver_.get(), staticOver_.get(), staticFit_.get()})
+      CL_CHECK(clSetKernelArg(k, 0, sizeof(cl_mem), buffer_.address()));
+    CL_CHECK(clSetKernelArg(localOver_, 1, localMem + 16, nullptr));
+    CL_CHECK(clSetKernelArg(staticOver_, 1, localMem - 16384 + 64, nullptr));
+    CL_CHECK(clSetKernelArg(staticFit_, 1, localMem - 16384, nullptr));
     const size_t length = std::strlen(source);
     foreignProgram_.reset(clCreateProgramWithSource(other_, 1, &source, &length, &error));
     CL_CHECK(error);
@@ -778,12 +842,17 @@ class ErrorTableTest : public ClTest {
     env_.kernel = kernel_;
     env_.unset = unset_;
     env_.required = required_;
+    env_.localOver = localOver_;
+    env_.staticOver = staticOver_;
+    env_.staticFit = staticFit_;
     env_.foreignKernel = foreignKernel_;
     env_.foreignEvent = foreignEvent_;
     env_.userEvent = userEvent_;
     env_.svm = svm_;
     CL_CHECK(clGetDeviceInfo(device_, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof env_.maxGroup, &env_.maxGroup, nullptr));
     CL_CHECK(clGetDeviceInfo(device_, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof env_.maxItems, env_.maxItems, nullptr));
+    CL_CHECK(clGetKernelWorkGroupInfo(kernel_, device_, CL_KERNEL_WORK_GROUP_SIZE, sizeof env_.kernelGroup,
+                                      &env_.kernelGroup, nullptr));
   }
 
   void TearDown() override {
@@ -795,7 +864,7 @@ class ErrorTableTest : public ClTest {
   Mem buffer_, second_, foreign_, hostWriteOnly_, hostReadOnly_, hostNoAccess_;
   Mem image_, image2_, imageR_, imageWriteOnly_, imageReadOnly_, imageNoAccess_;
   Program program_, foreignProgram_;
-  Kernel kernel_, unset_, required_, foreignKernel_;
+  Kernel kernel_, unset_, required_, localOver_, staticOver_, staticFit_, foreignKernel_;
   Event foreignEvent_, userEvent_;
   void* svm_ = nullptr;
   Env env_;

@@ -87,8 +87,13 @@ def main():
 # command's timestamps came with its completion; a kernel function's
 # work-group information is asked once per device and __local sizes.
 ROUNDS = 20
+# clGetKernelWorkGroupInfo: the app's two queries (once per __local size), and the launch
+# information of its kernel function (traced under that name, below).
 MOST_ROUND_TRIPS = {"clCreateBuffer": 1, "clCreateKernel": 1, "clFinish": ROUNDS, "clSetKernelArg": 2,
-                    "clGetEventProfilingInfo": 0, "clGetKernelWorkGroupInfo": 2}
+                    "clGetEventProfilingInfo": 0, "clGetKernelWorkGroupInfo": 3}
+# (clGetCommandQueueInfo: a queue's device for the launches, and its properties for clFinish's
+# fast path, at most once each for each of the app's two queues, the plain one and the profiling one.)
+LAUNCH_ROUND_TRIPS = {"clEnqueueNDRangeKernel": 0, "clGetKernelInfo": 0, "clGetCommandQueueInfo": 4}
 
 
 def check_round_trips(args, trace):
@@ -108,6 +113,14 @@ def check_round_trips(args, trace):
             fail(f"the trace has {made} calls of {name}, fewer than the {ROUNDS} rounds")
         if waited > most:
             fail(f"{name}: {waited} of its {made} calls waited for a round trip (at most {most})")
+    # A launch is checked at the call against its kernel function's limits on
+    # the queue's device, asked once with its number of arguments
+    # (protocol/kernel_launch_info.h, traced as clGetKernelWorkGroupInfo), and
+    # the queue's device once: no launch waits, 20 kernels of one function on one device ask once.
+    for name, most in LAUNCH_ROUND_TRIPS.items():
+        made, waited = calls.get(name, (0, 0))
+        if waited > most:
+            fail(f"{name}: {waited} of its {made} calls waited for a round trip (at most {most} in the whole run)")
     print("round trips in " + str(ROUNDS) + " rounds: " +
           ", ".join(f"{name} {calls[name][1]} of {calls[name][0]}" for name in sorted(calls)))
 

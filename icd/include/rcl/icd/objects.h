@@ -131,14 +131,20 @@ struct _cl_mem : rcl::icd::Object {
 // shared by every kernel of that name (a BLAS library makes a kernel per
 // call): the argument shapes (kind, size, object kind) the server accepted,
 // so an argument of a shape accepted once is never asked about again; its
-// number of arguments and reqd_work_group_size, asked once; its work-group
+// number of arguments, and per device what its launches are checked against,
+// asked once per device, all at once (kernel_launch_info.h); its work-group
 // information, asked once per device and __local argument sizes.
 struct rcl::icd::KernelFunction {
+  // What never changes of the function on one device.
+  struct OnDevice {
+    std::size_t groupSize = 0;                // CL_KERNEL_WORK_GROUP_SIZE (0: unknown)
+    std::size_t requiredSize[3] = {0, 0, 0};  // CL_KERNEL_COMPILE_WORK_GROUP_SIZE
+    cl_ulong staticLocalBytes = 0;            // its own __local variables
+  };
   std::mutex mutex;
   std::map<cl_uint, std::set<std::uint64_t>> acceptedShapes;  // argument index -> shapes accepted
-  cl_uint numArgs = 0;  // CL_KERNEL_NUM_ARGS (0: not asked yet)
-  bool requiredSizeKnown = false;
-  std::size_t requiredSize[3] = {0, 0, 0};  // CL_KERNEL_COMPILE_WORK_GROUP_SIZE
+  std::optional<cl_uint> numArgs;  // CL_KERNEL_NUM_ARGS, once asked
+  std::map<std::uint64_t, OnDevice> devices;  // device id -> its information, once asked
   // clGetKernelWorkGroupInfo's answers, by what they depend on: the device
   // (its id; 0: none given), the parameter and the sizes of the __local
   // arguments set (index, size; those not set count 0), which
