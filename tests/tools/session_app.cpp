@@ -5,7 +5,10 @@
 // With `--rounds N` it then does N times what a BLAS library does for one
 // call (a small buffer made, a kernel made from the built program, its
 // arguments set, a kernel run, clFinish, a blocking read, all released), for
-// counting round trips (tests/tools/check_trace.py).
+// counting round trips (tests/tools/check_trace.py). With `--pause SECONDS`
+// it waits that long between writing the buffer and running the kernel, and
+// says "session_app: written" when it starts waiting (a session at work
+// while its server drains: tests/tools/check_drain.py).
 // Prints "session_app: OK" and exits 0 when the results are right.
 #include <chrono>
 #include <cstdio>
@@ -35,8 +38,12 @@ int fail(const char* what, cl_int status) {
 int main(int argc, char** argv) {
   int holdSeconds = 0;
   int rounds = 0;
-  if (argc == 3 && std::strcmp(argv[1], "--hold") == 0) holdSeconds = std::atoi(argv[2]);
-  if (argc == 3 && std::strcmp(argv[1], "--rounds") == 0) rounds = std::atoi(argv[2]);
+  int pauseSeconds = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--hold") == 0) holdSeconds = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--pause") == 0) pauseSeconds = std::atoi(argv[i + 1]);
+  }
 
   cl_platform_id platform;
   cl_device_id device;
@@ -56,6 +63,11 @@ int main(int argc, char** argv) {
   if (status != CL_SUCCESS) return fail("clCreateBuffer", status);
   status = clEnqueueWriteBuffer(queue, buffer, CL_TRUE, 0, kCount * sizeof(cl_uint), data.data(), 0, nullptr, nullptr);
   if (status != CL_SUCCESS) return fail("clEnqueueWriteBuffer", status);
+  if (pauseSeconds > 0) {
+    std::printf("session_app: written\n");
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::seconds(pauseSeconds));
+  }
 
   const char* source = kSource;
   cl_program program = clCreateProgramWithSource(context, 1, &source, nullptr, &status);
