@@ -8,7 +8,9 @@
 // counting round trips (tests/tools/check_trace.py). With `--pause SECONDS`
 // it waits that long between writing the buffer and running the kernel, and
 // says "session_app: written" when it starts waiting (a session at work
-// while its server drains: tests/tools/check_drain.py).
+// while its server drains: tests/tools/check_drain.py). With `--busy`, while
+// it holds, its queue has a command that waits on a user event it completes
+// at the end (a busy queue for `remote-cl status`).
 // Prints "session_app: OK" and exits 0 when the results are right.
 #include <chrono>
 #include <cstdio>
@@ -39,10 +41,13 @@ int main(int argc, char** argv) {
   int holdSeconds = 0;
   int rounds = 0;
   int pauseSeconds = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--hold") == 0) holdSeconds = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--pause") == 0) pauseSeconds = std::atoi(argv[i + 1]);
+  bool busy = false;
+  for (int i = 1; i < argc; ++i) {
+    const bool hasValue = i + 1 < argc;
+    if (std::strcmp(argv[i], "--busy") == 0) busy = true;
+    else if (hasValue && std::strcmp(argv[i], "--hold") == 0) holdSeconds = std::atoi(argv[++i]);
+    else if (hasValue && std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[++i]);
+    else if (hasValue && std::strcmp(argv[i], "--pause") == 0) pauseSeconds = std::atoi(argv[++i]);
   }
 
   cl_platform_id platform;
@@ -121,7 +126,20 @@ int main(int argc, char** argv) {
   }
   std::printf("session_app: OK\n");
   std::fflush(stdout);
+  cl_event gate = nullptr;
+  if (busy) {
+    gate = clCreateUserEvent(context, &status);
+    if (status != CL_SUCCESS) return fail("clCreateUserEvent", status);
+    status = clEnqueueMarkerWithWaitList(queue, 1, &gate, nullptr);
+    if (status != CL_SUCCESS) return fail("clEnqueueMarkerWithWaitList", status);
+    clFlush(queue);
+  }
   if (holdSeconds > 0) std::this_thread::sleep_for(std::chrono::seconds(holdSeconds));
+  if (gate != nullptr) {
+    clSetUserEventStatus(gate, CL_COMPLETE);
+    clFinish(queue);
+    clReleaseEvent(gate);
+  }
 
   clReleaseKernel(kernel);
   clReleaseProgram(program);
