@@ -54,6 +54,7 @@ AllowedClient parseAllowedClient(const std::string& line) {
   if (!isCurveKey(entry.key)) throw std::runtime_error("not a CURVE public key (40 characters of Z85)");
   std::string word;
   while (words >> word) {
+    if (word.front() == '#') break;  // a comment to the end of the line (a key may hold '#': not the first word)
     const auto equals = word.find('=');
     if (equals == std::string::npos) {
       if (!entry.name.empty()) throw std::runtime_error("two names: " + entry.name + " and " + word);

@@ -3,7 +3,7 @@
 results; a new client is refused at once; `remote-cl status --ready` exits 1
 and `remote-cl status` shows draining; after the grace period the session
 left is ended as a client death (its objects freed, its worker gone), and
-the server exits 0.
+the server exits 0. A second SIGTERM ends every session and the server at once.
 
 usage: check_drain.py --tool remote-cl --server remote-cl-server --vendors DIR --app session_app"""
 
@@ -35,6 +35,33 @@ def alive(pid):
         return True
     except ProcessLookupError:
         return False
+
+
+def second_sigterm_ends_at_once(args, folder):
+    """While draining with a long grace period, a second SIGTERM ends the sessions and the server at once."""
+    with Server(args.server, Path(folder) / "second.log", ["--drain-grace", "600"]) as server:
+        env = client_environment(args.vendors, server.endpoint)
+        holding = subprocess.Popen([args.app, "--hold", "300"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   text=True, env=env)
+        try:
+            if not wait_for_line(holding, "session_app: OK", 60):
+                fail("the holding client did not get going", server)
+            server.process.send_signal(signal.SIGTERM)
+            time.sleep(1)
+            if server.process.poll() is not None:
+                fail("the server did not drain on the first SIGTERM", server)
+            start = time.monotonic()
+            server.process.send_signal(signal.SIGTERM)
+            code = server.process.wait(timeout=60)
+            elapsed = time.monotonic() - start
+            print(f"a second SIGTERM: the server exited with {code} after {elapsed:.1f} s")
+            if code != 0 or elapsed > 30:
+                fail(f"a second SIGTERM: exit {code} after {elapsed:.1f} s", server)
+            if not re.search(r"ended \(server shutting down\).*freed [1-9]\d* objects", server.log()):
+                fail("a second SIGTERM did not free the session", server)
+        finally:
+            holding.kill()
+            holding.wait()
 
 
 def main():
@@ -111,6 +138,7 @@ def main():
                 if client.poll() is None:
                     client.kill()
                 client.wait()
+        second_sigterm_ends_at_once(args, folder)
     print("check_drain: OK")
 
 

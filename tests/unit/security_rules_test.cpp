@@ -95,7 +95,8 @@ TEST_F(KeyFiles, AKeyListTakesCommentsAndBlankLines) {
 TEST_F(KeyFiles, AnAllowedClientHasANameAndLimits) {
   const auto a = protocol::newCurveKeyPair(), b = protocol::newCurveKeyPair();
   const auto entries = protocol::readAllowedClients(
-      write("list", a.publicKey + " alice sessions=2 memory=512M objects=100\n" + b.publicKey + " memory=3G\n"));
+      write("list", a.publicKey + " alice sessions=2 memory=512M objects=100 # the team\n" + b.publicKey +
+                        " memory=3G\n"));
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].name, "alice");
   EXPECT_EQ(entries[0].sessions, 2u);

@@ -3,7 +3,8 @@
 //
 //   KEY [NAME] [sessions=N] [memory=SIZE] [objects=N]
 //
-// `#` starts a comment line; blank lines are allowed. NAME (no `=` in it)
+// `#` starts a comment line, or after the key a comment to the end of the
+// line; blank lines are allowed. NAME (no `=` in it, not starting with `#`)
 // defaults to the key's first 8 characters; SIZE is bytes, or a number with
 // K, M, G or T (binary: K = 1024). The name shows in the server's log and in
 // `remote-cl status`; the limits apply to that key's sessions: `sessions` at
