@@ -4,7 +4,8 @@ file, alice's third session at once is refused (CL_OUT_OF_RESOURCES) and the
 server's log names alice; bob's session still works; `remote-cl status` names
 each session's key; carol's `memory=512K` refuses her 1 MiB buffer with an
 OpenCL error (CL_MEM_OBJECT_ALLOCATION_FAILURE) while the server's own limit
-would allow it (bob's same buffer works).
+would allow it (bob's same buffer works); dave's `objects=3` refuses his
+fourth object (CL_OUT_OF_RESOURCES).
 
 usage: check_quota.py --tool remote-cl --server remote-cl-server --vendors DIR --app session_app --keygen remote-cl-keygen"""
 
@@ -34,14 +35,15 @@ def main():
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="rcl-quota-") as folder:
         keys = Path(folder)
-        for name in ("server", "alice", "bob", "carol"):
+        for name in ("server", "alice", "bob", "carol", "dave"):
             subprocess.run([args.keygen, "-o", str(keys / name)], check=True, capture_output=True)
         (keys / "allowed-clients").write_text(
             "# who may use this server\n"
             f"{public_key(keys / 'alice.pub')} alice sessions=2\n"
             "\n"
             f"{public_key(keys / 'bob.pub')} bob\n"
-            f"{public_key(keys / 'carol.pub')} carol memory=512K\n")
+            f"{public_key(keys / 'carol.pub')} carol memory=512K  # too little for a 1 MiB buffer\n"
+            f"{public_key(keys / 'dave.pub')} dave objects=3\n")
         server_args = ["--curve-secret-key-file", str(keys / "server.key"), "--allowed-clients",
                        str(keys / "allowed-clients")]
         with Server(args.server, keys / "server.log", server_args) as server:
@@ -85,6 +87,13 @@ def main():
                 if carol.returncode == 0 or "clCreateBuffer failed on the server with -4" not in carol.stderr:
                     fail(f"carol's buffer beyond her memory quota was not refused with CL_MEM_OBJECT_ALLOCATION_FAILURE:"
                          f" exit {carol.returncode}\n{carol.stderr}", server)
+
+                # dave's objects=3: the context, the queue and the buffer; the program is one too many.
+                dave = subprocess.run([args.app], capture_output=True, text=True, env=env("dave"), timeout=90)
+                print(f"dave's fourth object with objects=3: exit {dave.returncode}: {dave.stderr.strip()}")
+                if dave.returncode == 0 or not re.search(r"failed (on the server )?with -5\b", dave.stderr):
+                    fail(f"dave's objects beyond his quota were not refused with CL_OUT_OF_RESOURCES:"
+                         f" exit {dave.returncode}\n{dave.stderr}", server)
             finally:
                 for holder in holders:
                     holder.kill()
