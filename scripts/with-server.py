@@ -68,8 +68,8 @@ def remote_environment(vendors_dir, endpoint):
 
 
 def die_with_parent():
-    """Runs in the server child: get SIGTERM if this script dies, even by SIGKILL."""
-    LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    """Runs in the server child: get SIGINT (stop at once) if this script dies, even by SIGKILL."""
+    LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGINT)
 
 
 def start_server_process(server_path, server_args, log_path):
@@ -114,11 +114,12 @@ def wait_for_endpoint(server):
 
 def stop_server_process(process):
     if process.poll() is None:
-        process.terminate()
+        # SIGINT: a throw-away server stops at once (SIGTERM would drain: wait for its sessions).
+        process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
-            print(f"with-server: remote-cl-server ignored SIGTERM for "
+            print(f"with-server: remote-cl-server ignored SIGINT for "
                   f"{STOP_TIMEOUT_SECONDS} s; killing it", file=sys.stderr)
             process.kill()
             process.wait()

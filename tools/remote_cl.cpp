@@ -1,6 +1,8 @@
 // remote-cl: the command for people.
 //   remote-cl status ENDPOINT            how a server is: version, protocol, platforms
 //                                        and devices, round-trip time, sessions, bytes moved
+//   remote-cl status --ready ENDPOINT    exit 0 if it answers and takes new sessions (not
+//                                        draining), else 1: a readiness and liveness probe
 //   remote-cl trace [-o FILE] -- APP ...  runs APP with the driver's tracing on (icd/.../trace.h)
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,7 +43,7 @@ void printSessions(const rcl::protocol::ServerStatus& status) {
   }
 }
 
-int status(const std::string& endpoint, double timeoutSeconds) {
+int status(const std::string& endpoint, double timeoutSeconds, bool readyOnly) {
   zmq::context_t zmq(1);
   zmq::socket_t socket(zmq, zmq::socket_type::dealer);
   std::random_device random;
@@ -55,8 +57,14 @@ int status(const std::string& endpoint, double timeoutSeconds) {
   std::string error;
   const auto first = rcl::protocol::askStatus(socket, 1, deadline, &error);
   if (!first) {
-    std::fprintf(stderr, "remote-cl: %s from %s within %.0f s\n", error.c_str(), endpoint.c_str(), timeoutSeconds);
+    if (readyOnly) std::printf("not ready: %s from %s within %.0f s\n", error.c_str(), endpoint.c_str(), timeoutSeconds);
+    else std::fprintf(stderr, "remote-cl: %s from %s within %.0f s\n", error.c_str(), endpoint.c_str(), timeoutSeconds);
     return 1;
+  }
+  if (readyOnly) {
+    std::printf(first->draining ? "not ready: %s is draining (refuses new sessions)\n" : "ready: %s takes new sessions\n",
+                endpoint.c_str());
+    return first->draining ? 1 : 0;
   }
   // Round trips, once connected: the median of a few.
   std::vector<double> trips;
@@ -117,6 +125,10 @@ int main(int argc, char** argv) {
   statusCommand->add_option("ENDPOINT", endpoint, "the server's listening endpoint, e.g. tcp://gpu-host:5555")
       ->required();
   statusCommand->add_option("--timeout", timeout, "seconds to wait for an answer")->capture_default_str();
+  bool ready = false;
+  statusCommand->add_flag("--ready", ready,
+                          "only say whether the server takes new sessions: exit 0 if it answers and is not draining, "
+                          "1 otherwise (a readiness and liveness probe)");
   auto* traceCommand = app.add_subcommand("trace", "run an application with remote-cl's tracing on");
   std::string output = "remote-cl-trace.json";
   std::vector<std::string> command;
@@ -125,8 +137,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (traceCommand->parsed()) return trace(output, command);
   try {
-    return status(endpoint, timeout);
+    return status(endpoint, timeout, ready);
   } catch (const std::exception& e) {  // ZeroMQ's errors, bad CURVE settings
+    if (ready) std::printf("not ready: %s: %s\n", endpoint.c_str(), e.what());
     std::fprintf(stderr, "remote-cl: %s: %s\n", endpoint.c_str(), e.what());
     return 1;
   }

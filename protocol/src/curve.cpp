@@ -88,16 +88,6 @@ std::string readCurveKeyFile(const std::string& path) {
   return lines.front().second;
 }
 
-std::vector<std::string> readCurveKeyList(const std::string& path) {
-  std::vector<std::string> keys;
-  for (const auto& [number, line] : keyLines(path)) {
-    if (!isCurveKey(line))
-      throw std::runtime_error(path + ":" + std::to_string(number) + ": not a CURVE public key (40 characters of Z85)");
-    keys.push_back(line);
-  }
-  return keys;
-}
-
 CurveClientKeys loadCurveClientKeys(const SettingLookup& setting) {
   CurveClientKeys keys;
   keys.serverKey = keySetting(setting, "REMOTE_CL_CURVE_SERVER_KEY", "curve_server_key",

@@ -62,8 +62,12 @@ void HandleTable::pinAll() {
 }
 
 void HandleTable::markBusy(const void* queue) {
+  if (const auto progress = progressFor(queue)) ++progress->enqueued;
+}
+
+std::shared_ptr<QueueProgress> HandleTable::progressFor(const void* queue) {
   const auto it = byId_.find(idOf(queue));
-  if (it == byId_.end()) return;
+  if (it == byId_.end()) return nullptr;
   auto& progress = it->second.progress;
   if (!progress) {
     progress = std::make_shared<QueueProgress>();
@@ -73,7 +77,7 @@ void HandleTable::markBusy(const void* queue) {
                             CL_SUCCESS &&
                         (properties & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) == 0;
   }
-  ++progress->enqueued;
+  return progress;
 }
 
 std::shared_ptr<QueueProgress> HandleTable::progressOf(const void* queue) const {

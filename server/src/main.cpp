@@ -17,8 +17,19 @@
 #include "rcl/server/worker.h"
 
 namespace {
-std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM
-void onSignal(int) { g_stop = true; }
+// Set by the signals, read by the main loop: nothing else is global.
+std::atomic<bool> g_stop{false};  // a worker: any SIGINT/SIGTERM ends its session
+std::atomic<int> g_request{0};    // the listening server: rcl::server::StopRequest
+void onSignal(int signal) {
+  g_stop = true;
+  int none = static_cast<int>(rcl::server::StopRequest::None);
+  // The first SIGTERM drains; a second one, or SIGINT, stops now.
+  if (signal == SIGTERM &&
+      g_request.compare_exchange_strong(none, static_cast<int>(rcl::server::StopRequest::Drain)))
+    return;
+  g_request = static_cast<int>(rcl::server::StopRequest::Now);
+}
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free);
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -36,6 +47,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_flag("-v,--verbose", verbose, "log every session event and failed call");
+  double drainGrace = 30.0;
+  app.add_option("--drain-grace", drainGrace,
+                 "on SIGTERM, refuse new sessions and let running ones go on for up to this many seconds, then end "
+                 "them and exit 0 (a second SIGTERM, or SIGINT, ends them at once)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   std::string pluginsDir;
   bool noOps = false;
   auto* plugins = app.add_option("--plugins", pluginsDir,
@@ -44,10 +61,13 @@ int main(int argc, char** argv) {
   app.add_flag("--no-ops", noOps, "offer no operations: no cl_rcl_ops extension (CL/cl_remote.h)")
       ->excludes(plugins);
   auto& limits = options.session;
-  app.add_option("--max-objects", limits.maxObjects, "objects one session may hold (events aside)")
+  app.add_option("--max-objects", limits.maxObjects,
+                 "objects one session may hold (events aside); an allowed client's objects=N replaces it for its "
+                 "sessions")
       ->capture_default_str();
   app.add_option("--max-memory", limits.maxMemoryBytes,
-                 "bytes of device memory one session may hold in memory objects (0: as much as the device has)")
+                 "bytes of device memory one session may hold in memory objects (0: as much as the device has); an "
+                 "allowed client's memory=SIZE replaces it for its sessions")
       ->capture_default_str();
   app.add_option("--max-message", limits.maxMessageBytes, "bytes one request may carry, bulk data included")
       ->capture_default_str();
@@ -56,7 +76,8 @@ int main(int argc, char** argv) {
                                  "CURVE: this server's secret key (remote-cl-keygen); encrypts every connection")
                       ->check(CLI::ExistingFile);
   auto* allowed = app.add_option("--allowed-clients", security.allowedClientsFile,
-                                 "CURVE: the public keys of the clients allowed in, one per line (# comments)")
+                                 "CURVE: the clients allowed in, one a line: KEY [NAME] [sessions=N] [memory=SIZE] "
+                                 "[objects=N] (# comments)")
                       ->check(CLI::ExistingFile);
   keyFile->needs(allowed);
   allowed->needs(keyFile);
@@ -140,17 +161,15 @@ int main(int argc, char** argv) {
     if (!pluginsDir.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--plugins", pluginsDir});
     if (verbose) options.workerArgs.push_back("--verbose");
     if (!testDelay.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--test-delay-call", testDelay});
-    options.workerArgs.insert(options.workerArgs.end(),
-                              {"--max-objects", std::to_string(limits.maxObjects), "--max-memory",
-                               std::to_string(limits.maxMemoryBytes), "--max-message",
-                               std::to_string(limits.maxMessageBytes)});
+    // The limits (--max-*) the router gives each worker: the server's, or its client key's.
+    options.drainGrace = std::chrono::milliseconds(static_cast<long>(drainGrace * 1000));
     rcl::server::Router router(options, rcl::server::findPlatforms(platform));
     // Scripts and tests wait for this line; it names the endpoint really bound.
     std::printf("listening on %s\n", router.endpoint().c_str());
     std::fflush(stdout);
     spdlog::info("listening on {} (protocol {}; {})", router.endpoint(), rcl::protocol::kProtocolVersion,
                  options.session.security->describe());
-    router.run(g_stop);
+    router.run(g_request);
     spdlog::info("stopping");
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

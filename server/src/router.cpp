@@ -17,6 +17,15 @@ using protocol::ControlCall;
 using protocol::Kind;
 
 namespace {
+using Clock = std::chrono::steady_clock;
+
+// After the grace period: how long the sessions it ended may take to free
+// everything (a worker's own limit is 30 s, worker.cpp) before they are killed.
+constexpr std::chrono::seconds kEndingLimit{35};
+
+// ", key alice" for the logs ("" without keys).
+std::string keyPart(const std::string& keyName) { return keyName.empty() ? std::string() : ", key " + keyName; }
+
 std::string hostName() {
   char name[256] = {};
   if (gethostname(name, sizeof name - 1) != 0) return "unknown-host";
@@ -26,7 +35,7 @@ std::string hostName() {
 
 Router::Router(RouterOptions options, std::vector<ExposedPlatform> platforms)
     : options_(std::move(options)), platforms_(std::move(platforms)), serverName_(hostName()),
-      context_(1), socket_(context_, zmq::socket_type::router) {
+      context_(1), admission_(options_.session.security), socket_(context_, zmq::socket_type::router) {
   socket_.set(zmq::sockopt::router_mandatory, 1);
   socket_.set(zmq::sockopt::linger, 0);
   if (options_.session.security) zap_ = options_.session.security->authenticator(context_);  // before any bind
@@ -55,8 +64,15 @@ std::string Router::sessionBindAddress(std::uint64_t sessionId) const {
   return fmt::format("{}.{:016x}", bound, sessionId);
 }
 
-void Router::run(const std::atomic<bool>& stop) {
-  while (!stop) {
+void Router::run(const std::atomic<int>& request) {
+  for (;;) {
+    const auto asked = static_cast<StopRequest>(request.load());
+    if (asked == StopRequest::Now) {
+      spdlog::info("stopping now: ending {} session(s)", workers_.size() + sessions_.size() + starting_.size());
+      return;
+    }
+    if (asked == StopRequest::Drain && !admission_.draining()) startDraining();
+    if (admission_.draining() && drained()) return;
     // The socket, and the stdout of every worker still starting.
     std::vector<zmq::pollitem_t> items{{socket_.handle(), 0, ZMQ_POLLIN, 0}};
     std::vector<std::uint64_t> startingIds;
@@ -85,6 +101,7 @@ void Router::onMessage(protocol::Frames frames) {
     return;
   }
   std::uint64_t seq = 0;
+  const ClientIdentity who = admission_.identify(frames.front());
   try {
     protocol::Reader reader(std::move(frames));
     const auto kind = reader.integer<Kind>();
@@ -92,7 +109,7 @@ void Router::onMessage(protocol::Frames frames) {
     if (kind != Kind::Request) throw protocol::DecodeError("this endpoint takes only requests");
     switch (reader.integer<ControlCall>()) {
       case ControlCall::Hello:
-        return onHello(sessionId, routing, seq, reader);
+        return onHello(sessionId, routing, seq, reader, who);
       case ControlCall::Status:
         return onStatus(routing, seq);
       default:
@@ -105,30 +122,35 @@ void Router::onMessage(protocol::Frames frames) {
 }
 
 void Router::onHello(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq,
-                     protocol::Reader& reader) {
+                     protocol::Reader& reader, const ClientIdentity& who) {
   const auto version = reader.integer<std::uint32_t>();
   const std::string client = reader.str();
   if (version != protocol::kProtocolVersion) {
     const auto message = fmt::format("protocol version mismatch: client speaks {}, server speaks {}", version,
                                       protocol::kProtocolVersion);
-    spdlog::warn("refused client {}: {}", client, message);
+    spdlog::warn("refused client {}{}: {}", client, who.describe(), message);
     return sendError(routing, seq, CL_INVALID_OPERATION, message);
   }
   if (sessions_.count(sessionId) != 0 || starting_.count(sessionId) != 0 || workers_.count(sessionId) != 0)
     return sendError(routing, seq, CL_INVALID_VALUE, "session id already in use");
-  if (options_.isolate) return startWorker(sessionId, routing, seq, client);
+  if (const auto refusal = admission_.check(who)) {
+    spdlog::warn("refused client {}{}: {}", client, who.describe(), refusal->message);
+    return sendError(routing, seq, refusal->status, refusal->message);
+  }
+  if (options_.isolate) return startWorker(sessionId, routing, seq, client, who);
 
   std::unique_ptr<Session> session;
   try {
     session = std::make_unique<Session>(context_, sessionBindAddress(sessionId), sessionId, client, platforms_,
-                                        options_.session);
+                                        admission_.limitsFor(who, options_.session));
   } catch (const zmq::error_t& e) {
-    spdlog::error("cannot open a session for {}: {}", client, e.what());
+    spdlog::error("cannot open a session for {}{}: {}", client, who.describe(), e.what());
     return sendError(routing, seq, CL_OUT_OF_RESOURCES, std::string("cannot open a session: ") + e.what());
   }
-  spdlog::info("session {:016x} started: client {}, at {}", sessionId, client, session->endpoint());
+  spdlog::info("session {:016x} started: client {}{}, at {}", sessionId, client, who.describe(), session->endpoint());
   replyHello(routing, seq, session->endpoint(), session->platformIds());
   sessions_.emplace(sessionId, std::move(session));
+  admission_.opened(sessionId, who);
 }
 
 void Router::replyHello(const zmq::message_t& routing, std::uint64_t seq, const std::string& endpoint,
@@ -152,17 +174,23 @@ void Router::replyHello(const zmq::message_t& routing, std::uint64_t seq, const 
 }
 
 void Router::startWorker(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq,
-                         const std::string& client) {
+                         const std::string& client, const ClientIdentity& who) {
   std::vector<std::string> args{"--worker", fmt::format("{:016x}", sessionId), "--bind", sessionBindAddress(sessionId),
                                 "--client", client};
   args.insert(args.end(), options_.workerArgs.begin(), options_.workerArgs.end());
+  // The session's limits: the server's, or its key's (allowed-clients).
+  const auto limits = admission_.limitsFor(who, options_.session);
+  args.insert(args.end(), {"--max-objects", std::to_string(limits.maxObjects), "--max-memory",
+                           std::to_string(limits.maxMemoryBytes), "--max-message",
+                           std::to_string(limits.maxMessageBytes)});
   StartingWorker starting;
   try {
     starting.process = std::make_unique<WorkerProcess>(options_.workerExe, args, client);
   } catch (const std::exception& e) {
-    spdlog::error("cannot start a worker for {}: {}", client, e.what());
+    spdlog::error("cannot start a worker for {}{}: {}", client, who.describe(), e.what());
     return sendError(routing, seq, CL_OUT_OF_RESOURCES, e.what());
   }
+  admission_.opened(sessionId, who);
   starting.routing.rebuild(routing.data(), routing.size());
   starting.seq = seq;
   starting.client = client;
@@ -176,14 +204,16 @@ void Router::onWorkerReady(std::uint64_t sessionId) {
   auto& w = it->second;
   if (!w.process->readReady()) {
     if (auto ended = w.process->ended()) {
-      spdlog::error("the worker for {} ended before it was ready: {}", w.client, *ended);
+      spdlog::error("the worker for {}{} ended before it was ready: {}", w.client, keyPart(admission_.keyOf(sessionId)),
+                    *ended);
       sendError(w.routing, w.seq, CL_OUT_OF_RESOURCES, "the session's worker failed to start: " + *ended);
       starting_.erase(it);
+      admission_.closed(sessionId);
     }
     return;
   }
-  spdlog::info("session {:016x} started: client {}, worker {} at {}", sessionId, w.client, w.process->pid(),
-               w.process->endpoint());
+  spdlog::info("session {:016x} started: client {}{}, worker {} at {}", sessionId, w.client,
+               keyPart(admission_.keyOf(sessionId)), w.process->pid(), w.process->endpoint());
   replyHello(w.routing, w.seq, w.process->endpoint(), w.process->platformIds());
   workers_.emplace(sessionId, std::move(w.process));
   starting_.erase(it);
@@ -203,15 +233,16 @@ void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq) {
   // Each running session: what it holds now and what it moved so far.
   for (const auto& [id, worker] : workers_) {
     const auto& r = worker->report();
-    status.sessions.push_back({id, worker->client(), {}, secondsSince(worker->started()), r.objects, r.memoryBytes,
-                               r.bytesIn, r.bytesOut, 0});
+    status.sessions.push_back({id, worker->client(), admission_.keyOf(id), secondsSince(worker->started()), r.objects,
+                               r.memoryBytes, r.bytesIn, r.bytesOut, r.busyQueues});
   }
   for (const auto& [id, session] : sessions_) {
     const auto& st = session->stats();
-    status.sessions.push_back({id, session->client(), {}, secondsSince(session->started()), st.objects,
-                               st.memoryBytes, st.bytesIn, st.bytesOut, 0});
+    status.sessions.push_back({id, session->client(), admission_.keyOf(id), secondsSince(session->started()),
+                               st.objects, st.memoryBytes, st.bytesIn, st.bytesOut, session->busyQueues()});
   }
   status.activeSessions = status.sessions.size() + starting_.size();
+  status.draining = admission_.draining();
   status.bytesIn = endedBytesIn_;
   status.bytesOut = endedBytesOut_;
   for (const auto& row : status.sessions) {
@@ -254,6 +285,9 @@ void Router::sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int 
 void Router::collectEnded() {
   std::erase_if(sessions_, [this](const auto& entry) {
     if (!entry.second->finished()) return false;
+    spdlog::info("session {:016x} ended: client {}{}", entry.first, entry.second->client(),
+                 keyPart(admission_.keyOf(entry.first)));
+    admission_.closed(entry.first);
     ++endedSessions_;
     endedBytesIn_ += entry.second->stats().bytesIn;
     endedBytesOut_ += entry.second->stats().bytesOut;
@@ -262,9 +296,13 @@ void Router::collectEnded() {
   std::erase_if(workers_, [this](const auto& entry) {
     const auto ended = entry.second->ended();
     if (!ended) return false;
+    const std::string key = keyPart(admission_.keyOf(entry.first));
     if (*ended != "exited with code 0")
       spdlog::warn("session {:016x}: its worker {} ({}): the client's calls now fail", entry.first,
                    entry.second->pid(), *ended);
+    spdlog::info("session {:016x} ended: client {}{}, worker {} gone", entry.first, entry.second->client(), key,
+                 entry.second->pid());
+    admission_.closed(entry.first);
     ++endedSessions_;
     const auto& last = entry.second->report();
     endedBytesIn_ += last.bytesIn;
@@ -274,10 +312,59 @@ void Router::collectEnded() {
   const auto now = std::chrono::steady_clock::now();
   std::erase_if(starting_, [&](auto& entry) {
     if (now < entry.second.deadline) return false;
-    spdlog::error("the worker for {} did not get ready in time", entry.second.client);
+    spdlog::error("the worker for {}{} did not get ready in time", entry.second.client,
+                  keyPart(admission_.keyOf(entry.first)));
     sendError(entry.second.routing, entry.second.seq, CL_OUT_OF_RESOURCES, "the session's worker did not start");
+    admission_.closed(entry.first);
     return true;
   });
+}
+
+void Router::startDraining() {
+  admission_.startDraining();
+  drainDeadline_ = Clock::now() + options_.drainGrace;
+  spdlog::info("draining (SIGTERM): new sessions are refused; {} running session(s) may go on for up to {} s "
+               "(another SIGTERM or SIGINT ends them now)",
+               workers_.size() + sessions_.size() + starting_.size(),
+               std::chrono::duration<double>(options_.drainGrace).count());
+}
+
+bool Router::drained() {
+  if (workers_.empty() && sessions_.empty() && starting_.empty()) {
+    spdlog::info("drained: no session left; stopping");
+    return true;
+  }
+  const auto now = Clock::now();
+  if (!endingDeadline_ && now >= drainDeadline_) {
+    endingDeadline_ = now + kEndingLimit;
+    endSessions("the drain's grace period is over");
+  }
+  if (endingDeadline_ && now >= *endingDeadline_) {
+    spdlog::error("drain: {} session(s) still freeing {} s after they were ended; they are killed",
+                  workers_.size() + sessions_.size(), kEndingLimit.count());
+    return true;
+  }
+  return false;
+}
+
+void Router::endSessions(const std::string& reason) {
+  spdlog::warn("drain: {}; ending {} session(s) as a client death does", reason,
+               workers_.size() + sessions_.size() + starting_.size());
+  for (auto& [id, worker] : workers_) {
+    spdlog::info("session {:016x} ending ({}): client {}{}, worker {}", id, reason, worker->client(),
+                 keyPart(admission_.keyOf(id)), worker->pid());
+    worker->terminate();  // the worker frees its session, as when its client dies, and exits
+  }
+  for (auto& [id, session] : sessions_) {
+    spdlog::info("session {:016x} ending ({}): client {}{}", id, reason, session->client(),
+                 keyPart(admission_.keyOf(id)));
+    session->close(reason);
+  }
+  for (auto& [id, starting] : starting_) {
+    sendError(starting.routing, starting.seq, CL_DEVICE_NOT_AVAILABLE, "the server is shutting down");
+    admission_.closed(id);
+  }
+  starting_.clear();  // their workers are killed
 }
 
 }  // namespace rcl::server

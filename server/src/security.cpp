@@ -64,7 +64,7 @@ Security::Security(const SecurityOptions& options) : options_(options) {
   options_.allowedClientsFile = std::filesystem::absolute(options_.allowedClientsFile).string();
   secretKey_ = protocol::readCurveKeyFile(options_.secretKeyFile);
   publicKey_ = protocol::curvePublicKeyOf(secretKey_);
-  allowed_ = protocol::readCurveKeyList(options_.allowedClientsFile);
+  allowed_ = protocol::readAllowedClients(options_.allowedClientsFile);
 }
 
 std::vector<std::string> Security::warnings() const {
@@ -96,7 +96,16 @@ void Security::secure(zmq::socket_t& socket) const {
 }
 
 std::unique_ptr<ZapHandler> Security::authenticator(zmq::context_t& context) const {
-  return curve() ? std::make_unique<ZapHandler>(context, allowed_) : nullptr;
+  if (!curve()) return nullptr;
+  std::vector<std::string> keys;
+  for (const auto& client : allowed_) keys.push_back(client.key);
+  return std::make_unique<ZapHandler>(context, keys);
+}
+
+const protocol::AllowedClient* Security::allowedClient(const std::string& key) const {
+  for (const auto& client : allowed_)
+    if (client.key == key) return &client;
+  return nullptr;
 }
 
 std::string Security::describe() const {

@@ -507,18 +507,7 @@ void Session::keepUserEvent(cl_event event) {
   if (clRetainEvent(event) == CL_SUCCESS) userEvents_.push_back(event);
 }
 
-void Session::keepQueue(cl_command_queue queue) {
-  if (queues_.size() >= 64) {  // forget the ones only the session holds: no commands, no client
-    std::erase_if(queues_, [](cl_command_queue q) {
-      cl_uint refs = 0;
-      clGetCommandQueueInfo(q, CL_QUEUE_REFERENCE_COUNT, sizeof refs, &refs, nullptr);
-      if (refs != 1) return false;
-      clReleaseCommandQueue(q);
-      return true;
-    });
-  }
-  if (clRetainCommandQueue(queue) == CL_SUCCESS) queues_.push_back(queue);
-}
+void Session::keepQueue(cl_command_queue queue) { queues_.keep(queue, table_.progressFor(queue)); }
 
 void Session::freeEverything() {
   struct Held {
@@ -549,13 +538,13 @@ void Session::freeEverything() {
     sharedBuffers_->finishAll();
     sharedBuffers_->unmapAll();
   }
-  for (cl_command_queue q : queues_) clFlush(q);
-  for (cl_command_queue q : queues_) clFinish(q);
+  const auto queues = queues_.takeAll();
+  for (cl_command_queue q : queues) clFlush(q);
+  for (cl_command_queue q : queues) clFinish(q);
   blocking_.drain();
   for (cl_event ev : userEvents_) clReleaseEvent(ev);
   userEvents_.clear();
-  for (cl_command_queue q : queues_) clReleaseCommandQueue(q);
-  queues_.clear();
+  for (cl_command_queue q : queues) clReleaseCommandQueue(q);
   staged_.releaseAll();  // pieces whose command never came
 
   std::stable_sort(held.begin(), held.end(), [](const Held& a, const Held& b) {

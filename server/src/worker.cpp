@@ -60,7 +60,8 @@ int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platfo
     const auto& stats = session.stats();
     const std::string line = std::string(word) + " " + std::to_string(stats.bytesIn) + " " +
                              std::to_string(stats.bytesOut) + " " + std::to_string(stats.objects) + " " +
-                             std::to_string(stats.memoryBytes) + "\n";
+                             std::to_string(stats.memoryBytes) + " " +
+                             std::to_string(session.closing() ? 0 : session.busyQueues()) + "\n";
     if (line == said) return;
     said = line;
     (void)!write(report, line.data(), line.size());
@@ -165,7 +166,8 @@ const WorkerProcess::Report& WorkerProcess::report() {
     pending_.erase(0, newline + 1);
     std::string word;
     Report r;
-    if (line >> word >> r.bytesIn >> r.bytesOut >> r.objects >> r.memoryBytes && (word == "live" || word == "moved"))
+    if (line >> word >> r.bytesIn >> r.bytesOut >> r.objects >> r.memoryBytes >> r.busyQueues &&
+        (word == "live" || word == "moved"))
       report_ = r;
   }
   return report_;

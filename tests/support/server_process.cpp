@@ -38,7 +38,7 @@ void writeRaw(const char* text) {
 [[noreturn]] void execChild(const char* path, char* const argv[], char* const envp[], int stdinFd, int stdoutFd,
                             int stderrFd, pid_t parent) {
   // If the test process dies without cleaning up (crash, SIGKILL by a timeout), take the server along.
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  ::prctl(PR_SET_PDEATHSIG, SIGINT);
   if (::getppid() != parent) ::_exit(127);
 
   if (::dup2(stdinFd, STDIN_FILENO) < 0 || ::dup2(stdoutFd, STDOUT_FILENO) < 0 ||
@@ -185,7 +185,7 @@ std::string ServerProcess::stop(std::chrono::milliseconds grace) {
   };
 
   if (!tryReap()) {
-    ::kill(pid_, SIGTERM);
+    ::kill(pid_, SIGINT);  // at once: SIGTERM would drain (wait for the sessions still running)
     const auto deadline = Clock::now() + grace;
     bool done = false;
     while (!(done = tryReap()) && Clock::now() < deadline) std::this_thread::sleep_for(kReapPollInterval);

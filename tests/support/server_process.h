@@ -1,7 +1,7 @@
 #pragma once
 // One remote-cl-server child process: spawned with an explicit environment, stdout read until the
 // "listening on ENDPOINT" line, stderr (and later stdout) appended to a log file, and stopped
-// (SIGTERM, grace period, SIGKILL) and reaped on destruction.
+// (SIGINT, grace period, SIGKILL) and reaped on destruction.
 
 #include <sys/types.h>
 
@@ -51,7 +51,7 @@ class ServerProcess {
   const std::string& endpoint() const { return endpoint_; }
   const std::string& logPath() const { return logPath_; }
 
-  // SIGTERM, wait up to `grace`, then SIGKILL; always reaps. Safe to call again, and safe if the
+  // SIGINT (ends every session at once), wait up to `grace`, then SIGKILL; always reaps. Safe to call again, and safe if the
   // child already died (e.g. a test killed it). Returns a description of how it ended.
   std::string stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
   // True once the child has ended (checked without blocking; reaps it if so).

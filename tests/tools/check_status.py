@@ -21,7 +21,7 @@ def main():
     args = parse_arguments(__doc__.splitlines()[0])
     # A client that comes and goes, one that stays (a 1 MiB buffer, 1 MiB
     # written and read, through the socket: not shared memory), then the status, through one server.
-    script = (f'{args.clinfo} -l > /dev/null && sleep 0.5 && (REMOTE_CL_SHM=0 {args.app} --hold 4 > /dev/null &) && '
+    script = (f'{args.clinfo} -l > /dev/null && sleep 0.5 && (REMOTE_CL_SHM=0 {args.app} --hold 4 --busy > /dev/null &) && '
               f'sleep 2.5 && '
               f'{args.tool} status "$REMOTE_CL_SERVERS"')
     result = run_with_server(args, ["sh", "-c", script])
@@ -42,9 +42,20 @@ def main():
     if row is None:
         fail("no row for the live session")
     key = row.group(1)
-    objects, memory, bytes_in, bytes_out, _busy = (int(v) for v in row.groups()[1:])
-    if key != "-" or objects < 5 or memory < 1 << 20 or bytes_in < 1 << 20 or bytes_out < 1 << 20:
+    # Its queue waits on a user event: one busy queue.
+    objects, memory, bytes_in, bytes_out, busy = (int(v) for v in row.groups()[1:])
+    if key != "-" or objects < 5 or memory < 1 << 20 or bytes_in < 1 << 20 or bytes_out < 1 << 20 or busy != 1:
         fail(f"the live session's row is wrong: {row.group(0)!r}")
+
+    # The probe: a server that answers and does not drain is ready (exit 0, one line); none is not (exit 1).
+    result = run_with_server(args, ["sh", "-c", f'{args.tool} status --ready "$REMOTE_CL_SERVERS"'])
+    if result.returncode != 0 or not result.stdout.startswith("ready:") or len(result.stdout.splitlines()) != 1:
+        fail(f"status --ready against a ready server: exit {result.returncode}, {result.stdout!r} {result.stderr!r}")
+    result = subprocess.run([args.tool, "status", "--ready", "--timeout", "1", "tcp://127.0.0.1:1"], capture_output=True,
+                            text=True, timeout=30)
+    if result.returncode != 1 or not result.stdout.startswith("not ready:"):
+        fail(f"status --ready against no server: exit {result.returncode}, {result.stdout!r}")
+    print(f"status --ready against no server: {result.stdout.strip()}")
 
     start = time.monotonic()
     result = subprocess.run([args.tool, "status", "tcp://127.0.0.1:1"], capture_output=True, text=True, timeout=30)

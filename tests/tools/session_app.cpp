@@ -6,7 +6,12 @@
 // call (a small buffer made, a kernel made from the built program, its
 // arguments set, its work-group information asked, a kernel run on a
 // profiling queue, clFinish, its timestamps asked, a blocking read, all
-// released), for counting round trips (tests/tools/check_trace.py).
+// released), for counting round trips (tests/tools/check_trace.py). With
+// `--pause SECONDS` it waits that long between writing the buffer and running
+// the kernel, and says "session_app: written" when it starts waiting (a
+// session at work while its server drains: tests/tools/check_drain.py). With
+// `--busy`, while it holds, its queue has a command that waits on a user
+// event it completes at the end (a busy queue for `remote-cl status`).
 // Prints "session_app: OK" and exits 0 when the results are right.
 #include <chrono>
 #include <cstdio>
@@ -36,8 +41,15 @@ int fail(const char* what, cl_int status) {
 int main(int argc, char** argv) {
   int holdSeconds = 0;
   int rounds = 0;
-  if (argc == 3 && std::strcmp(argv[1], "--hold") == 0) holdSeconds = std::atoi(argv[2]);
-  if (argc == 3 && std::strcmp(argv[1], "--rounds") == 0) rounds = std::atoi(argv[2]);
+  int pauseSeconds = 0;
+  bool busy = false;
+  for (int i = 1; i < argc; ++i) {
+    const bool hasValue = i + 1 < argc;
+    if (std::strcmp(argv[i], "--busy") == 0) busy = true;
+    else if (hasValue && std::strcmp(argv[i], "--hold") == 0) holdSeconds = std::atoi(argv[++i]);
+    else if (hasValue && std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[++i]);
+    else if (hasValue && std::strcmp(argv[i], "--pause") == 0) pauseSeconds = std::atoi(argv[++i]);
+  }
 
   cl_platform_id platform;
   cl_device_id device;
@@ -57,6 +69,11 @@ int main(int argc, char** argv) {
   if (status != CL_SUCCESS) return fail("clCreateBuffer", status);
   status = clEnqueueWriteBuffer(queue, buffer, CL_TRUE, 0, kCount * sizeof(cl_uint), data.data(), 0, nullptr, nullptr);
   if (status != CL_SUCCESS) return fail("clEnqueueWriteBuffer", status);
+  if (pauseSeconds > 0) {
+    std::printf("session_app: written\n");
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::seconds(pauseSeconds));
+  }
 
   const char* source = kSource;
   cl_program program = clCreateProgramWithSource(context, 1, &source, nullptr, &status);
@@ -128,7 +145,20 @@ int main(int argc, char** argv) {
   clReleaseCommandQueue(profiled);
   std::printf("session_app: OK\n");
   std::fflush(stdout);
+  cl_event gate = nullptr;
+  if (busy) {
+    gate = clCreateUserEvent(context, &status);
+    if (status != CL_SUCCESS) return fail("clCreateUserEvent", status);
+    status = clEnqueueMarkerWithWaitList(queue, 1, &gate, nullptr);
+    if (status != CL_SUCCESS) return fail("clEnqueueMarkerWithWaitList", status);
+    clFlush(queue);
+  }
   if (holdSeconds > 0) std::this_thread::sleep_for(std::chrono::seconds(holdSeconds));
+  if (gate != nullptr) {
+    clSetUserEventStatus(gate, CL_COMPLETE);
+    clFinish(queue);
+    clReleaseEvent(gate);
+  }
 
   clReleaseKernel(kernel);
   clReleaseProgram(program);

@@ -10,6 +10,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "rcl/protocol/allowed_clients.h"
 #include "rcl/protocol/curve.h"
 #include "rcl/server/security.h"
 
@@ -81,9 +82,52 @@ class KeyFiles : public ::testing::Test {
 TEST_F(KeyFiles, AKeyListTakesCommentsAndBlankLines) {
   const auto a = protocol::newCurveKeyPair(), b = protocol::newCurveKeyPair();
   const auto list = write("list", "# clients\n\n" + a.publicKey + "\n  " + b.publicKey + "  \n# end\n");
-  EXPECT_EQ(protocol::readCurveKeyList(list), (std::vector<std::string>{a.publicKey, b.publicKey}));
-  EXPECT_THROW(protocol::readCurveKeyList(write("bad", a.publicKey + "\nnot a key\n")), std::runtime_error);
-  EXPECT_THROW(protocol::readCurveKeyList((dir_ / "missing").string()), std::runtime_error);
+  const auto entries = protocol::readAllowedClients(list);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].key, a.publicKey);
+  EXPECT_EQ(entries[1].key, b.publicKey);
+  EXPECT_EQ(entries[0].name, a.publicKey.substr(0, 8));  // the default name
+  EXPECT_FALSE(entries[0].sessions || entries[0].memoryBytes || entries[0].objects);
+  EXPECT_THROW(protocol::readAllowedClients(write("bad", a.publicKey + "\nnot a key\n")), std::runtime_error);
+  EXPECT_THROW(protocol::readAllowedClients((dir_ / "missing").string()), std::runtime_error);
+}
+
+TEST_F(KeyFiles, AnAllowedClientHasANameAndLimits) {
+  const auto a = protocol::newCurveKeyPair(), b = protocol::newCurveKeyPair();
+  const auto entries = protocol::readAllowedClients(
+      write("list", a.publicKey + " alice sessions=2 memory=512M objects=100 # the team\n" + b.publicKey +
+                        " memory=3G\n"));
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].name, "alice");
+  EXPECT_EQ(entries[0].sessions, 2u);
+  EXPECT_EQ(entries[0].memoryBytes, std::uint64_t{512} << 20);
+  EXPECT_EQ(entries[0].objects, 100u);
+  EXPECT_EQ(entries[1].name, b.publicKey.substr(0, 8));
+  EXPECT_EQ(entries[1].memoryBytes, std::uint64_t{3} << 30);
+  EXPECT_FALSE(entries[1].sessions.has_value());
+  EXPECT_EQ(protocol::parseSize("4096"), 4096u);
+  EXPECT_EQ(protocol::parseSize("1T"), std::uint64_t{1} << 40);
+  EXPECT_FALSE(protocol::parseSize("12X").has_value());
+  EXPECT_FALSE(protocol::parseSize("M").has_value());
+}
+
+TEST_F(KeyFiles, AMalformedAllowedClientNamesItsFileAndLine) {
+  const auto a = protocol::newCurveKeyPair(), b = protocol::newCurveKeyPair();
+  const auto expectError = [&](const std::string& text, const std::string& wanted) {
+    const auto file = write("list", text);
+    try {
+      protocol::readAllowedClients(file);
+      ADD_FAILURE() << "no error for " << text;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(file + ":" + wanted), std::string::npos) << e.what();
+    }
+  };
+  expectError("# x\n" + a.publicKey + " alice sessions=two\n", "2: bad value for sessions");
+  expectError(a.publicKey + " alice colour=red\n", "1: unknown field colour");
+  expectError(a.publicKey + " alice memory=5Q\n", "1: bad value for memory");
+  expectError(a.publicKey + " alice\n" + b.publicKey + " alice\n", "2: the name alice");
+  expectError(a.publicKey + "\n\n" + a.publicKey + " other\n", "3: this key is listed already");
+  expectError(a.publicKey + " alice bob\n", "1: two names");
 }
 
 TEST_F(KeyFiles, ASecretKeyFileGivesItsPublicKey) {

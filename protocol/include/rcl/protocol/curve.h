@@ -4,8 +4,7 @@
 // A key is 40 characters of Z85 text. A key file holds one key on its first
 // line that is neither empty nor a comment (`#`): a secret key file holds the
 // secret key only (the public key follows from it), a public key file the
-// public key. A list of keys (the server's allowed clients) holds one key per
-// line, with `#` comments.
+// public key. The server's list of allowed clients: allowed_clients.h.
 //
 // The client's keys come from its settings (environment variable, else config
 // file key):
@@ -43,8 +42,6 @@ std::string curveKeyText(const void* bytes32);
 
 // The key of a key file. Throws std::runtime_error naming the file and what is wrong.
 std::string readCurveKeyFile(const std::string& path);
-// Every key of a list of keys. Throws std::runtime_error naming the file and line.
-std::vector<std::string> readCurveKeyList(const std::string& path);
 
 // What a client needs to talk CURVE to a server.
 struct CurveClientKeys {

@@ -95,6 +95,8 @@ class HandleTable {
   // Queues: note that a command went in; the queue's progress (nullptr for an
   // unknown queue).
   void markBusy(const void* queue);
+  // A known queue's progress, made if it has none yet (nullptr for an unknown queue).
+  std::shared_ptr<QueueProgress> progressFor(const void* queue);
   std::shared_ptr<QueueProgress> progressOf(const void* queue) const;
 
   std::size_t size() const { return byId_.size(); }

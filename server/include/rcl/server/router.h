@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,6 +16,7 @@
 
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/transport.h"
+#include "rcl/server/admission.h"
 #include "rcl/server/security.h"
 #include "rcl/server/session.h"
 #include "rcl/server/worker.h"
@@ -33,6 +35,15 @@ struct RouterOptions {
   std::string workerExe;
   std::vector<std::string> workerArgs;
   std::chrono::milliseconds workerStartTimeout{10000};
+  // Draining (SIGTERM): how long running sessions may go on before they are ended.
+  std::chrono::milliseconds drainGrace{30000};
+};
+
+// What the signals asked of a running server (main.cpp's handler sets it).
+enum class StopRequest : int {
+  None = 0,
+  Drain = 1,  // SIGTERM: no new sessions; stop when the running ones ended, or the grace period is over
+  Now = 2,    // a second SIGTERM, or SIGINT: end every session (as a client death) and stop
 };
 
 class Router {
@@ -42,12 +53,13 @@ class Router {
 
   // The endpoint actually bound (a wildcard port resolved).
   std::string endpoint() const;
-  // Serves until `stop` becomes true.
-  void run(const std::atomic<bool>& stop);
+  // Serves until `request` asks to stop now, or it asked to drain and the draining is over.
+  void run(const std::atomic<int>& request);
 
  private:
   void onMessage(protocol::Frames frames);
-  void onHello(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, protocol::Reader& reader);
+  void onHello(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, protocol::Reader& reader,
+               const ClientIdentity& who);
   void onStatus(const zmq::message_t& routing, std::uint64_t seq);
   // Where a new session's socket binds: the listening interface, any port or
   // one of RouterOptions::sessionPorts (tcp), or a path next to the listening one (ipc).
@@ -55,7 +67,14 @@ class Router {
   void sendTo(const zmq::message_t& routing, protocol::Frames& frames);
   void sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int status, const std::string& message);
   void collectEnded();
-  void startWorker(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, const std::string& client);
+  void startWorker(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, const std::string& client,
+                   const ClientIdentity& who);
+  // Draining: starts it (the first SIGTERM); true once it is over (no session left, or the grace
+  // period is over and the sessions it ended are gone, or would not go).
+  void startDraining();
+  bool drained();
+  // Ends every running session as a client death does (the grace period is over).
+  void endSessions(const std::string& reason);
   void onWorkerReady(std::uint64_t sessionId);
   void replyHello(const zmq::message_t& routing, std::uint64_t seq, const std::string& endpoint,
                   const std::vector<Session::PlatformIds>& platforms);
@@ -74,6 +93,7 @@ class Router {
   std::string serverName_;
   zmq::context_t context_;
   std::unique_ptr<ZapHandler> zap_;  // with CURVE: checks each client's key (security.h)
+  Admission admission_;              // who may open a session now; each session's key
   zmq::socket_t socket_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;  // without isolation
   std::unordered_map<std::uint64_t, StartingWorker> starting_;
@@ -83,6 +103,9 @@ class Router {
   std::uint64_t endedSessions_ = 0;
   std::uint64_t endedBytesIn_ = 0;
   std::uint64_t endedBytesOut_ = 0;
+  // Draining: when the grace period ends; once it did, how long the ended sessions may take to go.
+  std::chrono::steady_clock::time_point drainDeadline_;
+  std::optional<std::chrono::steady_clock::time_point> endingDeadline_;
 };
 
 }  // namespace rcl::server

@@ -2,7 +2,8 @@
 //
 //   --curve-secret-key-file FILE  the server's CURVE secret key (`remote-cl-keygen`);
 //                                 clients set its public key as REMOTE_CL_CURVE_SERVER_KEY
-//   --allowed-clients FILE        the public keys of the clients it accepts, one per line
+//   --allowed-clients FILE        the public keys of the clients it accepts, one per line,
+//                                 each with a name and limits (protocol/allowed_clients.h)
 //   --insecure                    listen beyond loopback without CURVE
 //
 // With keys, every socket of the server (the listening one and each session's)
@@ -20,6 +21,7 @@
 
 #include <zmq.hpp>
 
+#include "rcl/protocol/allowed_clients.h"
 #include "rcl/server/zap_handler.h"
 
 namespace rcl::server {
@@ -39,6 +41,9 @@ class Security {
   bool curve() const { return !secretKey_.empty(); }
   const std::string& publicKey() const { return publicKey_; }
   std::size_t allowedClients() const { return allowed_.size(); }
+  // The entry of an allowed client's public key (Z85, as ZAP's User-Id gives
+  // it), nullptr if none: without keys, or a key not listed.
+  const protocol::AllowedClient* allowedClient(const std::string& key) const;
   // The command-line options that give a worker these settings.
   std::vector<std::string> workerArgs() const;
   // Throws std::runtime_error unless these settings allow binding `endpoint`.
@@ -57,7 +62,7 @@ class Security {
   SecurityOptions options_;
   std::string secretKey_;
   std::string publicKey_;
-  std::vector<std::string> allowed_;
+  std::vector<protocol::AllowedClient> allowed_;
 };
 
 // Whether `endpoint` can only be reached from this host.

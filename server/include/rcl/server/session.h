@@ -40,6 +40,7 @@
 #include "rcl/server/shared_buffers.h"
 #include "rcl/server/handle_table.h"
 #include "rcl/server/outbox.h"
+#include "rcl/server/session_queues.h"
 #include "rcl/server/shm_segment.h"
 #include "rcl/server/shm_transfers.h"
 #include "rcl/server/svm_allocations.h"
@@ -143,6 +144,8 @@ class Session {
   // session has run before its staging memory goes, even on queues the
   // client released.
   void keepQueue(cl_command_queue queue);
+  // How many of the session's queues have commands not yet complete (any thread).
+  std::uint64_t busyQueues() { return queues_.busy(); }
   const std::shared_ptr<Outbox>& outbox() { return outbox_; }
   SessionStats& stats() { return stats_; }
   // The user_data for an application callback the client registered (callbacks.h).
@@ -252,7 +255,7 @@ class Session {
   std::shared_ptr<BulkChannel> bulk_;
   StagedTransfers staged_;
   std::vector<cl_event> userEvents_;  // retained once each (keepUserEvent)
-  std::vector<cl_command_queue> queues_;  // retained once each (keepQueue)
+  SessionQueues queues_;  // retained once each (keepQueue)
   SessionStats stats_;
   std::vector<PlatformIds> platformIds_;
   CallbackTargets callbackTargets_;

@@ -9,7 +9,7 @@
 //   end
 // and then, on the same pipe (no longer its stdout by then: see runWorker),
 // every second while something changed and once more when it ends:
-//   live|moved BYTES_IN BYTES_OUT OBJECTS MEMORY_BYTES
+//   live|moved BYTES_IN BYTES_OUT OBJECTS MEMORY_BYTES BUSY_QUEUES
 #pragma once
 
 #include <sys/types.h>
@@ -59,6 +59,7 @@ class WorkerProcess {
   // What its session moved and holds, as last told (zeros before it told).
   struct Report {
     std::uint64_t bytesIn = 0, bytesOut = 0, objects = 0, memoryBytes = 0;
+    std::uint64_t busyQueues = 0;  // queues with commands not yet complete
   };
   const Report& report();
   void terminate();
