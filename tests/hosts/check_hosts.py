@@ -3,7 +3,8 @@
 record, served by a real dnsmasq on a loopback port, and clients going
 through the real ICD loader.
 
-  1. discovery: the client lists the three servers (endpoints_app and clinfo -l);
+  1. discovery: the client lists the three servers (endpoints_app and clinfo -l; from
+     the environment and from a config file);
      with REMOTE_CL_PLACEMENT=listed they come in the record's priority order;
      an SRV lookup that fails is logged and skipped, the other entries stay;
   2. placement: with server A holding two sessions with buffers and B one, a
@@ -178,6 +179,19 @@ def check_discovery(cluster):
         if result.returncode != 0 or count != 3:
             fail(f"clinfo -l listed {count} platforms (exit {result.returncode}):\n{result.stdout}{result.stderr}")
         print("discovery: clinfo -l lists 3 platforms")
+    # The same three from the config file's keys, with no environment variable set.
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as conf:
+        conf.write(f"servers = dns+srv://{RECORD}\ndns_servers = 127.0.0.1:{cluster.dns_port}\nplacement = listed\n")
+        conf.flush()
+        env = cluster.environment()
+        for name in ("REMOTE_CL_SERVERS", "REMOTE_CL_DNS_SERVERS", "REMOTE_CL_PLACEMENT"):
+            env.pop(name, None)
+        env["REMOTE_CL_CONFIG"] = conf.name
+        result = subprocess.run([cluster.args.endpoints], env=env, capture_output=True, text=True, timeout=300)
+        from_file = [cluster.name_of(line.split(" ", 1)[1]) for line in result.stdout.splitlines()]
+        if from_file != NAMES:
+            fail(f"from a config file (servers, dns_servers, placement) the client listed {from_file}\n{result.stderr}")
+    print("discovery: the same from client.conf's servers, dns_servers and placement")
     names, log = cluster.listed(servers=f"dns+srv://_remote-cl._tcp.nothing.test,{cluster.endpoints['B']}")
     if names != ["B"] or "_remote-cl._tcp.nothing.test failed" not in log:
         fail(f"a failing SRV lookup beside server B gave {names}, log:\n{log}")
