@@ -46,6 +46,39 @@ struct ShutdownAtExit {
   ~ShutdownAtExit() { Driver::instance().shutdown(); }
 };
 
+// One server as the platforms are first listed: its load (when asked) and
+// its link, if it answered and is not draining.
+struct Found {
+  std::unique_ptr<ServerLink> server;
+  std::optional<ServerLoad> load;
+};
+
+Found reach(zmq::context_t& zmq, const std::string& endpoint, const ClientConfig& config, bool askLoadFirst) {
+  Found found;
+  if (askLoadFirst) {
+    std::string error;
+    const auto deadline = std::chrono::steady_clock::now() + config.connection.connectTimeout;
+    found.load = askLoad(zmq, endpoint, config.connection.curve, deadline, &error);
+    if (!found.load && std::chrono::steady_clock::now() >= deadline) {
+      log().warn("remote-cl: server {} did not answer within {} ms: skipped", endpoint,
+                 config.connection.connectTimeout.count());
+      return found;
+    }
+    if (!found.load) {
+      log().info("remote-cl: server {}: no status ({}); listed after those that answered", endpoint, error);
+    } else if (found.load->draining) {
+      log().info("remote-cl: server {} is draining: skipped", endpoint);
+      return found;
+    } else {
+      log().debug("remote-cl: server {}: {} busy queues, {} sessions, {} bytes of device memory", endpoint,
+                  found.load->busyQueues, found.load->sessions, found.load->memoryBytes);
+    }
+  }
+  auto server = std::make_unique<ServerLink>(zmq, endpoint, config.connection);
+  if (server->connect()) found.server = std::move(server);
+  return found;
+}
+
 }  // namespace
 
 Driver& Driver::instance() {
@@ -100,37 +133,11 @@ void Driver::connect() {
   // just before its handshake (so this client's own session is counted
   // nowhere); a draining one gets no session (placement.h).
   const bool byLoad = endpoints.size() > 1 && config.placement == Placement::LeastLoaded;
-  struct Found {
-    std::unique_ptr<ServerLink> server;
-    std::optional<ServerLoad> load;
-  };
   // Servers are tried side by side, so one dead server costs one timeout in all.
   std::vector<std::future<Found>> pending;
   for (const auto& endpoint : endpoints)
     pending.push_back(std::async(std::launch::async, [this, endpoint, byLoad, &config] {
-      Found found;
-      if (byLoad) {
-        std::string error;
-        const auto deadline = std::chrono::steady_clock::now() + config.connection.connectTimeout;
-        found.load = askLoad(zmq_, endpoint, config.connection.curve, deadline, &error);
-        if (!found.load && std::chrono::steady_clock::now() >= deadline) {
-          log().warn("remote-cl: server {} did not answer within {} ms: skipped", endpoint,
-                     config.connection.connectTimeout.count());
-          return found;
-        }
-        if (!found.load) {
-          log().info("remote-cl: server {}: no status ({}); listed after those that answered", endpoint, error);
-        } else if (found.load->draining) {
-          log().info("remote-cl: server {} is draining: skipped", endpoint);
-          return found;
-        } else {
-          log().debug("remote-cl: server {}: {} busy queues, {} sessions, {} bytes of device memory", endpoint,
-                      found.load->busyQueues, found.load->sessions, found.load->memoryBytes);
-        }
-      }
-      auto server = std::make_unique<ServerLink>(zmq_, endpoint, config.connection);
-      if (server->connect()) found.server = std::move(server);
-      return found;
+      return reach(zmq_, endpoint, config, byLoad);
     }));
   std::vector<Found> found;
   std::vector<std::optional<ServerLoad>> loads;
