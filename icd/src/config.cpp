@@ -66,6 +66,13 @@ ClientConfig loadClientConfig() {
     return it == values.end() ? std::string() : it->second;
   };
   config.servers = splitList(setting("REMOTE_CL_SERVERS", "servers"));
+  config.dnsServers = setting("REMOTE_CL_DNS_SERVERS", "dns_servers");
+  if (auto v = setting("REMOTE_CL_PLACEMENT", "placement"); !v.empty()) {
+    if (const auto placement = parsePlacement(v))
+      config.placement = *placement;
+    else
+      config.placementError = "unknown placement '" + v + "' (listed or least-loaded)";
+  }
   if (auto v = setting("REMOTE_CL_LOG", "log_level"); !v.empty()) config.logLevel = v;
   if (auto v = setting("REMOTE_CL_CONNECT_TIMEOUT_MS", "connect_timeout_ms"); !v.empty())
     config.connection.connectTimeout = std::chrono::milliseconds(std::stol(v));

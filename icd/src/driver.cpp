@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <numeric>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -14,6 +16,8 @@
 
 #include "rcl/icd/config.h"
 #include "rcl/icd/lifetime.h"
+#include "rcl/icd/placement.h"
+#include "rcl/icd/srv_discovery.h"
 #include "rcl/protocol/no_destructor.h"
 
 namespace rcl::icd {
@@ -41,6 +45,39 @@ namespace {
 struct ShutdownAtExit {
   ~ShutdownAtExit() { Driver::instance().shutdown(); }
 };
+
+// One server as the platforms are first listed: its load (when asked) and
+// its link, if it answered and is not draining.
+struct Found {
+  std::unique_ptr<ServerLink> server;
+  std::optional<ServerLoad> load;
+};
+
+Found reach(zmq::context_t& zmq, const std::string& endpoint, const ClientConfig& config, bool askLoadFirst) {
+  Found found;
+  if (askLoadFirst) {
+    std::string error;
+    const auto deadline = std::chrono::steady_clock::now() + config.connection.connectTimeout;
+    found.load = askLoad(zmq, endpoint, config.connection.curve, deadline, &error);
+    if (!found.load && std::chrono::steady_clock::now() >= deadline) {
+      log().warn("remote-cl: server {} did not answer within {} ms: skipped", endpoint,
+                 config.connection.connectTimeout.count());
+      return found;
+    }
+    if (!found.load) {
+      log().info("remote-cl: server {}: no status ({}); listed after those that answered", endpoint, error);
+    } else if (found.load->draining) {
+      log().info("remote-cl: server {} is draining: skipped", endpoint);
+      return found;
+    } else {
+      log().debug("remote-cl: server {}: {} busy queues, {} sessions, {} bytes of device memory", endpoint,
+                  found.load->busyQueues, found.load->sessions, found.load->memoryBytes);
+    }
+  }
+  auto server = std::make_unique<ServerLink>(zmq, endpoint, config.connection);
+  if (server->connect()) found.server = std::move(server);
+  return found;
+}
 
 }  // namespace
 
@@ -81,19 +118,39 @@ void Driver::connect() {
     log().error("remote-cl: bad CURVE settings: {}; no server is used", config.curveError);
     return;
   }
-  if (config.servers.empty()) {
-    log().warn("remote-cl: no server configured (set REMOTE_CL_SERVERS or {})", config.sourceHint);
+  if (!config.placementError.empty())
+    log().warn("remote-cl: {}; servers are placed least-loaded first", config.placementError);
+  // dns+srv:// entries become the endpoints of their targets (srv_discovery.h).
+  const auto endpoints = expandServerEntries(config.servers, {config.dnsServers, config.connection.connectTimeout});
+  if (endpoints.empty()) {
+    if (config.servers.empty())
+      log().warn("remote-cl: no server configured (set REMOTE_CL_SERVERS or {})", config.sourceHint);
+    else
+      log().warn("remote-cl: no server found (REMOTE_CL_SERVERS or {})", config.sourceHint);
     return;
   }
-  // Handshakes run side by side, so one dead server costs one timeout in all.
-  std::vector<std::future<std::unique_ptr<ServerLink>>> pending;
-  for (const auto& endpoint : config.servers)
-    pending.push_back(std::async(std::launch::async, [this, endpoint, &config] {
-      auto server = std::make_unique<ServerLink>(zmq_, endpoint, config.connection);
-      return server->connect() ? std::move(server) : nullptr;
+  // With several servers and least-loaded placement, each is asked its load
+  // just before its handshake (so this client's own session is counted
+  // nowhere); a draining one gets no session (placement.h).
+  const bool byLoad = endpoints.size() > 1 && config.placement == Placement::LeastLoaded;
+  // Servers are tried side by side, so one dead server costs one timeout in all.
+  std::vector<std::future<Found>> pending;
+  for (const auto& endpoint : endpoints)
+    pending.push_back(std::async(std::launch::async, [this, endpoint, byLoad, &config] {
+      return reach(zmq_, endpoint, config, byLoad);
     }));
+  std::vector<Found> found;
+  std::vector<std::optional<ServerLoad>> loads;
   for (auto& p : pending) {
-    auto server = p.get();
+    found.push_back(p.get());
+    loads.push_back(found.back().load);
+  }
+  std::vector<std::size_t> order(found.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  if (byLoad) order = orderByLoad(loads);
+  // The order is fixed from here on, for the life of the process.
+  for (const auto i : order) {
+    auto& server = found[i].server;
     if (!server) continue;
     for (auto* platform : server->platforms()) platforms_.push_back(platform);
     servers_.push_back(std::move(server));

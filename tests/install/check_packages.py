@@ -5,7 +5,7 @@
   - dpkg-deb --contents: each package holds exactly its files (library, .icd, headers,
     client example / server binary, unit, server example), nothing of the other
   - the packaged remote-cl.icd names libremote-cl.so.0; the unit names /usr/bin/remote-cl-server
-  - dpkg-deb --field: Depends names the loader, libzmq5 and the C++ runtime, every
+  - dpkg-deb --field: Depends names the loader, libzmq5 (and libc-ares2 for the client) and the C++ runtime, every
     dependency is satisfied on this host (where the binaries were built and run);
     the server recommends pocl-opencl-icd; the /etc files are conffiles
 No network is needed.
@@ -176,7 +176,7 @@ def body(arguments):
     for control in (client, server):
         expect(control.get("Version") == f"{arguments.version}-1", f"odd Version: {control}")
         expect(control.get("Maintainer") and control.get("Description"), f"odd fields: {control}")
-    check_depends(client_deb, client, ["libzmq5", "ocl-icd-libopencl1", "libc6", "libstdc++6"])
+    check_depends(client_deb, client, ["libzmq5", "libc-ares2", "ocl-icd-libopencl1", "libc6", "libstdc++6"])
     check_depends(server_deb, server, ["libzmq5", "ocl-icd-libopencl1", "libc6", "libstdc++6"])
     expect("opencl-icd" in client.get("Provides", ""), f"{client_deb.name}: Provides {client}")
     expect("pocl-opencl-icd" in server.get("Recommends", ""),

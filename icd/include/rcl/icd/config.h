@@ -1,7 +1,13 @@
 // The client's configuration: environment variables first, then the first
 // config file found of $REMOTE_CL_CONFIG, ~/.config/remote-cl/client.conf
 // and /etc/remote-cl/client.conf. The file holds `key = value` lines:
-//   servers = tcp://gpu-host:5555, tcp://other:5555   (REMOTE_CL_SERVERS)
+//   servers = tcp://gpu-host:5555, tcp://other:5555   (REMOTE_CL_SERVERS; an entry
+//             dns+srv://_remote-cl._tcp.NAME          stands for the targets of that SRV record:
+//                                                      srv_discovery.h)
+//   dns_servers = 127.0.0.1:5353                      (REMOTE_CL_DNS_SERVERS: IP[:PORT],... the name
+//                                                      servers for dns+srv://; default resolv.conf)
+//   placement = least-loaded                          (REMOTE_CL_PLACEMENT: least-loaded or listed:
+//                                                      placement.h)
 //   log_level = warn                                  (REMOTE_CL_LOG: trace..off)
 //   connect_timeout_ms = 2000                         (REMOTE_CL_CONNECT_TIMEOUT_MS)
 //   dead_after_ms = 3000                              (REMOTE_CL_DEAD_AFTER_MS)
@@ -28,11 +34,15 @@
 #include <vector>
 
 #include "rcl/icd/connection.h"
+#include "rcl/icd/placement.h"
 
 namespace rcl::icd {
 
 struct ClientConfig {
-  std::vector<std::string> servers;
+  std::vector<std::string> servers;  // endpoints and dns+srv:// entries, as configured
+  std::string dnsServers;            // IP[:PORT],...; empty: the system's resolv.conf
+  Placement placement = Placement::LeastLoaded;
+  std::string placementError;        // an unknown REMOTE_CL_PLACEMENT (the default is used)
   std::string logLevel = "warn";
   ConnectionOptions connection;
   std::string traceFile;  // empty: no tracing

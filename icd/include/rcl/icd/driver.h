@@ -59,7 +59,7 @@ class Driver {
   zmq::context_t zmq_;
   std::once_flag connected_;
   std::atomic<bool> shutDown_{false};
-  std::vector<std::unique_ptr<ServerLink>> servers_;
+  std::vector<std::unique_ptr<ServerLink>> servers_;  // in placement order (placement.h)
   std::vector<cl_platform_id> platforms_;
   std::atomic<std::uint64_t> nextId_{1};
   InfoCache infoCache_;
