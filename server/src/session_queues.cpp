@@ -17,7 +17,7 @@ void SessionQueues::keep(cl_command_queue queue, std::shared_ptr<QueueProgress> 
     std::erase_if(queues_, [](Queue& q) {
       cl_uint refs = 0;
       clGetCommandQueueInfo(q.queue, CL_QUEUE_REFERENCE_COUNT, sizeof refs, &refs, nullptr);
-      if (refs != 1 || q.marker != nullptr) return false;
+      if (refs != 1) return false;
       clReleaseCommandQueue(q.queue);
       return true;
     });
@@ -30,43 +30,14 @@ std::uint64_t SessionQueues::busy() {
   return static_cast<std::uint64_t>(std::count_if(queues_.begin(), queues_.end(), isBusy));
 }
 
-bool SessionQueues::isBusy(Queue& q) {
-  const auto markerDone = [&q] {
-    cl_int status = CL_QUEUED;
-    if (clGetEventInfo(q.marker, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr) != CL_SUCCESS ||
-        status <= CL_COMPLETE) {  // complete, or failed: nothing before it runs any more
-      q.idleAt = q.markedAt;
-      dropMarker(q);
-      return true;
-    }
-    return false;
-  };
-  if (q.marker != nullptr && !markerDone()) return true;
-  const std::uint64_t enqueued = q.progress ? q.progress->enqueued.load() : 0;
-  if (enqueued == q.idleAt) return false;
-  cl_event marker = nullptr;
-  if (clEnqueueMarkerWithWaitList(q.queue, 0, nullptr, &marker) != CL_SUCCESS || marker == nullptr) {
-    q.idleAt = enqueued;  // a queue that takes no marker (on the device) counts as idle
-    return false;
-  }
-  clFlush(q.queue);
-  q.marker = marker;
-  q.markedAt = enqueued;
-  return !markerDone();
-}
-
-void SessionQueues::dropMarker(Queue& q) {
-  if (q.marker != nullptr) clReleaseEvent(q.marker);
-  q.marker = nullptr;
+bool SessionQueues::isBusy(const Queue& q) {
+  return q.progress && q.progress->inOrder && q.progress->enqueued.load() > q.progress->finished.load();
 }
 
 std::vector<cl_command_queue> SessionQueues::takeAll() {
   std::lock_guard lock(mutex_);
   std::vector<cl_command_queue> queues;
-  for (auto& q : queues_) {
-    dropMarker(q);
-    queues.push_back(q.queue);
-  }
+  for (const auto& q : queues_) queues.push_back(q.queue);
   queues_.clear();
   return queues;
 }

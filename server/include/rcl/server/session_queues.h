@@ -3,10 +3,12 @@
 // which of them are busy: have commands not yet complete (for the status
 // query, every second).
 //
-// Busy is found with a marker: when a queue got commands since it was last
-// seen idle, a marker (clEnqueueMarkerWithWaitList: complete when every
-// command before it is) goes in and is flushed; the queue is busy until that
-// marker completes. A marker is no barrier: it holds back no later command.
+// Busy is read from the queue's progress, with no call into the platform: an
+// in-order queue is busy while commands went in after the last one whose
+// completion the session saw (the completion each command's event pushes to
+// the client moves QueueProgress::finished). Out-of-order queues are not
+// counted. (Probing with markers crashed PoCL on the queues of a sub-device
+// the client had released.)
 // Thread-safe: the session adds queues, the worker's reporter counts.
 #pragma once
 
@@ -39,12 +41,8 @@ class SessionQueues {
   struct Queue {
     cl_command_queue queue = nullptr;
     std::shared_ptr<QueueProgress> progress;
-    cl_event marker = nullptr;       // the probe in flight
-    std::uint64_t markedAt = 0;      // progress->enqueued when it went in
-    std::uint64_t idleAt = 0;        // progress->enqueued when the queue was last seen idle
   };
-  static bool isBusy(Queue& q);
-  static void dropMarker(Queue& q);
+  static bool isBusy(const Queue& q);
 
   std::mutex mutex_;
   std::vector<Queue> queues_;
