@@ -69,6 +69,11 @@ case "$mode" in
     # 100 MiB write in ZeroMQ frames may send no heartbeat for over the
     # client's 3 s. (The tests of dead servers run in the plain and ASan builds.)
     export REMOTE_CL_DEAD_AFTER_MS=${REMOTE_CL_DEAD_AFTER_MS:-30000}
+    # Likewise a session's worker (a process of its own, PoCL's start-up under
+    # TSan) may take over the default 2 s to answer its first hello on a busy
+    # machine: the ICD loader lists platforms once, so a test binary that
+    # missed it would fail every test.
+    export REMOTE_CL_CONNECT_TIMEOUT_MS=${REMOTE_CL_CONNECT_TIMEOUT_MS:-20000}
     ;;
   *)
     echo "usage: test-sanitizers.sh asan|tsan" >&2
