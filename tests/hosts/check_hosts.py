@@ -134,7 +134,10 @@ class Cluster:
         return result.stdout
 
     def sessions(self, name):
-        return int(re.search(r"^sessions +(\d+) active", self.status(name), re.MULTILINE).group(1))
+        """(active sessions, busy queues of all of them) on server `name`."""
+        text = self.status(name)
+        busy = sum(int(m.group(1)) for m in re.finditer(r"^[0-9a-f]{16} .* (\d+)$", text, re.MULTILINE))
+        return int(re.search(r"^sessions +(\d+) active", text, re.MULTILINE).group(1)), busy
 
     def row_of(self, name, pid):
         """(objects, memory) of the session of process `pid` on server `name`, or None."""
@@ -202,8 +205,10 @@ def check_placement(cluster, holders):
     holders += [cluster.hold(cluster.endpoints["A"]), cluster.hold(cluster.endpoints["A"]),
                 cluster.hold(cluster.endpoints["B"])]
     # The listing clients before have said goodbye; their sessions end as their workers exit.
-    expected = {"A": 2, "B": 1, "C": 0}
-    loads = wait_for(f"sessions {expected}",
+    # The holders are idle: a queue counted busy is one whose last command's completion the
+    # server has not yet seen (busy queues order servers before sessions do).
+    expected = {"A": (2, 0), "B": (1, 0), "C": (0, 0)}
+    loads = wait_for(f"(sessions, busy queues) {expected}",
                      lambda: (now := {name: cluster.sessions(name) for name in NAMES}) == expected and now)
     names, log = cluster.listed()
     if names != ["C", "B", "A"]:
