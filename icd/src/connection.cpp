@@ -521,6 +521,7 @@ void Connection::dispatch(protocol::Frames frames) {
         const std::string message = r.str();
         log().warn("remote-cl: server {} reports: {}", endpoint_, message);
         if (seq != 0) onReply(seq, status, std::nullopt);
+        else askAboutPendingEvents();  // an async call refused unread: its event, if any, never completes
         return;
       }
       case Kind::Event: {
@@ -560,6 +561,8 @@ void Connection::dispatch(protocol::Frames frames) {
           static_cast<cl_event>(o)->rejectedWith = status;
           setEventStatus(static_cast<cl_event>(o), status < 0 ? status : CL_OUT_OF_RESOURCES);
           if (read) unhold(read->event);
+        } else if (eventId == 0) {
+          askAboutPendingEvents();
         }
         return;
       }
@@ -712,6 +715,19 @@ void Connection::onCallback(protocol::Reader& r) {
       log().warn("remote-cl: malformed callback: {}", e.what());
     }
   });
+}
+
+void Connection::askAboutPendingEvents() {
+  // Under objectsMutex_: a proxy in objects_ is not recycled meanwhile (untrack waits).
+  std::lock_guard objects(objectsMutex_);
+  for (auto& [id, o] : objects_) {
+    if (o->kind != ObjectKind::Event) continue;
+    auto* e = static_cast<cl_event>(o);
+    std::lock_guard lock(e->mutex);
+    if (isFinal(e->status)) continue;
+    e->askServer = true;
+    e->changed.notify_all();
+  }
 }
 
 void Connection::declareDead(const std::string& why) {
