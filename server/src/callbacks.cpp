@@ -233,8 +233,16 @@ cl_int CompletionActions::onStatus(cl_event event, cl_int when, std::function<vo
     actions().take(key);
     return status;
   }
-  // (Not if it ran already, inside clSetEventCallback.)
-  if (when == CL_COMPLETE && actions().contains(key)) failureWatch().add(event, key);
+  // Not a user event: the client sets its status itself, and PoCL calls its
+  // CL_COMPLETE callback when it completes (and an application counting its
+  // references, which the session hides, would see the watch's). Nor one
+  // whose action ran already, inside clSetEventCallback.
+  if (when != CL_COMPLETE) return status;
+  cl_command_type type = 0;
+  if (::clGetEventInfo(event, CL_EVENT_COMMAND_TYPE, sizeof type, &type, nullptr) != CL_SUCCESS ||
+      type == CL_COMMAND_USER)
+    return status;
+  if (actions().contains(key)) failureWatch().add(event, key);
   return status;
 }
 

@@ -69,8 +69,9 @@ template <> struct CallbackTrampoline<CallbackKind::context_destructor> {
 // status, on a command that failed because an event it waited for (directly,
 // through a chain, or before it on an in-order queue) failed, nor on a user
 // event set to a negative status; the commands' statuses turn negative at
-// once, inside clSetUserEventStatus. So each CL_COMPLETE action is also
-// watched (FailureWatch, callbacks.cpp): the event is retained and its status
+// once, inside clSetUserEventStatus. So each CL_COMPLETE action of a command
+// (not of a user event: the client sets its status) is also watched
+// (FailureWatch, callbacks.cpp): the event is retained and its status
 // read locally (no network), with a back-off from 20 ms to 2 s, and at once
 // when something may have failed commands (checkSoon). A negative status runs
 // the action, exactly once, whoever comes first: the callback or the watch.
