@@ -330,6 +330,30 @@ TEST_F(EventTest, FailuresBehindANegativeUserEventReachWaitsAndCallbacks) {
   EXPECT_EQ(statusOf(after), CL_COMPLETE);
 }
 
+// A non-blocking map behind a user event that fails: the wait returns the
+// failure and the map's status is negative, for a small buffer and for one
+// large enough to be shared with the client where it can be.
+TEST_F(EventTest, MapBehindANegativeUserEventFails) {
+  for (const size_t bytes : {size_t{256}, size_t{1} << 20}) {
+    SCOPED_TRACE(bytes);
+    cl_int error = CL_SUCCESS;
+    Event gate(clCreateUserEvent(context_, &error));
+    CL_CHECK(error);
+    Mem buffer;
+    ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, bytes, nullptr, &buffer));
+    Event mapped;
+    void* host = clEnqueueMapBuffer(queue_, buffer, CL_FALSE, CL_MAP_READ | CL_MAP_WRITE, 0, bytes, 1,
+                                    gate.address(), mapped.out(), &error);
+    CL_CHECK(error);
+    CL_CHECK(clFlush(queue_));
+    CL_CHECK(clSetUserEventStatus(gate, -1));
+    CL_EXPECT_ERROR(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, clWaitForEvents(1, mapped.address()));
+    EXPECT_LT(statusOf(mapped), 0);
+    if (host != nullptr) clEnqueueUnmapMemObject(queue_, buffer, host, 0, nullptr, nullptr);
+    clFinish(queue_);
+  }
+}
+
 // clFinish answers at once only when every command is done: after a
 // completed command it returns, behind a gated one it waits, and on an
 // out-of-order queue a completed last command says nothing of the others.
