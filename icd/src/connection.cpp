@@ -718,11 +718,15 @@ void Connection::onCallback(protocol::Reader& r) {
 }
 
 void Connection::askAboutPendingEvents() {
-  // Under objectsMutex_: a proxy in objects_ is not recycled meanwhile (untrack waits).
-  std::lock_guard objects(objectsMutex_);
-  for (auto& [id, o] : objects_) {
-    if (o->kind != ObjectKind::Event) continue;
-    auto* e = static_cast<cl_event>(o);
+  // Collected first, as declareDead does: objectsMutex_ is not held while an
+  // event's mutex is taken (unhold under an event's mutex takes objectsMutex_).
+  std::vector<cl_event> events;
+  {
+    std::lock_guard lock(objectsMutex_);
+    for (auto& [id, o] : objects_)
+      if (o->kind == ObjectKind::Event) events.push_back(static_cast<cl_event>(o));
+  }
+  for (cl_event e : events) {
     std::lock_guard lock(e->mutex);
     if (isFinal(e->status)) continue;
     e->askServer = true;
