@@ -688,7 +688,7 @@ void Connection::onCopyNow(protocol::Reader& r) {
   protocol::Writer copied;
   copied.integer(Kind::Request);
   const std::size_t seqOffset = copied.reserveU64();
-  copied.u64(protocol::shm::kSharedCopied);
+  copied.u64(protocol::wireId(protocol::CallId::SharedCopied));
   copied.u64(token);
   send(copied, seqOffset);
 }

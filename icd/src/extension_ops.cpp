@@ -23,9 +23,7 @@
 namespace rcl::icd::ops {
 namespace {
 
-using protocol::ExtensionCall;
 
-CallId callId(ExtensionCall call) { return static_cast<CallId>(call); }
 
 // The operations of one server, as it listed them; `status` is the answer
 // (CL_INVALID_OPERATION: the server offers none).
@@ -47,7 +45,7 @@ void copyString(char* dst, std::size_t size, const std::string& s) {
 
 std::shared_ptr<const OpList> fetch(cl_platform_id platform) {
   auto list = std::make_shared<OpList>();
-  Call call(callId(ExtensionCall::ListOps));
+  Call call(CallId::ListOps);
   call.handle(platform);
   Reply reply = call.sync();
   list->status = reply.status();
@@ -176,7 +174,7 @@ cl_int CL_API_CALL enqueueGenericOp(cl_command_queue queue, const char* name, cl
   }
 
   static const char kNothing = 0;  // a non-null pointer for empty values
-  Call call(callId(ExtensionCall::EnqueueOp));
+  Call call(CallId::EnqueueOp);
   call.handle(q);
   call.string(name);
   call.writer().array(numArgs);

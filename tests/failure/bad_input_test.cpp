@@ -365,7 +365,7 @@ TEST_F(BadInputTest, KernelLaunchInfoOfOtherObjectsIsRefused) {
   ASSERT_NO_FATAL_FAILURE(open(client));
   ASSERT_NO_FATAL_FAILURE(kernel(client, 10, 11));
   const auto ask = [&](std::uint64_t kernel, std::optional<std::uint64_t> device) {
-    return client.call(static_cast<CallId>(protocol::kKernelLaunchInfo), [&](protocol::Writer& w) {
+    return client.call(CallId::KernelLaunchInfo, [&](protocol::Writer& w) {
       w.u64(kernel);
       if (device) w.u64(*device);
       else w.nil();
@@ -680,8 +680,8 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
 
   std::uint64_t token = 500;
   // A piece [token, where, length, queue, buffer, offset, wait list], sent as a client does (no answer).
-  const auto piece = [&](std::uint16_t call, std::uint64_t where, std::uint64_t length, std::uint64_t offset) {
-    client.post(static_cast<CallId>(call), [&](protocol::Writer& w) {
+  const auto piece = [&](CallId call, std::uint64_t where, std::uint64_t length, std::uint64_t offset) {
+    client.post(call, [&](protocol::Writer& w) {
       w.u64(token);
       w.u64(where);
       w.u64(length);
@@ -709,21 +709,21 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
   };
   const std::uint64_t local = reinterpret_cast<std::uintptr_t>(segment.name().data());
 
-  piece(protocol::shm::kWritePiece, 0, 16, kNearlyAll);
+  piece(CallId::WritePiece, 0, 16, kNearlyAll);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "a slot piece whose end wraps";
   auto freed = client.receive();
   ASSERT_TRUE(freed) << "the slot was not given back";
   EXPECT_EQ(freed->kind, Kind::SlotFree);
-  piece(protocol::shm::kDirectWrite, local, 16, kNearlyAll);
+  piece(CallId::DirectWrite, local, 16, kNearlyAll);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "a direct piece whose end wraps";
-  piece(protocol::shm::kDirectWrite, local, 8, 8);
-  piece(protocol::shm::kDirectWrite, local, kNearlyAll, 16);
+  piece(CallId::DirectWrite, local, 8, 8);
+  piece(CallId::DirectWrite, local, kNearlyAll, 16);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "pieces whose lengths add up past 2^64";
-  piece(protocol::shm::kDirectWrite, local, 16, kBufferBytes - 8);
+  piece(CallId::DirectWrite, local, 16, kBufferBytes - 8);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "a direct piece past the buffer's end";
-  piece(protocol::shm::kSharedWrite, local, 16, kNearlyAll);
+  piece(CallId::SharedWrite, local, 16, kNearlyAll);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "a shared piece whose end wraps";
-  auto map = client.call(static_cast<CallId>(protocol::shm::kSharedMap), [&](protocol::Writer& w) {
+  auto map = client.call(CallId::SharedMap, [&](protocol::Writer& w) {
     w.u64(kQueue);
     w.u64(kBuffer);
     w.u64(CL_MAP_READ);
@@ -737,7 +737,7 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
   // [MapReadBuffer]: the read of a map for writing of a host-write-only buffer.
   const auto mapRead = [&](std::uint64_t offset, std::uint64_t size) {
     return client
-        .call(static_cast<CallId>(protocol::shm::kMapReadBuffer),
+        .call(CallId::MapReadBuffer,
               [&](protocol::Writer& w) {
                 w.u64(kQueue);
                 w.u64(kBuffer);
@@ -762,7 +762,7 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
   auto bulk = client.receive();
   ASSERT_TRUE(bulk);
   ASSERT_EQ(bulk->status, CL_SUCCESS) << "no bulk socket";
-  piece(protocol::bulk::kBulkWrite, token, 16, kNearlyAll);
+  piece(CallId::BulkWrite, token, 16, kNearlyAll);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "a bulk piece whose end wraps";
   expectServing(client, "piece lies");
 
@@ -784,7 +784,7 @@ TEST_F(BadInputTest, GemmMatricesOutsideTheirBuffersAreRefused) {
   // sgemm of 4 x 4 matrices in buffers of 1024 floats; `replace(w, i)` may write argument i instead.
   const auto sgemm = [&](const std::function<bool(protocol::Writer&, std::uint32_t)>& replace) {
     return client
-        .call(static_cast<CallId>(protocol::ExtensionCall::EnqueueOp),
+        .call(CallId::EnqueueOp,
               [&](protocol::Writer& w) {
                 w.u64(kQueue);
                 w.str("sgemm");

@@ -417,8 +417,8 @@ TEST_F(ShmTest, WithoutSharedMemoryOverTcpABulkSocketCarriesIt) {
 }
 
 // A piece call (slot or direct) naming an unknown queue.
-RawReply piece(RawClient& client, std::uint16_t call, std::uint64_t slot, std::uint64_t length) {
-  return client.call(static_cast<protocol::CallId>(call), [&](protocol::Writer& w) {
+RawReply piece(RawClient& client, protocol::CallId call, std::uint64_t slot, std::uint64_t length) {
+  return client.call(call, [&](protocol::Writer& w) {
     w.u64(1);  // token
     w.u64(slot);
     w.u64(length);
@@ -435,7 +435,7 @@ TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
   const auto device = client.hello();
   ASSERT_NE(device, 0u);
   const auto piece = [&](std::uint64_t slot, std::uint64_t length) {
-    return rcl::test::piece(client, protocol::shm::kWritePiece, slot, length);
+    return rcl::test::piece(client, protocol::CallId::WritePiece, slot, length);
   };
   EXPECT_EQ(piece(0, 16).status, CL_INVALID_OPERATION) << "a piece without shared memory";
 
@@ -447,7 +447,7 @@ TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
   EXPECT_EQ(attached->rest->u64(), 0xc00c1eu) << "the cookie of another segment";
   EXPECT_FALSE(attached->rest->boolean()) << "direct copies without a proof";
   EXPECT_LT(::shm_open(segment.name().c_str(), O_RDONLY, 0), 0) << "the server left the name in /dev/shm";
-  EXPECT_EQ(rcl::test::piece(client, protocol::shm::kDirectWrite, 0x1000, 16).status, CL_INVALID_OPERATION)
+  EXPECT_EQ(rcl::test::piece(client, protocol::CallId::DirectWrite, 0x1000, 16).status, CL_INVALID_OPERATION)
       << "a direct piece without the proof";
 
   EXPECT_EQ(piece(2, 16).status, CL_INVALID_VALUE) << "a slot past the last";
@@ -564,7 +564,7 @@ TEST_F(ShmTest, DirectCopiesNeedTheSegmentsHeaderInTheClientsMemory) {
     ASSERT_EQ(attached->status, CL_SUCCESS);
     EXPECT_EQ(attached->rest->u64(), 0xc00c1eu);
     EXPECT_EQ(attached->rest->boolean(), proven);
-    EXPECT_EQ(piece(client, protocol::shm::kDirectRead, 0x1000, 16).status,
+    EXPECT_EQ(piece(client, protocol::CallId::DirectRead, 0x1000, 16).status,
               proven ? CL_INVALID_COMMAND_QUEUE : CL_INVALID_OPERATION);
   }
 }

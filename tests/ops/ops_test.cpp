@@ -505,7 +505,7 @@ class RawOpsTest : public ::testing::Test {
   static cl_int op(RawClient& client, const std::string& name, std::uint32_t count,
                    const std::function<void(protocol::Writer&, std::uint32_t)>& arg) {
     return client
-        .call(static_cast<CallId>(protocol::ExtensionCall::EnqueueOp),
+        .call(CallId::EnqueueOp,
               [&](protocol::Writer& w) {
                 w.u64(2);
                 w.str(name);

@@ -20,7 +20,6 @@
 namespace rcl::server::ops {
 namespace {
 
-using protocol::ExtensionCall;
 using protocol::Kind;
 
 // The host-out arguments of a call, together, may not ask the server for more than this.
@@ -252,11 +251,11 @@ void handleExtensionCall(Session& session, protocol::Reader& reader, std::uint64
   CallContext ctx(session, reader, seq, static_cast<protocol::CallId>(callId));
   bool answered = false;
   try {
-    switch (static_cast<ExtensionCall>(callId)) {
-      case ExtensionCall::ListOps:
+    switch (static_cast<protocol::CallId>(callId)) {
+      case protocol::CallId::ListOps:
         listOps(ctx);
         break;
-      case ExtensionCall::EnqueueOp:
+      case protocol::CallId::EnqueueOp:
         answered = enqueueOp(ctx, callId);
         break;
       default:

@@ -53,7 +53,7 @@ cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event
 
 namespace custom {
 // Reads for maps for writing of memory the host may not read (protocol/shm.h
-// kMapReadBuffer, kMapReadImage), in custom_commands.cpp.
+// MapReadBuffer, MapReadImage), in custom_commands.cpp.
 void mapReadBuffer(CallContext& ctx);
 void mapReadImage(CallContext& ctx);
 }  // namespace custom
