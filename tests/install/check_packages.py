@@ -23,19 +23,16 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from install_common import (SONAME, Layout, clean_environment, expect, main_wrapper,
-                            read_cache, run, step)
+from install_common import (SONAME, Layout, expect, main_wrapper,
+                            read_cache, run, run_cpack, step)
 
 CLIENT_PACKAGE = "remote-cl"
 SERVER_PACKAGE = "remote-cl-server"
 
 
 def build_packages(arguments, out_dir):
-    run([arguments.cpack, "-G", "DEB", "-B", out_dir,
-         "--config", Path(arguments.build_dir) / "CPackConfig.cmake"],
-        env=clean_environment(), timeout=300)
     debs = {}
-    for deb in sorted(Path(out_dir).glob("*.deb")):
+    for deb in run_cpack(arguments.cpack, arguments.build_dir, out_dir):
         package = run(["dpkg-deb", "--field", deb, "Package"]).stdout.strip()
         debs[package] = deb
     expect(sorted(debs) == sorted([CLIENT_PACKAGE, SERVER_PACKAGE]),
