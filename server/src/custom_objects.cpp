@@ -12,6 +12,7 @@
 #include "rcl/server/call_context.h"
 #include "rcl/server/checked_sizes.h"
 #include "rcl/server/custom_handlers.h"
+#include "rcl/server/object_info.h"
 #include "rcl/server/ops/registry.h"
 
 namespace rcl::server::custom {
@@ -28,17 +29,6 @@ cl_mem_flags serverFlags(cl_mem_flags flags, const BytesArg& host) {
 }
 
 void* hostBytes(const BytesArg& host) { return const_cast<void*>(host.data()); }
-
-// The devices of `context`; nullopt if it cannot say (not a context: the call gives its own error).
-std::optional<std::vector<cl_device_id>> devicesOf(cl_context context) {
-  std::size_t bytes = 0;
-  if (context == nullptr || ::clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &bytes) != CL_SUCCESS)
-    return std::nullopt;
-  std::vector<cl_device_id> devices(bytes / sizeof(cl_device_id));
-  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, bytes, devices.data(), nullptr) != CL_SUCCESS)
-    return std::nullopt;
-  return devices;
-}
 
 // Whether a buffer on host memory is the devices' own memory in `context`
 // (CL_DEVICE_HOST_UNIFIED_MEMORY on all of them): only then is a shared

@@ -6,6 +6,7 @@
 #include "rcl/server/call_context.h"
 #include "rcl/server/call_error.h"
 #include "rcl/server/checked_sizes.h"
+#include "rcl/server/object_info.h"
 #include "rcl/server/piece_header.h"
 #include "rcl/server/shm_transfers.h"
 
@@ -45,9 +46,7 @@ void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step
     return;
   }
   auto mappedHold = held(mapped, ::clReleaseEvent);
-  cl_context context = nullptr;
-  ::clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof context, &context, nullptr);
-  cl_event stepped = ::clCreateUserEvent(context, &status);
+  cl_event stepped = ::clCreateUserEvent(contextOf(queue), &status);
   if (status != CL_SUCCESS) {
     ::clEnqueueUnmapMemObject(queue, buffer, host, 1, &mapped, nullptr);
     staged.status = status;

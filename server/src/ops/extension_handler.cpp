@@ -13,6 +13,7 @@
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/callbacks.h"
+#include "rcl/server/object_info.h"
 #include "rcl/server/ops/registry.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/session.h"
@@ -67,12 +68,6 @@ struct Running {
   cl_event event = nullptr;
 };
 
-cl_context contextOf(cl_command_queue queue) {
-  cl_context c = nullptr;
-  clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof c, &c, nullptr);
-  return c;
-}
-
 void checkBuffer(cl_mem mem, cl_context context, std::size_t index) {
   cl_mem_object_type type = 0;
   cl_context c = nullptr;
@@ -85,8 +80,7 @@ void checkBuffer(cl_mem mem, cl_context context, std::size_t index) {
 
 void requireExtension(cl_command_queue queue, const Op& op) {
   if (op.requiredExtension.empty()) return;
-  cl_device_id device = nullptr;
-  clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof device, &device, nullptr);
+  cl_device_id device = deviceOf(queue);
   if (device == nullptr || !deviceHasExtension(device, op.requiredExtension))
     throw CallError(CL_INVALID_OPERATION, op.name + " needs " + op.requiredExtension + ", which the device lacks");
 }
