@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "raw_client.h"
-#include "raw_server_test.h"
+#include "own_server_test.h"
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/extension_calls.h"

@@ -20,6 +20,7 @@
 
 #include "child_process.h"
 #include "cl_error_names.h"
+#include "own_server_test.h"
 #include "server_process.h"
 #include "temp_directory.h"
 #include "text_file.h"
@@ -30,16 +31,16 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-class FailureTest : public ::testing::Test {
+class FailureTest : public OwnServerTest {
  protected:
+  FailureTest() : OwnServerTest("rcl-failure", true) {}
+
   void SetUp() override {
-    const char* server = std::getenv("RCL_SERVER_BIN");
-    const char* vendors = std::getenv("RCL_VENDORS_DIR");
-    if (server == nullptr || vendors == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN or RCL_VENDORS_DIR is not set";
-    vendors_ = vendors;
+    OwnServerTest::SetUp();
+    if (IsSkipped()) return;
     std::vector<std::string> args{"--client-timeout", "1"};
     for (const auto& arg : extraServerArgs()) args.push_back(arg);
-    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.file("server.log"), args));
+    startServer(args);
   }
 
   virtual std::vector<std::string> extraServerArgs() const { return {}; }
@@ -61,10 +62,6 @@ class FailureTest : public ::testing::Test {
     const std::string log = readTextFile(server_->logPath());
     return std::regex_search(log, match, started) ? static_cast<pid_t>(std::stoi(match[1])) : 0;
   }
-
-  TempDirectory temp_{"rcl-failure"};
-  std::string vendors_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 struct Remote {

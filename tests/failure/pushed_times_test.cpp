@@ -16,7 +16,7 @@
 #include <string>
 
 #include "raw_client.h"
-#include "raw_server_test.h"
+#include "own_server_test.h"
 #include "rcl/protocol/profiling_times.h"
 
 namespace rcl::test {

@@ -18,7 +18,7 @@
 
 #include "child_process.h"
 #include "raw_client.h"
-#include "raw_server_test.h"
+#include "own_server_test.h"
 #include "rcl/protocol/svm.h"
 #include "text_file.h"
 
@@ -160,7 +160,7 @@ TEST_F(SvmInputTest, AnotherSessionsAllocationIsUnknown) {
 
 TEST_F(SvmInputTest, SvmCountsInTheSessionsMemoryLimit) {
   server_.reset();
-  startServer("limited.log", {"--max-memory", "10000"});
+  startServer({"--max-memory", "10000"}, "limited.log");
   RawClient client(zmq_, server_->endpoint(), 0x11417);
   ASSERT_NO_FATAL_FAILURE(contextAndQueue(client));
   EXPECT_NE(allocate(client), 0u);
@@ -174,7 +174,7 @@ TEST_F(SvmInputTest, TheServerFreesTheSvmOfAKilledClient) {
   const char* vendors = std::getenv("RCL_VENDORS_DIR");
   if (vendors == nullptr) GTEST_SKIP() << "RCL_VENDORS_DIR is not set";
   server_.reset();
-  startServer("killed.log", {"--client-timeout", "1"});
+  startServer({"--client-timeout", "1"}, "killed.log");
   ChildProcess child([&] {
     setenv("OCL_ICD_VENDORS", vendors, 1);
     setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
