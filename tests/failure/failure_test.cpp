@@ -62,6 +62,14 @@ class FailureTest : public OwnServerTest {
     const std::string log = readTextFile(server_->logPath());
     return std::regex_search(log, match, started) ? static_cast<pid_t>(std::stoi(match[1])) : 0;
   }
+
+  // Stops (SIGSTOP) the worker serving `client`, whose pid `worker` gets; fails the test if there is none.
+  void stopWorkerOf(const ChildProcess& client, pid_t& worker) const {
+    worker = workerOf(client);
+    ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
+    ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
+                                          << readTextFile(server_->logPath());
+  }
 };
 
 struct Remote {
@@ -206,10 +214,8 @@ TEST_F(FailureTest, ABigBlockingWriteToAStoppedWorkerFailsInsteadOfHanging) {
       return Clock::now() - start < 8s ? "" : "the write to a stopped worker took over 8 s to fail";
     });
     ASSERT_TRUE(child.waitForSignal(30s));
-    const pid_t worker = workerOf(child);
-    ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
-    ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
-                                        << readTextFile(server_->logPath());
+    pid_t worker = 0;
+    ASSERT_NO_FATAL_FAILURE(stopWorkerOf(child, worker));
     EXPECT_EQ(child.waitForOutcome(30s), "");
     ::kill(worker, SIGKILL);
     ::kill(worker, SIGCONT);
@@ -243,10 +249,8 @@ TEST_F(FailureTest, CallsFailWithinTheHeartbeatLimitAfterTheServerIsStopped) {
     return {};
   });
   ASSERT_TRUE(child.waitForSignal(30s)) << "the child did not get going: " << child.waitForOutcome(5s);
-  const pid_t worker = workerOf(child);
-  ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
-  ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
-                                        << readTextFile(server_->logPath());
+  pid_t worker = 0;
+  ASSERT_NO_FATAL_FAILURE(stopWorkerOf(child, worker));
   EXPECT_EQ(child.waitForOutcome(30s), "");
   ::kill(worker, SIGKILL);
   ::kill(worker, SIGCONT);
@@ -284,10 +288,8 @@ TEST_F(FailureTest, AFailedWritesMemoryIsTheApplicationsAgainWhenItsEventFails) 
     return {};
   });
   ASSERT_TRUE(child.waitForSignal(30s));
-  const pid_t worker = workerOf(child);
-  ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
-  ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
-                                        << readTextFile(server_->logPath());
+  pid_t worker = 0;
+  ASSERT_NO_FATAL_FAILURE(stopWorkerOf(child, worker));
   EXPECT_TRUE(child.waitForSignal(30s)) << "the write's event did not fail";
   ::kill(worker, SIGCONT);
   // Killed by SIGSEGV or SIGABRT: ZeroMQ read the memory after the event failed.
