@@ -17,6 +17,7 @@
 #include "rcl/server/ops/registry.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/session.h"
+#include "rcl/server/transfers.h"
 
 namespace rcl::server::ops {
 namespace {
@@ -101,18 +102,8 @@ void settle(Session& session, std::shared_ptr<Running> run, std::uint64_t seq, s
     if (eventId != 0) session.table().add(eventId, ObjectKind::Event, event);
     session.completions().onComplete(event, [outbox = session.outbox(), run = std::move(run), eventId, results](cl_int done) mutable {
       if (results) {
-        protocol::Writer w;
-        w.integer(Kind::ReadData);
-        w.u64(0);
-        w.u64(eventId);
-        w.i64(done);
-        if (done == CL_COMPLETE) {
-          w.array(1);  // the bytes in one chunk
-          w.bulkMove(std::move(*run->hostOut));
-        } else {
-          w.nil();
-        }
-        outbox->post(w.finish());
+        Chunks chunks{run->hostOut};  // the bytes in one chunk
+        outbox->post(readDataPush(eventId, done, chunks).finish());
       } else if (eventId != 0) {
         protocol::Writer w;
         w.integer(Kind::Event);
