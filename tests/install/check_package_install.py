@@ -18,7 +18,6 @@ Usage: check_package_install.py --build-dir B --cpack CPACK --vector-add EXE --c
 """
 
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -27,20 +26,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from install_common import (CheckFailed, clean_environment, expect, fail, main_wrapper, run,
-                            step)
+from install_common import (CheckFailed, clean_environment, expect, fail, load_with_server,
+                            main_wrapper, run, step)
 
 SKIP = 77
 OVERLAID = ("etc", "usr", "var")
-WITH_SERVER_PATH = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
-
-
-def load_with_server():
-    spec = importlib.util.spec_from_file_location("with_server", WITH_SERVER_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def mount_overlays(scratch):
     for name in OVERLAID:
