@@ -22,8 +22,6 @@ namespace rcl::icd {
 using protocol::InfoResult;
 using protocol::Kind;
 
-namespace {
-
 cl_context contextOf(Object* o) {
   switch (o->kind) {
     case ObjectKind::Context: return static_cast<cl_context>(o);
@@ -37,8 +35,6 @@ cl_context contextOf(Object* o) {
     default: return nullptr;
   }
 }
-
-}  // namespace
 
 void setContext(Object* o, cl_context c) {
   switch (o->kind) {

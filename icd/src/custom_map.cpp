@@ -117,19 +117,8 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
     call.handle(m);
     call.scalar(offset);
     call.scalar(size);
-    std::shared_ptr<ReadJoin> join;
-    const StagedPieces staged =
-        stageRead(call, q, m, offset, size, host, event_wait_list, num_events_in_wait_list, join);
-    call.waitList(event_wait_list, num_events_in_wait_list);
-    auto* dst = static_cast<unsigned char*>(host);
-    const std::size_t base = staged.bytes;  // the socket's bytes start after the pieces'
-    status = enqueueRead(
-        call, CL_FALSE,
-        [dst, size, base](const void* bytes, std::size_t n, std::size_t at) {
-          at += base;
-          if (at < size) std::memcpy(dst + at, bytes, std::min(n, size - at));
-        },
-        out, CL_COMMAND_MAP_BUFFER, staged.token, std::move(join));
+    status = enqueueBufferRead(call, q, m, offset, size, host, num_events_in_wait_list, event_wait_list, CL_FALSE,
+                               out, CL_COMMAND_MAP_BUFFER);
   }
   if (status == CL_SUCCESS && blocking_map) status = finishBlocking(q, *out, out == &internal);
   setError(errcode_ret, status);

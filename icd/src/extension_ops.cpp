@@ -17,6 +17,7 @@
 #include "rcl/icd/log.h"
 
 #include "rcl/icd/call.h"
+#include "rcl/icd/queue_device.h"
 #include "rcl/icd/transfers.h"
 #include "rcl/protocol/extension_calls.h"
 
@@ -120,15 +121,6 @@ bool hasExtension(cl_device_id device, const char* extension) {
   return deviceExtensions(device).find(" " + std::string(extension) + " ") != std::string::npos;
 }
 
-cl_device_id deviceOf(cl_command_queue queue) {
-  cl_device_id device = nullptr;
-  Call call(CallId::clGetCommandQueueInfo);
-  call.handle(queue);
-  call.scalar(static_cast<cl_command_queue_info>(CL_QUEUE_DEVICE));
-  if (call.info(CL_QUEUE_DEVICE, sizeof device, &device, nullptr) != CL_SUCCESS) return nullptr;
-  return checked(device);
-}
-
 // What the server would refuse, refused here so the call returns the error.
 cl_int checkArgs(const cl_rcl_op_info& op, cl_uint numArgs, const cl_rcl_arg* args) {
   if (numArgs != op.num_args) return CL_INVALID_VALUE;
@@ -169,7 +161,7 @@ cl_int CL_API_CALL enqueueGenericOp(cl_command_queue queue, const char* name, cl
   if (op == nullptr) return CL_INVALID_VALUE;
   if (cl_int s = checkArgs(*op, numArgs, args); s != CL_SUCCESS) return s;
   if (op->required_extension[0] != '\0') {
-    cl_device_id device = deviceOf(q);
+    cl_device_id device = checked(deviceOf(q));
     if (device == nullptr || !hasExtension(device, op->required_extension)) return CL_INVALID_OPERATION;
   }
 

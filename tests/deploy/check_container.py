@@ -218,7 +218,7 @@ def read_packages_stage(stage):
     expect(all(s.endswith(".deb") for s in sources),
            f"Dockerfile: packages: copies {sources}, not .deb files")
     configure = [s for s in steps if re.match(r"^cmake\s+-S\s", s)]
-    expect(len(configure) == 1, f"Dockerfile: packages: expected one `cmake -S ...` step")
+    expect(len(configure) == 1, "Dockerfile: packages: expected one `cmake -S ...` step")
     options = re.findall(r"-D([A-Za-z_][A-Za-z0-9_]*)=", configure[0])
     return Packages(folder.rstrip("/"), [Path(s).name for s in sources], options)
 

@@ -22,14 +22,13 @@
 #include <vector>
 
 #include "raw_client.h"
+#include "own_server_test.h"
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/protocol/kernel_launch_info.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/protocol/transport.h"
-#include "server_process.h"
-#include "temp_directory.h"
 #include "test_segment.h"
 
 namespace rcl::test {
@@ -57,18 +56,9 @@ kernel void k(global int* out, int value, local int* scratch) {
 }
 )";
 
-class BadInputTest : public ::testing::Test {
+class BadInputTest : public RawServerTest {
  protected:
-  void SetUp() override {
-    const char* server = std::getenv("RCL_SERVER_BIN");
-    if (server == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN is not set";
-    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.path() + "/server.log"));
-  }
-
-  // A context on the first device, created through `client` under `id`.
-  RawReply createContext(RawClient& client, std::uint64_t id, std::uint64_t device) {
-    return client.createContext(id, device);
-  }
+  BadInputTest() : RawServerTest("rcl-bad-input") {}
 
   RawReply contextDeviceCount(RawClient& client, std::uint64_t id) {
     return client.call(CallId::clGetContextInfo, [&](protocol::Writer& w) {
@@ -82,24 +72,8 @@ class BadInputTest : public ::testing::Test {
     device_ = client.hello();
     ASSERT_NE(device_, 0u);
     ASSERT_EQ(client.createContext(kContext, device_).status, CL_SUCCESS);
-    ASSERT_EQ(client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
-                w.u64(kQueue);
-                w.u64(kContext);
-                w.u64(device_);
-                w.nil();  // properties
-              }).status,
-              CL_SUCCESS);
-    ASSERT_EQ(createBuffer(client, kBuffer, kBufferBytes).status, CL_SUCCESS);
-  }
-
-  static RawReply createBuffer(RawClient& client, std::uint64_t id, std::uint64_t size) {
-    return client.call(CallId::clCreateBuffer, [&](protocol::Writer& w) {
-      w.u64(id);
-      w.u64(kContext);
-      w.u64(CL_MEM_READ_WRITE);
-      w.u64(size);
-      w.nil();  // no host memory
-    });
+    ASSERT_EQ(client.createQueue(kQueue, kContext, device_).status, CL_SUCCESS);
+    ASSERT_EQ(client.createBuffer(kBuffer, kContext, kBufferBytes).status, CL_SUCCESS);
   }
 
   // The session still serves: its context answers an ordinary query.
@@ -222,9 +196,6 @@ class BadInputTest : public ::testing::Test {
     return [id](protocol::Writer& w) { w.u64(id); };
   }
 
-  TempDirectory temp_{"rcl-bad-input"};
-  std::unique_ptr<ServerProcess> server_;
-  zmq::context_t zmq_{1};
   std::uint64_t device_ = 0;
 };
 
@@ -243,7 +214,7 @@ TEST_F(BadInputTest, GarbageFromAStrangerGetsAnErrorAndTheServerGoesOn) {
   RawClient client(zmq_, server_->endpoint(), 0x1234);
   const auto device = client.hello();
   ASSERT_NE(device, 0u) << "the server stopped serving after garbage";
-  EXPECT_EQ(createContext(client, 1, device).status, CL_SUCCESS);
+  EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS);
 }
 
 TEST_F(BadInputTest, MalformedRequestsOfASessionGetErrorsAndTheSessionGoesOn) {
@@ -267,7 +238,7 @@ TEST_F(BadInputTest, MalformedRequestsOfASessionGetErrorsAndTheSessionGoesOn) {
   auto unknown = client.call(static_cast<CallId>(4242), [](protocol::Writer&) {});
   EXPECT_EQ(unknown.kind, Kind::Error);
   // A bulk frame index that does not exist (program IL said to be in frame 77).
-  ASSERT_EQ(createContext(client, 1, device).status, CL_SUCCESS) << "the session stopped serving";
+  ASSERT_EQ(client.createContext(1, device).status, CL_SUCCESS) << "the session stopped serving";
   auto badBulk = client.call(CallId::clCreateProgramWithIL, [&](protocol::Writer& w) {
     w.u64(10);  // the new program's id
     w.u64(1);   // the context
@@ -291,7 +262,7 @@ TEST_F(BadInputTest, AnIdOfAnotherClientIsUnknown) {
   const auto device = alice.hello();
   ASSERT_NE(device, 0u);
   ASSERT_NE(bob.hello(), 0u);
-  ASSERT_EQ(createContext(alice, 5, device).status, CL_SUCCESS);
+  ASSERT_EQ(alice.createContext(5, device).status, CL_SUCCESS);
   EXPECT_EQ(contextDeviceCount(alice, 5).status, CL_SUCCESS);
   EXPECT_EQ(contextDeviceCount(bob, 5).status, CL_INVALID_CONTEXT);
   // A wrong kind: the context's id used as a memory object.
@@ -779,8 +750,8 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
 TEST_F(BadInputTest, GemmMatricesOutsideTheirBuffersAreRefused) {
   RawClient client(zmq_, server_->endpoint(), 0x6e33);
   ASSERT_NO_FATAL_FAILURE(open(client));
-  ASSERT_EQ(createBuffer(client, 4, kBufferBytes).status, CL_SUCCESS);
-  ASSERT_EQ(createBuffer(client, 5, kBufferBytes).status, CL_SUCCESS);
+  ASSERT_EQ(client.createBuffer(4, kContext, kBufferBytes).status, CL_SUCCESS);
+  ASSERT_EQ(client.createBuffer(5, kContext, kBufferBytes).status, CL_SUCCESS);
   // sgemm of 4 x 4 matrices in buffers of 1024 floats; `replace(w, i)` may write argument i instead.
   const auto sgemm = [&](const std::function<bool(protocol::Writer&, std::uint32_t)>& replace) {
     return client
@@ -875,13 +846,7 @@ TEST_F(BadInputTest, CommandBufferMessagesThatLieAreRefused) {
   ASSERT_NO_FATAL_FAILURE(open(client));
   constexpr std::uint64_t kOtherQueue = 60;
   constexpr std::uint64_t kCommands = 61;
-  ASSERT_EQ(client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
-              w.u64(kOtherQueue);
-              w.u64(kContext);
-              w.u64(device_);
-              w.nil();  // properties
-            }).status,
-            CL_SUCCESS);
+  ASSERT_EQ(client.createQueue(kOtherQueue, kContext, device_).status, CL_SUCCESS);
   const auto create = [&](std::uint64_t id, std::uint64_t count, const std::vector<std::uint64_t>& queues) {
     return client
         .call(CallId::clCreateCommandBufferKHR,

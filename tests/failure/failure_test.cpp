@@ -20,6 +20,7 @@
 
 #include "child_process.h"
 #include "cl_error_names.h"
+#include "own_server_test.h"
 #include "server_process.h"
 #include "temp_directory.h"
 #include "text_file.h"
@@ -30,16 +31,16 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-class FailureTest : public ::testing::Test {
+class FailureTest : public OwnServerTest {
  protected:
+  FailureTest() : OwnServerTest("rcl-failure", true) {}
+
   void SetUp() override {
-    const char* server = std::getenv("RCL_SERVER_BIN");
-    const char* vendors = std::getenv("RCL_VENDORS_DIR");
-    if (server == nullptr || vendors == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN or RCL_VENDORS_DIR is not set";
-    vendors_ = vendors;
+    OwnServerTest::SetUp();
+    if (IsSkipped()) return;
     std::vector<std::string> args{"--client-timeout", clientTimeoutSeconds()};
     for (const auto& arg : extraServerArgs()) args.push_back(arg);
-    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.file("server.log"), args));
+    startServer(args);
   }
 
   virtual std::vector<std::string> extraServerArgs() const { return {}; }
@@ -64,9 +65,13 @@ class FailureTest : public ::testing::Test {
     return std::regex_search(log, match, started) ? static_cast<pid_t>(std::stoi(match[1])) : 0;
   }
 
-  TempDirectory temp_{"rcl-failure"};
-  std::string vendors_;
-  std::unique_ptr<ServerProcess> server_;
+  // Stops (SIGSTOP) the worker serving `client`, whose pid `worker` gets; fails the test if there is none.
+  void stopWorkerOf(const ChildProcess& client, pid_t& worker) const {
+    worker = workerOf(client);
+    ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
+    ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
+                                          << readTextFile(server_->logPath());
+  }
 };
 
 struct Remote {
@@ -220,10 +225,8 @@ TEST_F(BigTransferFailureTest, ABigBlockingWriteToAStoppedWorkerFailsInsteadOfHa
       return Clock::now() - start < 8s ? "" : "the write to a stopped worker took over 8 s to fail";
     });
     ASSERT_TRUE(child.waitForSignal(30s));
-    const pid_t worker = workerOf(child);
-    ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
-    ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
-                                        << readTextFile(server_->logPath());
+    pid_t worker = 0;
+    ASSERT_NO_FATAL_FAILURE(stopWorkerOf(child, worker));
     EXPECT_EQ(child.waitForOutcome(30s), "");
     ::kill(worker, SIGKILL);
     ::kill(worker, SIGCONT);
@@ -257,10 +260,8 @@ TEST_F(FailureTest, CallsFailWithinTheHeartbeatLimitAfterTheServerIsStopped) {
     return {};
   });
   ASSERT_TRUE(child.waitForSignal(30s)) << "the child did not get going: " << child.waitForOutcome(5s);
-  const pid_t worker = workerOf(child);
-  ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
-  ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
-                                        << readTextFile(server_->logPath());
+  pid_t worker = 0;
+  ASSERT_NO_FATAL_FAILURE(stopWorkerOf(child, worker));
   EXPECT_EQ(child.waitForOutcome(30s), "");
   ::kill(worker, SIGKILL);
   ::kill(worker, SIGCONT);
@@ -298,10 +299,8 @@ TEST_F(FailureTest, AFailedWritesMemoryIsTheApplicationsAgainWhenItsEventFails) 
     return {};
   });
   ASSERT_TRUE(child.waitForSignal(30s));
-  const pid_t worker = workerOf(child);
-  ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
-  ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
-                                        << readTextFile(server_->logPath());
+  pid_t worker = 0;
+  ASSERT_NO_FATAL_FAILURE(stopWorkerOf(child, worker));
   EXPECT_TRUE(child.waitForSignal(30s)) << "the write's event did not fail";
   ::kill(worker, SIGCONT);
   // Killed by SIGSEGV or SIGABRT: ZeroMQ read the memory after the event failed.

@@ -18,7 +18,6 @@ Usage: check_package_install.py --build-dir B --cpack CPACK --vector-add EXE --c
 """
 
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -27,18 +26,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from install_common import (SKIP, CheckFailed, clean_environment, expect, fail, main_wrapper,
-                            mount_overlays, overlay_skip_reason, run, run_cpack, step,
+from install_common import (SKIP, CheckFailed, clean_environment, expect, fail, load_with_server,
+                            main_wrapper, mount_overlays, overlay_skip_reason, run, run_cpack, step,
                             unshare_command)
-
-WITH_SERVER_PATH = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
-
-
-def load_with_server():
-    spec = importlib.util.spec_from_file_location("with_server", WITH_SERVER_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def inside(arguments):

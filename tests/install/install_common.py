@@ -3,7 +3,9 @@ tests/deploy/check_container.py: the build's install layout (read from CMakeCach
 command running, failure reporting, cpack, and the throw-away system (a private mount
 namespace whose /etc, /usr and /var are overlays) that dpkg and apt-get may write to."""
 
+import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -109,6 +111,7 @@ class Layout:
         return [self.libdir / SONAME, self.libdir / "libremote-cl.so"]
 
 
+WITH_SERVER_PATH = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
 SONAME = "libremote-cl.so.0"
 UNIT_HARDENING = [
     "NoNewPrivileges=yes",
@@ -147,6 +150,26 @@ def main_wrapper(name, body):
         return 1
     print(f"{name}: PASS")
     return 0
+
+
+def main_in_scratch(name, arguments, prefix, body, kept):
+    """main_wrapper around body(arguments), with arguments.scratch a fresh directory
+    (named from `prefix`), removed after a pass unless arguments.keep; else `kept`
+    (formatted with {scratch}) says what stays there."""
+    arguments.scratch = tempfile.mkdtemp(prefix=prefix)
+    code = main_wrapper(name, lambda: body(arguments))
+    if code == 0 and not arguments.keep:
+        shutil.rmtree(arguments.scratch, ignore_errors=True)
+    else:
+        print(f"{name}: {kept.format(scratch=arguments.scratch)}", file=sys.stderr)
+    return code
+
+
+def load_with_server():
+    spec = importlib.util.spec_from_file_location("with_server", WITH_SERVER_PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def step(message):
