@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """remote-cl's code generator.
 
-Reads the OpenCL headers of the build host and codegen/opencl_calls.toml, and
-writes into --out:
-  include/rcl/protocol/call_ids.h, call_ids.cpp   the call identifiers
+Reads the OpenCL headers of the build host, codegen/opencl_calls.toml and
+codegen/private_calls.toml (remote-cl's own messages), and writes into --out:
+  include/rcl/protocol/call_ids.h, call_ids.cpp   the call identifiers, one id space for all
+  stand_in_calls.cpp                              the server's table of remote-cl's own calls
   info_results.cpp                                which info values hold handles
   client_stubs.cpp                                the client's entry points and dispatch table
   server_handlers.cpp                             the server's decoders and replays
@@ -26,6 +27,7 @@ except ImportError:
     sys.exit("codegen/generate.py needs Jinja2 (Debian: python3-jinja2; scripts/setup-deps.sh installs it)")
 
 import model  # noqa: E402
+import private_calls  # noqa: E402
 import wire  # noqa: E402
 
 SOURCE = "codegen/opencl_calls.toml"
@@ -148,12 +150,19 @@ def main():
     ap.add_argument("--cc", default="cc")
     ap.add_argument("--include", action="append", default=[])
     ap.add_argument("--annotations", required=True)
+    ap.add_argument("--private-calls", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     try:
         slots, exts = model.load(args.cc, args.include, args.annotations)
     except model.AnnotationError as e:
         sys.exit(f"{args.annotations}: annotation errors:\n{e}")
+    try:
+        privates = private_calls.load(args.private_calls, slots)
+    except model.AnnotationError as e:
+        sys.exit(f"{args.private_calls}: errors:\n{e}")
+    extension_ids = [p.id for p in privates if p.dispatch == "extension"]
+    first_extension_call = min(extension_ids) if extension_ids else 0xFFFF
     env = environment()
     calls = [s.call for s in slots if s.call is not None]
     rows = coverage_rows(slots)
@@ -165,12 +174,15 @@ def main():
         "client_stubs.cpp": ("client_stubs.cpp.j2", {"extension_functions": extension_functions(slots, exts)}),
         "include/rcl/server/custom_handlers.h": ("custom_handlers.h.j2", {}),
         "server_handlers.cpp": ("server_handlers.cpp.j2", {}),
+        "stand_in_calls.cpp": ("stand_in_calls.cpp.j2", {}),
         "extension_table.cpp": ("extension_table.cpp.j2", {}),
         "coverage.md": ("coverage.md.j2", {"rows": rows}),
     }
     try:
         for out, (template, extra) in names.items():
-            text = env.get_template(template).render(slots=slots, calls=calls, extensions=exts, template=template, **extra)
+            text = env.get_template(template).render(slots=slots, calls=calls, extensions=exts, template=template,
+                                                      private_calls=privates,
+                                                      first_extension_call=first_extension_call, **extra)
             write(f"{args.out}/{out}", text)
     except model.AnnotationError as e:
         sys.exit(f"{args.annotations}: annotation errors:\n{e}")

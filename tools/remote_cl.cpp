@@ -52,6 +52,7 @@ int status(const std::string& endpoint, double timeoutSeconds, bool readyOnly) {
   socket.set(zmq::sockopt::linger, 0);
   // A server with CURVE keys answers only clients it allows: the driver's REMOTE_CL_CURVE_* settings.
   rcl::protocol::applyCurveClient(socket, rcl::protocol::loadCurveClientKeys(rcl::protocol::environmentSetting));
+  rcl::protocol::allowIpv6For(socket, endpoint);
   socket.connect(endpoint);
   const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long>(timeoutSeconds * 1000));
   std::string error;

@@ -22,8 +22,6 @@ namespace rcl::icd {
 using protocol::InfoResult;
 using protocol::Kind;
 
-namespace {
-
 cl_context contextOf(Object* o) {
   switch (o->kind) {
     case ObjectKind::Context: return static_cast<cl_context>(o);
@@ -37,8 +35,6 @@ cl_context contextOf(Object* o) {
     default: return nullptr;
   }
 }
-
-}  // namespace
 
 void setContext(Object* o, cl_context c) {
   switch (o->kind) {
@@ -249,15 +245,10 @@ std::uint64_t Call::platformId(cl_context_properties value) {
 }
 
 namespace {
-// A call's name in traces: the API call's, also for the calls of shared maps,
-// for every device information at once and a kernel's launch information.
-const char* traceName(CallId call) {
-  const auto id = static_cast<std::uint16_t>(call);
-  if (id == protocol::kDeviceInfoAll) return "clGetDeviceInfo";
-  if (id == protocol::kKernelLaunchInfo) return "clGetKernelWorkGroupInfo";
-  const char* name = protocol::callName(id);
-  return name != nullptr ? name : protocol::shm::sharedCallName(id);
-}
+// A call's name in traces: the entry point's, also for remote-cl's own calls
+// that stand for one (a shared map, every device information at once, a
+// kernel's launch information: codegen/private_calls.toml).
+const char* traceName(CallId call) { return protocol::entryPointName(protocol::wireId(call)); }
 }  // namespace
 
 void Call::traced(bool roundTrip, cl_int status, std::size_t bytesOut, std::size_t bytesIn) {
@@ -473,7 +464,7 @@ void translateHandles(Connection& connection, const InfoResult& shape, std::vect
 
 void Call::askAllDeviceInfo(InfoCache& cache) {
   cache.setAskedAll(first_);  // once, whatever comes of it (an older server: single queries)
-  Call all(static_cast<CallId>(protocol::kDeviceInfoAll));
+  Call all(CallId::DeviceInfoAll);
   all.handle(static_cast<cl_device_id>(first_));
   Reply reply = all.sync();
   protocol::Reader* r = reply.reader();

@@ -12,6 +12,7 @@
 #include "rcl/icd/events.h"
 #include "rcl/icd/kernel_launch_info.h"
 #include "rcl/icd/lifetime.h"
+#include "rcl/icd/queue_device.h"
 #include "rcl/icd/transfers.h"
 
 namespace rcl::icd {
@@ -66,22 +67,6 @@ cl_mem root(cl_mem m, std::size_t& offset) {
     m = m->parent;
   }
   return m;
-}
-
-// The device a queue runs on (CL_QUEUE_DEVICE never changes), asked once.
-cl_device_id deviceOf(cl_command_queue q) {
-  {
-    std::lock_guard lock(q->lastMutex);
-    if (q->device != nullptr) return q->device;
-  }
-  Call call(CallId::clGetCommandQueueInfo);
-  call.handle(q);
-  call.scalar(static_cast<cl_command_queue_info>(CL_QUEUE_DEVICE));
-  cl_device_id device = nullptr;
-  if (call.info(CL_QUEUE_DEVICE, sizeof device, &device, nullptr) != CL_SUCCESS) return nullptr;
-  std::lock_guard lock(q->lastMutex);
-  q->device = device;
-  return device;
 }
 
 // Whether the device runs work-groups of non-uniform size (a cached device

@@ -71,6 +71,7 @@ std::unique_ptr<Connection> Connection::open(zmq::context_t& zmq, const std::str
   try {
     HandshakeMonitor monitor(c->control_, fmt::format("{:016x}", c->session_), options.curve.enabled(),
                              options.retry);
+    protocol::allowIpv6For(c->control_, endpoint);
     c->control_.connect(endpoint);
     if (!c->handshake(monitor)) return nullptr;
   } catch (const zmq::error_t& e) {
@@ -168,6 +169,8 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
     }
     // Move both sockets to the session's own endpoint, and say we are there.
     control_.disconnect(endpoint_);
+    protocol::allowIpv6For(control_, session);
+    protocol::allowIpv6For(calls_, session);
     control_.connect(session);
     calls_.connect(session);
     protocol::Writer attach;
@@ -691,7 +694,7 @@ void Connection::onCopyNow(protocol::Reader& r) {
   protocol::Writer copied;
   copied.integer(Kind::Request);
   const std::size_t seqOffset = copied.reserveU64();
-  copied.u64(protocol::shm::kSharedCopied);
+  copied.u64(protocol::wireId(protocol::CallId::SharedCopied));
   copied.u64(token);
   send(copied, seqOffset);
 }

@@ -58,13 +58,9 @@ void accept(cl_kernel k, cl_uint index, std::uint64_t shape) {
   k->function->acceptedShapes[index].insert(shape);
 }
 
-cl_context contextOf(Object* o) {
-  switch (o->kind) {
-    case ObjectKind::Mem: return static_cast<cl_mem>(o)->context;
-    case ObjectKind::Sampler: return static_cast<cl_sampler>(o)->context;
-    case ObjectKind::Queue: return static_cast<cl_command_queue>(o)->context;
-    default: return nullptr;
-  }
+// Whether an object may stand as a kernel argument: a memory object, a sampler or a device queue.
+bool isArgObject(const Object* o) {
+  return o->kind == ObjectKind::Mem || o->kind == ObjectKind::Sampler || o->kind == ObjectKind::Queue;
 }
 
 // The function `name` of `program`'s current build.
@@ -150,7 +146,7 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t ar
     kind = ArgKind::Local;
     call.writer().nil();
   } else if (object != nullptr) {
-    if (contextOf(object) != k->context)
+    if ((isArgObject(object) ? contextOf(object) : nullptr) != k->context)
       return object->kind == ObjectKind::Sampler ? CL_INVALID_SAMPLER : CL_INVALID_MEM_OBJECT;
     kind = ArgKind::Object;
     call.writer().u64(object->id);

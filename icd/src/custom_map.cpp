@@ -82,7 +82,7 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
   cl_int status;
   if (shared) {
     // The server holds the real map; the application gets this process's view of the region.
-    Call call(static_cast<CallId>(protocol::shm::kSharedMap));
+    Call call(CallId::SharedMap);
     call.handle(q);
     call.handle(m);
     call.scalar(map_flags);
@@ -98,7 +98,7 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
   } else if (!hostMayRead(m)) {
     // A map for writing of a buffer the host may not read (CL_MEM_HOST_WRITE_ONLY)
     // still shows its bytes: the server copies them on the device and reads the copy.
-    Call call(static_cast<CallId>(protocol::shm::kMapReadBuffer));
+    Call call(CallId::MapReadBuffer);
     call.handle(q);
     call.handle(m);
     call.scalar(offset);
@@ -117,19 +117,8 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
     call.handle(m);
     call.scalar(offset);
     call.scalar(size);
-    std::shared_ptr<ReadJoin> join;
-    const StagedPieces staged =
-        stageRead(call, q, m, offset, size, host, event_wait_list, num_events_in_wait_list, join);
-    call.waitList(event_wait_list, num_events_in_wait_list);
-    auto* dst = static_cast<unsigned char*>(host);
-    const std::size_t base = staged.bytes;  // the socket's bytes start after the pieces'
-    status = enqueueRead(
-        call, CL_FALSE,
-        [dst, size, base](const void* bytes, std::size_t n, std::size_t at) {
-          at += base;
-          if (at < size) std::memcpy(dst + at, bytes, std::min(n, size - at));
-        },
-        out, CL_COMMAND_MAP_BUFFER, staged.token, std::move(join));
+    status = enqueueBufferRead(call, q, m, offset, size, host, num_events_in_wait_list, event_wait_list, CL_FALSE,
+                               out, CL_COMMAND_MAP_BUFFER);
   }
   if (status == CL_SUCCESS && blocking_map) status = finishBlocking(q, *out, out == &internal);
   setError(errcode_ret, status);
@@ -191,7 +180,7 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
   } else {
     // An image the host may not read (CL_MEM_HOST_WRITE_ONLY), mapped for
     // writing: the server copies the region on the device and reads the copy.
-    Call call(hostMayRead(m) ? CallId::clEnqueueReadImage : static_cast<CallId>(protocol::shm::kMapReadImage));
+    Call call(hostMayRead(m) ? CallId::clEnqueueReadImage : CallId::MapReadImage);
     call.handle(q);
     call.handle(m);
     call.array(origin, 3);
@@ -235,7 +224,7 @@ cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue command_queue, cl_me
   cl_event* out = event != nullptr ? event : &internal;
   cl_int status;
   if (mapping.sharedOffset) {
-    Call call(static_cast<CallId>(protocol::shm::kSharedUnmap));
+    Call call(CallId::SharedUnmap);
     call.handle(q);
     call.handle(m);
     call.scalar(*mapping.sharedOffset);

@@ -397,19 +397,8 @@ cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue command_queue, cl_mem bu
   call.scalar(offset);
   call.scalar(size);
   // Same host: the first bytes come through shared memory, in pieces sent ahead.
-  std::shared_ptr<ReadJoin> join;
-  const StagedPieces staged =
-      stageRead(call, command_queue, m, offset, size, ptr, event_wait_list, num_events_in_wait_list, join);
-  call.waitList(event_wait_list, num_events_in_wait_list);
-  auto* dst = static_cast<unsigned char*>(ptr);
-  const std::size_t base = staged.bytes;  // the socket's bytes start after the pieces'
-  return enqueueRead(
-      call, blocking_read,
-      [dst, size, base](const void* bytes, std::size_t n, std::size_t at) {
-        at += base;
-        if (at < size) std::memcpy(dst + at, bytes, std::min(n, size - at));
-      },
-      event, 0, staged.token, std::move(join));
+  return enqueueBufferRead(call, command_queue, m, offset, size, ptr, num_events_in_wait_list, event_wait_list,
+                           blocking_read, event);
 }
 
 cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_write,

@@ -63,16 +63,18 @@ Unpack into(unsigned char* dst, std::size_t size, SvmRef keep) {
   };
 }
 
+// A copy of SVM into host memory (a map's too: `type`, and `keep`, the SVM
+// kept while its bytes are on the way into it).
 cl_int copySvmToHost(cl_command_queue queue, cl_bool blocking, void* dst, const void* src, std::size_t size,
-                     cl_uint n, const cl_event* waits, cl_event* event) {
+                     cl_uint n, const cl_event* waits, cl_event* event, cl_command_type type = CL_COMMAND_SVM_MEMCPY,
+                     SvmRef keep = nullptr) {
   Call call(CallId::clEnqueueSVMMemcpy);
   call.handle(queue);
   call.scalar(SvmCopy::SvmToHost);
   call.svm(src, size);
   call.scalar(size);
   call.waitList(waits, n);
-  return enqueueRead(call, blocking, into(static_cast<unsigned char*>(dst), size, nullptr), event,
-                     CL_COMMAND_SVM_MEMCPY);
+  return enqueueRead(call, blocking, into(static_cast<unsigned char*>(dst), size, std::move(keep)), event, type);
 }
 
 // Sent straight from the application's memory, as clEnqueueWriteBuffer does;
@@ -135,14 +137,8 @@ cl_int CL_API_CALL clEnqueueSVMMap(cl_command_queue command_queue, cl_bool block
     // Host memory is the application's already; an invalidating map reads nothing.
     status = enqueueMarker(q, num_events_in_wait_list, event_wait_list, out, CL_COMMAND_SVM_MAP);
   } else {
-    Call call(CallId::clEnqueueSVMMemcpy);
-    call.handle(q);
-    call.scalar(SvmCopy::SvmToHost);
-    call.svm(svm_ptr, size);
-    call.scalar(size);
-    call.waitList(event_wait_list, num_events_in_wait_list);
-    status = enqueueRead(call, CL_FALSE, into(static_cast<unsigned char*>(svm_ptr), size, a), out,
-                         CL_COMMAND_SVM_MAP);
+    status = copySvmToHost(q, CL_FALSE, svm_ptr, svm_ptr, size, num_events_in_wait_list, event_wait_list, out,
+                           CL_COMMAND_SVM_MAP, a);
   }
   if (status == CL_SUCCESS && blocking_map) status = finishBlocking(q, *out, out == &internal);
   if (status == CL_SUCCESS && a != nullptr) a->addMapping({svm_ptr, size, flags});

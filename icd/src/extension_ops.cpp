@@ -17,15 +17,14 @@
 #include "rcl/icd/log.h"
 
 #include "rcl/icd/call.h"
+#include "rcl/icd/queue_device.h"
 #include "rcl/icd/transfers.h"
 #include "rcl/protocol/extension_calls.h"
 
 namespace rcl::icd::ops {
 namespace {
 
-using protocol::ExtensionCall;
 
-CallId callId(ExtensionCall call) { return static_cast<CallId>(call); }
 
 // The operations of one server, as it listed them; `status` is the answer
 // (CL_INVALID_OPERATION: the server offers none).
@@ -47,7 +46,7 @@ void copyString(char* dst, std::size_t size, const std::string& s) {
 
 std::shared_ptr<const OpList> fetch(cl_platform_id platform) {
   auto list = std::make_shared<OpList>();
-  Call call(callId(ExtensionCall::ListOps));
+  Call call(CallId::ListOps);
   call.handle(platform);
   Reply reply = call.sync();
   list->status = reply.status();
@@ -122,15 +121,6 @@ bool hasExtension(cl_device_id device, const char* extension) {
   return deviceExtensions(device).find(" " + std::string(extension) + " ") != std::string::npos;
 }
 
-cl_device_id deviceOf(cl_command_queue queue) {
-  cl_device_id device = nullptr;
-  Call call(CallId::clGetCommandQueueInfo);
-  call.handle(queue);
-  call.scalar(static_cast<cl_command_queue_info>(CL_QUEUE_DEVICE));
-  if (call.info(CL_QUEUE_DEVICE, sizeof device, &device, nullptr) != CL_SUCCESS) return nullptr;
-  return checked(device);
-}
-
 // What the server would refuse, refused here so the call returns the error.
 cl_int checkArgs(const cl_rcl_op_info& op, cl_uint numArgs, const cl_rcl_arg* args) {
   if (numArgs != op.num_args) return CL_INVALID_VALUE;
@@ -171,12 +161,12 @@ cl_int CL_API_CALL enqueueGenericOp(cl_command_queue queue, const char* name, cl
   if (op == nullptr) return CL_INVALID_VALUE;
   if (cl_int s = checkArgs(*op, numArgs, args); s != CL_SUCCESS) return s;
   if (op->required_extension[0] != '\0') {
-    cl_device_id device = deviceOf(q);
+    cl_device_id device = checked(deviceOf(q));
     if (device == nullptr || !hasExtension(device, op->required_extension)) return CL_INVALID_OPERATION;
   }
 
   static const char kNothing = 0;  // a non-null pointer for empty values
-  Call call(callId(ExtensionCall::EnqueueOp));
+  Call call(CallId::EnqueueOp);
   call.handle(q);
   call.string(name);
   call.writer().array(numArgs);

@@ -22,7 +22,7 @@ void askNumArgs(cl_kernel k, KernelFunction& f) {
 // leaves the device unknown; it is not asked again.
 void askOnDevice(cl_kernel k, cl_device_id device, KernelFunction& f) {
   KernelFunction::OnDevice& on = f.devices[device->id];
-  Call call(static_cast<CallId>(protocol::kKernelLaunchInfo));
+  Call call(CallId::KernelLaunchInfo);
   call.handle(k);
   call.handle(device);
   Reply reply = call.sync();

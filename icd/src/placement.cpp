@@ -41,6 +41,7 @@ std::optional<ServerLoad> askLoad(zmq::context_t& zmq, const std::string& endpoi
     socket.set(zmq::sockopt::routing_id, zmq::buffer(id));
     socket.set(zmq::sockopt::linger, 0);
     protocol::applyCurveClient(socket, curve);
+    protocol::allowIpv6For(socket, endpoint);
     socket.connect(endpoint);
     const auto status = protocol::askStatus(socket, 1, deadline, error);
     if (!status) return std::nullopt;

@@ -78,6 +78,7 @@ ReplySocket* ReplySockets::lend(bool& attachFailed) {
   s->socket.set(zmq::sockopt::rcvhwm, 0);
   bool attached = false;
   try {
+    protocol::allowIpv6For(s->socket, endpoint_);
     s->socket.connect(endpoint_);
     attached = attach(*s);
     attachFailed = !attached;

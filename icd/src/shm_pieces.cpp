@@ -22,13 +22,13 @@ constexpr std::size_t kMinBulkBytes = std::size_t{256} << 10;
 constexpr auto kSlotPatience = 100ms;
 
 // [piece call, token, slot or address, length, queue, buffer, offset, wait list], sent without reply.
-cl_int sendPiece(Connection& connection, std::uint16_t call, std::uint64_t token, cl_command_queue queue,
+cl_int sendPiece(Connection& connection, CallId call, std::uint64_t token, cl_command_queue queue,
                  cl_mem buffer, std::size_t offset, std::uint64_t slot, std::size_t length, const cl_event* waits,
                  cl_uint n) {
   protocol::Writer w;
   w.integer(protocol::Kind::Request);
   const std::size_t seqOffset = w.reserveU64();
-  w.u64(call);
+  w.u64(protocol::wireId(call));
   w.u64(token);
   w.u64(slot);
   w.u64(length);
@@ -82,7 +82,7 @@ StagedPieces stageWrite(Call& call, cl_command_queue queue, cl_mem buffer, std::
     // The piece first, so that the region is mapped by the time the bytes come.
     Connection& connection = *call.connection();
     StagedPieces staged{size, connection.nextToken()};
-    if (sendPiece(connection, protocol::bulk::kBulkWrite, staged.token, queue, buffer, offset, staged.token, size,
+    if (sendPiece(connection, CallId::BulkWrite, staged.token, queue, buffer, offset, staged.token, size,
                   waits, n) != CL_SUCCESS)
       return {};
     if (!connection.bulk()->send(staged.token, ptr, size)) call.fail(CL_OUT_OF_RESOURCES);
@@ -102,7 +102,7 @@ StagedPieces stageRead(Call& call, cl_command_queue queue, cl_mem buffer, std::s
     BulkSocket* bulk = connection.bulk();
     join->cancel = [bulk, token = staged.token] { bulk->cancel(token); };
     bulk->expect(staged.token, ptr, size, [join](cl_int status) { finishPiece(*join, status); });
-    if (sendPiece(connection, protocol::bulk::kBulkRead, staged.token, queue, buffer, offset, staged.token, size,
+    if (sendPiece(connection, CallId::BulkRead, staged.token, queue, buffer, offset, staged.token, size,
                   waits, n) != CL_SUCCESS) {
       connection.bulk()->cancel(staged.token);
       join = nullptr;
@@ -133,14 +133,14 @@ StagedPieces directPiece(Connection& connection, bool write, cl_command_queue qu
                          std::size_t offset, std::size_t size, const void* ptr, const cl_event* waits, cl_uint n,
                          bool blocking) {
   StagedPieces staged{0, connection.nextToken()};
-  std::uint16_t call = write ? protocol::shm::kDirectWrite : protocol::shm::kDirectRead;
+  CallId call = write ? CallId::DirectWrite : CallId::DirectRead;
   std::size_t root = 0;
   if (const auto& shared = sharedMemoryOf(buffer, &root)) {
     const SharedCopy copy{shared, const_cast<void*>(ptr), size, write};
     if (write && blocking && nothingToWaitFor(queue, waits, n) && runSharedCopy(copy, root + offset)) {
-      call = protocol::shm::kSharedWritten;  // copied already: the worker only maps and unmaps
+      call = CallId::SharedWritten;  // copied already: the worker only maps and unmaps
     } else {
-      call = write ? protocol::shm::kSharedWrite : protocol::shm::kSharedRead;
+      call = write ? CallId::SharedWrite : CallId::SharedRead;
       connection.expectSharedCopy(staged.token, copy);
     }
   }
@@ -166,7 +166,7 @@ StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem 
     if (!slot) break;
     const std::size_t length = std::min(shm.slotBytes(), size - staged.bytes);
     std::memcpy(shm.slot(*slot), bytes + staged.bytes, length);
-    if (sendPiece(connection, protocol::shm::kWritePiece, staged.token, queue, buffer, offset + staged.bytes, *slot,
+    if (sendPiece(connection, CallId::WritePiece, staged.token, queue, buffer, offset + staged.bytes, *slot,
                   length, waits, n) != CL_SUCCESS) {
       shm.release(*slot);
       break;
@@ -194,7 +194,7 @@ StagedPieces readPieces(Connection& connection, cl_command_queue queue, cl_mem b
     unsigned char* to = bytes + staged.bytes;
     shm.expectPiece(*slot, ReadPiece{[to, length](const void* from, std::size_t) { std::memcpy(to, from, length); },
                                      join});
-    if (sendPiece(connection, protocol::shm::kReadPiece, staged.token, queue, buffer, offset + staged.bytes, *slot,
+    if (sendPiece(connection, CallId::ReadPiece, staged.token, queue, buffer, offset + staged.bytes, *slot,
                   length, waits, n) != CL_SUCCESS) {
       shm.takePiece(*slot);
       shm.release(*slot);

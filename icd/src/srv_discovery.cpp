@@ -111,21 +111,23 @@ struct AddressAnswer {
   std::optional<std::string> address;
 };
 
+// Both families are asked (AF_UNSPEC: A and AAAA); a target with only an AAAA
+// record is reached at tcp://[ADDRESS]:PORT. preferredAddress picks one of a
+// name with both.
 void onAddress(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
   auto& out = *static_cast<AddressAnswer*>(arg);
   out.status = status;
   if (result == nullptr) return;
-  // IPv4 first: it is what every ZeroMQ socket connects to without ZMQ_IPV6.
-  for (const int family : {AF_INET, AF_INET6}) {
-    for (const auto* node = result->nodes; node != nullptr && !out.address; node = node->ai_next) {
-      if (node->ai_family != family) continue;
-      char text[INET6_ADDRSTRLEN] = {};
-      const void* raw = family == AF_INET
-                            ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(node->ai_addr)->sin_addr)
-                            : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(node->ai_addr)->sin6_addr);
-      if (inet_ntop(family, raw, text, sizeof text) != nullptr) out.address = text;
-    }
+  std::vector<std::string> found;
+  for (const auto* node = result->nodes; node != nullptr; node = node->ai_next) {
+    if (node->ai_family != AF_INET && node->ai_family != AF_INET6) continue;
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* raw = node->ai_family == AF_INET
+                          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(node->ai_addr)->sin_addr)
+                          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(node->ai_addr)->sin6_addr);
+    if (inet_ntop(node->ai_family, raw, text, sizeof text) != nullptr) found.emplace_back(text);
   }
+  out.address = preferredAddress(found);
   ares_freeaddrinfo(result);
 }
 

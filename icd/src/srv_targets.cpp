@@ -12,6 +12,14 @@ std::string tcpEndpoint(const std::string& address, std::uint16_t port) {
   return "tcp://" + (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
 }
 
+std::optional<std::string> preferredAddress(const std::vector<std::string>& addresses) {
+  const auto isV6 = [](const std::string& a) { return a.find(':') != std::string::npos; };
+  for (const bool v6 : {false, true})
+    for (const auto& a : addresses)
+      if (!a.empty() && isV6(a) == v6) return a;
+  return std::nullopt;
+}
+
 std::vector<SrvTarget> orderSrvTargets(std::vector<SrvTarget> targets, std::mt19937_64& random) {
   std::stable_sort(targets.begin(), targets.end(),
                    [](const SrvTarget& a, const SrvTarget& b) { return a.priority < b.priority; });

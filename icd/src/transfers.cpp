@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "rcl/icd/events.h"
+#include "rcl/icd/shm_pieces.h"
 #include "rcl/protocol/svm.h"
 
 namespace rcl::icd {
@@ -84,6 +85,23 @@ cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event,
   if (!blocking) return CL_SUCCESS;
   flush(queue);
   return blockingResult(ev, waitForEvent(ev));
+}
+
+cl_int enqueueBufferRead(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
+                         void* ptr, cl_uint n, const cl_event* waits, cl_bool blocking, cl_event* event,
+                         cl_command_type type) {
+  std::shared_ptr<ReadJoin> join;
+  const StagedPieces staged = stageRead(call, queue, buffer, offset, size, ptr, waits, n, join);
+  call.waitList(waits, n);
+  auto* dst = static_cast<unsigned char*>(ptr);
+  const std::size_t base = staged.bytes;  // the socket's bytes start after the pieces'
+  return enqueueRead(
+      call, blocking,
+      [dst, size, base](const void* bytes, std::size_t length, std::size_t at) {
+        at += base;
+        if (at < size) std::memcpy(dst + at, bytes, std::min(length, size - at));
+      },
+      event, type, staged.token, std::move(join));
 }
 
 namespace {

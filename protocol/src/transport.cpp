@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "rcl/protocol/bulk_socket.h"
+
 namespace rcl::protocol {
 
 bool sendFrames(zmq::socket_t& socket, Frames& frames, const void* routing_id, std::size_t routing_size,
@@ -60,6 +62,14 @@ bool parseRoutingId(const zmq::message_t& id, std::uint64_t& session, Channel& c
   channel = static_cast<Channel>(c);
   if (slot != nullptr) std::memcpy(slot, static_cast<const std::uint8_t*>(id.data()) + 9, sizeof *slot);
   return true;
+}
+
+bool isIpv6Endpoint(const std::string& endpoint) {
+  return bulk::tcpHost(endpoint).find(':') != std::string::npos;  // "[::1]" comes back as "::1"
+}
+
+void allowIpv6For(zmq::socket_t& socket, const std::string& endpoint) {
+  socket.set(zmq::sockopt::ipv6, isIpv6Endpoint(endpoint) ? 1 : 0);
 }
 
 }  // namespace rcl::protocol

@@ -251,7 +251,7 @@ void readScratch(CallContext& ctx, cl_command_queue queue, cl_mem scratch, std::
 
 }  // namespace
 
-// [kMapReadBuffer] (protocol/shm.h): queue, buffer, offset, size, wait list,
+// [MapReadBuffer] (codegen/private_calls.toml, protocol/shm.h): queue, buffer, offset, size, wait list,
 // read id. The region of a buffer the host may not read, for a map for writing.
 void mapReadBuffer(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
@@ -269,7 +269,7 @@ void mapReadBuffer(CallContext& ctx) {
   readScratch(ctx, queue, scratch, size, status, copied, id);
 }
 
-// [kMapReadImage] (protocol/shm.h): queue, image, origin, region, wait list,
+// [MapReadImage] (codegen/private_calls.toml, protocol/shm.h): queue, image, origin, region, wait list,
 // read id, as clEnqueueReadImage (packed rows), for a map for writing of an
 // image the host may not read.
 void mapReadImage(CallContext& ctx) {

@@ -9,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "rcl/protocol/image_format.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/checked_sizes.h"
 #include "rcl/server/custom_handlers.h"
+#include "rcl/server/object_info.h"
 #include "rcl/server/ops/registry.h"
 
 namespace rcl::server::custom {
@@ -28,17 +30,6 @@ cl_mem_flags serverFlags(cl_mem_flags flags, const BytesArg& host) {
 }
 
 void* hostBytes(const BytesArg& host) { return const_cast<void*>(host.data()); }
-
-// The devices of `context`; nullopt if it cannot say (not a context: the call gives its own error).
-std::optional<std::vector<cl_device_id>> devicesOf(cl_context context) {
-  std::size_t bytes = 0;
-  if (context == nullptr || ::clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &bytes) != CL_SUCCESS)
-    return std::nullopt;
-  std::vector<cl_device_id> devices(bytes / sizeof(cl_device_id));
-  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, bytes, devices.data(), nullptr) != CL_SUCCESS)
-    return std::nullopt;
-  return devices;
-}
 
 // Whether a buffer on host memory is the devices' own memory in `context`
 // (CL_DEVICE_HOST_UNIFIED_MEMORY on all of them): only then is a shared
@@ -160,48 +151,12 @@ void clCreateBufferWithProperties(CallContext& ctx) {
 
 namespace {
 
-// Bytes of one element of `format`; 0 for a format the server does not know
-// (the channel orders and data types of OpenCL 3.0).
-std::size_t elementBytes(const cl_image_format& format) {
-  std::size_t channels = 0;
-  switch (format.image_channel_order) {
-    case CL_R: case CL_A: case CL_INTENSITY: case CL_LUMINANCE: case CL_DEPTH: case CL_Rx:
-      channels = 1;
-      break;
-    case CL_RG: case CL_RA: case CL_RGx: case CL_DEPTH_STENCIL:
-      channels = 2;
-      break;
-    case CL_RGB: case CL_RGBx: case CL_sRGB: case CL_sRGBx:
-      channels = 3;
-      break;
-    case CL_RGBA: case CL_BGRA: case CL_ARGB: case CL_ABGR: case CL_sRGBA: case CL_sBGRA:
-      channels = 4;
-      break;
-    default:
-      return 0;
-  }
-  switch (format.image_channel_data_type) {
-    case CL_UNORM_SHORT_565: case CL_UNORM_SHORT_555:
-      return 2;  // packed: one element whatever the order
-    case CL_UNORM_INT_101010: case CL_UNORM_INT_101010_2: case CL_UNORM_INT24:
-      return 4;
-    case CL_SNORM_INT8: case CL_UNORM_INT8: case CL_SIGNED_INT8: case CL_UNSIGNED_INT8:
-      return channels;
-    case CL_SNORM_INT16: case CL_UNORM_INT16: case CL_SIGNED_INT16: case CL_UNSIGNED_INT16: case CL_HALF_FLOAT:
-      return 2 * channels;
-    case CL_SIGNED_INT32: case CL_UNSIGNED_INT32: case CL_FLOAT:
-      return 4 * channels;
-    default:
-      return 0;
-  }
-}
-
 // Bytes the implementation reads from an image's host memory: its rows or
 // slices at their pitches (0: packed). A pitch under its packed size is the
 // descriptor's error, as natively with a host pointer; every product is
 // checked (a wrapped one would let a few bytes pass for a big image).
 std::size_t imageHostBytes(const cl_image_format& format, const cl_image_desc& desc) {
-  const std::size_t element = elementBytes(format);
+  const std::size_t element = protocol::imageElementBytes(format);
   if (element == 0) throw CallError(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR, "host memory for an image of unknown format");
   const std::size_t packedRow = checkedProduct({desc.image_width, element}, CL_INVALID_IMAGE_SIZE);
   if (desc.image_row_pitch != 0 && desc.image_row_pitch < packedRow)

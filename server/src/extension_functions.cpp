@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rcl/server/call_error.h"
+#include "rcl/server/object_info.h"
 
 namespace rcl::server {
 namespace {
@@ -38,13 +39,10 @@ void* extensionFunction(cl_device_id device, const char* name) {
 }
 
 void* extensionFunction(cl_context context, const char* name) {
-  size_t size = 0;
-  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &size) != CL_SUCCESS || size == 0)
+  const auto devices = devicesOf(context);
+  if (!devices || devices->empty())
     throw CallError(CL_INVALID_OPERATION, "cannot find the devices of an extension call's context");
-  std::vector<cl_device_id> devices(size / sizeof(cl_device_id));
-  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, size, devices.data(), nullptr) != CL_SUCCESS)
-    throw CallError(CL_INVALID_OPERATION, "cannot find the devices of an extension call's context");
-  return extensionFunction(devices.front(), name);
+  return extensionFunction(devices->front(), name);
 }
 
 void* extensionFunction(cl_command_queue queue, const char* name) {

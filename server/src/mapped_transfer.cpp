@@ -6,6 +6,8 @@
 #include "rcl/server/call_context.h"
 #include "rcl/server/call_error.h"
 #include "rcl/server/checked_sizes.h"
+#include "rcl/server/object_info.h"
+#include "rcl/server/piece_header.h"
 #include "rcl/server/shm_transfers.h"
 
 namespace rcl::server {
@@ -20,14 +22,10 @@ std::shared_ptr<std::remove_pointer_t<T>> held(T object, cl_int (*release)(T)) {
 
 void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step) {
   Session& session = ctx.session();
-  const auto token = ctx.scalar<std::uint64_t>();
-  const auto where = ctx.scalar<std::uint64_t>();
-  const auto length = ctx.scalar<std::uint64_t>();
-  if (!step) throw CallError(CL_INVALID_OPERATION, std::string("this session takes no ") + kind);
-  auto queue = ctx.handle<cl_command_queue>();
-  auto buffer = ctx.handle<cl_mem>();
-  const auto offset = ctx.scalar<std::size_t>();
-  auto waits = ctx.handles<cl_event>();
+  const PieceHeader piece = readPieceHeader(ctx, [&](const PieceHeader&) {
+    if (!step) throw CallError(CL_INVALID_OPERATION, std::string("this session takes no ") + kind);
+  });
+  const auto& [token, where, length, queue, buffer, offset, waits] = piece;
   StagedTransfer& staged = session.staged().at(token);
   if (!staged.add(length)) return;
   // The step moves `length` bytes at the mapped address: they must all lie in
@@ -48,9 +46,7 @@ void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step
     return;
   }
   auto mappedHold = held(mapped, ::clReleaseEvent);
-  cl_context context = nullptr;
-  ::clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof context, &context, nullptr);
-  cl_event stepped = ::clCreateUserEvent(context, &status);
+  cl_event stepped = ::clCreateUserEvent(contextOf(queue), &status);
   if (status != CL_SUCCESS) {
     ::clEnqueueUnmapMemObject(queue, buffer, host, 1, &mapped, nullptr);
     staged.status = status;
@@ -70,7 +66,8 @@ void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step
   ::clRetainMemObject(buffer);  // the mapped bytes stay while the step may touch them
   auto bufferHold = held(buffer, ::clReleaseMemObject);
   session.completions().onComplete(
-      mapped, [step = std::move(step), host, token, where, length, steppedHold, bufferHold, mappedHold](cl_int done) {
+      mapped, [step = std::move(step), host, token = token, where = where, length = length, steppedHold, bufferHold,
+               mappedHold](cl_int done) {
         // A map that failed (behind a failed event) maps nothing to copy: the
         // unmap, which waits for it too, fails with it; the step is only let go.
         if (done < 0) {

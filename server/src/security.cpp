@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/curve.h"
+#include "rcl/protocol/transport.h"
 
 namespace rcl::server {
 namespace {
@@ -132,6 +133,7 @@ void bindSecurely(zmq::socket_t& socket, const std::string& endpoint, const Secu
   const Security& rules = security != nullptr ? *security : loopbackOnly;
   rules.checkBindable(endpoint);
   rules.secure(socket);
+  protocol::allowIpv6For(socket, endpoint);  // tcp://[::1]:PORT, tcp://[::]:PORT (both families)
   const auto range = portRange(endpoint);
   if (!range) return socket.bind(endpoint);
   for (unsigned port = range->first; port <= range->last; ++port) {

@@ -18,6 +18,7 @@
 #include "rcl/protocol/kernel_launch_info.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/server/call_context.h"
+#include "rcl/server/custom_handlers.h"
 #include "rcl/server/device_info_all.h"
 #include "rcl/server/kernel_launch_info.h"
 #include "rcl/server/extension_functions.h"
@@ -296,41 +297,6 @@ void Session::heartbeat() {
   sendNow(0, ping.finish());
 }
 
-namespace {
-// remote-cl's own calls, each run as the OpenCL call it stands for: those of
-// the same-host and bulk data paths (protocol/shm.h, protocol/bulk_socket.h)
-// every device information at once (protocol/device_info.h) and what a
-// kernel launch is checked against (protocol/kernel_launch_info.h).
-struct StandInCall {
-  std::uint16_t id;
-  protocol::CallId standsFor;
-  Handler run;
-};
-using protocol::CallId;
-constexpr StandInCall kStandInCalls[] = {
-    {protocol::shm::kWritePiece, CallId::clEnqueueWriteBuffer, [](CallContext& c) { shmPiece(c, true); }},
-    {protocol::shm::kReadPiece, CallId::clEnqueueReadBuffer, [](CallContext& c) { shmPiece(c, false); }},
-    {protocol::shm::kDirectWrite, CallId::clEnqueueWriteBuffer, [](CallContext& c) { directPiece(c, true); }},
-    {protocol::shm::kDirectRead, CallId::clEnqueueReadBuffer, [](CallContext& c) { directPiece(c, false); }},
-    {protocol::bulk::kBulkWrite, CallId::clEnqueueWriteBuffer, [](CallContext& c) { bulkPiece(c, true); }},
-    {protocol::bulk::kBulkRead, CallId::clEnqueueReadBuffer, [](CallContext& c) { bulkPiece(c, false); }},
-    {protocol::shm::kSharedWrite, CallId::clEnqueueWriteBuffer, [](CallContext& c) { sharedPiece(c, true); }},
-    {protocol::shm::kSharedRead, CallId::clEnqueueReadBuffer, [](CallContext& c) { sharedPiece(c, false); }},
-    {protocol::shm::kSharedWritten, CallId::clEnqueueWriteBuffer, &sharedWritten},
-    {protocol::shm::kSharedMap, CallId::clEnqueueMapBuffer, &sharedMap},
-    {protocol::shm::kSharedUnmap, CallId::clEnqueueUnmapMemObject, &sharedUnmap},
-    {protocol::shm::kMapReadBuffer, CallId::clEnqueueMapBuffer, &custom::mapReadBuffer},
-    {protocol::shm::kMapReadImage, CallId::clEnqueueMapImage, &custom::mapReadImage},
-    {protocol::kDeviceInfoAll, CallId::clGetDeviceInfo, &deviceInfoAll},
-    {protocol::kKernelLaunchInfo, CallId::clGetKernelWorkGroupInfo, &kernelLaunchInfo},
-};
-
-const StandInCall* standInCall(std::uint16_t id) {
-  for (const StandInCall& call : kStandInCalls)
-    if (call.id == id) return &call;
-  return nullptr;
-}
-}  // namespace
 
 void Session::runCall(protocol::Reader& reader, std::uint64_t seq, protocol::CallId call, Handler handler) {
   CallContext ctx(*this, reader, seq, call, /*holdsState=*/true);
@@ -357,11 +323,11 @@ void Session::handle(protocol::Frames frames) {
     if (bytesIn > options_.maxMessageBytes)
       throw CallError(CL_OUT_OF_RESOURCES, fmt::format("request of {} bytes, over this server's limit", bytesIn));
     if (callId >= protocol::kFirstExtensionCall) return ops::handleExtensionCall(*this, reader, seq, callId);
-    if (callId == protocol::shm::kSharedCopied) {
+    if (callId == protocol::wireId(protocol::CallId::SharedCopied)) {  // (no reply)
       if (sharedBuffers_) sharedBuffers_->copied(reader.u64());
       return;
     }
-    if (const StandInCall* standIn = standInCall(callId)) return runCall(reader, seq, standIn->standsFor, standIn->run);
+    if (const StandInCall* standIn = standInCall(callId)) return runCall(reader, seq, standIn->standsFor, standIn->run);  // (generated: stand_in_calls.cpp)
     if (callId >= protocol::kCallIdCount || kHandlers[callId] == nullptr)
       throw protocol::DecodeError("call " + std::to_string(callId) + " is not one the server runs");
     if (kRunsLong[callId]) return handleHeld(std::move(reader), seq, static_cast<protocol::CallId>(callId));

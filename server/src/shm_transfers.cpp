@@ -5,6 +5,7 @@
 #include "rcl/server/call_error.h"
 #include "rcl/server/checked_sizes.h"
 #include "rcl/server/outbox.h"
+#include "rcl/server/piece_header.h"
 #include "rcl/server/shm_segment.h"
 
 namespace rcl::server {
@@ -54,16 +55,13 @@ std::uint64_t stagedToken(CallContext& ctx) { return ctx.args().atEnd() ? 0 : ct
 
 void shmPiece(CallContext& ctx, bool write) {
   Session& session = ctx.session();
-  const auto token = ctx.scalar<std::uint64_t>();
-  const auto slot = ctx.scalar<std::uint64_t>();
-  const auto length = ctx.scalar<std::uint64_t>();
   const auto segment = session.shm();
-  if (!segment) throw CallError(CL_INVALID_OPERATION, "this session has no shared memory");
-  unsigned char* bytes = segment->slot(slot, length);  // checked against the mapping, first of all
-  auto queue = ctx.handle<cl_command_queue>();
-  auto buffer = ctx.handle<cl_mem>();
-  const auto offset = ctx.scalar<std::size_t>();
-  auto waits = ctx.handles<cl_event>();
+  unsigned char* bytes = nullptr;
+  const PieceHeader piece = readPieceHeader(ctx, [&](const PieceHeader& head) {
+    if (!segment) throw CallError(CL_INVALID_OPERATION, "this session has no shared memory");
+    bytes = segment->slot(head.where, head.length);  // checked against the mapping, first of all
+  });
+  const auto& [token, slot, length, queue, buffer, offset, waits] = piece;
   StagedTransfer& staged = session.staged().at(token);
   if (!staged.add(length)) return pushSlot(*session.outbox(), write, slot, staged.status);
   if (!inBuffer(buffer, offset, length)) {  // (an offset that wraps must not slip past the enqueue's own check)
@@ -81,7 +79,7 @@ void shmPiece(CallContext& ctx, bool write) {
   }
   staged.parts.push_back(part);
   // The mapping stays while the device may still use the slot.
-  session.completions().onComplete(part, [outbox = session.outbox(), segment, write, slot](cl_int done) {
+  session.completions().onComplete(part, [outbox = session.outbox(), segment, write, slot = slot](cl_int done) {
     pushSlot(*outbox, write, slot, done);
   });
   ::clFlush(queue);  // start now: the client fills the next slot meanwhile

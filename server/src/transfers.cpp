@@ -21,17 +21,7 @@ void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t i
     ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging, event,
                                                     mark = ctx.queueMark(event)](cl_int done) {
       mark.completed(done);
-      protocol::Writer w;
-      w.integer(Kind::ReadData);
-      w.u64(0);
-      w.u64(id);
-      w.i64(done);
-      if (done == CL_COMPLETE) {
-        w.array(static_cast<std::uint32_t>(staging->size()));
-        for (auto& chunk : *staging) w.bulkMove(std::move(*chunk));
-      } else {
-        w.nil();
-      }
+      protocol::Writer w = readDataPush(id, done, *staging);
       // Inside the real platform's callback: the event is alive.
       if (done == CL_COMPLETE)
         if (const auto times = profilingTimesOf(event)) protocol::writeProfilingTimes(w, *times);
@@ -39,6 +29,21 @@ void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t i
     });
   }
   ctx.reply(status);
+}
+
+protocol::Writer readDataPush(std::uint64_t id, cl_int done, Chunks& chunks) {
+  protocol::Writer w;
+  w.integer(Kind::ReadData);
+  w.u64(0);
+  w.u64(id);
+  w.i64(done);
+  if (done == CL_COMPLETE) {
+    w.array(static_cast<std::uint32_t>(chunks.size()));
+    for (auto& chunk : chunks) w.bulkMove(std::move(*chunk));
+  } else {
+    w.nil();
+  }
+  return w;
 }
 
 cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event* joined) {

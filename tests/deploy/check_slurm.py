@@ -13,7 +13,6 @@ the server side of issue 18 is in): check_manifests names the flag.
 usage: check_slurm.py --server remote-cl-server --keygen remote-cl-keygen --vendors DIR --app session_app --source DIR"""
 
 import argparse
-import grp
 import os
 import pwd
 import re

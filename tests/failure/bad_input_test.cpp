@@ -22,14 +22,13 @@
 #include <vector>
 
 #include "raw_client.h"
+#include "own_server_test.h"
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/protocol/kernel_launch_info.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/protocol/transport.h"
-#include "server_process.h"
-#include "temp_directory.h"
 #include "test_segment.h"
 
 namespace rcl::test {
@@ -57,18 +56,9 @@ kernel void k(global int* out, int value, local int* scratch) {
 }
 )";
 
-class BadInputTest : public ::testing::Test {
+class BadInputTest : public RawServerTest {
  protected:
-  void SetUp() override {
-    const char* server = std::getenv("RCL_SERVER_BIN");
-    if (server == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN is not set";
-    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.path() + "/server.log"));
-  }
-
-  // A context on the first device, created through `client` under `id`.
-  RawReply createContext(RawClient& client, std::uint64_t id, std::uint64_t device) {
-    return client.createContext(id, device);
-  }
+  BadInputTest() : RawServerTest("rcl-bad-input") {}
 
   RawReply contextDeviceCount(RawClient& client, std::uint64_t id) {
     return client.call(CallId::clGetContextInfo, [&](protocol::Writer& w) {
@@ -82,24 +72,8 @@ class BadInputTest : public ::testing::Test {
     device_ = client.hello();
     ASSERT_NE(device_, 0u);
     ASSERT_EQ(client.createContext(kContext, device_).status, CL_SUCCESS);
-    ASSERT_EQ(client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
-                w.u64(kQueue);
-                w.u64(kContext);
-                w.u64(device_);
-                w.nil();  // properties
-              }).status,
-              CL_SUCCESS);
-    ASSERT_EQ(createBuffer(client, kBuffer, kBufferBytes).status, CL_SUCCESS);
-  }
-
-  static RawReply createBuffer(RawClient& client, std::uint64_t id, std::uint64_t size) {
-    return client.call(CallId::clCreateBuffer, [&](protocol::Writer& w) {
-      w.u64(id);
-      w.u64(kContext);
-      w.u64(CL_MEM_READ_WRITE);
-      w.u64(size);
-      w.nil();  // no host memory
-    });
+    ASSERT_EQ(client.createQueue(kQueue, kContext, device_).status, CL_SUCCESS);
+    ASSERT_EQ(client.createBuffer(kBuffer, kContext, kBufferBytes).status, CL_SUCCESS);
   }
 
   // The session still serves: its context answers an ordinary query.
@@ -222,9 +196,6 @@ class BadInputTest : public ::testing::Test {
     return [id](protocol::Writer& w) { w.u64(id); };
   }
 
-  TempDirectory temp_{"rcl-bad-input"};
-  std::unique_ptr<ServerProcess> server_;
-  zmq::context_t zmq_{1};
   std::uint64_t device_ = 0;
 };
 
@@ -243,7 +214,7 @@ TEST_F(BadInputTest, GarbageFromAStrangerGetsAnErrorAndTheServerGoesOn) {
   RawClient client(zmq_, server_->endpoint(), 0x1234);
   const auto device = client.hello();
   ASSERT_NE(device, 0u) << "the server stopped serving after garbage";
-  EXPECT_EQ(createContext(client, 1, device).status, CL_SUCCESS);
+  EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS);
 }
 
 TEST_F(BadInputTest, MalformedRequestsOfASessionGetErrorsAndTheSessionGoesOn) {
@@ -267,7 +238,7 @@ TEST_F(BadInputTest, MalformedRequestsOfASessionGetErrorsAndTheSessionGoesOn) {
   auto unknown = client.call(static_cast<CallId>(4242), [](protocol::Writer&) {});
   EXPECT_EQ(unknown.kind, Kind::Error);
   // A bulk frame index that does not exist (program IL said to be in frame 77).
-  ASSERT_EQ(createContext(client, 1, device).status, CL_SUCCESS) << "the session stopped serving";
+  ASSERT_EQ(client.createContext(1, device).status, CL_SUCCESS) << "the session stopped serving";
   auto badBulk = client.call(CallId::clCreateProgramWithIL, [&](protocol::Writer& w) {
     w.u64(10);  // the new program's id
     w.u64(1);   // the context
@@ -291,7 +262,7 @@ TEST_F(BadInputTest, AnIdOfAnotherClientIsUnknown) {
   const auto device = alice.hello();
   ASSERT_NE(device, 0u);
   ASSERT_NE(bob.hello(), 0u);
-  ASSERT_EQ(createContext(alice, 5, device).status, CL_SUCCESS);
+  ASSERT_EQ(alice.createContext(5, device).status, CL_SUCCESS);
   EXPECT_EQ(contextDeviceCount(alice, 5).status, CL_SUCCESS);
   EXPECT_EQ(contextDeviceCount(bob, 5).status, CL_INVALID_CONTEXT);
   // A wrong kind: the context's id used as a memory object.
@@ -365,7 +336,7 @@ TEST_F(BadInputTest, KernelLaunchInfoOfOtherObjectsIsRefused) {
   ASSERT_NO_FATAL_FAILURE(open(client));
   ASSERT_NO_FATAL_FAILURE(kernel(client, 10, 11));
   const auto ask = [&](std::uint64_t kernel, std::optional<std::uint64_t> device) {
-    return client.call(static_cast<CallId>(protocol::kKernelLaunchInfo), [&](protocol::Writer& w) {
+    return client.call(CallId::KernelLaunchInfo, [&](protocol::Writer& w) {
       w.u64(kernel);
       if (device) w.u64(*device);
       else w.nil();
@@ -680,8 +651,8 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
 
   std::uint64_t token = 500;
   // A piece [token, where, length, queue, buffer, offset, wait list], sent as a client does (no answer).
-  const auto piece = [&](std::uint16_t call, std::uint64_t where, std::uint64_t length, std::uint64_t offset) {
-    client.post(static_cast<CallId>(call), [&](protocol::Writer& w) {
+  const auto piece = [&](CallId call, std::uint64_t where, std::uint64_t length, std::uint64_t offset) {
+    client.post(call, [&](protocol::Writer& w) {
       w.u64(token);
       w.u64(where);
       w.u64(length);
@@ -709,21 +680,21 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
   };
   const std::uint64_t local = reinterpret_cast<std::uintptr_t>(segment.name().data());
 
-  piece(protocol::shm::kWritePiece, 0, 16, kNearlyAll);
+  piece(CallId::WritePiece, 0, 16, kNearlyAll);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "a slot piece whose end wraps";
   auto freed = client.receive();
   ASSERT_TRUE(freed) << "the slot was not given back";
   EXPECT_EQ(freed->kind, Kind::SlotFree);
-  piece(protocol::shm::kDirectWrite, local, 16, kNearlyAll);
+  piece(CallId::DirectWrite, local, 16, kNearlyAll);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "a direct piece whose end wraps";
-  piece(protocol::shm::kDirectWrite, local, 8, 8);
-  piece(protocol::shm::kDirectWrite, local, kNearlyAll, 16);
+  piece(CallId::DirectWrite, local, 8, 8);
+  piece(CallId::DirectWrite, local, kNearlyAll, 16);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "pieces whose lengths add up past 2^64";
-  piece(protocol::shm::kDirectWrite, local, 16, kBufferBytes - 8);
+  piece(CallId::DirectWrite, local, 16, kBufferBytes - 8);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "a direct piece past the buffer's end";
-  piece(protocol::shm::kSharedWrite, local, 16, kNearlyAll);
+  piece(CallId::SharedWrite, local, 16, kNearlyAll);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "a shared piece whose end wraps";
-  auto map = client.call(static_cast<CallId>(protocol::shm::kSharedMap), [&](protocol::Writer& w) {
+  auto map = client.call(CallId::SharedMap, [&](protocol::Writer& w) {
     w.u64(kQueue);
     w.u64(kBuffer);
     w.u64(CL_MAP_READ);
@@ -737,7 +708,7 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
   // [MapReadBuffer]: the read of a map for writing of a host-write-only buffer.
   const auto mapRead = [&](std::uint64_t offset, std::uint64_t size) {
     return client
-        .call(static_cast<CallId>(protocol::shm::kMapReadBuffer),
+        .call(CallId::MapReadBuffer,
               [&](protocol::Writer& w) {
                 w.u64(kQueue);
                 w.u64(kBuffer);
@@ -762,7 +733,7 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
   auto bulk = client.receive();
   ASSERT_TRUE(bulk);
   ASSERT_EQ(bulk->status, CL_SUCCESS) << "no bulk socket";
-  piece(protocol::bulk::kBulkWrite, token, 16, kNearlyAll);
+  piece(CallId::BulkWrite, token, 16, kNearlyAll);
   EXPECT_EQ(command(), CL_INVALID_VALUE) << "a bulk piece whose end wraps";
   expectServing(client, "piece lies");
 
@@ -779,12 +750,12 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
 TEST_F(BadInputTest, GemmMatricesOutsideTheirBuffersAreRefused) {
   RawClient client(zmq_, server_->endpoint(), 0x6e33);
   ASSERT_NO_FATAL_FAILURE(open(client));
-  ASSERT_EQ(createBuffer(client, 4, kBufferBytes).status, CL_SUCCESS);
-  ASSERT_EQ(createBuffer(client, 5, kBufferBytes).status, CL_SUCCESS);
+  ASSERT_EQ(client.createBuffer(4, kContext, kBufferBytes).status, CL_SUCCESS);
+  ASSERT_EQ(client.createBuffer(5, kContext, kBufferBytes).status, CL_SUCCESS);
   // sgemm of 4 x 4 matrices in buffers of 1024 floats; `replace(w, i)` may write argument i instead.
   const auto sgemm = [&](const std::function<bool(protocol::Writer&, std::uint32_t)>& replace) {
     return client
-        .call(static_cast<CallId>(protocol::ExtensionCall::EnqueueOp),
+        .call(CallId::EnqueueOp,
               [&](protocol::Writer& w) {
                 w.u64(kQueue);
                 w.str("sgemm");
@@ -875,13 +846,7 @@ TEST_F(BadInputTest, CommandBufferMessagesThatLieAreRefused) {
   ASSERT_NO_FATAL_FAILURE(open(client));
   constexpr std::uint64_t kOtherQueue = 60;
   constexpr std::uint64_t kCommands = 61;
-  ASSERT_EQ(client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
-              w.u64(kOtherQueue);
-              w.u64(kContext);
-              w.u64(device_);
-              w.nil();  // properties
-            }).status,
-            CL_SUCCESS);
+  ASSERT_EQ(client.createQueue(kOtherQueue, kContext, device_).status, CL_SUCCESS);
   const auto create = [&](std::uint64_t id, std::uint64_t count, const std::vector<std::uint64_t>& queues) {
     return client
         .call(CallId::clCreateCommandBufferKHR,

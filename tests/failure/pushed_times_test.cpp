@@ -16,9 +16,8 @@
 #include <string>
 
 #include "raw_client.h"
+#include "own_server_test.h"
 #include "rcl/protocol/profiling_times.h"
-#include "server_process.h"
-#include "temp_directory.h"
 
 namespace rcl::test {
 namespace {
@@ -32,12 +31,13 @@ constexpr std::uint64_t kPlain = 3;
 constexpr std::uint64_t kBuffer = 4;
 constexpr std::size_t kBytes = 4096;
 
-class PushedTimesTest : public ::testing::Test {
+class PushedTimesTest : public RawServerTest {
  protected:
+  PushedTimesTest() : RawServerTest("rcl-pushed-times") {}
+
   void SetUp() override {
-    const char* server = std::getenv("RCL_SERVER_BIN");
-    if (server == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN is not set";
-    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.path() + "/server.log"));
+    RawServerTest::SetUp();
+    if (IsSkipped()) return;
     client_ = std::make_unique<RawClient>(zmq_, server_->endpoint(), 0x71e5);
     const std::uint64_t device = client_->hello();
     ASSERT_NE(device, 0u);
@@ -56,14 +56,7 @@ class PushedTimesTest : public ::testing::Test {
                 }).status,
                 CL_SUCCESS);
     }
-    ASSERT_EQ(client_->call(CallId::clCreateBuffer, [&](protocol::Writer& w) {
-                w.u64(kBuffer);
-                w.u64(kContext);
-                w.u64(CL_MEM_READ_WRITE);
-                w.u64(kBytes);
-                w.nil();
-              }).status,
-              CL_SUCCESS);
+    ASSERT_EQ(client_->createBuffer(kBuffer, kContext, kBytes).status, CL_SUCCESS);
   }
 
   // A write of the whole buffer on `queue` whose event is `eventId`; returns
@@ -97,9 +90,6 @@ class PushedTimesTest : public ::testing::Test {
     });
   }
 
-  TempDirectory temp_{"rcl-pushed-times"};
-  std::unique_ptr<ServerProcess> server_;
-  zmq::context_t zmq_{1};
   std::unique_ptr<RawClient> client_;
 };
 

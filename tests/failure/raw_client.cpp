@@ -91,6 +91,25 @@ RawReply RawClient::createContext(std::uint64_t id, std::uint64_t device) {
   });
 }
 
+RawReply RawClient::createQueue(std::uint64_t id, std::uint64_t context, std::uint64_t device) {
+  return call(protocol::CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
+    w.u64(id);
+    w.u64(context);
+    w.u64(device);
+    w.nil();  // properties
+  });
+}
+
+RawReply RawClient::createBuffer(std::uint64_t id, std::uint64_t context, std::uint64_t size) {
+  return call(protocol::CallId::clCreateBuffer, [&](protocol::Writer& w) {
+    w.u64(id);
+    w.u64(context);
+    w.u64(CL_MEM_READ_WRITE);
+    w.u64(size);
+    w.nil();  // no host memory
+  });
+}
+
 RawReply RawClient::call(protocol::CallId call, const std::function<void(protocol::Writer&)>& args,
                          std::chrono::milliseconds wait) {
   protocol::Writer w;

@@ -40,6 +40,10 @@ class RawClient {
   void post(protocol::CallId call, const std::function<void(protocol::Writer&)>& args);
   // clCreateContext on `device` alone, as context `id` (after hello()).
   RawReply createContext(std::uint64_t id, std::uint64_t device);
+  // clCreateCommandQueueWithProperties on `device` of `context`, without properties, as queue `id`.
+  RawReply createQueue(std::uint64_t id, std::uint64_t context, std::uint64_t device);
+  // clCreateBuffer of `size` bytes, CL_MEM_READ_WRITE, no host memory, in `context`, as buffer `id`.
+  RawReply createBuffer(std::uint64_t id, std::uint64_t context, std::uint64_t size);
   // Sends these frames as they are on the control channel (after hello()).
   void sendControl(protocol::Frames frames);
   // Sends these frames as they are on the calls channel (after hello()).

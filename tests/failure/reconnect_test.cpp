@@ -13,6 +13,7 @@
 
 #include "child_process.h"
 #include "cl_error_names.h"
+#include "own_server_test.h"
 #include "remote_device.h"
 #include "server_process.h"
 #include "small_compute.h"
@@ -25,15 +26,9 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-class ReconnectTest : public ::testing::Test {
+class ReconnectTest : public OwnServerTest {
  protected:
-  void SetUp() override {
-    const char* server = std::getenv("RCL_SERVER_BIN");
-    const char* vendors = std::getenv("RCL_VENDORS_DIR");
-    if (server == nullptr || vendors == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN or RCL_VENDORS_DIR is not set";
-    binary_ = server;
-    vendors_ = vendors;
-  }
+  ReconnectTest() : OwnServerTest("rcl-reconnect", true) {}
 
   std::unique_ptr<ServerProcess> start(const std::string& endpoint) {
     ServerLaunch launch;
@@ -44,8 +39,6 @@ class ReconnectTest : public ::testing::Test {
     return std::make_unique<ServerProcess>(launch);
   }
 
-  TempDirectory temp_{"rcl-reconnect"};
-  std::string binary_, vendors_;
   int started_ = 0;
 };
 

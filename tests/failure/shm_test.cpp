@@ -34,6 +34,7 @@
 #include "child_process.h"
 #include "cl_error_names.h"
 #include "remote_device.h"
+#include "own_server_test.h"
 #include "raw_client.h"
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
@@ -52,14 +53,13 @@ using protocol::Kind;
 
 constexpr std::size_t kBig = std::size_t{64} << 20;
 
-class ShmTest : public ::testing::Test {
+class ShmTest : public OwnServerTest {
  protected:
+  ShmTest() : OwnServerTest("rcl-shm", true) {}
+
   void SetUp() override {
-    const char* server = std::getenv("RCL_SERVER_BIN");
-    const char* vendors = std::getenv("RCL_VENDORS_DIR");
-    if (server == nullptr || vendors == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN or RCL_VENDORS_DIR is not set";
-    vendors_ = vendors;
-    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.file("server.log")));
+    OwnServerTest::SetUp();
+    if (!IsSkipped()) startServer();
   }
 
   // In a child: writes and reads back 64 MiB (plus an odd tail) through
@@ -151,10 +151,6 @@ class ShmTest : public ::testing::Test {
       if (entry.path().filename().string().rfind("rcl-", 0) == 0) ++n;
     return n;
   }
-
-  TempDirectory temp_{"rcl-shm"};
-  std::string vendors_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(ShmTest, ABigTransferOnTheSameHostGoesThroughSharedMemory) {
@@ -360,8 +356,7 @@ TEST_F(ShmTest, ADirectCopyFromMemoryTheApplicationDoesNotHaveFailsAndTheSession
 TEST_F(ShmTest, AClientKilledWithABigWriteOnTheWayLeavesNothingBehind) {
   for (const char* shm : {"1", "0"}) {
     SCOPED_TRACE(std::string("REMOTE_CL_SHM=") + shm);
-    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(std::getenv("RCL_SERVER_BIN"),
-                                                                     temp_.file(std::string("killed-") + shm + ".log")));
+    startServer({}, std::string("killed-") + shm + ".log");
     ChildProcess child([&]() -> Outcome {
       setenv("REMOTE_CL_SHM", shm, 1);
       return bigTransfer([](cl_command_queue queue, cl_mem buffer) {
@@ -417,8 +412,8 @@ TEST_F(ShmTest, WithoutSharedMemoryOverTcpABulkSocketCarriesIt) {
 }
 
 // A piece call (slot or direct) naming an unknown queue.
-RawReply piece(RawClient& client, std::uint16_t call, std::uint64_t slot, std::uint64_t length) {
-  return client.call(static_cast<protocol::CallId>(call), [&](protocol::Writer& w) {
+RawReply piece(RawClient& client, protocol::CallId call, std::uint64_t slot, std::uint64_t length) {
+  return client.call(call, [&](protocol::Writer& w) {
     w.u64(1);  // token
     w.u64(slot);
     w.u64(length);
@@ -435,7 +430,7 @@ TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
   const auto device = client.hello();
   ASSERT_NE(device, 0u);
   const auto piece = [&](std::uint64_t slot, std::uint64_t length) {
-    return rcl::test::piece(client, protocol::shm::kWritePiece, slot, length);
+    return rcl::test::piece(client, protocol::CallId::WritePiece, slot, length);
   };
   EXPECT_EQ(piece(0, 16).status, CL_INVALID_OPERATION) << "a piece without shared memory";
 
@@ -447,7 +442,7 @@ TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {
   EXPECT_EQ(attached->rest->u64(), 0xc00c1eu) << "the cookie of another segment";
   EXPECT_FALSE(attached->rest->boolean()) << "direct copies without a proof";
   EXPECT_LT(::shm_open(segment.name().c_str(), O_RDONLY, 0), 0) << "the server left the name in /dev/shm";
-  EXPECT_EQ(rcl::test::piece(client, protocol::shm::kDirectWrite, 0x1000, 16).status, CL_INVALID_OPERATION)
+  EXPECT_EQ(rcl::test::piece(client, protocol::CallId::DirectWrite, 0x1000, 16).status, CL_INVALID_OPERATION)
       << "a direct piece without the proof";
 
   EXPECT_EQ(piece(2, 16).status, CL_INVALID_VALUE) << "a slot past the last";
@@ -499,9 +494,7 @@ TEST_F(ShmTest, TheBulkSocketTakesOnlyItsSessionsTokenOnAsManyLanesAsAsked) {
   // With --session-ports, the bulk socket listens in that range too.
   std::mt19937 random(std::random_device{}());
   const unsigned first = std::uniform_int_distribution<unsigned>(31000, 39000)(random), last = first + 40;
-  server_ = std::make_unique<ServerProcess>(
-      ServerLaunch::loopback(std::getenv("RCL_SERVER_BIN"), temp_.file("ports.log"),
-                             {"--session-ports", std::to_string(first) + "-" + std::to_string(last)}));
+  startServer({"--session-ports", std::to_string(first) + "-" + std::to_string(last)}, "ports.log");
   zmq::context_t zmq(1);
   RawClient client(zmq, server_->endpoint(), 0x5eed);
   const auto device = client.hello();
@@ -564,7 +557,7 @@ TEST_F(ShmTest, DirectCopiesNeedTheSegmentsHeaderInTheClientsMemory) {
     ASSERT_EQ(attached->status, CL_SUCCESS);
     EXPECT_EQ(attached->rest->u64(), 0xc00c1eu);
     EXPECT_EQ(attached->rest->boolean(), proven);
-    EXPECT_EQ(piece(client, protocol::shm::kDirectRead, 0x1000, 16).status,
+    EXPECT_EQ(piece(client, protocol::CallId::DirectRead, 0x1000, 16).status,
               proven ? CL_INVALID_COMMAND_QUEUE : CL_INVALID_OPERATION);
   }
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "child_process.h"
+#include "own_server_test.h"
 #include "remote_device.h"
 #include "server_process.h"
 #include "temp_directory.h"
@@ -32,21 +33,16 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kDelay = 20s;
 
-class SlowCallTest : public ::testing::Test {
+class SlowCallTest : public OwnServerTest {
  protected:
-  void SetUp() override {
-    const char* server = std::getenv("RCL_SERVER_BIN");
-    const char* vendors = std::getenv("RCL_VENDORS_DIR");
-    if (server == nullptr || vendors == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN or RCL_VENDORS_DIR is not set";
-    vendors_ = vendors;
-    const std::string delay = "clGetProgramInfo=" + std::to_string(std::chrono::milliseconds(kDelay).count());
-    server_ = std::make_unique<ServerProcess>(
-        ServerLaunch::loopback(server, temp_.file("server.log"), {"--test-delay-call", delay}));
-  }
+  SlowCallTest() : OwnServerTest("rcl-slow-call", true) {}
 
-  TempDirectory temp_{"rcl-slow-call"};
-  std::string vendors_;
-  std::unique_ptr<ServerProcess> server_;
+  void SetUp() override {
+    OwnServerTest::SetUp();
+    if (IsSkipped()) return;
+    const std::string delay = "clGetProgramInfo=" + std::to_string(std::chrono::milliseconds(kDelay).count());
+    startServer({"--test-delay-call", delay});
+  }
 };
 
 const char* kSource = "kernel void twice(global int* p) { size_t i = get_global_id(0); p[i] = 2 * p[i]; }";

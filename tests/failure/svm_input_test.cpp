@@ -18,9 +18,8 @@
 
 #include "child_process.h"
 #include "raw_client.h"
+#include "own_server_test.h"
 #include "rcl/protocol/svm.h"
-#include "server_process.h"
-#include "temp_directory.h"
 #include "text_file.h"
 
 namespace rcl::test {
@@ -34,26 +33,16 @@ constexpr std::uint64_t kContext = 1;
 constexpr std::uint64_t kQueue = 2;
 constexpr std::size_t kSize = 4096;
 
-class SvmInputTest : public ::testing::Test {
+class SvmInputTest : public RawServerTest {
  protected:
-  void SetUp() override {
-    const char* server = std::getenv("RCL_SERVER_BIN");
-    if (server == nullptr) GTEST_SKIP() << "RCL_SERVER_BIN is not set";
-    server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(server, temp_.path() + "/server.log"));
-  }
+  SvmInputTest() : RawServerTest("rcl-svm-input") {}
 
   // A context and a queue on the first device; their ids are kContext and kQueue.
   void contextAndQueue(RawClient& client) {
     const auto device = client.hello();
     ASSERT_NE(device, 0u);
     ASSERT_EQ(client.createContext(kContext, device).status, CL_SUCCESS);
-    auto queue = client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
-      w.u64(kQueue);
-      w.u64(kContext);
-      w.u64(device);
-      w.nil();  // properties
-    });
-    ASSERT_EQ(queue.status, CL_SUCCESS);
+    ASSERT_EQ(client.createQueue(kQueue, kContext, device).status, CL_SUCCESS);
   }
 
   // The server's address of a new SVM allocation of kSize bytes (0 if refused).
@@ -97,10 +86,6 @@ class SvmInputTest : public ::testing::Test {
   RawReply freeSvm(RawClient& client, std::uint64_t address) {
     return client.call(CallId::clSVMFree, [&](protocol::Writer& w) { w.u64(address); });
   }
-
-  TempDirectory temp_{"rcl-svm-input"};
-  std::unique_ptr<ServerProcess> server_;
-  zmq::context_t zmq_{1};
 };
 
 TEST_F(SvmInputTest, AddressesOutsideTheSessionsAllocationsAreRefused) {
@@ -175,20 +160,13 @@ TEST_F(SvmInputTest, AnotherSessionsAllocationIsUnknown) {
 
 TEST_F(SvmInputTest, SvmCountsInTheSessionsMemoryLimit) {
   server_.reset();
-  server_ = std::make_unique<ServerProcess>(
-      ServerLaunch::loopback(std::getenv("RCL_SERVER_BIN"), temp_.path() + "/limited.log", {"--max-memory", "10000"}));
+  startServer({"--max-memory", "10000"}, "limited.log");
   RawClient client(zmq_, server_->endpoint(), 0x11417);
   ASSERT_NO_FATAL_FAILURE(contextAndQueue(client));
   EXPECT_NE(allocate(client), 0u);
   EXPECT_NE(allocate(client), 0u);
   EXPECT_EQ(allocate(client), 0u) << "12288 bytes of SVM is over a limit of 10000";
-  auto buffer = client.call(CallId::clCreateBuffer, [&](protocol::Writer& w) {
-    w.u64(10);
-    w.u64(kContext);
-    w.u64(CL_MEM_READ_WRITE);
-    w.u64(4096);
-    w.nil();
-  });
+  auto buffer = client.createBuffer(10, kContext, 4096);
   EXPECT_EQ(buffer.status, CL_MEM_OBJECT_ALLOCATION_FAILURE) << "buffers and SVM share the limit";
 }
 
@@ -196,8 +174,7 @@ TEST_F(SvmInputTest, TheServerFreesTheSvmOfAKilledClient) {
   const char* vendors = std::getenv("RCL_VENDORS_DIR");
   if (vendors == nullptr) GTEST_SKIP() << "RCL_VENDORS_DIR is not set";
   server_.reset();
-  server_ = std::make_unique<ServerProcess>(
-      ServerLaunch::loopback(std::getenv("RCL_SERVER_BIN"), temp_.path() + "/killed.log", {"--client-timeout", "1"}));
+  startServer({"--client-timeout", "1"}, "killed.log");
   ChildProcess child([&] {
     setenv("OCL_ICD_VENDORS", vendors, 1);
     setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);

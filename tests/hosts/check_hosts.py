@@ -10,7 +10,13 @@ through the real ICD loader.
   2. placement: with server A holding two sessions with buffers and B one, a
      new client lists C, B, A, and the session of a new session_app (found by
      its pid in `remote-cl status` of each server) holds its objects on C;
-  3. one server stopped: the client lists the other two and a kernel runs.
+  3. one server stopped: the client lists the other two and a kernel runs;
+  4. IPv6: a fourth server, D, listening on tcp://[::1]:PORT, is the one target
+     of a second SRV record, whose host has only an AAAA record (::1): the
+     client lists it as tcp://[::1]:PORT (alone and beside the first record),
+     and a kernel runs through it, with shared memory and over the socket
+     (reply sockets and bulk lanes over IPv6); `remote-cl status` reaches it.
+     Skipped (said so) when this machine has no IPv6 loopback.
 
 usage: check_hosts.py --server remote-cl-server --tool remote-cl --vendors DIR
                       --app session_app --endpoints endpoints_app --dnsmasq dnsmasq [--clinfo clinfo]"""
@@ -20,6 +26,7 @@ import contextlib
 import importlib.util
 import os
 import re
+import signal
 import socket
 import struct
 import subprocess
@@ -30,6 +37,8 @@ from pathlib import Path
 
 WITH_SERVER_PATH = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
 RECORD = "_remote-cl._tcp.gpus.test"
+RECORD6 = "_remote-cl._tcp.v6.gpus.test"  # its one target has only an AAAA record
+HOST6 = "gpu6.gpus.test"
 NAMES = ["A", "B", "C"]
 WAIT_SECONDS = 60  # for a state to appear on a loaded machine (never a pass/fail on time)
 
@@ -70,10 +79,50 @@ def dns_answers(port, name, qtype):
     return struct.unpack(">HHHHHH", reply[:12])[3]
 
 
+def has_ipv6_loopback():
+    """Whether ::1 is configured on lo (/proc/net/if_inet6), and a socket can bind it."""
+    try:
+        lines = Path("/proc/net/if_inet6").read_text().splitlines()
+    except OSError:
+        return False
+    if not any(line.split()[0] == "0" * 31 + "1" for line in lines if line.split()):
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
-def running_dnsmasq(dnsmasq, endpoints, log_path):
+def running_ipv6_server(server, log_path):
+    """A remote-cl-server listening on tcp://[::1]:* only; yields its endpoint."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OCL_ICD_VENDORS", "REMOTE_CL_SERVERS")}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([server, "--listen", "tcp://[::1]:*"], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=log, env=env)
+    try:
+        line = process.stdout.readline().decode(errors="replace")
+        if not line.startswith("listening on tcp://[::1]:"):
+            fail(f"a server given --listen tcp://[::1]:* printed {line!r}:\n"
+                 f"{Path(log_path).read_text(errors='replace')}")
+        yield line.split()[-1]
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextlib.contextmanager
+def running_dnsmasq(dnsmasq, endpoints, log_path, ipv6_endpoint=None):
     """dnsmasq on a loopback port: gpuN.gpus.test -> 127.0.0.1, and one SRV
-    record whose targets are the servers, with priorities 10, 20, 30."""
+    record whose targets are the servers, with priorities 10, 20, 30; with
+    `ipv6_endpoint`, also HOST6 -> ::1 only (AAAA, no A) as RECORD6's target."""
     port = free_udp_port()
     command = [dnsmasq, "--keep-in-foreground", "--no-daemon", "--conf-file=/dev/null", "--pid-file=",
                f"--port={port}", "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
@@ -82,11 +131,13 @@ def running_dnsmasq(dnsmasq, endpoints, log_path):
         host = f"gpu{i + 1}.gpus.test"
         command += [f"--host-record={host},127.0.0.1",
                     f"--srv-host={RECORD},{host},{port_of(endpoint)},{10 * (i + 1)},0"]
+    if ipv6_endpoint:
+        command += [f"--host-record={HOST6},::1", f"--srv-host={RECORD6},{HOST6},{port_of(ipv6_endpoint)},10,0"]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + WAIT_SECONDS
-        while dns_answers(port, RECORD, 33) != len(endpoints):
+        while dns_answers(port, RECORD, 33) != len(endpoints) or (ipv6_endpoint and dns_answers(port, HOST6, 28) != 1):
             if process.poll() is not None or time.monotonic() > deadline:
                 fail(f"dnsmasq did not serve {RECORD}:\n{Path(log_path).read_text(errors='replace')}")
             time.sleep(0.1)
@@ -237,6 +288,38 @@ def check_stopped(cluster, servers, with_server):
     print(f"stopped: server C stopped, the client lists {names} and a kernel runs")
 
 
+def check_ipv6(cluster, endpoint6):
+    """Server D on [::1], found through RECORD6 whose target has only an AAAA record."""
+    if endpoint6 is None:
+        print("ipv6: SKIPPED: this machine has no IPv6 loopback (::1 on lo in /proc/net/if_inet6)")
+        return
+    cluster.endpoints["D"] = endpoint6
+    names, log = cluster.listed(servers=f"dns+srv://{RECORD6}")
+    if names != ["D"]:
+        fail(f"through {RECORD6} (target {HOST6}, AAAA ::1 only) the client listed {names}, not D {endpoint6}\n{log}")
+    if f"{RECORD6} names {endpoint6} ({HOST6})" not in log:
+        fail(f"the client did not log {RECORD6}'s target as {endpoint6}:\n{log}")
+    print(f"ipv6: {RECORD6} gives D at {endpoint6} ({HOST6} has only an AAAA record)")
+    names, log = cluster.listed(servers=f"dns+srv://{RECORD},dns+srv://{RECORD6}", REMOTE_CL_PLACEMENT="listed")
+    if names != ["A", "B", "D"]:  # C is stopped
+        fail(f"through both records the client listed {names}, not A, B, D\n{log}")
+    print(f"ipv6: both records together give {names}")
+    for shm in ("1", "0"):
+        result = cluster.run([cluster.args.app], servers=f"dns+srv://{RECORD6}", REMOTE_CL_SHM=shm)
+        if result.returncode != 0 or "session_app: OK" not in result.stdout:
+            fail(f"session_app through {RECORD6} (REMOTE_CL_SHM={shm}) exited {result.returncode}:\n"
+                 f"{result.stdout}{result.stderr}")
+        connected = re.search(r"connected to (tcp://\S+) \(.*\), session at (\S+),.*", result.stderr)
+        if connected is None or connected.group(1) != endpoint6 or not connected.group(2).startswith("tcp://[::1]:"):
+            fail(f"session_app through {RECORD6} did not connect over IPv6:\n{result.stderr}")
+        print(f"ipv6: a kernel runs through D (REMOTE_CL_SHM={shm}): {connected.group(0).split('remote-cl: ')[-1]}")
+    status = cluster.status("D")  # the last client's session may still be ending: counted either way
+    if not re.search(rf"^server +{re.escape(endpoint6)} ", status, re.MULTILINE) or \
+            not re.search(r"^sessions +\d+ active, [1-9]\d* ended", status, re.MULTILINE):
+        fail(f"remote-cl status of D at {endpoint6}:\n{status}")
+    print(f"ipv6: remote-cl status {endpoint6} answers")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for option in ["--server", "--tool", "--vendors", "--app", "--endpoints", "--dnsmasq"]:
@@ -247,14 +330,18 @@ def main():
     holders = []
     with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory(prefix="check_hosts-") as tmp:
         servers = [stack.enter_context(with_server.running_server(args.server)) for _ in NAMES]
+        endpoint6 = None
+        if has_ipv6_loopback():
+            endpoint6 = stack.enter_context(running_ipv6_server(args.server, Path(tmp) / "server-d.log"))
         dns_port = stack.enter_context(running_dnsmasq(args.dnsmasq, [s.endpoint for s in servers],
-                                                       Path(tmp) / "dnsmasq.log"))
+                                                       Path(tmp) / "dnsmasq.log", endpoint6))
         cluster = Cluster(args, [s.endpoint for s in servers], dns_port)
         print("servers: " + ", ".join(f"{n} {e}" for n, e in cluster.endpoints.items()) + f"; DNS 127.0.0.1:{dns_port}")
         try:
             check_discovery(cluster)
             check_placement(cluster, holders)
             check_stopped(cluster, servers, with_server)
+            check_ipv6(cluster, endpoint6)
         finally:
             for h in holders:
                 h.terminate()

@@ -20,27 +20,15 @@ Usage: check_install.py --build-dir B --cmake CMAKE --clinfo CLINFO --vector-add
 """
 
 import argparse
-import importlib.util
 import os
 import re
 import shlex
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from install_common import (CLIENT_KEYS, SERVER_OPTIONS, SONAME, UNIT_HARDENING, Layout,
-                            clean_environment, expect, fail, main_wrapper, read_cache, run,
-                            step)
-
-WITH_SERVER_PATH = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
-
-
-def load_with_server():
-    spec = importlib.util.spec_from_file_location("with_server", WITH_SERVER_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+                            clean_environment, expect, fail, load_with_server, main_in_scratch,
+                            read_cache, run, step)
 
 
 def staged(root, path):
@@ -224,14 +212,8 @@ def parse_arguments(argv):
 
 
 def main(argv):
-    arguments = parse_arguments(argv)
-    arguments.scratch = tempfile.mkdtemp(prefix="rcl-install-destdir-")
-    code = main_wrapper("install.destdir", lambda: body(arguments))
-    if code == 0 and not arguments.keep:
-        shutil.rmtree(arguments.scratch, ignore_errors=True)
-    else:
-        print(f"install.destdir: staging root kept: {arguments.scratch}", file=sys.stderr)
-    return code
+    return main_in_scratch("install.destdir", parse_arguments(argv), "rcl-install-destdir-", body,
+                           "staging root kept: {scratch}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Usage: check_package_install.py --build-dir B --cpack CPACK --vector-add EXE --c
 """
 
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -27,33 +26,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from install_common import (CheckFailed, clean_environment, expect, fail, main_wrapper, run,
-                            step)
-
-SKIP = 77
-OVERLAID = ("etc", "usr", "var")
-WITH_SERVER_PATH = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
-
-
-def load_with_server():
-    spec = importlib.util.spec_from_file_location("with_server", WITH_SERVER_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def mount_overlays(scratch):
-    for name in OVERLAID:
-        upper, work = Path(scratch) / f"{name}-upper", Path(scratch) / f"{name}-work"
-        upper.mkdir()
-        work.mkdir()
-        run(["mount", "-t", "overlay", "overlay", "-o",
-             f"lowerdir=/{name},upperdir={upper},workdir={work}", f"/{name}"])
-    # Never run dpkg unless every folder it writes is really an overlay.
-    for name in OVERLAID:
-        fstype = run(["findmnt", "-n", "-o", "FSTYPE", "--mountpoint", f"/{name}"]).stdout
-        if fstype.strip() != "overlay":
-            raise SystemExit(f"/{name} is not an overlay ({fstype.strip()!r}); stopping")
+from install_common import (SKIP, CheckFailed, clean_environment, expect, fail, load_with_server,
+                            main_wrapper, mount_overlays, overlay_skip_reason, run, run_cpack, step,
+                            unshare_command)
 
 
 def inside(arguments):
@@ -111,26 +86,19 @@ def inside(arguments):
 
 
 def outside(arguments):
-    if os.geteuid() != 0:
-        print("install.packages_system: skipped: needs root (dpkg in a mount namespace)")
-        return SKIP
-    probe = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
-                            "mount -t tmpfs none /mnt"], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-    if probe.returncode != 0:
-        print("install.packages_system: skipped: no private mount namespace here")
+    reason = overlay_skip_reason()
+    if reason:
+        print(f"install.packages_system: skipped: {reason}")
         return SKIP
 
     def body():
         debs = Path(arguments.scratch) / "debs"
-        run([arguments.cpack, "-G", "DEB", "-B", debs,
-             "--config", Path(arguments.build_dir) / "CPackConfig.cmake"],
-            env=clean_environment(), timeout=300)
-        command = ["unshare", "-m", "--propagation", "private", sys.executable, __file__,
-                   "--inside", "--debs", debs, "--scratch", arguments.scratch,
-                   "--build-dir", arguments.build_dir, "--cpack", arguments.cpack,
-                   "--vector-add", arguments.vector_add, "--clinfo", arguments.clinfo]
-        result = subprocess.run([str(c) for c in command], timeout=300)
+        run_cpack(arguments.cpack, arguments.build_dir, debs)
+        command = unshare_command([sys.executable, __file__,
+                                   "--inside", "--debs", debs, "--scratch", arguments.scratch,
+                                   "--build-dir", arguments.build_dir, "--cpack", arguments.cpack,
+                                   "--vector-add", arguments.vector_add, "--clinfo", arguments.clinfo])
+        result = subprocess.run(command, timeout=300)
         if result.returncode != 0:
             fail(f"the check inside the mount namespace failed (exit {result.returncode})")
     return main_wrapper("install.packages_system", body)

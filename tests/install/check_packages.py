@@ -16,26 +16,21 @@ Usage: check_packages.py --build-dir B --cpack CPACK --source-dir S --version V 
 import argparse
 import io
 import re
-import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
 from pathlib import Path
 
-from install_common import (SONAME, Layout, clean_environment, expect, main_wrapper,
-                            read_cache, run, step)
+from install_common import (SONAME, Layout, expect, main_in_scratch,
+                            read_cache, run, run_cpack, step)
 
 CLIENT_PACKAGE = "remote-cl"
 SERVER_PACKAGE = "remote-cl-server"
 
 
 def build_packages(arguments, out_dir):
-    run([arguments.cpack, "-G", "DEB", "-B", out_dir,
-         "--config", Path(arguments.build_dir) / "CPackConfig.cmake"],
-        env=clean_environment(), timeout=300)
     debs = {}
-    for deb in sorted(Path(out_dir).glob("*.deb")):
+    for deb in run_cpack(arguments.cpack, arguments.build_dir, out_dir):
         package = run(["dpkg-deb", "--field", deb, "Package"]).stdout.strip()
         debs[package] = deb
     expect(sorted(debs) == sorted([CLIENT_PACKAGE, SERVER_PACKAGE]),
@@ -200,14 +195,8 @@ def parse_arguments(argv):
 
 
 def main(argv):
-    arguments = parse_arguments(argv)
-    arguments.scratch = tempfile.mkdtemp(prefix="rcl-install-packages-")
-    code = main_wrapper("install.packages", lambda: body(arguments))
-    if code == 0 and not arguments.keep:
-        shutil.rmtree(arguments.scratch, ignore_errors=True)
-    else:
-        print(f"install.packages: packages kept in {arguments.scratch}/out", file=sys.stderr)
-    return code
+    return main_in_scratch("install.packages", parse_arguments(argv), "rcl-install-packages-", body,
+                           "packages kept in {scratch}/out")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,14 @@
-"""Shared parts of check_install.py and check_packages.py: the build's install layout
-(read from CMakeCache.txt), command running, and failure reporting."""
+"""Shared parts of check_install.py, check_packages.py, check_package_install.py and
+tests/deploy/check_container.py: the build's install layout (read from CMakeCache.txt),
+command running, failure reporting, cpack, and the throw-away system (a private mount
+namespace whose /etc, /usr and /var are overlays) that dpkg and apt-get may write to."""
 
+import importlib.util
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -106,6 +111,7 @@ class Layout:
         return [self.libdir / SONAME, self.libdir / "libremote-cl.so"]
 
 
+WITH_SERVER_PATH = Path(__file__).resolve().parents[2] / "scripts" / "with-server.py"
 SONAME = "libremote-cl.so.0"
 UNIT_HARDENING = [
     "NoNewPrivileges=yes",
@@ -146,6 +152,26 @@ def main_wrapper(name, body):
     return 0
 
 
+def main_in_scratch(name, arguments, prefix, body, kept):
+    """main_wrapper around body(arguments), with arguments.scratch a fresh directory
+    (named from `prefix`), removed after a pass unless arguments.keep; else `kept`
+    (formatted with {scratch}) says what stays there."""
+    arguments.scratch = tempfile.mkdtemp(prefix=prefix)
+    code = main_wrapper(name, lambda: body(arguments))
+    if code == 0 and not arguments.keep:
+        shutil.rmtree(arguments.scratch, ignore_errors=True)
+    else:
+        print(f"{name}: {kept.format(scratch=arguments.scratch)}", file=sys.stderr)
+    return code
+
+
+def load_with_server():
+    spec = importlib.util.spec_from_file_location("with_server", WITH_SERVER_PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def step(message):
     print(f"-- {message}", flush=True)
 
@@ -158,3 +184,64 @@ def clean_environment():
                                                      "LD_LIBRARY_PATH", "LD_PRELOAD"):
             environment.pop(name)
     return environment
+
+
+def run_cpack(cpack, build_dir, out_dir):
+    """cpack -G DEB of the build into out_dir (what `cd build && cpack -G DEB` makes);
+    returns the .deb files made."""
+    run([cpack, "-G", "DEB", "-B", out_dir, "--config", Path(build_dir) / "CPackConfig.cmake"],
+        env=clean_environment(), timeout=300)
+    return sorted(Path(out_dir).glob("*.deb"))
+
+
+# --- the throw-away system -------------------------------------------------------------------
+# As root, `unshare -m --propagation private` gives a mount namespace of its own; overlays
+# mounted there on /etc, /usr and /var take every write (dpkg's, apt-get's) into a scratch
+# folder and vanish with the namespace. The host's system is never touched.
+
+SKIP = 77
+OVERLAID = ("etc", "usr", "var")
+
+
+def unshare_command(command):
+    """command, run in a private mount namespace of its own."""
+    return ["unshare", "-m", "--propagation", "private", *[str(part) for part in command]]
+
+
+def overlay_skip_reason():
+    """Why packages cannot be installed in a throw-away overlay here, or None if they can:
+    not root, no private mount namespace, or no overlayfs (upper folder in the temporary
+    folder, as mount_overlays() makes it)."""
+    if os.geteuid() != 0:
+        return "needs root (dpkg in a mount namespace)"
+    probe = subprocess.run(unshare_command(["sh", "-c", "mount -t tmpfs none /mnt"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if probe.returncode != 0:
+        return "no private mount namespace here"
+    with tempfile.TemporaryDirectory(prefix="rcl-overlay-probe-") as scratch:
+        upper, work = Path(scratch) / "upper", Path(scratch) / "work"
+        upper.mkdir()
+        work.mkdir()
+        probe = subprocess.run(unshare_command(
+            ["mount", "-t", "overlay", "overlay", "-o",
+             f"lowerdir=/etc,upperdir={upper},workdir={work}", "/mnt"]),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if probe.returncode != 0:
+        return "the kernel refuses an overlayfs mount on /etc"
+    return None
+
+
+def mount_overlays(scratch):
+    """Inside the private namespace: make /etc, /usr and /var throw-away overlays whose
+    writes go to folders in scratch. Exits unless each really is an overlay afterwards."""
+    for name in OVERLAID:
+        upper, work = Path(scratch) / f"{name}-upper", Path(scratch) / f"{name}-work"
+        upper.mkdir(parents=True)
+        work.mkdir()
+        run(["mount", "-t", "overlay", "overlay", "-o",
+             f"lowerdir=/{name},upperdir={upper},workdir={work}", f"/{name}"])
+    # Never run dpkg unless every folder it writes is really an overlay.
+    for name in OVERLAID:
+        fstype = run(["findmnt", "-n", "-o", "FSTYPE", "--mountpoint", f"/{name}"]).stdout
+        if fstype.strip() != "overlay":
+            raise SystemExit(f"/{name} is not an overlay ({fstype.strip()!r}); stopping")

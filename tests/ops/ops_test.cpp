@@ -486,26 +486,14 @@ class RawOpsTest : public ::testing::Test {
     device_ = client.hello();
     const auto device = device_;
     ASSERT_NE(device, 0u);
-    ASSERT_EQ(client.call(CallId::clCreateContext, [&](protocol::Writer& w) {
-                w.u64(1);
-                w.nil();
-                w.u64(1);
-                w.array(1);
-                w.u64(device);
-                w.nil();
-              }).status, CL_SUCCESS);
-    ASSERT_EQ(client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
-                w.u64(2);
-                w.u64(1);
-                w.u64(device);
-                w.nil();
-              }).status, CL_SUCCESS);
+    ASSERT_EQ(client.createContext(1, device).status, CL_SUCCESS);
+    ASSERT_EQ(client.createQueue(2, 1, device).status, CL_SUCCESS);
   }
   // An EnqueueOp of `name` on queue 2 whose arguments `args` writes.
   static cl_int op(RawClient& client, const std::string& name, std::uint32_t count,
                    const std::function<void(protocol::Writer&, std::uint32_t)>& arg) {
     return client
-        .call(static_cast<CallId>(protocol::ExtensionCall::EnqueueOp),
+        .call(CallId::EnqueueOp,
               [&](protocol::Writer& w) {
                 w.u64(2);
                 w.str(name);
@@ -557,13 +545,7 @@ TEST_F(RawOpsTest, TheServerChecksEverySignature) {
             })),
             CL_INVALID_ARG_VALUE);
   // With real buffers: kinds and sizes.
-  ASSERT_EQ(client.call(CallId::clCreateBuffer, [&](protocol::Writer& w) {
-              w.u64(3);
-              w.u64(1);
-              w.u64(CL_MEM_READ_WRITE);
-              w.u64(4096);
-              w.nil();
-            }).status, CL_SUCCESS);
+  ASSERT_EQ(client.createBuffer(3, 1, 4096).status, CL_SUCCESS);
   auto withBuffer = [](std::uint32_t bad, std::function<void(protocol::Writer&)> write) {
     return [bad, write](protocol::Writer& w, std::uint32_t i) {
       if (i == bad) return write(w);
@@ -585,13 +567,7 @@ TEST_F(RawOpsTest, TheServerChecksEverySignature) {
             })),
             CL_INVALID_ARG_VALUE);
   // The session still serves.
-  EXPECT_EQ(client.call(CallId::clCreateCommandQueueWithProperties, [&](protocol::Writer& w) {
-              w.u64(4);
-              w.u64(1);
-              w.u64(device_);
-              w.nil();
-            }).status,
-            CL_SUCCESS);
+  EXPECT_EQ(client.createQueue(4, 1, device_).status, CL_SUCCESS);
 }
 
 TEST_F(RawOpsTest, AServerWithoutOpsRefusesThem) {

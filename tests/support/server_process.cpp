@@ -102,9 +102,9 @@ ServerProcess::ServerProcess(const ServerLaunch& launch) : logPath_(launch.logPa
   std::vector<char*> envp = toCStringArray(envStrings);
 
   UniqueFd log(::open(logPath_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (!log.valid()) throw std::runtime_error(errnoText("cannot open server log '" + logPath_ + "'"));
+  if (!log) throw std::runtime_error(errnoText("cannot open server log '" + logPath_ + "'"));
   UniqueFd devNull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!devNull.valid()) throw std::runtime_error(errnoText("cannot open /dev/null"));
+  if (!devNull) throw std::runtime_error(errnoText("cannot open /dev/null"));
   int pipeFds[2];
   if (::pipe2(pipeFds, O_CLOEXEC) != 0) throw std::runtime_error(errnoText("pipe2"));
   UniqueFd stdoutRead(pipeFds[0]);

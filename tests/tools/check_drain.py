@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Draining: after SIGTERM a client at work finishes and reads correct
 results; a new client is refused at once; `remote-cl status --ready` exits 1
-and `remote-cl status` shows draining; after the grace period the session
-left is ended as a client death (its objects freed, its worker gone), and
+and `remote-cl status` shows draining; once the working client is done,
+status (still draining) lists only the holding session with its objects;
+after the grace period the session left is ended as a client death (its objects freed, its worker gone), and
 the server exits 0. A second SIGTERM ends every session and the server at once.
 
 usage: check_drain.py --tool remote-cl --server remote-cl-server --vendors DIR --app session_app"""
@@ -35,6 +36,38 @@ def alive(pid):
         return True
     except ProcessLookupError:
         return False
+
+
+def session_rows(text):
+    """{session id: (objects, device memory)} from `remote-cl status`'s table."""
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"^([0-9a-f]{16}) +.+? +\S+ +\d+ +(\d+) +(\d+) +\d+ +\d+ +\d+$", line)
+        if m:
+            rows[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    return rows
+
+
+def wait_for_status_rows(args, server, sessions):
+    """Waits (a loaded machine: up to 60 s) until status, while draining, lists one of the two
+    sessions, the other gone; returns (the gone session, the listed one's row)."""
+    deadline = time.monotonic() + 60
+    while True:
+        status = subprocess.run([args.tool, "status", server.endpoint], capture_output=True, text=True, timeout=30)
+        rows = session_rows(status.stdout)
+        listed = [s for s in sessions if s in rows]
+        if status.returncode == 0 and re.search(r"^state +draining", status.stdout, re.MULTILINE) and \
+                len(listed) == 1 and len(rows) == 1:
+            objects, memory = rows[listed[0]]
+            if objects < 5 or memory < 1 << 20:
+                fail(f"the holding session shows {objects} objects, {memory} bytes while draining:\n"
+                     f"{status.stdout}", server)
+            gone = next(s for s in sessions if s != listed[0])
+            return gone, f"{listed[0]}: {objects} objects, {memory} bytes"
+        if time.monotonic() > deadline:
+            fail(f"status while draining, after the working client ended, lists {sorted(rows)} "
+                 f"(sessions {sessions}):\n{status.stdout}{status.stderr}", server)
+        time.sleep(0.5)
 
 
 def second_sigterm_ends_at_once(args, folder):
@@ -114,6 +147,10 @@ def main():
 
             if server.process.poll() is not None:
                 fail("the server exited while a session was still running", server)
+            # Still draining: status lists only the holding session, with its objects; the
+            # finished one is gone (its worker freed everything when its client said goodbye).
+            ended, held_row = wait_for_status_rows(args, server, sessions)
+            print(f"status while draining, the working client gone: {ended} gone, {held_row}")
             code = server.process.wait(timeout=GRACE_SECONDS + 60)
             print(f"the server exited with {code} after {time.monotonic() - drain_started:.1f} s")
             log = server.log()

@@ -9,7 +9,9 @@
 // released), for counting round trips (tests/tools/check_trace.py). With
 // `--pause SECONDS` it waits that long between writing the buffer and running
 // the kernel, and says "session_app: written" when it starts waiting (a
-// session at work while its server drains: tests/tools/check_drain.py). With
+// session at work while its server drains: tests/tools/check_drain.py); with
+// `--wait-stdin` it says the same and waits for a line on its stdin instead
+// (a session at work while the test does something: tests/tools/check_threads.py). With
 // `--busy`, while it holds, its queue has a command that waits on a user
 // event it completes at the end (a busy queue for `remote-cl status`).
 // Prints "session_app: OK" and exits 0 when the results are right.
@@ -43,9 +45,11 @@ int main(int argc, char** argv) {
   int rounds = 0;
   int pauseSeconds = 0;
   bool busy = false;
+  bool waitStdin = false;
   for (int i = 1; i < argc; ++i) {
     const bool hasValue = i + 1 < argc;
     if (std::strcmp(argv[i], "--busy") == 0) busy = true;
+    else if (std::strcmp(argv[i], "--wait-stdin") == 0) waitStdin = true;
     else if (hasValue && std::strcmp(argv[i], "--hold") == 0) holdSeconds = std::atoi(argv[++i]);
     else if (hasValue && std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[++i]);
     else if (hasValue && std::strcmp(argv[i], "--pause") == 0) pauseSeconds = std::atoi(argv[++i]);
@@ -73,6 +77,12 @@ int main(int argc, char** argv) {
     std::printf("session_app: written\n");
     std::fflush(stdout);
     std::this_thread::sleep_for(std::chrono::seconds(pauseSeconds));
+  }
+  if (waitStdin) {
+    std::printf("session_app: written\n");
+    std::fflush(stdout);
+    char line[64];
+    if (std::fgets(line, sizeof line, stdin) == nullptr) return fail("reading stdin (--wait-stdin)", -1);
   }
 
   const char* source = kSource;

@@ -8,6 +8,7 @@
 
 #include "rcl/icd/placement.h"
 #include "rcl/icd/srv_targets.h"
+#include "rcl/protocol/transport.h"
 
 namespace rcl::icd {
 namespace {
@@ -47,6 +48,27 @@ TEST(SrvTargets, EntriesAndEndpoints) {
   EXPECT_FALSE(isSrvEntry("tcp://gpu:5555"));
   EXPECT_EQ(tcpEndpoint("10.1.2.3", 5555), "tcp://10.1.2.3:5555");
   EXPECT_EQ(tcpEndpoint("fd00::1", 5555), "tcp://[fd00::1]:5555");
+  EXPECT_EQ(tcpEndpoint("::1", 7), "tcp://[::1]:7");
+}
+
+TEST(SrvTargets, OneAddressPerTargetIpv4First) {
+  EXPECT_EQ(preferredAddress({}), std::nullopt);
+  EXPECT_EQ(preferredAddress({"::1"}), "::1");  // only an AAAA record
+  EXPECT_EQ(preferredAddress({"10.0.0.2"}), "10.0.0.2");
+  EXPECT_EQ(preferredAddress({"fd00::2", "10.0.0.2", "10.0.0.3"}), "10.0.0.2");  // both: one server, IPv4
+  EXPECT_EQ(preferredAddress({"fd00::2", "fd00::3"}), "fd00::2");  // the resolver's order
+}
+
+TEST(SrvTargets, Ipv6EndpointsAskForZmqIpv6) {
+  // The client's sockets set ZMQ_IPV6 only for an IPv6 literal: with it, a
+  // name such as localhost would resolve to ::1 and miss a server on 127.0.0.1.
+  EXPECT_TRUE(protocol::isIpv6Endpoint(tcpEndpoint("::1", 5555)));
+  EXPECT_TRUE(protocol::isIpv6Endpoint("tcp://[fd00::1]:*"));
+  EXPECT_TRUE(protocol::isIpv6Endpoint("tcp://[::]:5555"));
+  EXPECT_FALSE(protocol::isIpv6Endpoint(tcpEndpoint("127.0.0.1", 5555)));
+  EXPECT_FALSE(protocol::isIpv6Endpoint("tcp://localhost:5555"));
+  EXPECT_FALSE(protocol::isIpv6Endpoint("tcp://*:5555"));
+  EXPECT_FALSE(protocol::isIpv6Endpoint("ipc:///tmp/remote-cl"));
 }
 
 TEST(SrvTargets, LowerPriorityAlwaysFirst) {

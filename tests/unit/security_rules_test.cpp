@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include "rcl/protocol/allowed_clients.h"
 #include "rcl/protocol/curve.h"
+#include "rcl/protocol/transport.h"
 #include "rcl/server/security.h"
 
 namespace rcl::server {
@@ -65,6 +67,37 @@ TEST(ListenRule, APortRangeTakesTheFirstFreePort) {
   EXPECT_EQ(b.get(zmq::sockopt::last_endpoint), "tcp://127.0.0.1:" + std::to_string(first + 1));
   EXPECT_THROW(bindSecurely(c, range, nullptr), std::runtime_error);
   EXPECT_THROW(bindSecurely(c, "tcp://0.0.0.0:*", nullptr), std::runtime_error);
+}
+
+TEST(ListenRule, TheIpv6LoopbackIsBindable) {
+  // A server given --listen tcp://[::1]:PORT: its socket needs ZMQ_IPV6, and
+  // the endpoint it reports (and hands out for sessions) stays IPv6.
+  {
+    const int probe = ::socket(AF_INET6, SOCK_STREAM, 0);
+    sockaddr_in6 loopback{};
+    loopback.sin6_family = AF_INET6;
+    loopback.sin6_addr = in6addr_loopback;
+    const bool ipv6 = probe >= 0 && ::bind(probe, reinterpret_cast<sockaddr*>(&loopback), sizeof loopback) == 0;
+    if (probe >= 0) ::close(probe);
+    if (!ipv6) GTEST_SKIP() << "this machine has no IPv6 loopback";
+  }
+  zmq::context_t context(1);
+  zmq::socket_t listening(context, zmq::socket_type::router), client(context, zmq::socket_type::dealer);
+  listening.set(zmq::sockopt::linger, 0);
+  client.set(zmq::sockopt::linger, 0);
+  bindSecurely(listening, "tcp://[::1]:*", nullptr);
+  const std::string endpoint = listening.get(zmq::sockopt::last_endpoint);
+  EXPECT_EQ(endpoint.rfind("tcp://[::1]:", 0), 0u) << endpoint;
+  EXPECT_TRUE(protocol::isIpv6Endpoint(endpoint));
+  protocol::allowIpv6For(client, endpoint);
+  client.connect(endpoint);
+  client.send(zmq::str_buffer("ping"), zmq::send_flags::none);
+  zmq::pollitem_t item{listening.handle(), 0, ZMQ_POLLIN, 0};
+  ASSERT_EQ(zmq::poll(&item, 1, std::chrono::milliseconds(60000)), 1);  // generous: a loaded machine
+  zmq::message_t id, body;
+  ASSERT_TRUE(listening.recv(id));
+  ASSERT_TRUE(listening.recv(body));
+  EXPECT_EQ(body.to_string(), "ping");
 }
 
 class KeyFiles : public ::testing::Test {

@@ -13,14 +13,15 @@
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/callbacks.h"
+#include "rcl/server/object_info.h"
 #include "rcl/server/ops/registry.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/session.h"
+#include "rcl/server/transfers.h"
 
 namespace rcl::server::ops {
 namespace {
 
-using protocol::ExtensionCall;
 using protocol::Kind;
 
 // The host-out arguments of a call, together, may not ask the server for more than this.
@@ -67,12 +68,6 @@ struct Running {
   cl_event event = nullptr;
 };
 
-cl_context contextOf(cl_command_queue queue) {
-  cl_context c = nullptr;
-  clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof c, &c, nullptr);
-  return c;
-}
-
 void checkBuffer(cl_mem mem, cl_context context, std::size_t index) {
   cl_mem_object_type type = 0;
   cl_context c = nullptr;
@@ -85,8 +80,7 @@ void checkBuffer(cl_mem mem, cl_context context, std::size_t index) {
 
 void requireExtension(cl_command_queue queue, const Op& op) {
   if (op.requiredExtension.empty()) return;
-  cl_device_id device = nullptr;
-  clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof device, &device, nullptr);
+  cl_device_id device = deviceOf(queue);
   if (device == nullptr || !deviceHasExtension(device, op.requiredExtension))
     throw CallError(CL_INVALID_OPERATION, op.name + " needs " + op.requiredExtension + ", which the device lacks");
 }
@@ -107,18 +101,8 @@ void settle(Session& session, std::shared_ptr<Running> run, std::uint64_t seq, s
     if (eventId != 0) session.table().add(eventId, ObjectKind::Event, event);
     session.completions().onComplete(event, [outbox = session.outbox(), run = std::move(run), eventId, results](cl_int done) mutable {
       if (results) {
-        protocol::Writer w;
-        w.integer(Kind::ReadData);
-        w.u64(0);
-        w.u64(eventId);
-        w.i64(done);
-        if (done == CL_COMPLETE) {
-          w.array(1);  // the bytes in one chunk
-          w.bulkMove(std::move(*run->hostOut));
-        } else {
-          w.nil();
-        }
-        outbox->post(w.finish());
+        Chunks chunks{run->hostOut};  // the bytes in one chunk
+        outbox->post(readDataPush(eventId, done, chunks).finish());
       } else if (eventId != 0) {
         protocol::Writer w;
         w.integer(Kind::Event);
@@ -252,11 +236,11 @@ void handleExtensionCall(Session& session, protocol::Reader& reader, std::uint64
   CallContext ctx(session, reader, seq, static_cast<protocol::CallId>(callId));
   bool answered = false;
   try {
-    switch (static_cast<ExtensionCall>(callId)) {
-      case ExtensionCall::ListOps:
+    switch (static_cast<protocol::CallId>(callId)) {
+      case protocol::CallId::ListOps:
         listOps(ctx);
         break;
-      case ExtensionCall::EnqueueOp:
+      case protocol::CallId::EnqueueOp:
         answered = enqueueOp(ctx, callId);
         break;
       default:

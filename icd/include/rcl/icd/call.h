@@ -31,6 +31,8 @@ using protocol::CallbackKind;  // one definition for both sides
 class Reply;
 struct SvmAllocation;
 
+// The context an object belongs to (a context: itself), nullptr for the kinds that have none.
+cl_context contextOf(Object* o);
 // Records the context an object belongs to (for the kinds that have one).
 void setContext(Object* o, cl_context c);
 

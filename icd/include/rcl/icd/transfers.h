@@ -72,6 +72,13 @@ cl_int rectError(const std::size_t* origin, const std::size_t* region, std::size
 
 // Adds the region of `ptr`, packed, to `call` as its bytes (a write).
 void sendRegion(Call& call, const void* ptr, const HostRegion& region);
+// A buffer read into `ptr` whose `call` holds its arguments up to its size:
+// its first bytes go as pieces sent ahead (shm_pieces.h) where they can, then
+// the wait list goes, and enqueueRead puts the socket's bytes after theirs.
+cl_int enqueueBufferRead(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
+                         void* ptr, cl_uint n, const cl_event* waits, cl_bool blocking, cl_event* event,
+                         cl_command_type type = 0);
+
 // enqueueRead whose bytes come packed and are laid out into the region of `ptr`.
 cl_int enqueueRegionRead(Call& call, cl_bool blocking, void* ptr, const HostRegion& region, cl_event* event);
 

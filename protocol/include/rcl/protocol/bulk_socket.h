@@ -45,8 +45,7 @@
 
 namespace rcl::protocol::bulk {
 
-inline constexpr std::uint16_t kBulkWrite = 1104;
-inline constexpr std::uint16_t kBulkRead = 1105;
+// (The calls BulkWrite and BulkRead: codegen/private_calls.toml.)
 inline constexpr std::size_t kTokenBytes = 16;
 inline constexpr unsigned char kAccepted = 1;
 inline constexpr unsigned kMaxLanes = 8;

@@ -1,5 +1,5 @@
-// Calls on the control channel, outside the OpenCL API. Their ids live above
-// every CallId.
+// Calls on the control channel, outside the OpenCL API. Their ids:
+// ControlCall (rcl/protocol/call_ids.h, from codegen/private_calls.toml).
 //
 // A client says hello to the server's listening endpoint; the answer names
 // the session's own endpoint, where the client's two sockets then connect
@@ -21,17 +21,4 @@
 //   status  [Request, seq, Status] -> [Reply, seq, CL_SUCCESS, ...]   (protocol/status.h)
 #pragma once
 
-#include <cstdint>
-
-namespace rcl::protocol {
-
-enum class ControlCall : std::uint16_t {
-  Hello = 1000,
-  Goodbye = 1001,
-  Attach = 1002,
-  Status = 1003,
-  ShmAttach = 1004,  // on the session's control channel: map the client's segment (shm.h)
-  BulkAttach = 1005,  // on the session's control channel: open a bulk socket (bulk_socket.h)
-};
-
-}  // namespace rcl::protocol
+#include "rcl/protocol/call_ids.h"

@@ -19,7 +19,7 @@
 
 namespace rcl::protocol {
 
-inline constexpr std::uint16_t kDeviceInfoAll = 1111;
+// (Its id: CallId::DeviceInfoAll, codegen/private_calls.toml.)
 
 struct InfoRange {
   cl_uint first;

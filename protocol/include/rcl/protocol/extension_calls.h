@@ -1,6 +1,7 @@
 // Calls of remote-cl's own OpenCL extensions (cl_rcl_ops, CL/cl_remote.h),
-// which are not in the ICD dispatch table. Their ids live above every
-// CallId and ControlCall; they travel on the calls channel like any call.
+// which are not in the ICD dispatch table: CallId::ListOps and
+// CallId::EnqueueOp (codegen/private_calls.toml), from kFirstExtensionCall on;
+// they travel on the calls channel like any call.
 //
 // List the operations the server offers (sync; every platform of a server
 // offers the same):
@@ -29,14 +30,9 @@
 
 #include <cstdint>
 
+#include "rcl/protocol/call_ids.h"
+
 namespace rcl::protocol {
-
-enum class ExtensionCall : std::uint16_t {
-  ListOps = 2000,
-  EnqueueOp = 2001,
-};
-
-inline constexpr std::uint16_t kFirstExtensionCall = 2000;
 
 // The arguments of the built-in GEMM operations ("sgemm", "dgemm", "hgemm"),
 // in order: X(name, kind, type), with T the element type. Both sides derive

@@ -13,12 +13,6 @@
 // no __local argument set (its own __local variables: the server asks a
 // fresh kernel of the same function; 0 when it cannot). A refusal of any of
 // them is the reply's status.
+//
+// Its id: CallId::KernelLaunchInfo (codegen/private_calls.toml).
 #pragma once
-
-#include <cstdint>
-
-namespace rcl::protocol {
-
-inline constexpr std::uint16_t kKernelLaunchInfo = 1113;
-
-}  // namespace rcl::protocol

@@ -87,33 +87,17 @@ struct Header {
   std::uint64_t slotBytes;
 };
 
-// Ids of the piece calls (calls channel) and of the attach call (control channel).
-inline constexpr std::uint16_t kWritePiece = 1100;
-inline constexpr std::uint16_t kReadPiece = 1101;
-inline constexpr std::uint16_t kDirectWrite = 1102;
-inline constexpr std::uint16_t kDirectRead = 1103;
-inline constexpr std::uint16_t kSharedWrite = 1106;
-inline constexpr std::uint16_t kSharedRead = 1107;
-inline constexpr std::uint16_t kSharedCopied = 1108;
-inline constexpr std::uint16_t kSharedMap = 1109;
-inline constexpr std::uint16_t kSharedUnmap = 1110;
-inline constexpr std::uint16_t kSharedWritten = 1112;  // (1111: protocol/device_info.h)
-
+// The piece calls (calls channel: WritePiece, ReadPiece, DirectWrite,
+// DirectRead, SharedWrite, SharedRead, SharedWritten, SharedCopied, SharedMap,
+// SharedUnmap) and the attach call (control channel: ShmAttach) have their
+// ids in codegen/private_calls.toml, like every message (CallId, ControlCall).
+//
 // A map for writing (CL_MAP_WRITE) of memory the host may not read
 // (CL_MEM_HOST_WRITE_ONLY) needs the region's bytes, which the real platform
 // refuses to a read: the server copies the region on the device into a
-// scratch buffer and reads that. Shaped as clEnqueueReadBuffer (without
-// shared memory pieces) and clEnqueueReadImage; any transport.
-inline constexpr std::uint16_t kMapReadBuffer = 1120;
-inline constexpr std::uint16_t kMapReadImage = 1121;
-
-// The OpenCL call a shared map or unmap, or a map's read, stands for (traces); nullptr for other ids.
-inline constexpr const char* sharedCallName(std::uint16_t id) {
-  return id == kSharedMap || id == kMapReadBuffer ? "clEnqueueMapBuffer"
-         : id == kMapReadImage                    ? "clEnqueueMapImage"
-         : id == kSharedUnmap                     ? "clEnqueueUnmapMemObject"
-                                                  : nullptr;
-}
+// scratch buffer and reads that (MapReadBuffer, MapReadImage). Shaped as
+// clEnqueueReadBuffer (without shared memory pieces) and clEnqueueReadImage;
+// any transport.
 
 // Smaller buffers are not worth a memfd of their own.
 inline constexpr std::size_t kMinSharedBufferBytes = std::size_t{64} << 10;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <zmq.hpp>
@@ -26,6 +27,16 @@ std::optional<Frames> recvFrames(zmq::socket_t& socket, zmq::recv_flags flags = 
 
 // zmq::poll that treats an interrupted wait (a signal) as a timeout.
 int pollOnce(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds timeout);
+
+// Whether `endpoint` names an IPv6 address (tcp://[::1]:5555, an SRV target
+// with only an AAAA record): ZeroMQ binds or connects to it only on a socket
+// with ZMQ_IPV6. Host names and IPv4 addresses say no: with ZMQ_IPV6 a name
+// resolves to its IPv6 address first, so tcp://localhost:5555 would reach
+// ::1 and miss a server listening on 127.0.0.1.
+bool isIpv6Endpoint(const std::string& endpoint);
+// Sets ZMQ_IPV6 on `socket` as its next bind or connect to `endpoint` needs;
+// call it before every bind or connect of a tcp:// endpoint.
+void allowIpv6For(zmq::socket_t& socket, const std::string& endpoint);
 
 using RoutingId = std::array<std::uint8_t, kRoutingIdSize>;
 

@@ -21,8 +21,7 @@ class CallContext;
 using MappedStep = std::function<void(unsigned char* host, std::uint64_t token, std::uint64_t where,
                                       std::size_t length, std::function<void(bool ok)> finished)>;
 
-// Decodes a piece [token, where, length, queue, buffer, offset, wait list]
-// and enqueues map -> `step` -> unmap. `step` empty: this session cannot
+// Decodes a piece (piece_header.h) and enqueues map -> `step` -> unmap. `step` empty: this session cannot
 // take `kind` pieces (CL_INVALID_OPERATION). Errors of the enqueues are kept
 // for the transfer's command.
 void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step);

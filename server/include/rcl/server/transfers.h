@@ -47,13 +47,18 @@ void writeInChunks(CallContext& ctx, cl_command_queue queue, Chunks chunks, cons
 // client's id, pushes the bytes when it completes, and replies.
 void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging);
 
+// The push of a read's bytes, [ReadData, 0, id, status, chunks], each chunk
+// moved out of its frame; nil for the chunks unless `done` is CL_COMPLETE.
+// Left open for what follows (the read's profiling times).
+protocol::Writer readDataPush(std::uint64_t id, cl_int done, Chunks& chunks);
+
 // One event standing for all `parts` (a marker when there are several);
 // the parts themselves are released.
 cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event* joined);
 
 namespace custom {
 // Reads for maps for writing of memory the host may not read (protocol/shm.h
-// kMapReadBuffer, kMapReadImage), in custom_commands.cpp.
+// MapReadBuffer, MapReadImage), in custom_commands.cpp.
 void mapReadBuffer(CallContext& ctx);
 void mapReadImage(CallContext& ctx);
 }  // namespace custom
