@@ -9,11 +9,9 @@ show one a wait).
 
 usage: check_failed_wait_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --app failed_wait_app"""
 
-import json
 import tempfile
-from pathlib import Path
 
-from tool_checks import parse_arguments, run_with_server, fail as failed
+from tool_checks import parse_arguments, traced, fail as failed
 
 ROUNDS = 3
 
@@ -25,14 +23,10 @@ def fail(message):
 def main():
     args = parse_arguments(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory(prefix="rcl-failed-wait-") as scratch:
-        trace = Path(scratch) / "trace.json"
-        result = run_with_server(args, [args.tool, "trace", "-o", str(trace), "--", args.app,
-                                        "--rounds", str(ROUNDS)])
+        result, events = traced(args, scratch, [args.app, "--rounds", str(ROUNDS)])
         print(result.stdout[-3000:])
-        print(result.stderr[-3000:])
         if result.returncode != 0 or "failed_wait_app: OK" not in result.stdout:
             fail(f"failed_wait_app: exit code {result.returncode}")
-        events = json.loads(trace.read_text())["traceEvents"]
         calls = {}
         for e in events:
             if e["ph"] == "X" and e.get("cat") not in ("kernel", "command"):
