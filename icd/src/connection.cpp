@@ -524,6 +524,7 @@ void Connection::dispatch(protocol::Frames frames) {
         const std::string message = r.str();
         log().warn("remote-cl: server {} reports: {}", endpoint_, message);
         if (seq != 0) onReply(seq, status, std::nullopt);
+        else askAboutPendingEvents();  // an async call refused unread: its event, if any, never completes
         return;
       }
       case Kind::Event: {
@@ -563,6 +564,8 @@ void Connection::dispatch(protocol::Frames frames) {
           static_cast<cl_event>(o)->rejectedWith = status;
           setEventStatus(static_cast<cl_event>(o), status < 0 ? status : CL_OUT_OF_RESOURCES);
           if (read) unhold(read->event);
+        } else if (eventId == 0) {
+          askAboutPendingEvents();
         }
         return;
       }
@@ -715,6 +718,23 @@ void Connection::onCallback(protocol::Reader& r) {
       log().warn("remote-cl: malformed callback: {}", e.what());
     }
   });
+}
+
+void Connection::askAboutPendingEvents() {
+  // Collected first, as declareDead does: objectsMutex_ is not held while an
+  // event's mutex is taken (unhold under an event's mutex takes objectsMutex_).
+  std::vector<cl_event> events;
+  {
+    std::lock_guard lock(objectsMutex_);
+    for (auto& [id, o] : objects_)
+      if (o->kind == ObjectKind::Event) events.push_back(static_cast<cl_event>(o));
+  }
+  for (cl_event e : events) {
+    std::lock_guard lock(e->mutex);
+    if (isFinal(e->status)) continue;
+    e->askServer = true;
+    e->changed.notify_all();
+  }
 }
 
 void Connection::declareDead(const std::string& why) {

@@ -65,7 +65,7 @@ std::optional<cl_int> localProfilingInfo(cl_event event, cl_profiling_info param
 namespace {
 
 // Asks the server for an event's status. Needed only when no completion was
-// pushed: PoCL calls no callback for a command that failed.
+// pushed and none will be (waitForEvent).
 void reconcile(cl_event event) {
   Call call(CallId::clGetEventInfo);
   call.ownHandle(event);
@@ -96,23 +96,35 @@ void reconcile(cl_event event) {
 
 }  // namespace
 
-// Waits end with the pushed completion. The server is asked only after a
-// silence: a lost push, or a command that failed (PoCL calls no callback for
-// it); a server that is gone fails every event without being asked
-// (Connection::declareDead).
-constexpr auto kFirstStatusPoll = std::chrono::seconds(1);
-constexpr auto kLongestStatusPoll = std::chrono::seconds(5);
+// Waits end with the pushed completion: the server pushes every event's final
+// status, failures included (it watches for the commands that failed with no
+// callback from its platform: server/include/rcl/server/callbacks.h), and a
+// server that is gone fails every event without being asked
+// (Connection::declareDead, by its heartbeats). So a wait sends nothing while
+// the server is there, except:
+// - when the server refused an async call before it read the call's event
+//   (an object whose pipelined creation failed, a malformed request): this
+//   event may be that call's, which will never complete; asked at once
+//   (Connection::askAboutPendingEvents);
+// - a last resort after a long silence, for what no push tells: a server
+//   from before its watch (that version's PoCL commands that failed pushed
+//   nothing), a platform whose failed commands neither call back nor show a
+//   negative status. Longer than any wait a benchmark makes of a live server,
+//   so it costs no round trip there.
+constexpr auto kLastResortPoll = std::chrono::seconds(30);
 
 cl_int waitForEvent(cl_event event) {
-  std::chrono::milliseconds interval = kFirstStatusPoll;
+  auto nextAsk = std::chrono::steady_clock::now() + kLastResortPoll;
   std::unique_lock lock(event->mutex);
-  while (!event->changed.wait_for(lock, interval, [event] { return isFinal(event->status); })) {
+  for (;;) {
+    event->changed.wait_until(lock, nextAsk, [event] { return isFinal(event->status) || event->askServer; });
+    if (isFinal(event->status)) return event->status;
+    event->askServer = false;
     lock.unlock();
     reconcile(event);
     lock.lock();
-    interval = std::min<std::chrono::milliseconds>(interval * 2, kLongestStatusPoll);
+    nextAsk = std::chrono::steady_clock::now() + kLastResortPoll;
   }
-  return event->status;
 }
 
 void whenComplete(cl_event event, std::function<void(cl_int)> action) {

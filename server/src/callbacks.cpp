@@ -1,10 +1,16 @@
 #include "rcl/server/callbacks.h"
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "rcl/protocol/codec.h"
@@ -35,6 +41,10 @@ class KeyedRegistry {
     std::optional<Value> value(std::move(it->second.value));
     entries_.erase(it);
     return value;
+  }
+  bool contains(void* key) {
+    std::lock_guard lock(mutex_);
+    return entries_.count(reinterpret_cast<std::uintptr_t>(key)) != 0;
   }
   std::optional<Value> find(void* key) {
     std::lock_guard lock(mutex_);
@@ -67,6 +77,97 @@ class KeyedRegistry {
 
 KeyedRegistry<std::function<void(cl_int)>>& actions() {
   static NoDestructor<KeyedRegistry<std::function<void(cl_int)>>> instance;
+  return instance.get();
+}
+
+// The events whose CL_COMPLETE action has not run (CompletionActions, in
+// callbacks.h: why), each retained until its action ran, or was dropped. One
+// thread for the process, started with the first event; it waits, unwoken,
+// while nothing is watched, looks at most every kQuantum, and makes no OpenCL
+// call under its mutex (PoCL may hold an event's lock while it calls back,
+// and a callback may call checkSoon).
+class FailureWatch {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr Clock::duration kFirstLook = std::chrono::milliseconds(20);
+  static constexpr Clock::duration kLongestLook = std::chrono::seconds(2);
+  static constexpr Clock::duration kQuantum = std::chrono::milliseconds(10);
+
+  void add(cl_event event, void* key) {
+    if (::clRetainEvent(event) != CL_SUCCESS) return;
+    const auto due = Clock::now() + kFirstLook;
+    std::lock_guard lock(mutex_);
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    const bool earliest = watched_.empty() || due < watched_.begin()->first;
+    watched_.emplace(due, Watched{event, key, kFirstLook});
+    if (earliest) wake_.notify_one();
+  }
+
+  void checkSoon() {
+    std::lock_guard lock(mutex_);
+    if (watched_.empty()) return;
+    soon_ = true;
+    wake_.notify_one();
+  }
+
+ private:
+  struct Watched {
+    cl_event event;
+    void* key;
+    Clock::duration interval;
+  };
+  using Schedule = std::multimap<Clock::time_point, Watched>;
+
+  [[noreturn]] void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return soon_ || !watched_.empty(); });
+      while (!soon_ && Clock::now() < watched_.begin()->first) wake_.wait_until(lock, watched_.begin()->first);
+      const bool soon = std::exchange(soon_, false);
+      const auto now = Clock::now();
+      // The events due now (all of them after a checkSoon), looked at outside the lock.
+      Schedule due;
+      const auto end = soon ? watched_.end() : watched_.upper_bound(now);
+      while (watched_.begin() != end) due.insert(watched_.extract(watched_.begin()));
+      lock.unlock();
+      Schedule again;
+      for (auto& [when, w] : due)
+        if (stillWaits(w, soon)) again.emplace(now + w.interval, w);
+      lock.lock();
+      watched_.merge(again);
+      // At most one look every kQuantum, however many events come and go (a checkSoon still wakes it).
+      wake_.wait_for(lock, kQuantum, [this] { return soon_; });
+    }
+  }
+
+  // Looks at one event: false once its action ran (here or in the callback)
+  // or was dropped, and the event is released.
+  static bool stillWaits(Watched& w, bool soon) {
+    if (actions().contains(w.key)) {
+      cl_int status = CL_QUEUED;
+      if (::clGetEventInfo(w.event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr) !=
+          CL_SUCCESS) {
+        status = CL_QUEUED;  // (it is retained: cannot happen) looked at again later
+      }
+      if (status >= 0) {
+        w.interval = soon ? kFirstLook : std::min(w.interval * 2, kLongestLook);
+        return true;
+      }
+      if (auto run = actions().take(w.key)) (*run)(status);
+    }
+    ::clReleaseEvent(w.event);
+    return false;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  Schedule watched_;  // by when each is looked at next
+  bool soon_ = false;
+  std::thread thread_;  // never joined: the watch lasts as long as the process
+};
+
+FailureWatch& failureWatch() {
+  static NoDestructor<FailureWatch> instance;
   return instance.get();
 }
 
@@ -128,14 +229,42 @@ CompletionActions::~CompletionActions() { dropPending(); }
 cl_int CompletionActions::onStatus(cl_event event, cl_int when, std::function<void(cl_int)> action) {
   void* key = actions().add(this, std::move(action));
   const cl_int status = clSetEventCallback(event, when, &fire, key);
-  if (status != CL_SUCCESS) actions().take(key);
+  if (status != CL_SUCCESS) {
+    actions().take(key);
+    return status;
+  }
+  // Not a user event: the client sets its status itself, and PoCL calls its
+  // CL_COMPLETE callback when it completes (and an application counting its
+  // references, which the session hides, would see the watch's). Nor one
+  // whose action ran already, inside clSetEventCallback.
+  if (when != CL_COMPLETE) return status;
+  cl_command_type type = 0;
+  if (::clGetEventInfo(event, CL_EVENT_COMMAND_TYPE, sizeof type, &type, nullptr) != CL_SUCCESS ||
+      type == CL_COMMAND_USER)
+    return status;
+  if (actions().contains(key)) failureWatch().add(event, key);
   return status;
 }
 
-void CompletionActions::fire(cl_event, cl_int status, void* key) {
+void CompletionActions::checkSoon() { failureWatch().checkSoon(); }
+
+void CompletionActions::fire(cl_event event, cl_int status, void* key) {
+  // PoCL 3.1 calls a CL_COMPLETE callback set on a command that failed
+  // already at once, with CL_COMPLETE: the event's own status tells.
+  if (status == CL_COMPLETE) {
+    cl_int real = CL_COMPLETE;
+    if (::clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof real, &real, nullptr) == CL_SUCCESS &&
+        real < 0)
+      status = real;
+  }
   if (auto run = actions().take(key)) (*run)(status);
+  // The commands that waited for a failed one fail too, maybe without callbacks.
+  if (status < 0) failureWatch().checkSoon();
 }
 
-void CompletionActions::dropPending() { actions().dropAllOf(this); }
+void CompletionActions::dropPending() {
+  actions().dropAllOf(this);
+  failureWatch().checkSoon();  // their events are released now
+}
 
 }  // namespace rcl::server

@@ -305,4 +305,16 @@ void clSetEventCallback(CallContext& ctx) {
   ctx.reply(::clSetEventCallback(event, type, notify.function(), notify.userData()));
 }
 
+// [clSetUserEventStatus]: event, status. A negative status fails the
+// commands that wait for the event, and PoCL 3.1 calls none of their
+// callbacks: the watched events are looked at now (CompletionActions), so
+// their failures are pushed like completions.
+void clSetUserEventStatus(CallContext& ctx) {
+  auto event = ctx.handle<cl_event>();
+  auto executionStatus = ctx.scalar<cl_int>();
+  const cl_int status = ctx.outside([&] { return ::clSetUserEventStatus(event, executionStatus); });
+  if (status == CL_SUCCESS && executionStatus < 0) CompletionActions::checkSoon();
+  ctx.reply(status);
+}
+
 }  // namespace rcl::server::custom

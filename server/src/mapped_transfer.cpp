@@ -67,7 +67,13 @@ void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step
   auto bufferHold = held(buffer, ::clReleaseMemObject);
   session.completions().onComplete(
       mapped, [step = std::move(step), host, token = token, where = where, length = length, steppedHold, bufferHold,
-               mappedHold](cl_int) {
+               mappedHold](cl_int done) {
+        // A map that failed (behind a failed event) maps nothing to copy: the
+        // unmap, which waits for it too, fails with it; the step is only let go.
+        if (done < 0) {
+          ::clSetUserEventStatus(steppedHold.get(), CL_COMPLETE);
+          return;
+        }
         step(host, token, where, length,
              [steppedHold, bufferHold](bool ok) {
                ::clSetUserEventStatus(steppedHold.get(), ok ? CL_COMPLETE : CL_OUT_OF_RESOURCES);

@@ -290,6 +290,70 @@ TEST_F(EventTest, NegativeUserEventStatusFailsDependentCommands) {
   EXPECT_LT(statusOf(filled), 0);
 }
 
+// A user event set to a negative status fails, with no callback from PoCL
+// 3.1, the commands that wait for it directly, through another command, or
+// behind them on an in-order queue, and a read: a wait that is under way when
+// it fails returns CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, each status
+// is negative and the queue goes on. Through remote-cl the server pushes the
+// failures, so the CL_COMPLETE callback runs with one; PoCL itself never
+// calls it (checked only remotely).
+TEST_F(EventTest, FailuresBehindANegativeUserEventReachWaitsAndCallbacks) {
+  Mem buffer;
+  ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, 256, nullptr, &buffer));
+  const cl_uint pattern = 7;
+  cl_uint readBack[4] = {};
+  Event filled, chained, behind, read;
+  CL_CHECK(clEnqueueFillBuffer(queue_, buffer, &pattern, sizeof pattern, 0, 256, 1, gate_.address(), filled.out()));
+  CL_CHECK(clEnqueueMarkerWithWaitList(queue_, 1, filled.address(), chained.out()));
+  CL_CHECK(clEnqueueMarkerWithWaitList(queue_, 0, nullptr, behind.out()));
+  CL_CHECK(clEnqueueReadBuffer(queue_, buffer, CL_FALSE, 0, sizeof readBack, readBack, 1, gate_.address(), read.out()));
+  CallbackRecord record;
+  CL_CHECK(clSetEventCallback(chained, CL_COMPLETE, &CallbackRecord::record, &record));
+  CL_CHECK(clFlush(queue_));
+
+  std::thread failer = openGateLater(-1);
+  const cl_event all[] = {filled.get(), chained.get(), behind.get(), read.get()};
+  const cl_int waited = clWaitForEvents(4, all);
+  failer.join();
+  CL_EXPECT_ERROR(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, waited);
+  EXPECT_LT(statusOf(filled), 0);
+  EXPECT_LT(statusOf(chained), 0);
+  EXPECT_LT(statusOf(behind), 0);
+  EXPECT_LT(statusOf(read), 0);
+  if (isRemote()) {
+    ASSERT_TRUE(record.waitForCall()) << "the failed marker's CL_COMPLETE callback never ran";
+    EXPECT_LT(record.status, 0);
+  }
+  Event after;
+  CL_CHECK(clEnqueueMarkerWithWaitList(queue_, 0, nullptr, after.out()));
+  CL_CHECK(clWaitForEvents(1, after.address()));
+  EXPECT_EQ(statusOf(after), CL_COMPLETE);
+}
+
+// A non-blocking map behind a user event that fails: the wait returns the
+// failure and the map's status is negative, for a small buffer and for one
+// large enough to be shared with the client where it can be.
+TEST_F(EventTest, MapBehindANegativeUserEventFails) {
+  for (const size_t bytes : {size_t{256}, size_t{1} << 20}) {
+    SCOPED_TRACE(bytes);
+    cl_int error = CL_SUCCESS;
+    Event gate(clCreateUserEvent(context_, &error));
+    CL_CHECK(error);
+    Mem buffer;
+    ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, bytes, nullptr, &buffer));
+    Event mapped;
+    void* host = clEnqueueMapBuffer(queue_, buffer, CL_FALSE, CL_MAP_READ | CL_MAP_WRITE, 0, bytes, 1,
+                                    gate.address(), mapped.out(), &error);
+    CL_CHECK(error);
+    CL_CHECK(clFlush(queue_));
+    CL_CHECK(clSetUserEventStatus(gate, -1));
+    CL_EXPECT_ERROR(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, clWaitForEvents(1, mapped.address()));
+    EXPECT_LT(statusOf(mapped), 0);
+    if (host != nullptr) clEnqueueUnmapMemObject(queue_, buffer, host, 0, nullptr, nullptr);
+    clFinish(queue_);
+  }
+}
+
 // clFinish answers at once only when every command is done: after a
 // completed command it returns, behind a gated one it waits, and on an
 // out-of-order queue a completed last command says nothing of the others.

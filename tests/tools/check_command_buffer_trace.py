@@ -8,11 +8,9 @@ tracer itself asked for. Each run shows on the timeline as one command.
 
 usage: check_command_buffer_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --app command_buffer_app"""
 
-import json
 import tempfile
-from pathlib import Path
 
-from tool_checks import parse_arguments, run_with_server, fail as failed
+from tool_checks import parse_arguments, traced, fail as failed
 
 RUNS = 6  # command_buffer_app: five runs of the buffer of four commands, one of the buffer of one
 
@@ -24,12 +22,9 @@ def fail(message):
 def main():
     args = parse_arguments(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory(prefix="rcl-cmdbuf-trace-") as scratch:
-        trace = Path(scratch) / "trace.json"
-        result = run_with_server(args, [args.tool, "trace", "-o", str(trace), "--", args.app])
-        print(result.stderr[-3000:])
+        result, events = traced(args, scratch, [args.app])
         if result.returncode != 0 or "command_buffer_app: OK" not in result.stdout:
             fail(f"command_buffer_app: exit code {result.returncode}\n{result.stdout}")
-        events = json.loads(trace.read_text())["traceEvents"]
         calls = sorted((e for e in events if e["ph"] == "X" and e.get("cat") in ("sync", "async", "transfer")),
                        key=lambda e: e["ts"])
         enqueues = [e for e in calls if e["name"] == "clEnqueueCommandBufferKHR"]

@@ -2,6 +2,7 @@
 command through a throw-away server or a server of their own, and how they fail."""
 
 import argparse
+import json
 import os
 import select
 import signal
@@ -27,6 +28,16 @@ def run_with_server(args, command):
     """Runs `command` with OCL_ICD_VENDORS and REMOTE_CL_SERVERS naming a fresh server."""
     return subprocess.run([sys.executable, str(WITH_SERVER), "--server", args.server, "--vendors", args.vendors,
                            "--", *command], capture_output=True, text=True, timeout=120)
+
+
+def traced(args, scratch, command):
+    """Runs `command` under `remote-cl trace` with a fresh server; (its result, printed
+    stderr and all), the trace's events)."""
+    trace = Path(scratch) / "trace.json"
+    result = run_with_server(args, [args.tool, "trace", "-o", str(trace), "--", *command])
+    print(result.stderr[-3000:])
+    events = json.loads(trace.read_text())["traceEvents"] if trace.exists() else []
+    return result, events
 
 
 def fail(check, message):

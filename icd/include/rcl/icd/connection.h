@@ -198,6 +198,9 @@ class Connection {
   // The session's kernel printf output, onto this process's stdout.
   static void printOutput(protocol::Reader& reader);
   void declareDead(const std::string& why);
+  // The server refused an async call before it read the call's event: every
+  // pending event is marked to be asked about once (waitForEvent).
+  void askAboutPendingEvents();
   // A sync call whose reply comes to the calling thread's own socket.
   Result roundTripOn(ReplySocket& socket, protocol::Writer& request, std::size_t seqOffset);
   void callbackLoop();

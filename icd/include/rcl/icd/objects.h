@@ -216,6 +216,9 @@ struct _cl_event : rcl::icd::Object {
   std::mutex mutex;
   std::condition_variable changed;
   cl_int status = CL_QUEUED;
+  // The server refused a command without naming its event (refused before it
+  // read that far): this one may be it, and only the server can say (waitForEvent).
+  bool askServer = false;
   // Its profiling timestamps, pushed with its completion when the real
   // platform has them (protocol/profiling_times.h: QUEUED, SUBMIT, START, END, COMPLETE).
   std::array<std::optional<cl_ulong>, 5> profilingTimes{};

@@ -60,12 +60,22 @@ template <> struct CallbackTrampoline<CallbackKind::context_destructor> {
   static void CL_CALLBACK call(cl_context, void* target);
 };
 
-// Actions to run once events reach a status, kept by the session. PoCL calls
-// no callback for a command that failed, so an action may never run: those
-// are dropped with the session, after its queues are finished. Keyed like
+// Actions to run once events reach a status, kept by the session. Keyed like
 // CallbackTargets: a callback that comes after its session dropped it
 // (implementations call back from their own threads, maybe after clFinish
 // returned) finds nothing and does nothing.
+//
+// A failed command may get no callback at all: PoCL 3.1 calls none, for any
+// status, on a command that failed because an event it waited for (directly,
+// through a chain, or before it on an in-order queue) failed, nor on a user
+// event set to a negative status; the commands' statuses turn negative at
+// once, inside clSetUserEventStatus. So each CL_COMPLETE action of a command
+// (not of a user event: the client sets its status) is also watched
+// (FailureWatch, callbacks.cpp): the event is retained and its status
+// read locally (no network), with a back-off from 20 ms to 2 s, and at once
+// when something may have failed commands (checkSoon). A negative status runs
+// the action, exactly once, whoever comes first: the callback or the watch.
+// The watch sleeps when no action waits.
 class CompletionActions {
  public:
   CompletionActions() = default;
@@ -73,13 +83,18 @@ class CompletionActions {
   CompletionActions(const CompletionActions&) = delete;
   CompletionActions& operator=(const CompletionActions&) = delete;
 
-  // Runs `action(status)` once, when `event` completes, on the thread the
-  // implementation calls back on. Returns clSetEventCallback's status.
+  // Runs `action(status)` once, when `event` completes or fails, on the
+  // thread the implementation calls back on (or the watch's). Returns
+  // clSetEventCallback's status.
   cl_int onComplete(cl_event event, std::function<void(cl_int status)> action) {
     return onStatus(event, CL_COMPLETE, std::move(action));
   }
-  // The same when `event` reaches `status` (CL_SUBMITTED, CL_RUNNING, CL_COMPLETE).
+  // The same when `event` reaches `status` (CL_SUBMITTED, CL_RUNNING, CL_COMPLETE;
+  // only CL_COMPLETE is watched: a failed command never reaches the others).
   cl_int onStatus(cl_event event, cl_int status, std::function<void(cl_int status)> action);
+  // Something may have failed commands without callbacks (a user event set
+  // to a negative status): the watched events are looked at now.
+  static void checkSoon();
   // Drops the actions that never ran (the session's queues are finished).
   void dropPending();
 
