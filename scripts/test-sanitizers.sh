@@ -30,7 +30,10 @@ mode=${1:?usage: test-sanitizers.sh asan|tsan}
 #                 32 clients run in the plain build (scripts/test.sh).
 #  conformance.cts_quick  runs the prebuilt (uninstrumented) Khronos CTS
 #                 binaries with the driver (same loading problem).
-exclude='^(install\.|clinfo\.compare$|tools\.|apps$|apps\.pyopencl$|bench\.|conformance\.cts_quick$'
+#  deploy.container  installs the packages of the build (instrumented here,
+#                 which the recipe's release build is not) and runs the
+#                 system's clinfo with them (same loading problem).
+exclude='^(install\.|clinfo\.compare$|tools\.|apps$|apps\.pyopencl$|bench\.|conformance\.cts_quick$|deploy\.container$'
 targets=()  # empty: everything the configuration builds
 
 case "$mode" in
