@@ -361,9 +361,8 @@ def encrypted_links(r):
         if res.get("enc"):
             links.append((f"{t:g} ms RTT", res, res["enc"], res["net"]))
     rate = r.get("rate")
-    for t, res in (rate or {}).get("rtt", {}).items():
-        if res.get("enc"):
-            links.append((f"{t:g} ms, {rate['mbit']:g} Mbit/s", res["plain"], res["enc"], res["net"]))
+    for t, res in (rate or {}).get("rtt", {}).items():  # with --no-encrypted: plain only
+        links.append((f"{t:g} ms, {rate['mbit']:g} Mbit/s", res["plain"], res.get("enc") or {}, res["net"]))
     return links
 
 
@@ -383,10 +382,13 @@ def encrypted_table(r):
     for label, key, size in BULK_ROWS:
         cells, seen = [], False
         for _, plain, enc, _ in links:
-            if plain.get(key) is None or enc.get(key) is None:
+            if plain.get(key) is None:
                 cells.append("")
                 continue
             seen = True
+            if enc.get(key) is None:  # no encrypted set (--no-encrypted)
+                cells.append(fmt(plain[key] / 1e3 if size is None else size / plain[key] / 1e9) + " / –")
+                continue
             if size is None:  # a time: smaller is better
                 p, e = plain[key] / 1e3, enc[key] / 1e3
                 q = e / p
@@ -573,7 +575,10 @@ def main(argv):
     print(targets_table(r, args.rtts))
     print("\nA MISS does not fail the run.\n")
     table = encrypted_table(r)
-    if table:
+    if table and args.no_encrypted:
+        print(f"## {args.rate:g} Mbit/s links, plain only (--no-encrypted)\n")
+        print(table + "\n")
+    elif table:
         print("## Plain against encrypted (CURVE keys + encrypted lanes, AES-256-GCM; same-host paths off)\n")
         print(table)
         print("\nEach column: plain, then encrypted, one right after the other, each against a fresh server; "
