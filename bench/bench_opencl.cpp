@@ -148,6 +148,16 @@ int callCount(int count) {
   return std::min(count, std::atoi(cap));
 }
 
+// RCL_BENCH_PARTS=roundtrips,transfers (comma-separated; default all of roundtrips, kernels,
+// transfers, build, sgemm) runs only those parts of `measure` (bench/run_network_bench.py's
+// encrypted and rate-capped columns, which need only the round trip and the transfers).
+bool partWanted(const char* name) {
+  const char* parts = std::getenv("RCL_BENCH_PARTS");
+  if (parts == nullptr || *parts == '\0') return true;
+  const std::string list = std::string(",") + parts + ",";
+  return list.find(std::string(",") + name + ",") != std::string::npos;
+}
+
 void measureRoundTrips(const Cl& cl, bool quick, JsonOut& out) {
   const int queries = callCount(quick ? 2000 : 10000);
   cl_int err = CL_SUCCESS;
@@ -463,16 +473,26 @@ int runOpenClMeasurements(bool quick, bool json) {
     out.string("platform_version", platformString(cl.platform, CL_PLATFORM_VERSION));
     out.string("remote_endpoint", remoteEndpoint(cl.platform));
     out.string("device", deviceString(cl.device, CL_DEVICE_NAME));
-    step("round trips");
-    measureRoundTrips(cl, quick, out);
-    step("kernels");
-    measureKernels(cl, quick, out);
-    step("transfers and map/unmap");
-    measureTransfers(cl, quick, out);
-    step("clBuildProgram");
-    measureBuild(cl, quick, out);
-    step("SGEMM");
-    measureSgemm(cl, quick, out);
+    if (partWanted("roundtrips")) {
+      step("round trips");
+      measureRoundTrips(cl, quick, out);
+    }
+    if (partWanted("kernels")) {
+      step("kernels");
+      measureKernels(cl, quick, out);
+    }
+    if (partWanted("transfers")) {
+      step("transfers and map/unmap");
+      measureTransfers(cl, quick, out);
+    }
+    if (partWanted("build")) {
+      step("clBuildProgram");
+      measureBuild(cl, quick, out);
+    }
+    if (partWanted("sgemm")) {
+      step("SGEMM");
+      measureSgemm(cl, quick, out);
+    }
     step("release");
   }
   out.number("total_s", secondsSince(start));

@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
-"""remote-cl over an emulated network (issue 16, part 4): the delay line of
+"""remote-cl over an emulated network (issue 16, parts 3 and 4): the delay line of
 ../shared/tools/delayline (two network namespaces joined by a userspace TUN delay line) at each
 RTT asked (1 and 10 ms by default, no rate cap), a real remote-cl-server in the server namespace
-(tcp://127.0.10.2, --insecure: no CURVE keys here), the client in the client namespace; natively
-and over loopback tcp (root namespace) in the same run; prints markdown tables with ratios and the
-issue's targets (PASS/MISS; a MISS never fails the run, a measurement error does).
+(tcp://127.0.10.2), the client in the client namespace; natively and over loopback tcp (root
+namespace) in the same run; plain text (server --insecure) and, side by side, encrypted (server
+with CURVE keys, client with the keys, encrypted lanes on); prints markdown tables with ratios and
+the issue's targets (PASS/MISS; a MISS never fails the run, a measurement error does).
 
 Usage (as root):
-    run_network_bench.py [--rtt 1,10] [--quick] [--bench build/bench/rcl-bench]
-        [--server build/server/remote-cl-server] [--vendors build/vendors] [--json-out FILE]
+    run_network_bench.py [--rtt 1,10] [--rate MBIT] [--quick] [--no-encrypted]
+        [--bench build/bench/rcl-bench] [--server build/server/remote-cl-server]
+        [--vendors build/vendors] [--keygen build/tools/remote-cl-keygen] [--json-out FILE]
 
 Per RTT: ping and a bare TCP request/response round trip and stream (tcprr.py), then through
-remote-cl: `rcl-bench measure` (calls, tiny kernels, 16 MiB write/read, SGEMM; REMOTE_CL_SHM=0),
-clinfo, and clblast_test_xaxpy with REMOTE_CL_TRACE (its round trips from the summary's `total`
-row). The delay line is always put down at the end, also on an error, SIGINT or SIGTERM.
-Standard library only; reuses run_bench.py's helpers.
+remote-cl: `rcl-bench measure` (calls, tiny kernels, 16 MiB and (not --quick) 256 MiB write/read,
+SGEMM; REMOTE_CL_SHM=0), clinfo, and clblast_test_xaxpy with REMOTE_CL_TRACE (its round trips
+from the summary's `total` row); then against a server with CURVE keys (remote-cl-keygen; the
+same-host paths off: REMOTE_CL_SHM=0, tcp) `rcl-bench measure` of the round trip and the
+transfers (RCL_BENCH_PARTS=roundtrips,transfers) with the session's encrypted lanes
+(AES-256-GCM), and the same over loopback. With --rate, each RTT once more on a link capped at
+RATE Mbit/s each way (netdelay.sh up RTT RATE, MTU 1500): the network's limit and plain against
+encrypted transfers and round trip. The delay line is always put down at the end, also on an
+error, SIGINT or SIGTERM. Standard library only; reuses run_bench.py's helpers.
 """
 
 import argparse
@@ -64,15 +71,25 @@ class DelayLine:
                                    f"{result.stdout}{result.stderr}")
         return result.stdout.strip()
 
-    def up(self, rtt_ms):
+    def up(self, rtt_ms, rate_mbit=None):
         if Path(f"/var/run/netns/{self.client_ns}").exists() or Path(f"/var/run/netns/{self.server_ns}").exists():
             log(f"namespaces {self.client_ns}/{self.server_ns} left over from an earlier run: putting them down")
             self.down()
         self.up_now = True
-        log(self._run("up", str(rtt_ms)))
+        log(self._run("up", str(rtt_ms), *([f"{rate_mbit:g}"] if rate_mbit else [])))
 
     def set(self, rtt_ms):
         log(self._run("set", str(rtt_ms)))
+
+    def drops(self):
+        """Packets the delay line's rate cap dropped since it started ("A->B B->A"), from `status`."""
+        self._run("status")  # SIGUSR1: the delay line appends its counts to its log
+        time.sleep(0.5)
+        log_file = Path(f"/run/netdelay-{self.client_ns}-{self.server_ns}/delayline.log")
+        out = log_file.read_text(errors="replace") if log_file.exists() else ""
+        counts = re.findall(r"delayline ([AB]->[AB]):.*?rate-queue (\d+)", out)
+        names = {"A->B": "client → server", "B->A": "server → client"}
+        return " / ".join(f"{names[d]} {count}" for d, count in counts[-2:]) or "n/a"
 
     def down(self):
         try:
@@ -98,11 +115,25 @@ def run_checked(command, environment, what, timeout=TIMEOUT):
     return result
 
 
-def remote_env(vendors, endpoint, trace=None):
+def remote_env(vendors, endpoint, trace=None, keys=None):
+    """The client's environment: tcp only (REMOTE_CL_SHM=0); with `keys` (a folder of
+    remote-cl-keygen's server and client pairs) CURVE and the session's encrypted lanes."""
     environment = run_bench.remote_environment(vendors, endpoint, shm=False)
     if trace:
         environment["REMOTE_CL_TRACE"] = trace
+    if keys:
+        environment["REMOTE_CL_CURVE_SERVER_KEY_FILE"] = str(Path(keys) / "server.pub")
+        environment["REMOTE_CL_CURVE_SECRET_KEY_FILE"] = str(Path(keys) / "client.key")
+        environment["REMOTE_CL_ENCRYPTED_LANES"] = "1"
     return environment
+
+
+def server_command(args, listen, keys=None):
+    """remote-cl-server on `listen`: --insecure, or with CURVE keys (only the client's key allowed)."""
+    if keys is None:
+        return [str(args.server), "--listen", listen, "--insecure"]
+    return [str(args.server), "--listen", listen, "--curve-secret-key-file", str(Path(keys) / "server.key"),
+            "--allowed-clients", str(Path(keys) / "client.pub")]
 
 
 def total_round_trips(stderr):
@@ -163,10 +194,12 @@ def time_clinfo(clinfo, environment, runs, wrap, expect, what):
     return statistics.median(times)
 
 
-def measure(args, environment, wrap, what, calls=None):
+def measure(args, environment, wrap, what, calls=None, parts=None):
     command = wrap([str(args.bench), "measure", "--json"] + (["--quick"] if args.quick else []))
     if calls:
         environment = dict(environment, RCL_BENCH_CALLS=str(calls))
+    if parts:
+        environment = dict(environment, RCL_BENCH_PARTS=parts)
     return run_json(command, environment, what)
 
 
@@ -220,6 +253,29 @@ def remote_set(args, environment_wrap, endpoint, what, calls):
     if args.xaxpy:
         r.update(time_xaxpy(args.xaxpy, env, args.xaxpy_runs, wrap, True, what))
     return r
+
+
+BULK_PARTS = "roundtrips,transfers"
+
+
+def bulk_set(args, wrap, endpoint, what, calls, keys):
+    """The round trip and the transfers only (RCL_BENCH_PARTS), plain (`keys` None) or with CURVE
+    keys and encrypted lanes."""
+    env = remote_env(args.vendors, endpoint, keys=keys)
+    r = measure(args, env, wrap, f"rcl-bench {what}", calls, BULK_PARTS)
+    if r.get("remote_endpoint") != endpoint:
+        raise MeasurementError(f"{what}: measured {r.get('remote_endpoint')!r}, not {endpoint}")
+    return r
+
+
+def served(args, dl, listen, keys, what, body):
+    """body(endpoint) against a fresh remote-cl-server listening on `listen` in the server
+    namespace (dl None: the root namespace), --insecure or with the CURVE `keys`."""
+    command = server_command(args, listen, keys)
+    with listening_process(dl.server(command) if dl else command, native_environment()) as ep:
+        if ep is None:
+            raise MeasurementError(f"remote-cl-server could not listen on {listen} ({what})")
+        return body(ep)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,6 +343,65 @@ def results_table(r, rtts):
     return "\n".join(lines)
 
 
+BULK_ROWS = [  # label, key, bytes (None: a call's round trip, µs in the results)
+    ("round trip of a call (clGetEventInfo, ms)", "event_status_us", None),
+    ("blocking write 16 MiB + clFinish (GB/s)", "write_16MiB_s", 16 * MiB),
+    ("blocking read 16 MiB (GB/s)", "read_16MiB_s", 16 * MiB),
+    ("blocking write 256 MiB + clFinish (GB/s)", "write_256MiB_s", 256 * MiB),
+    ("blocking read 256 MiB (GB/s)", "read_256MiB_s", 256 * MiB),
+]
+
+
+def encrypted_links(r):
+    """[(column name, plain results, encrypted results, network limit or None)] measured."""
+    links = []
+    if r.get("loopback_enc"):
+        links.append(("loopback tcp", r["loopback"], r["loopback_enc"], None))
+    for t, res in r["rtt"].items():
+        if res.get("enc"):
+            links.append((f"{t:g} ms RTT", res, res["enc"], res["net"]))
+    rate = r.get("rate")
+    for t, res in (rate or {}).get("rtt", {}).items():  # with --no-encrypted: plain only
+        links.append((f"{t:g} ms, {rate['mbit']:g} Mbit/s", res["plain"], res.get("enc") or {}, res["net"]))
+    return links
+
+
+def encrypted_table(r):
+    """Plain against encrypted (CURVE + encrypted lanes) per link: plain / encrypted (ratio, verdict);
+    targets of issue 16: transfers ≥ 0.7x plain, a call's round trip ≤ 1.15x plain."""
+    links = encrypted_links(r)
+    if not links:
+        return ""
+    lines = ["| plain / encrypted (encrypted ÷ plain, target) | " + " | ".join(n for n, *_ in links) + " |",
+             "|" + "---|" * (1 + len(links))]
+    cells = [fmt(net.get("tcp_stream_GBps")) if net else "" for _, _, _, net in links]
+    lines.append("| the wire: bare TCP stream client → server, one connection (GB/s) | " + " | ".join(cells) + " |")
+    if any(net and net.get("rate_drops") for *_, net in links):
+        cells = [net.get("rate_drops", "") if net else "" for *_, net in links]
+        lines.append("| packets the rate cap dropped (whole set: stream, plain, encrypted) | " + " | ".join(cells) + " |")
+    for label, key, size in BULK_ROWS:
+        cells, seen = [], False
+        for _, plain, enc, _ in links:
+            if plain.get(key) is None:
+                cells.append("")
+                continue
+            seen = True
+            if enc.get(key) is None:  # no encrypted set (--no-encrypted)
+                cells.append(fmt(plain[key] / 1e3 if size is None else size / plain[key] / 1e9) + " / –")
+                continue
+            if size is None:  # a time: smaller is better
+                p, e = plain[key] / 1e3, enc[key] / 1e3
+                q = e / p
+                cells.append(f"{fmt(p)} / {fmt(e)} ({fmt(q)}x, ≤ 1.15x {'PASS' if q <= 1.15 else 'MISS'})")
+            else:
+                p, e = size / plain[key] / 1e9, size / enc[key] / 1e9
+                q = e / p
+                cells.append(f"{fmt(p)} / {fmt(e)} ({fmt(q)}x, ≥ 0.7x {'PASS' if q >= 0.7 else 'MISS'})")
+        if seen:
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def targets_table(r, rtts):
     lines = ["| target | measured | limit | verdict |", "|---|---|---|---|"]
     loop = r["loopback"].get("xaxpy_s")
@@ -337,6 +452,13 @@ def parse_arguments(argv):
                         else None, help="CLBlast's test binary (default /usr/bin/clblast_test_xaxpy)")
     parser.add_argument("--rtt", default="1,10", help="RTTs in ms, comma-separated (default 1,10)")
     parser.add_argument("--quick", action="store_true", help="rcl-bench --quick, one xaxpy and fewer clinfo runs")
+    parser.add_argument("--keygen", type=Path, default=build / "tools" / "remote-cl-keygen",
+                        help="remote-cl-keygen, for the encrypted columns (CURVE keys)")
+    parser.add_argument("--no-encrypted", action="store_true",
+                        help="plain text only (no server with CURVE keys, no encrypted lanes)")
+    parser.add_argument("--rate", type=float, default=0,
+                        help="also each RTT on a link capped at RATE Mbit/s each way (plain and encrypted "
+                             "transfers and round trip; default 0: none)")
     parser.add_argument("--port", type=int, default=0, help="server port on 127.0.10.2 (default: any free one)")
     parser.add_argument("--namespaces", default="rclnb-c,rclnb-s", help="client,server namespace names")
     parser.add_argument("--json-out", type=Path, help="also write every raw number to this file")
@@ -363,7 +485,8 @@ def main(argv):
     if os.geteuid() != 0:
         log("must run as root (network namespaces)")
         return 2
-    for path in (args.bench, args.server, args.vendors / "remote-cl.icd", args.delayline / "netdelay.sh"):
+    for path in (args.bench, args.server, args.vendors / "remote-cl.icd", args.delayline / "netdelay.sh",
+                 *([] if args.no_encrypted else [args.keygen])):
         if not Path(path).exists():
             log(f"missing: {path}")
             return 2
@@ -374,7 +497,11 @@ def main(argv):
     started = time.monotonic()
     here = lambda command: command  # noqa: E731 - the root namespace
     r = {"rtt": {}}
+    keys_folder = None if args.no_encrypted else tempfile.TemporaryDirectory(prefix="rcl-netbench-keys-")
+    keys = None
     try:
+        if keys_folder:
+            keys = run_bench.curve_keys(args, Path(keys_folder.name))
         log("native")
         r["native"] = measure(args, native_environment(), here, "native")
         if args.clinfo:
@@ -386,19 +513,40 @@ def main(argv):
             if ep is None:
                 raise MeasurementError("remote-cl-server could not listen on tcp://127.0.0.1:*")
             r["loopback"] = remote_set(args, here, ep, f"loopback {ep}", None)
+        if keys:
+            r["loopback_enc"] = served(args, None, "tcp://127.0.0.1:*", keys, "loopback, CURVE",
+                                       lambda ep: bulk_set(args, here, ep, f"loopback {ep} CURVE + encrypted lanes",
+                                                           None, keys))
+        listen = f"tcp://{SERVER_IP}:{args.port or '*'}"
         for index, rtt in enumerate(args.rtts):
             if index == 0:
                 dl.up(rtt)
             else:
                 dl.set(rtt)
             res = {"net": network_limit(dl, rtt, args.quick, 7700 + index)}
-            listen = f"tcp://{SERVER_IP}:{args.port or '*'}"
-            command = dl.server([str(args.server), "--listen", listen, "--insecure"])
-            with listening_process(command, native_environment()) as ep:
-                if ep is None:
-                    raise MeasurementError(f"remote-cl-server could not listen on {listen} in {server_ns}")
-                res.update(remote_set(args, dl.client, ep, f"{rtt:g} ms RTT {ep}", calls_for(rtt, args.quick)))
+            calls = calls_for(rtt, args.quick)
+            res.update(served(args, dl, listen, None, f"{rtt:g} ms RTT in {server_ns}",
+                              lambda ep: remote_set(args, dl.client, ep, f"{rtt:g} ms RTT {ep}", calls)))
+            if keys:
+                res["enc"] = served(args, dl, listen, keys, f"{rtt:g} ms RTT in {server_ns}, CURVE",
+                                    lambda ep: bulk_set(args, dl.client, ep,
+                                                        f"{rtt:g} ms RTT {ep} CURVE + encrypted lanes", calls, keys))
             r["rtt"][rtt] = res
+        if args.rate:
+            r["rate"] = {"mbit": args.rate, "rtt": {}}
+            for index, rtt in enumerate(args.rtts):
+                dl.down()  # up again with the cap: netdelay.sh picks MTU 1500 for a capped link
+                dl.up(rtt, args.rate)
+                res = {"net": network_limit(dl, rtt, args.quick, 7750 + index)}
+                calls = calls_for(rtt, args.quick)
+                for name, k in (("plain", None), ("enc", keys)):
+                    if name == "enc" and not keys:
+                        continue
+                    what = f"{rtt:g} ms RTT, {args.rate:g} Mbit/s{', CURVE' if k else ''}"
+                    res[name] = served(args, dl, listen, k, f"{what} in {server_ns}",
+                                       lambda ep: bulk_set(args, dl.client, ep, f"{what} {ep}", calls, k))
+                res["net"]["rate_drops"] = dl.drops()
+                r["rate"]["rtt"][rtt] = res
     except MeasurementError as error:
         log(f"FAILED: {error}")
         return 1
@@ -408,6 +556,8 @@ def main(argv):
     finally:
         if dl.up_now:
             dl.down()
+        if keys_folder:
+            keys_folder.cleanup()
 
     if args.json_out:
         args.json_out.write_text(json.dumps(r, indent=2, default=str) + "\n")
@@ -417,11 +567,23 @@ def main(argv):
     print(f"Platform: {native['platform']} ({native['platform_version']}), device {native['device']}; "
           f"{os.cpu_count()} CPUs; load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; "
           f"{time.strftime('%Y-%m-%d %H:%M %Z')}; run took {time.monotonic() - started:.0f} s. "
-          f"Delay line without a rate cap; remote-cl over tcp with REMOTE_CL_SHM=0, server --insecure.\n")
+          f"Delay line without a rate cap{f' (and {args.rate:g} Mbit/s, MTU 1500, where said)' if args.rate else ''}; "
+          f"remote-cl over tcp with REMOTE_CL_SHM=0, server --insecure (plain) or with CURVE keys and the "
+          f"client's encrypted lanes (encrypted).\n")
     print(results_table(r, args.rtts))
     print("\nratios: time / time (for rates and throughputs: the other way round); above 1 is slower.\n")
     print(targets_table(r, args.rtts))
     print("\nA MISS does not fail the run.\n")
+    table = encrypted_table(r)
+    if table and args.no_encrypted:
+        print(f"## {args.rate:g} Mbit/s links, plain only (--no-encrypted)\n")
+        print(table + "\n")
+    elif table:
+        print("## Plain against encrypted (CURVE keys + encrypted lanes, AES-256-GCM; same-host paths off)\n")
+        print(table)
+        print("\nEach column: plain, then encrypted, one right after the other, each against a fresh server; "
+              "targets of issue 16: encrypted ≥ 0.7x plain for the transfers, a call's round trip ≤ 1.15x "
+              "plain. A MISS does not fail the run.\n")
     try:
         print(trace_table(r, args.rtts))
     except Exception as error:  # noqa: BLE001 - the tables above are what counts
