@@ -29,17 +29,43 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The table of running sessions that ends a status answer.
+// "3 client silent, 1 worker failed" (or "none").
+std::string countsText(const rcl::protocol::NamedCounts& counts) {
+  std::string text;
+  for (const auto& [name, n] : counts) text += (text.empty() ? "" : ", ") + std::to_string(n) + " " + name;
+  return text.empty() ? "none" : text;
+}
+
+// The table of running sessions, then the sessions that ended last (status
+// version 2; their rows are indented, so that a script reading the running
+// sessions' rows, which start with the session id, never takes them).
 void printSessions(const rcl::protocol::ServerStatus& status) {
-  if (status.sessions.empty()) return;
-  std::printf("%-18s %-24s %-12s %8s %8s %14s %14s %14s %6s\n", "session", "client", "key", "age (s)", "objects",
-              "device memory", "bytes in", "bytes out", "busy");
-  for (const auto& s : status.sessions) {
-    std::printf("%016llx   %-24s %-12s %8llu %8llu %14llu %14llu %14llu %6llu\n", static_cast<unsigned long long>(s.id),
-                s.client.c_str(), s.keyName.empty() ? "-" : s.keyName.c_str(),
-                static_cast<unsigned long long>(s.ageSeconds), static_cast<unsigned long long>(s.objects),
-                static_cast<unsigned long long>(s.memoryBytes), static_cast<unsigned long long>(s.bytesIn),
-                static_cast<unsigned long long>(s.bytesOut), static_cast<unsigned long long>(s.busyQueues));
+  if (!status.sessions.empty()) {
+    std::printf("%-18s %-24s %-8s %-12s %8s %8s %14s %14s %14s %6s\n", "session", "client", "worker", "key", "age (s)",
+                "objects", "device memory", "bytes in", "bytes out", "busy");
+    for (const auto& s : status.sessions) {
+      const std::string worker = s.workerPid == 0 ? std::string("-") : std::to_string(s.workerPid);
+      std::printf("%016llx   %-24s %-8s %-12s %8llu %8llu %14llu %14llu %14llu %6llu\n",
+                  static_cast<unsigned long long>(s.id), s.client.c_str(), worker.c_str(),
+                  s.keyName.empty() ? "-" : s.keyName.c_str(), static_cast<unsigned long long>(s.ageSeconds),
+                  static_cast<unsigned long long>(s.objects), static_cast<unsigned long long>(s.memoryBytes),
+                  static_cast<unsigned long long>(s.bytesIn), static_cast<unsigned long long>(s.bytesOut),
+                  static_cast<unsigned long long>(s.busyQueues));
+    }
+  }
+  if (status.recentlyEnded.empty()) return;
+  std::printf("ended last (oldest first):\n");
+  std::printf("  %-18s %-24s %-8s %-12s %8s %8s %14s %14s %14s  %s\n", "session", "client", "worker", "key", "ago (s)",
+              "objects", "device memory", "bytes in", "bytes out", "why; objects freed");
+  for (const auto& e : status.recentlyEnded) {
+    const std::string worker = e.workerPid == 0 ? std::string("-") : std::to_string(e.workerPid);
+    std::printf("  %016llx   %-24s %-8s %-12s %8llu %8llu %14llu %14llu %14llu  %s; %s\n",
+                static_cast<unsigned long long>(e.id), e.client.c_str(), worker.c_str(),
+                e.keyName.empty() ? "-" : e.keyName.c_str(), static_cast<unsigned long long>(e.secondsAgo),
+                static_cast<unsigned long long>(e.objectsFreed()), static_cast<unsigned long long>(e.memoryBytesFreed),
+                static_cast<unsigned long long>(e.bytesIn), static_cast<unsigned long long>(e.bytesOut),
+                e.detail.c_str(), (countsText(e.freed) + (e.releasesFailed != 0 ? ", " + std::to_string(e.releasesFailed) +
+                                                                                   " releases failed" : "")).c_str());
   }
 }
 
@@ -56,7 +82,8 @@ int status(const std::string& endpoint, double timeoutSeconds, bool readyOnly) {
   socket.connect(endpoint);
   const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long>(timeoutSeconds * 1000));
   std::string error;
-  const auto first = rcl::protocol::askStatus(socket, 1, deadline, &error);
+  // Version 2: with the workers, the sessions that ended last and the counters (a server from before answers version 1).
+  const auto first = rcl::protocol::askStatus(socket, 1, deadline, &error, rcl::protocol::kStatusVersion);
   if (!first) {
     if (readyOnly) std::printf("not ready: %s from %s within %.0f s\n", error.c_str(), endpoint.c_str(), timeoutSeconds);
     else std::fprintf(stderr, "remote-cl: %s from %s within %.0f s\n", error.c_str(), endpoint.c_str(), timeoutSeconds);
@@ -84,6 +111,10 @@ int status(const std::string& endpoint, double timeoutSeconds, bool readyOnly) {
   if (!trips.empty()) std::printf("round trip      %.0f us (median of %zu)\n", trips[trips.size() / 2], trips.size());
   std::printf("sessions        %llu active, %llu ended\n", static_cast<unsigned long long>(s.activeSessions),
               static_cast<unsigned long long>(s.endedSessions));
+  if (s.statusVersion >= 2) {
+    std::printf("ended by        %s\n", countsText(s.endedByReason).c_str());
+    std::printf("refused         %s\n", countsText(s.refusedByReason).c_str());
+  }
   std::printf("bytes moved     %llu in, %llu out (all sessions, running and ended)\n",
               static_cast<unsigned long long>(s.bytesIn), static_cast<unsigned long long>(s.bytesOut));
   for (std::size_t p = 0; p < s.platforms.size(); ++p) {

@@ -111,7 +111,7 @@ void Router::onMessage(protocol::Frames frames) {
       case ControlCall::Hello:
         return onHello(sessionId, routing, seq, reader, who);
       case ControlCall::Status:
-        return onStatus(routing, seq);
+        return onStatus(routing, seq, reader);
       default:
         throw protocol::DecodeError("this endpoint takes only the handshake and the status query");
     }
@@ -129,11 +129,15 @@ void Router::onHello(std::uint64_t sessionId, const zmq::message_t& routing, std
     const auto message = fmt::format("protocol version mismatch: client speaks {}, server speaks {}", version,
                                       protocol::kProtocolVersion);
     spdlog::warn("refused client {}{}: {}", client, who.describe(), message);
+    noteRefused("protocol version mismatch");
     return sendError(routing, seq, CL_INVALID_OPERATION, message);
   }
-  if (sessions_.count(sessionId) != 0 || starting_.count(sessionId) != 0 || workers_.count(sessionId) != 0)
+  if (sessions_.count(sessionId) != 0 || starting_.count(sessionId) != 0 || workers_.count(sessionId) != 0) {
+    noteRefused("session id already in use");
     return sendError(routing, seq, CL_INVALID_VALUE, "session id already in use");
+  }
   if (const auto refusal = admission_.check(who)) {
+    noteRefused(admission_.draining() ? "draining" : "key's session quota");
     spdlog::warn("refused client {}{}: {}", client, who.describe(), refusal->message);
     return sendError(routing, seq, refusal->status, refusal->message);
   }
@@ -145,6 +149,7 @@ void Router::onHello(std::uint64_t sessionId, const zmq::message_t& routing, std
                                         admission_.limitsFor(who, options_.session));
   } catch (const zmq::error_t& e) {
     spdlog::error("cannot open a session for {}{}: {}", client, who.describe(), e.what());
+    noteRefused("session could not start");
     return sendError(routing, seq, CL_OUT_OF_RESOURCES, std::string("cannot open a session: ") + e.what());
   }
   spdlog::info("session {:016x} started: client {}{}, at {}", sessionId, client, who.describe(), session->endpoint());
@@ -188,6 +193,7 @@ void Router::startWorker(std::uint64_t sessionId, const zmq::message_t& routing,
     starting.process = std::make_unique<WorkerProcess>(options_.workerExe, args, client);
   } catch (const std::exception& e) {
     spdlog::error("cannot start a worker for {}{}: {}", client, who.describe(), e.what());
+    noteRefused("session could not start");
     return sendError(routing, seq, CL_OUT_OF_RESOURCES, e.what());
   }
   admission_.opened(sessionId, who);
@@ -207,6 +213,7 @@ void Router::onWorkerReady(std::uint64_t sessionId) {
       spdlog::error("the worker for {}{} ended before it was ready: {}", w.client, keyPart(admission_.keyOf(sessionId)),
                     *ended);
       sendError(w.routing, w.seq, CL_OUT_OF_RESOURCES, "the session's worker failed to start: " + *ended);
+      noteRefused("session could not start");
       starting_.erase(it);
       admission_.closed(sessionId);
     }
@@ -219,7 +226,9 @@ void Router::onWorkerReady(std::uint64_t sessionId) {
   starting_.erase(it);
 }
 
-void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq) {
+void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq, protocol::Reader& reader) {
+  // [Status] asks version 1; [Status, version] a later one (status.h).
+  const std::uint64_t version = reader.atEnd() ? 1 : reader.u64();
   const auto now = std::chrono::steady_clock::now();
   const auto secondsSince = [now](std::chrono::steady_clock::time_point t) {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(now - t).count());
@@ -234,12 +243,13 @@ void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq) {
   for (const auto& [id, worker] : workers_) {
     const auto& r = worker->report();
     status.sessions.push_back({id, worker->client(), admission_.keyOf(id), secondsSince(worker->started()), r.objects,
-                               r.memoryBytes, r.bytesIn, r.bytesOut, r.busyQueues});
+                               r.memoryBytes, r.bytesIn, r.bytesOut, r.busyQueues,
+                               static_cast<std::uint64_t>(worker->pid())});
   }
   for (const auto& [id, session] : sessions_) {
     const auto& st = session->stats();
     status.sessions.push_back({id, session->client(), admission_.keyOf(id), secondsSince(session->started()),
-                               st.objects, st.memoryBytes, st.bytesIn, st.bytesOut, session->busyQueues()});
+                               st.objects, st.memoryBytes, st.bytesIn, st.bytesOut, session->busyQueues(), 0});
   }
   status.activeSessions = status.sessions.size() + starting_.size();
   status.draining = admission_.draining();
@@ -254,12 +264,19 @@ void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq) {
     for (auto d : p.devices) platform.devices.push_back(deviceName(d));
     status.platforms.push_back(std::move(platform));
   }
+  for (const auto& e : recentlyEnded_) {
+    status.recentlyEnded.push_back(e.row);
+    status.recentlyEnded.back().secondsAgo = secondsSince(e.at);
+  }
+  status.endedByReason.assign(endedByReason_.begin(), endedByReason_.end());
+  status.refusedByReason.assign(refusedByReason_.begin(), refusedByReason_.end());
+  if (zap_ && zap_->refused() != 0) status.refusedByReason.emplace_back("CURVE key not allowed", zap_->refused());
 
   protocol::Writer w;
   w.integer(Kind::Reply);
   w.u64(seq);
   w.i64(CL_SUCCESS);
-  protocol::encodeStatus(w, status);
+  protocol::encodeStatus(w, status, version);
   auto frames = w.finish();
   sendTo(routing, frames);
 }
@@ -287,6 +304,8 @@ void Router::collectEnded() {
     if (!entry.second->finished()) return false;
     spdlog::info("session {:016x} ended: client {}{}", entry.first, entry.second->client(),
                  keyPart(admission_.keyOf(entry.first)));
+    noteEnded(entry.first, entry.second->client(), 0, entry.second->started(), entry.second->stats().bytesIn,
+              entry.second->stats().bytesOut, entry.second->ending());
     admission_.closed(entry.first);
     ++endedSessions_;
     endedBytesIn_ += entry.second->stats().bytesIn;
@@ -302,9 +321,15 @@ void Router::collectEnded() {
                    entry.second->pid(), *ended);
     spdlog::info("session {:016x} ended: client {}{}, worker {} gone", entry.first, entry.second->client(), key,
                  entry.second->pid());
+    const auto& last = entry.second->report();
+    // Its own words on how the session ended; none: it died (or gave up freeing) first.
+    SessionEnding ending = entry.second->lastWords() ? *entry.second->lastWords()
+                                                     : SessionEnding{"worker failed", "worker " + *ended, last.memoryBytes, {}, 0};
+    if (entry.second->lastWords() && *ended != "exited with code 0") ending.detail += "; then its worker " + *ended;
+    noteEnded(entry.first, entry.second->client(), static_cast<std::uint64_t>(entry.second->pid()),
+              entry.second->started(), last.bytesIn, last.bytesOut, ending);
     admission_.closed(entry.first);
     ++endedSessions_;
-    const auto& last = entry.second->report();
     endedBytesIn_ += last.bytesIn;
     endedBytesOut_ += last.bytesOut;
     return true;
@@ -315,9 +340,32 @@ void Router::collectEnded() {
     spdlog::error("the worker for {}{} did not get ready in time", entry.second.client,
                   keyPart(admission_.keyOf(entry.first)));
     sendError(entry.second.routing, entry.second.seq, CL_OUT_OF_RESOURCES, "the session's worker did not start");
+    noteRefused("session could not start");
     admission_.closed(entry.first);
     return true;
   });
+}
+
+void Router::noteEnded(std::uint64_t id, const std::string& client, std::uint64_t workerPid,
+                       std::chrono::steady_clock::time_point started, std::uint64_t bytesIn, std::uint64_t bytesOut,
+                       const SessionEnding& ending) {
+  const auto now = Clock::now();
+  protocol::EndedSessionStatus row;
+  row.id = id;
+  row.client = client;
+  row.keyName = admission_.keyOf(id);
+  row.workerPid = workerPid;
+  row.reason = ending.reason.empty() ? "unknown" : ending.reason;
+  row.detail = ending.detail.empty() ? row.reason : ending.detail;
+  row.durationSeconds = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(now - started).count());
+  row.bytesIn = bytesIn;
+  row.bytesOut = bytesOut;
+  row.memoryBytesFreed = ending.memoryBytesFreed;
+  row.freed = ending.freed;
+  row.releasesFailed = ending.releasesFailed;
+  ++endedByReason_[row.reason];
+  recentlyEnded_.push_back({std::move(row), now});
+  while (recentlyEnded_.size() > protocol::kEndedHistory) recentlyEnded_.pop_front();
 }
 
 void Router::startDraining() {

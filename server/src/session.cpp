@@ -75,12 +75,13 @@ Session::~Session() {
   }
 }
 
-void Session::close(std::string reason) {
+void Session::close(std::string reason, std::string detail) {
   {
     std::lock_guard lock(closeMutex_);
     if (closing_) return;
     closing_ = true;
     closeReason_ = std::move(reason);
+    closeDetail_ = std::move(detail);
   }
   outbox_->wake();
 }
@@ -287,7 +288,7 @@ void Session::heartbeat() {
   // While no call is read, the client's pings wait in the socket: it counts as heard.
   if (readingPaused()) lastHeard_ = Clock::now();
   if (Clock::now() - lastHeard_ > options_.clientTimeout) {
-    close(fmt::format("client silent for more than {} ms", options_.clientTimeout.count()));
+    close("client silent", fmt::format("for more than {} ms", options_.clientTimeout.count()));
     return;
   }
   protocol::Writer ping;
@@ -513,6 +514,7 @@ void Session::freeEverything() {
   for (cl_command_queue q : queues) clReleaseCommandQueue(q);
   staged_.releaseAll();  // pieces whose command never came
 
+  const std::uint64_t memoryHeld = stats_.memoryBytes.load();
   std::stable_sort(held.begin(), held.end(), [](const Held& a, const Held& b) {
     const int ra = releaseRank(a.entry.kind), rb = releaseRank(b.entry.kind);
     return ra != rb ? ra < rb : a.id > b.id;  // children (created later) first
@@ -535,10 +537,18 @@ void Session::freeEverything() {
 
   std::string summary;
   for (const auto& [kind, n] : freed) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", n, kind);
+  {
+    std::lock_guard lock(closeMutex_);
+    ending_.reason = closeReason_;
+    ending_.detail = closeDetail_.empty() ? closeReason_ : closeReason_ + " " + closeDetail_;
+  }
+  ending_.memoryBytesFreed = memoryHeld;
+  ending_.freed.assign(freed.begin(), freed.end());
+  ending_.releasesFailed = failures;
   spdlog::info(
       "session {:016x} ended ({}): client {}, {} calls ({} failed), {} bytes in, {} bytes out, peak {} objects, "
       "peak {} bytes of device memory; freed {} objects{}{}{}",
-      id_, closeReason_, client_, stats_.calls, stats_.failedCalls, stats_.bytesIn.load(), stats_.bytesOut.load(),
+      id_, ending_.detail, client_, stats_.calls, stats_.failedCalls, stats_.bytesIn.load(), stats_.bytesOut.load(),
       stats_.peakObjects, stats_.peakMemoryBytes, held.size() + svm.size(), summary.empty() ? "" : " (", summary, summary.empty() ? "" : ")");
   if (failures != 0) spdlog::warn("session {:016x}: {} releases failed", id_, failures);
   if (sharedBuffers_ && sharedBuffers_->copiedBytes() != 0)

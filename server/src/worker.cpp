@@ -84,6 +84,13 @@ int runWorker(const WorkerArgs& args, const std::vector<ExposedPlatform>& platfo
     tell("live");
     nextReport += std::chrono::seconds(1);
   }
+  // How it ended, for the status query's history (worker.h).
+  const auto& ending = session.ending();
+  std::string words = "ended\t" + ending.reason + "\t" + ending.detail + "\t" + std::to_string(ending.memoryBytesFreed) +
+                      "\t" + std::to_string(ending.releasesFailed);
+  for (const auto& [kind, n] : ending.freed) words += "\t" + kind + "\t" + std::to_string(n);
+  words += "\n";
+  (void)!write(report, words.data(), words.size());
   tell("moved");
   close(report);
   return 0;
@@ -162,8 +169,24 @@ const WorkerProcess::Report& WorkerProcess::report() {
   if (!complete_) return report_;
   std::size_t newline;
   while ((newline = pending_.find('\n')) != std::string::npos) {
-    std::istringstream line(pending_.substr(0, newline));
+    const std::string text = pending_.substr(0, newline);
     pending_.erase(0, newline + 1);
+    if (text.rfind("ended\t", 0) == 0) {
+      std::vector<std::string> fields;
+      for (std::size_t start = 6, tab;; start = tab + 1) {
+        tab = text.find('\t', start);
+        fields.push_back(text.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+        if (tab == std::string::npos) break;
+      }
+      if (fields.size() < 4 || fields.size() % 2 != 0) continue;
+      SessionEnding ending{fields[0], fields[1], std::strtoull(fields[2].c_str(), nullptr, 10), {},
+                           std::strtoull(fields[3].c_str(), nullptr, 10)};
+      for (std::size_t i = 4; i + 1 < fields.size(); i += 2)
+        ending.freed.emplace_back(fields[i], std::strtoull(fields[i + 1].c_str(), nullptr, 10));
+      lastWords_ = std::move(ending);
+      continue;
+    }
+    std::istringstream line(text);
     std::string word;
     Report r;
     if (line >> word >> r.bytesIn >> r.bytesOut >> r.objects >> r.memoryBytes >> r.busyQueues &&

@@ -51,7 +51,10 @@ void ZapHandler::answer(std::vector<zmq::message_t>& request) {
   const bool ok = curve && allowed_.count(key) != 0;
   const std::string keyText = curve ? protocol::curveKeyText(key.data()) : std::string("(no CURVE key)");
   if (ok) spdlog::debug("accepted the CURVE key {} of a client from {}", keyText, address);
-  else logRefusal(keyText, address);
+  else {
+    ++refused_;
+    logRefusal(keyText, address);
+  }
   protocol::Frames reply;
   reply.emplace_back(std::string_view("1.0"));
   reply.emplace_back(request.size() > 1 ? request[1].to_string_view() : std::string_view());

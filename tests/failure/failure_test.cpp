@@ -13,7 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
-#include <regex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,8 +22,8 @@
 #include "cl_error_names.h"
 #include "own_server_test.h"
 #include "server_process.h"
+#include "server_status.h"
 #include "temp_directory.h"
-#include "text_file.h"
 
 namespace rcl::test {
 namespace {
@@ -56,21 +56,44 @@ class FailureTest : public OwnServerTest {
     setenv("REMOTE_CL_DEAD_AFTER_MS", "3000", 0);
   }
 
-  // The pid of the worker serving `client`, from the server's log line
-  // "session ... started: client HOST:PID (...), worker PID ..."; 0 if none.
-  pid_t workerOf(const ChildProcess& client) const {
-    const std::regex started("client [^:]+:" + std::to_string(client.pid()) + R"( .*worker (\d+))");
-    std::smatch match;
-    const std::string log = readTextFile(server_->logPath());
-    return std::regex_search(log, match, started) ? static_cast<pid_t>(std::stoi(match[1])) : 0;
+  // The pid of the worker serving `client`, as the server's status lists it
+  // (it may take a moment after the client connected); 0 if it listed none
+  // within 30 s, and then `why` says what the status showed.
+  pid_t workerOf(const ChildProcess& client, std::string& why) const {
+    const auto found = waitForStatus(
+        server_->endpoint(),
+        [&](const ServerStatus& s) {
+          const auto* session = sessionOfClient(s, client.pid());
+          return session != nullptr && session->workerPid != 0;
+        },
+        30s);
+    if (!found) {
+      why = "the server's status listed no worker serving client " + std::to_string(client.pid()) +
+            " within 30 s; status: " + found.last;
+      return 0;
+    }
+    return static_cast<pid_t>(sessionOfClient(*found.status, client.pid())->workerPid);
   }
 
   // Stops (SIGSTOP) the worker serving `client`, whose pid `worker` gets; fails the test if there is none.
   void stopWorkerOf(const ChildProcess& client, pid_t& worker) const {
-    worker = workerOf(client);
-    ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
-    ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "worker " << worker << ": " << std::strerror(errno) << "\n"
-                                          << readTextFile(server_->logPath());
+    std::string why;
+    worker = workerOf(client, why);
+    ASSERT_NE(worker, 0) << why;
+    ASSERT_EQ(::kill(worker, SIGSTOP), 0) << "cannot stop worker " << worker << ": " << std::strerror(errno);
+  }
+
+  // The session of the client process `clientPid` once the server ended it,
+  // as its status lists it; nullopt if it did not within `timeout`, and then
+  // `last` describes the last status.
+  std::optional<EndedSessionStatus> endedSessionOf(pid_t clientPid, std::chrono::milliseconds timeout,
+                                                   std::string& last) const {
+    const auto found = waitForStatus(
+        server_->endpoint(), [&](const ServerStatus& s) { return endedSessionOfClient(s, clientPid) != nullptr; },
+        timeout);
+    last = found.last;
+    if (!found) return std::nullopt;
+    return *endedSessionOfClient(*found.status, clientPid);
   }
 };
 
@@ -323,19 +346,18 @@ TEST_F(FailureTest, TheServerFreesTheSessionOfAStoppedClientAfterItsTimeout) {
   });
   ASSERT_TRUE(child.waitForSignal(60s)) << "the child did not get going: " << child.waitForOutcome(5s);
   child.kill(SIGSTOP);
-  const std::regex ended(R"(session \w+ ended \(client silent[^)]*\).*freed (\d+) objects)");
-  std::smatch match;
-  std::string log;
-  for (const auto deadline = Clock::now() + 15s; Clock::now() < deadline;) {
-    log = readTextFile(server_->logPath());
-    if (std::regex_search(log, match, ended)) break;
-    std::this_thread::sleep_for(100ms);
-  }
+  std::string last;
+  const auto ended = endedSessionOf(child.pid(), 30s, last);
   child.kill(SIGKILL);
   child.kill(SIGCONT);
-  child.waitForExit(5s);
-  ASSERT_FALSE(match.empty()) << "the server never gave up the stopped client:\n" << log;
-  EXPECT_EQ(std::stoi(match[1]), 3) << "context, queue, buffer:\n" << log;
+  child.waitForOutcome(5s);
+  ASSERT_TRUE(ended) << "the server never ended the stopped client's session within 30 s (--client-timeout 1); "
+                        "status: "
+                     << last;
+  EXPECT_EQ(ended->reason, "client silent") << "the stopped client's session ended for another reason; status: " << last;
+  EXPECT_EQ(ended->objectsFreed(), 3u) << "the server did not free the context, queue and buffer; status: " << last;
+  EXPECT_EQ(freedOf(*ended, "memory object"), 1u) << "the 1 MiB buffer was not freed; status: " << last;
+  EXPECT_GE(ended->memoryBytesFreed, 1u << 20) << "the 1 MiB buffer's memory was not freed; status: " << last;
 }
 
 TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
@@ -359,20 +381,18 @@ TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
   child.waitForExit(5s);
 
   // context, queue, 3 buffers, program, kernel: 7 objects.
-  // A killed client's connections close: its session is freed at once, not after its silence.
-  const std::regex ended(R"(session \w+ ended \(the client's connection closed\).*freed (\d+) objects)");
-  std::smatch match;
-  std::string log;
-  const auto deadline = Clock::now() + 15s;
-  while (Clock::now() < deadline) {
-    log = readTextFile(server_->logPath());
-    if (std::regex_search(log, match, ended)) break;
-    std::this_thread::sleep_for(100ms);
-  }
-  ASSERT_FALSE(match.empty()) << "the server never freed the session:\n" << log;
-  EXPECT_EQ(std::stoi(match[1]), 7) << log;
-  EXPECT_NE(log.find("1 context"), std::string::npos) << log;
-  EXPECT_NE(log.find("3 memory object"), std::string::npos) << log;
+  // A killed client's connections close: its session is freed at once, not
+  // after its silence (--client-timeout is 1 s here: a reason tells them apart).
+  std::string last;
+  const auto ended = endedSessionOf(child.pid(), 30s, last);
+  ASSERT_TRUE(ended) << "the server never ended the killed client's session within 30 s; status: " << last;
+  EXPECT_EQ(ended->reason, "the client's connection closed")
+      << "the killed client's session did not end as its connection closed; status: " << last;
+  EXPECT_EQ(ended->objectsFreed(), 7u)
+      << "the server did not free the context, queue, 3 buffers, program and kernel; status: " << last;
+  EXPECT_EQ(freedOf(*ended, "context"), 1u) << "status: " << last;
+  EXPECT_EQ(freedOf(*ended, "memory object"), 3u) << "status: " << last;
+  EXPECT_GE(ended->memoryBytesFreed, 3u << 20) << "the 3 MiB of buffers were not freed; status: " << last;
 }
 
 // A command buffer lives on the server: a killed client's one is released
@@ -405,18 +425,13 @@ TEST_F(FailureTest, TheServerFreesTheCommandBufferOfAKilledClient) {
   ASSERT_TRUE(child.waitForSignal(60s)) << "the child did not get going: " << child.waitForOutcome(5s);
   child.kill(SIGKILL);
   child.waitForExit(5s);
-  const std::regex ended(R"(session \w+ ended \(the client's connection closed\).*freed (\d+) objects)");
-  std::smatch match;
-  std::string log;
-  for (const auto deadline = Clock::now() + 15s; Clock::now() < deadline;) {
-    log = readTextFile(server_->logPath());
-    if (std::regex_search(log, match, ended)) break;
-    std::this_thread::sleep_for(100ms);
-  }
-  ASSERT_FALSE(match.empty()) << "the server never freed the session:\n" << log;
-  EXPECT_EQ(std::stoi(match[1]), 4) << "context, queue, buffer, command buffer:\n" << log;
-  EXPECT_NE(log.find("1 command buffer"), std::string::npos) << log;
-  EXPECT_EQ(log.find("releases failed"), std::string::npos) << log;
+  std::string last;
+  const auto ended = endedSessionOf(child.pid(), 30s, last);
+  ASSERT_TRUE(ended) << "the server never ended the killed client's session within 30 s; status: " << last;
+  EXPECT_EQ(ended->objectsFreed(), 4u)
+      << "the server did not free the context, queue, buffer and command buffer; status: " << last;
+  EXPECT_EQ(freedOf(*ended, "command buffer"), 1u) << "the command buffer was not freed; status: " << last;
+  EXPECT_EQ(ended->releasesFailed, 0u) << "the real platform refused some releases; status: " << last;
 }
 
 // Each session runs in a worker process: one that crashes takes no other
@@ -444,14 +459,20 @@ TEST_F(FailureTest, AWorkerThatCrashesLeavesOtherSessionsRunning) {
   ASSERT_TRUE(victim.waitForSignal(30s));
   ASSERT_TRUE(survivor.waitForSignal(30s));
 
-  const pid_t worker = workerOf(victim);
-  ASSERT_NE(worker, 0) << readTextFile(server_->logPath());
+  std::string why;
+  const pid_t worker = workerOf(victim, why);
+  ASSERT_NE(worker, 0) << why;
   ASSERT_EQ(::kill(worker, SIGKILL), 0);  // as a fault in a kernel or driver would end it
 
   EXPECT_EQ(victim.waitForOutcome(20s), "");
   EXPECT_EQ(survivor.waitForOutcome(20s), "");
-  const std::string after = readTextFile(server_->logPath());
-  EXPECT_NE(after.find("killed by signal"), std::string::npos) << after;
+  std::string last;
+  const auto ended = endedSessionOf(victim.pid(), 30s, last);
+  ASSERT_TRUE(ended) << "the server never noticed that the victim's worker died; status: " << last;
+  EXPECT_EQ(ended->reason, "worker failed") << "status: " << last;
+  EXPECT_EQ(ended->workerPid, static_cast<std::uint64_t>(worker)) << "status: " << last;
+  EXPECT_NE(ended->detail.find("killed by signal"), std::string::npos)
+      << "the server did not say its worker was killed; status: " << last;
 }
 
 // A kernel that writes far out of bounds kills its session's worker (a
@@ -486,10 +507,13 @@ TEST_F(FailureTest, AKernelThatCrashesItsWorkerLeavesOtherSessionsRunning) {
   EXPECT_EQ(survivor.waitForOutcome(30s), "");
   // The server saw the worker die: by SIGSEGV, or (under AddressSanitizer,
   // which catches the fault and reports it) with a failure exit code.
-  const std::string log = readTextFile(server_->logPath());
-  EXPECT_TRUE(log.find("(killed by signal Segmentation fault)") != std::string::npos ||
-              log.find("(exited with code 1)") != std::string::npos)
-      << log;
+  std::string last;
+  const auto ended = endedSessionOf(victim.pid(), 30s, last);
+  ASSERT_TRUE(ended) << "the server never noticed that the victim's worker crashed; status: " << last;
+  EXPECT_EQ(ended->reason, "worker failed") << "status: " << last;
+  EXPECT_TRUE(ended->detail == "worker killed by signal Segmentation fault" ||
+              ended->detail == "worker exited with code 1")
+      << "the server did not say its worker crashed; status: " << last;
 }
 
 // Per-session limits: going over one is an OpenCL error, and the session

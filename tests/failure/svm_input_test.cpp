@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <regex>
 #include <string>
 #include <thread>
 
@@ -20,7 +19,7 @@
 #include "raw_client.h"
 #include "own_server_test.h"
 #include "rcl/protocol/svm.h"
-#include "text_file.h"
+#include "server_status.h"
 
 namespace rcl::test {
 namespace {
@@ -175,45 +174,44 @@ TEST_F(SvmInputTest, TheServerFreesTheSvmOfAKilledClient) {
   if (vendors == nullptr) GTEST_SKIP() << "RCL_VENDORS_DIR is not set";
   server_.reset();
   startServer({"--client-timeout", "1"}, "killed.log");
-  ChildProcess child([&] {
+  ChildProcess child([&]() -> Outcome {
     setenv("OCL_ICD_VENDORS", vendors, 1);
     setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
     cl_platform_id platform = nullptr;
     cl_device_id device = nullptr;
-    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return 10;
-    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return 11;
+    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return "clGetPlatformIDs found no remote platform";
+    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS)
+      return "clGetDeviceIDs found no remote device";
     cl_int error = CL_SUCCESS;
     cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
-    if (error != CL_SUCCESS) return 12;
+    if (error != CL_SUCCESS) return "clCreateContext failed: " + std::to_string(error);
     void* svm[3] = {clSVMAlloc(context, CL_MEM_READ_WRITE, 100, 0), clSVMAlloc(context, CL_MEM_READ_WRITE, 1 << 20, 0),
                     clSVMAlloc(context, CL_MEM_READ_ONLY, 16, 0)};
     for (void* p : svm)
-      if (p == nullptr) return 13;
+      if (p == nullptr) return "clSVMAlloc returned NULL";
     // A buffer on one of them: freed before the SVM it uses.
     clCreateBuffer(context, CL_MEM_USE_HOST_PTR, 1 << 19, svm[1], &error);
-    if (error != CL_SUCCESS) return 14;
+    if (error != CL_SUCCESS) return "clCreateBuffer on SVM failed: " + std::to_string(error);
     ChildProcess::signalParent();
     for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // killed by the parent
   });
-  ASSERT_TRUE(child.waitForSignal(std::chrono::seconds(60))) << "the child did not get going";
+  ASSERT_TRUE(child.waitForSignal(std::chrono::seconds(60)))
+      << "the child did not get going: " << child.waitForOutcome(std::chrono::seconds(5));
   child.kill(SIGKILL);
-  child.waitForExit(std::chrono::seconds(5));
+  child.waitForOutcome(std::chrono::seconds(5));
 
   // The context, the buffer and 3 SVM allocations.
   // A killed client's connections close: its session is freed at once, not after its silence.
-  const std::regex ended(R"(session \w+ ended \(the client's connection closed\).*freed (\d+) objects)");
-  std::smatch match;
-  std::string log;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < deadline) {
-    log = readTextFile(server_->logPath());
-    if (std::regex_search(log, match, ended)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_FALSE(match.empty()) << "the server never freed the session:\n" << log;
-  EXPECT_EQ(std::stoi(match[1]), 5) << log;
-  EXPECT_NE(log.find("3 SVM allocation"), std::string::npos) << log;
-  EXPECT_EQ(log.find("releases failed"), std::string::npos) << log;
+  const auto found = waitForStatus(
+      server_->endpoint(), [&](const ServerStatus& s) { return endedSessionOfClient(s, child.pid()) != nullptr; },
+      std::chrono::seconds(30));
+  ASSERT_TRUE(found) << "the server never ended the killed client's session within 30 s; status: " << found.last;
+  const auto& ended = *endedSessionOfClient(*found.status, child.pid());
+  EXPECT_EQ(ended.reason, "the client's connection closed") << "status: " << found.last;
+  EXPECT_EQ(ended.objectsFreed(), 5u)
+      << "the server did not free the context, the buffer and 3 SVM allocations; status: " << found.last;
+  EXPECT_EQ(freedOf(ended, "SVM allocation"), 3u) << "the 3 SVM allocations were not freed; status: " << found.last;
+  EXPECT_EQ(ended.releasesFailed, 0u) << "the real platform refused some releases; status: " << found.last;
 }
 
 }  // namespace

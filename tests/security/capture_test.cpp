@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "child_process.h"
+#include "cl_error_names.h"
 #include "cl_handle.h"
 #include "security_fixture.h"
 #include "small_compute.h"
@@ -62,24 +63,24 @@ int freePortRun(int count) {
 }
 
 // In the child: writes the pattern to a buffer and reads it back.
-int writeAndReadBack(const std::string& pattern) {
+Outcome writeAndReadBack(const std::string& pattern) {
   cl_device_id device = firstDevice();
-  if (device == nullptr) return 10;
+  if (device == nullptr) return "no OpenCL device";
   cl_int error = CL_SUCCESS;
   Context context(clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error));
-  if (error != CL_SUCCESS) return 11;
+  if (error != CL_SUCCESS) return "clCreateContext failed: " + clErrorName(error);
   CommandQueue queue(clCreateCommandQueueWithProperties(context.get(), device, nullptr, &error));
-  if (error != CL_SUCCESS) return 12;
+  if (error != CL_SUCCESS) return "clCreateCommandQueueWithProperties failed: " + clErrorName(error);
   Mem buffer(clCreateBuffer(context.get(), CL_MEM_READ_WRITE, pattern.size(), nullptr, &error));
-  if (error != CL_SUCCESS) return 13;
+  if (error != CL_SUCCESS) return "clCreateBuffer failed: " + clErrorName(error);
   if (clEnqueueWriteBuffer(queue.get(), buffer.get(), CL_TRUE, 0, pattern.size(), pattern.data(), 0, nullptr,
                            nullptr) != CL_SUCCESS)
-    return 14;
+    return "the blocking write through the relay failed";
   std::string back(pattern.size(), '\0');
   if (clEnqueueReadBuffer(queue.get(), buffer.get(), CL_TRUE, 0, back.size(), back.data(), 0, nullptr, nullptr) !=
       CL_SUCCESS)
-    return 15;
-  return back == pattern ? 0 : 16;
+    return "the blocking read through the relay failed";
+  return back == pattern ? Outcome{} : Outcome{"the read through the relay brought back other bytes"};
 }
 
 class CaptureTest : public SecurityTest {
@@ -113,14 +114,12 @@ class CaptureTest : public SecurityTest {
 
     std::string pattern;
     while (pattern.size() < kPatternBytes) pattern += kMarker;
-    ChildProcess child([&] {
+    ChildProcess child([&]() -> Outcome {
       useServer(std::string("tcp://") + kRelayHost + ":" + std::to_string(listen), clientKeys, serverKeys + ".pub");
       setenv("REMOTE_CL_SHM", "0", 1);  // the bytes must cross the wire (on this host they would take shared memory)
       return writeAndReadBack(pattern);
     });
-    const int exitCode = child.waitForExit(60s);
-    EXPECT_EQ(exitCode, 0) << "10-16: the client's write and read back through the relay failed\n"
-                           << readTextFile(server->logPath());
+    EXPECT_EQ(child.waitForOutcome(60s), "") << "server log:\n" << readTextFile(server->logPath());
     relay.stop();
     const std::string bytes = readTextFile(captureFile);
     // The data went through the relay both ways (not around it): more than twice the pattern.

@@ -90,6 +90,9 @@ TEST_F(SessionSocketTest, AnUnlistedKeyCannotReachASession) {
   const std::string session = hello->str();
 
   // Another key, straight at the session, with its id: no answer, and the worker logs the refusal.
+  // (A log read on purpose: the session's worker refuses it with a ZAP handler
+  // of its own, which the listening server's status does not see; the
+  // worker's warning, with its pid and the key, is what the operator reads.)
   auto intruder = curveDealer(context, other, serverKeys + ".pub", id, protocol::Channel::Reply);
   intruder.connect(session);
   sendControl(intruder, protocol::ControlCall::Attach, [](protocol::Writer&) {});

@@ -26,13 +26,6 @@ void writeAll(int fd, const std::string& text) {
 
 ChildProcess::ChildProcess(const std::function<Outcome()>& body) { start(body); }
 
-ChildProcess::ChildProcess(const std::function<int()>& body) {
-  start([&body]() -> Outcome {
-    const int code = body();
-    return code == 0 ? Outcome{} : "exit code " + std::to_string(code);
-  });
-}
-
 void ChildProcess::start(const std::function<Outcome()>& body) {
   int signals[2], outcome[2];
   if (pipe(signals) != 0 || pipe(outcome) != 0) throw std::runtime_error("pipe failed");
@@ -73,7 +66,7 @@ bool ChildProcess::waitForSignal(std::chrono::milliseconds timeout) {
   return read(readFd_, &byte, 1) == 1;
 }
 
-int ChildProcess::waitForExit(std::chrono::milliseconds timeout) {
+bool ChildProcess::waitForExit(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!reaped_ && std::chrono::steady_clock::now() < deadline) {
     if (waitpid(pid_, &status_, WNOHANG) == pid_) {
@@ -82,14 +75,13 @@ int ChildProcess::waitForExit(std::chrono::milliseconds timeout) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (!reaped_) return -1;
-  return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+  return reaped_;
 }
 
 std::string ChildProcess::waitForOutcome(std::chrono::milliseconds timeout) {
-  const int code = waitForExit(timeout);
-  if (code < 0)
+  if (!waitForExit(timeout))
     return "the child was still running after " + std::to_string(timeout.count()) + " ms";
+  const int code = WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
   std::string words;
   fcntl(outcomeFd_, F_SETFL, O_NONBLOCK);
   char chunk[512];

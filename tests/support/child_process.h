@@ -22,17 +22,17 @@ class ChildProcess {
  public:
   // Forks and runs `body` in the child.
   // `body` may call signalParent() to tell the parent it reached a point.
+  // (No body reports through a numbered exit code: a failure says what failed.)
   explicit ChildProcess(const std::function<Outcome()>& body);
-  // The same, with an exit code for an outcome (0: all went well).
-  explicit ChildProcess(const std::function<int()>& body);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   // Waits up to `timeout` for the child to call signalParent(). False on timeout or exit.
   bool waitForSignal(std::chrono::milliseconds timeout);
-  // Waits up to `timeout` for the exit; returns the exit code, or -1 (the destructor kills it).
-  int waitForExit(std::chrono::milliseconds timeout);
+  // Waits up to `timeout` for the exit (the outcome does not matter): true
+  // once it ended, false if it still runs (the destructor kills it).
+  bool waitForExit(std::chrono::milliseconds timeout);
   // Waits up to `timeout` for the exit: "" if the child's body reported
   // success, else its words, or how it ended ("killed by signal 11 (...)",
   // "still running after 30 s").

@@ -3,6 +3,7 @@
 #include <numeric>
 #include <vector>
 
+#include "cl_error_names.h"
 #include "cl_handle.h"
 #include "cl_program_build.h"
 
@@ -17,16 +18,16 @@ constexpr const char* kSource =
 constexpr std::size_t kCount = 1024;
 }  // namespace
 
-int addVectors(cl_device_id device) {
+std::string addVectors(cl_device_id device) {
   cl_int error = CL_SUCCESS;
   Context context(clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error));
-  if (error != CL_SUCCESS) return 100;
+  if (error != CL_SUCCESS) return "clCreateContext failed: " + clErrorName(error);
   CommandQueue queue(clCreateCommandQueueWithProperties(context.get(), device, nullptr, &error));
-  if (error != CL_SUCCESS) return 101;
+  if (error != CL_SUCCESS) return "clCreateCommandQueueWithProperties failed: " + clErrorName(error);
   ProgramBuild build = buildProgram(context.get(), device, kSource);
-  if (!build.ok()) return 102;
+  if (!build.ok()) return "the program did not build";
   Kernel kernel(clCreateKernel(build.program.get(), "add", &error));
-  if (error != CL_SUCCESS) return 103;
+  if (error != CL_SUCCESS) return "clCreateKernel failed: " + clErrorName(error);
 
   std::vector<cl_int> a(kCount), b(kCount), c(kCount, 0);
   std::iota(a.begin(), a.end(), 0);
@@ -34,24 +35,25 @@ int addVectors(cl_device_id device) {
   const std::size_t bytes = kCount * sizeof(cl_int);
   const cl_mem_flags in = CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR;
   Mem bufferA(clCreateBuffer(context.get(), in, bytes, a.data(), &error));
-  if (error != CL_SUCCESS) return 104;
+  if (error != CL_SUCCESS) return "clCreateBuffer failed: " + clErrorName(error);
   Mem bufferB(clCreateBuffer(context.get(), in, bytes, b.data(), &error));
-  if (error != CL_SUCCESS) return 104;
+  if (error != CL_SUCCESS) return "clCreateBuffer failed: " + clErrorName(error);
   Mem bufferC(clCreateBuffer(context.get(), CL_MEM_WRITE_ONLY, bytes, nullptr, &error));
-  if (error != CL_SUCCESS) return 104;
+  if (error != CL_SUCCESS) return "clCreateBuffer failed: " + clErrorName(error);
 
   cl_mem args[] = {bufferA.get(), bufferB.get(), bufferC.get()};
   for (cl_uint i = 0; i < 3; ++i)
-    if (clSetKernelArg(kernel.get(), i, sizeof(cl_mem), &args[i]) != CL_SUCCESS) return 105;
+    if (clSetKernelArg(kernel.get(), i, sizeof(cl_mem), &args[i]) != CL_SUCCESS) return "clSetKernelArg failed";
   const std::size_t global = kCount;
   if (clEnqueueNDRangeKernel(queue.get(), kernel.get(), 1, nullptr, &global, nullptr, 0, nullptr, nullptr) !=
       CL_SUCCESS)
-    return 106;
+    return "clEnqueueNDRangeKernel failed";
   if (clEnqueueReadBuffer(queue.get(), bufferC.get(), CL_TRUE, 0, bytes, c.data(), 0, nullptr, nullptr) != CL_SUCCESS)
-    return 107;
+    return "the blocking read of the result failed";
   for (std::size_t i = 0; i < kCount; ++i)
-    if (c[i] != a[i] + b[i]) return 108;
-  return 0;
+    if (c[i] != a[i] + b[i])
+      return "c[" + std::to_string(i) + "] is " + std::to_string(c[i]) + ", not " + std::to_string(a[i] + b[i]);
+  return {};
 }
 
 cl_device_id firstDevice() {
@@ -60,6 +62,12 @@ cl_device_id firstDevice() {
   if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return nullptr;
   if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return nullptr;
   return device;
+}
+
+std::string addVectorsOnFirstDevice() {
+  cl_device_id device = firstDevice();
+  if (device == nullptr) return "no OpenCL device (clGetPlatformIDs or clGetDeviceIDs failed)";
+  return addVectors(device);
 }
 
 }  // namespace rcl::test

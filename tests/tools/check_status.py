@@ -32,18 +32,23 @@ def main():
     for pattern in [r"^server +tcp://127\.0\.0\.1:\d+ \(", r"^version +remote-cl-server [\d.]+, protocol \d+",
                     r"^round trip +\d+ us", r"^state +ready$", r"^sessions +1 active, 1 ended",
                     r"^bytes moved +[1-9]\d* in, [1-9]\d* out", r"^platform 0 +\S", r"^  device 0 +\S",
-                    r"^session +client +key +age"]:
+                    r"^session +client +worker +key +age",
+                    # Status version 2: the endings and refusals by reason, the
+                    # sessions that ended last (clinfo's), indented.
+                    r"^ended by +1 \S", r"^refused +none$", r"^ended last \(oldest first\):$",
+                    r"^  [0-9a-f]{16} +\S+:\d+ \(clinfo\) +\d+ +- +\d+ +\d+ +\d+ +\d+ +\d+  \S"]:
         if not re.search(pattern, out, re.MULTILINE):
             fail(f"no line matching {pattern!r}")
     # The live session: context, queue, buffer, program, kernel at least; its
     # 1 MiB buffer; more than 1 MiB in (the write) and out (the read).
     # No keys: its key column is "-".
-    row = re.search(r"^[0-9a-f]{16} +.+? +(\S+) +\d+ +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.MULTILINE)
+    # Its worker: a process of its own, its pid in the worker column.
+    row = re.search(r"^[0-9a-f]{16} +.+? +(\d+) +(\S+) +\d+ +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.MULTILINE)
     if row is None:
-        fail("no row for the live session")
-    key = row.group(1)
+        fail("no row for the live session (with its worker's pid)")
+    key = row.group(2)
     # Its queue waits on a user event: one busy queue.
-    objects, memory, bytes_in, bytes_out, busy = (int(v) for v in row.groups()[1:])
+    objects, memory, bytes_in, bytes_out, busy = (int(v) for v in row.groups()[2:])
     if key != "-" or objects < 5 or memory < 1 << 20 or bytes_in < 1 << 20 or bytes_out < 1 << 20 or busy != 1:
         fail(f"the live session's row is wrong: {row.group(0)!r}")
 

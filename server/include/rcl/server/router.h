@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +17,7 @@
 #include <zmq.hpp>
 
 #include "rcl/protocol/codec.h"
+#include "rcl/protocol/status.h"
 #include "rcl/protocol/transport.h"
 #include "rcl/server/admission.h"
 #include "rcl/server/security.h"
@@ -60,7 +63,13 @@ class Router {
   void onMessage(protocol::Frames frames);
   void onHello(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, protocol::Reader& reader,
                const ClientIdentity& who);
-  void onStatus(const zmq::message_t& routing, std::uint64_t seq);
+  void onStatus(const zmq::message_t& routing, std::uint64_t seq, protocol::Reader& reader);
+  // Keeps a session that ended for the status query (its history and counters).
+  void noteEnded(std::uint64_t id, const std::string& client, std::uint64_t workerPid,
+                 std::chrono::steady_clock::time_point started, std::uint64_t bytesIn, std::uint64_t bytesOut,
+                 const SessionEnding& ending);
+  // A handshake refused, counted by `reason` (a few fixed words) for the status query.
+  void noteRefused(const std::string& reason) { ++refusedByReason_[reason]; }
   // Where a new session's socket binds: the listening interface, any port or
   // one of RouterOptions::sessionPorts (tcp), or a path next to the listening one (ipc).
   std::string sessionBindAddress(std::uint64_t sessionId) const;
@@ -103,6 +112,13 @@ class Router {
   std::uint64_t endedSessions_ = 0;
   std::uint64_t endedBytesIn_ = 0;
   std::uint64_t endedBytesOut_ = 0;
+  // The last protocol::kEndedHistory of them (secondsAgo counted from `at`), and counters by reason.
+  struct Ended {
+    protocol::EndedSessionStatus row;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::deque<Ended> recentlyEnded_;
+  std::map<std::string, std::uint64_t> endedByReason_, refusedByReason_;
   // Draining: when the grace period ends; once it did, how long the ended sessions may take to go.
   std::chrono::steady_clock::time_point drainDeadline_;
   std::optional<std::chrono::steady_clock::time_point> endingDeadline_;

@@ -72,6 +72,16 @@ struct SessionStats {
   std::size_t peakMemoryBytes = 0;
 };
 
+// How a session ended, for the status query's history (router.cpp): why
+// (a few fixed words, what the server counts endings by, and the whole
+// story) and what it still held when it ended.
+struct SessionEnding {
+  std::string reason, detail;
+  std::uint64_t memoryBytesFreed = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> freed;  // objects, by kind
+  std::uint64_t releasesFailed = 0;
+};
+
 struct SessionOptions {
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::milliseconds clientTimeout{15000};
@@ -106,8 +116,11 @@ class Session {
   std::chrono::steady_clock::time_point started() const { return started_; }
   // The endpoint the session's socket is bound to.
   const std::string& endpoint() const { return endpoint_; }
-  // Asks the worker to free everything and stop; returns at once.
-  void close(std::string reason);
+  // Asks the worker to free everything and stop; returns at once. `reason`:
+  // a few fixed words (SessionEnding), `detail` what follows them in the log.
+  void close(std::string reason, std::string detail = {});
+  // How it ended, once finished().
+  const SessionEnding& ending() const { return ending_; }
   bool finished() const { return finished_; }
   // Whether the session was told to end (it may still be freeing).
   bool closing() {
@@ -268,7 +281,8 @@ class Session {
 
   std::mutex closeMutex_;
   bool closing_ = false;
-  std::string closeReason_;
+  std::string closeReason_, closeDetail_;
+  SessionEnding ending_;  // written by freeEverything, before finished_
   std::atomic<bool> finished_{false};
 
   // session_threads.cpp

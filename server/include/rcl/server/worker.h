@@ -10,6 +10,9 @@
 // and then, on the same pipe (no longer its stdout by then: see runWorker),
 // every second while something changed and once more when it ends:
 //   live|moved BYTES_IN BYTES_OUT OBJECTS MEMORY_BYTES BUSY_QUEUES
+// and, as the session ends, before the last "moved" (tab-separated: a kind
+// has spaces; SessionEnding):
+//   ended<TAB>REASON<TAB>DETAIL<TAB>MEMORY_BYTES_FREED<TAB>RELEASES_FAILED[<TAB>KIND<TAB>COUNT]...
 #pragma once
 
 #include <sys/types.h>
@@ -62,6 +65,8 @@ class WorkerProcess {
     std::uint64_t busyQueues = 0;  // queues with commands not yet complete
   };
   const Report& report();
+  // How its session ended, once it said so (read with report()).
+  const std::optional<SessionEnding>& lastWords() const { return lastWords_; }
   void terminate();
 
  private:
@@ -74,6 +79,7 @@ class WorkerProcess {
   std::string endpoint_;
   std::vector<Session::PlatformIds> platforms_;
   Report report_;
+  std::optional<SessionEnding> lastWords_;
   bool reaped_ = false;
 };
 

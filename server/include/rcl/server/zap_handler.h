@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -27,6 +28,9 @@ class ZapHandler {
   ZapHandler(const ZapHandler&) = delete;
   ZapHandler& operator=(const ZapHandler&) = delete;
 
+  // How many CURVE handshakes it refused (every one, logged or not; any thread).
+  std::uint64_t refused() const { return refused_.load(); }
+
  private:
   void run();
   void answer(std::vector<zmq::message_t>& request);
@@ -36,6 +40,7 @@ class ZapHandler {
   std::set<std::string> allowed_;  // the keys' 32 bytes
   std::map<std::string, std::chrono::steady_clock::time_point> lastLogged_;
   std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> refused_{0};
   std::thread thread_;
 };
 
