@@ -1,10 +1,10 @@
 #include "rcl/server/callbacks.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,27 +42,40 @@ class KeyedRegistry {
     entries_.erase(it);
     return value;
   }
-  bool contains(void* key) {
-    std::lock_guard lock(mutex_);
-    return entries_.count(reinterpret_cast<std::uintptr_t>(key)) != 0;
-  }
   std::optional<Value> find(void* key) {
     std::lock_guard lock(mutex_);
     const auto it = entries_.find(reinterpret_cast<std::uintptr_t>(key));
     if (it == entries_.end()) return std::nullopt;
     return it->second.value;
   }
-  void dropAllOf(const void* owner) {
-    std::vector<Value> dropped;  // destroyed outside the lock
+  // Applies `change` to the value of `key` under the lock; false if there is none (any more).
+  template <class Change>
+  bool update(void* key, const Change& change) {
+    std::lock_guard lock(mutex_);
+    const auto it = entries_.find(reinterpret_cast<std::uintptr_t>(key));
+    if (it == entries_.end()) return false;
+    change(it->second.value);
+    return true;
+  }
+  // Calls `visit(key, value)` for every value, under the lock: it must be quick and call nothing back.
+  template <class Visit>
+  void forEach(const Visit& visit) {
+    std::lock_guard lock(mutex_);
+    for (auto& [key, entry] : entries_) visit(reinterpret_cast<void*>(key), entry.value);
+  }
+  // Takes out every value of `owner`, for the caller to destroy outside the lock.
+  std::vector<Value> takeAllOf(const void* owner) {
+    std::vector<Value> taken;
     std::lock_guard lock(mutex_);
     for (auto it = entries_.begin(); it != entries_.end();) {
       if (it->second.owner != owner) {
         ++it;
         continue;
       }
-      dropped.push_back(std::move(it->second.value));
+      taken.push_back(std::move(it->second.value));
       it = entries_.erase(it);
     }
+    return taken;
   }
 
  private:
@@ -75,94 +88,116 @@ class KeyedRegistry {
   std::unordered_map<std::uintptr_t, Entry> entries_;
 };
 
-KeyedRegistry<std::function<void(cl_int)>>& actions() {
-  static NoDestructor<KeyedRegistry<std::function<void(cl_int)>>> instance;
+using Clock = std::chrono::steady_clock;
+
+// A CompletionActions action that has not run, and the event the failure
+// watch looks at for it (CL_COMPLETE actions of commands only), retained for
+// the watch: whoever takes the action hands that reference to the watch's
+// thread, the only one that releases it.
+struct PendingAction {
+  std::function<void(cl_int)> run;
+  cl_event watched = nullptr;
+  Clock::time_point nextLook{};
+  Clock::duration interval{};
+};
+
+KeyedRegistry<PendingAction>& actions() {
+  static NoDestructor<KeyedRegistry<PendingAction>> instance;
   return instance.get();
 }
 
-// The events whose CL_COMPLETE action has not run (CompletionActions, in
-// callbacks.h: why), each retained until its action ran, or was dropped. One
-// thread for the process, started with the first event; it waits, unwoken,
-// while nothing is watched, looks at most every kQuantum, and makes no OpenCL
-// call under its mutex (PoCL may hold an event's lock while it calls back,
-// and a callback may call checkSoon).
+// Looks for commands that failed without a callback (CompletionActions, in
+// callbacks.h: why) at the events of the pending actions, and releases the
+// events it watched once their actions ran. Its cost stays off the path of
+// every command: an enqueue adds a retain to its action's entry, a callback
+// hands the event over in O(1), and the thread wakes a few times a second,
+// releasing in batches. A command is first looked at after kQuietFirstLook;
+// once something failed (checkSoon: a negative user event, a failed
+// callback), every watched event is looked at at once, and for kAlert after
+// that new ones after kFirstLook, with a back-off to kLongestLook. One thread
+// for the process; it makes no OpenCL call under its mutex (PoCL may hold an
+// event's lock while it calls back, and a callback may call checkSoon).
 class FailureWatch {
  public:
-  using Clock = std::chrono::steady_clock;
   static constexpr Clock::duration kFirstLook = std::chrono::milliseconds(20);
+  static constexpr Clock::duration kQuietFirstLook = std::chrono::seconds(1);
   static constexpr Clock::duration kLongestLook = std::chrono::seconds(2);
+  static constexpr Clock::duration kAlert = std::chrono::seconds(10);
   static constexpr Clock::duration kQuantum = std::chrono::milliseconds(10);
+  static constexpr Clock::duration kQuietTick = std::chrono::milliseconds(200);
+  static constexpr std::size_t kReleaseBatch = 512;
 
-  void add(cl_event event, void* key) {
-    if (::clRetainEvent(event) != CL_SUCCESS) return;
-    const auto due = Clock::now() + kFirstLook;
+  FailureWatch() : thread_([this] { run(); }) {}
+
+  // When an event watched from now on is first looked at.
+  Clock::duration firstLook() const {
+    return Clock::now().time_since_epoch().count() < alertUntil_.load(std::memory_order_relaxed) ? kFirstLook
+                                                                                                 : kQuietFirstLook;
+  }
+
+  // An event the watch retained, whose action ran: released on the watch's thread.
+  void release(cl_event event) {
     std::lock_guard lock(mutex_);
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
-    const bool earliest = watched_.empty() || due < watched_.begin()->first;
-    watched_.emplace(due, Watched{event, key, kFirstLook});
-    if (earliest) wake_.notify_one();
+    released_.push_back(event);
+    if (released_.size() == kReleaseBatch) wake_.notify_one();
   }
 
   void checkSoon() {
+    alertUntil_.store((Clock::now() + kAlert).time_since_epoch().count(), std::memory_order_relaxed);
     std::lock_guard lock(mutex_);
-    if (watched_.empty()) return;
     soon_ = true;
     wake_.notify_one();
   }
 
  private:
-  struct Watched {
-    cl_event event;
-    void* key;
-    Clock::duration interval;
-  };
-  using Schedule = std::multimap<Clock::time_point, Watched>;
-
   [[noreturn]] void run() {
-    std::unique_lock lock(mutex_);
+    std::vector<cl_event> releasing;
     for (;;) {
-      wake_.wait(lock, [this] { return soon_ || !watched_.empty(); });
-      while (!soon_ && Clock::now() < watched_.begin()->first) wake_.wait_until(lock, watched_.begin()->first);
-      const bool soon = std::exchange(soon_, false);
-      const auto now = Clock::now();
-      // The events due now (all of them after a checkSoon), looked at outside the lock.
-      Schedule due;
-      const auto end = soon ? watched_.end() : watched_.upper_bound(now);
-      while (watched_.begin() != end) due.insert(watched_.extract(watched_.begin()));
-      lock.unlock();
-      Schedule again;
-      for (auto& [when, w] : due)
-        if (stillWaits(w, soon)) again.emplace(now + w.interval, w);
-      lock.lock();
-      watched_.merge(again);
-      // At most one look every kQuantum, however many events come and go (a checkSoon still wakes it).
-      wake_.wait_for(lock, kQuantum, [this] { return soon_; });
+      bool soon = false;
+      {
+        std::unique_lock lock(mutex_);
+        const auto tick = Clock::now().time_since_epoch().count() < alertUntil_.load() ? kQuantum : kQuietTick;
+        wake_.wait_for(lock, tick, [this] { return soon_ || released_.size() >= kReleaseBatch; });
+        soon = std::exchange(soon_, false);
+        releasing.swap(released_);
+      }
+      for (cl_event event : releasing) ::clReleaseEvent(event);
+      releasing.clear();
+      look(soon);
     }
   }
 
-  // Looks at one event: false once its action ran (here or in the callback)
-  // or was dropped, and the event is released.
-  static bool stillWaits(Watched& w, bool soon) {
-    if (actions().contains(w.key)) {
+  // Looks at the watched events that are due (all of them after a checkSoon)
+  // and runs the action of each that failed.
+  static void look(bool soon) {
+    const auto now = Clock::now();
+    std::vector<std::pair<void*, cl_event>> due;
+    actions().forEach([&](void* key, const PendingAction& action) {
+      if (action.watched != nullptr && (soon || action.nextLook <= now)) due.emplace_back(key, action.watched);
+    });
+    for (const auto& [key, event] : due) {
       cl_int status = CL_QUEUED;
-      if (::clGetEventInfo(w.event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr) !=
-          CL_SUCCESS) {
+      if (::clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr) != CL_SUCCESS)
         status = CL_QUEUED;  // (it is retained: cannot happen) looked at again later
+      if (status < 0) {
+        if (auto taken = actions().take(key)) {
+          taken->run(status);
+          ::clReleaseEvent(taken->watched);
+        }
+        continue;
       }
-      if (status >= 0) {
-        w.interval = soon ? kFirstLook : std::min(w.interval * 2, kLongestLook);
-        return true;
-      }
-      if (auto run = actions().take(w.key)) (*run)(status);
+      actions().update(key, [&](PendingAction& action) {
+        action.interval = soon ? kFirstLook : std::min(action.interval * 2, kLongestLook);
+        action.nextLook = now + action.interval;
+      });
     }
-    ::clReleaseEvent(w.event);
-    return false;
   }
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  Schedule watched_;  // by when each is looked at next
+  std::vector<cl_event> released_;
   bool soon_ = false;
+  std::atomic<Clock::rep> alertUntil_{0};
   std::thread thread_;  // never joined: the watch lasts as long as the process
 };
 
@@ -222,12 +257,12 @@ CallbackTargets::~CallbackTargets() { dropAll(); }
 
 void* CallbackTargets::add(CallbackTarget target) { return targets().add(this, std::move(target)); }
 
-void CallbackTargets::dropAll() { targets().dropAllOf(this); }
+void CallbackTargets::dropAll() { targets().takeAllOf(this); }
 
 CompletionActions::~CompletionActions() { dropPending(); }
 
 cl_int CompletionActions::onStatus(cl_event event, cl_int when, std::function<void(cl_int)> action) {
-  void* key = actions().add(this, std::move(action));
+  void* key = actions().add(this, PendingAction{std::move(action)});
   const cl_int status = clSetEventCallback(event, when, &fire, key);
   if (status != CL_SUCCESS) {
     actions().take(key);
@@ -240,9 +275,16 @@ cl_int CompletionActions::onStatus(cl_event event, cl_int when, std::function<vo
   if (when != CL_COMPLETE) return status;
   cl_command_type type = 0;
   if (::clGetEventInfo(event, CL_EVENT_COMMAND_TYPE, sizeof type, &type, nullptr) != CL_SUCCESS ||
-      type == CL_COMMAND_USER)
+      type == CL_COMMAND_USER || ::clRetainEvent(event) != CL_SUCCESS)
     return status;
-  if (actions().contains(key)) failureWatch().add(event, key);
+  auto& watch = failureWatch();
+  const auto first = watch.firstLook();
+  const bool watched = actions().update(key, [&](PendingAction& pending) {
+    pending.watched = event;
+    pending.interval = first;
+    pending.nextLook = Clock::now() + first;
+  });
+  if (!watched) ::clReleaseEvent(event);  // its action ran already (not in a callback here)
   return status;
 }
 
@@ -257,14 +299,17 @@ void CompletionActions::fire(cl_event event, cl_int status, void* key) {
         real < 0)
       status = real;
   }
-  if (auto run = actions().take(key)) (*run)(status);
+  if (auto taken = actions().take(key)) {
+    taken->run(status);
+    if (taken->watched != nullptr) failureWatch().release(taken->watched);
+  }
   // The commands that waited for a failed one fail too, maybe without callbacks.
   if (status < 0) failureWatch().checkSoon();
 }
 
 void CompletionActions::dropPending() {
-  actions().dropAllOf(this);
-  failureWatch().checkSoon();  // their events are released now
+  for (auto& dropped : actions().takeAllOf(this))
+    if (dropped.watched != nullptr) failureWatch().release(dropped.watched);
 }
 
 }  // namespace rcl::server

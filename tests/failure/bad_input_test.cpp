@@ -217,6 +217,30 @@ TEST_F(BadInputTest, GarbageFromAStrangerGetsAnErrorAndTheServerGoesOn) {
   EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS);
 }
 
+// A client of another protocol version (an older one would rely on the server
+// for less, or more: protocol/message.h) is refused at the hello, with a
+// message that says so, and the server goes on serving.
+TEST_F(BadInputTest, AClientOfAnotherProtocolVersionIsRefusedAtTheHello) {
+  RawClient old(zmq_, server_->endpoint(), 0x4242);
+  protocol::Writer hello;
+  hello.integer(Kind::Request);
+  hello.u64(1);
+  hello.integer(protocol::ControlCall::Hello);
+  hello.integer(protocol::kProtocolVersion - 1);
+  hello.str("a client of the protocol before");
+  old.sendControl(hello.finish());
+  auto refused = old.receive();
+  ASSERT_TRUE(refused) << "no answer to a hello of protocol " << protocol::kProtocolVersion - 1;
+  EXPECT_EQ(refused->kind, Kind::Error) << "a hello of another protocol version was accepted";
+  EXPECT_EQ(refused->status, CL_INVALID_OPERATION);
+  ASSERT_TRUE(refused->rest);
+  const std::string message = refused->rest->str();
+  EXPECT_NE(message.find("protocol version mismatch"), std::string::npos) << message;
+
+  RawClient client(zmq_, server_->endpoint(), 0x4243);
+  EXPECT_NE(client.hello(), 0u) << "the server stopped serving after a refused hello";
+}
+
 TEST_F(BadInputTest, MalformedRequestsOfASessionGetErrorsAndTheSessionGoesOn) {
   RawClient client(zmq_, server_->endpoint(), 0x5678);
   const auto device = client.hello();

@@ -71,11 +71,12 @@ template <> struct CallbackTrampoline<CallbackKind::context_destructor> {
 // event set to a negative status; the commands' statuses turn negative at
 // once, inside clSetUserEventStatus. So each CL_COMPLETE action of a command
 // (not of a user event: the client sets its status) is also watched
-// (FailureWatch, callbacks.cpp): the event is retained and its status
-// read locally (no network), with a back-off from 20 ms to 2 s, and at once
-// when something may have failed commands (checkSoon). A negative status runs
-// the action, exactly once, whoever comes first: the callback or the watch.
-// The watch sleeps when no action waits.
+// (FailureWatch, callbacks.cpp): the event is retained and its status read
+// locally (no network): at once when something may have failed commands
+// (checkSoon: a negative user event, a failed callback), then from 20 ms
+// with a back-off to 2 s; while nothing failed, first after 1 s (a command
+// that failed on its own with no callback). A negative status runs the
+// action, exactly once, whoever comes first: the callback or the watch.
 class CompletionActions {
  public:
   CompletionActions() = default;
