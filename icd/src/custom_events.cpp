@@ -11,11 +11,22 @@
 #include "rcl/icd/events.h"
 #include "rcl/icd/info_copy.h"
 #include "rcl/icd/lifetime.h"
+#include "rcl/icd/pipelined.h"
 #include "rcl/icd/trace.h"
 #include "rcl/icd/transfers.h"
 #include "rcl/protocol/profiling_times.h"
 
 namespace rcl::icd::custom {
+
+// Only resources can fail a user event of a valid context: it is created
+// without waiting (pipelined.h). Its type, context and status are the
+// client's (Call::prepareNew), answered here.
+cl_event CL_API_CALL clCreateUserEvent(cl_context context, cl_int* errcode_ret) {
+  Call call(CallId::clCreateUserEvent);
+  auto* created = call.create<_cl_event>();
+  call.handle(context);
+  return createPipelined(call, created, /*pipelined=*/true, errcode_ret);
+}
 
 cl_int CL_API_CALL clWaitForEvents(cl_uint num_events, const cl_event* event_list) {
   if (num_events == 0 || event_list == nullptr) return CL_INVALID_VALUE;
