@@ -104,11 +104,14 @@ TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) 
       return "the refused sampler's addressing mode was not answered";
 
     // First uses: the sampler as a kernel argument (the first setting of that argument waits for
-    // the server), the queue with a marker and a clFinish.
+    // the server), the queue with a clFinish and a marker.
     error = clSetKernelArg(kernel, 1, sizeof over, &over);
     if (error != CL_OUT_OF_RESOURCES) return "the refused sampler's first use returned " + clErrorName(error);
     if ((error = clSetKernelArg(kernel, 1, sizeof fitting, &fitting)) != CL_SUCCESS)
       return "the sampler within the limit, as an argument: " + clErrorName(error);
+    // (A clFinish with no command sent asks the server; after a command it waits for that command.)
+    if ((error = clFinish(overQueue)) != CL_OUT_OF_RESOURCES)
+      return "clFinish of the refused queue returned " + clErrorName(error);
     cl_event marker = nullptr;
     if ((error = clEnqueueMarkerWithWaitList(overQueue, 0, nullptr, &marker)) != CL_SUCCESS)
       return "a marker on the refused queue was refused at the call: " + clErrorName(error);
@@ -119,8 +122,6 @@ TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) 
     if (waited != CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST || status != CL_OUT_OF_RESOURCES)
       return "the wait for a marker on the refused queue returned " + clErrorName(waited) + ", its status " +
              clErrorName(status);
-    if ((error = clFinish(overQueue)) != CL_OUT_OF_RESOURCES)
-      return "clFinish of the refused queue returned " + clErrorName(error);
 
     // Released: nothing was left to release; the server counts the 6 objects within the limit.
     if (clReleaseSampler(over) != CL_SUCCESS) return "the refused sampler's release failed";
