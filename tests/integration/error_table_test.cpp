@@ -787,16 +787,21 @@ std::vector<Row> rows() {
        }},
       {"CreateSampler: normalized_coords neither true nor false", CL_INVALID_VALUE,
        [](Env& e) { return sampler(e, 2, CL_ADDRESS_CLAMP, CL_FILTER_NEAREST); }},
-      {"CreateSampler: an unknown filter mode", CL_INVALID_VALUE,
-       [](Env& e) { return sampler(e, CL_TRUE, CL_ADDRESS_CLAMP, 0x1234); }},
       {"CreateSampler: repeat without normalized coordinates", CL_INVALID_VALUE,
        [](Env& e) { return sampler(e, CL_FALSE, CL_ADDRESS_REPEAT, CL_FILTER_NEAREST); }},
       {"CreateSampler: mirrored repeat without normalized coordinates", CL_INVALID_VALUE,
        [](Env& e) { return sampler(e, CL_FALSE, CL_ADDRESS_MIRRORED_REPEAT, CL_FILTER_NEAREST); }},
-      // PoCL 3.1 takes an addressing mode the specification does not name (CL_INVALID_VALUE there):
-      // the client does not send it without waiting, and answers as the platform.
+      // PoCL 3.1 takes an addressing or filter mode the specification does not name (CL_INVALID_VALUE
+      // there): the client does not send such a creation without waiting, and answers as the platform.
       {"CreateSampler: an unknown addressing mode", CL_SUCCESS,
        [](Env& e) { return sampler(e, CL_TRUE, 0x1234, CL_FILTER_NEAREST); }},
+      {"CreateSampler: an unknown filter mode", CL_SUCCESS,
+       [](Env& e) { return sampler(e, CL_FALSE, CL_ADDRESS_CLAMP, 0x1234); }},
+      {"CreateSamplerWithProperties: an unknown filter mode", CL_SUCCESS,
+       [](Env& e) {
+         const cl_sampler_properties list[] = {CL_SAMPLER_FILTER_MODE, 0x1234, 0};
+         return samplerWith(e.context, list);
+       }},
       {"CreateSamplerWithProperties: fine", CL_SUCCESS,
        [](Env& e) {
          const cl_sampler_properties list[] = {CL_SAMPLER_NORMALIZED_COORDS, CL_FALSE, CL_SAMPLER_ADDRESSING_MODE,
