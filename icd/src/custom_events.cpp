@@ -64,7 +64,9 @@ cl_int CL_API_CALL clGetEventInfo(cl_event event, cl_event_info param_name, size
         std::lock_guard lock(e->mutex);
         status = e->status;
       }
-      if (isFinal(status)) return copyInfo(status, param_value_size, param_value, param_value_size_ret);
+      // A user event's status changes only through clSetUserEventStatus, which the client sees.
+      if (isFinal(status) || e->commandType == CL_COMMAND_USER)
+        return copyInfo(status, param_value_size, param_value, param_value_size_ret);
       Call call(CallId::clGetEventInfo);
       call.handle(e);
       call.scalar(param_name);
