@@ -97,7 +97,9 @@ std::vector<T> propertyList(Fn fn, Object object, cl_uint param) {
   size_t size = 99;
   EXPECT_EQ(fn(object, param, 0, nullptr, &size), CL_SUCCESS) << "param " << param;
   std::vector<T> list(size / sizeof(T));
-  if (size != 0) EXPECT_EQ(fn(object, param, size, list.data(), nullptr), CL_SUCCESS) << "param " << param;
+  if (size != 0) {
+    EXPECT_EQ(fn(object, param, size, list.data(), nullptr), CL_SUCCESS) << "param " << param;
+  }
   return list;
 }
 
