@@ -83,9 +83,10 @@ cl_int mapImage(Env& e, cl_mem m, cl_map_flags flags, const size_t* origin, cons
   return error;
 }
 
-// The error a creation returns through errcode_ret (an object made is released).
+// The error a creation returns through errcode_ret (an object made is released). `error` by
+// reference: read after the creation ran (arguments are evaluated in no set order).
 template <class Handle>
-cl_int created(Handle h, cl_int error, cl_int (*release)(Handle)) {
+cl_int created(Handle h, const cl_int& error, cl_int (*release)(Handle)) {
   if (h != nullptr) release(h);
   return error;
 }
