@@ -11,11 +11,22 @@
 #include "rcl/icd/events.h"
 #include "rcl/icd/info_copy.h"
 #include "rcl/icd/lifetime.h"
+#include "rcl/icd/pipelined.h"
 #include "rcl/icd/trace.h"
 #include "rcl/icd/transfers.h"
 #include "rcl/protocol/profiling_times.h"
 
 namespace rcl::icd::custom {
+
+// Only resources can fail a user event of a valid context: it is created
+// without waiting (pipelined.h). Its type, context and status are the
+// client's (Call::prepareNew), answered here.
+cl_event CL_API_CALL clCreateUserEvent(cl_context context, cl_int* errcode_ret) {
+  Call call(CallId::clCreateUserEvent);
+  auto* created = call.create<_cl_event>();
+  call.handle(context);
+  return createPipelined(call, created, /*pipelined=*/true, errcode_ret);
+}
 
 cl_int CL_API_CALL clWaitForEvents(cl_uint num_events, const cl_event* event_list) {
   if (num_events == 0 || event_list == nullptr) return CL_INVALID_VALUE;
@@ -53,7 +64,9 @@ cl_int CL_API_CALL clGetEventInfo(cl_event event, cl_event_info param_name, size
         std::lock_guard lock(e->mutex);
         status = e->status;
       }
-      if (isFinal(status)) return copyInfo(status, param_value_size, param_value, param_value_size_ret);
+      // A user event's status changes only through clSetUserEventStatus, which the client sees.
+      if (isFinal(status) || e->commandType == CL_COMMAND_USER)
+        return copyInfo(status, param_value_size, param_value, param_value_size_ret);
       Call call(CallId::clGetEventInfo);
       call.handle(e);
       call.scalar(param_name);

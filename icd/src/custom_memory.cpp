@@ -13,6 +13,7 @@
 #include "rcl/icd/image_format.h"
 #include "rcl/icd/shm_pieces.h"
 #include "rcl/icd/info_copy.h"
+#include "rcl/icd/pipelined.h"
 #include "rcl/icd/svm_ranges.h"
 #include "rcl/icd/transfers.h"
 #include "rcl/protocol/shm.h"
@@ -76,18 +77,14 @@ std::shared_ptr<SharedBuffer> bufferHostMemory(Call& call, cl_mem_flags flags, s
 }
 
 // The largest buffer every device of `context` allocates (0: unknown). The
-// context's devices and their information are kept by the client.
+// context's devices (pipelined.h) and their information are kept by the client.
 cl_ulong maxAllocEverywhere(cl_context context) {
-  cl_device_id devices[16];
-  std::size_t bytes = 0;
-  if (kDispatchTable.clGetContextInfo(context, CL_CONTEXT_DEVICES, sizeof devices, devices, &bytes) != CL_SUCCESS ||
-      bytes == 0)
-    return 0;
+  const auto devices = contextDevices(context);
+  if (devices.empty()) return 0;
   cl_ulong smallest = ~cl_ulong{0};
-  for (std::size_t i = 0; i < bytes / sizeof(cl_device_id); ++i) {
+  for (cl_device_id device : devices) {
     cl_ulong max = 0;
-    if (kDispatchTable.clGetDeviceInfo(devices[i], CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max, &max, nullptr) != CL_SUCCESS)
-      return 0;
+    if (!deviceValue(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, max)) return 0;
     smallest = std::min(smallest, max);
   }
   return smallest;

@@ -182,7 +182,11 @@ void Driver::recycle(Object* o) {
   switch (o->kind) {
     case ObjectKind::Platform: return platformPool_.recycle(static_cast<_cl_platform_id*>(o));
     case ObjectKind::Device: return devicePool_.recycle(static_cast<_cl_device_id*>(o));
-    case ObjectKind::Context: return contextPool_.recycle(static_cast<_cl_context*>(o));
+    case ObjectKind::Context: {
+      auto* c = static_cast<_cl_context*>(o);
+      c->devices.clear();
+      return contextPool_.recycle(c);
+    }
     case ObjectKind::Queue: {
       auto* q = static_cast<_cl_command_queue*>(o);
       forgetLastCommand(q);

@@ -27,7 +27,12 @@ void HandleTable::counted(const Entry& entry, int change) {
 
 void* HandleTable::any(std::uint64_t id, cl_int error) const {
   const auto it = byId_.find(id);
-  if (it == byId_.end()) throw CallError(error, "unknown object id");
+  if (it == byId_.end()) {
+    // An argument whose pipelined creation failed: its use fails as that creation did.
+    if (const auto failed = failed_.find(id); failed != failed_.end())
+      throw CallError(failed->second.error, "an argument's creation failed (a pipelined creation)");
+    throw CallError(error, "unknown object id");
+  }
   switch (it->second.kind) {
     case ObjectKind::Mem:
     case ObjectKind::Sampler:

@@ -83,6 +83,36 @@ cl_int mapImage(Env& e, cl_mem m, cl_map_flags flags, const size_t* origin, cons
   return error;
 }
 
+// The error a creation returns through errcode_ret (an object made is released). `error` by
+// reference: read after the creation ran (arguments are evaluated in no set order).
+template <class Handle>
+cl_int created(Handle h, const cl_int& error, cl_int (*release)(Handle)) {
+  if (h != nullptr) release(h);
+  return error;
+}
+
+cl_int sampler(Env& e, cl_bool normalized, cl_addressing_mode addressing, cl_filter_mode filter) {
+  cl_int error = CL_SUCCESS;
+  cl_sampler s = clCreateSampler(e.context, normalized, addressing, filter, &error);
+  return created(s, error, clReleaseSampler);
+}
+
+cl_int samplerWith(cl_context context, const cl_sampler_properties* properties) {
+  cl_int error = CL_SUCCESS;
+  return created(clCreateSamplerWithProperties(context, properties, &error), error, clReleaseSampler);
+}
+
+cl_int queue(cl_context context, cl_device_id device, cl_command_queue_properties properties) {
+  cl_int error = CL_SUCCESS;
+  return created(clCreateCommandQueue(context, device, properties, &error), error, clReleaseCommandQueue);
+}
+
+cl_int queueWith(cl_context context, cl_device_id device, const cl_queue_properties* properties) {
+  cl_int error = CL_SUCCESS;
+  return created(clCreateCommandQueueWithProperties(context, device, properties, &error), error,
+                 clReleaseCommandQueue);
+}
+
 const size_t kOrigin[3] = {0, 0, 0};
 const size_t kWhole[3] = {kWidth, kHeight, 1};
 const size_t kWide[3] = {kWidth + 1, kHeight, 1};
@@ -741,6 +771,128 @@ std::vector<Row> rows() {
       {"ReleaseSampler: NULL", CL_INVALID_SAMPLER, [](Env&) { return clReleaseSampler(nullptr); }},
       {"RetainMemObject: NULL", CL_INVALID_MEM_OBJECT, [](Env&) { return clRetainMemObject(nullptr); }},
       {"RetainEvent: NULL", CL_INVALID_EVENT, [](Env&) { return clRetainEvent(nullptr); }},
+      // ---------------------------------------------------------------- creations the client may pipeline
+      // (icd/include/rcl/icd/pipelined.h: what the client is sure the platform takes is sent
+      // without waiting; anything else asks the server, so its error is the platform's own)
+      {"CreateSampler: fine", CL_SUCCESS,
+       [](Env& e) { return sampler(e, CL_TRUE, CL_ADDRESS_REPEAT, CL_FILTER_LINEAR); }},
+      {"CreateSampler: unnormalized, clamped", CL_SUCCESS,
+       [](Env& e) { return sampler(e, CL_FALSE, CL_ADDRESS_CLAMP, CL_FILTER_NEAREST); }},
+      {"CreateSampler: unnormalized, no addressing", CL_SUCCESS,
+       [](Env& e) { return sampler(e, CL_FALSE, CL_ADDRESS_NONE, CL_FILTER_LINEAR); }},
+      {"CreateSampler: NULL context", CL_INVALID_CONTEXT,
+       [](Env&) {
+         cl_int error = CL_SUCCESS;
+         return created(clCreateSampler(nullptr, CL_TRUE, CL_ADDRESS_CLAMP, CL_FILTER_NEAREST, &error), error,
+                        clReleaseSampler);
+       }},
+      {"CreateSampler: normalized_coords neither true nor false", CL_INVALID_VALUE,
+       [](Env& e) { return sampler(e, 2, CL_ADDRESS_CLAMP, CL_FILTER_NEAREST); }},
+      {"CreateSampler: repeat without normalized coordinates", CL_INVALID_VALUE,
+       [](Env& e) { return sampler(e, CL_FALSE, CL_ADDRESS_REPEAT, CL_FILTER_NEAREST); }},
+      {"CreateSampler: mirrored repeat without normalized coordinates", CL_INVALID_VALUE,
+       [](Env& e) { return sampler(e, CL_FALSE, CL_ADDRESS_MIRRORED_REPEAT, CL_FILTER_NEAREST); }},
+      // PoCL 3.1 takes an addressing or filter mode the specification does not name (CL_INVALID_VALUE
+      // there): the client does not send such a creation without waiting, and answers as the platform.
+      {"CreateSampler: an unknown addressing mode", CL_SUCCESS,
+       [](Env& e) { return sampler(e, CL_TRUE, 0x1234, CL_FILTER_NEAREST); }},
+      {"CreateSampler: an unknown filter mode", CL_SUCCESS,
+       [](Env& e) { return sampler(e, CL_FALSE, CL_ADDRESS_CLAMP, 0x1234); }},
+      {"CreateSamplerWithProperties: an unknown filter mode", CL_SUCCESS,
+       [](Env& e) {
+         const cl_sampler_properties list[] = {CL_SAMPLER_FILTER_MODE, 0x1234, 0};
+         return samplerWith(e.context, list);
+       }},
+      {"CreateSamplerWithProperties: fine", CL_SUCCESS,
+       [](Env& e) {
+         const cl_sampler_properties list[] = {CL_SAMPLER_NORMALIZED_COORDS, CL_FALSE, CL_SAMPLER_ADDRESSING_MODE,
+                                               CL_ADDRESS_CLAMP_TO_EDGE, CL_SAMPLER_FILTER_MODE, CL_FILTER_LINEAR, 0};
+         return samplerWith(e.context, list);
+       }},
+      {"CreateSamplerWithProperties: an empty list", CL_SUCCESS,
+       [](Env& e) {
+         const cl_sampler_properties list[] = {0};
+         return samplerWith(e.context, list);
+       }},
+      // The specification takes a NULL list (the defaults); PoCL 3.1 refuses it, and so does remote-cl (the server's answer).
+      {"CreateSamplerWithProperties: NULL list", CL_INVALID_VALUE,
+       [](Env& e) { return samplerWith(e.context, nullptr); }},
+      {"CreateSamplerWithProperties: NULL context", CL_INVALID_CONTEXT,
+       [](Env&) {
+         const cl_sampler_properties list[] = {CL_SAMPLER_FILTER_MODE, CL_FILTER_LINEAR, 0};
+         return samplerWith(nullptr, list);
+       }},
+      {"CreateSamplerWithProperties: a key twice", CL_INVALID_VALUE,
+       [](Env& e) {
+         const cl_sampler_properties list[] = {CL_SAMPLER_FILTER_MODE, CL_FILTER_LINEAR, CL_SAMPLER_FILTER_MODE,
+                                               CL_FILTER_LINEAR, 0};
+         return samplerWith(e.context, list);
+       }},
+      {"CreateSamplerWithProperties: an unknown key", CL_INVALID_VALUE,
+       [](Env& e) {
+         const cl_sampler_properties list[] = {0x9999, 1, 0};
+         return samplerWith(e.context, list);
+       }},
+      {"CreateSamplerWithProperties: normalized coordinates 7", CL_INVALID_VALUE,
+       [](Env& e) {
+         const cl_sampler_properties list[] = {CL_SAMPLER_NORMALIZED_COORDS, 7, 0};
+         return samplerWith(e.context, list);
+       }},
+      {"CreateSamplerWithProperties: repeat without normalized coordinates", CL_INVALID_VALUE,
+       [](Env& e) {
+         const cl_sampler_properties list[] = {CL_SAMPLER_NORMALIZED_COORDS, CL_FALSE, CL_SAMPLER_ADDRESSING_MODE,
+                                               CL_ADDRESS_REPEAT, 0};
+         return samplerWith(e.context, list);
+       }},
+      {"CreateCommandQueue: fine", CL_SUCCESS,
+       [](Env& e) { return queue(e.context, e.device, CL_QUEUE_PROFILING_ENABLE); }},
+      {"CreateCommandQueue: out of order", CL_SUCCESS,
+       [](Env& e) { return queue(e.context, e.device, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE); }},
+      {"CreateCommandQueue: NULL context", CL_INVALID_CONTEXT, [](Env& e) { return queue(nullptr, e.device, 0); }},
+      {"CreateCommandQueue: NULL device", CL_INVALID_DEVICE, [](Env& e) { return queue(e.context, nullptr, 0); }},
+      {"CreateCommandQueue: unknown properties", CL_INVALID_VALUE,
+       [](Env& e) { return queue(e.context, e.device, 0x1000); }},
+      {"CreateCommandQueueWithProperties: fine", CL_SUCCESS,
+       [](Env& e) {
+         const cl_queue_properties list[] = {CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE, 0};
+         return queueWith(e.context, e.device, list);
+       }},
+      {"CreateCommandQueueWithProperties: NULL list", CL_SUCCESS,
+       [](Env& e) { return queueWith(e.context, e.device, nullptr); }},
+      {"CreateCommandQueueWithProperties: an empty list", CL_SUCCESS,
+       [](Env& e) {
+         const cl_queue_properties list[] = {0};
+         return queueWith(e.context, e.device, list);
+       }},
+      {"CreateCommandQueueWithProperties: NULL device", CL_INVALID_DEVICE,
+       [](Env& e) { return queueWith(e.context, nullptr, nullptr); }},
+      {"CreateCommandQueueWithProperties: a key twice", CL_INVALID_VALUE,
+       [](Env& e) {
+         const cl_queue_properties list[] = {CL_QUEUE_PROPERTIES, 0, CL_QUEUE_PROPERTIES, 0, 0};
+         return queueWith(e.context, e.device, list);
+       }},
+      {"CreateCommandQueueWithProperties: an unknown key", CL_INVALID_VALUE,
+       [](Env& e) {
+         const cl_queue_properties list[] = {0x7777, 0, 0};
+         return queueWith(e.context, e.device, list);
+       }},
+      {"CreateCommandQueueWithProperties: unknown properties", CL_INVALID_VALUE,
+       [](Env& e) {
+         const cl_queue_properties list[] = {CL_QUEUE_PROPERTIES, 0x1000, 0};
+         return queueWith(e.context, e.device, list);
+       }},
+      {"CreateUserEvent: fine", CL_SUCCESS,
+       [](Env& e) {
+         cl_int error = CL_SUCCESS;
+         cl_event user = clCreateUserEvent(e.context, &error);
+         if (user != nullptr) clSetUserEventStatus(user, CL_COMPLETE);
+         return created(user, error, clReleaseEvent);
+       }},
+      {"CreateUserEvent: NULL context", CL_INVALID_CONTEXT,
+       [](Env&) {
+         cl_int error = CL_SUCCESS;
+         return created(clCreateUserEvent(nullptr, &error), error, clReleaseEvent);
+       }},
   };
 }
 

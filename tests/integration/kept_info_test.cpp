@@ -6,6 +6,7 @@
 // kept per kernel function, device and __local argument sizes: it must be the
 // live value for every size set.
 
+#include <iterator>
 #include <vector>
 
 #include "rcl_test.h"
@@ -87,6 +88,115 @@ TEST_F(KeptInfoTest, QueueKernelAndContextInformationIsTheSameEveryTime) {
     cl_program of = nullptr;
     CL_CHECK(queryInfo(&of, clGetKernelInfo, kernel.get(), CL_KERNEL_PROGRAM));
     EXPECT_EQ(of, program.get());
+  }
+}
+
+// A whole property list as the object answers it (size 0: none).
+template <class T, class Fn, class Object>
+std::vector<T> propertyList(Fn fn, Object object, cl_uint param) {
+  size_t size = 99;
+  EXPECT_EQ(fn(object, param, 0, nullptr, &size), CL_SUCCESS) << "param " << param;
+  std::vector<T> list(size / sizeof(T));
+  if (size != 0) {
+    EXPECT_EQ(fn(object, param, size, list.data(), nullptr), CL_SUCCESS) << "param " << param;
+  }
+  return list;
+}
+
+// Samplers, queues and user events are made without waiting when the client
+// knows the platform takes them (icd/include/rcl/icd/pipelined.h), and their
+// settings are answered by the client from what it sent: each must answer as
+// the native platform does (this test runs natively too), proxies reused.
+TEST_F(KeptInfoTest, SamplersQueuesAndUserEventsAnswerWithWhatTheyWereMadeOf) {
+  cl_int error = CL_SUCCESS;
+  for (int round = 0; round < 4; ++round) {
+    const bool odd = round % 2 == 1;
+    const cl_addressing_mode addressing = odd ? CL_ADDRESS_MIRRORED_REPEAT : CL_ADDRESS_CLAMP_TO_EDGE;
+    const cl_filter_mode filter = odd ? CL_FILTER_LINEAR : CL_FILTER_NEAREST;
+    cl_sampler plain = clCreateSampler(context_, CL_TRUE, addressing, filter, &error);
+    CL_CHECK(error);
+    const cl_sampler_properties list[] = {CL_SAMPLER_NORMALIZED_COORDS, static_cast<cl_sampler_properties>(odd ? CL_TRUE : CL_FALSE),
+                                          CL_SAMPLER_FILTER_MODE, filter, 0};
+    cl_sampler with = clCreateSamplerWithProperties(context_, list, &error);
+    CL_CHECK(error);
+    for (int twice = 0; twice < 2; ++twice) {
+      cl_context context = nullptr;
+      CL_CHECK(queryInfo(&context, clGetSamplerInfo, plain, CL_SAMPLER_CONTEXT));
+      EXPECT_EQ(context, context_.get());
+      cl_bool normalized = 9;
+      CL_CHECK(queryInfo(&normalized, clGetSamplerInfo, plain, CL_SAMPLER_NORMALIZED_COORDS));
+      EXPECT_EQ(normalized, static_cast<cl_bool>(CL_TRUE));
+      cl_addressing_mode a = 0;
+      CL_CHECK(queryInfo(&a, clGetSamplerInfo, plain, CL_SAMPLER_ADDRESSING_MODE));
+      EXPECT_EQ(a, addressing);
+      cl_filter_mode f = 0;
+      CL_CHECK(queryInfo(&f, clGetSamplerInfo, plain, CL_SAMPLER_FILTER_MODE));
+      EXPECT_EQ(f, filter);
+      EXPECT_TRUE(propertyList<cl_sampler_properties>(clGetSamplerInfo, plain, CL_SAMPLER_PROPERTIES).empty());
+      // A list's defaults: clamped addressing.
+      CL_CHECK(queryInfo(&normalized, clGetSamplerInfo, with, CL_SAMPLER_NORMALIZED_COORDS));
+      EXPECT_EQ(normalized, static_cast<cl_bool>(odd ? CL_TRUE : CL_FALSE));
+      CL_CHECK(queryInfo(&a, clGetSamplerInfo, with, CL_SAMPLER_ADDRESSING_MODE));
+      EXPECT_EQ(a, static_cast<cl_addressing_mode>(CL_ADDRESS_CLAMP));
+      CL_CHECK(queryInfo(&f, clGetSamplerInfo, with, CL_SAMPLER_FILTER_MODE));
+      EXPECT_EQ(f, filter);
+      EXPECT_EQ(propertyList<cl_sampler_properties>(clGetSamplerInfo, with, CL_SAMPLER_PROPERTIES),
+                std::vector<cl_sampler_properties>(std::begin(list), std::end(list)));
+    }
+    CL_CHECK(clReleaseSampler(plain));
+    CL_CHECK(clReleaseSampler(with));
+
+    const cl_command_queue_properties bits = odd ? CL_QUEUE_PROFILING_ENABLE : CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE;
+    cl_command_queue old = clCreateCommandQueue(context_, device_, bits, &error);
+    CL_CHECK(error);
+    const cl_queue_properties qlist[] = {CL_QUEUE_PROPERTIES, static_cast<cl_queue_properties>(bits), 0};
+    cl_command_queue listed = clCreateCommandQueueWithProperties(context_, device_, qlist, &error);
+    CL_CHECK(error);
+    cl_command_queue bare = clCreateCommandQueueWithProperties(context_, device_, nullptr, &error);
+    CL_CHECK(error);
+    for (int twice = 0; twice < 2; ++twice) {
+      for (cl_command_queue q : {old, listed, bare}) {
+        cl_context context = nullptr;
+        CL_CHECK(queryInfo(&context, clGetCommandQueueInfo, q, CL_QUEUE_CONTEXT));
+        EXPECT_EQ(context, context_.get());
+        cl_device_id device = nullptr;
+        CL_CHECK(queryInfo(&device, clGetCommandQueueInfo, q, CL_QUEUE_DEVICE));
+        EXPECT_EQ(device, device_);
+        cl_command_queue_properties p = 99;
+        CL_CHECK(queryInfo(&p, clGetCommandQueueInfo, q, CL_QUEUE_PROPERTIES));
+        EXPECT_EQ(p, q == bare ? 0 : bits);
+      }
+      EXPECT_TRUE(propertyList<cl_queue_properties>(clGetCommandQueueInfo, old, CL_QUEUE_PROPERTIES_ARRAY).empty());
+      EXPECT_TRUE(propertyList<cl_queue_properties>(clGetCommandQueueInfo, bare, CL_QUEUE_PROPERTIES_ARRAY).empty());
+      EXPECT_EQ(propertyList<cl_queue_properties>(clGetCommandQueueInfo, listed, CL_QUEUE_PROPERTIES_ARRAY),
+                std::vector<cl_queue_properties>(std::begin(qlist), std::end(qlist)));
+    }
+    // They work: a marker on each, waited for.
+    for (cl_command_queue q : {old, listed, bare}) {
+      cl_event marker = nullptr;
+      CL_CHECK(clEnqueueMarkerWithWaitList(q, 0, nullptr, &marker));
+      CL_CHECK(clWaitForEvents(1, &marker));
+      CL_CHECK(clReleaseEvent(marker));
+      CL_CHECK(clReleaseCommandQueue(q));
+    }
+
+    cl_event user = clCreateUserEvent(context_, &error);
+    CL_CHECK(error);
+    cl_command_type type = 0;
+    CL_CHECK(queryInfo(&type, clGetEventInfo, user, CL_EVENT_COMMAND_TYPE));
+    EXPECT_EQ(type, static_cast<cl_command_type>(CL_COMMAND_USER));
+    cl_context context = nullptr;
+    CL_CHECK(queryInfo(&context, clGetEventInfo, user, CL_EVENT_CONTEXT));
+    EXPECT_EQ(context, context_.get());
+    cl_int status = 99;
+    CL_CHECK(queryInfo(&status, clGetEventInfo, user, CL_EVENT_COMMAND_EXECUTION_STATUS));
+    EXPECT_EQ(status, CL_SUBMITTED);
+    cl_event after = nullptr;
+    CL_CHECK(clEnqueueMarkerWithWaitList(queue_, 1, &user, &after));
+    CL_CHECK(clSetUserEventStatus(user, CL_COMPLETE));
+    CL_CHECK(clWaitForEvents(1, &after));
+    CL_CHECK(clReleaseEvent(after));
+    CL_CHECK(clReleaseEvent(user));
   }
 }
 

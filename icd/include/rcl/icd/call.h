@@ -192,6 +192,11 @@ class Call {
       if (p == nullptr || !useConnection(connectionOf(p))) return fail(invalid);
       writer_.u64(p->id);
     }
+    // clCreateContext: the new context keeps the devices it is made of.
+    if constexpr (std::is_same_v<P, _cl_device_id>) {
+      if (created_ != nullptr && created_->kind == ObjectKind::Context)
+        static_cast<cl_context>(created_)->devices.assign(list, list + n);
+    }
   }
   std::uint64_t platformId(cl_context_properties value);
   std::uint64_t registerCallback(CallbackKind kind, void (*fn)(), void* userData);

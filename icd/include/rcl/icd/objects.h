@@ -77,7 +77,11 @@ struct _cl_device_id : rcl::icd::Object {
   cl_platform_id platform = nullptr;
 };
 
-struct _cl_context : rcl::icd::Object {};
+struct _cl_context : rcl::icd::Object {
+  // The devices clCreateContext named (empty: made from a type, or not yet
+  // known): what the client checks a creation's device against without asking.
+  std::vector<cl_device_id> devices;
+};
 
 struct _cl_command_queue : rcl::icd::Object {
   cl_context context = nullptr;

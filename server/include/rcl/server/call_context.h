@@ -152,9 +152,12 @@ struct CallbackArg {
 using protocol::mayEnqueue;
 
 // The release calls of the kinds whose creation the client may pipeline
-// (clCreateBuffer, clCreateKernel): they may name an id whose creation failed.
+// (buffers, kernels, samplers, host queues, user events: icd/include/rcl/icd/pipelined.h):
+// they may name an id whose creation failed.
 constexpr bool releases(protocol::CallId call) {
-  return call == protocol::CallId::clReleaseMemObject || call == protocol::CallId::clReleaseKernel;
+  using protocol::CallId;
+  return call == CallId::clReleaseMemObject || call == CallId::clReleaseKernel || call == CallId::clReleaseSampler ||
+         call == CallId::clReleaseCommandQueue || call == CallId::clReleaseEvent;
 }
 
 class CallContext {

@@ -71,7 +71,8 @@ class HandleTable {
   static constexpr std::size_t kMaxFailed = 1 << 16;
 
   // The handle behind an id of any kind that can be a kernel argument
-  // (memory object, sampler, device queue); CallError(error) otherwise.
+  // (memory object, sampler, device queue); CallError(error) otherwise (or
+  // the error its pipelined creation failed with).
   void* any(std::uint64_t id, cl_int error) const;
 
   // Registers an object the client named; CallError if the id is taken.

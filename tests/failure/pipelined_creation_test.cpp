@@ -1,0 +1,158 @@
+// Creations the client sends without waiting (samplers, host queues, user
+// events: icd/include/rcl/icd/pipelined.h) that the server then refuses: the
+// call returned CL_SUCCESS, so the refusal must show at the object's first
+// use, with the server's error, and the object's release must succeed and
+// leave nothing behind on the server (its session's object count, as the
+// status query reports it, is back where it was).
+
+#include <gtest/gtest.h>
+
+#include <CL/cl.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <thread>
+
+#include <zmq.hpp>
+
+#include "child_process.h"
+#include "cl_error_names.h"
+#include "own_server_test.h"
+#include "rcl/protocol/status.h"
+#include "rcl/protocol/transport.h"
+
+namespace rcl::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// The session's objects the server counts with this limit: the context, the
+// queue, the program and its kernel, one queue and one sampler more.
+constexpr int kMaxObjects = 6;
+
+// The objects the server counts for the one running session (its worker
+// reports them every second): waits up to 5 s for `expected`; the last
+// count seen otherwise (-1: no answer).
+long sessionObjects(const std::string& endpoint, long expected) {
+  zmq::context_t zmq(1);
+  zmq::socket_t socket(zmq, zmq::socket_type::dealer);
+  std::random_device random;
+  const auto id = protocol::makeRoutingId((std::uint64_t{random()} << 32) | random(), protocol::Channel::Control);
+  socket.set(zmq::sockopt::routing_id, zmq::buffer(id));
+  socket.set(zmq::sockopt::linger, 0);
+  socket.connect(endpoint);
+  long seen = -1;
+  const auto until = Clock::now() + 5s;
+  for (std::uint64_t seq = 1; Clock::now() < until; ++seq) {
+    const auto status = protocol::askStatus(socket, seq, Clock::now() + 2s);
+    if (status && status->sessions.size() == 1) seen = static_cast<long>(status->sessions[0].objects);
+    if (seen == expected) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  return seen;
+}
+
+class PipelinedCreationTest : public OwnServerTest {
+ protected:
+  PipelinedCreationTest() : OwnServerTest("rcl-pipelined", true) {}
+
+  void SetUp() override {
+    OwnServerTest::SetUp();
+    if (IsSkipped()) return;
+    startServer({"--max-objects", std::to_string(kMaxObjects)});
+  }
+};
+
+TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) {
+  ChildProcess child([&]() -> Outcome {
+    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
+    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
+    cl_platform_id platform = nullptr;
+    cl_device_id device = nullptr;
+    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return "no remote platform";
+    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return "no remote device";
+    cl_int error = CL_SUCCESS;
+    cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
+    if (error != CL_SUCCESS) return "clCreateContext: " + clErrorName(error);
+    cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &error);
+    if (error != CL_SUCCESS) return "the first queue: " + clErrorName(error);
+    const char* source = "kernel void k(read_only image2d_t i, sampler_t s, global int* p) { p[0] = 1; }";
+    cl_program program = clCreateProgramWithSource(context, 1, &source, nullptr, &error);
+    if (error != CL_SUCCESS || clBuildProgram(program, 1, &device, "", nullptr, nullptr) != CL_SUCCESS)
+      return "the program did not build";
+    cl_kernel kernel = clCreateKernel(program, "k", &error);
+    if (error != CL_SUCCESS) return "clCreateKernel: " + clErrorName(error);
+    // Within the limit: 5 and 6 objects.
+    cl_command_queue fits = clCreateCommandQueueWithProperties(context, device, nullptr, &error);
+    if (error != CL_SUCCESS) return "a queue within the limit: " + clErrorName(error);
+    cl_sampler fitting = clCreateSampler(context, CL_FALSE, CL_ADDRESS_CLAMP, CL_FILTER_NEAREST, &error);
+    if (error != CL_SUCCESS) return "a sampler within the limit: " + clErrorName(error);
+
+    // Over it: sent without waiting, so CL_SUCCESS at the call.
+    cl_sampler over = clCreateSampler(context, CL_FALSE, CL_ADDRESS_CLAMP, CL_FILTER_NEAREST, &error);
+    if (over == nullptr || error != CL_SUCCESS) return "a sampler over the limit failed at the call: " + clErrorName(error);
+    const cl_queue_properties profiling[] = {CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE, 0};
+    cl_command_queue overQueue = clCreateCommandQueueWithProperties(context, device, profiling, &error);
+    if (overQueue == nullptr || error != CL_SUCCESS) return "a queue over the limit failed at the call: " + clErrorName(error);
+    // Its settings are the client's: answered, as for any sampler.
+    cl_addressing_mode addressing = 0;
+    if (clGetSamplerInfo(over, CL_SAMPLER_ADDRESSING_MODE, sizeof addressing, &addressing, nullptr) != CL_SUCCESS ||
+        addressing != CL_ADDRESS_CLAMP)
+      return "the refused sampler's addressing mode was not answered";
+
+    // First uses: the sampler as a kernel argument (the first setting of that argument waits for
+    // the server), the queue with a clFinish and a marker.
+    error = clSetKernelArg(kernel, 1, sizeof over, &over);
+    if (error != CL_OUT_OF_RESOURCES) return "the refused sampler's first use returned " + clErrorName(error);
+    if ((error = clSetKernelArg(kernel, 1, sizeof fitting, &fitting)) != CL_SUCCESS)
+      return "the sampler within the limit, as an argument: " + clErrorName(error);
+    // (A clFinish with no command sent asks the server; after a command it waits for that command.)
+    if ((error = clFinish(overQueue)) != CL_OUT_OF_RESOURCES)
+      return "clFinish of the refused queue returned " + clErrorName(error);
+    cl_event marker = nullptr;
+    if ((error = clEnqueueMarkerWithWaitList(overQueue, 0, nullptr, &marker)) != CL_SUCCESS)
+      return "a marker on the refused queue was refused at the call: " + clErrorName(error);
+    const cl_int waited = clWaitForEvents(1, &marker);
+    cl_int status = CL_COMPLETE;
+    clGetEventInfo(marker, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr);
+    clReleaseEvent(marker);
+    if (waited != CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST || status != CL_OUT_OF_RESOURCES)
+      return "the wait for a marker on the refused queue returned " + clErrorName(waited) + ", its status " +
+             clErrorName(status);
+
+    // Released: nothing was left to release; the server counts the 6 objects within the limit.
+    if (clReleaseSampler(over) != CL_SUCCESS) return "the refused sampler's release failed";
+    if (clReleaseCommandQueue(overQueue) != CL_SUCCESS) return "the refused queue's release failed";
+    if (const long objects = sessionObjects(server_->endpoint(), kMaxObjects); objects != kMaxObjects)
+      return "the server counts " + std::to_string(objects) + " objects after the refused ones were released, not " +
+             std::to_string(kMaxObjects);
+    // The ones within the limit released, the limit lets a sampler and a queue in again, and they work.
+    clReleaseSampler(fitting);
+    clReleaseCommandQueue(fits);
+    cl_sampler again = clCreateSampler(context, CL_TRUE, CL_ADDRESS_REPEAT, CL_FILTER_LINEAR, &error);
+    if (error != CL_SUCCESS) return "a sampler after the releases: " + clErrorName(error);
+    if ((error = clSetKernelArg(kernel, 1, sizeof again, &again)) != CL_SUCCESS)
+      return "the sampler made after the releases, as an argument: " + clErrorName(error);
+    cl_command_queue queueAgain = clCreateCommandQueueWithProperties(context, device, profiling, &error);
+    if (error != CL_SUCCESS) return "a queue after the releases: " + clErrorName(error);
+    if ((error = clEnqueueMarkerWithWaitList(queueAgain, 0, nullptr, &marker)) != CL_SUCCESS ||
+        (error = clWaitForEvents(1, &marker)) != CL_SUCCESS)
+      return "a marker on the queue made after the releases: " + clErrorName(error);
+    clReleaseEvent(marker);
+    if ((error = clFinish(queueAgain)) != CL_SUCCESS) return "clFinish of the new queue: " + clErrorName(error);
+    clReleaseCommandQueue(queueAgain);
+    clReleaseSampler(again);
+    clReleaseKernel(kernel);
+    clReleaseProgram(program);
+    clReleaseCommandQueue(queue);
+    clReleaseContext(context);
+    return {};
+  });
+  EXPECT_EQ(child.waitForOutcome(60s), "");
+}
+
+}  // namespace
+}  // namespace rcl::test

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""`remote-cl trace -- pipelined_app`: queues, samplers and user events the
+client knows the platform takes are created without waiting for the server
+(icd/include/rcl/icd/pipelined.h), and what never changes of them (a queue's
+context, device and properties, a sampler's settings, a user event's type,
+context and status) is answered by the client: no creation of theirs and no
+query of that information is a round trip.
+
+usage: check_pipelined_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --app pipelined_app"""
+
+import tempfile
+
+from tool_checks import parse_arguments, traced, fail as failed
+
+ROUNDS = 3  # pipelined_app's
+CREATIONS = ("clCreateCommandQueue", "clCreateCommandQueueWithProperties", "clCreateSampler",
+             "clCreateSamplerWithProperties", "clCreateUserEvent")
+QUERIES = ("clGetCommandQueueInfo", "clGetSamplerInfo", "clGetEventInfo")
+
+
+def fail(message):
+    failed("check_pipelined_trace", message)
+
+
+def main():
+    args = parse_arguments(__doc__.splitlines()[0])
+    with tempfile.TemporaryDirectory(prefix="rcl-pipelined-trace-") as scratch:
+        result, events = traced(args, scratch, [args.app])
+        if result.returncode != 0 or "pipelined_app: OK" not in result.stdout:
+            fail(f"pipelined_app: exit code {result.returncode}\n{result.stdout}")
+        calls = [e for e in events if e["ph"] == "X" and e.get("cat") in ("sync", "async", "transfer")]
+        for name in CREATIONS:
+            made = [e for e in calls if e["name"] == name]
+            if len(made) != ROUNDS:
+                fail(f"{len(made)} {name} calls traced, not {ROUNDS}")
+            waited = [e for e in made if e["args"]["round_trip"] or e["args"]["status"] != 0]
+            if waited:
+                fail(f"{len(waited)} of the {ROUNDS} {name} calls waited for the server or failed: {waited[0]}")
+        asked = [e for e in calls if e["name"] in QUERIES and e["args"]["round_trip"]]
+        if asked:
+            fail(f"{len(asked)} information queries asked the server, the first {asked[0]}")
+        print(f"check_pipelined_trace: OK ({ROUNDS * len(CREATIONS)} creations, none waited; no query asked)")
+
+
+if __name__ == "__main__":
+    main()
