@@ -350,7 +350,7 @@ Connection::Result Connection::roundTripOn(ReplySocket& socket, protocol::Writer
         }
         const auto status = r.integer<cl_int>();
         if (kind == Kind::Reply) return {status, std::move(r)};
-        log().warn("remote-cl: server {} reports: {}", endpoint_, "?");
+        log().warn("remote-cl: server {} answered with a message of kind {}", endpoint_, static_cast<int>(kind));
         return {status, std::nullopt};
       } catch (const protocol::DecodeError& e) {
         log().warn("remote-cl: malformed reply from {}: {}", endpoint_, e.what());
