@@ -2,7 +2,8 @@
 """remote-cl's code generator.
 
 Reads the OpenCL headers of the build host, codegen/opencl_calls.toml and
-codegen/private_calls.toml (remote-cl's own messages), and writes into --out:
+codegen/private_calls.toml (remote-cl's own messages), codegen/messages.toml
+(the pushes' layouts), and writes into --out:
   include/rcl/protocol/call_ids.h, call_ids.cpp   the call identifiers, one id space for all
   stand_in_calls.cpp                              the server's table of remote-cl's own calls
   info_results.cpp                                which info values hold handles
@@ -10,6 +11,8 @@ codegen/private_calls.toml (remote-cl's own messages), and writes into --out:
   server_handlers.cpp                             the server's decoders and replays
   extension_table.cpp                             the [extensions] table (rcl/protocol/extension_table.h)
   coverage.md, coverage.json                      what is forwarded, and why not
+  include/rcl/protocol/pushes.h, pushes.cpp       the pushes' structs, encoders and checked decoders
+  pushes_test.cpp                                 their round-trip unit test
 Each file is written by the template of its name in codegen/templates/ (Jinja2),
 which looks like its output; how each parameter travels, on both sides, is the
 one table of codegen/wire.py. Every generated function names its source (its
@@ -26,12 +29,14 @@ try:
 except ImportError:
     sys.exit("codegen/generate.py needs Jinja2 (Debian: python3-jinja2; scripts/setup-deps.sh installs it)")
 
+import messages  # noqa: E402
 import model  # noqa: E402
 import private_calls  # noqa: E402
 import wire  # noqa: E402
 
 SOURCE = "codegen/opencl_calls.toml"
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+PROTOCOL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "protocol/include/rcl/protocol")
 
 KIND = {
     "cl_platform_id": "Platform", "cl_device_id": "Device", "cl_context": "Context",
@@ -119,6 +124,13 @@ def environment():
     env.globals.update(source=SOURCE, signature=signature, what=what, wires=wires, errcode=errcode,
                        errcode_ret=errcode_ret, first_handle=first_handle, info_result=info_result,
                        extension_status=EXTENSION_STATUS)
+    # The pushes' types (codegen/messages.py).
+    env.filters["camel"] = lambda s: "".join(w.capitalize() for w in s.split("_"))
+    env.filters["base_kind"] = lambda t: messages.limited(t).kind
+    env.filters["base_cpp"] = lambda t: messages.limited(t).cpp
+    env.filters["element_wire"] = lambda t: messages.limited(t).element.wire if messages.limited(t).kind == "array" else "Uint"
+    env.filters["element_nil_ok"] = lambda t: (messages.limited(t).kind == "array"
+                                               and messages.limited(t).element.kind == "optional")
     env.filters["quoted"] = lambda s: '"' + s.replace('"', '\\"') + '"'
     env.filters["braced"] = lambda s: "{" + s + "}"
     # An info query's real call takes the parameter the server asks, not the caller's.
@@ -151,6 +163,7 @@ def main():
     ap.add_argument("--include", action="append", default=[])
     ap.add_argument("--annotations", required=True)
     ap.add_argument("--private-calls", required=True)
+    ap.add_argument("--messages", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     try:
@@ -161,6 +174,10 @@ def main():
         privates = private_calls.load(args.private_calls, slots)
     except model.AnnotationError as e:
         sys.exit(f"{args.private_calls}: errors:\n{e}")
+    try:
+        description = messages.describe(args.messages, f"{PROTOCOL}/message.h", f"{PROTOCOL}/callback_kind.h")
+    except model.AnnotationError as e:
+        sys.exit(f"{args.messages}: errors:\n{e}")
     extension_ids = [p.id for p in privates if p.dispatch == "extension"]
     first_extension_call = min(extension_ids) if extension_ids else 0xFFFF
     env = environment()
@@ -177,11 +194,14 @@ def main():
         "stand_in_calls.cpp": ("stand_in_calls.cpp.j2", {}),
         "extension_table.cpp": ("extension_table.cpp.j2", {}),
         "coverage.md": ("coverage.md.j2", {"rows": rows}),
+        "include/rcl/protocol/pushes.h": ("pushes.h.j2", {}),
+        "pushes.cpp": ("pushes.cpp.j2", {}),
+        "pushes_test.cpp": ("pushes_test.cpp.j2", {}),
     }
     try:
         for out, (template, extra) in names.items():
             text = env.get_template(template).render(slots=slots, calls=calls, extensions=exts, template=template,
-                                                      private_calls=privates,
+                                                      private_calls=privates, description=description,
                                                       first_extension_call=first_extension_call, **extra)
             write(f"{args.out}/{out}", text)
     except model.AnnotationError as e:

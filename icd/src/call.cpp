@@ -16,6 +16,7 @@
 #include "rcl/protocol/device_info.h"
 #include "rcl/protocol/info_results.h"
 #include "rcl/protocol/kernel_launch_info.h"
+#include "rcl/protocol/pushes.h"
 
 namespace rcl::icd {
 
@@ -273,32 +274,41 @@ std::uint64_t Call::registerCallback(CallbackKind kind, void (*fn)(), void* user
       auto f = reinterpret_cast<void(CL_CALLBACK*)(const char*, const void*, size_t, void*)>(fn);
       cb.once = false;
       cb.run = [f, userData](protocol::Reader& r) {
-        const std::string info = r.str();
-        const auto priv = r.bin();
-        f(info.c_str(), priv.data(), priv.size(), userData);
+        const auto args = protocol::push::CallbackArgs<CallbackKind::context_notify>::decode(r);
+        f(args.errinfo.c_str(), args.private_info.data(), args.private_info.size(), userData);
       };
       break;
     }
     case CallbackKind::program_notify: {
       auto f = reinterpret_cast<void(CL_CALLBACK*)(cl_program, void*)>(fn);
-      cb.run = [f, object, userData](protocol::Reader&) { f(static_cast<cl_program>(object), userData); };
+      cb.run = [f, object, userData](protocol::Reader& r) {
+        protocol::push::CallbackArgs<CallbackKind::program_notify>::decode(r);
+        f(static_cast<cl_program>(object), userData);
+      };
       break;
     }
     case CallbackKind::event_notify: {
       auto f = reinterpret_cast<void(CL_CALLBACK*)(cl_event, cl_int, void*)>(fn);
       cb.run = [f, object, userData](protocol::Reader& r) {
-        f(static_cast<cl_event>(object), static_cast<cl_int>(r.i64()), userData);
+        const auto args = protocol::push::CallbackArgs<CallbackKind::event_notify>::decode(r);
+        f(static_cast<cl_event>(object), args.status, userData);
       };
       break;
     }
     case CallbackKind::mem_destructor: {
       auto f = reinterpret_cast<void(CL_CALLBACK*)(cl_mem, void*)>(fn);
-      cb.run = [f, object, userData](protocol::Reader&) { f(static_cast<cl_mem>(object), userData); };
+      cb.run = [f, object, userData](protocol::Reader& r) {
+        protocol::push::CallbackArgs<CallbackKind::mem_destructor>::decode(r);
+        f(static_cast<cl_mem>(object), userData);
+      };
       break;
     }
     case CallbackKind::context_destructor: {
       auto f = reinterpret_cast<void(CL_CALLBACK*)(cl_context, void*)>(fn);
-      cb.run = [f, object, userData](protocol::Reader&) { f(static_cast<cl_context>(object), userData); };
+      cb.run = [f, object, userData](protocol::Reader& r) {
+        protocol::push::CallbackArgs<CallbackKind::context_destructor>::decode(r);
+        f(static_cast<cl_context>(object), userData);
+      };
       break;
     }
   }

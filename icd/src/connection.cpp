@@ -18,6 +18,7 @@
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/link_watch.h"
 #include "rcl/protocol/profiling_times.h"
+#include "rcl/protocol/pushes.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/protocol/transport.h"
 
@@ -119,10 +120,10 @@ std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clo
     const auto kind = r.integer<Kind>();
     if (kind == Kind::Ping) continue;
     if (kind == Kind::Error) {
-      r.u64();
-      r.i64();
-      if (refusal != nullptr) *refusal = r.str();
-      else log().error("remote-cl: server {} refused the connection: {}", endpoint_, r.str());
+      const auto seq = r.u64();
+      const auto error = protocol::push::Error::decodeBody(r, seq);
+      if (refusal != nullptr) *refusal = error.message;
+      else log().error("remote-cl: server {} refused the connection: {}", endpoint_, error.message);
       return std::nullopt;
     }
     return r;
@@ -342,9 +343,14 @@ Connection::Result Connection::roundTripOn(ReplySocket& socket, protocol::Writer
           continue;
         }
         if (replySeq != seq) continue;  // the answer to a call given up on
+        if (kind == Kind::Error) {
+          const auto error = protocol::push::Error::decodeBody(r, replySeq);
+          log().warn("remote-cl: server {} reports: {}", endpoint_, error.message);
+          return {error.status, std::nullopt};
+        }
         const auto status = r.integer<cl_int>();
         if (kind == Kind::Reply) return {status, std::move(r)};
-        log().warn("remote-cl: server {} reports: {}", endpoint_, kind == Kind::Error ? r.str() : "?");
+        log().warn("remote-cl: server {} answered with a message of kind {}", endpoint_, static_cast<int>(kind));
         return {status, std::nullopt};
       } catch (const protocol::DecodeError& e) {
         log().warn("remote-cl: malformed reply from {}: {}", endpoint_, e.what());
@@ -490,11 +496,7 @@ void Connection::receiveLoop() {
     if (alive_ && now - lastHeard > options_.deadAfter)
       declareDead(fmt::format("no word from the server for {} ms", options_.deadAfter.count()));
     if (alive_ && now >= nextPing) {  // a dead connection's pings would pile up unsent
-      protocol::Writer ping;
-      ping.integer(Kind::Ping);
-      ping.u64(0);
-      ping.u64(0);
-      auto frames = ping.finish();
+      auto frames = protocol::push::Ping{}.frames();
       protocol::sendFrames(control_, frames, nullptr, 0, zmq::send_flags::dontwait);
       nextPing = now + options_.heartbeat;
     }
@@ -520,21 +522,18 @@ void Connection::dispatch(protocol::Frames frames) {
         return;
       }
       case Kind::Error: {
-        const auto status = r.integer<cl_int>();
-        const std::string message = r.str();
-        log().warn("remote-cl: server {} reports: {}", endpoint_, message);
-        if (seq != 0) onReply(seq, status, std::nullopt);
+        const auto error = protocol::push::Error::decodeBody(r, seq);
+        log().warn("remote-cl: server {} reports: {}", endpoint_, error.message);
+        if (seq != 0) onReply(seq, error.status, std::nullopt);
         else askAboutPendingEvents();  // an async call refused unread: its event, if any, never completes
         return;
       }
       case Kind::Event: {
-        const auto id = r.u64();
-        const auto status = r.integer<cl_int>();
-        const std::uint64_t ranNs = r.atEnd() ? 0 : r.u64();  // how long it ran on the device
-        if (Object* o = find(id); o != nullptr && o->kind == ObjectKind::Event) {
-          static_cast<cl_event>(o)->ranNs = ranNs;
-          if (!r.atEnd()) setProfilingTimes(static_cast<cl_event>(o), protocol::readProfilingTimes(r));
-          setEventStatus(static_cast<cl_event>(o), status);
+        const auto event = protocol::push::Event::decodeBody(r);
+        if (Object* o = find(event.event_id); o != nullptr && o->kind == ObjectKind::Event) {
+          static_cast<cl_event>(o)->ranNs = event.ran_ns.value_or(0);  // how long it ran on the device
+          if (event.times) setProfilingTimes(static_cast<cl_event>(o), *event.times);
+          setEventStatus(static_cast<cl_event>(o), event.status);
         }
         return;
       }
@@ -542,17 +541,20 @@ void Connection::dispatch(protocol::Frames frames) {
         return onReadData(r);
       case Kind::SlotData:
         return onSlotData(r);
-      case Kind::SlotFree:
-        if (shm_) shm_->release(static_cast<std::uint32_t>(r.u64()));
+      case Kind::SlotFree: {
+        const auto slotFree = protocol::push::SlotFree::decodeBody(r);
+        if (shm_) shm_->release(slotFree.slot);
         return;
+      }
       case Kind::CopyNow:
         return onCopyNow(r);
       case Kind::Callback:
         return onCallback(r);
       case Kind::AsyncError: {
-        const auto status = r.integer<cl_int>();
-        const auto call = r.integer<std::uint16_t>();
-        const auto eventId = r.u64();
+        const auto error = protocol::push::AsyncError::decodeBody(r);
+        const cl_int status = error.status;
+        const std::uint16_t call = error.call_id;
+        const std::uint64_t eventId = error.event_id;
         const char* name = protocol::callName(call);
         log().warn("remote-cl: {} failed on the server with {}", name != nullptr ? name : "?", status);
         if (Object* o = eventId != 0 ? find(eventId) : nullptr; o != nullptr && o->kind == ObjectKind::Event) {
@@ -570,6 +572,7 @@ void Connection::dispatch(protocol::Frames frames) {
         return;
       }
       case Kind::Ping:
+        protocol::push::Ping::decodeBody(r);
         return;
       case Kind::Output:
         return printOutput(r);
@@ -582,7 +585,7 @@ void Connection::dispatch(protocol::Frames frames) {
 }
 
 void Connection::printOutput(protocol::Reader& r) {
-  const auto bytes = r.bin();
+  const auto bytes = protocol::push::Output::decodeBody(r).bytes;
   std::fwrite(bytes.data(), 1, bytes.size(), stdout);
   std::fflush(stdout);
 }
@@ -604,8 +607,9 @@ void Connection::onReply(std::uint64_t seq, cl_int status, std::optional<protoco
 }
 
 void Connection::onReadData(protocol::Reader& r) {
-  const auto id = r.u64();
-  const auto status = r.integer<cl_int>();
+  auto push = protocol::push::ReadData::decodeBody(r);
+  const auto id = push.event_id;
+  const cl_int status = push.status;
   PendingRead read;
   {
     std::lock_guard lock(objectsMutex_);
@@ -615,18 +619,16 @@ void Connection::onReadData(protocol::Reader& r) {
     reads_.erase(it);
   }
   cl_int final = status;
-  if (status == CL_COMPLETE && !r.isNil()) {
-    const std::uint32_t chunks = r.array();
+  if (status == CL_COMPLETE && push.chunks) {
     std::size_t offset = 0;
-    for (std::uint32_t i = 0; i < chunks; ++i) {
-      const auto& frame = r.bulk();
+    for (const auto& frame : *push.chunks) {
       read.deliver(frame.data(), frame.size(), offset);
       offset += frame.size();
     }
   } else if (status == CL_COMPLETE) {
     final = CL_OUT_OF_RESOURCES;
   }
-  if (status == CL_COMPLETE && !r.atEnd()) setProfilingTimes(read.event, protocol::readProfilingTimes(r));
+  if (status == CL_COMPLETE && push.times) setProfilingTimes(read.event, *push.times);
   if (read.join) {
     std::function<void()> cancel;
     {
@@ -648,8 +650,9 @@ void Connection::onReadData(protocol::Reader& r) {
 }
 
 void Connection::onSlotData(protocol::Reader& r) {
-  const auto slot = static_cast<std::uint32_t>(r.u64());
-  const auto status = r.integer<cl_int>();
+  const auto data = protocol::push::SlotData::decodeBody(r);
+  const std::uint32_t slot = data.slot;
+  const cl_int status = data.status;
   if (!shm_) return;
   auto piece = shm_->takePiece(slot);
   if (!piece) return shm_->release(slot);
@@ -675,9 +678,9 @@ void Connection::cancelSharedCopy(std::uint64_t token) {
 }
 
 void Connection::onCopyNow(protocol::Reader& r) {
-  const auto token = r.u64();
-  std::optional<std::uint64_t> offset;
-  if (!r.isNil()) offset = r.u64();
+  const auto copyNow = protocol::push::CopyNow::decodeBody(r);
+  const std::uint64_t token = copyNow.token;
+  const std::optional<std::uint64_t> offset = copyNow.offset;
   SharedCopy copy;
   {
     std::lock_guard lock(sharedCopiesMutex_);
@@ -700,7 +703,7 @@ void Connection::onCopyNow(protocol::Reader& r) {
 }
 
 void Connection::onCallback(protocol::Reader& r) {
-  const auto id = r.u64();
+  const auto id = protocol::push::Callback::decodeBody(r).callback_id;  // its kind's arguments follow
   RemoteCallback cb;
   {
     std::lock_guard lock(objectsMutex_);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "rcl/protocol/info_results.h"
+#include "rcl/protocol/pushes.h"
 #include "rcl/server/profiling_times.h"
 #include "rcl/server/build_includes.h"
 #include "rcl/server/outbox.h"
@@ -145,18 +146,12 @@ void CallContext::watchEvent(std::uint64_t id, cl_event event) {
     const auto times = status == CL_COMPLETE ? profilingTimesOf(event) : std::nullopt;
     const std::int64_t started = *running;
     const std::int64_t ended = std::chrono::steady_clock::now().time_since_epoch().count();
-    protocol::Writer w;
-    w.integer(Kind::Event);
-    w.u64(0);
-    w.u64(id);
-    w.i64(status);
-    w.u64(started != 0 && ended > started
-              ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                               std::chrono::steady_clock::duration(ended - started))
-                                               .count())
-              : 0);
-    if (times) protocol::writeProfilingTimes(w, *times);
-    outbox->post(w.finish());
+    const std::uint64_t ranNs = started != 0 && ended > started
+                                    ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                                     std::chrono::steady_clock::duration(ended - started))
+                                                                     .count())
+                                    : 0;
+    outbox->post(protocol::push::Event{.event_id = id, .status = status, .ran_ns = ranNs, .times = times}.frames());
   });
 }
 
@@ -262,13 +257,8 @@ void CallContext::finish() {
     if (!started_) reply(CL_SUCCESS);
     session_.reply(seq_, reply_.finish());
   } else if (status_ != CL_SUCCESS) {
-    protocol::Writer w;
-    w.integer(Kind::AsyncError);
-    w.u64(0);
-    w.i64(status_);
-    w.integer(static_cast<std::uint16_t>(call_));
-    w.u64(eventId_);
-    session_.send(w.finish());
+    session_.send(protocol::push::AsyncError{
+        .status = status_, .call_id = static_cast<std::uint16_t>(call_), .event_id = eventId_}.frames());
   }
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -15,6 +16,7 @@
 
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/no_destructor.h"
+#include "rcl/protocol/pushes.h"
 #include "rcl/server/outbox.h"
 
 namespace rcl::server {
@@ -211,47 +213,45 @@ KeyedRegistry<CallbackTarget>& targets() {
   return instance.get();
 }
 
-protocol::Writer pushHeader(const CallbackTarget& target) {
-  protocol::Writer w;
-  w.integer(protocol::Kind::Callback);
-  w.u64(0);
-  w.u64(target.callbackId);
-  return w;
-}
-
-// Pushes the callback `key` names, with the arguments `write` adds, if its session still has it.
-template <class Write>
-void push(void* key, const Write& write) {
+// Pushes the callback `key` names, with its kind's arguments, if its session still has it.
+template <CallbackKind K>
+void push(void* key, const protocol::push::CallbackArgs<K>& args) {
   const auto target = targets().find(key);
   if (!target) return;
-  auto w = pushHeader(*target);
-  write(w);
+  protocol::Writer w;
+  protocol::push::Callback{.callback_id = target->callbackId}.encode(w);
+  args.encode(w);
   target->outbox->post(w.finish());
-}
-
-void pushEmpty(void* key) {
-  push(key, [](protocol::Writer&) {});
 }
 
 }  // namespace
 
 void CallbackTrampoline<CallbackKind::context_notify>::call(const char* errinfo, const void* private_info,
                                                             size_t cb, void* target) {
-  push(target, [&](protocol::Writer& w) {
-    w.str(errinfo != nullptr ? errinfo : "");
-    w.bin(private_info, private_info != nullptr ? cb : 0);
-  });
+  using Args = protocol::push::CallbackArgs<CallbackKind::context_notify>;
+  std::string info = errinfo != nullptr ? errinfo : "";
+  std::string bytes(static_cast<const char*>(private_info), private_info != nullptr ? cb : 0);
+  // Within what the client takes (the Args' limits).
+  if (info.size() > Args::kErrinfoMax) info.resize(Args::kErrinfoMax);
+  if (bytes.size() > Args::kPrivateInfoMax) bytes.resize(Args::kPrivateInfoMax);
+  push(target, Args{.errinfo = std::move(info), .private_info = std::move(bytes)});
 }
 
-void CallbackTrampoline<CallbackKind::program_notify>::call(cl_program, void* target) { pushEmpty(target); }
+void CallbackTrampoline<CallbackKind::program_notify>::call(cl_program, void* target) {
+  push(target, protocol::push::CallbackArgs<CallbackKind::program_notify>{});
+}
 
 void CallbackTrampoline<CallbackKind::event_notify>::call(cl_event, cl_int status, void* target) {
-  push(target, [&](protocol::Writer& w) { w.i64(status); });
+  push(target, protocol::push::CallbackArgs<CallbackKind::event_notify>{.status = status});
 }
 
-void CallbackTrampoline<CallbackKind::mem_destructor>::call(cl_mem, void* target) { pushEmpty(target); }
+void CallbackTrampoline<CallbackKind::mem_destructor>::call(cl_mem, void* target) {
+  push(target, protocol::push::CallbackArgs<CallbackKind::mem_destructor>{});
+}
 
-void CallbackTrampoline<CallbackKind::context_destructor>::call(cl_context, void* target) { pushEmpty(target); }
+void CallbackTrampoline<CallbackKind::context_destructor>::call(cl_context, void* target) {
+  push(target, protocol::push::CallbackArgs<CallbackKind::context_destructor>{});
+}
 
 CallbackTargets::~CallbackTargets() { dropAll(); }
 

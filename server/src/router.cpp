@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/control.h"
+#include "rcl/protocol/pushes.h"
 #include "rcl/protocol/status.h"
 #include "rcl/server/platforms.h"
 
@@ -290,12 +291,7 @@ void Router::sendTo(const zmq::message_t& routing, protocol::Frames& frames) {
 }
 
 void Router::sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int status, const std::string& message) {
-  protocol::Writer w;
-  w.integer(Kind::Error);
-  w.u64(seq);
-  w.i64(status);
-  w.str(message);
-  auto frames = w.finish();
+  auto frames = protocol::push::Error{.seq = seq, .status = status, .message = message}.frames();
   sendTo(routing, frames);
 }
 

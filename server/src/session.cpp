@@ -16,6 +16,7 @@
 #include "rcl/protocol/device_info.h"
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/protocol/kernel_launch_info.h"
+#include "rcl/protocol/pushes.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/custom_handlers.h"
@@ -122,14 +123,13 @@ void Session::forwardOutput(const protocol::RoutingId& to) {
   ssize_t n;
   while ((n = ::read(fd, buffer, sizeof buffer)) > 0) bytes.append(buffer, static_cast<std::size_t>(n));
   if (bytes.empty()) return;
-  protocol::Writer w;
-  w.integer(Kind::Output);
-  w.u64(0);
-  w.bin(bytes.data(), bytes.size());
-  auto frames = w.finish();
-  try {
-    protocol::sendFrames(socket_, frames, to.data(), to.size(), zmq::send_flags::dontwait);
-  } catch (const zmq::error_t&) {
+  // In pieces the client takes (push::Output::kBytesMax).
+  for (std::size_t at = 0; at < bytes.size(); at += protocol::push::Output::kBytesMax) {
+    auto frames = protocol::push::Output{.bytes = bytes.substr(at, protocol::push::Output::kBytesMax)}.frames();
+    try {
+      protocol::sendFrames(socket_, frames, to.data(), to.size(), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t&) {
+    }
   }
 }
 
@@ -291,11 +291,7 @@ void Session::heartbeat() {
     close("client silent", fmt::format("for more than {} ms", options_.clientTimeout.count()));
     return;
   }
-  protocol::Writer ping;
-  ping.integer(Kind::Ping);
-  ping.u64(0);
-  ping.u64(0);
-  sendNow(0, ping.finish());
+  sendNow(0, protocol::push::Ping{}.frames());
 }
 
 
@@ -382,12 +378,7 @@ void Session::handleHeld(protocol::Reader reader, std::uint64_t seq, protocol::C
 }
 
 void Session::sendError(std::uint64_t seq, cl_int status, const std::string& message) {
-  protocol::Writer w;
-  w.integer(Kind::Error);
-  w.u64(seq);
-  w.i64(status);
-  w.str(message);
-  reply(seq, w.finish());
+  reply(seq, protocol::push::Error{.seq = seq, .status = status, .message = message}.frames());
 }
 
 namespace {

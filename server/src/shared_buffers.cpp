@@ -12,6 +12,7 @@
 
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/message.h"
+#include "rcl/protocol/pushes.h"
 #include "rcl/protocol/unique_fd.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/call_error.h"
@@ -163,15 +164,8 @@ void SharedBuffers::unmapAll() {
 }
 
 namespace {
-// [CopyNow, 0, token, offset or nil]
 void pushCopyNow(Outbox& outbox, std::uint64_t token, std::optional<std::uint64_t> offset) {
-  protocol::Writer w;
-  w.integer(protocol::Kind::CopyNow);
-  w.u64(0);
-  w.u64(token);
-  if (offset) w.u64(*offset);
-  else w.nil();
-  outbox.post(w.finish());
+  outbox.post(protocol::push::CopyNow{.token = token, .offset = offset}.frames());
 }
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "rcl/server/shm_transfers.h"
 
+#include "rcl/protocol/pushes.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/call_error.h"
@@ -15,13 +16,11 @@ namespace {
 constexpr std::size_t kMaxStaged = 4096;
 
 // Tells the client that `slot` is free again (a write piece) or holds its bytes (a read piece).
+// (`slot` is in the segment: readPieceHeader checked it.)
 void pushSlot(Outbox& outbox, bool write, std::uint64_t slot, cl_int status) {
-  protocol::Writer w;
-  w.integer(write ? protocol::Kind::SlotFree : protocol::Kind::SlotData);
-  w.u64(0);
-  w.u64(slot);
-  if (!write) w.i64(status);
-  outbox.post(w.finish());
+  const auto index = static_cast<std::uint32_t>(slot);
+  outbox.post(write ? protocol::push::SlotFree{.slot = index}.frames()
+                    : protocol::push::SlotData{.slot = index, .status = status}.frames());
 }
 }  // namespace
 

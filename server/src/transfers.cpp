@@ -2,12 +2,11 @@
 
 #include <algorithm>
 
+#include "rcl/protocol/pushes.h"
 #include "rcl/server/outbox.h"
 #include "rcl/server/profiling_times.h"
 
 namespace rcl::server {
-
-using protocol::Kind;
 
 std::uint64_t readId(CallContext& ctx) {
   const auto id = ctx.event().id;
@@ -21,29 +20,21 @@ void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t i
     ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging, event,
                                                     mark = ctx.queueMark(event)](cl_int done) {
       mark.completed(done);
-      protocol::Writer w = readDataPush(id, done, *staging);
       // Inside the real platform's callback: the event is alive.
-      if (done == CL_COMPLETE)
-        if (const auto times = profilingTimesOf(event)) protocol::writeProfilingTimes(w, *times);
-      outbox->post(w.finish());
+      outbox->post(readDataPush(id, done, *staging, done == CL_COMPLETE ? profilingTimesOf(event) : std::nullopt));
     });
   }
   ctx.reply(status);
 }
 
-protocol::Writer readDataPush(std::uint64_t id, cl_int done, Chunks& chunks) {
-  protocol::Writer w;
-  w.integer(Kind::ReadData);
-  w.u64(0);
-  w.u64(id);
-  w.i64(done);
+std::vector<zmq::message_t> readDataPush(std::uint64_t id, cl_int done, Chunks& chunks,
+                                         const std::optional<protocol::ProfilingTimes>& times) {
+  protocol::push::ReadData push{.event_id = id, .status = done, .times = times};
   if (done == CL_COMPLETE) {
-    w.array(static_cast<std::uint32_t>(chunks.size()));
-    for (auto& chunk : chunks) w.bulkMove(std::move(*chunk));
-  } else {
-    w.nil();
+    push.chunks.emplace();
+    for (auto& chunk : chunks) push.chunks->push_back(std::move(*chunk));
   }
-  return w;
+  return push.frames();
 }
 
 cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event* joined) {

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/extension_calls.h"
+#include "rcl/protocol/pushes.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/callbacks.h"
 #include "rcl/server/object_info.h"
@@ -102,14 +103,9 @@ void settle(Session& session, std::shared_ptr<Running> run, std::uint64_t seq, s
     session.completions().onComplete(event, [outbox = session.outbox(), run = std::move(run), eventId, results](cl_int done) mutable {
       if (results) {
         Chunks chunks{run->hostOut};  // the bytes in one chunk
-        outbox->post(readDataPush(eventId, done, chunks).finish());
+        outbox->post(readDataPush(eventId, done, chunks));
       } else if (eventId != 0) {
-        protocol::Writer w;
-        w.integer(Kind::Event);
-        w.u64(0);
-        w.u64(eventId);
-        w.i64(done);
-        outbox->post(w.finish());
+        outbox->post(protocol::push::Event{.event_id = eventId, .status = done}.frames());
       }
       if (eventId == 0) clReleaseEvent(run->event);  // only the server held it
       run.reset();  // the arguments' bytes are no longer needed
@@ -125,12 +121,7 @@ void settle(Session& session, std::shared_ptr<Running> run, std::uint64_t seq, s
     w.i64(status);
     session.reply(seq, w.finish());
   } else if (status != CL_SUCCESS) {
-    w.integer(Kind::AsyncError);
-    w.u64(0);
-    w.i64(status);
-    w.integer(callId);
-    w.u64(eventId);
-    session.send(w.finish());
+    session.send(protocol::push::AsyncError{.status = status, .call_id = callId, .event_id = eventId}.frames());
   }
 }
 

@@ -7,20 +7,20 @@
 //
 //   request   [Kind::Request,  seq, call_id, args...]        + bulk frames
 //   reply     [Kind::Reply,    seq, status,  outputs...]     + bulk frames
-//   event     [Kind::Event,    0,   event_id, status, ran_ns(, times)]  (ran_ns: CL_RUNNING to CL_COMPLETE, 0 if unknown)
-//   read data [Kind::ReadData, 0,   event_id, status, chunks or nil(, times)] + a bulk frame a chunk
-//             times: a complete command's profiling timestamps, when the real platform has them
-//             (its queue profiles): [queued, submit, start, end, complete] (profiling_times.h)
-//   callback  [Kind::Callback, 0,   callback_id, args...]
-//   ping      [Kind::Ping,     0,   0]
-//   error     [Kind::Error,    seq, status, message]         (malformed input)
-//   output    [Kind::Output,   0,   bytes]                   (the session's kernel printf)
-//   slot free [Kind::SlotFree, 0,   slot]                    (shared memory, see shm.h)
-//   slot data [Kind::SlotData, 0,   slot, status]            (shared memory, see shm.h)
-//   copy now  [Kind::CopyNow,  0,   token, offset or nil]    (shared buffers, see shm.h)
+//   push      [Kind::NAME,     0,   fields...]               + bulk frames (ReadData's chunks)
+//
+// A push is what the server sends unasked: every Kind but Request and Reply
+// (an event's completion, a read's bytes, a callback, a ping, an error, the
+// kernels' printf, shared-memory slots). Each is described once, field by
+// field with its types and limits, in codegen/messages.toml; the generator
+// writes rcl::protocol::push::NAME (rcl/protocol/pushes.h in the build tree)
+// with its encoder and its checked decoder, used by both sides, and their
+// round-trip test. Error carries the refused request's seq in its header.
+// codegen/README.md walks one push from its description to its handler.
+// A Callback's arguments follow its id, as [callbacks.KIND] there says.
 //
 // A request with seq 0 expects no reply (an async call); if it fails, the
-// server answers with [Kind::AsyncError, 0, status, call_id, event_id].
+// server pushes an AsyncError (the call's id, status and event id).
 #pragma once
 
 #include <cstddef>

@@ -2,7 +2,8 @@
 // the event push) when the real platform has them (its queue profiles), so
 // that the client answers clGetEventProfilingInfo of a complete event itself.
 // On the wire: [queued, submit, start, end, complete], each a u64 or nil where
-// the real platform refused that one.
+// the real platform refused that one (the `times` of [pushes.Event] and
+// [pushes.ReadData] in codegen/messages.toml).
 #pragma once
 
 #include <array>
@@ -29,15 +30,9 @@ inline std::optional<std::size_t> profilingIndex(cl_profiling_info param) {
 // Each timestamp, in the order of kProfilingParams; empty where refused.
 using ProfilingTimes = std::array<std::optional<std::uint64_t>, kProfilingParams.size()>;
 
-inline void writeProfilingTimes(Writer& w, const ProfilingTimes& times) {
-  w.array(static_cast<std::uint32_t>(times.size()));
-  for (const auto& t : times) {
-    if (t) w.u64(*t);
-    else w.nil();
-  }
-}
-
-// Reads what writeProfilingTimes wrote (values past the known ones are skipped).
+// Reads the times of a push read by hand (tests/failure; the client and the
+// server use push::Event and push::ReadData, codegen/messages.toml). Values
+// past the known ones are skipped.
 inline ProfilingTimes readProfilingTimes(Reader& r) {
   ProfilingTimes times;
   const std::uint32_t n = r.array();

@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <CL/cl.h>
 #include <zmq.hpp>
 
+#include "rcl/protocol/profiling_times.h"
 #include "rcl/server/call_context.h"
 #include "rcl/server/shm_transfers.h"
 
@@ -49,8 +51,9 @@ void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t i
 
 // The push of a read's bytes, [ReadData, 0, id, status, chunks], each chunk
 // moved out of its frame; nil for the chunks unless `done` is CL_COMPLETE.
-// Left open for what follows (the read's profiling times).
-protocol::Writer readDataPush(std::uint64_t id, cl_int done, Chunks& chunks);
+// With the read's profiling times when given (push::ReadData, codegen/messages.toml).
+std::vector<zmq::message_t> readDataPush(std::uint64_t id, cl_int done, Chunks& chunks,
+                                         const std::optional<protocol::ProfilingTimes>& times = std::nullopt);
 
 // One event standing for all `parts` (a marker when there are several);
 // the parts themselves are released.

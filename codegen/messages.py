@@ -1,0 +1,291 @@
+"""The layouts of the pushes (codegen/messages.toml): one struct a message,
+the C++ that encodes and decodes each field, and what the round-trip test
+feeds each field. Checked against protocol/message.h's Kind and
+protocol/callback_kind.h's CallbackKind: every push and every callback kind
+is described."""
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+from model import AnnotationError
+
+SOURCE = "codegen/messages.toml"
+
+INTS = {"u8": "std::uint8_t", "u16": "std::uint16_t", "u32": "std::uint32_t", "u64": "std::uint64_t",
+        "i32": "std::int32_t", "i64": "std::int64_t"}
+# Kinds that are not pushes: the request and its reply (the calls' own layouts).
+NOT_PUSHES = {"Request", "Reply"}
+
+
+@dataclass
+class Type:
+    name: str                  # as written: "optional<array<bulk>>"
+    kind: str                  # int, bool, string, bytes, bulk, optional, array
+    element: "Type | None" = None
+    max: int | None = None     # string, bytes, array: the most bytes or elements
+    count: int | None = None   # array: exactly so many elements
+
+    @property
+    def cpp(self):
+        if self.kind == "int":
+            return INTS[self.name]
+        if self.kind == "bool":
+            return "bool"
+        if self.kind in ("string", "bytes"):
+            return "std::string"
+        if self.kind == "bulk":
+            return "zmq::message_t"
+        if self.kind == "optional":
+            return f"std::optional<{self.element.cpp}>"
+        if self.count is not None:
+            return f"std::array<{self.element.cpp}, {self.count}>"
+        return f"std::vector<{self.element.cpp}>"
+
+    @property
+    def has_bulk(self):
+        return self.kind == "bulk" or (self.element is not None and self.element.has_bulk)
+
+    @property
+    def wire(self):
+        """The test's expectation of the value (pushes_test.cpp.j2, `Wire`)."""
+        if self.kind == "optional":
+            return self.element.wire
+        return {"int": "Int" if self.name.startswith("i") else "Uint", "bool": "Bool", "string": "Str",
+                "bytes": "Bin", "bulk": "Bulk", "array": "Array"}[self.kind]
+
+
+def parse_type(text, where):
+    text = text.replace(" ", "")
+    if text in INTS:
+        return Type(text, "int")
+    if text in ("bool", "string", "bytes", "bulk"):
+        return Type(text, text)
+    m = re.fullmatch(r"(optional|array)<(.+)>", text)
+    if m is None:
+        raise AnnotationError(f"{where}: unknown type {text!r}")
+    return Type(text, m.group(1), parse_type(m.group(2), where))
+
+
+def limited(t):
+    """The type a field's max/count applies to: the first one under optional<>."""
+    while t.kind == "optional":
+        t = t.element
+    return t
+
+
+# ------------------------------------------------------------ the C++ code
+def call(value, method):
+    """`value.method`, or `x->method` when value is `*x`."""
+    return f"{value[1:]}->{method}" if value.startswith("*") else f"{value}.{method}"
+
+
+def encode(t, value, depth=0):
+    """Statements writing `value` of type t with the Writer `w`."""
+    if t.kind == "int":
+        return [f"w.integer({value});"]
+    if t.kind == "bool":
+        return [f"w.boolean({value});"]
+    if t.kind == "string":
+        return [f"w.str({value});"]
+    if t.kind == "bytes":
+        return [f"w.bin({value}.data(), {value}.size());"]
+    if t.kind == "bulk":
+        return [f"w.bulkMove(std::move({value}));"]
+    if t.kind == "optional":
+        inner = encode(t.element, f"*{value}", depth)
+        return [f"if ({value}) {{", *("  " + s for s in inner), "} else {", "  w.nil();", "}"]
+    e = f"e{depth}"
+    inner = encode(t.element, e, depth + 1)
+    ref = "auto&" if t.element.has_bulk else "const auto&"
+    return [f"w.array(static_cast<std::uint32_t>({call(value, 'size()')}));",
+            f"for ({ref} {e} : {value}) {{", *("  " + s for s in inner), "}"]
+
+
+def decode(t, target, label, depth=0):
+    """Statements reading into `target` (of type t) from the Reader `r`,
+    refusing a wrong type, an integer out of range, a count or length over its
+    limit and a bulk frame named twice; errors name `label`."""
+    q = f'"{label}"'
+    if t.kind == "int":
+        return [f"{target} = fields::integer<{t.cpp}>(r, {q});"]
+    if t.kind == "bool":
+        return [f"{target} = fields::boolean(r, {q});"]
+    if t.kind in ("string", "bytes"):
+        return [f"{target} = fields::{t.kind}(r, {q}, {t.max});"]
+    if t.kind == "bulk":
+        return [f"{target} = bulk.take(r, {q});"]
+    if t.kind == "optional":
+        inner = decode(t.element, f"*{target}", label, depth)
+        return ["if (!r.isNil()) {", f"  {target}.emplace();", *("  " + s for s in inner), "}"]
+    e = f"e{depth}"
+    inner = decode(t.element, e, label + "[]", depth + 1)
+    if t.count is not None:
+        head = [f"fields::count(r, {q}, {t.count}, {t.count});"]
+    else:
+        head = [f"{call(target, 'resize')}(fields::count(r, {q}, 0, {t.max}));"]
+    return [*head, f"for (auto& {e} : {target}) {{", *("  " + s for s in inner), "}"]
+
+
+@dataclass
+class Field:
+    name: str
+    type: Type
+    doc: str
+    trailing: bool = False
+
+    @property
+    def cpp(self):
+        return f"std::optional<{self.type.cpp}>" if self.trailing else self.type.cpp
+
+    @property
+    def limit(self):
+        t = limited(self.type)
+        return t.max if t.max is not None else t.count
+
+    @property
+    def exact(self):
+        return limited(self.type).count is not None
+
+
+@dataclass
+class Message:
+    name: str
+    doc: str
+    fields: list
+    group: str                # "pushes" or "callbacks"
+    seq: bool = False
+    args: str = ""            # "callback": CallbackArgs follow
+    struct: str = ""          # the C++ name
+
+    @property
+    def has_bulk(self):
+        return any(f.type.has_bulk for f in self.fields)
+
+    @property
+    def where(self):
+        return f"[{self.group}.{self.name}] in {SOURCE}"
+
+    def encode_lines(self):
+        lines, opened = [], 0
+        for f in self.fields:
+            if f.trailing:
+                lines += ["  " * opened + f"if ({f.name}) {{"]
+                opened += 1
+                lines += ["  " * opened + s for s in encode(f.type, f"*{f.name}")]
+            else:
+                lines += ["  " * opened + s for s in encode(f.type, f.name)]
+        for i in reversed(range(opened)):
+            lines.append("  " * i + "}")
+        return lines
+
+    def decode_lines(self, target="m"):
+        lines = []
+        for f in self.fields:
+            label = f"{self.struct_label}.{f.name}"
+            if f.trailing:
+                inner = decode(f.type, f"*{target}.{f.name}", label)
+                lines += ["if (!r.atEnd()) {", f"  {target}.{f.name}.emplace();", *("  " + s for s in inner), "}"]
+            else:
+                lines += decode(f.type, f"{target}.{f.name}", label)
+        return lines
+
+    @property
+    def struct_label(self):
+        return self.name if self.group == "pushes" else f"Callback({self.name})"
+
+
+def kinds_of(header, enum):
+    """The enumerators of `enum class ENUM` in a header."""
+    text = open(header).read()
+    m = re.search(r"enum class " + enum + r"\b[^{]*\{(.*?)\};", text, re.S)
+    if m is None:
+        raise AnnotationError(f"{header}: no enum class {enum}")
+    body = re.sub(r"//[^\n]*", "", m.group(1))
+    return [re.match(r"\s*(\w+)", e).group(1) for e in body.split(",") if e.strip()]
+
+
+def load(path, message_h, callback_kind_h):
+    """The pushes and the callbacks' arguments, checked against message.h and callback_kind.h."""
+    with open(path, "rb") as f:
+        table = tomllib.load(f)
+    errors, messages = [], []
+    for group, entries in table.items():
+        if group not in ("pushes", "callbacks"):
+            errors.append(f"[{group}]: not a group (pushes, callbacks)")
+            continue
+        for name, e in entries.items():
+            where = f"[{group}.{name}]"
+            allowed = {"doc", "seq", "fields", "args"} if group == "pushes" else {"fields"}
+            if set(e) - allowed:
+                errors.append(f"{where}: unknown keys {sorted(set(e) - allowed)}")
+            if group == "pushes" and not e.get("doc"):
+                errors.append(f"{where}: needs a doc")
+            if e.get("args", "callback") != "callback":
+                errors.append(f"{where}: args is \"callback\" or absent")
+            fields, seen_trailing = [], False
+            for i, fe in enumerate(e.get("fields", [])):
+                fwhere = f"{where} field {i}"
+                if set(fe) - {"name", "type", "doc", "max", "count", "trailing"}:
+                    errors.append(f"{fwhere}: unknown keys {sorted(set(fe) - {'name', 'type', 'doc', 'max', 'count', 'trailing'})}")
+                if not fe.get("name") or not fe.get("type") or not fe.get("doc"):
+                    errors.append(f"{fwhere}: needs a name, a type and a doc")
+                    continue
+                try:
+                    t = parse_type(fe["type"], fwhere)
+                except AnnotationError as err:
+                    errors.append(str(err))
+                    continue
+                lt = limited(t)
+                if lt.kind in ("string", "bytes"):
+                    if not isinstance(fe.get("max"), int) or "count" in fe:
+                        errors.append(f"{fwhere}: a {lt.kind} needs a max (bytes)")
+                    lt.max = fe.get("max")
+                elif lt.kind == "array":
+                    if ("max" in fe) == ("count" in fe):
+                        errors.append(f"{fwhere}: an array needs a max or a count of elements")
+                    lt.max, lt.count = fe.get("max"), fe.get("count")
+                    inner = lt.element
+                    while inner is not None:
+                        if inner.kind in ("string", "bytes", "array"):
+                            errors.append(f"{fwhere}: no limit can be given to {inner.name} inside an array")
+                        inner = inner.element
+                elif "max" in fe or "count" in fe:
+                    errors.append(f"{fwhere}: only strings, bytes and arrays have a max or count")
+                trailing = bool(fe.get("trailing", False))
+                if seen_trailing and not trailing:
+                    errors.append(f"{fwhere}: after a trailing field every field is trailing")
+                if trailing and t.kind == "optional":
+                    errors.append(f"{fwhere}: a trailing field is optional already")
+                seen_trailing |= trailing
+                fields.append(Field(fe["name"], t, fe["doc"], trailing))
+            m = Message(name, e.get("doc", ""), fields, group, bool(e.get("seq", False)), e.get("args", ""))
+            if m.args and seen_trailing:
+                errors.append(f"{where}: a push with args has no trailing fields")
+            m.struct = name if group == "pushes" else f"CallbackArgs<CallbackKind::{name}>"
+            messages.append(m)
+    pushes = [m.name for m in messages if m.group == "pushes"]
+    for kind in kinds_of(message_h, "Kind"):
+        if kind not in NOT_PUSHES and kind not in pushes:
+            errors.append(f"Kind::{kind} ({message_h}) has no [pushes.{kind}]")
+    for name in pushes:
+        if name not in kinds_of(message_h, "Kind"):
+            errors.append(f"[pushes.{name}]: no Kind::{name} in {message_h}")
+    callbacks = [m.name for m in messages if m.group == "callbacks"]
+    kinds = kinds_of(callback_kind_h, "CallbackKind")
+    if sorted(callbacks) != sorted(kinds):
+        errors.append(f"[callbacks.*] ({sorted(callbacks)}) must be CallbackKind's ({sorted(kinds)}, {callback_kind_h})")
+    if errors:
+        raise AnnotationError("\n".join(f"{SOURCE}: {e}" for e in errors))
+    return messages
+
+
+@dataclass
+class Description:
+    pushes: list = field(default_factory=list)
+    callbacks: list = field(default_factory=list)
+
+
+def describe(path, message_h, callback_kind_h):
+    messages = load(path, message_h, callback_kind_h)
+    return Description([m for m in messages if m.group == "pushes"], [m for m in messages if m.group == "callbacks"])
