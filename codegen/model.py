@@ -130,7 +130,7 @@ class Extension:
     functions: list = field(default_factory=list)
     queries: list = field(default_factory=list)   # device info names that belong to it
     why: str = ""
-    client: str = ""          # "ops": cl_rcl_ops, answered by icd/src/extension_ops.cpp
+    client: str = ""          # "ops": cl_rcl_ops, answered by icd/src/entry/extension_ops.cpp
     source: str = "annotations"
 
 

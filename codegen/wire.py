@@ -1,7 +1,7 @@
 """How each parameter travels: the one table from a parameter's role
 (codegen/opencl_calls.toml, or its conventional default in model.py) to the
 code on both sides of the wire. The client stub encodes it with a Call method
-(icd/include/rcl/icd/call.h) and reads what the reply writes back; the server
+(icd/include/rcl/icd/transport/call.h) and reads what the reply writes back; the server
 handler decodes it with a CallContext method (server/include/rcl/server/
 call_context.h), checks its length, passes it to the real call and puts
 outputs into the reply. A new role is one row here (and its methods)."""

@@ -42,10 +42,10 @@
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/protocol/message.h"
-#include "rcl/server/call_context.h"
+#include "rcl/server/calls/call_context.h"
 #include "rcl/server/ops/extension_handler.h"
-#include "rcl/server/platforms.h"
-#include "rcl/server/session.h"
+#include "rcl/server/service/platforms.h"
+#include "rcl/server/session/session.h"
 
 namespace {
 

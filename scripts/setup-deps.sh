@@ -25,14 +25,14 @@ PACKAGES=(
   cppzmq-dev
   # AES-256-GCM for the encrypted bulk lanes (protocol/bulk_crypt.h).
   libssl-dev
-  # DNS SRV discovery of servers in the client (icd/src/srv_discovery.cpp).
+  # DNS SRV discovery of servers in the client (icd/src/transport/srv_discovery.cpp).
   libc-ares-dev
   # A real name server on loopback for the discovery test (tests/hosts), and
   # YAML for the deployment manifests' test (deploy/).
   dnsmasq-base
   python3-yaml
   libcli11-dev
-  # The client's trace file, Chrome trace-event JSON (icd/src/trace.cpp).
+  # The client's trace file, Chrome trace-event JSON (icd/src/support/trace.cpp).
   nlohmann-json3-dev
   libspdlog-dev
   libfmt-dev

@@ -53,13 +53,13 @@ def flags_of(arguments):
 
 def driver_settings(source):
     """The config-file keys and environment variables the driver reads (config.cpp, protocol/curve.cpp)."""
-    text = (source / "icd/src/config.cpp").read_text() + (source / "protocol/src/curve.cpp").read_text()
+    text = (source / "icd/src/transport/config.cpp").read_text() + (source / "protocol/src/curve.cpp").read_text()
     pairs = re.findall(r'"(REMOTE_CL_[A-Z_]+)",\s*"([a-z_]+)"', text)
     return {env for env, _ in pairs}, {key for _, key in pairs}
 
 
 def driver_config_files(source):
-    return set(re.findall(r'"(/etc/remote-cl/[^"]+)"', (source / "icd/src/config.cpp").read_text()))
+    return set(re.findall(r'"(/etc/remote-cl/[^"]+)"', (source / "icd/src/transport/config.cpp").read_text()))
 
 
 def under(path, mount):

@@ -1,5 +1,5 @@
 // Creations the client sends without waiting (samplers, host queues, user
-// events: icd/include/rcl/icd/pipelined.h) that the server then refuses: the
+// events: icd/include/rcl/icd/entry/pipelined.h) that the server then refuses: the
 // call returned CL_SUCCESS, so the refusal must show at the object's first
 // use, with the server's error, and the object's release must succeed and
 // leave nothing behind on the server (its session's object count, as the

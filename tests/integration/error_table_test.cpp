@@ -772,7 +772,7 @@ std::vector<Row> rows() {
       {"RetainMemObject: NULL", CL_INVALID_MEM_OBJECT, [](Env&) { return clRetainMemObject(nullptr); }},
       {"RetainEvent: NULL", CL_INVALID_EVENT, [](Env&) { return clRetainEvent(nullptr); }},
       // ---------------------------------------------------------------- creations the client may pipeline
-      // (icd/include/rcl/icd/pipelined.h: what the client is sure the platform takes is sent
+      // (icd/include/rcl/icd/entry/pipelined.h: what the client is sure the platform takes is sent
       // without waiting; anything else asks the server, so its error is the platform's own)
       {"CreateSampler: fine", CL_SUCCESS,
        [](Env& e) { return sampler(e, CL_TRUE, CL_ADDRESS_REPEAT, CL_FILTER_LINEAR); }},

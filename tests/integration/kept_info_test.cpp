@@ -104,7 +104,7 @@ std::vector<T> propertyList(Fn fn, Object object, cl_uint param) {
 }
 
 // Samplers, queues and user events are made without waiting when the client
-// knows the platform takes them (icd/include/rcl/icd/pipelined.h), and their
+// knows the platform takes them (icd/include/rcl/icd/entry/pipelined.h), and their
 // settings are answered by the client from what it sent: each must answer as
 // the native platform does (this test runs natively too), proxies reused.
 TEST_F(KeptInfoTest, SamplersQueuesAndUserEventsAnswerWithWhatTheyWereMadeOf) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`remote-cl trace -- pipelined_app`: queues, samplers and user events the
 client knows the platform takes are created without waiting for the server
-(icd/include/rcl/icd/pipelined.h), and what never changes of them (a queue's
+(icd/include/rcl/icd/entry/pipelined.h), and what never changes of them (a queue's
 context, device and properties, a sampler's settings, a user event's type,
 context and status) is answered by the client: no creation of theirs and no
 query of that information is a round trip.

@@ -93,7 +93,7 @@ MOST_ROUND_TRIPS = {"clCreateBuffer": 1, "clCreateKernel": 1, "clFinish": ROUNDS
                     "clGetEventProfilingInfo": 0, "clGetKernelWorkGroupInfo": 3}
 # (clGetCommandQueueInfo: a queue's device for the launches, and its properties for clFinish's
 # fast path, are known from its creation, which the client checked and did not wait for:
-# icd/include/rcl/icd/pipelined.h. Neither of the app's two queues is asked about, nor waited for.)
+# icd/include/rcl/icd/entry/pipelined.h. Neither of the app's two queues is asked about, nor waited for.)
 LAUNCH_ROUND_TRIPS = {"clEnqueueNDRangeKernel": 0, "clGetKernelInfo": 0, "clGetCommandQueueInfo": 0,
                       "clCreateCommandQueueWithProperties": 0}
 

@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "rcl/protocol/extension_table.h"
-#include "rcl/server/info_filters.h"
+#include "rcl/server/calls/info_filters.h"
 
 namespace rcl {
 namespace {

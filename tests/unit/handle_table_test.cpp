@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "rcl/protocol/message.h"
-#include "rcl/server/handle_table.h"
+#include "rcl/server/session/handle_table.h"
 
 namespace rcl::server {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <vector>
 
-#include "rcl/icd/mapping_memory.h"
+#include "rcl/icd/transport/mapping_memory.h"
 
 namespace rcl::icd {
 namespace {

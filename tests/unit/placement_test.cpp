@@ -1,13 +1,13 @@
-// Placement (icd/include/rcl/icd/placement.h) and the order of SRV targets
-// (icd/include/rcl/icd/srv_targets.h), without servers or a name server.
+// Placement (icd/include/rcl/icd/transport/placement.h) and the order of SRV targets
+// (icd/include/rcl/icd/transport/srv_targets.h), without servers or a name server.
 #include <map>
 #include <optional>
 #include <random>
 
 #include <gtest/gtest.h>
 
-#include "rcl/icd/placement.h"
-#include "rcl/icd/srv_targets.h"
+#include "rcl/icd/transport/placement.h"
+#include "rcl/icd/transport/srv_targets.h"
 #include "rcl/protocol/transport.h"
 
 namespace rcl::icd {

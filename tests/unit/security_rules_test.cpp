@@ -14,7 +14,7 @@
 #include "rcl/protocol/allowed_clients.h"
 #include "rcl/protocol/curve.h"
 #include "rcl/protocol/transport.h"
-#include "rcl/server/security.h"
+#include "rcl/server/support/security.h"
 
 namespace rcl::server {
 namespace {

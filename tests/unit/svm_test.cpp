@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "rcl/icd/svm_shadow.h"
-#include "rcl/server/svm_allocations.h"
+#include "rcl/icd/data/svm_shadow.h"
+#include "rcl/server/session/svm_allocations.h"
 
 namespace rcl {
 namespace {

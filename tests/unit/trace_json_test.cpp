@@ -1,4 +1,4 @@
-// The trace file (icd/src/trace.cpp) is valid Chrome trace-event JSON, one
+// The trace file (icd/src/support/trace.cpp) is valid Chrome trace-event JSON, one
 // event a line, whatever the names hold: quotes, backslashes, control
 // characters and bytes that are not UTF-8 come out escaped (or as U+FFFD),
 // never as broken JSON.
@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rcl/icd/trace.h"
+#include "rcl/icd/support/trace.h"
 
 namespace {
 

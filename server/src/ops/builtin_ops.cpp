@@ -10,7 +10,7 @@
 #include <clblast_half.h>
 
 #include "rcl/protocol/extension_calls.h"
-#include "rcl/server/checked_sizes.h"
+#include "rcl/server/support/checked_sizes.h"
 
 namespace rcl::server::ops {
 namespace {

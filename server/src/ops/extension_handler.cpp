@@ -12,13 +12,13 @@
 
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/protocol/pushes.h"
-#include "rcl/server/call_context.h"
-#include "rcl/server/callbacks.h"
-#include "rcl/server/object_info.h"
+#include "rcl/server/calls/call_context.h"
+#include "rcl/server/session/callbacks.h"
+#include "rcl/server/calls/object_info.h"
 #include "rcl/server/ops/registry.h"
-#include "rcl/server/outbox.h"
-#include "rcl/server/session.h"
-#include "rcl/server/transfers.h"
+#include "rcl/server/session/outbox.h"
+#include "rcl/server/session/session.h"
+#include "rcl/server/data/transfers.h"
 
 namespace rcl::server::ops {
 namespace {

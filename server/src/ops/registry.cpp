@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rcl/server/call_error.h"
+#include "rcl/server/support/call_error.h"
 #include "rcl/server/ops/builtin_ops.h"
 
 namespace rcl::server::ops {

@@ -1,6 +1,6 @@
 // What travels with a build's options so that the server's compiler finds the
-// client's headers (see icd/include/rcl/icd/build_includes.h and
-// server/include/rcl/server/build_includes.h):
+// client's headers (see icd/include/rcl/icd/transport/build_includes.h and
+// server/include/rcl/server/calls/build_includes.h):
 //   [options, [[root_index, relative_path, bin], ...], root_count]
 // `options` names root k as includeMarker(k); the server writes each root's
 // files in a folder of its own and puts that folder's path there.

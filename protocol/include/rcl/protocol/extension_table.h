@@ -1,7 +1,7 @@
 // The extensions a remote platform or device may list, and their entry
 // points: codegen/opencl_calls.toml's [extensions] table, generated into
 // extension_table.cpp. One table decides what the server masks
-// (server/src/info_filters.cpp), what the client's
+// (server/src/calls/info_filters.cpp), what the client's
 // clGetExtensionFunctionAddress[ForPlatform] answers, and what the tests look
 // up (tests/integration/extensions_test.cpp).
 #pragma once

@@ -30,7 +30,7 @@ namespace rcl::protocol {
 
 // Bumped on every incompatible change of the wire format or of what one side
 // relies on the other to do. 2: the server pushes the failure of every command
-// whose completion it owes, callback or not (FailureWatch, server/src/callbacks.cpp),
+// whose completion it owes, callback or not (FailureWatch, server/src/session/callbacks.cpp),
 // and the client's waits rely on it (a server of 1 would leave a failed wait
 // to the client's 30 s last resort): the hello refuses the mismatch instead.
 inline constexpr std::uint32_t kProtocolVersion = 2;

@@ -1,0 +1,289 @@
+// Building one call to the server, and reading its reply. Generated entry
+// points (client_stubs.cpp) and hand-written ones (custom_*.cpp) are made of
+// these pieces only. The first invalid argument records its error; the call
+// is then never sent and returns that error.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include <CL/cl.h>
+
+#include "rcl/icd/transport/connection.h"
+#include "rcl/icd/transport/driver.h"
+#include "rcl/icd/objects/lifetime.h"
+#include "rcl/icd/objects/objects.h"
+#include "rcl/icd/transport/send_latch.h"
+#include "rcl/protocol/call_ids.h"
+#include "rcl/protocol/callback_kind.h"
+#include "rcl/protocol/codec.h"
+
+namespace rcl::icd {
+
+using protocol::CallId;
+
+using protocol::CallbackKind;  // one definition for both sides
+
+class Reply;
+struct SvmAllocation;
+
+// The context an object belongs to (a context: itself), nullptr for the kinds that have none.
+cl_context contextOf(Object* o);
+// Records the context an object belongs to (for the kinds that have one).
+void setContext(Object* o, cl_context c);
+
+class Call {
+ public:
+  explicit Call(CallId call);
+  ~Call();
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  // ---- arguments, encoded in parameter order
+  template <class P>
+  P* handle(P* h) {
+    if (failed()) return nullptr;
+    P* p = checked(h);
+    if (p == nullptr) return fail(protocol::HandleTraits<P*>::invalidError), nullptr;
+    if (!useConnection(connectionOf(p))) return nullptr;
+    checkContext(p);
+    if constexpr (std::is_same_v<P, _cl_kernel>) kernel_ = p;
+    writer_.u64(p->id);
+    return p;
+  }
+  // An object the client holds but the application may have released.
+  void ownHandle(Object* o) {
+    if (failed() || !useConnection(o->connection)) return;
+    if (first_ == nullptr) first_ = o;
+    writer_.u64(o->id);
+  }
+  template <class P>
+  P* optionalHandle(P* h) {
+    if (h == nullptr) {
+      if (!failed()) writer_.nil();
+      return nullptr;
+    }
+    return handle(h);
+  }
+  template <class T>
+  void scalar(T v) {
+    if (failed()) return;
+    if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) writer_.integer(v);
+    else writer_.f64(static_cast<double>(v));
+  }
+  template <class T>
+  void array(const T* values, std::size_t n) {
+    if (failed()) return;
+    if (values == nullptr) return writer_.nil();
+    writer_.bin(values, n * sizeof(T));
+  }
+  template <class P>
+  void handles(P* const* list, std::size_t n) {
+    handleList(list, n, protocol::HandleTraits<P*>::invalidError);
+  }
+  void waitList(const cl_event* list, cl_uint n);
+  void string(const char* s);
+  void strings(const char** list, cl_uint count, const size_t* lengths);
+  // A program's source: sent as strings, and kept by the new program (its
+  // `#include` lines are followed at build time).
+  void programSource(const char** list, cl_uint count, const size_t* lengths);
+  // Build options, with the files the program includes from this machine
+  // (icd/include/rcl/icd/transport/build_includes.h). The program is the first argument.
+  void buildOptions(const char* options);
+  void blobs(const unsigned char** list, cl_uint count, const size_t* lengths);
+  template <class T>
+  void properties(const T* list) {
+    if (failed()) return;
+    if (list == nullptr) return writer_.nil();
+    std::size_t n = 0;
+    while (list[n] != 0) n += 2;
+    writer_.array(static_cast<std::uint32_t>(n + 1));
+    for (std::size_t i = 0; i < n; i += 2) {
+      writer_.i64(static_cast<std::int64_t>(list[i]));
+      if constexpr (std::is_same_v<T, cl_context_properties>) {
+        if (list[i] == CL_CONTEXT_PLATFORM) {
+          writer_.i64(static_cast<std::int64_t>(platformId(list[i + 1])));
+          continue;
+        }
+      }
+      writer_.i64(static_cast<std::int64_t>(list[i + 1]));
+    }
+    writer_.i64(0);
+  }
+  void value(const void* bytes, std::size_t size);
+  void bulkCopy(const void* bytes, std::size_t size);
+  void bulkBorrow(const void* bytes, std::size_t size);
+  // Buffer data in frames of protocol::kBulkChunk, sent straight from the
+  // caller's memory; `sent`, if given, counts down as ZeroMQ is done with
+  // each (the caller waits for it before the memory may change).
+  void bulkChunks(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
+  // An SVM pointer of the application: the server's address of it travels
+  // (nil for NULL). Fails with `error` unless `size` bytes at `p` (size 0: the
+  // byte at p) lie in one SVM allocation of the call's context and server.
+  // Returns that allocation (nullptr for NULL or on failure). In svm_ranges.cpp.
+  std::shared_ptr<SvmAllocation> svm(const void* p, std::size_t size, cl_int error = CL_INVALID_VALUE);
+  // Sends to `c` (a call that names none of its objects, only addresses).
+  void via(Connection* c) {
+    if (!failed()) useConnection(c);
+  }
+  void wants(const void* out);
+  // The event a command returns; allocated now, given out if the call works.
+  void event(cl_event* out);
+  // A read's event: always allocated (the bytes complete it); `out` may be NULL.
+  cl_event readEvent(cl_event* out);
+  template <class Fn>
+  void callback(CallbackKind kind, Fn* fn, void* userData) {
+    if (failed()) return;
+    if (fn == nullptr && userData != nullptr) return fail(CL_INVALID_VALUE);  // the spec's rule for every pfn_notify
+    if (fn == nullptr) return writer_.nil();
+    writer_.u64(registerCallback(kind, reinterpret_cast<void (*)()>(fn), userData));
+  }
+  // The object a creation returns: its id travels first.
+  template <class P>
+  P* create() {
+    P* p = Driver::instance().newProxy<P>();
+    created_ = p;
+    writer_.u64(p->id);
+    return p;
+  }
+
+  // ---- running it
+  Reply sync();
+  cl_int post();
+
+  cl_int info(cl_uint param, size_t size, void* value, size_t* size_ret);
+  // The whole value of an info query (not CL_PROGRAM_BINARIES), handles
+  // translated, asked of the server whatever the cache holds.
+  cl_int infoValue(cl_uint param, std::vector<unsigned char>& bytes);
+
+  // ---- state
+  void check(cl_int status) {
+    if (status != CL_SUCCESS) fail(status);
+  }
+  void fail(cl_int status) {
+    if (status_ == CL_SUCCESS) status_ = status;
+  }
+  bool failed() const { return status_ != CL_SUCCESS; }
+  cl_int status() const { return status_; }
+  Connection* connection() const { return connection_; }
+  cl_command_queue queue() const { return queue_; }
+  cl_context context() const { return context_; }
+  CallId id() const { return call_; }
+  protocol::Writer& writer() { return writer_; }
+
+ private:
+  friend class Reply;
+  bool useConnection(Connection* c);
+  // The connection of `o` now: a platform or root device whose session died
+  // moves to a new session first, if its server is back (server_link.h).
+  static Connection* connectionOf(Object* o);
+  void checkContext(Object* o);
+  template <class P>
+  void handleList(P* const* list, std::size_t n, cl_int invalid) {
+    if (failed()) return;
+    if (list == nullptr) return writer_.nil();
+    writer_.array(static_cast<std::uint32_t>(n));
+    for (std::size_t i = 0; i < n; ++i) {
+      P* p = checked(list[i]);
+      if (p == nullptr || !useConnection(connectionOf(p))) return fail(invalid);
+      writer_.u64(p->id);
+    }
+    // clCreateContext: the new context keeps the devices it is made of.
+    if constexpr (std::is_same_v<P, _cl_device_id>) {
+      if (created_ != nullptr && created_->kind == ObjectKind::Context)
+        static_cast<cl_context>(created_)->devices.assign(list, list + n);
+    }
+  }
+  std::uint64_t platformId(cl_context_properties value);
+  std::uint64_t registerCallback(CallbackKind kind, void (*fn)(), void* userData);
+  Connection* target();
+  // Before sending: make the new proxies findable (pushes may come at once).
+  void prepareNew(Connection* c);
+  // After the answer: keep them, or throw them away.
+  void settleNew(bool ok);
+
+  // Tracing: what the call cost (no-op when tracing is off).
+  void traced(bool roundTrip, cl_int status, std::size_t bytesOut, std::size_t bytesIn);
+  // Adds a frame lent from the application's memory, counted in `sent` (if
+  // given) and in the connection's lent frames.
+  void lend(const void* bytes, std::size_t size, SendLatch* sent);
+  // Every information of the device this call queries, at once, into `cache`
+  // (protocol/device_info.h).
+  void askAllDeviceInfo(InfoCache& cache);
+  // Tracing: the command's device time goes into the timeline once its event
+  // completes (the client makes an event of its own when the caller did not).
+  void traceCommandAfterSend(bool sent);
+
+  const CallId call_;
+  Tracer::Clock::time_point start_{};
+  protocol::Writer writer_;
+  std::size_t seqOffset_ = 0;
+  cl_int status_ = CL_SUCCESS;
+  Connection* connection_ = nullptr;
+  cl_context context_ = nullptr;      // of the first argument that has one
+  cl_command_queue queue_ = nullptr;  // the first argument, for commands
+  Object* first_ = nullptr;           // the first handle argument
+  Object* created_ = nullptr;
+  cl_event event_ = nullptr;          // allocated for the caller's event
+  cl_event* eventOut_ = nullptr;
+  cl_kernel kernel_ = nullptr;        // the kernel argument, if any
+  cl_event tracedCommand_ = nullptr;  // tracing: the event whose device time is recorded
+};
+
+class Reply {
+ public:
+  static constexpr struct AlwaysTag {} Always{};
+
+  Reply(Call& call, cl_int status, std::optional<protocol::Reader> reader);
+  cl_int status() const { return status_; }
+
+  template <class T>
+  void out(T* p) { readBytes(p, sizeof(T), status_ == CL_SUCCESS); }
+  template <class T>
+  void out(T* p, AlwaysTag) { readBytes(p, sizeof(T), true); }
+  template <class T>
+  void array(T* p, std::size_t n) { readBytes(p, n * sizeof(T), status_ == CL_SUCCESS); }
+  template <class T>
+  void array(T* p, std::size_t n, AlwaysTag) { readBytes(p, n * sizeof(T), true); }
+  template <class P>
+  void handles(P** p, std::size_t n) {
+    if (!reader_ || reader_->isNil()) return;
+    const std::uint32_t count = reader_->array();
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::uint64_t id = reader_->u64();
+      if (status_ == CL_SUCCESS && p != nullptr && i < n && id != 0) p[i] = adopt<P>(id);
+    }
+  }
+  // The object a creation made: given to the application on success (the
+  // Reply's constructor already kept or discarded it).
+  template <class P>
+  P* created(P* p, cl_int* errcode_ret) {
+    if (errcode_ret != nullptr) *errcode_ret = status_;
+    return status_ == CL_SUCCESS ? p : nullptr;
+  }
+  protocol::Reader* reader() { return reader_ ? &*reader_ : nullptr; }
+
+ private:
+  void readBytes(void* p, std::size_t size, bool write);
+  // A proxy for an id the server named: known, or new (sub-devices, kernels).
+  template <class P>
+  P* adopt(std::uint64_t id) {
+    if (Object* o = connection_->find(id)) return static_cast<P*>(o);
+    P* p = Driver::instance().newProxy<P>();
+    p->id = id;
+    setContext(p, context_);
+    activate(p, connection_);
+    return p;
+  }
+
+  cl_int status_;
+  Connection* connection_;
+  cl_context context_;
+  std::optional<protocol::Reader> reader_;
+};
+
+}  // namespace rcl::icd

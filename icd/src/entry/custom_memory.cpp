@@ -1,0 +1,521 @@
+// Hand-written entry points for memory objects: creation with host
+// pointers (SVM ones among them), host-side facts in queries, reads, writes.
+// Shapes and reasons: codegen/opencl_calls.toml.
+#include <algorithm>
+#include <cstdlib>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "rcl/icd/transport/call.h"
+#include "rcl/icd/custom_calls.h"
+#include "rcl/icd/objects/events.h"
+#include "rcl/icd/entry/image_format.h"
+#include "rcl/icd/data/shm_pieces.h"
+#include "rcl/icd/entry/info_copy.h"
+#include "rcl/icd/entry/pipelined.h"
+#include "rcl/icd/data/svm_ranges.h"
+#include "rcl/icd/data/transfers.h"
+#include "rcl/protocol/shm.h"
+
+namespace rcl::icd::custom {
+namespace {
+
+constexpr cl_mem_flags kHostDataFlags = CL_MEM_COPY_HOST_PTR | CL_MEM_USE_HOST_PTR;
+
+// The bytes a creation carries: only for COPY/USE_HOST_PTR, and only when
+// the arguments make sense (otherwise the server reports the error).
+bool sendsHostData(cl_mem_flags flags, const void* host_ptr) {
+  return host_ptr != nullptr && (flags & kHostDataFlags) != 0;
+}
+
+// A host pointer is only for COPY/USE_HOST_PTR (the server never sees it).
+void checkHostPtr(Call& call, cl_mem_flags flags, const void* host_ptr) {
+  if (host_ptr != nullptr && (flags & kHostDataFlags) == 0) call.fail(CL_INVALID_HOST_PTR);
+}
+
+// On the same host, a big buffer that does not use the application's memory
+// is offered as a shared buffer (protocol/shm.h): its COPY_HOST_PTR bytes
+// are copied into it here. nullptr: the usual creation.
+std::shared_ptr<SharedBuffer> sharedBufferFor(Call& call, cl_mem_flags flags, std::size_t size, void* host_ptr) {
+  const Connection* connection = call.connection();
+  if (call.failed() || connection == nullptr || !connection->sharedBuffers() ||
+      size < protocol::shm::kMinSharedBufferBytes || (flags & CL_MEM_USE_HOST_PTR) != 0)
+    return nullptr;
+  const bool copies = (flags & CL_MEM_COPY_HOST_PTR) != 0;
+  if (copies && host_ptr == nullptr) return nullptr;  // the server reports the error
+  auto shared = SharedBuffer::create(size);
+  if (shared && copies) std::memcpy(shared->bytes(), host_ptr, size);
+  return shared;
+}
+
+// The host memory a buffer creation names: for CL_MEM_USE_HOST_PTR on SVM,
+// the server's address of it, so the buffer uses the server's SVM memory (an
+// 8-byte bin where bytes would go); a shared buffer's memfd ([fd, bytes]);
+// otherwise its bytes, when the flags send them.
+std::shared_ptr<SharedBuffer> bufferHostMemory(Call& call, cl_mem_flags flags, std::size_t size, void* host_ptr) {
+  if ((flags & CL_MEM_USE_HOST_PTR) != 0 && host_ptr != nullptr) {
+    if (const SvmRef a = SvmRanges::instance().find(host_ptr)) {
+      // More than the allocation holds is CL_INVALID_BUFFER_SIZE (the spec's
+      // and PoCL's order: the size is judged before the pointer).
+      if (a->context != call.context() || a->connection != call.connection()) call.fail(CL_INVALID_HOST_PTR);
+      else if (!a->holds(host_ptr, size)) call.fail(CL_INVALID_BUFFER_SIZE);
+      const std::uint64_t address = a->serverAddress(host_ptr);
+      call.value(&address, sizeof address);
+      return nullptr;
+    }
+  }
+  auto shared = sharedBufferFor(call, flags, size, host_ptr);
+  if (shared) {
+    call.writer().array(2);
+    call.writer().integer(shared->fd());
+    call.writer().u64(shared->size());
+    return shared;
+  }
+  call.bulkCopy(sendsHostData(flags, host_ptr) ? host_ptr : nullptr, size);
+  return nullptr;
+}
+
+// The largest buffer every device of `context` allocates (0: unknown). The
+// context's devices (pipelined.h) and their information are kept by the client.
+cl_ulong maxAllocEverywhere(cl_context context) {
+  const auto devices = contextDevices(context);
+  if (devices.empty()) return 0;
+  cl_ulong smallest = ~cl_ulong{0};
+  for (cl_device_id device : devices) {
+    cl_ulong max = 0;
+    if (!deviceValue(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, max)) return 0;
+    smallest = std::min(smallest, max);
+  }
+  return smallest;
+}
+
+// Whether a buffer creation can only fail for want of memory: valid flags
+// (one device access at most, one host access at most, no host memory the
+// buffer keeps using), a size every device of the context allocates, and
+// no shared buffer, whose acceptance the reply says. Such a creation is
+// pipelined: the client does not wait, and an allocation failure surfaces
+// at the first command that uses the buffer (as for memory allocated lazily).
+bool onlyMemoryCanFail(const Call& call, cl_context context, cl_mem_flags flags, std::size_t size,
+                       const void* host_ptr, const SharedBuffer* shared) {
+  constexpr cl_mem_flags kDevice = CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY | CL_MEM_READ_ONLY;
+  constexpr cl_mem_flags kHost = CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS;
+  constexpr cl_mem_flags kKnown = kDevice | kHost | CL_MEM_ALLOC_HOST_PTR | CL_MEM_COPY_HOST_PTR;
+  const auto atMostOne = [](cl_mem_flags bits) { return (bits & (bits - 1)) == 0; };
+  if (call.failed() || shared != nullptr || (flags & ~kKnown) != 0 || !atMostOne(flags & kDevice) ||
+      !atMostOne(flags & kHost) || ((flags & CL_MEM_COPY_HOST_PTR) != 0) != (host_ptr != nullptr) || size == 0)
+    return false;
+  return size <= maxAllocEverywhere(context);
+}
+
+// What the client keeps of a buffer it made.
+void keepBufferFacts(cl_mem m, cl_mem_flags flags, std::size_t size, void* host_ptr) {
+  m->flags = flags;
+  m->size = size;
+  if ((flags & CL_MEM_USE_HOST_PTR) != 0) m->hostPtr = host_ptr;
+}
+
+cl_mem finishCreation(Reply reply, cl_mem created, cl_int* errcode_ret, cl_mem_flags flags, std::size_t size,
+                      void* host_ptr, std::shared_ptr<SharedBuffer> shared = nullptr) {
+  // A shared buffer's reply ends with whether the worker built the buffer on it.
+  bool sharedTaken = false;
+  try {
+    if (shared && reply.status() == CL_SUCCESS && reply.reader() != nullptr && !reply.reader()->atEnd())
+      sharedTaken = reply.reader()->boolean();
+  } catch (const protocol::DecodeError&) {
+    sharedTaken = false;  // an older or confused server: the buffer is an ordinary one
+  }
+  cl_mem m = reply.created(created, errcode_ret);
+  if (m != nullptr) {
+    keepBufferFacts(m, flags, size, host_ptr);
+    if (sharedTaken) {
+      shared->closeFd();
+      m->shared = std::move(shared);
+    }
+  }
+  return m;
+}
+
+bool inRange(cl_mem m, std::size_t offset, std::size_t size) {
+  return size != 0 && offset <= m->size && size <= m->size - offset;
+}
+
+// Bytes of an image's host memory, as the application lays it out.
+std::size_t imageHostSize(const cl_image_format* format, const cl_image_desc* desc) {
+  if (format == nullptr || desc == nullptr) return 0;
+  const std::size_t element = imageElementSize(*format);
+  const std::size_t row = desc->image_row_pitch != 0 ? desc->image_row_pitch : desc->image_width * element;
+  switch (desc->image_type) {
+    case CL_MEM_OBJECT_IMAGE1D:
+    case CL_MEM_OBJECT_IMAGE1D_BUFFER:
+      return row;
+    case CL_MEM_OBJECT_IMAGE2D:
+      return row * desc->image_height;
+    case CL_MEM_OBJECT_IMAGE3D:
+      return (desc->image_slice_pitch != 0 ? desc->image_slice_pitch : row * desc->image_height) *
+             desc->image_depth;
+    case CL_MEM_OBJECT_IMAGE1D_ARRAY:
+      return (desc->image_slice_pitch != 0 ? desc->image_slice_pitch : row) * desc->image_array_size;
+    case CL_MEM_OBJECT_IMAGE2D_ARRAY:
+      return (desc->image_slice_pitch != 0 ? desc->image_slice_pitch : row * desc->image_height) *
+             desc->image_array_size;
+    default:
+      return 0;
+  }
+}
+
+// The extent an origin and a region of the image are checked against.
+void setImageExtent(cl_mem m, const cl_image_desc& desc) {
+  std::size_t extent[3] = {desc.image_width, 1, 1};
+  switch (desc.image_type) {
+    case CL_MEM_OBJECT_IMAGE1D_ARRAY: extent[1] = desc.image_array_size; break;
+    case CL_MEM_OBJECT_IMAGE2D: extent[1] = desc.image_height; break;
+    case CL_MEM_OBJECT_IMAGE2D_ARRAY: extent[1] = desc.image_height; extent[2] = desc.image_array_size; break;
+    case CL_MEM_OBJECT_IMAGE3D: extent[1] = desc.image_height; extent[2] = desc.image_depth; break;
+    default: break;  // 1D, 1D buffer
+  }
+  std::copy(extent, extent + 3, m->imageExtent);
+}
+
+cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* properties, cl_mem_flags flags,
+                   const cl_image_format* format, const cl_image_desc* desc, void* host_ptr, cl_int* errcode_ret) {
+  Call call(id);
+  auto* created = call.create<_cl_mem>();
+  call.handle(context);
+  if (id == CallId::clCreateImageWithProperties) call.properties(properties);
+  checkHostPtr(call, flags, host_ptr);
+  call.scalar(flags);
+  call.value(format, sizeof(cl_image_format));
+  call.value(desc, sizeof(cl_image_desc));
+  call.optionalHandle(desc != nullptr ? desc->mem_object : nullptr);
+  if (sendsHostData(flags, host_ptr)) call.bulkCopy(host_ptr, imageHostSize(format, desc));
+  else call.bulkCopy(nullptr, 0);
+  cl_mem m = finishCreation(call.sync(), created, errcode_ret, flags, 0, host_ptr);
+  if (m != nullptr) {
+    m->image = true;
+    m->elementSize = imageElementSize(*format);
+    m->format = *format;
+    m->hostRowPitch = desc->image_row_pitch != 0 ? desc->image_row_pitch : desc->image_width * m->elementSize;
+    const bool hasSlices = desc->image_type == CL_MEM_OBJECT_IMAGE3D || desc->image_type == CL_MEM_OBJECT_IMAGE2D_ARRAY ||
+                           desc->image_type == CL_MEM_OBJECT_IMAGE1D_ARRAY;
+    const std::size_t rows = desc->image_type == CL_MEM_OBJECT_IMAGE1D_ARRAY ? 1 : desc->image_height;
+    m->hostSlicePitch = hasSlices ? (desc->image_slice_pitch != 0 ? desc->image_slice_pitch : m->hostRowPitch * rows) : 0;
+    m->imageType = desc->image_type;
+    setImageExtent(m, *desc);
+  }
+  return m;
+}
+
+// The arguments a rect read and a rect write share, up to the buffer pitches
+// (the host side travels packed, so its origin and pitches stay here).
+void encodeRect(Call& call, cl_command_queue queue, cl_mem buffer, bool (*hostMay)(cl_mem), const void* ptr,
+                const size_t* buffer_origin, const size_t* host_origin, const size_t* region, size_t row_pitch,
+                size_t slice_pitch, size_t host_row_pitch, size_t host_slice_pitch) {
+  call.handle(queue);
+  cl_mem m = call.handle(buffer);
+  if (ptr == nullptr || buffer_origin == nullptr || host_origin == nullptr || region == nullptr)
+    call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && m->image) call.fail(CL_INVALID_MEM_OBJECT);
+  // The buffer's side in the buffer, the host's pitches against the region.
+  if (m != nullptr && !m->image) call.check(rectError(buffer_origin, region, row_pitch, slice_pitch, m->size));
+  call.check(rectError(host_origin, region, host_row_pitch, host_slice_pitch, SIZE_MAX));
+  if (m != nullptr && !hostMay(m)) call.fail(CL_INVALID_OPERATION);
+  call.array(buffer_origin, 3);
+  call.array(region, 3);
+  call.scalar(row_pitch);
+  call.scalar(slice_pitch);
+}
+
+cl_image_desc legacyDesc(cl_mem_object_type type, std::size_t w, std::size_t h, std::size_t d, std::size_t row,
+                         std::size_t slice) {
+  cl_image_desc desc{};
+  desc.image_type = type;
+  desc.image_width = w;
+  desc.image_height = h;
+  desc.image_depth = d;
+  desc.image_row_pitch = row;
+  desc.image_slice_pitch = slice;
+  return desc;
+}
+
+}  // namespace
+
+cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t size, void* host_ptr,
+                                  cl_int* errcode_ret) {
+  Call call(CallId::clCreateBuffer);
+  auto* created = call.create<_cl_mem>();
+  cl_context c = call.handle(context);
+  checkHostPtr(call, flags, host_ptr);
+  call.scalar(flags);
+  call.scalar(size);
+  auto shared = bufferHostMemory(call, flags, size, host_ptr);
+  if (onlyMemoryCanFail(call, c, flags, size, host_ptr, shared.get())) {
+    const cl_int status = call.post();
+    if (errcode_ret != nullptr) *errcode_ret = status;
+    if (status != CL_SUCCESS) return nullptr;
+    keepBufferFacts(created, flags, size, host_ptr);
+    return created;
+  }
+  return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr, std::move(shared));
+}
+
+cl_mem CL_API_CALL clCreateBufferWithProperties(cl_context context, const cl_mem_properties* properties,
+                                                cl_mem_flags flags, size_t size, void* host_ptr,
+                                                cl_int* errcode_ret) {
+  Call call(CallId::clCreateBufferWithProperties);
+  auto* created = call.create<_cl_mem>();
+  call.handle(context);
+  call.properties(properties);
+  checkHostPtr(call, flags, host_ptr);
+  call.scalar(flags);
+  call.scalar(size);
+  auto shared = bufferHostMemory(call, flags, size, host_ptr);
+  return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr, std::move(shared));
+}
+
+cl_mem CL_API_CALL clCreateSubBuffer(cl_mem buffer, cl_mem_flags flags, cl_buffer_create_type buffer_create_type,
+                                     const void* buffer_create_info, cl_int* errcode_ret) {
+  Call call(CallId::clCreateSubBuffer);
+  auto* created = call.create<_cl_mem>();
+  cl_mem parent = call.handle(buffer);
+  call.scalar(flags);
+  call.scalar(buffer_create_type);
+  call.value(buffer_create_info, sizeof(cl_buffer_region));
+  cl_mem m = call.sync().created(created, errcode_ret);
+  if (m != nullptr) {
+    const auto* region = static_cast<const cl_buffer_region*>(buffer_create_info);
+    m->parent = parent;
+    m->offset = region->origin;
+    m->size = region->size;
+    // Unspecified access and host flags are the parent's.
+    m->flags = flags | (parent->flags & (kHostDataFlags | CL_MEM_ALLOC_HOST_PTR));
+    if (parent->hostPtr != nullptr) m->hostPtr = static_cast<unsigned char*>(parent->hostPtr) + region->origin;
+  }
+  return m;
+}
+
+cl_mem CL_API_CALL clCreateImage(cl_context context, cl_mem_flags flags, const cl_image_format* image_format,
+                                 const cl_image_desc* image_desc, void* host_ptr, cl_int* errcode_ret) {
+  return createImage(CallId::clCreateImage, context, nullptr, flags, image_format, image_desc, host_ptr,
+                     errcode_ret);
+}
+
+cl_mem CL_API_CALL clCreateImageWithProperties(cl_context context, const cl_mem_properties* properties,
+                                               cl_mem_flags flags, const cl_image_format* image_format,
+                                               const cl_image_desc* image_desc, void* host_ptr,
+                                               cl_int* errcode_ret) {
+  return createImage(CallId::clCreateImageWithProperties, context, properties, flags, image_format, image_desc,
+                     host_ptr, errcode_ret);
+}
+
+// The 1.0 image calls go through clCreateImage on the client (the server
+// sees the same description either way).
+cl_mem CL_API_CALL clCreateImage2D(cl_context context, cl_mem_flags flags, const cl_image_format* image_format,
+                                   size_t image_width, size_t image_height, size_t image_row_pitch, void* host_ptr,
+                                   cl_int* errcode_ret) {
+  const auto desc = legacyDesc(CL_MEM_OBJECT_IMAGE2D, image_width, image_height, 1, image_row_pitch, 0);
+  return createImage(CallId::clCreateImage, context, nullptr, flags, image_format, &desc, host_ptr, errcode_ret);
+}
+
+cl_mem CL_API_CALL clCreateImage3D(cl_context context, cl_mem_flags flags, const cl_image_format* image_format,
+                                   size_t image_width, size_t image_height, size_t image_depth,
+                                   size_t image_row_pitch, size_t image_slice_pitch, void* host_ptr,
+                                   cl_int* errcode_ret) {
+  const auto desc =
+      legacyDesc(CL_MEM_OBJECT_IMAGE3D, image_width, image_height, image_depth, image_row_pitch, image_slice_pitch);
+  return createImage(CallId::clCreateImage, context, nullptr, flags, image_format, &desc, host_ptr, errcode_ret);
+}
+
+cl_int CL_API_CALL clGetMemObjectInfo(cl_mem memobj, cl_mem_info param_name, size_t param_value_size,
+                                      void* param_value, size_t* param_value_size_ret) {
+  cl_mem m = checked(memobj);
+  if (m == nullptr) return CL_INVALID_MEM_OBJECT;
+  switch (param_name) {
+    case CL_MEM_FLAGS: {
+      // The server's flags, but its memory is a copy where the application's is used.
+      cl_mem_flags flags = 0;
+      Call call(CallId::clGetMemObjectInfo);
+      call.handle(m);
+      call.scalar(param_name);
+      if (cl_int s = call.info(param_name, sizeof flags, &flags, nullptr); s != CL_SUCCESS) return s;
+      cl_mem root = m;
+      while (root->parent != nullptr) root = root->parent;
+      if ((root->flags & CL_MEM_USE_HOST_PTR) != 0)
+        flags = (flags & ~static_cast<cl_mem_flags>(CL_MEM_COPY_HOST_PTR)) | CL_MEM_USE_HOST_PTR;
+      else if (root->shared)  // the server's USE_HOST_PTR is the shared memory, not the application's
+        flags = (flags & ~static_cast<cl_mem_flags>(CL_MEM_USE_HOST_PTR)) |
+                (root->flags & (CL_MEM_COPY_HOST_PTR | CL_MEM_ALLOC_HOST_PTR));
+      return copyInfo(flags, param_value_size, param_value, param_value_size_ret);
+    }
+    case CL_MEM_HOST_PTR:
+      return copyInfo(m->hostPtr, param_value_size, param_value, param_value_size_ret);
+    // What the client made a buffer with (its size is never 0; images and
+    // pipes are the platform's to describe): no round trip.
+    case CL_MEM_SIZE:
+      if (m->image || m->size == 0) break;
+      return copyInfo(m->size, param_value_size, param_value, param_value_size_ret);
+    case CL_MEM_TYPE: {
+      if (m->image ? m->imageType == 0 : m->size == 0) break;
+      const cl_mem_object_type type = m->image ? m->imageType : CL_MEM_OBJECT_BUFFER;
+      return copyInfo(type, param_value_size, param_value, param_value_size_ret);
+    }
+    case CL_MEM_CONTEXT:
+      if (m->context == nullptr) break;
+      return copyInfo(m->context, param_value_size, param_value, param_value_size_ret);
+    case CL_MEM_ASSOCIATED_MEMOBJECT:
+      if (m->image || m->size == 0) break;
+      return copyInfo(m->parent, param_value_size, param_value, param_value_size_ret);
+    case CL_MEM_OFFSET:
+      if (m->image || m->size == 0) break;
+      return copyInfo(m->offset, param_value_size, param_value, param_value_size_ret);
+    case CL_MEM_MAP_COUNT: {
+      std::lock_guard lock(m->mapMutex);
+      const auto count = static_cast<cl_uint>(m->mappings.size());
+      return copyInfo(count, param_value_size, param_value, param_value_size_ret);
+    }
+    default:
+      break;
+  }
+  Call call(CallId::clGetMemObjectInfo);
+  call.handle(m);
+  call.scalar(param_name);
+  return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+}
+
+cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_read,
+                                       size_t offset, size_t size, void* ptr, cl_uint num_events_in_wait_list,
+                                       const cl_event* event_wait_list, cl_event* event) {
+  Call call(CallId::clEnqueueReadBuffer);
+  call.handle(command_queue);
+  cl_mem m = call.handle(buffer);
+  if (m != nullptr && m->image) call.fail(CL_INVALID_MEM_OBJECT);
+  if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
+  call.scalar(offset);
+  call.scalar(size);
+  // Same host: the first bytes come through shared memory, in pieces sent ahead.
+  return enqueueBufferRead(call, command_queue, m, offset, size, ptr, num_events_in_wait_list, event_wait_list,
+                           blocking_read, event);
+}
+
+cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_write,
+                                        size_t offset, size_t size, const void* ptr, cl_uint num_events_in_wait_list,
+                                        const cl_event* event_wait_list, cl_event* event) {
+  // Sent straight from the application's memory: a non-blocking write leaves
+  // it to the implementation until its event completes; a blocking one
+  // returns once ZeroMQ is done reading it (after the call, and its frames, are gone).
+  SendLatch sent;
+  cl_int status;
+  Connection* connection = nullptr;
+  // A direct piece is copied while the command runs: a blocking write waits for it.
+  cl_event internal = nullptr;
+  bool waitsForCommand = blocking_write && event != nullptr;
+  {
+    Call call(CallId::clEnqueueWriteBuffer);
+    call.handle(command_queue);
+    cl_mem m = call.handle(buffer);
+    if (m != nullptr && m->image) call.fail(CL_INVALID_MEM_OBJECT);
+    if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
+    if (m != nullptr && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
+    call.scalar(offset);
+    call.scalar(size);
+    connection = call.connection();
+    // Same host: the first bytes go through shared memory, in pieces sent
+    // ahead (copied before this returns); the socket takes the rest.
+    const StagedPieces staged =
+        stageWrite(call, command_queue, m, offset, size, ptr, event_wait_list, num_events_in_wait_list, blocking_write);
+    const auto* rest = static_cast<const unsigned char*>(ptr);
+    call.bulkChunks(rest == nullptr ? nullptr : rest + staged.bytes, size - staged.bytes,
+                    blocking_write ? &sent : nullptr);
+    call.waitList(event_wait_list, num_events_in_wait_list);
+    if (blocking_write && staged.direct && event == nullptr) {
+      event = &internal;
+      waitsForCommand = true;
+    }
+    call.event(event);
+    if (staged.token != 0) call.scalar(staged.token);
+    status = call.post();
+  }
+  sent.wait();
+  // The server was lost before it had every byte: ZeroMQ dropped the rest.
+  if (status == CL_SUCCESS && blocking_write && connection != nullptr && !connection->alive())
+    return CL_OUT_OF_RESOURCES;
+  // With an event asked for, a blocking write returns with its command done,
+  // as natively (the application may ask its profiling times at once).
+  if (status == CL_SUCCESS && waitsForCommand) return finishBlocking(command_queue, *event, event == &internal);
+  return status;
+}
+
+cl_int CL_API_CALL clEnqueueReadBufferRect(cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_read,
+                                           const size_t* buffer_origin, const size_t* host_origin,
+                                           const size_t* region, size_t buffer_row_pitch, size_t buffer_slice_pitch,
+                                           size_t host_row_pitch, size_t host_slice_pitch, void* ptr,
+                                           cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
+                                           cl_event* event) {
+  Call call(CallId::clEnqueueReadBufferRect);
+  encodeRect(call, command_queue, buffer, &hostMayRead, ptr, buffer_origin, host_origin, region, buffer_row_pitch,
+             buffer_slice_pitch, host_row_pitch, host_slice_pitch);
+  call.waitList(event_wait_list, num_events_in_wait_list);
+  if (call.failed()) return call.status();
+  return enqueueRegionRead(call, blocking_read, ptr, HostRegion(host_origin, region, host_row_pitch, host_slice_pitch),
+                           event);
+}
+
+cl_int CL_API_CALL clEnqueueWriteBufferRect(cl_command_queue command_queue, cl_mem buffer, cl_bool,
+                                            const size_t* buffer_origin, const size_t* host_origin,
+                                            const size_t* region, size_t buffer_row_pitch,
+                                            size_t buffer_slice_pitch, size_t host_row_pitch,
+                                            size_t host_slice_pitch, const void* ptr,
+                                            cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
+                                            cl_event* event) {
+  Call call(CallId::clEnqueueWriteBufferRect);
+  encodeRect(call, command_queue, buffer, &hostMayWrite, ptr, buffer_origin, host_origin, region, buffer_row_pitch,
+             buffer_slice_pitch, host_row_pitch, host_slice_pitch);
+  if (!call.failed()) sendRegion(call, ptr, HostRegion(host_origin, region, host_row_pitch, host_slice_pitch));
+  call.waitList(event_wait_list, num_events_in_wait_list);
+  call.event(event);
+  return call.post();
+}
+
+cl_int CL_API_CALL clEnqueueReadImage(cl_command_queue command_queue, cl_mem image, cl_bool blocking_read,
+                                      const size_t* origin, const size_t* region, size_t row_pitch,
+                                      size_t slice_pitch, void* ptr, cl_uint num_events_in_wait_list,
+                                      const cl_event* event_wait_list, cl_event* event) {
+  Call call(CallId::clEnqueueReadImage);
+  call.handle(command_queue);
+  cl_mem m = call.handle(image);
+  if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
+  if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
+  if (!call.failed() && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
+  call.array(origin, 3);
+  call.array(region, 3);
+  call.waitList(event_wait_list, num_events_in_wait_list);
+  if (call.failed()) return call.status();
+  const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
+  return enqueueRegionRead(call, blocking_read, ptr, HostRegion(nullptr, extent, row_pitch, slice_pitch), event);
+}
+
+cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem image, cl_bool, const size_t* origin,
+                                       const size_t* region, size_t input_row_pitch, size_t input_slice_pitch,
+                                       const void* ptr, cl_uint num_events_in_wait_list,
+                                       const cl_event* event_wait_list, cl_event* event) {
+  Call call(CallId::clEnqueueWriteImage);
+  call.handle(command_queue);
+  cl_mem m = call.handle(image);
+  if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
+  if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
+  if (!call.failed() && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
+  call.array(origin, 3);
+  call.array(region, 3);
+  if (!call.failed()) {
+    const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
+    sendRegion(call, ptr, HostRegion(nullptr, extent, input_row_pitch, input_slice_pitch));
+  }
+  call.waitList(event_wait_list, num_events_in_wait_list);
+  call.event(event);
+  return call.post();
+}
+
+}  // namespace rcl::icd::custom

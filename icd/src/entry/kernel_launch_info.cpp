@@ -1,0 +1,67 @@
+#include "rcl/icd/entry/kernel_launch_info.h"
+
+#include <mutex>
+
+#include "rcl/icd/transport/call.h"
+#include "rcl/icd/support/log.h"
+#include "rcl/protocol/kernel_launch_info.h"
+
+namespace rcl::icd {
+namespace {
+
+// CL_KERNEL_NUM_ARGS alone (no device known).
+void askNumArgs(cl_kernel k, KernelFunction& f) {
+  Call call(CallId::clGetKernelInfo);
+  call.handle(k);
+  call.scalar(CL_KERNEL_NUM_ARGS);
+  cl_uint n = 0;
+  if (call.info(CL_KERNEL_NUM_ARGS, sizeof n, &n, nullptr) == CL_SUCCESS) f.numArgs = n;
+}
+
+// Everything at once for `device` (under f.mutex). A server that cannot say
+// leaves the device unknown; it is not asked again.
+void askOnDevice(cl_kernel k, cl_device_id device, KernelFunction& f) {
+  KernelFunction::OnDevice& on = f.devices[device->id];
+  Call call(CallId::KernelLaunchInfo);
+  call.handle(k);
+  call.handle(device);
+  Reply reply = call.sync();
+  protocol::Reader* r = reply.reader();
+  if (reply.status() != CL_SUCCESS || r == nullptr) return;
+  try {
+    const auto numArgs = r->integer<cl_uint>();
+    const auto groupSize = r->integer<std::size_t>();
+    if (r->array() != 3) throw protocol::DecodeError("a compile size is not 3 values");
+    std::size_t required[3];
+    for (std::size_t& s : required) s = r->integer<std::size_t>();
+    const auto staticLocal = r->integer<cl_ulong>();
+    f.numArgs = numArgs;
+    on.groupSize = groupSize;
+    for (int d = 0; d < 3; ++d) on.requiredSize[d] = required[d];
+    on.staticLocalBytes = staticLocal;
+  } catch (const protocol::DecodeError& e) {
+    log().warn("remote-cl: malformed kernel launch information: {}", e.what());
+  }
+}
+
+}  // namespace
+
+std::optional<cl_uint> kernelNumArgs(cl_kernel k, cl_device_id device) {
+  KernelFunction& f = *k->function;
+  std::lock_guard lock(f.mutex);
+  if (!f.numArgs && device != nullptr && f.devices.count(device->id) == 0) askOnDevice(k, device, f);
+  if (!f.numArgs) askNumArgs(k, f);
+  return f.numArgs;
+}
+
+std::optional<KernelFunction::OnDevice> kernelOnDevice(cl_kernel k, cl_device_id device) {
+  if (device == nullptr) return std::nullopt;
+  KernelFunction& f = *k->function;
+  std::lock_guard lock(f.mutex);
+  if (f.devices.count(device->id) == 0) askOnDevice(k, device, f);
+  const KernelFunction::OnDevice& on = f.devices[device->id];
+  if (on.groupSize == 0) return std::nullopt;
+  return on;
+}
+
+}  // namespace rcl::icd

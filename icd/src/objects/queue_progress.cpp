@@ -1,0 +1,62 @@
+#include "rcl/icd/objects/queue_progress.h"
+
+#include <utility>
+
+#include "rcl/icd/transport/call.h"
+#include "rcl/icd/objects/lifetime.h"
+
+namespace rcl::icd {
+
+namespace {
+// CL_QUEUE_PROPERTIES asked once per queue (they never change after creation).
+bool runsInOrder(cl_command_queue queue) {
+  int known = queue->inOrder.load();
+  if (known < 0) {
+    cl_command_queue_properties properties = 0;
+    Call call(CallId::clGetCommandQueueInfo);
+    call.handle(queue);
+    call.scalar(static_cast<cl_command_queue_info>(CL_QUEUE_PROPERTIES));
+    if (call.info(CL_QUEUE_PROPERTIES, sizeof properties, &properties, nullptr) != CL_SUCCESS) return false;
+    known = (properties & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) == 0 ? 1 : 0;
+    queue->inOrder = known;
+  }
+  return known == 1;
+}
+}  // namespace
+
+void noteLastCommand(cl_command_queue queue, cl_event event) {
+  cl_event previous;
+  {
+    std::lock_guard lock(queue->lastMutex);
+    previous = std::exchange(queue->lastCommand, event);
+  }
+  if (previous != nullptr) unhold(previous);
+}
+
+void forgetLastCommand(cl_command_queue queue) { noteLastCommand(queue, nullptr); }
+
+bool lastCommandComplete(cl_command_queue queue) {
+  cl_event last = holdLastCommand(queue);
+  if (last == nullptr) return false;
+  bool complete;
+  {
+    std::lock_guard lock(last->mutex);
+    complete = last->status == CL_COMPLETE;
+  }
+  unhold(last);
+  return complete;
+}
+
+cl_event holdLastCommand(cl_command_queue queue) {
+  {
+    std::lock_guard lock(queue->lastMutex);
+    if (queue->lastCommand == nullptr) return nullptr;
+  }
+  if (!runsInOrder(queue)) return nullptr;
+  std::lock_guard lock(queue->lastMutex);
+  cl_event last = queue->lastCommand;
+  if (last != nullptr) hold(last);
+  return last;
+}
+
+}  // namespace rcl::icd

@@ -1,0 +1,27 @@
+#include "rcl/server/calls/object_info.h"
+
+namespace rcl::server {
+
+cl_context contextOf(cl_command_queue queue) {
+  cl_context context = nullptr;
+  ::clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof context, &context, nullptr);
+  return context;
+}
+
+cl_device_id deviceOf(cl_command_queue queue) {
+  cl_device_id device = nullptr;
+  ::clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof device, &device, nullptr);
+  return device;
+}
+
+std::optional<std::vector<cl_device_id>> devicesOf(cl_context context) {
+  std::size_t bytes = 0;
+  if (context == nullptr || ::clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &bytes) != CL_SUCCESS)
+    return std::nullopt;
+  std::vector<cl_device_id> devices(bytes / sizeof(cl_device_id));
+  if (::clGetContextInfo(context, CL_CONTEXT_DEVICES, bytes, devices.data(), nullptr) != CL_SUCCESS)
+    return std::nullopt;
+  return devices;
+}
+
+}  // namespace rcl::server

@@ -1,0 +1,99 @@
+#include "rcl/server/data/transfers.h"
+
+#include <algorithm>
+
+#include "rcl/protocol/pushes.h"
+#include "rcl/server/session/outbox.h"
+#include "rcl/server/support/profiling_times.h"
+
+namespace rcl::server {
+
+std::uint64_t readId(CallContext& ctx) {
+  const auto id = ctx.event().id;
+  if (id == 0) throw protocol::DecodeError("a read needs an event id");
+  return id;
+}
+
+void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging) {
+  if (status == CL_SUCCESS) {
+    ctx.session().table().add(id, ObjectKind::Event, event);
+    ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging, event,
+                                                    mark = ctx.queueMark(event)](cl_int done) {
+      mark.completed(done);
+      // Inside the real platform's callback: the event is alive.
+      outbox->post(readDataPush(id, done, *staging, done == CL_COMPLETE ? profilingTimesOf(event) : std::nullopt));
+    });
+  }
+  ctx.reply(status);
+}
+
+std::vector<zmq::message_t> readDataPush(std::uint64_t id, cl_int done, Chunks& chunks,
+                                         const std::optional<protocol::ProfilingTimes>& times) {
+  protocol::push::ReadData push{.event_id = id, .status = done, .times = times};
+  if (done == CL_COMPLETE) {
+    push.chunks.emplace();
+    for (auto& chunk : chunks) push.chunks->push_back(std::move(*chunk));
+  }
+  return push.frames();
+}
+
+cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event* joined) {
+  cl_int status = CL_SUCCESS;
+  if (parts.size() == 1) {
+    *joined = parts.front();
+    parts.clear();
+  } else {
+    status = ::clEnqueueMarkerWithWaitList(queue, static_cast<cl_uint>(parts.size()), parts.data(), joined);
+  }
+  for (cl_event e : parts) ::clReleaseEvent(e);
+  return status;
+}
+
+void readInChunks(CallContext& ctx, cl_command_queue queue, std::size_t size, const ArrayArg<cl_event>& waits,
+                  std::uint64_t id, const ChunkCommand& command, StagedTransfer staged) {
+  auto staging = std::make_shared<Chunks>();
+  std::vector<cl_event> parts = std::move(staged.parts);
+  cl_int status = staged.status;
+  const auto readChunk = [&](std::size_t at, std::size_t n) {
+    staging->push_back(std::make_shared<zmq::message_t>(n));
+    cl_event part = nullptr;
+    status = command(at, n, staging->back()->data(), waits, &part);
+    if (status != CL_SUCCESS) return;
+    // The staging memory stays until the device wrote it, whatever happens to
+    // the rest of the read (or the session ends, after its queues finished).
+    ctx.session().completions().onComplete(part, [staging](cl_int) {});
+    parts.push_back(part);
+  };
+  if (size == 0) readChunk(0, 0);
+  for (std::size_t at = staged.bytes; status == CL_SUCCESS && at < size; at += protocol::kBulkChunk)
+    readChunk(at, std::min(protocol::kBulkChunk, size - at));
+  cl_event event = nullptr;
+  if (status == CL_SUCCESS) status = joinEvents(queue, parts, &event);
+  else for (cl_event e : parts) ::clReleaseEvent(e);
+  finishRead(ctx, status, event, id, staging);
+}
+
+void writeInChunks(CallContext& ctx, cl_command_queue queue, Chunks chunks, const ArrayArg<cl_event>& waits,
+                   EventOut event, const ChunkCommand& command, StagedTransfer staged) {
+  std::vector<cl_event> parts = std::move(staged.parts);
+  cl_int status = staged.status;
+  std::size_t at = staged.bytes;
+  for (auto& chunk : chunks) {
+    if (status != CL_SUCCESS) break;
+    const std::size_t n = chunk->size();
+    cl_event part = nullptr;
+    status = command(at, n, chunk->data(), waits, &part);
+    if (status != CL_SUCCESS) break;
+    // (The callback may run at once, inside clSetEventCallback, if the write is done.)
+    ctx.session().completions().onComplete(part, [chunk](cl_int) { chunk->rebuild(); });
+    parts.push_back(part);
+    at += n;
+  }
+  if (status == CL_SUCCESS) status = joinEvents(queue, parts, &event.event);
+  else for (cl_event e : parts) ::clReleaseEvent(e);
+  if (status == CL_SUCCESS && event.id == 0) ::clReleaseEvent(event.event);
+  ctx.adoptEvent(event, status);
+  ctx.reply(status);
+}
+
+}  // namespace rcl::server

@@ -1,0 +1,291 @@
+// Hand-written server handlers for commands whose data or completion need
+// more than a replay: reads push their bytes back when they complete, writes
+// keep their bulk frame alive until the device has it, clFinish answers from
+// a completion callback so the session never blocks. Shapes are described
+// in codegen/opencl_calls.toml.
+#include <algorithm>
+#include <memory>
+
+#include "rcl/server/calls/call_context.h"
+#include "rcl/server/support/checked_sizes.h"
+#include "rcl/server/custom_handlers.h"
+#include "rcl/server/session/outbox.h"
+#include "rcl/server/data/transfers.h"
+
+namespace rcl::server::custom {
+namespace {
+
+using protocol::Kind;
+
+std::array<std::size_t, 3> triple(CallContext& ctx) {
+  auto a = ctx.array<std::size_t>();
+  if (a.size() != 3) throw protocol::DecodeError("expected three sizes");
+  return {a.data()[0], a.data()[1], a.data()[2]};
+}
+
+// The bytes a rect read or write moves, packed: CL_INVALID_VALUE if they
+// overflow or cannot fit in the buffer (a region out of its bounds), before
+// any staging is allocated or any host bytes are used at the region's pitches.
+std::size_t rectBytes(cl_mem buffer, const std::array<std::size_t, 3>& region) {
+  const std::size_t bytes = checkedProduct({region[0], region[1], region[2]});
+  expectInBuffer(buffer, 0, bytes);
+  return bytes;
+}
+
+std::size_t imageInfo(cl_mem image, cl_image_info param) {
+  std::size_t value = 0;
+  if (::clGetImageInfo(image, param, sizeof value, &value, nullptr) != CL_SUCCESS)
+    throw CallError(CL_INVALID_MEM_OBJECT, "not an image");
+  return value;
+}
+
+// The bytes an image read or write moves, packed: as rectBytes, bounded by
+// the whole image's elements.
+std::size_t imageBytes(cl_mem image, const std::array<std::size_t, 3>& region) {
+  const std::size_t element = imageInfo(image, CL_IMAGE_ELEMENT_SIZE);
+  const std::size_t bytes = checkedProduct({element, region[0], region[1], region[2]});
+  const auto atLeastOne = [&](cl_image_info param) { return std::max<std::size_t>(imageInfo(image, param), 1); };
+  const std::size_t whole = checkedProduct({element, atLeastOne(CL_IMAGE_WIDTH), atLeastOne(CL_IMAGE_HEIGHT),
+                                            atLeastOne(CL_IMAGE_DEPTH), atLeastOne(CL_IMAGE_ARRAY_SIZE)});
+  if (bytes > whole) throw CallError(CL_INVALID_VALUE, "a region larger than its image");
+  return bytes;
+}
+
+std::shared_ptr<Chunks> oneChunk(std::size_t size) {
+  return std::make_shared<Chunks>(Chunks{std::make_shared<zmq::message_t>(size)});
+}
+
+// After a write was enqueued from `bytes`: keep them until it completes.
+void finishWrite(CallContext& ctx, cl_int status, EventOut& event, std::shared_ptr<zmq::message_t> bytes) {
+  if (status == CL_SUCCESS) {
+    const bool internal = event.id == 0;
+    cl_event ev = event.event;
+    ctx.adoptEvent(event, status);
+    ctx.session().completions().onComplete(ev, [bytes, ev, internal](cl_int) {
+      bytes->rebuild();  // frees the bytes now that the device has them
+      if (internal) ::clReleaseEvent(ev);
+    });
+  }
+  ctx.reply(status);
+}
+
+std::shared_ptr<zmq::message_t> takeBytes(CallContext& ctx, std::size_t expected) {
+  return std::make_shared<zmq::message_t>(ctx.takeBulk(expected, CL_INVALID_VALUE));
+}
+
+// Refuses a transfer whose pieces (shm_transfers.h) were staged: their parts go too.
+[[noreturn]] void refuse(StagedTransfer& staged, const char* why) {
+  for (cl_event e : staged.parts) ::clReleaseEvent(e);
+  staged.parts.clear();
+  throw CallError(CL_INVALID_VALUE, why);
+}
+
+}  // namespace
+
+// [clFinish]: a queue every command of which is known done (queue_progress
+// in handle_table.h) is finished at once; otherwise a helper thread runs the real clFinish
+// and answers, and the session goes on meanwhile. (A marker's completion
+// callback would be cheaper, but PoCL calls no callback for a command that
+// failed.)
+void clFinish(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  const auto progress = ctx.session().table().progressOf(queue);
+  const std::uint64_t upTo = progress ? progress->enqueued.load() : 0;
+  if (!progress || progress->finished.load() >= upTo) return ctx.reply(::clFinish(queue));
+  cl_int status = ::clRetainCommandQueue(queue);
+  if (status != CL_SUCCESS) return ctx.reply(status);
+  const auto deferred = ctx.defer();
+  ctx.session().runBlocking([deferred, queue, progress, upTo] {
+    const cl_int finished = ::clFinish(queue);
+    ::clReleaseCommandQueue(queue);
+    progress->doneUpTo(upTo);
+    deferred.send(finished);
+  });
+}
+
+// [clEnqueueReadBuffer]: queue, buffer, offset, size, wait list, read id[,
+// token of its shared memory pieces].
+// Read in chunks of kBulkChunk, each into a frame of its own.
+void clEnqueueReadBuffer(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  auto buffer = ctx.handle<cl_mem>();
+  auto offset = ctx.scalar<std::size_t>();
+  auto size = ctx.scalar<std::size_t>();
+  auto waits = ctx.handles<cl_event>();
+  const auto id = readId(ctx);
+  auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces read through shared memory
+  if (staged.bytes > size) refuse(staged, "the pieces read more than the read");
+  // Chunks are read at offset + their place: no sum may wrap.
+  if (!inBuffer(buffer, offset, size)) refuse(staged, "a read outside its buffer");
+  readInChunks(ctx, queue, size, waits, id,
+               [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
+                 return ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
+                                              static_cast<cl_uint>(w.size()), w.data(), part);
+               },
+               std::move(staged));
+}
+
+// [clEnqueueReadBufferRect]: queue, buffer, buffer origin, region, buffer
+// pitches, wait list, read id. The rows travel packed.
+void clEnqueueReadBufferRect(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  auto buffer = ctx.handle<cl_mem>();
+  const auto origin = triple(ctx);
+  const auto region = triple(ctx);
+  auto row_pitch = ctx.scalar<std::size_t>();
+  auto slice_pitch = ctx.scalar<std::size_t>();
+  auto waits = ctx.handles<cl_event>();
+  const auto id = readId(ctx);
+  auto staging = oneChunk(rectBytes(buffer, region));
+  const std::size_t host_origin[3] = {0, 0, 0};
+  cl_event event = nullptr;
+  const cl_int status = ::clEnqueueReadBufferRect(queue, buffer, CL_FALSE, origin.data(), host_origin, region.data(),
+                                                  row_pitch, slice_pitch, region[0], region[0] * region[1],
+                                                  staging->front()->data(), static_cast<cl_uint>(waits.size()), waits.data(),
+                                                  &event);
+  finishRead(ctx, status, event, id, staging);
+}
+
+// [clEnqueueReadImage]: queue, image, origin, region, wait list, read id. Packed rows.
+void clEnqueueReadImage(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  auto image = ctx.handle<cl_mem>();
+  const auto origin = triple(ctx);
+  const auto region = triple(ctx);
+  auto waits = ctx.handles<cl_event>();
+  const auto id = readId(ctx);
+  auto staging = oneChunk(imageBytes(image, region));
+  cl_event event = nullptr;
+  const cl_int status = ::clEnqueueReadImage(queue, image, CL_FALSE, origin.data(), region.data(), 0, 0,
+                                             staging->front()->data(), static_cast<cl_uint>(waits.size()), waits.data(),
+                                             &event);
+  finishRead(ctx, status, event, id, staging);
+}
+
+// [clEnqueueWriteBuffer]: queue, buffer, offset, size, chunks (an array of
+// bulk frames), wait list, event[, token of its shared memory pieces]. Each chunk is written as it is, from its
+// frame, which is kept until its write completes.
+void clEnqueueWriteBuffer(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  auto buffer = ctx.handle<cl_mem>();
+  auto offset = ctx.scalar<std::size_t>();
+  auto size = ctx.scalar<std::size_t>();
+  auto chunks = ctx.bulkChunks();
+  auto waits = ctx.handles<cl_event>();
+  auto event = ctx.event();
+  auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces written through shared memory
+  std::size_t total = staged.bytes;
+  for (const auto& c : chunks)
+    if (__builtin_add_overflow(total, c->size(), &total)) refuse(staged, "data size overflows");
+  if (total != size) refuse(staged, "data size does not match the write");
+  // Chunks are written at offset + their place: no sum may wrap.
+  if (!inBuffer(buffer, offset, size)) refuse(staged, "a write outside its buffer");
+  writeInChunks(ctx, queue, std::move(chunks), waits, event,
+                [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
+                  return ::clEnqueueWriteBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
+                                                static_cast<cl_uint>(w.size()), w.data(), part);
+                },
+                std::move(staged));
+}
+
+// [clEnqueueWriteBufferRect]: queue, buffer, buffer origin, region, buffer
+// pitches, packed bytes, wait list, event.
+void clEnqueueWriteBufferRect(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  auto buffer = ctx.handle<cl_mem>();
+  const auto origin = triple(ctx);
+  const auto region = triple(ctx);
+  auto row_pitch = ctx.scalar<std::size_t>();
+  auto slice_pitch = ctx.scalar<std::size_t>();
+  auto bytes = takeBytes(ctx, rectBytes(buffer, region));
+  auto waits = ctx.handles<cl_event>();
+  auto event = ctx.event();
+  const std::size_t host_origin[3] = {0, 0, 0};
+  const cl_int status = ::clEnqueueWriteBufferRect(queue, buffer, CL_FALSE, origin.data(), host_origin,
+                                                   region.data(), row_pitch, slice_pitch, region[0],
+                                                   region[0] * region[1], bytes->data(),
+                                                   static_cast<cl_uint>(waits.size()), waits.data(), &event.event);
+  finishWrite(ctx, status, event, bytes);
+}
+
+// [clEnqueueWriteImage]: queue, image, origin, region, packed bytes, wait list, event.
+void clEnqueueWriteImage(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  auto image = ctx.handle<cl_mem>();
+  const auto origin = triple(ctx);
+  const auto region = triple(ctx);
+  auto bytes = takeBytes(ctx, imageBytes(image, region));
+  auto waits = ctx.handles<cl_event>();
+  auto event = ctx.event();
+  const cl_int status = ::clEnqueueWriteImage(queue, image, CL_FALSE, origin.data(), region.data(), 0, 0,
+                                              bytes->data(), static_cast<cl_uint>(waits.size()), waits.data(),
+                                              &event.event);
+  finishWrite(ctx, status, event, bytes);
+}
+
+namespace {
+
+// A scratch buffer of `bytes` in the queue's context, the device's own
+// (no host-access flags): what a map of memory the host may not read reads.
+cl_mem scratchBuffer(cl_command_queue queue, std::size_t bytes) {
+  cl_context context = nullptr;
+  cl_int status = ::clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof context, &context, nullptr);
+  if (status != CL_SUCCESS) throw CallError(status, "the queue's context");
+  cl_mem scratch = ::clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, nullptr, &status);
+  if (status != CL_SUCCESS) throw CallError(status, "a scratch buffer for a map");
+  return scratch;
+}
+
+// Reads the scratch buffer after `copied` (both released: the implementation
+// keeps them until the read is done) and pushes its bytes as read `id`.
+void readScratch(CallContext& ctx, cl_command_queue queue, cl_mem scratch, std::size_t bytes, cl_int status,
+                 cl_event copied, std::uint64_t id) {
+  auto staging = oneChunk(bytes);
+  cl_event event = nullptr;
+  if (status == CL_SUCCESS)
+    status = ::clEnqueueReadBuffer(queue, scratch, CL_FALSE, 0, bytes, staging->front()->data(), 1, &copied, &event);
+  if (copied != nullptr) ::clReleaseEvent(copied);
+  ::clReleaseMemObject(scratch);
+  finishRead(ctx, status, event, id, staging);
+}
+
+}  // namespace
+
+// [MapReadBuffer] (codegen/private_calls.toml, protocol/shm.h): queue, buffer, offset, size, wait list,
+// read id. The region of a buffer the host may not read, for a map for writing.
+void mapReadBuffer(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  auto buffer = ctx.handle<cl_mem>();
+  auto offset = ctx.scalar<std::size_t>();
+  auto size = ctx.scalar<std::size_t>();
+  auto waits = ctx.handles<cl_event>();
+  const auto id = readId(ctx);
+  if (size == 0) throw CallError(CL_INVALID_VALUE, "an empty map");
+  expectInBuffer(buffer, offset, size);
+  cl_mem scratch = scratchBuffer(queue, size);
+  cl_event copied = nullptr;
+  const cl_int status = ::clEnqueueCopyBuffer(queue, buffer, scratch, offset, 0, size,
+                                              static_cast<cl_uint>(waits.size()), waits.data(), &copied);
+  readScratch(ctx, queue, scratch, size, status, copied, id);
+}
+
+// [MapReadImage] (codegen/private_calls.toml, protocol/shm.h): queue, image, origin, region, wait list,
+// read id, as clEnqueueReadImage (packed rows), for a map for writing of an
+// image the host may not read.
+void mapReadImage(CallContext& ctx) {
+  auto queue = ctx.handle<cl_command_queue>();
+  auto image = ctx.handle<cl_mem>();
+  const auto origin = triple(ctx);
+  const auto region = triple(ctx);
+  auto waits = ctx.handles<cl_event>();
+  const auto id = readId(ctx);
+  const std::size_t bytes = imageBytes(image, region);
+  if (bytes == 0) throw CallError(CL_INVALID_VALUE, "an empty map");
+  cl_mem scratch = scratchBuffer(queue, bytes);
+  cl_event copied = nullptr;
+  const cl_int status = ::clEnqueueCopyImageToBuffer(queue, image, scratch, origin.data(), region.data(), 0,
+                                                     static_cast<cl_uint>(waits.size()), waits.data(), &copied);
+  readScratch(ctx, queue, scratch, bytes, status, copied, id);
+}
+
+}  // namespace rcl::server::custom

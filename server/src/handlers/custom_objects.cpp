@@ -1,0 +1,320 @@
+// Hand-written server handlers that create objects or change their state:
+// memory objects with host pointers, kernel arguments, event callbacks.
+// Each one's shape is described in codegen/opencl_calls.toml.
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rcl/protocol/image_format.h"
+#include "rcl/server/calls/call_context.h"
+#include "rcl/server/support/checked_sizes.h"
+#include "rcl/server/custom_handlers.h"
+#include "rcl/server/calls/object_info.h"
+#include "rcl/server/ops/registry.h"
+
+namespace rcl::server::custom {
+namespace {
+
+// The server's memory is always a copy: USE_HOST_PTR becomes COPY_HOST_PTR
+// (the client keeps the application's pointer and its contents in step).
+cl_mem_flags serverFlags(cl_mem_flags flags, const BytesArg& host) {
+  const bool use = (flags & CL_MEM_USE_HOST_PTR) != 0;
+  if (use && (flags & (CL_MEM_COPY_HOST_PTR | CL_MEM_ALLOC_HOST_PTR)) != 0)
+    throw CallError(CL_INVALID_VALUE, "CL_MEM_USE_HOST_PTR with COPY or ALLOC");
+  if (use && host.data() != nullptr) return (flags & ~static_cast<cl_mem_flags>(CL_MEM_USE_HOST_PTR)) | CL_MEM_COPY_HOST_PTR;
+  return flags;
+}
+
+void* hostBytes(const BytesArg& host) { return const_cast<void*>(host.data()); }
+
+// Whether a buffer on host memory is the devices' own memory in `context`
+// (CL_DEVICE_HOST_UNIFIED_MEMORY on all of them): only then is a shared
+// buffer as fast for kernels as one the implementation allocates.
+bool hostMemoryIsDeviceMemory(cl_context context) {
+  const auto devices = devicesOf(context);
+  if (!devices || devices->empty()) return false;
+  for (cl_device_id d : *devices) {
+    cl_bool unified = CL_FALSE;
+    if (::clGetDeviceInfo(d, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) != CL_SUCCESS ||
+        unified != CL_TRUE)
+      return false;
+  }
+  return true;
+}
+
+// A buffer's host memory as sent: nil, the bytes (a bulk frame), for
+// CL_MEM_USE_HOST_PTR on SVM the server's address of the SVM memory the
+// buffer uses (a bin of 8 bytes), checked to lie in the session's
+// allocations, or a shared buffer's memfd ([fd, bytes], protocol/shm.h).
+struct BufferHost {
+  BytesArg bytes;
+  void* svm = nullptr;
+  // A shared buffer: the memfd mapped here (unmapped with this, unless the
+  // buffer keeps it), and whether the buffer is built on it (otherwise only
+  // its COPY_HOST_PTR bytes are read).
+  std::unique_ptr<void, std::function<void(void*)>> shared;
+  std::size_t sharedBytes = 0;
+  bool buildsOnShared = false;
+
+  cl_mem_flags flags(cl_mem_flags asked) const {
+    constexpr cl_mem_flags kHostFlags = CL_MEM_COPY_HOST_PTR | CL_MEM_ALLOC_HOST_PTR;
+    if (buildsOnShared) return (asked & ~kHostFlags) | CL_MEM_USE_HOST_PTR;
+    if (shared != nullptr || svm != nullptr) return asked;
+    return serverFlags(asked, bytes);
+  }
+  void* pointer(cl_mem_flags asked) const {
+    if (shared != nullptr) return buildsOnShared || (asked & CL_MEM_COPY_HOST_PTR) != 0 ? shared.get() : nullptr;
+    return svm != nullptr ? svm : hostBytes(bytes);
+  }
+};
+
+BufferHost bufferHost(CallContext& ctx, cl_context context, cl_mem_flags flags, std::size_t size) {
+  if (ctx.args().peekIsArray()) {
+    const auto& shared = ctx.session().sharedBuffers();
+    if (ctx.args().array() != 2) throw protocol::DecodeError("a shared buffer is [fd, bytes]");
+    const auto fd = ctx.scalar<int>();
+    const auto bytes = ctx.scalar<std::size_t>();
+    if (!shared) throw CallError(CL_INVALID_OPERATION, "this session takes no shared buffers");
+    if (bytes != size || (flags & CL_MEM_USE_HOST_PTR) != 0)
+      throw CallError(CL_INVALID_VALUE, "a shared buffer is the buffer's size, without CL_MEM_USE_HOST_PTR");
+    BufferHost host;
+    host.shared = {shared->map(fd, bytes), [shared, bytes](void* base) { shared->unmap(base, bytes); }};
+    host.sharedBytes = bytes;
+    host.buildsOnShared = hostMemoryIsDeviceMemory(context);
+    return host;
+  }
+  if (!ctx.args().peekIsBin()) {
+    BytesArg bytes = ctx.bulk();
+    // The real call copies `size` bytes from them: they must all be there.
+    if (bytes.data() != nullptr && bytes.size() < size)
+      throw CallError(CL_INVALID_HOST_PTR, "the host memory sent is shorter than the buffer");
+    BufferHost host;
+    host.bytes = bytes;
+    return host;
+  }
+  const auto value = ctx.value();
+  std::uint64_t address = 0;
+  if (value.size() != sizeof address) throw protocol::DecodeError("an SVM host pointer is 8 bytes");
+  std::memcpy(&address, value.data(), sizeof address);
+  if ((flags & CL_MEM_USE_HOST_PTR) == 0) throw CallError(CL_INVALID_HOST_PTR, "SVM memory without CL_MEM_USE_HOST_PTR");
+  ctx.session().svm().holding(address, size, CL_INVALID_HOST_PTR);
+  BufferHost host;
+  host.svm = reinterpret_cast<void*>(static_cast<std::uintptr_t>(address));
+  return host;
+}
+
+// After the creation: a shared buffer's mapping stays with the buffer built
+// on it, or goes; the reply ends with whether the buffer is shared.
+void finishBuffer(CallContext& ctx, BufferHost& host, cl_mem created) {
+  if (host.shared == nullptr) return;
+  const bool kept = host.buildsOnShared && created != nullptr;
+  if (kept) ctx.session().sharedBuffers()->keepFor(created, host.shared.release(), host.sharedBytes);
+  else host.shared.reset();
+  ctx.replyWriter().boolean(kept);
+}
+
+}  // namespace
+
+// [clCreateBuffer]: created id, context, flags, size, host memory (nil, bulk, or SVM address).
+void clCreateBuffer(CallContext& ctx) {
+  const auto created_id = ctx.newId();
+  auto context = ctx.handle<cl_context>();
+  auto flags = ctx.scalar<cl_mem_flags>();
+  auto size = ctx.scalar<size_t>();
+  auto host = bufferHost(ctx, context, flags, size);
+  cl_int errcode = CL_SUCCESS;
+  cl_mem created = ::clCreateBuffer(context, host.flags(flags), size, host.pointer(flags), &errcode);
+  ctx.adopt(created_id, created, errcode);
+  ctx.reply(errcode);
+  finishBuffer(ctx, host, errcode == CL_SUCCESS ? created : nullptr);
+}
+
+// [clCreateBufferWithProperties]: as clCreateBuffer, properties after the context.
+void clCreateBufferWithProperties(CallContext& ctx) {
+  const auto created_id = ctx.newId();
+  auto context = ctx.handle<cl_context>();
+  auto properties = ctx.properties<cl_mem_properties>();
+  auto flags = ctx.scalar<cl_mem_flags>();
+  auto size = ctx.scalar<size_t>();
+  auto host = bufferHost(ctx, context, flags, size);
+  cl_int errcode = CL_SUCCESS;
+  cl_mem created = ::clCreateBufferWithProperties(context, properties.data(), host.flags(flags), size,
+                                                  host.pointer(flags), &errcode);
+  ctx.adopt(created_id, created, errcode);
+  ctx.reply(errcode);
+  finishBuffer(ctx, host, errcode == CL_SUCCESS ? created : nullptr);
+}
+
+namespace {
+
+// Bytes the implementation reads from an image's host memory: its rows or
+// slices at their pitches (0: packed). A pitch under its packed size is the
+// descriptor's error, as natively with a host pointer; every product is
+// checked (a wrapped one would let a few bytes pass for a big image).
+std::size_t imageHostBytes(const cl_image_format& format, const cl_image_desc& desc) {
+  const std::size_t element = protocol::imageElementBytes(format);
+  if (element == 0) throw CallError(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR, "host memory for an image of unknown format");
+  const std::size_t packedRow = checkedProduct({desc.image_width, element}, CL_INVALID_IMAGE_SIZE);
+  if (desc.image_row_pitch != 0 && desc.image_row_pitch < packedRow)
+    throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "a row pitch under the row's size");
+  const std::size_t row = desc.image_row_pitch != 0 ? desc.image_row_pitch : packedRow;
+  // Slices of `rows` rows, `count` of them.
+  const auto slices = [&](std::size_t rows, std::size_t count) {
+    const std::size_t packedSlice = checkedProduct({row, rows}, CL_INVALID_IMAGE_SIZE);
+    if (desc.image_slice_pitch != 0 && desc.image_slice_pitch < packedSlice)
+      throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "a slice pitch under the slice's size");
+    const std::size_t slice = desc.image_slice_pitch != 0 ? desc.image_slice_pitch : packedSlice;
+    return checkedProduct({slice, count}, CL_INVALID_IMAGE_SIZE);
+  };
+  switch (desc.image_type) {
+    case CL_MEM_OBJECT_IMAGE1D:
+    case CL_MEM_OBJECT_IMAGE1D_BUFFER:
+      return row;
+    case CL_MEM_OBJECT_IMAGE2D:
+      return checkedProduct({row, desc.image_height}, CL_INVALID_IMAGE_SIZE);
+    case CL_MEM_OBJECT_IMAGE3D:
+      return slices(desc.image_height, desc.image_depth);
+    case CL_MEM_OBJECT_IMAGE1D_ARRAY:
+      return slices(1, desc.image_array_size);
+    case CL_MEM_OBJECT_IMAGE2D_ARRAY:
+      return slices(desc.image_height, desc.image_array_size);
+    default:
+      throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "host memory for an image of unknown type");
+  }
+}
+
+// An image creation's format, description and host memory as sent: format
+// and desc each exactly their struct (or nil), desc.mem_object (a buffer for
+// 1D buffer images, an image for images from images) as an id after them,
+// then the host bytes, which must hold what the implementation reads.
+struct ImageArgs {
+  BytesArg format;
+  std::optional<cl_image_desc> desc;
+  BytesArg host;
+
+  const cl_image_format* formatPointer() const { return format.as<cl_image_format>(); }
+  const cl_image_desc* descPointer() const { return desc ? &*desc : nullptr; }
+};
+
+// Whether every device of `context` lists `extension`; nullopt if the
+// context cannot say (not one: the call gives its own error).
+std::optional<bool> contextHasExtension(cl_context context, const std::string& extension) {
+  const auto devices = devicesOf(context);
+  if (!devices) return std::nullopt;
+  return std::all_of(devices->begin(), devices->end(),
+                     [&](cl_device_id d) { return ops::deviceHasExtension(d, extension); });
+}
+
+// What of a description the server judges itself: samples are not OpenCL's
+// (num_samples must be 0), mip levels are cl_khr_mipmap_image's only (PoCL
+// exits on either, rather than refuse them), and the host memory of mip
+// levels has a layout imageHostBytes does not know.
+void expectPlainLevels(cl_context context, const cl_image_desc& desc, bool host) {
+  if (desc.num_samples != 0) throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "num_samples must be 0");
+  if (desc.num_mip_levels == 0) return;
+  if (contextHasExtension(context, "cl_khr_mipmap_image") == false)
+    throw CallError(CL_INVALID_IMAGE_DESCRIPTOR, "mip levels without cl_khr_mipmap_image");
+  if (host && desc.num_mip_levels > 1) throw CallError(CL_INVALID_HOST_PTR, "host memory for mip levels");
+}
+
+ImageArgs imageArgs(CallContext& ctx, cl_context context) {
+  ImageArgs image;
+  image.format = ctx.value(sizeof(cl_image_format), CL_INVALID_IMAGE_FORMAT_DESCRIPTOR);
+  const BytesArg rawDesc = ctx.value(sizeof(cl_image_desc), CL_INVALID_IMAGE_DESCRIPTOR);
+  auto memObject = ctx.handle<cl_mem>();
+  if (rawDesc.data() != nullptr) {
+    image.desc.emplace();
+    std::memcpy(&*image.desc, rawDesc.data(), sizeof(cl_image_desc));
+    image.desc->mem_object = memObject;
+  }
+  image.host = ctx.bulk();
+  const bool host = image.host.data() != nullptr;
+  if (image.desc) expectPlainLevels(context, *image.desc, host);
+  // Without a format or a description the implementation refuses the call before it reads any.
+  if (host && image.format.data() != nullptr && image.desc &&
+      image.host.size() < imageHostBytes(*image.formatPointer(), *image.desc))
+    throw CallError(CL_INVALID_HOST_PTR, "the host memory sent is shorter than the image");
+  return image;
+}
+
+}  // namespace
+
+// [clCreateImage]: created id, context, flags, format, desc, desc.mem_object id, host bytes.
+void clCreateImage(CallContext& ctx) {
+  const auto created_id = ctx.newId();
+  auto context = ctx.handle<cl_context>();
+  auto flags = ctx.scalar<cl_mem_flags>();
+  const ImageArgs image = imageArgs(ctx, context);
+  cl_int errcode = CL_SUCCESS;
+  cl_mem created = ::clCreateImage(context, serverFlags(flags, image.host), image.formatPointer(),
+                                   image.descPointer(), hostBytes(image.host), &errcode);
+  ctx.adopt(created_id, created, errcode);
+  ctx.reply(errcode);
+}
+
+// [clCreateImageWithProperties]: as clCreateImage, properties after the context.
+void clCreateImageWithProperties(CallContext& ctx) {
+  const auto created_id = ctx.newId();
+  auto context = ctx.handle<cl_context>();
+  auto properties = ctx.properties<cl_mem_properties>();
+  auto flags = ctx.scalar<cl_mem_flags>();
+  const ImageArgs image = imageArgs(ctx, context);
+  cl_int errcode = CL_SUCCESS;
+  cl_mem created = ::clCreateImageWithProperties(context, properties.data(), serverFlags(flags, image.host),
+                                                 image.formatPointer(), image.descPointer(), hostBytes(image.host),
+                                                 &errcode);
+  ctx.adopt(created_id, created, errcode);
+  ctx.reply(errcode);
+}
+
+// [clSetKernelArg]: kernel, index, size, then the value: nil (local memory or
+// a NULL value: nothing is read), bin (plain bytes, exactly `size` of them: the
+// implementation reads that many), or an object id (cl_mem, cl_sampler,
+// cl_command_queue), passed as the handle it stands for, whose size is a
+// handle's. A size that lies is CL_INVALID_ARG_SIZE, as natively.
+void clSetKernelArg(CallContext& ctx) {
+  auto kernel = ctx.handle<cl_kernel>();
+  auto index = ctx.scalar<cl_uint>();
+  auto size = ctx.scalar<size_t>();
+  auto& args = ctx.args();
+  cl_int status;
+  if (args.isNil()) {
+    status = ::clSetKernelArg(kernel, index, size, nullptr);
+  } else if (args.peekIsBin()) {
+    auto value = ctx.value(size, CL_INVALID_ARG_SIZE);
+    status = ::clSetKernelArg(kernel, index, size, value.data());
+  } else {
+    void* object = ctx.session().table().any(args.u64(), CL_INVALID_ARG_VALUE);
+    if (size != sizeof object)
+      throw CallError(CL_INVALID_ARG_SIZE, "an object argument of another size than a handle's");
+    status = ::clSetKernelArg(kernel, index, sizeof object, &object);
+  }
+  ctx.reply(status);
+}
+
+// [clSetEventCallback]: event, callback type, callback id. Only statuses
+// other than CL_COMPLETE come here; the client runs CL_COMPLETE callbacks.
+void clSetEventCallback(CallContext& ctx) {
+  auto event = ctx.handle<cl_event>();
+  auto type = ctx.scalar<cl_int>();
+  auto notify = ctx.callback<CallbackKind::event_notify>();
+  ctx.reply(::clSetEventCallback(event, type, notify.function(), notify.userData()));
+}
+
+// [clSetUserEventStatus]: event, status. A negative status fails the
+// commands that wait for the event, and PoCL 3.1 calls none of their
+// callbacks: the watched events are looked at now (CompletionActions), so
+// their failures are pushed like completions.
+void clSetUserEventStatus(CallContext& ctx) {
+  auto event = ctx.handle<cl_event>();
+  auto executionStatus = ctx.scalar<cl_int>();
+  const cl_int status = ctx.outside([&] { return ::clSetUserEventStatus(event, executionStatus); });
+  if (status == CL_SUCCESS && executionStatus < 0) CompletionActions::checkSoon();
+  ctx.reply(status);
+}
+
+}  // namespace rcl::server::custom
