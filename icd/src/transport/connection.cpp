@@ -13,7 +13,6 @@
 #include "rcl/icd/objects/events.h"
 #include "rcl/icd/transport/handshake_monitor.h"
 #include "rcl/icd/objects/lifetime.h"
-#include "rcl/icd/data/shm_pieces.h"
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/control.h"
 #include "rcl/protocol/link_watch.h"

@@ -17,6 +17,7 @@
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/support/call_error.h"
 #include "rcl/server/support/checked_sizes.h"
+#include "rcl/server/data/direct_copy.h"
 #include "rcl/server/data/mapped_transfer.h"
 #include "rcl/server/session/outbox.h"
 

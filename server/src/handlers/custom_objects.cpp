@@ -14,6 +14,7 @@
 #include "rcl/server/support/checked_sizes.h"
 #include "rcl/server/custom_handlers.h"
 #include "rcl/server/calls/object_info.h"
+#include "rcl/server/data/shared_buffers.h"
 #include "rcl/server/ops/registry.h"
 
 namespace rcl::server::custom {

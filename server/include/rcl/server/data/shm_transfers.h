@@ -12,39 +12,11 @@
 
 #include <CL/cl.h>
 
+#include "rcl/server/session/staged_transfers.h"
+
 namespace rcl::server {
 
 class CallContext;
-
-// The pieces of one transfer whose command has not come yet.
-struct StagedTransfer {
-  std::vector<cl_event> parts;  // one per piece enqueued, held until the command joins them
-  std::size_t bytes = 0;        // bytes the pieces cover, from the transfer's start
-  cl_int status = CL_SUCCESS;   // the first piece's error, reported by the command
-
-  // Counts a piece of `length` bytes (more than size_t holds: CL_INVALID_VALUE);
-  // false if the transfer failed already, and the piece is not to be enqueued.
-  bool add(std::uint64_t length);
-};
-
-// A session's staged transfers, by the client's token.
-class StagedTransfers {
- public:
-  StagedTransfers() = default;
-  ~StagedTransfers() { releaseAll(); }
-  StagedTransfers(const StagedTransfers&) = delete;
-  StagedTransfers& operator=(const StagedTransfers&) = delete;
-
-  // The transfer `token` names, made if new; CallError when a client keeps too many.
-  StagedTransfer& at(std::uint64_t token);
-  // Hands over (and forgets) what `token` staged; empty for 0 or an unknown token.
-  StagedTransfer take(std::uint64_t token);
-  // Releases every part still held (the session ends).
-  void releaseAll();
-
- private:
-  std::unordered_map<std::uint64_t, StagedTransfer> staged_;
-};
 
 // [ShmWritePiece], [ShmReadPiece]: one piece of a transfer through a slot.
 void shmPiece(CallContext& ctx, bool write);

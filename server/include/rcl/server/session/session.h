@@ -34,18 +34,20 @@
 #include "rcl/protocol/link_watch.h"
 #include "rcl/protocol/transport.h"
 #include "rcl/server/session/blocking_pool.h"
-#include "rcl/server/data/bulk_channel.h"
 #include "rcl/server/session/callbacks.h"
-#include "rcl/server/data/direct_copy.h"
-#include "rcl/server/data/shared_buffers.h"
 #include "rcl/server/session/handle_table.h"
 #include "rcl/server/session/outbox.h"
 #include "rcl/server/session/session_queues.h"
-#include "rcl/server/data/shm_segment.h"
-#include "rcl/server/data/shm_transfers.h"
+#include "rcl/server/session/staged_transfers.h"
 #include "rcl/server/session/svm_allocations.h"
 
 namespace rcl::server {
+
+// The data paths a session holds (data/): the session only keeps them.
+class BulkChannel;
+class DirectCopier;
+class SharedBuffers;
+class ShmSegment;
 
 class Security;
 
