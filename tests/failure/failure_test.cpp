@@ -86,14 +86,15 @@ class FailureTest : public OwnServerTest {
   // The session of the client process `clientPid` once the server ended it,
   // as its status lists it; nullopt if it did not within `timeout`, and then
   // `last` describes the last status.
-  std::optional<EndedSessionStatus> endedSessionOf(pid_t clientPid, std::chrono::milliseconds timeout,
-                                                   std::string& last) const {
+  // The ended session of `clientPid` (that ended for `reason`, if given).
+  std::optional<EndedSessionStatus> endedSessionOf(pid_t clientPid, std::chrono::milliseconds timeout, std::string& last,
+                                                   const std::string& reason = "") const {
     const auto found = waitForStatus(
-        server_->endpoint(), [&](const ServerStatus& s) { return endedSessionOfClient(s, clientPid) != nullptr; },
-        timeout);
+        server_->endpoint(),
+        [&](const ServerStatus& s) { return endedSessionOfClient(s, clientPid, reason) != nullptr; }, timeout);
     last = found.last;
     if (!found) return std::nullopt;
-    return *endedSessionOfClient(*found.status, clientPid);
+    return *endedSessionOfClient(*found.status, clientPid, reason);
   }
 };
 
@@ -467,7 +468,7 @@ TEST_F(FailureTest, AWorkerThatCrashesLeavesOtherSessionsRunning) {
   EXPECT_EQ(victim.waitForOutcome(20s), "");
   EXPECT_EQ(survivor.waitForOutcome(20s), "");
   std::string last;
-  const auto ended = endedSessionOf(victim.pid(), 30s, last);
+  const auto ended = endedSessionOf(victim.pid(), 30s, last, "worker failed");
   ASSERT_TRUE(ended) << "the server never noticed that the victim's worker died; status: " << last;
   EXPECT_EQ(ended->reason, "worker failed") << "status: " << last;
   EXPECT_EQ(ended->workerPid, static_cast<std::uint64_t>(worker)) << "status: " << last;
@@ -508,7 +509,7 @@ TEST_F(FailureTest, AKernelThatCrashesItsWorkerLeavesOtherSessionsRunning) {
   // The server saw the worker die: by SIGSEGV, or (under AddressSanitizer,
   // which catches the fault and reports it) with a failure exit code.
   std::string last;
-  const auto ended = endedSessionOf(victim.pid(), 30s, last);
+  const auto ended = endedSessionOf(victim.pid(), 30s, last, "worker failed");
   ASSERT_TRUE(ended) << "the server never noticed that the victim's worker crashed; status: " << last;
   EXPECT_EQ(ended->reason, "worker failed") << "status: " << last;
   EXPECT_TRUE(ended->detail == "worker killed by signal Segmentation fault" ||

@@ -104,9 +104,10 @@ const SessionStatus* sessionOfClient(const ServerStatus& status, pid_t clientPid
   return nullptr;
 }
 
-const EndedSessionStatus* endedSessionOfClient(const ServerStatus& status, pid_t clientPid) {
+const EndedSessionStatus* endedSessionOfClient(const ServerStatus& status, pid_t clientPid,
+                                               const std::string& reason) {
   for (auto it = status.recentlyEnded.rbegin(); it != status.recentlyEnded.rend(); ++it)
-    if (isClient(it->client, clientPid)) return &*it;
+    if (isClient(it->client, clientPid) && (reason.empty() || it->reason == reason)) return &*it;
   return nullptr;
 }
 

@@ -51,8 +51,10 @@ StatusWait waitForStatus(const std::string& endpoint, const std::function<bool(c
 // The running session of the client process `clientPid` (the driver names
 // itself "HOST:PID (PROGRAM)"), or nullptr.
 const SessionStatus* sessionOfClient(const ServerStatus& status, pid_t clientPid);
-// The last ended session of that client, or nullptr.
-const EndedSessionStatus* endedSessionOfClient(const ServerStatus& status, pid_t clientPid);
+// The last ended session of that client (that ended for `reason`, if given:
+// a client that lost its worker may reconnect and end a second session), or nullptr.
+const EndedSessionStatus* endedSessionOfClient(const ServerStatus& status, pid_t clientPid,
+                                               const std::string& reason = "");
 // How many objects of `kind` ("memory object", "context", "command buffer"...) a session freed as it ended.
 std::uint64_t freedOf(const EndedSessionStatus& ended, const std::string& kind);
 
