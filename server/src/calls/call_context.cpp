@@ -257,6 +257,10 @@ void CallContext::finish() {
     if (!started_) reply(CL_SUCCESS);
     session_.reply(seq_, reply_.finish());
   } else if (status_ != CL_SUCCESS) {
+    // The event it named never was: a status query of it answers this
+    // failure, not "unknown" (its reply may overtake this push), and its
+    // release succeeds.
+    if (eventId_ != 0) session_.table().addFailed(eventId_, ObjectKind::Event, status_);
     session_.send(protocol::push::AsyncError{
         .status = status_, .call_id = static_cast<std::uint16_t>(call_), .event_id = eventId_}.frames());
   }

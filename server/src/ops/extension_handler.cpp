@@ -113,6 +113,8 @@ void settle(Session& session, std::shared_ptr<Running> run, std::uint64_t seq, s
   } else {
     ++session.stats().failedCalls;
     spdlog::debug("session {:016x}: operation {} failed: {}", session.id(), run->op->name, status);
+    // As CallContext::finish: its event answers this failure from now on.
+    if (seq == 0 && eventId != 0) session.table().addFailed(eventId, ObjectKind::Event, status);
   }
   protocol::Writer w;
   if (seq != 0) {
