@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "rcl/icd/transport/call.h"
-#include "rcl/icd/transport/connection.h"
 #include "rcl/icd/objects/lifetime.h"
+#include "rcl/icd/objects/object_host.h"
 #include "rcl/protocol/profiling_times.h"
 
 namespace rcl::icd {
@@ -37,7 +36,7 @@ void setEventStatus(cl_event event, cl_int status) {
   hold(event);  // the actions may drop the last other hold
   for (auto& action : actions) action(status);
   if (callbacks.empty()) return unhold(event);
-  event->connection->runCallback([event, status, callbacks] {
+  objectHost().runCallback(event->connection, [event, status, callbacks] {
     for (const auto& cb : callbacks) cb.fn(event, status, cb.userData);
     for (std::size_t i = 0; i < callbacks.size(); ++i) unhold(event);  // each held it (clSetEventCallback)
     unhold(event);
@@ -61,40 +60,6 @@ std::optional<cl_int> localProfilingInfo(cl_event event, cl_profiling_info param
   value = *event->profilingTimes[*index];
   return CL_SUCCESS;
 }
-
-namespace {
-
-// Asks the server for an event's status. Needed only when no completion was
-// pushed and none will be (waitForEvent).
-void reconcile(cl_event event) {
-  Call call(CallId::clGetEventInfo);
-  call.ownHandle(event);
-  call.scalar(CL_EVENT_COMMAND_EXECUTION_STATUS);
-  cl_int remote = CL_QUEUED;
-  const cl_int s = call.info(CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof remote, &remote, nullptr);
-  if (s == CL_INVALID_EVENT || !event->connection->alive()) {
-    // The server does not know the event: the command never got there
-    // (refused before it named its event: an object whose pipelined creation
-    // failed, a malformed request), or the server is gone. It will never
-    // complete; a blocking call returns the refusal.
-    auto read = event->connection->cancelRead(event->id);
-    cl_int none = CL_SUCCESS;
-    event->rejectedWith.compare_exchange_strong(none, CL_OUT_OF_RESOURCES);
-    setEventStatus(event, CL_OUT_OF_RESOURCES);
-    if (read) unhold(read->event);
-    return;
-  }
-  if (s != CL_SUCCESS) return;
-  if (remote < 0) {
-    auto read = event->connection->cancelRead(event->id);
-    setEventStatus(event, remote);
-    if (read) unhold(read->event);
-  } else if (remote == CL_COMPLETE && !event->awaitsData) {
-    setEventStatus(event, remote);
-  }
-}
-
-}  // namespace
 
 // Waits end with the pushed completion: the server pushes every event's final
 // status, failures included (it watches for the commands that failed with no
@@ -121,7 +86,7 @@ cl_int waitForEvent(cl_event event) {
     if (isFinal(event->status)) return event->status;
     event->askServer = false;
     lock.unlock();
-    reconcile(event);
+    objectHost().reconcile(event);
     lock.lock();
     nextAsk = std::chrono::steady_clock::now() + kLastResortPoll;
   }

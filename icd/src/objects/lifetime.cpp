@@ -1,31 +1,24 @@
 #include "rcl/icd/objects/lifetime.h"
 
-#include "rcl/icd/transport/call.h"
-#include "rcl/icd/transport/driver.h"
+#include "rcl/icd/objects/object_host.h"
 
 namespace rcl::icd {
+
+using protocol::CallId;
 
 void activate(Object* object, Connection* connection) {
   object->connection = connection;
   object->refs = 1;
   object->lifetime = 1;
   object->live = true;
-  connection->track(object);
+  objectHost().track(connection, object);
 }
 
 void hold(Object* object) { ++object->lifetime; }
 
 void unhold(Object* object) {
   if (object->pinned) return;
-  if (--object->lifetime == 0) {
-    if (object->releaseWhenDone && object->kind == ObjectKind::Event) {
-      Call release(CallId::clReleaseEvent);
-      release.ownHandle(object);
-      release.post();
-    }
-    object->connection->untrack(object);
-    Driver::instance().recycle(object);
-  }
+  if (--object->lifetime == 0) objectHost().dispose(object);
 }
 
 template <class P>
@@ -35,9 +28,7 @@ cl_int retainObject(CallId call, P* handle) {
   if (p->pinned) return CL_SUCCESS;  // platforms and root devices
   ++p->refs;
   ++p->lifetime;
-  Call c(call);
-  c.handle(p);
-  c.post();
+  objectHost().post(call, p);
   return CL_SUCCESS;
 }
 
@@ -46,9 +37,7 @@ cl_int releaseObject(CallId call, P* handle) {
   P* p = checked(handle);
   if (p == nullptr) return protocol::HandleTraits<P*>::invalidError;
   if (p->pinned) return CL_SUCCESS;
-  Call c(call);
-  c.handle(p);
-  c.post();
+  objectHost().post(call, p);
   if (--p->refs == 0) p->live = false;  // the application may not use it any more
   unhold(p);
   return CL_SUCCESS;

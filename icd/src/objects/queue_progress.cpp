@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "rcl/icd/transport/call.h"
 #include "rcl/icd/objects/lifetime.h"
+#include "rcl/icd/objects/object_host.h"
 
 namespace rcl::icd {
 
@@ -13,10 +13,7 @@ bool runsInOrder(cl_command_queue queue) {
   int known = queue->inOrder.load();
   if (known < 0) {
     cl_command_queue_properties properties = 0;
-    Call call(CallId::clGetCommandQueueInfo);
-    call.handle(queue);
-    call.scalar(static_cast<cl_command_queue_info>(CL_QUEUE_PROPERTIES));
-    if (call.info(CL_QUEUE_PROPERTIES, sizeof properties, &properties, nullptr) != CL_SUCCESS) return false;
+    if (objectHost().queueProperties(queue, properties) != CL_SUCCESS) return false;
     known = (properties & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) == 0 ? 1 : 0;
     queue->inOrder = known;
   }

@@ -1,7 +1,7 @@
 // The kinds of application callback a forwarded call can register, on both
 // sides: the client keeps the application's function and calls it when the
 // server pushes [Kind::Callback, 0, callback_id, args...]
-// (icd/src/transport/call.cpp, Call::registerCallback); the server gives OpenCL a
+// (icd/src/transport/call_proxies.cpp, Call::registerCallback); the server gives OpenCL a
 // trampoline of the kind (server/include/rcl/server/session/callbacks.h). The
 // generator knows each kind by its callback's parameter types
 // (codegen/model.py, CALLBACK_KINDS) and uses these names

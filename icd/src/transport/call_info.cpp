@@ -1,0 +1,167 @@
+// Info queries: answered from the client's caches where the value never
+// changes (every device information asked at once), else asked of the
+// server, the objects its values name translated to this side's proxies.
+#include "rcl/icd/transport/call.h"
+
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "rcl/icd/support/log.h"
+#include "rcl/protocol/device_info.h"
+#include "rcl/protocol/info_results.h"
+
+namespace rcl::icd {
+
+using protocol::InfoResult;
+
+namespace {
+
+// Platform and device information never changes: the client keeps it (but
+// for a device's reference count and its free memory); so do the values the
+// annotations call immutable (kept until the proxy is recycled: driver.cpp).
+bool cacheable(CallId call, cl_uint param) {
+  if (call == CallId::clGetPlatformInfo) return true;
+  if (call == CallId::clGetDeviceInfo)
+    return param != CL_DEVICE_REFERENCE_COUNT && param != CL_DEVICE_GLOBAL_FREE_MEMORY_AMD;
+  return protocol::infoImmutable(call, param);
+}
+
+// Info values name objects by id: this side's proxies replace them.
+void translateHandles(Connection& connection, const InfoResult& shape, std::vector<unsigned char>& bytes) {
+  auto translate = [&](std::size_t offset) {
+    std::uint64_t id;
+    std::memcpy(&id, bytes.data() + offset, sizeof id);
+    Object* o = id != 0 ? connection.find(id) : nullptr;
+    std::memcpy(bytes.data() + offset, &o, sizeof o);
+  };
+  switch (shape.shape) {
+    case InfoResult::Shape::Handle:
+    case InfoResult::Shape::Handles:
+      for (std::size_t off = 0; off + 8 <= bytes.size(); off += 8) translate(off);
+      break;
+    case InfoResult::Shape::ContextProperties:
+      for (std::size_t off = 0; off + 16 <= bytes.size(); off += 16) {
+        cl_context_properties key;
+        std::memcpy(&key, bytes.data() + off, sizeof key);
+        if (key == CL_CONTEXT_PLATFORM) translate(off + 8);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+void Call::askAllDeviceInfo(InfoCache& cache) {
+  cache.setAskedAll(first_);  // once, whatever comes of it (an older server: single queries)
+  Call all(CallId::DeviceInfoAll);
+  all.handle(static_cast<cl_device_id>(first_));
+  Reply reply = all.sync();
+  protocol::Reader* r = reply.reader();
+  if (reply.status() != CL_SUCCESS || r == nullptr || connection_ == nullptr) return;
+  std::map<cl_uint, std::vector<unsigned char>> values;
+  std::map<cl_uint, cl_int> refused;
+  try {
+    for (std::uint32_t n = r->array(); n > 0; --n) {
+      if (r->array() != 2) throw protocol::DecodeError("a value is not [param, bytes]");
+      const auto param = r->integer<cl_uint>();
+      const auto bytes = r->bin();
+      values[param].assign(bytes.begin(), bytes.end());
+    }
+    for (std::uint32_t n = r->array(); n > 0; --n) {
+      if (r->array() != 2) throw protocol::DecodeError("a refusal is not [param, status]");
+      const auto param = r->integer<cl_uint>();
+      refused[param] = r->integer<cl_int>();
+    }
+  } catch (const protocol::DecodeError& e) {
+    log().warn("remote-cl: malformed device information: {}", e.what());
+    return;
+  }
+  for (const auto& range : protocol::kDeviceInfoRanges) {
+    for (cl_uint param = range.first; param <= range.last; ++param) {
+      if (!cacheable(call_, param)) continue;
+      if (auto it = values.find(param); it != values.end()) {
+        translateHandles(*connection_, protocol::infoResult(call_, param), it->second);
+        cache.store(first_, param, it->second);
+      } else {
+        const auto no = refused.find(param);
+        cache.storeRefusal(first_, param, no != refused.end() ? no->second : CL_INVALID_VALUE);
+      }
+    }
+  }
+}
+
+cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {
+  if (failed()) return status_;
+  const InfoResult shape = protocol::infoResult(call_, param);
+  std::vector<unsigned char> bytes;
+  std::vector<std::string> binaries;
+
+  auto* cache = first_ != nullptr ? &Driver::instance().infoCache() : nullptr;
+  const bool useCache = cache != nullptr && cacheable(call_, param);
+  cl_int cached = CL_SUCCESS;
+  bool known = useCache && cache->find(first_, param, bytes, cached);
+  if (!known && useCache && call_ == CallId::clGetDeviceInfo && protocol::inDeviceInfoRanges(param) &&
+      !cache->askedAll(first_)) {
+    askAllDeviceInfo(*cache);
+    known = cache->find(first_, param, bytes, cached);
+  }
+  if (known && cached != CL_SUCCESS) return cached;
+  if (!known && shape.shape != InfoResult::Shape::ProgramBinaries) {
+    if (const cl_int status = infoValue(param, bytes); status != CL_SUCCESS) return status;
+    if (useCache) cache->store(first_, param, bytes);
+  } else if (!known) {
+    Reply reply = sync();
+    if (reply.status() != CL_SUCCESS) return reply.status();
+    protocol::Reader* r = reply.reader();
+    if (r == nullptr) return CL_OUT_OF_RESOURCES;
+    try {
+      const std::uint32_t n = r->array();
+      for (std::uint32_t i = 0; i < n; ++i) {
+        auto& frame = r->bulk();
+        binaries.emplace_back(static_cast<const char*>(frame.data()), frame.size());
+      }
+      bytes.resize(n * sizeof(void*));
+    } catch (const protocol::DecodeError& e) {
+      log().warn("remote-cl: malformed info reply: {}", e.what());
+      return CL_OUT_OF_RESOURCES;
+    }
+    if (useCache) cache->store(first_, param, bytes);
+  }
+
+  if (value != nullptr) {
+    if (size < bytes.size()) return CL_INVALID_VALUE;
+    if (shape.shape == InfoResult::Shape::ProgramBinaries) {
+      auto** out = static_cast<unsigned char**>(value);
+      for (std::size_t i = 0; i < binaries.size(); ++i)
+        if (out[i] != nullptr) std::memcpy(out[i], binaries[i].data(), binaries[i].size());
+    } else if (!bytes.empty()) {
+      std::memcpy(value, bytes.data(), bytes.size());
+    }
+  }
+  if (size_ret != nullptr) *size_ret = bytes.size();
+  return CL_SUCCESS;
+}
+
+cl_int Call::infoValue(cl_uint param, std::vector<unsigned char>& bytes) {
+  if (failed()) return status_;
+  const InfoResult shape = protocol::infoResult(call_, param);
+  if (shape.shape == InfoResult::Shape::ProgramBinaries) return CL_INVALID_VALUE;
+  Reply reply = sync();
+  if (reply.status() != CL_SUCCESS) return reply.status();
+  protocol::Reader* r = reply.reader();
+  if (r == nullptr) return CL_OUT_OF_RESOURCES;
+  try {
+    const auto b = r->bin();
+    bytes.assign(b.begin(), b.end());
+  } catch (const protocol::DecodeError& e) {
+    log().warn("remote-cl: malformed info reply: {}", e.what());
+    return CL_OUT_OF_RESOURCES;
+  }
+  translateHandles(*connection_, shape, bytes);
+  return CL_SUCCESS;
+}
+
+}  // namespace rcl::icd
