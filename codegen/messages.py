@@ -237,6 +237,30 @@ class Message:
                 lines += decode(f.type, f"{target}.{f.name}", label)
         return lines
 
+    def nested_slots(self, first):
+        """The fields inside records (through an array's first element, an
+        optional's value), each as (label, path, field): the path from the
+        top-level array (the message's fields start at `first`). The
+        round-trip test tries them as the top-level fields."""
+        out = []
+
+        def walk(t, path, label):
+            t = limited(t)
+            if t.kind == "array" and limited(t.element).kind == "record":
+                walk(limited(t.element), path + [0], label + "[0]")
+            elif t.kind == "record":
+                for j, f in enumerate(t.record.fields):
+                    out.append((f"{label}.{f.name}", path + [j], f))  # a record: an array of its fields
+                    walk(f.type, path + [j], f"{label}.{f.name}")
+
+        for i, f in enumerate(self.fields):
+            walk(f.type, [first + i], f.name)
+        return out
+
+    @property
+    def nested_count(self):
+        return len(self.nested_slots(0))
+
     @property
     def struct_label(self):
         if self.group == "control":
