@@ -22,7 +22,6 @@
 // and shared buffers, the bulk lanes.
 namespace rcl::server {
 
-
 void Session::attachShm(const protocol::control::ShmAttach& request) {
   const std::uint64_t seq = request.seq;
   const auto slots = request.slots;
