@@ -3,7 +3,7 @@
 
 Reads the OpenCL headers of the build host, codegen/opencl_calls.toml and
 codegen/private_calls.toml (remote-cl's own messages), codegen/messages.toml
-(the pushes' layouts), and writes into --out:
+(the layouts of the pushes and the control messages), and writes into --out:
   include/rcl/protocol/call_ids.h, call_ids.cpp   the call identifiers, one id space for all
   stand_in_calls.cpp                              the server's table of remote-cl's own calls
   info_results.cpp                                which info values hold handles
@@ -12,7 +12,9 @@ codegen/private_calls.toml (remote-cl's own messages), codegen/messages.toml
   extension_table.cpp                             the [extensions] table (rcl/protocol/extension_table.h)
   coverage.md, coverage.json                      what is forwarded, and why not
   include/rcl/protocol/pushes.h, pushes.cpp       the pushes' structs, encoders and checked decoders
-  pushes_test.cpp                                 their round-trip unit test
+  include/rcl/protocol/control_messages.h, control_messages.cpp
+                                                  the control channel's messages (requests, replies, records)
+  pushes_test.cpp                                 the round-trip unit test of both
 Each file is written by the template of its name in codegen/templates/ (Jinja2),
 which looks like its output; how each parameter travels, on both sides, is the
 one table of codegen/wire.py. Every generated function names its source (its
@@ -175,7 +177,8 @@ def main():
     except model.AnnotationError as e:
         sys.exit(f"{args.private_calls}: errors:\n{e}")
     try:
-        description = messages.describe(args.messages, f"{PROTOCOL}/message.h", f"{PROTOCOL}/callback_kind.h")
+        description = messages.describe(args.messages, f"{PROTOCOL}/message.h", f"{PROTOCOL}/callback_kind.h",
+                                        [p.name for p in privates if p.group == "control"])
     except model.AnnotationError as e:
         sys.exit(f"{args.messages}: errors:\n{e}")
     extension_ids = [p.id for p in privates if p.dispatch == "extension"]
@@ -197,6 +200,8 @@ def main():
         "include/rcl/protocol/pushes.h": ("pushes.h.j2", {}),
         "pushes.cpp": ("pushes.cpp.j2", {}),
         "pushes_test.cpp": ("pushes_test.cpp.j2", {}),
+        "include/rcl/protocol/control_messages.h": ("control_messages.h.j2", {}),
+        "control_messages.cpp": ("control_messages.cpp.j2", {}),
     }
     try:
         for out, (template, extra) in names.items():

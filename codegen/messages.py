@@ -1,8 +1,10 @@
-"""The layouts of the pushes (codegen/messages.toml): one struct a message,
-the C++ that encodes and decodes each field, and what the round-trip test
-feeds each field. Checked against protocol/message.h's Kind and
-protocol/callback_kind.h's CallbackKind: every push and every callback kind
-is described."""
+"""The layouts of the pushes and of the control channel's messages
+(codegen/messages.toml): one struct a message (and a record a nested
+array of fixed fields), the C++ that encodes and decodes each field, and what
+the round-trip test feeds each field. Checked against protocol/message.h's
+Kind, protocol/callback_kind.h's CallbackKind and private_calls.toml's
+[control.*]: every push, every callback kind and every control message is
+described."""
 
 import re
 import tomllib
@@ -21,8 +23,9 @@ NOT_PUSHES = {"Request", "Reply"}
 @dataclass
 class Type:
     name: str                  # as written: "optional<array<bulk>>"
-    kind: str                  # int, bool, string, bytes, bulk, optional, array
+    kind: str                  # int, bool, string, bytes, bulk, optional, array, record
     element: "Type | None" = None
+    record: "Record | None" = None  # record: its fields (resolved after loading)
     max: int | None = None     # string, bytes, array: the most bytes or elements
     count: int | None = None   # array: exactly so many elements
 
@@ -38,6 +41,8 @@ class Type:
             return "zmq::message_t"
         if self.kind == "optional":
             return f"std::optional<{self.element.cpp}>"
+        if self.kind == "record":
+            return self.name[len("record<"):-1]
         if self.count is not None:
             return f"std::array<{self.element.cpp}, {self.count}>"
         return f"std::vector<{self.element.cpp}>"
@@ -52,7 +57,7 @@ class Type:
         if self.kind == "optional":
             return self.element.wire
         return {"int": "Int" if self.name.startswith("i") else "Uint", "bool": "Bool", "string": "Str",
-                "bytes": "Bin", "bulk": "Bulk", "array": "Array"}[self.kind]
+                "bytes": "Bin", "bulk": "Bulk", "array": "Array", "record": "Array"}[self.kind]
 
 
 def parse_type(text, where):
@@ -61,6 +66,9 @@ def parse_type(text, where):
         return Type(text, "int")
     if text in ("bool", "string", "bytes", "bulk"):
         return Type(text, text)
+    m = re.fullmatch(r"record<(\w+)>", text)
+    if m is not None:
+        return Type(text, "record")
     m = re.fullmatch(r"(optional|array)<(.+)>", text)
     if m is None:
         raise AnnotationError(f"{where}: unknown type {text!r}")
@@ -80,6 +88,11 @@ def call(value, method):
     return f"{value[1:]}->{method}" if value.startswith("*") else f"{value}.{method}"
 
 
+def member(value, name):
+    """`value.name`, or `x->name` when value is `*x`."""
+    return call(value, name)
+
+
 def encode(t, value, depth=0):
     """Statements writing `value` of type t with the Writer `w`."""
     if t.kind == "int":
@@ -89,9 +102,14 @@ def encode(t, value, depth=0):
     if t.kind == "string":
         return [f"w.str({value});"]
     if t.kind == "bytes":
-        return [f"w.bin({value}.data(), {value}.size());"]
+        return [f"w.bin({call(value, 'data()')}, {call(value, 'size()')});"]
     if t.kind == "bulk":
         return [f"w.bulkMove(std::move({value}));"]
+    if t.kind == "record":
+        lines = [f"w.array({len(t.record.fields)});"]
+        for f in t.record.fields:
+            lines += encode(f.type, member(value, f.name), depth)
+        return lines
     if t.kind == "optional":
         inner = encode(t.element, f"*{value}", depth)
         return [f"if ({value}) {{", *("  " + s for s in inner), "} else {", "  w.nil();", "}"]
@@ -115,6 +133,12 @@ def decode(t, target, label, depth=0):
         return [f"{target} = fields::{t.kind}(r, {q}, {t.max});"]
     if t.kind == "bulk":
         return [f"{target} = bulk.take(r, {q});"]
+    if t.kind == "record":
+        n = len(t.record.fields)
+        lines = [f"fields::count(r, {q}, {n}, {n});"]
+        for f in t.record.fields:
+            lines += decode(f.type, member(target, f.name), f"{label}.{f.name}", depth)
+        return lines
     if t.kind == "optional":
         inner = decode(t.element, f"*{target}", label, depth)
         return ["if (!r.isNil()) {", f"  {target}.emplace();", *("  " + s for s in inner), "}"]
@@ -147,16 +171,39 @@ class Field:
     def exact(self):
         return limited(self.type).count is not None
 
+    # What the round-trip test tries at the top level: a record is an array
+    # of exactly so many values.
+    @property
+    def slot_limit(self):
+        t = limited(self.type)
+        return len(t.record.fields) if t.kind == "record" else self.limit
+
+    @property
+    def slot_exact(self):
+        return limited(self.type).kind == "record" or self.exact
+
+
+@dataclass
+class Record:
+    name: str
+    doc: str
+    fields: list
+
+    @property
+    def where(self):
+        return f"[records.{self.name}] in {SOURCE}"
+
 
 @dataclass
 class Message:
     name: str
     doc: str
     fields: list
-    group: str                # "pushes" or "callbacks"
+    group: str                # "pushes", "callbacks" or "control"
     seq: bool = False
     args: str = ""            # "callback": CallbackArgs follow
     struct: str = ""          # the C++ name
+    role: str = ""            # control: "request" or "reply"
 
     @property
     def has_bulk(self):
@@ -164,7 +211,7 @@ class Message:
 
     @property
     def where(self):
-        return f"[{self.group}.{self.name}] in {SOURCE}"
+        return f"[{self.group}.{self.name}] in {SOURCE}" + (f" ({self.role})" if self.role else "")
 
     def encode_lines(self):
         lines, opened = [], 0
@@ -190,8 +237,34 @@ class Message:
                 lines += decode(f.type, f"{target}.{f.name}", label)
         return lines
 
+    def nested_slots(self, first):
+        """The fields inside records (through an array's first element, an
+        optional's value), each as (label, path, field): the path from the
+        top-level array (the message's fields start at `first`). The
+        round-trip test tries them as the top-level fields."""
+        out = []
+
+        def walk(t, path, label):
+            t = limited(t)
+            if t.kind == "array" and limited(t.element).kind == "record":
+                walk(limited(t.element), path + [0], label + "[0]")
+            elif t.kind == "record":
+                for j, f in enumerate(t.record.fields):
+                    out.append((f"{label}.{f.name}", path + [j], f))  # a record: an array of its fields
+                    walk(f.type, path + [j], f"{label}.{f.name}")
+
+        for i, f in enumerate(self.fields):
+            walk(f.type, [first + i], f.name)
+        return out
+
+    @property
+    def nested_count(self):
+        return len(self.nested_slots(0))
+
     @property
     def struct_label(self):
+        if self.group == "control":
+            return self.struct
         return self.name if self.group == "pushes" else f"Callback({self.name})"
 
 
@@ -205,65 +278,115 @@ def kinds_of(header, enum):
     return [re.match(r"\s*(\w+)", e).group(1) for e in body.split(",") if e.strip()]
 
 
-def load(path, message_h, callback_kind_h):
-    """The pushes and the callbacks' arguments, checked against message.h and callback_kind.h."""
+FIELD_KEYS = {"name", "type", "doc", "max", "count", "element_max", "trailing"}
+
+
+def load_fields(entries, where, errors, records):
+    """One list of fields ([pushes.*], [callbacks.*], a control message's
+    request or reply, [records.*]), checked; `records` are those defined above."""
+    fields, seen_trailing = [], False
+    for i, fe in enumerate(entries):
+        fwhere = f"{where} field {i}"
+        if set(fe) - FIELD_KEYS:
+            errors.append(f"{fwhere}: unknown keys {sorted(set(fe) - FIELD_KEYS)}")
+        if not fe.get("name") or not fe.get("type") or not fe.get("doc"):
+            errors.append(f"{fwhere}: needs a name, a type and a doc")
+            continue
+        try:
+            t = parse_type(fe["type"], fwhere)
+        except AnnotationError as err:
+            errors.append(str(err))
+            continue
+        lt = limited(t)
+        if lt.kind in ("string", "bytes"):
+            if not isinstance(fe.get("max"), int) or "count" in fe:
+                errors.append(f"{fwhere}: a {lt.kind} needs a max (bytes)")
+            lt.max = fe.get("max")
+        elif lt.kind == "array":
+            if ("max" in fe) == ("count" in fe):
+                errors.append(f"{fwhere}: an array needs a max or a count of elements")
+            lt.max, lt.count = fe.get("max"), fe.get("count")
+            if lt.element.kind in ("string", "bytes"):
+                if not isinstance(fe.get("element_max"), int):
+                    errors.append(f"{fwhere}: an array of {lt.element.kind} needs an element_max (bytes)")
+                lt.element.max = fe.get("element_max")
+            elif "element_max" in fe:
+                errors.append(f"{fwhere}: only arrays of strings or bytes have an element_max")
+            inner = lt.element if lt.element.kind not in ("string", "bytes") else None
+            while inner is not None:
+                if inner.kind in ("string", "bytes", "array"):
+                    errors.append(f"{fwhere}: no limit can be given to {inner.name} inside an array")
+                inner = inner.element
+        elif "max" in fe or "count" in fe:
+            errors.append(f"{fwhere}: only strings, bytes and arrays have a max or count")
+        inner = t
+        while inner is not None:
+            if inner.kind == "record":
+                rname = inner.name[len("record<"):-1]
+                if rname not in records:
+                    errors.append(f"{fwhere}: no [records.{rname}] above it")
+                else:
+                    inner.record = records[rname]
+            inner = inner.element
+        trailing = bool(fe.get("trailing", False))
+        if seen_trailing and not trailing:
+            errors.append(f"{fwhere}: after a trailing field every field is trailing")
+        if trailing and t.kind == "optional":
+            errors.append(f"{fwhere}: a trailing field is optional already")
+        seen_trailing |= trailing
+        fields.append(Field(fe["name"], t, fe["doc"], trailing))
+    return fields, seen_trailing
+
+
+def load(path, message_h, callback_kind_h, control_calls=None):
+    """The pushes, the callbacks' arguments, the records and the control
+    messages, checked against message.h, callback_kind.h and the control calls
+    of private_calls.toml (`control_calls`: their names)."""
     with open(path, "rb") as f:
         table = tomllib.load(f)
-    errors, messages = [], []
+    errors, messages, records = [], [], {}
     for group, entries in table.items():
-        if group not in ("pushes", "callbacks"):
-            errors.append(f"[{group}]: not a group (pushes, callbacks)")
+        if group not in ("pushes", "callbacks", "records", "control"):
+            errors.append(f"[{group}]: not a group (pushes, callbacks, records, control)")
             continue
         for name, e in entries.items():
             where = f"[{group}.{name}]"
-            allowed = {"doc", "seq", "fields", "args"} if group == "pushes" else {"fields"}
+            allowed = {"pushes": {"doc", "seq", "fields", "args"}, "callbacks": {"fields"},
+                       "records": {"doc", "fields"}, "control": {"doc", "request", "reply"}}[group]
             if set(e) - allowed:
                 errors.append(f"{where}: unknown keys {sorted(set(e) - allowed)}")
-            if group == "pushes" and not e.get("doc"):
+            if group != "callbacks" and not e.get("doc"):
                 errors.append(f"{where}: needs a doc")
+            if group == "records":
+                fields, trailing = load_fields(e.get("fields", []), where, errors, records)
+                if trailing or any(f.type.has_bulk for f in fields):
+                    errors.append(f"{where}: a record has no trailing fields and no bulk frames")
+                records[name] = Record(name, e.get("doc", ""), fields)
+                continue
+            if group == "control":
+                if "request" not in e:
+                    errors.append(f"{where}: needs a request (its fields, maybe [])")
+                for role in ("request", "reply"):
+                    if role not in e:
+                        continue
+                    fields, _ = load_fields(e[role], f"{where} {role}", errors, records)
+                    if any(f.type.has_bulk for f in fields):
+                        errors.append(f"{where} {role}: a control message has no bulk frames")
+                    m = Message(name, e.get("doc", ""), fields, group, True, "", role=role)
+                    m.struct = name if role == "request" else f"{name}Reply"
+                    messages.append(m)
+                continue
             if e.get("args", "callback") != "callback":
                 errors.append(f"{where}: args is \"callback\" or absent")
-            fields, seen_trailing = [], False
-            for i, fe in enumerate(e.get("fields", [])):
-                fwhere = f"{where} field {i}"
-                if set(fe) - {"name", "type", "doc", "max", "count", "trailing"}:
-                    errors.append(f"{fwhere}: unknown keys {sorted(set(fe) - {'name', 'type', 'doc', 'max', 'count', 'trailing'})}")
-                if not fe.get("name") or not fe.get("type") or not fe.get("doc"):
-                    errors.append(f"{fwhere}: needs a name, a type and a doc")
-                    continue
-                try:
-                    t = parse_type(fe["type"], fwhere)
-                except AnnotationError as err:
-                    errors.append(str(err))
-                    continue
-                lt = limited(t)
-                if lt.kind in ("string", "bytes"):
-                    if not isinstance(fe.get("max"), int) or "count" in fe:
-                        errors.append(f"{fwhere}: a {lt.kind} needs a max (bytes)")
-                    lt.max = fe.get("max")
-                elif lt.kind == "array":
-                    if ("max" in fe) == ("count" in fe):
-                        errors.append(f"{fwhere}: an array needs a max or a count of elements")
-                    lt.max, lt.count = fe.get("max"), fe.get("count")
-                    inner = lt.element
-                    while inner is not None:
-                        if inner.kind in ("string", "bytes", "array"):
-                            errors.append(f"{fwhere}: no limit can be given to {inner.name} inside an array")
-                        inner = inner.element
-                elif "max" in fe or "count" in fe:
-                    errors.append(f"{fwhere}: only strings, bytes and arrays have a max or count")
-                trailing = bool(fe.get("trailing", False))
-                if seen_trailing and not trailing:
-                    errors.append(f"{fwhere}: after a trailing field every field is trailing")
-                if trailing and t.kind == "optional":
-                    errors.append(f"{fwhere}: a trailing field is optional already")
-                seen_trailing |= trailing
-                fields.append(Field(fe["name"], t, fe["doc"], trailing))
+            fields, seen_trailing = load_fields(e.get("fields", []), where, errors, records)
             m = Message(name, e.get("doc", ""), fields, group, bool(e.get("seq", False)), e.get("args", ""))
             if m.args and seen_trailing:
                 errors.append(f"{where}: a push with args has no trailing fields")
             m.struct = name if group == "pushes" else f"CallbackArgs<CallbackKind::{name}>"
             messages.append(m)
+    for m in messages:
+        if m.group in ("pushes", "callbacks") and any(limited(f.type).kind == "record" for f in m.fields):
+            errors.append(f"{m.where}: records are for control messages")
     pushes = [m.name for m in messages if m.group == "pushes"]
     for kind in kinds_of(message_h, "Kind"):
         if kind not in NOT_PUSHES and kind not in pushes:
@@ -275,17 +398,28 @@ def load(path, message_h, callback_kind_h):
     kinds = kinds_of(callback_kind_h, "CallbackKind")
     if sorted(callbacks) != sorted(kinds):
         errors.append(f"[callbacks.*] ({sorted(callbacks)}) must be CallbackKind's ({sorted(kinds)}, {callback_kind_h})")
+    if control_calls is not None:
+        described = sorted({m.name for m in messages if m.group == "control"})
+        if described != sorted(control_calls):
+            errors.append(f"[control.*] ({described}) must be private_calls.toml's [control.*] ({sorted(control_calls)})")
     if errors:
         raise AnnotationError("\n".join(f"{SOURCE}: {e}" for e in errors))
-    return messages
+    return messages, list(records.values())
 
 
 @dataclass
 class Description:
     pushes: list = field(default_factory=list)
     callbacks: list = field(default_factory=list)
+    records: list = field(default_factory=list)
+    control: list = field(default_factory=list)   # each message's request, then its reply
+
+    def limited_slots(self, messages):
+        """How many top-level fields of `messages` have a limit the test tries."""
+        return sum(1 for m in messages for f in m.fields if f.slot_limit is not None)
 
 
-def describe(path, message_h, callback_kind_h):
-    messages = load(path, message_h, callback_kind_h)
-    return Description([m for m in messages if m.group == "pushes"], [m for m in messages if m.group == "callbacks"])
+def describe(path, message_h, callback_kind_h, control_calls=None):
+    messages, records = load(path, message_h, callback_kind_h, control_calls)
+    return Description([m for m in messages if m.group == "pushes"], [m for m in messages if m.group == "callbacks"],
+                       records, [m for m in messages if m.group == "control"])

@@ -56,6 +56,8 @@ bool drawKeys(LaneKeys& keys) {
 
 void wipe(LaneKeys& keys) { OPENSSL_cleanse(&keys, sizeof keys); }
 
+void wipe(std::string& key) { OPENSSL_cleanse(key.data(), key.size()); }
+
 RecordCipher::RecordCipher(const Key& key, Direction direction, unsigned lane, bool sealing)
     : ctx_(EVP_CIPHER_CTX_new()), prefix_((static_cast<std::uint32_t>(direction) << 31) | (lane & 0x7fffffffU)) {
   auto* c = context(ctx_);

@@ -2,104 +2,81 @@
 
 #include <CL/cl.h>
 
-#include "rcl/protocol/control.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/message.h"
 #include "rcl/protocol/transport.h"
 
 namespace rcl::protocol {
 
 namespace {
-constexpr std::uint32_t kPlatformFields = 3;
-constexpr std::uint32_t kSessionFields = 9;
-constexpr std::uint32_t kVersion2Parts = 4;
-constexpr std::uint32_t kEndedFields = 13;
-
-void encodeCounts(Writer& w, const NamedCounts& counts) {
-  w.array(static_cast<std::uint32_t>(counts.size()));
-  for (const auto& [name, n] : counts) {
-    w.array(2);
-    w.str(name);
-    w.u64(n);
-  }
+// ServerStatus (the operator's view) and the answer on the wire
+// (control::StatusReply, from [control.Status] in codegen/messages.toml).
+std::vector<control::NamedCount> toWire(const NamedCounts& counts) {
+  std::vector<control::NamedCount> out;
+  for (const auto& [name, n] : counts) out.push_back({name, n});
+  return out;
 }
 
-void expectArray(Reader& r, std::uint32_t fields, const char* what) {
-  if (r.array() != fields) throw DecodeError(std::string("a status ") + what + " has the wrong number of fields");
+NamedCounts fromWire(std::vector<control::NamedCount> counts) {
+  NamedCounts out;
+  for (auto& c : counts) out.emplace_back(std::move(c.name), c.count);
+  return out;
 }
 
-NamedCounts decodeCounts(Reader& r) {
-  NamedCounts counts;
-  const std::uint32_t n = r.array();
-  for (std::uint32_t i = 0; i < n; ++i) {
-    expectArray(r, 2, "count");
-    std::string name = r.str();
-    counts.emplace_back(std::move(name), r.u64());
-  }
-  return counts;
+control::StatusReply toWire(const ServerStatus& s, std::uint64_t version) {
+  control::StatusReply m;
+  m.version = s.version;
+  m.protocol_version = s.protocolVersion;
+  m.server_name = s.serverName;
+  m.uptime_seconds = s.uptimeSeconds;
+  m.active_sessions = s.activeSessions;
+  m.ended_sessions = s.endedSessions;
+  m.bytes_in = s.bytesIn;
+  m.bytes_out = s.bytesOut;
+  for (const auto& p : s.platforms) m.platforms.push_back({p.name, p.version, p.devices});
+  for (const auto& row : s.sessions)
+    m.sessions.push_back({row.id, row.client, row.keyName, row.ageSeconds, row.objects, row.memoryBytes, row.bytesIn,
+                          row.bytesOut, row.busyQueues});
+  m.draining = s.draining;
+  if (version < 2) return m;  // a version 1 answer, byte for byte as before version 2
+  auto& v2 = m.version_2.emplace();
+  for (const auto& row : s.sessions) v2.workers.push_back({row.id, row.workerPid});
+  for (const auto& e : s.recentlyEnded)
+    v2.ended.push_back({e.id, e.client, e.keyName, e.workerPid, e.reason, e.detail, e.secondsAgo, e.durationSeconds,
+                        e.bytesIn, e.bytesOut, e.memoryBytesFreed, toWire(e.freed), e.releasesFailed});
+  v2.ended_by_reason = toWire(s.endedByReason);
+  v2.refused_by_reason = toWire(s.refusedByReason);
+  return m;
 }
 
-// The version 2 parts, after version 1's last value.
-void encodeVersion2(Writer& w, const ServerStatus& s) {
-  w.array(kVersion2Parts);
-  w.array(static_cast<std::uint32_t>(s.sessions.size()));
-  for (const auto& row : s.sessions) {
-    w.array(2);
-    w.u64(row.id);
-    w.u64(row.workerPid);
-  }
-  w.array(static_cast<std::uint32_t>(s.recentlyEnded.size()));
-  for (const auto& e : s.recentlyEnded) {
-    w.array(kEndedFields);
-    w.u64(e.id);
-    w.str(e.client);
-    w.str(e.keyName);
-    w.u64(e.workerPid);
-    w.str(e.reason);
-    w.str(e.detail);
-    w.u64(e.secondsAgo);
-    w.u64(e.durationSeconds);
-    w.u64(e.bytesIn);
-    w.u64(e.bytesOut);
-    w.u64(e.memoryBytesFreed);
-    encodeCounts(w, e.freed);
-    w.u64(e.releasesFailed);
-  }
-  encodeCounts(w, s.endedByReason);
-  encodeCounts(w, s.refusedByReason);
-}
-
-void decodeVersion2(Reader& r, ServerStatus& s) {
-  expectArray(r, kVersion2Parts, "version 2 part");
-  const std::uint32_t pids = r.array();
-  for (std::uint32_t i = 0; i < pids; ++i) {
-    expectArray(r, 2, "worker");
-    const std::uint64_t id = r.u64();
-    const std::uint64_t pid = r.u64();
+ServerStatus fromWire(control::StatusReply m) {
+  ServerStatus s;
+  s.version = std::move(m.version);
+  s.protocolVersion = m.protocol_version;
+  s.serverName = std::move(m.server_name);
+  s.uptimeSeconds = m.uptime_seconds;
+  s.activeSessions = m.active_sessions;
+  s.endedSessions = m.ended_sessions;
+  s.bytesIn = m.bytes_in;
+  s.bytesOut = m.bytes_out;
+  for (auto& p : m.platforms) s.platforms.push_back({std::move(p.name), std::move(p.version), std::move(p.devices)});
+  for (auto& row : m.sessions)
+    s.sessions.push_back({row.id, std::move(row.client), std::move(row.key_name), row.age_seconds, row.objects,
+                          row.memory_bytes, row.bytes_in, row.bytes_out, row.busy_queues, 0});
+  s.draining = m.draining;
+  if (!m.version_2) return s;  // a version 1 answer (a server from before version 2)
+  auto& v2 = *m.version_2;
+  for (const auto& w : v2.workers)
     for (auto& row : s.sessions)
-      if (row.id == id) row.workerPid = pid;
-  }
-  const std::uint32_t ended = r.array();
-  for (std::uint32_t i = 0; i < ended; ++i) {
-    expectArray(r, kEndedFields, "ended session");
-    EndedSessionStatus e;
-    e.id = r.u64();
-    e.client = r.str();
-    e.keyName = r.str();
-    e.workerPid = r.u64();
-    e.reason = r.str();
-    e.detail = r.str();
-    e.secondsAgo = r.u64();
-    e.durationSeconds = r.u64();
-    e.bytesIn = r.u64();
-    e.bytesOut = r.u64();
-    e.memoryBytesFreed = r.u64();
-    e.freed = decodeCounts(r);
-    e.releasesFailed = r.u64();
-    s.recentlyEnded.push_back(std::move(e));
-  }
-  s.endedByReason = decodeCounts(r);
-  s.refusedByReason = decodeCounts(r);
+      if (row.id == w.session_id) row.workerPid = w.worker_pid;
+  for (auto& e : v2.ended)
+    s.recentlyEnded.push_back({e.id, std::move(e.client), std::move(e.key_name), e.worker_pid, std::move(e.reason),
+                               std::move(e.detail), e.seconds_ago, e.duration_seconds, e.bytes_in, e.bytes_out,
+                               e.memory_bytes_freed, fromWire(std::move(e.freed)), e.releases_failed});
+  s.endedByReason = fromWire(std::move(v2.ended_by_reason));
+  s.refusedByReason = fromWire(std::move(v2.refused_by_reason));
   s.statusVersion = kStatusVersion;
+  return s;
 }
 }  // namespace
 
@@ -127,91 +104,23 @@ std::uint64_t ServerStatus::busyQueues() const {
   return n;
 }
 
-void encodeStatus(Writer& w, const ServerStatus& s, std::uint64_t version) {
-  w.str(s.version);
-  w.u64(s.protocolVersion);
-  w.str(s.serverName);
-  w.u64(s.uptimeSeconds);
-  w.u64(s.activeSessions);
-  w.u64(s.endedSessions);
-  w.u64(s.bytesIn);
-  w.u64(s.bytesOut);
-  w.array(static_cast<std::uint32_t>(s.platforms.size()));
-  for (const auto& p : s.platforms) {
-    w.array(kPlatformFields);
-    w.str(p.name);
-    w.str(p.version);
-    w.array(static_cast<std::uint32_t>(p.devices.size()));
-    for (const auto& d : p.devices) w.str(d);
-  }
-  w.array(static_cast<std::uint32_t>(s.sessions.size()));
-  for (const auto& row : s.sessions) {
-    w.array(kSessionFields);
-    w.u64(row.id);
-    w.str(row.client);
-    w.str(row.keyName);
-    w.u64(row.ageSeconds);
-    w.u64(row.objects);
-    w.u64(row.memoryBytes);
-    w.u64(row.bytesIn);
-    w.u64(row.bytesOut);
-    w.u64(row.busyQueues);
-  }
-  w.boolean(s.draining);
-  if (version >= 2) encodeVersion2(w, s);
+void encodeStatus(Writer& w, const ServerStatus& s, std::uint64_t version) { toWire(s, version).encodeBody(w); }
+
+control::StatusReply statusReply(const ServerStatus& status, std::uint64_t seq, std::uint64_t version) {
+  auto m = toWire(status, version);
+  m.seq = seq;
+  return m;
 }
 
-ServerStatus decodeStatus(Reader& r) {
-  ServerStatus s;
-  s.version = r.str();
-  s.protocolVersion = r.u64();
-  s.serverName = r.str();
-  s.uptimeSeconds = r.u64();
-  s.activeSessions = r.u64();
-  s.endedSessions = r.u64();
-  s.bytesIn = r.u64();
-  s.bytesOut = r.u64();
-  const std::uint32_t platforms = r.array();
-  for (std::uint32_t i = 0; i < platforms; ++i) {
-    expectArray(r, kPlatformFields, "platform");
-    PlatformStatus p;
-    p.name = r.str();
-    p.version = r.str();
-    const std::uint32_t devices = r.array();
-    for (std::uint32_t d = 0; d < devices; ++d) p.devices.push_back(r.str());
-    s.platforms.push_back(std::move(p));
-  }
-  const std::uint32_t sessions = r.array();
-  for (std::uint32_t i = 0; i < sessions; ++i) {
-    expectArray(r, kSessionFields, "session");
-    SessionStatus row;
-    row.id = r.u64();
-    row.client = r.str();
-    row.keyName = r.str();
-    row.ageSeconds = r.u64();
-    row.objects = r.u64();
-    row.memoryBytes = r.u64();
-    row.bytesIn = r.u64();
-    row.bytesOut = r.u64();
-    row.busyQueues = r.u64();
-    s.sessions.push_back(std::move(row));
-  }
-  s.draining = r.boolean();
-  if (!r.atEnd()) decodeVersion2(r, s);
-  if (!r.atEnd()) throw DecodeError("a status answer has trailing values");
-  return s;
-}
+ServerStatus decodeStatus(Reader& r) { return fromWire(control::StatusReply::decodeBody(r, 0)); }
 
 std::optional<ServerStatus> askStatus(zmq::socket_t& socket, std::uint64_t seq,
                                       std::chrono::steady_clock::time_point deadline, std::string* error,
                                       std::uint64_t version) {
   using Clock = std::chrono::steady_clock;
-  Writer w;
-  w.integer(Kind::Request);
-  w.u64(seq);
-  w.integer(ControlCall::Status);
-  if (version >= 2) w.u64(version);
-  auto frames = w.finish();
+  control::Status query{.seq = seq};
+  if (version >= 2) query.version = version;  // [Status] alone asks version 1
+  auto frames = query.frames();
   if (!sendFrames(socket, frames, nullptr, 0, zmq::send_flags::dontwait)) {
     if (error) *error = "the query could not be sent";
     return std::nullopt;

@@ -24,7 +24,7 @@
 #include "raw_client.h"
 #include "own_server_test.h"
 #include "rcl/protocol/bulk_socket.h"
-#include "rcl/protocol/control.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/protocol/kernel_launch_info.h"
 #include "rcl/protocol/shm.h"
@@ -222,13 +222,9 @@ TEST_F(BadInputTest, GarbageFromAStrangerGetsAnErrorAndTheServerGoesOn) {
 // message that says so, and the server goes on serving.
 TEST_F(BadInputTest, AClientOfAnotherProtocolVersionIsRefusedAtTheHello) {
   RawClient old(zmq_, server_->endpoint(), 0x4242);
-  protocol::Writer hello;
-  hello.integer(Kind::Request);
-  hello.u64(1);
-  hello.integer(protocol::ControlCall::Hello);
-  hello.integer(protocol::kProtocolVersion - 1);
-  hello.str("a client of the protocol before");
-  old.sendControl(hello.finish());
+  old.sendControl(protocol::control::Hello{.seq = 1, .protocol_version = protocol::kProtocolVersion - 1,
+                                           .client_name = "a client of the protocol before"}
+                      .frames());
   auto refused = old.receive();
   ASSERT_TRUE(refused) << "no answer to a hello of protocol " << protocol::kProtocolVersion - 1;
   EXPECT_EQ(refused->kind, Kind::Error) << "a hello of another protocol version was accepted";
@@ -239,6 +235,55 @@ TEST_F(BadInputTest, AClientOfAnotherProtocolVersionIsRefusedAtTheHello) {
 
   RawClient client(zmq_, server_->endpoint(), 0x4243);
   EXPECT_NE(client.hello(), 0u) << "the server stopped serving after a refused hello";
+}
+
+// A malformed control message (codegen/messages.toml, [control.*]) gets an
+// Error naming the field the generated decoder refused, on the listening
+// endpoint and on a session's control channel; both go on serving.
+TEST_F(BadInputTest, MalformedControlMessagesAreRefusedNamingTheField) {
+  const auto raw = [](std::uint64_t seq, protocol::ControlCall call,
+                      const std::function<void(protocol::Writer&)>& fields) {
+    protocol::Writer w;
+    w.integer(Kind::Request);
+    w.u64(seq);
+    w.integer(call);
+    fields(w);
+    return w.finish();
+  };
+  const auto expectRefused = [](RawClient& client, protocol::Frames frames, const std::string& field) {
+    client.sendControl(std::move(frames));
+    auto reply = client.receive();
+    ASSERT_TRUE(reply) << field << ": no answer";
+    EXPECT_EQ(reply->kind, Kind::Error) << field << " was accepted";
+    EXPECT_EQ(reply->status, CL_INVALID_VALUE) << field;
+    ASSERT_TRUE(reply->rest) << field;
+    const std::string message = reply->rest->str();
+    EXPECT_NE(message.find(field), std::string::npos) << "the error does not name " << field << ": " << message;
+  };
+  RawClient stranger(zmq_, server_->endpoint(), 0x7a11);
+  expectRefused(stranger, raw(1, protocol::ControlCall::Hello, [](protocol::Writer& w) {
+    w.integer(protocol::kProtocolVersion);
+    w.str(std::string(5000, 'x'));
+  }), "Hello.client_name");
+  expectRefused(stranger, raw(2, protocol::ControlCall::Status, [](protocol::Writer& w) { w.str("2"); }),
+                "Status.version");
+
+  RawClient client(zmq_, server_->endpoint(), 0x7a12);
+  const auto device = client.hello();
+  ASSERT_NE(device, 0u) << "the server stopped serving after malformed hellos";
+  expectRefused(client, raw(3, protocol::ControlCall::Attach, [](protocol::Writer& w) { w.str("yes"); }),
+                "Attach.device_times");
+  expectRefused(client, raw(4, protocol::ControlCall::ShmAttach, [](protocol::Writer& w) {
+    w.str("/rcl-none");
+    w.i64(-1);
+    w.u64(1);
+  }), "ShmAttach.slots");
+  expectRefused(client, raw(5, protocol::ControlCall::BulkAttach, [](protocol::Writer& w) {
+    w.u64(1);
+    w.boolean(false);
+    w.u64(3);
+  }), "BulkAttach: 1 values past its last field");
+  EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS) << "the session stopped after malformed control messages";
 }
 
 TEST_F(BadInputTest, MalformedRequestsOfASessionGetErrorsAndTheSessionGoesOn) {
@@ -748,12 +793,7 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
   EXPECT_EQ(mapRead(0, 0), CL_INVALID_VALUE) << "a map's read of nothing";
 
   // A bulk socket's piece (its lanes are never connected: the piece comes first).
-  protocol::Writer ask;
-  ask.integer(Kind::Request);
-  ask.u64(91);
-  ask.integer(protocol::ControlCall::BulkAttach);
-  ask.u64(1);
-  client.sendControl(ask.finish());
+  client.sendControl(protocol::control::BulkAttach{.seq = 91, .lanes = 1}.frames());
   auto bulk = client.receive();
   ASSERT_TRUE(bulk);
   ASSERT_EQ(bulk->status, CL_SUCCESS) << "no bulk socket";

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "rcl/protocol/control.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/transport.h"
 
 namespace rcl::test {
@@ -47,34 +47,21 @@ std::optional<RawReply> RawClient::receiveFromSocket(std::chrono::milliseconds w
 }
 
 std::uint64_t RawClient::hello() {
-  protocol::Writer w;
-  w.integer(Kind::Request);
-  w.u64(seq_++);
-  w.integer(protocol::ControlCall::Hello);
-  w.integer(protocol::kProtocolVersion);
-  w.str("raw test client");
-  auto frames = w.finish();
+  auto frames = protocol::control::Hello{.seq = seq_++, .protocol_version = protocol::kProtocolVersion,
+                                         .client_name = "raw test client"}
+                    .frames();
   protocol::sendFrames(control_, frames);
   auto reply = receive();
   if (!reply || reply->kind != Kind::Reply || reply->status != CL_SUCCESS) return 0;
-  auto& r = *reply->rest;
-  r.u64();        // protocol version
-  r.str();        // server name
-  const std::string session = r.str();
-  r.array();      // platforms
-  r.array();      // [platform, devices]
-  r.u64();        // platform id
-  if (r.array() == 0) return 0;
-  const std::uint64_t device = r.u64();
+  const auto answer = protocol::control::HelloReply::decodeBody(*reply->rest, 0);
+  if (answer.platforms.empty() || answer.platforms.front().devices.empty()) return 0;
+  const std::string& session = answer.session_endpoint;
+  const std::uint64_t device = answer.platforms.front().devices.front();
   // Move to the session's own endpoint and say so.
   control_.disconnect(listening_);
   control_.connect(session);
   calls_.connect(session);
-  protocol::Writer attach;
-  attach.integer(Kind::Request);
-  attach.u64(seq_++);
-  attach.integer(protocol::ControlCall::Attach);
-  frames = attach.finish();
+  frames = protocol::control::Attach{.seq = seq_++}.frames();
   protocol::sendFrames(control_, frames);
   auto attached = receive();
   return attached && attached->kind == Kind::Reply ? device : 0;

@@ -37,7 +37,7 @@
 #include "own_server_test.h"
 #include "raw_client.h"
 #include "rcl/protocol/bulk_socket.h"
-#include "rcl/protocol/control.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/shm.h"
 #include "server_process.h"
 #include "server_status.h"
@@ -488,19 +488,11 @@ struct BulkAnswer {
   std::uint64_t lanes = 0;
 };
 std::optional<BulkAnswer> askBulk(RawClient& client, std::uint64_t lanes) {
-  protocol::Writer ask;
-  ask.integer(Kind::Request);
-  ask.u64(91);
-  ask.integer(protocol::ControlCall::BulkAttach);
-  ask.u64(lanes);
-  client.sendControl(ask.finish());
+  client.sendControl(protocol::control::BulkAttach{.seq = 91, .lanes = lanes}.frames());
   auto answer = client.receive();
-  if (!answer || answer->status != CL_SUCCESS) return std::nullopt;
-  BulkAnswer bulk;
-  bulk.port = static_cast<std::uint16_t>(answer->rest->u64());
-  bulk.token = std::string(answer->rest->bin());
-  bulk.lanes = answer->rest->u64();
-  return bulk;
+  if (!answer || answer->kind != Kind::Reply || answer->status != CL_SUCCESS) return std::nullopt;
+  auto reply = protocol::control::BulkAttachReply::decodeBody(*answer->rest, 91);
+  return BulkAnswer{reply.port, std::move(reply.token), reply.lanes.value_or(1)};
 }
 
 // A lane to `port` offering `token`: the connection if the worker took it.

@@ -15,7 +15,7 @@
 #include <utility>
 
 #include "raw_client.h"
-#include "rcl/protocol/control.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/shm.h"
 
 namespace rcl::test {
@@ -51,18 +51,12 @@ class TestSegment {
 // Offers `segment` on the raw client's session, with `proof` (pid, address) if given; the answer.
 inline std::optional<RawReply> attach(RawClient& client, const TestSegment& segment,
                                       std::optional<std::pair<pid_t, std::uint64_t>> proof) {
-  protocol::Writer attach;
-  attach.integer(protocol::Kind::Request);
-  attach.u64(90);
-  attach.integer(protocol::ControlCall::ShmAttach);
-  attach.str(segment.name());
-  attach.u64(2);
-  attach.u64(TestSegment::kSlot);
+  protocol::control::ShmAttach offer{.seq = 90, .name = segment.name(), .slots = 2, .slot_bytes = TestSegment::kSlot};
   if (proof) {
-    attach.i64(proof->first);
-    attach.u64(proof->second);
+    offer.pid = proof->first;
+    offer.header = proof->second;
   }
-  client.sendControl(attach.finish());
+  client.sendControl(offer.frames());
   return client.receive();
 }
 

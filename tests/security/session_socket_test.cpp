@@ -11,7 +11,7 @@
 #include <regex>
 
 #include "rcl/protocol/codec.h"
-#include "rcl/protocol/control.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/curve.h"
 #include "rcl/protocol/transport.h"
 #include "security_fixture.h"
@@ -38,15 +38,7 @@ zmq::socket_t curveDealer(zmq::context_t& context, const std::string& keys, cons
   return socket;
 }
 
-void sendControl(zmq::socket_t& socket, protocol::ControlCall call, const std::function<void(protocol::Writer&)>& more) {
-  protocol::Writer w;
-  w.integer(Kind::Request);
-  w.u64(1);
-  w.integer(call);
-  more(w);
-  auto frames = w.finish();
-  protocol::sendFrames(socket, frames);
-}
+void sendControl(zmq::socket_t& socket, protocol::Frames frames) { protocol::sendFrames(socket, frames); }
 
 // The next message that is not a ping, within `timeout`.
 std::optional<protocol::Reader> receive(zmq::socket_t& socket, std::chrono::milliseconds timeout) {
@@ -78,16 +70,13 @@ TEST_F(SessionSocketTest, AnUnlistedKeyCannotReachASession) {
   // The allowed client's handshake names the session's endpoint.
   auto control = curveDealer(context, allowed, serverKeys + ".pub", id, protocol::Channel::Control);
   control.connect(server->endpoint());
-  sendControl(control, protocol::ControlCall::Hello, [](protocol::Writer& w) {
-    w.integer(protocol::kProtocolVersion);
-    w.str("session socket test");
-  });
+  sendControl(control, protocol::control::Hello{.seq = 1, .protocol_version = protocol::kProtocolVersion,
+                                                .client_name = "session socket test"}
+                           .frames());
   auto hello = receive(control, 10s);
   ASSERT_TRUE(hello.has_value()) << readTextFile(server->logPath());
   ASSERT_EQ(hello->integer<cl_int>(), CL_SUCCESS);
-  hello->u64();
-  hello->str();
-  const std::string session = hello->str();
+  const std::string session = protocol::control::HelloReply::decodeBody(*hello, 1).session_endpoint;
 
   // Another key, straight at the session, with its id: no answer, and the worker logs the refusal.
   // (A log read on purpose: the session's worker refuses it with a ZAP handler
@@ -95,7 +84,7 @@ TEST_F(SessionSocketTest, AnUnlistedKeyCannotReachASession) {
   // worker's warning, with its pid and the key, is what the operator reads.)
   auto intruder = curveDealer(context, other, serverKeys + ".pub", id, protocol::Channel::Reply);
   intruder.connect(session);
-  sendControl(intruder, protocol::ControlCall::Attach, [](protocol::Writer&) {});
+  sendControl(intruder, protocol::control::Attach{.seq = 1}.frames());
   EXPECT_FALSE(receive(intruder, 2s).has_value()) << "a session answered an unlisted key";
   const std::regex refusedByWorker(R"(worker \d+: refused a client from [^:]+: its CURVE public key )" +
                                    std::regex_replace(protocol::readCurveKeyFile(other + ".pub"),
@@ -105,7 +94,7 @@ TEST_F(SessionSocketTest, AnUnlistedKeyCannotReachASession) {
   // The allowed key, at the same place: answered (the control).
   auto member = curveDealer(context, allowed, serverKeys + ".pub", id, protocol::Channel::Reply);
   member.connect(session);
-  sendControl(member, protocol::ControlCall::Attach, [](protocol::Writer&) {});
+  sendControl(member, protocol::control::Attach{.seq = 1}.frames());
   EXPECT_TRUE(receive(member, 5s).has_value()) << readTextFile(server->logPath());
 }
 

@@ -8,7 +8,7 @@
 #include "rcl/icd/support/log.h"
 
 #include "rcl/protocol/codec.h"
-#include "rcl/protocol/control.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/transport.h"
 
 namespace rcl::icd {
@@ -98,11 +98,7 @@ void ReplySockets::giveBackFromThread(ReplySocket* socket) {
 }
 
 bool ReplySockets::attach(ReplySocket& s) {
-  protocol::Writer w;
-  w.integer(protocol::Kind::Request);
-  w.u64(0);
-  w.integer(protocol::ControlCall::Attach);
-  auto frames = w.finish();
+  auto frames = protocol::control::Attach{}.frames();  // seq 0, no device_times: a reply socket
   protocol::sendFrames(s.socket, frames);
   zmq::pollitem_t item{s.socket.handle(), 0, ZMQ_POLLIN, 0};
   const auto deadline = std::chrono::steady_clock::now() + attachTimeout_;

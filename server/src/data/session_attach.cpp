@@ -8,6 +8,7 @@
 #include "rcl/protocol/bulk_crypt.h"
 #include "rcl/protocol/bulk_socket.h"
 #include "rcl/protocol/codec.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/server/data/bulk_channel.h"
 #include "rcl/server/data/direct_copy.h"
@@ -21,43 +22,33 @@
 // and shared buffers, the bulk lanes.
 namespace rcl::server {
 
-using protocol::Kind;
-
-void Session::attachShm(protocol::Reader& reader, std::uint64_t seq) {
-  const std::string name = reader.str();
-  const auto slots = reader.u64();
-  const auto slotBytes = reader.u64();
+void Session::attachShm(const protocol::control::ShmAttach& request) {
+  const std::uint64_t seq = request.seq;
+  const auto slots = request.slots;
+  const auto slotBytes = request.slot_bytes;
   try {
     if (shm_) throw CallError(CL_INVALID_OPERATION, "the session has shared memory already");
-    shm_ = std::make_shared<ShmSegment>(name, slots, slotBytes);
+    shm_ = std::make_shared<ShmSegment>(request.name, slots, slotBytes);
   } catch (const CallError& e) {
     spdlog::debug("session {:016x}: no shared memory: {}", id_, e.what());
     return sendError(seq, e.status(), e.what());
   }
   // Optional: the client's pid and where its own mapping of the segment
   // starts, for direct copies (direct_copy.h) if this worker can read it there.
-  if (!reader.atEnd()) {
-    const auto pid = reader.integer<pid_t>();
-    const auto header = reader.u64();
-    if (DirectCopier::probe(pid, header, shm_->header(), sizeof(protocol::shm::Header))) {
-      direct_ = std::make_shared<DirectCopier>(pid);
-      sharedBuffers_ = std::make_shared<SharedBuffers>(pid);
-    }
+  if (request.pid && request.header &&
+      DirectCopier::probe(*request.pid, *request.header, shm_->header(), sizeof(protocol::shm::Header))) {
+    direct_ = std::make_shared<DirectCopier>(*request.pid);
+    sharedBuffers_ = std::make_shared<SharedBuffers>(*request.pid);
   }
   spdlog::info("session {:016x}: shared memory of {} x {} bytes{}", id_, slots, slotBytes,
                direct_ ? ", direct copies" : "");
-  protocol::Writer w;
-  w.integer(Kind::Reply);
-  w.u64(seq);
-  w.i64(CL_SUCCESS);
-  w.u64(shm_->cookie());
-  w.boolean(direct_ != nullptr);
-  send(w.finish());
+  send(protocol::control::ShmAttachReply{.seq = seq, .cookie = shm_->cookie(), .direct = direct_ != nullptr}.frames());
 }
 
-void Session::attachBulk(protocol::Reader& reader, std::uint64_t seq) {
-  const auto lanes = reader.atEnd() ? 1 : std::clamp<std::uint64_t>(reader.u64(), 1, protocol::bulk::kMaxLanes);
-  const bool encrypted = !reader.atEnd() && reader.boolean();  // the client can seal its lanes (bulk_crypt.h)
+void Session::attachBulk(const protocol::control::BulkAttach& request) {
+  const std::uint64_t seq = request.seq;
+  const auto lanes = std::clamp<std::uint64_t>(request.lanes.value_or(1), 1, protocol::bulk::kMaxLanes);
+  const bool encrypted = request.sealed.value_or(false);  // the client can seal its lanes (bulk_crypt.h)
   const std::string host = protocol::bulk::tcpHost(endpoint_);
   if (host.empty()) return sendError(seq, CL_INVALID_OPERATION, "a bulk socket is for tcp:// sessions");
   const bool curve = options_.security && options_.security->curve();
@@ -76,20 +67,19 @@ void Session::attachBulk(protocol::Reader& reader, std::uint64_t seq) {
   if (!bulk_) return sendError(seq, CL_OUT_OF_RESOURCES, error);
   spdlog::info("session {:016x}: bulk socket on {} port {}, {} lane{}{}", id_, host, bulk_->port(), bulk_->lanes(),
                bulk_->lanes() == 1 ? "" : "s", keys ? ", encrypted (AES-256-GCM)" : "");
-  protocol::Writer w;
-  w.integer(Kind::Reply);
-  w.u64(seq);
-  w.i64(CL_SUCCESS);
-  w.u64(bulk_->port());
-  w.bin(bulk_->token().data(), bulk_->token().size());
-  w.u64(bulk_->lanes());
+  protocol::control::BulkAttachReply reply{.seq = seq,
+                                           .port = bulk_->port(),
+                                           .token = std::string(bulk_->token().begin(), bulk_->token().end()),
+                                           .lanes = bulk_->lanes()};
   if (keys) {
-    w.bin(keys->toServer.data(), keys->toServer.size());
-    w.bin(keys->toClient.data(), keys->toClient.size());
+    reply.key_to_server.emplace(keys->toServer.begin(), keys->toServer.end());
+    reply.key_to_client.emplace(keys->toClient.begin(), keys->toClient.end());
   }
-  send(w.finish());
+  send(reply.frames());
   // Copies of the keys live only in the channel's ciphers.
   if (keys) protocol::bulk::wipe(*keys);
+  if (reply.key_to_server) protocol::bulk::wipe(*reply.key_to_server);
+  if (reply.key_to_client) protocol::bulk::wipe(*reply.key_to_client);
 }
 
 }  // namespace rcl::server

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/control.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/pushes.h"
 #include "rcl/protocol/status.h"
 #include "rcl/server/service/platforms.h"
@@ -124,8 +125,9 @@ void Router::onMessage(protocol::Frames frames) {
 
 void Router::onHello(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq,
                      protocol::Reader& reader, const ClientIdentity& who) {
-  const auto version = reader.integer<std::uint32_t>();
-  const std::string client = reader.str();
+  const auto hello = protocol::control::Hello::decodeBody(reader, seq);
+  const auto version = hello.protocol_version;
+  const std::string& client = hello.client_name;
   if (version != protocol::kProtocolVersion) {
     const auto message = fmt::format("protocol version mismatch: client speaks {}, server speaks {}", version,
                                       protocol::kProtocolVersion);
@@ -161,21 +163,10 @@ void Router::onHello(std::uint64_t sessionId, const zmq::message_t& routing, std
 
 void Router::replyHello(const zmq::message_t& routing, std::uint64_t seq, const std::string& endpoint,
                         const std::vector<Session::PlatformIds>& platforms) {
-  protocol::Writer w;
-  w.integer(Kind::Reply);
-  w.u64(seq);
-  w.i64(CL_SUCCESS);
-  w.integer(protocol::kProtocolVersion);
-  w.str(serverName_);
-  w.str(endpoint);
-  w.array(static_cast<std::uint32_t>(platforms.size()));
-  for (const auto& p : platforms) {
-    w.array(2);
-    w.u64(p.platform);
-    w.array(static_cast<std::uint32_t>(p.devices.size()));
-    for (auto d : p.devices) w.u64(d);
-  }
-  auto frames = w.finish();
+  protocol::control::HelloReply reply{
+      .seq = seq, .protocol_version = protocol::kProtocolVersion, .server_name = serverName_, .session_endpoint = endpoint};
+  for (const auto& p : platforms) reply.platforms.push_back({p.platform, p.devices});
+  auto frames = reply.frames();
   sendTo(routing, frames);
 }
 
@@ -229,7 +220,7 @@ void Router::onWorkerReady(std::uint64_t sessionId) {
 
 void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq, protocol::Reader& reader) {
   // [Status] asks version 1; [Status, version] a later one (status.h).
-  const std::uint64_t version = reader.atEnd() ? 1 : reader.u64();
+  const std::uint64_t version = protocol::control::Status::decodeBody(reader, seq).version.value_or(1);
   const auto now = std::chrono::steady_clock::now();
   const auto secondsSince = [now](std::chrono::steady_clock::time_point t) {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(now - t).count());
@@ -273,12 +264,7 @@ void Router::onStatus(const zmq::message_t& routing, std::uint64_t seq, protocol
   status.refusedByReason.assign(refusedByReason_.begin(), refusedByReason_.end());
   if (zap_ && zap_->refused() != 0) status.refusedByReason.emplace_back("CURVE key not allowed", zap_->refused());
 
-  protocol::Writer w;
-  w.integer(Kind::Reply);
-  w.u64(seq);
-  w.i64(CL_SUCCESS);
-  protocol::encodeStatus(w, status, version);
-  auto frames = w.finish();
+  auto frames = protocol::statusReply(status, seq, version).frames();
   sendTo(routing, frames);
 }
 

@@ -10,6 +10,7 @@
 
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/control.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/pushes.h"
 #include "rcl/server/session/outbox.h"
 #include "rcl/server/support/security.h"
@@ -161,16 +162,13 @@ void Session::onControl(const zmq::message_t& routing, protocol::Channel channel
     switch (reader.integer<protocol::ControlCall>()) {
       case protocol::ControlCall::Attach: {
         // A socket says it is connected: from now on it can be answered.
-        protocol::Writer w;
-        w.integer(Kind::Reply);
-        w.u64(seq);
-        w.i64(CL_SUCCESS);
-        auto frames = w.finish();
+        const auto attach = protocol::control::Attach::decodeBody(reader, seq);
+        auto frames = protocol::control::AttachReply{.seq = seq}.frames();
         if (channel == protocol::Channel::Control) {
           std::memcpy(control_.data(), routing.data(), control_.size());
           controlFd_ = sourceFd;
           attached_ = true;
-          deviceTimes_ = !reader.atEnd() && reader.boolean();
+          deviceTimes_ = attach.device_times.value_or(false);
           return send(std::move(frames));
         }
         try {
@@ -180,11 +178,12 @@ void Session::onControl(const zmq::message_t& routing, protocol::Channel channel
         return;
       }
       case protocol::ControlCall::Goodbye:
+        protocol::control::Goodbye::decodeBody(reader, seq);
         return close("client said goodbye");
       case protocol::ControlCall::ShmAttach:
-        return attachShm(reader, seq);
+        return attachShm(protocol::control::ShmAttach::decodeBody(reader, seq));
       case protocol::ControlCall::BulkAttach:
-        return attachBulk(reader, seq);
+        return attachBulk(protocol::control::BulkAttach::decodeBody(reader, seq));
       default:
         throw protocol::DecodeError("unknown control call");
     }

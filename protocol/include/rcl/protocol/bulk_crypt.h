@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "rcl/protocol/bulk_socket.h"
@@ -53,6 +54,8 @@ struct LaneKeys {
 bool drawKeys(LaneKeys& keys);
 // Overwrites keys no longer needed (OPENSSL_cleanse: not optimized away).
 void wipe(LaneKeys& keys);
+// Overwrites a key's copy in a message's field (control::BulkAttachReply) before it is freed.
+void wipe(std::string& key);
 
 enum class Direction : std::uint32_t { ToServer = 0, ToClient = 1 };
 

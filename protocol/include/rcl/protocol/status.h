@@ -1,7 +1,8 @@
 // The status query: anyone may ask a server's listening endpoint how it is
-// (protocol/control.h, ControlCall::Status). One description of the answer,
-// encoded by the server's router and decoded by `remote-cl status` and by the
-// driver when it orders servers by load.
+// (protocol/control.h, ControlCall::Status). The answer is described once,
+// [control.Status] in codegen/messages.toml (control::StatusReply, generated);
+// ServerStatus is what the server's router fills and `remote-cl status` and
+// the driver (ordering servers by load) read, converted here.
 //
 //   status  [Request, seq, Status]
 //     ->    [Reply, seq, CL_SUCCESS, version, protocol_version, server_name,
@@ -38,6 +39,7 @@
 #include <zmq.hpp>
 
 #include "rcl/protocol/codec.h"
+#include "rcl/protocol/control_messages.h"
 
 namespace rcl::protocol {
 
@@ -108,8 +110,10 @@ struct ServerStatus {
 // The body of a status answer, after [Reply, seq, CL_SUCCESS], in `version`
 // (1: without the version 2 parts; 2 and above: with them).
 void encodeStatus(Writer& w, const ServerStatus& status, std::uint64_t version = 1);
-// Throws DecodeError on a malformed answer.
+// Throws DecodeError on a malformed answer (control::StatusReply::decodeBody, every field checked).
 ServerStatus decodeStatus(Reader& r);
+// The whole answer to the query `seq`, in `version` (as encodeStatus).
+control::StatusReply statusReply(const ServerStatus& status, std::uint64_t seq, std::uint64_t version);
 
 // Sends a status query with `seq` on a connected DEALER socket and waits for
 // its answer until `deadline`. nullopt if none came, or a refusal or a

@@ -41,6 +41,11 @@
 #include "rcl/server/session/staged_transfers.h"
 #include "rcl/server/session/svm_allocations.h"
 
+namespace rcl::protocol::control {
+struct ShmAttach;   // control_messages.h (generated)
+struct BulkAttach;
+}  // namespace rcl::protocol::control
+
 namespace rcl::server {
 
 // The data paths a session holds (data/): the session only keeps them.
@@ -230,9 +235,9 @@ class Session {
   // `sourceFd`: the connection the message came on (link_watch.h).
   void onControl(const zmq::message_t& routing, protocol::Channel channel, protocol::Frames message, int sourceFd);
   // [ShmAttach]: maps the client's segment and answers with its cookie.
-  void attachShm(protocol::Reader& reader, std::uint64_t seq);
+  void attachShm(const protocol::control::ShmAttach& request);
   // [BulkAttach, lanes]: opens the bulk socket and answers with its port, token and lanes.
-  void attachBulk(protocol::Reader& reader, std::uint64_t seq);
+  void attachBulk(const protocol::control::BulkAttach& request);
   void handle(protocol::Frames frames);
   // Updates what the session holds now, and its peaks, in stats_.
   void noteHoldings();
