@@ -108,7 +108,8 @@ KeyedRegistry<PendingAction>& actions() {
 // event over in O(1) and leaves the node, dropped when it comes due and
 // finds no action), and the thread sleeps until the earliest next look, at
 // most every kQuantum (kQuietTick while nothing failed), releasing in
-// batches; with nothing watched it sleeps until woken. A tick costs the due
+// batches within kQuietTick; with nothing watched or released it sleeps
+// until woken. A tick costs the due
 // nodes, each a lookup in the registry (its lock held per node) and,
 // outside every lock, a status read. A command is first looked at after
 // kQuietFirstLook; once something failed (checkSoon: a negative user event,
@@ -146,8 +147,11 @@ class FailureWatch {
   void release(cl_event event) {
     std::lock_guard lock(mutex_);
     released_.push_back(event);
-    // A thread that sleeps with nothing scheduled would keep it for ever.
-    if (released_.size() == kReleaseBatch || schedule_.empty()) wake_.notify_one();
+    // A thread that sleeps with nothing scheduled would keep it for ever, one
+    // that sleeps till a later look past a quiet tick (run(): within one).
+    if (released_.size() == kReleaseBatch || schedule_.empty() ||
+        (released_.size() == 1 && sleepsUntil_ > Clock::now() + kQuietTick))
+      wake_.notify_one();
   }
 
   void checkSoon() {
@@ -193,6 +197,9 @@ class FailureWatch {
           // The earliest look, but ticks at least a tick apart: looks due
           // within the tick are taken together.
           sleepsUntil_ = std::max(schedule_.front().at, lastTick + (alert(now) ? kQuantum : kQuietTick));
+          // Released events (what PoCL holds with them: buffers a destructor
+          // callback waits for) go within a quiet tick, not at the next look.
+          if (!released_.empty()) sleepsUntil_ = std::min(sleepsUntil_, lastTick + kQuietTick);
           if (sleepsUntil_ <= now) break;
           wake_.wait_until(lock, sleepsUntil_);
         }
