@@ -13,7 +13,11 @@
 // platform and device ids exactly as a client's session would; its messages
 // are decoded and dispatched the way Session::handle does it (the same
 // Reader, the generated kHandlers table, CallContext, the extension calls),
-// on this thread. The session is never attached and every request's reply
+// on this thread; so are remote-cl's own calls run as an OpenCL call
+// (standInCall: DeviceInfoAll, KernelLaunchInfo, MapRead*, and the shared-
+// memory, bulk and direct pieces, which find no segment or lanes and must
+// refuse). SharedCopied (Session::handle's, private) is not reached: it needs
+// shared buffers, which only an attached session has. The session is never attached and every request's reply
 // slot is cleared, so nothing is sent anywhere. At the end the session is
 // destroyed, which frees every object the input created (LeakSanitizer then
 // checks that nothing of ours is left).
@@ -43,6 +47,7 @@
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/protocol/message.h"
 #include "rcl/server/calls/call_context.h"
+#include "rcl/server/custom_handlers.h"
 #include "rcl/server/ops/extension_handler.h"
 #include "rcl/server/service/platforms.h"
 #include "rcl/server/session/session.h"
@@ -133,8 +138,11 @@ bool allowed(const zmq::message_t& head) {
   const auto& top = h.get();
   if (top.type != msgpack::type::ARRAY || top.via.array.size < 3) return true;
   const auto& callObj = top.via.array.ptr[2];
-  if (callObj.type != msgpack::type::POSITIVE_INTEGER || callObj.via.u64 >= rcl::protocol::kCallIdCount) return true;
-  const auto call = static_cast<std::uint16_t>(callObj.via.u64);
+  if (callObj.type != msgpack::type::POSITIVE_INTEGER || callObj.via.u64 > 0xFFFF) return true;
+  auto call = static_cast<std::uint16_t>(callObj.via.u64);
+  // A stand-in call has the caps of the call it runs as (BulkRead: clEnqueueReadBuffer's).
+  if (const auto* standIn = rcl::server::standInCall(call)) call = rcl::protocol::wireId(standIn->standsFor);
+  if (call >= rcl::protocol::kCallIdCount) return true;
   if (call == static_cast<std::uint16_t>(rcl::protocol::CallId::clWaitForEvents)) return false;
   // A user event set to an error: PoCL 3.1 may abort in pocl_update_event_failed
   // ("PTHREAD ERROR ... Invalid argument") failing the commands that wait on it,
@@ -162,6 +170,19 @@ void dispatch(rcl::server::Session& session, Frames frames) {
     const std::uint64_t seq = reader.u64() & ((std::uint64_t{1} << protocol::kReplySlotShift) - 1);
     const auto callId = reader.integer<std::uint16_t>();
     if (callId >= protocol::kFirstExtensionCall) return server::ops::handleExtensionCall(session, reader, seq, callId);
+    // remote-cl's own calls run as an OpenCL call (generated stand_in_calls.cpp): the
+    // harness's session has no shared-memory segment, no bulk lanes and no direct
+    // copies (never attached), so the ones that need them must refuse cleanly.
+    if (const server::StandInCall* standIn = server::standInCall(callId)) {
+      server::CallContext ctx(session, reader, seq, standIn->standsFor);  // (not under the state mutex, as below)
+      try {
+        standIn->run(ctx);
+      } catch (const server::CallError& e) {
+        ctx.fail(e.status(), e.what());
+      }
+      ctx.finish();
+      return;
+    }
     if (callId >= protocol::kCallIdCount || server::kHandlers[callId] == nullptr)
       throw protocol::DecodeError("not a call the server runs");
     server::CallContext ctx(session, reader, seq, static_cast<protocol::CallId>(callId));

@@ -11,8 +11,9 @@ Call ids are protocol::CallId's (build/generated/include/rcl/protocol/call_ids.h
 regenerate the seeds when they or the wire format change (kProtocolVersion).
 Sizes stay within the harness's caps (kMaxSize), or at 2^63 and above, which
 it lets through as ids: lies that wrap use those. The same-host and bulk
-socket pieces are not here: the harness's sessions have neither shared
-memory nor a bulk socket (tests/failure/bad_input_test.cpp lies to them).
+socket pieces are here only as calls to refuse: the harness's sessions have
+neither shared memory nor a bulk socket (tests/failure/bad_input_test.cpp
+lies to them).
 """
 import pathlib
 import struct
@@ -36,6 +37,22 @@ CALL = {
     "clCreateCommandQueueWithProperties": 123,
     "clSetKernelExecInfo": 135,
     "clCreateImageWithProperties": 147,
+    # remote-cl's own run as an OpenCL call (codegen/private_calls.toml, stands_for)
+    "WritePiece": 1100,
+    "ReadPiece": 1101,
+    "DirectWrite": 1102,
+    "DirectRead": 1103,
+    "BulkWrite": 1104,
+    "BulkRead": 1105,
+    "SharedWrite": 1106,
+    "SharedRead": 1107,
+    "SharedMap": 1109,
+    "SharedUnmap": 1110,
+    "DeviceInfoAll": 1111,
+    "SharedWritten": 1112,
+    "KernelLaunchInfo": 1113,
+    "MapReadBuffer": 1120,
+    "MapReadImage": 1121,
     # remote-cl's own (protocol/extension_calls.h)
     "EnqueueOp": 2001,
 }
@@ -206,6 +223,25 @@ SEEDS = {
         ("EnqueueOp", QUEUE, "sgemm",
          [[CL_RCL_ARG_HOST_OUT, 3 << 30], [CL_RCL_ARG_HOST_OUT, 3 << 30], [CL_RCL_ARG_SCALAR, Bin(bytes(4))]],
          NIL, 105),
+    ),
+    # [DeviceInfoAll], [KernelLaunchInfo], [MapReadBuffer], [MapReadImage]; the pieces and shared-buffer
+    # calls (token, where, length, queue, buffer, offset, waits), which find no segment, lanes or
+    # direct copies in the harness's session and must refuse
+    "stand-in-calls": session(
+        *kernel(),
+        ("DeviceInfoAll", DEVICE),
+        ("KernelLaunchInfo", KERNEL, DEVICE),
+        ("KernelLaunchInfo", BUFFER, DEVICE),
+        ("MapReadBuffer", QUEUE, BUFFER, 0, 16, NIL, 106),
+        ("MapReadBuffer", QUEUE, BUFFER, NEARLY_ALL, 16, NIL, 107),
+        ("clCreateImage", IMAGE, CONTEXT, CL_MEM_READ_WRITE, image_format(), image_desc(), NIL, NIL),
+        ("MapReadImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(4, 4, 1), NIL, 108),
+        ("MapReadImage", QUEUE, IMAGE, u64s(4, 4, 0), u64s(8, 8, 1), NIL, 109),
+        *((call, 1, 0, 16, QUEUE, BUFFER, 0, NIL)
+          for call in ("WritePiece", "ReadPiece", "DirectWrite", "DirectRead", "BulkWrite", "BulkRead",
+                       "SharedWrite", "SharedRead", "SharedWritten")),
+        ("SharedMap", QUEUE, BUFFER, 1, 0, 16, NIL, 110, 0),
+        ("SharedUnmap", QUEUE, BUFFER, 0, NIL, 111),
     ),
     # build options: more include roots than the options can name
     "include-roots-past-options": session(

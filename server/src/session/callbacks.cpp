@@ -59,12 +59,6 @@ class KeyedRegistry {
     change(it->second.value);
     return true;
   }
-  // Calls `visit(key, value)` for every value, under the lock: it must be quick and call nothing back.
-  template <class Visit>
-  void forEach(const Visit& visit) {
-    std::lock_guard lock(mutex_);
-    for (auto& [key, entry] : entries_) visit(reinterpret_cast<void*>(key), entry.value);
-  }
   // Takes out every value of `owner`, for the caller to destroy outside the lock.
   std::vector<Value> takeAllOf(const void* owner) {
     std::vector<Value> taken;
@@ -99,8 +93,6 @@ using Clock = std::chrono::steady_clock;
 struct PendingAction {
   std::function<void(cl_int)> run;
   cl_event watched = nullptr;
-  Clock::time_point nextLook{};
-  Clock::duration interval{};
 };
 
 KeyedRegistry<PendingAction>& actions() {
@@ -111,14 +103,21 @@ KeyedRegistry<PendingAction>& actions() {
 // Looks for commands that failed without a callback (CompletionActions, in
 // callbacks.h: why) at the events of the pending actions, and releases the
 // events it watched once their actions ran. Its cost stays off the path of
-// every command: an enqueue adds a retain to its action's entry, a callback
-// hands the event over in O(1), and the thread wakes a few times a second,
-// releasing in batches. A command is first looked at after kQuietFirstLook;
-// once something failed (checkSoon: a negative user event, a failed
-// callback), every watched event is looked at at once, and for kAlert after
-// that new ones after kFirstLook, with a back-off to kLongestLook. One thread
-// for the process; it makes no OpenCL call under its mutex (PoCL may hold an
-// event's lock while it calls back, and a callback may call checkSoon).
+// every command: an enqueue adds a retain to its action's entry and a node
+// to the watch's schedule (a min-heap by next look; a callback hands the
+// event over in O(1) and leaves the node, dropped when it comes due and
+// finds no action), and the thread sleeps until the earliest next look, at
+// most every kQuantum (kQuietTick while nothing failed), releasing in
+// batches within kQuietTick; with nothing watched or released it sleeps
+// until woken. A tick costs the due
+// nodes, each a lookup in the registry (its lock held per node) and,
+// outside every lock, a status read. A command is first looked at after
+// kQuietFirstLook; once something failed (checkSoon: a negative user event,
+// a failed callback), every watched event is looked at at once, and for
+// kAlert after that new ones after kFirstLook, with a back-off to
+// kLongestLook. One thread for the process; it makes no OpenCL call under its
+// mutex (PoCL may hold an event's lock while it calls back, and a callback
+// may call checkSoon).
 class FailureWatch {
  public:
   static constexpr Clock::duration kFirstLook = std::chrono::milliseconds(20);
@@ -131,17 +130,28 @@ class FailureWatch {
 
   FailureWatch() : thread_([this] { run(); }) {}
 
-  // When an event watched from now on is first looked at.
-  Clock::duration firstLook() const {
-    return Clock::now().time_since_epoch().count() < alertUntil_.load(std::memory_order_relaxed) ? kFirstLook
-                                                                                                 : kQuietFirstLook;
+  // Schedules the action `key` (whose entry holds the retained event) for
+  // looks, the first one after firstLook().
+  void watch(void* key) {
+    const auto first = firstLook();
+    const Look look{Clock::now() + first, first, key};
+    std::lock_guard lock(mutex_);
+    schedule_.push_back(look);
+    std::push_heap(schedule_.begin(), schedule_.end(), Later{});
+    // Woken only when it sleeps past this look by more than a tick's slack
+    // (nothing else scheduled, or only later looks of a back-off).
+    if (look.at + kQuantum < sleepsUntil_) wake_.notify_one();
   }
 
   // An event the watch retained, whose action ran: released on the watch's thread.
   void release(cl_event event) {
     std::lock_guard lock(mutex_);
     released_.push_back(event);
-    if (released_.size() == kReleaseBatch) wake_.notify_one();
+    // A thread that sleeps with nothing scheduled would keep it for ever, one
+    // that sleeps till a later look past a quiet tick (run(): within one).
+    if (released_.size() == kReleaseBatch || schedule_.empty() ||
+        (released_.size() == 1 && sleepsUntil_ > Clock::now() + kQuietTick))
+      wake_.notify_one();
   }
 
   void checkSoon() {
@@ -152,53 +162,111 @@ class FailureWatch {
   }
 
  private:
+  // A watched action's next look.
+  struct Look {
+    Clock::time_point at;
+    Clock::duration interval;
+    void* key;
+  };
+  struct Later {
+    bool operator()(const Look& a, const Look& b) const { return a.at > b.at; }
+  };
+
+  bool alert(Clock::time_point now) const {
+    return now.time_since_epoch().count() < alertUntil_.load(std::memory_order_relaxed);
+  }
+  // When an event watched from now on is first looked at.
+  Clock::duration firstLook() const { return alert(Clock::now()) ? kFirstLook : kQuietFirstLook; }
+
   [[noreturn]] void run() {
     std::vector<cl_event> releasing;
+    std::vector<Look> due;
+    auto lastTick = Clock::now();
     for (;;) {
       bool soon = false;
       {
         std::unique_lock lock(mutex_);
-        const auto tick = Clock::now().time_since_epoch().count() < alertUntil_.load() ? kQuantum : kQuietTick;
-        wake_.wait_for(lock, tick, [this] { return soon_ || released_.size() >= kReleaseBatch; });
+        for (;;) {
+          if (soon_ || released_.size() >= kReleaseBatch || (schedule_.empty() && !released_.empty())) break;
+          const auto now = Clock::now();
+          if (schedule_.empty()) {
+            sleepsUntil_ = Clock::time_point::max();
+            wake_.wait(lock);
+            continue;
+          }
+          // The earliest look, but ticks at least a tick apart: looks due
+          // within the tick are taken together.
+          sleepsUntil_ = std::max(schedule_.front().at, lastTick + (alert(now) ? kQuantum : kQuietTick));
+          // Released events (what PoCL holds with them: buffers a destructor
+          // callback waits for) go within a quiet tick, not at the next look.
+          if (!released_.empty()) sleepsUntil_ = std::min(sleepsUntil_, lastTick + kQuietTick);
+          if (sleepsUntil_ <= now) break;
+          wake_.wait_until(lock, sleepsUntil_);
+        }
+        sleepsUntil_ = Clock::time_point::min();  // awake: never woken
         soon = std::exchange(soon_, false);
         releasing.swap(released_);
+        lastTick = Clock::now();
+        takeDue(lastTick + kQuantum, soon, due);
       }
       for (cl_event event : releasing) ::clReleaseEvent(event);
       releasing.clear();
-      look(soon);
+      look(due, lastTick, soon);
+      std::lock_guard lock(mutex_);
+      for (const Look& again : due) {
+        schedule_.push_back(again);
+        std::push_heap(schedule_.begin(), schedule_.end(), Later{});
+      }
+      due.clear();
     }
   }
 
-  // Looks at the watched events that are due (all of them after a checkSoon)
-  // and runs the action of each that failed.
-  static void look(bool soon) {
-    const auto now = Clock::now();
-    std::vector<std::pair<void*, cl_event>> due;
-    actions().forEach([&](void* key, const PendingAction& action) {
-      if (action.watched != nullptr && (soon || action.nextLook <= now)) due.emplace_back(key, action.watched);
-    });
-    for (const auto& [key, event] : due) {
+  // Moves the looks due by `until` (all of them after a checkSoon) from the schedule to `due`.
+  void takeDue(Clock::time_point until, bool all, std::vector<Look>& due) {
+    if (all) {
+      due.swap(schedule_);  // (`due` is empty)
+      return;
+    }
+    while (!schedule_.empty() && schedule_.front().at <= until) {
+      std::pop_heap(schedule_.begin(), schedule_.end(), Later{});
+      due.push_back(schedule_.back());
+      schedule_.pop_back();
+    }
+  }
+
+  // Looks at the events of the `due` looks, runs the action of each that
+  // failed, and leaves in `due` those to look at again, rescheduled; an
+  // action that ran (its event released or handed to release()) is dropped.
+  static void look(std::vector<Look>& due, Clock::time_point now, bool soon) {
+    std::size_t kept = 0;
+    for (Look& look : due) {
+      cl_event event = nullptr;
+      if (!actions().update(look.key, [&](const PendingAction& action) { event = action.watched; }) ||
+          event == nullptr)
+        continue;  // ran already: only this thread releases the event, so it is valid while looked at
       cl_int status = CL_QUEUED;
       if (::clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, nullptr) != CL_SUCCESS)
         status = CL_QUEUED;  // (it is retained: cannot happen) looked at again later
       if (status < 0) {
-        if (auto taken = actions().take(key)) {
+        if (auto taken = actions().take(look.key)) {
           taken->run(status);
           ::clReleaseEvent(taken->watched);
         }
         continue;
       }
-      actions().update(key, [&](PendingAction& action) {
-        action.interval = soon ? kFirstLook : std::min(action.interval * 2, kLongestLook);
-        action.nextLook = now + action.interval;
-      });
+      look.interval = soon ? kFirstLook : std::min(look.interval * 2, kLongestLook);
+      look.at = now + look.interval;
+      due[kept++] = look;
     }
+    due.resize(kept);
   }
 
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::vector<Look> schedule_;  // a min-heap by Look::at (Later)
   std::vector<cl_event> released_;
   bool soon_ = false;
+  Clock::time_point sleepsUntil_ = Clock::time_point::min();
   std::atomic<Clock::rep> alertUntil_{0};
   std::thread thread_;  // never joined: the watch lasts as long as the process
 };
@@ -277,14 +345,10 @@ cl_int CompletionActions::onStatus(cl_event event, cl_int when, std::function<vo
   if (::clGetEventInfo(event, CL_EVENT_COMMAND_TYPE, sizeof type, &type, nullptr) != CL_SUCCESS ||
       type == CL_COMMAND_USER || ::clRetainEvent(event) != CL_SUCCESS)
     return status;
-  auto& watch = failureWatch();
-  const auto first = watch.firstLook();
-  const bool watched = actions().update(key, [&](PendingAction& pending) {
-    pending.watched = event;
-    pending.interval = first;
-    pending.nextLook = Clock::now() + first;
-  });
-  if (!watched) ::clReleaseEvent(event);  // its action ran already (not in a callback here)
+  if (actions().update(key, [&](PendingAction& pending) { pending.watched = event; }))
+    failureWatch().watch(key);
+  else
+    ::clReleaseEvent(event);  // its action ran already (not in a callback here)
   return status;
 }
 
