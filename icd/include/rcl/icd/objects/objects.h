@@ -82,6 +82,10 @@ struct _cl_context : rcl::icd::Object {
   // The devices clCreateContext named (empty: made from a type, or not yet
   // known): what the client checks a creation's device against without asking.
   std::vector<cl_device_id> devices;
+  // clGetSupportedImageFormats' answers, by flags and image type, once asked
+  // (entry/image_checks.h): what a pipelined image creation is checked against.
+  std::mutex formatsMutex;
+  std::map<std::pair<cl_mem_flags, cl_mem_object_type>, std::vector<cl_image_format>> imageFormats;
 };
 
 struct _cl_command_queue : rcl::icd::Object {
