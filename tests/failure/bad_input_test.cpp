@@ -426,6 +426,34 @@ TEST_F(BadInputTest, KernelLaunchInfoOfOtherObjectsIsRefused) {
   expectServing(client, "launch information of other objects");
 }
 
+// [ProgramKernels] (protocol/program_kernels.h): a program's kernel names and
+// their arguments' information; another object, an unknown id or a program
+// with no executable is refused, and the server keeps serving.
+TEST_F(BadInputTest, ProgramKernelsOfOtherObjectsIsRefused) {
+  RawClient client(zmq_, server_->endpoint(), 0x9b0c);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  ASSERT_NO_FATAL_FAILURE(kernel(client, 10, 11));
+  const auto ask = [&](std::optional<std::uint64_t> program) {
+    return client.call(CallId::ProgramKernels, [&](protocol::Writer& w) {
+      if (program) w.u64(*program);
+      else w.nil();
+    });
+  };
+  auto fine = ask(10);
+  ASSERT_EQ(fine.status, CL_SUCCESS) << "the built program";
+  ASSERT_TRUE(fine.rest);
+  ASSERT_EQ(fine.rest->array(), 1u) << "one kernel";
+  ASSERT_EQ(fine.rest->array(), 2u) << "[name, args]";
+  EXPECT_EQ(fine.rest->str(), "k");
+  ASSERT_FALSE(fine.rest->isNil()) << "PoCL gives argument information";
+  EXPECT_EQ(fine.rest->array(), 3u) << "k's arguments";
+  EXPECT_NE(ask(11).status, CL_SUCCESS) << "a kernel for the program";
+  EXPECT_NE(ask(kBuffer).status, CL_SUCCESS) << "a buffer for the program";
+  EXPECT_NE(ask(999).status, CL_SUCCESS) << "an unknown program";
+  EXPECT_NE(ask(std::nullopt).status, CL_SUCCESS) << "no program";
+  expectServing(client, "kernels of other objects");
+}
+
 TEST_F(BadInputTest, ClSetKernelExecInfoWhoseValueLiesIsRefused) {
   RawClient client(zmq_, server_->endpoint(), 0xe8ec);
   ASSERT_NO_FATAL_FAILURE(open(client));

@@ -1,5 +1,5 @@
 // Creations the client sends without waiting (samplers, host queues, user
-// events: icd/include/rcl/icd/entry/pipelined.h) that the server then refuses: the
+// events, images: icd/include/rcl/icd/entry/pipelined.h) that the server then refuses: the
 // call returned CL_SUCCESS, so the refusal must show at the object's first
 // use, with the server's error, and the object's release must succeed and
 // leave nothing behind on the server (its session's object count, as the
@@ -55,6 +55,23 @@ long sessionObjects(const std::string& endpoint, long expected) {
   return seen;
 }
 
+// A launch of `kernel` whose event ends with `status` (CL_COMPLETE: it
+// runs): "" or what went otherwise.
+std::string launchFails(cl_command_queue queue, cl_kernel kernel, cl_int status) {
+  cl_event event = nullptr;
+  const std::size_t one = 1;
+  cl_int error = clEnqueueNDRangeKernel(queue, kernel, 1, nullptr, &one, nullptr, 0, nullptr, &event);
+  if (error != CL_SUCCESS) return "the launch was refused at the call: " + clErrorName(error);
+  const cl_int waited = clWaitForEvents(1, &event);
+  cl_int ended = CL_COMPLETE;
+  clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof ended, &ended, nullptr);
+  clReleaseEvent(event);
+  if (ended != status || (waited == CL_SUCCESS) != (status == CL_COMPLETE))
+    return "the launch's wait returned " + clErrorName(waited) + ", its status " + clErrorName(ended) + ", not " +
+           clErrorName(status);
+  return {};
+}
+
 class PipelinedCreationTest : public OwnServerTest {
  protected:
   PipelinedCreationTest() : OwnServerTest("rcl-pipelined", true) {}
@@ -79,9 +96,10 @@ TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) 
     if (error != CL_SUCCESS) return "clCreateContext: " + clErrorName(error);
     cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &error);
     if (error != CL_SUCCESS) return "the first queue: " + clErrorName(error);
-    const char* source = "kernel void k(read_only image2d_t i, sampler_t s, global int* p) { p[0] = 1; }";
+    const char* source = "kernel void k(global int* p, sampler_t s) { if (p) p[0] = 1; }";
     cl_program program = clCreateProgramWithSource(context, 1, &source, nullptr, &error);
-    if (error != CL_SUCCESS || clBuildProgram(program, 1, &device, "", nullptr, nullptr) != CL_SUCCESS)
+    // (With its arguments' information: setting them then never waits.)
+    if (error != CL_SUCCESS || clBuildProgram(program, 1, &device, "-cl-kernel-arg-info", nullptr, nullptr) != CL_SUCCESS)
       return "the program did not build";
     cl_kernel kernel = clCreateKernel(program, "k", &error);
     if (error != CL_SUCCESS) return "clCreateKernel: " + clErrorName(error);
@@ -97,18 +115,33 @@ TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) 
     const cl_queue_properties profiling[] = {CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE, 0};
     cl_command_queue overQueue = clCreateCommandQueueWithProperties(context, device, profiling, &error);
     if (overQueue == nullptr || error != CL_SUCCESS) return "a queue over the limit failed at the call: " + clErrorName(error);
+    const cl_image_format format{CL_RGBA, CL_UNORM_INT8};
+    cl_image_desc desc{};
+    desc.image_type = CL_MEM_OBJECT_IMAGE2D;
+    desc.image_width = 4;
+    desc.image_height = 4;
+    cl_mem overImage = clCreateImage(context, CL_MEM_READ_WRITE, &format, &desc, nullptr, &error);
+    if (overImage == nullptr || error != CL_SUCCESS)
+      return "an image over the limit failed at the call: " + clErrorName(error);
     // Its settings are the client's: answered, as for any sampler.
     cl_addressing_mode addressing = 0;
     if (clGetSamplerInfo(over, CL_SAMPLER_ADDRESSING_MODE, sizeof addressing, &addressing, nullptr) != CL_SUCCESS ||
         addressing != CL_ADDRESS_CLAMP)
       return "the refused sampler's addressing mode was not answered";
 
-    // First uses: the sampler as a kernel argument (the first setting of that argument waits for
-    // the server), the queue with a clFinish and a marker.
+    // First uses: the sampler as a kernel argument (sent without waiting: the kernel's argument
+    // information decides it), whose refusal fails the kernel's next launch; the queue with a clFinish
+    // and a marker.
+    if ((error = clSetKernelArg(kernel, 0, sizeof(cl_mem), nullptr)) != CL_SUCCESS)
+      return "a NULL buffer as an argument: " + clErrorName(error);
     error = clSetKernelArg(kernel, 1, sizeof over, &over);
-    if (error != CL_OUT_OF_RESOURCES) return "the refused sampler's first use returned " + clErrorName(error);
+    if (error != CL_SUCCESS) return "the refused sampler's setting as an argument returned " + clErrorName(error);
+    if (const std::string launch = launchFails(queue, kernel, CL_INVALID_KERNEL_ARGS); !launch.empty())
+      return "with the refused sampler as an argument: " + launch;
     if ((error = clSetKernelArg(kernel, 1, sizeof fitting, &fitting)) != CL_SUCCESS)
       return "the sampler within the limit, as an argument: " + clErrorName(error);
+    if (const std::string launch = launchFails(queue, kernel, CL_COMPLETE); !launch.empty())
+      return "with the sampler within the limit as an argument: " + launch;
     // (A clFinish with no command sent asks the server; after a command it waits for that command.)
     if ((error = clFinish(overQueue)) != CL_OUT_OF_RESOURCES)
       return "clFinish of the refused queue returned " + clErrorName(error);
@@ -123,7 +156,14 @@ TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) 
       return "the wait for a marker on the refused queue returned " + clErrorName(waited) + ", its status " +
              clErrorName(status);
 
+    // The image's first use, a blocking read, fails with the server's error.
+    unsigned char pixels[4 * 4 * 4] = {};
+    const size_t origin[3] = {0, 0, 0}, region[3] = {4, 4, 1};
+    error = clEnqueueReadImage(queue, overImage, CL_TRUE, origin, region, 0, 0, pixels, 0, nullptr, nullptr);
+    if (error != CL_OUT_OF_RESOURCES) return "the refused image's first use returned " + clErrorName(error);
+
     // Released: nothing was left to release; the server counts the 6 objects within the limit.
+    if (clReleaseMemObject(overImage) != CL_SUCCESS) return "the refused image's release failed";
     if (clReleaseSampler(over) != CL_SUCCESS) return "the refused sampler's release failed";
     if (clReleaseCommandQueue(overQueue) != CL_SUCCESS) return "the refused queue's release failed";
     if (const long objects = sessionObjects(server_->endpoint(), kMaxObjects); objects != kMaxObjects)

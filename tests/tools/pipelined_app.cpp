@@ -3,6 +3,10 @@
 // makes queues (both entry points), samplers (both entry points) and user
 // events, asks each for the information that never changes twice, uses them
 // (a marker on each queue, waiting for a user event), and checks every answer.
+// Then, each round, a kernel whose arguments of every kind (a buffer, a
+// __local one, by-value built-in types, a sampler) are set for the first
+// time, launched, and its result checked; and an image made from host
+// memory, read back.
 // Prints "pipelined_app: OK" and exits 0 when everything is right.
 #define CL_USE_DEPRECATED_OPENCL_1_2_APIS
 #include <cstdio>
@@ -53,6 +57,71 @@ int checkSampler(cl_sampler s, cl_context context, cl_bool normalized, cl_addres
   return clReleaseSampler(s) == CL_SUCCESS ? 0 : fail("clReleaseSampler", CL_INVALID_VALUE);
 }
 
+constexpr const char* kSource = R"CLC(
+kernel void k(global float4* out, local float4* tmp, float4 v, float3 w, int n, uchar2 c, sampler_t s) {
+  tmp[0] = v + (float4)(w, 0.0f) + (float4)(n + c.x + c.y);
+  out[0] = tmp[0];
+}
+)CLC";
+
+// A kernel of `program`, its arguments set for the first time, launched once: out[0] = v + w + n + c.x + c.y.
+int checkKernel(cl_program program, cl_context context, cl_command_queue queue, int round) {
+  cl_int status = CL_SUCCESS;
+  cl_kernel kernel = clCreateKernel(program, "k", &status);
+  if (status != CL_SUCCESS) return fail("clCreateKernel", status);
+  cl_mem out = clCreateBuffer(context, CL_MEM_READ_WRITE, sizeof(cl_float4), nullptr, &status);
+  if (status != CL_SUCCESS) return fail("clCreateBuffer", status);
+  cl_sampler sampler = clCreateSampler(context, CL_FALSE, CL_ADDRESS_CLAMP, CL_FILTER_NEAREST, &status);
+  if (status != CL_SUCCESS) return fail("clCreateSampler", status);
+  const cl_float4 v = {{1.0f, 2.0f, 3.0f, 4.0f}};
+  const cl_float3 w = {{10.0f, 20.0f, 30.0f}};
+  const cl_int n = round;
+  const cl_uchar2 c = {{1, 2}};
+  if ((status = clSetKernelArg(kernel, 0, sizeof out, &out)) != CL_SUCCESS ||
+      (status = clSetKernelArg(kernel, 1, sizeof(cl_float4), nullptr)) != CL_SUCCESS ||
+      (status = clSetKernelArg(kernel, 2, sizeof v, &v)) != CL_SUCCESS ||
+      (status = clSetKernelArg(kernel, 3, sizeof w, &w)) != CL_SUCCESS ||
+      (status = clSetKernelArg(kernel, 4, sizeof n, &n)) != CL_SUCCESS ||
+      (status = clSetKernelArg(kernel, 5, sizeof c, &c)) != CL_SUCCESS ||
+      (status = clSetKernelArg(kernel, 6, sizeof sampler, &sampler)) != CL_SUCCESS)
+    return fail("clSetKernelArg", status);
+  const size_t one = 1;
+  cl_float4 result = {};
+  if ((status = clEnqueueNDRangeKernel(queue, kernel, 1, nullptr, &one, &one, 0, nullptr, nullptr)) != CL_SUCCESS ||
+      (status = clEnqueueReadBuffer(queue, out, CL_TRUE, 0, sizeof result, &result, 0, nullptr, nullptr)) !=
+          CL_SUCCESS)
+    return fail("the kernel's launch", status);
+  const float add = static_cast<float>(round + 3);
+  const float expected[4] = {11.0f + add, 22.0f + add, 33.0f + add, 4.0f + add};
+  for (int i = 0; i < 4; ++i)
+    if (result.s[i] != expected[i]) return fail("the kernel's result", CL_INVALID_VALUE);
+  clReleaseSampler(sampler);
+  clReleaseMemObject(out);
+  clReleaseKernel(kernel);
+  return 0;
+}
+
+// A 4 x 4 RGBA8 image made from host memory: read back, the same bytes.
+int checkImage(cl_context context, cl_command_queue queue, int round) {
+  unsigned char pixels[4 * 4 * 4];
+  for (unsigned i = 0; i < sizeof pixels; ++i) pixels[i] = static_cast<unsigned char>(i * 7 + round);
+  const cl_image_format format{CL_RGBA, CL_UNORM_INT8};
+  cl_image_desc desc{};
+  desc.image_type = CL_MEM_OBJECT_IMAGE2D;
+  desc.image_width = 4;
+  desc.image_height = 4;
+  cl_int status = CL_SUCCESS;
+  cl_mem image = clCreateImage(context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, &format, &desc, pixels, &status);
+  if (status != CL_SUCCESS) return fail("clCreateImage", status);
+  unsigned char back[sizeof pixels] = {};
+  const size_t origin[3] = {0, 0, 0}, region[3] = {4, 4, 1};
+  status = clEnqueueReadImage(queue, image, CL_TRUE, origin, region, 0, 0, back, 0, nullptr, nullptr);
+  if (status != CL_SUCCESS) return fail("clEnqueueReadImage", status);
+  for (unsigned i = 0; i < sizeof pixels; ++i)
+    if (back[i] != pixels[i]) return fail("the image's bytes", CL_INVALID_VALUE);
+  return clReleaseMemObject(image) == CL_SUCCESS ? 0 : fail("the image's release", CL_INVALID_VALUE);
+}
+
 }  // namespace
 
 int main() {
@@ -64,7 +133,16 @@ int main() {
     return fail("clGetDeviceIDs", status);
   cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &status);
   if (status != CL_SUCCESS) return fail("clCreateContext", status);
+  cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &status);
+  if (status != CL_SUCCESS) return fail("the kernels' queue", status);
+  const char* source = kSource;
+  cl_program program = clCreateProgramWithSource(context, 1, &source, nullptr, &status);
+  // (With its arguments' information, which clSetKernelArg is checked against: PoCL gives none without.)
+  if (status == CL_SUCCESS) status = clBuildProgram(program, 1, &device, "-cl-kernel-arg-info", nullptr, nullptr);
+  if (status != CL_SUCCESS) return fail("the program's build", status);
   for (int round = 0; round < kRounds; ++round) {
+    if (int failed = checkKernel(program, context, queue, round)) return failed;
+    if (int failed = checkImage(context, queue, round)) return failed;
     cl_command_queue q = clCreateCommandQueue(context, device, CL_QUEUE_PROFILING_ENABLE, &status);
     if (status != CL_SUCCESS) return fail("clCreateCommandQueue", status);
     if (int failed = checkQueue(q, context, device, CL_QUEUE_PROFILING_ENABLE)) return failed;
@@ -91,6 +169,8 @@ int main() {
     if ((status = clWaitForEvents(1, &user)) != CL_SUCCESS) return fail("clWaitForEvents", status);
     clReleaseEvent(user);
   }
+  clReleaseProgram(program);
+  clReleaseCommandQueue(queue);
   clReleaseContext(context);
   std::printf("pipelined_app: OK\n");
   return 0;

@@ -23,6 +23,7 @@ TEST(PrivateCalls, KeepTheirWireIds) {
   EXPECT_EQ(wireId(CallId::BulkRead), 1105);
   EXPECT_EQ(wireId(CallId::DeviceInfoAll), 1111);
   EXPECT_EQ(wireId(CallId::KernelLaunchInfo), 1113);
+  EXPECT_EQ(wireId(CallId::ProgramKernels), 1114);
   EXPECT_EQ(wireId(CallId::MapReadImage), 1121);
   EXPECT_EQ(wireId(CallId::ListOps), 2000);
   EXPECT_EQ(rcl::protocol::kFirstExtensionCall, wireId(CallId::ListOps));
@@ -49,6 +50,9 @@ TEST(PrivateCalls, StandInsRunAsTheirEntryPoint) {
   ASSERT_NE(launch, nullptr) << "KernelLaunchInfo has no row in the server's stand-in table";
   EXPECT_EQ(launch->standsFor, CallId::clGetKernelWorkGroupInfo);
   EXPECT_NE(launch->run, nullptr);
+  const auto* kernels = rcl::server::standInCall(wireId(CallId::ProgramKernels));
+  ASSERT_NE(kernels, nullptr) << "ProgramKernels has no row in the server's stand-in table";
+  EXPECT_EQ(kernels->standsFor, CallId::clGetProgramInfo);
   const auto* write = rcl::server::standInCall(wireId(CallId::BulkWrite));
   ASSERT_NE(write, nullptr);
   EXPECT_EQ(write->standsFor, CallId::clEnqueueWriteBuffer);
@@ -67,7 +71,7 @@ TEST(PrivateCalls, StandInsRunAsTheirEntryPoint) {
     names.insert(rcl::protocol::callName(id));
     EXPECT_STREQ(rcl::protocol::entryPointName(id), rcl::protocol::callName(wireId(call->standsFor))) << id;
   }
-  EXPECT_EQ(names.size(), 15u) << "stand-in calls in the generated table";
+  EXPECT_EQ(names.size(), 16u) << "stand-in calls in the generated table";
 }
 
 }  // namespace

@@ -1,16 +1,20 @@
 // Kernels and their arguments. clSetKernelArg: an argument's bytes may be a
 // handle (cl_mem, cl_sampler, cl_command_queue), which the client turns into
 // its id; clSetKernelArgSVMPointer and clSetKernelExecInfo: SVM pointers,
-// which it turns into the server's addresses. The first time an argument of
-// a kernel function is set with a given shape (kind, size, object kind), the
-// call waits for the server's verdict, so errors come back exactly; later
-// calls of an accepted shape cannot fail and are sent without waiting, for
-// every kernel of that function in that build of the program (clCreateKernel
-// joins a kernel to its function's shapes). Shapes and reasons:
-// codegen/opencl_calls.toml.
+// which it turns into the server's addresses. clSetKernelArg never waits
+// where the argument's information (fetched with its program's kernel names,
+// kernel_arg_info.h) decides: index, size and object kind are checked at the
+// call, and what only the server could refuse fails the kernel's next launch
+// (CL_INVALID_KERNEL_ARGS). Elsewhere (no information, a struct or typedef'd
+// by-value type), the first time an argument of a kernel function is set with
+// a given shape (kind, size, object kind), the call waits for the server's
+// verdict, so errors come back exactly; later calls of an accepted shape
+// cannot fail and are sent without waiting, for every kernel of that function
+// in that build of the program (clCreateKernel joins a kernel to its
+// function's shapes). Shapes and reasons: codegen/opencl_calls.toml.
 #include <algorithm>
 #include <cstring>
-#include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +22,7 @@
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/transport/driver.h"
+#include "rcl/icd/entry/kernel_arg_info.h"
 #include "rcl/icd/entry/kernel_args.h"
 #include "rcl/icd/objects/lifetime.h"
 #include "rcl/icd/data/svm_ranges.h"
@@ -63,38 +68,43 @@ bool isArgObject(const Object* o) {
   return o->kind == ObjectKind::Mem || o->kind == ObjectKind::Sampler || o->kind == ObjectKind::Queue;
 }
 
-// The function `name` of `program`'s current build.
+// The function `name` of `program`'s current build; a new one takes the
+// arguments the program's kernel names came with.
 std::shared_ptr<KernelFunction> functionOf(cl_program program, const char* name) {
   std::lock_guard lock(program->functionsMutex);
   auto& function = program->functions[name];
-  if (function == nullptr) function = std::make_shared<KernelFunction>();
+  if (function == nullptr) {
+    function = std::make_shared<KernelFunction>();
+    if (program->kernelNames) {
+      if (const auto it = program->kernelNames->find(name); it != program->kernelNames->end() && it->second) {
+        function->args = it->second;
+        function->numArgs = static_cast<cl_uint>(it->second->size());
+      }
+    }
+  }
   return function;
 }
 
-// Whether `name` is a kernel of `program`'s current build: its kernel names
-// are asked once per build (not kept while it has no executable: a build
-// with a callback may still be running).
+// Whether `name` is a kernel of `program`'s current build: its kernels (names
+// and argument information, kernel_arg_info.h) are asked once per build (not
+// kept while it has no executable: a build with a callback may still be running).
 bool namesKernel(cl_program program, const char* name) {
   {
     std::lock_guard lock(program->functionsMutex);
     if (program->kernelNames) return program->kernelNames->count(name) != 0;
   }
-  std::size_t size = 0;
-  if (kDispatchTable.clGetProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, 0, nullptr, &size) != CL_SUCCESS || size == 0)
-    return false;
-  std::string names(size, '\0');
-  if (kDispatchTable.clGetProgramInfo(program, CL_PROGRAM_KERNEL_NAMES, size, names.data(), nullptr) != CL_SUCCESS)
-    return false;
-  names.resize(std::strlen(names.c_str()));
-  std::set<std::string> kernels;
-  for (std::size_t at = 0; at <= names.size();) {
-    const std::size_t end = std::min(names.find(';', at), names.size());
-    if (end > at) kernels.insert(names.substr(at, end - at));
-    at = end + 1;
-  }
+  std::optional<ProgramKernels> kernels = fetchProgramKernels(program);
+  if (!kernels) return false;
   std::lock_guard lock(program->functionsMutex);
   program->kernelNames = std::move(kernels);
   return program->kernelNames->count(name) != 0;
+}
+
+// The argument `index` of `k` as its information declares it (nullptr: no
+// information). Set before the kernel was the application's, never changed.
+const KernelArg* declaredArg(cl_kernel k, cl_uint index) {
+  const auto& args = k->function->args;
+  return args && index < args->size() ? &(*args)[index] : nullptr;
 }
 
 }  // namespace
@@ -134,20 +144,27 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t ar
   call.scalar(arg_index);
   call.scalar(arg_size);
   if (call.failed()) return call.status();
+  if (k->function->args && arg_index >= k->function->args->size()) return CL_INVALID_ARG_INDEX;
+  const KernelArg* declared = declaredArg(k, arg_index);
   Object* object = nullptr;
-  if (arg_value != nullptr && arg_size == sizeof(void*)) {
+  // (A by-value argument's bytes are never a handle, whatever they hold.)
+  if (arg_value != nullptr && arg_size == sizeof(void*) &&
+      (declared == nullptr || declared->type != KernelArg::Type::Value)) {
     void* candidate;
     std::memcpy(&candidate, arg_value, sizeof candidate);
     object = k->connection->owned(candidate);
     if (object != nullptr && !object->live) return CL_INVALID_ARG_VALUE;
   }
+  if (object != nullptr && (isArgObject(object) ? contextOf(object) : nullptr) != k->context)
+    return object->kind == ObjectKind::Sampler ? CL_INVALID_SAMPLER : CL_INVALID_MEM_OBJECT;
+  const ArgVerdict verdict = declared != nullptr ? judgeArg(*declared, arg_size, arg_value, object) : ArgVerdict{};
+  if (verdict.decided && verdict.error != CL_SUCCESS) return verdict.error;
   ArgKind kind;
   if (arg_value == nullptr) {
-    kind = ArgKind::Local;
+    // (A NULL buffer is no __local argument.)
+    kind = declared != nullptr && declared->type == KernelArg::Type::Pointer ? ArgKind::Bytes : ArgKind::Local;
     call.writer().nil();
   } else if (object != nullptr) {
-    if ((isArgObject(object) ? contextOf(object) : nullptr) != k->context)
-      return object->kind == ObjectKind::Sampler ? CL_INVALID_SAMPLER : CL_INVALID_MEM_OBJECT;
     kind = ArgKind::Object;
     call.writer().u64(object->id);
   } else {
@@ -155,7 +172,12 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t ar
     call.value(arg_value, arg_size);
   }
   const std::uint64_t shape = shapeOf(kind, arg_size, object);
-  if (accepted(k, arg_index, shape)) return call.post();
+  // Decided by the argument's information, or a shape the server accepted:
+  // what only the server could still refuse fails the kernel's next launch.
+  if (verdict.decided || accepted(k, arg_index, shape)) {
+    if (verdict.decided) accept(k, arg_index, shape);
+    return call.post();
+  }
   const cl_int status = call.sync().status();
   if (status == CL_SUCCESS) accept(k, arg_index, shape);
   return status;

@@ -11,6 +11,7 @@
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/objects/events.h"
+#include "rcl/icd/entry/image_checks.h"
 #include "rcl/icd/entry/image_format.h"
 #include "rcl/icd/data/shm_pieces.h"
 #include "rcl/icd/entry/info_copy.h"
@@ -161,21 +162,11 @@ std::size_t imageHostSize(const cl_image_format* format, const cl_image_desc* de
   }
 }
 
-// The extent an origin and a region of the image are checked against.
-void setImageExtent(cl_mem m, const cl_image_desc& desc) {
-  std::size_t extent[3] = {desc.image_width, 1, 1};
-  switch (desc.image_type) {
-    case CL_MEM_OBJECT_IMAGE1D_ARRAY: extent[1] = desc.image_array_size; break;
-    case CL_MEM_OBJECT_IMAGE2D: extent[1] = desc.image_height; break;
-    case CL_MEM_OBJECT_IMAGE2D_ARRAY: extent[1] = desc.image_height; extent[2] = desc.image_array_size; break;
-    case CL_MEM_OBJECT_IMAGE3D: extent[1] = desc.image_height; extent[2] = desc.image_depth; break;
-    default: break;  // 1D, 1D buffer
-  }
-  std::copy(extent, extent + 3, m->imageExtent);
-}
-
 cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* properties, cl_mem_flags flags,
                    const cl_image_format* format, const cl_image_desc* desc, void* host_ptr, cl_int* errcode_ret) {
+  // Sent without waiting when the client is sure of it (image_checks.h).
+  const bool pipelined = (properties == nullptr || properties[0] == 0) &&
+                         imageSurelyTaken(checked(context), flags, format, desc, host_ptr);
   Call call(id);
   auto* created = call.create<_cl_mem>();
   call.handle(context);
@@ -187,19 +178,13 @@ cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* prope
   call.optionalHandle(desc != nullptr ? desc->mem_object : nullptr);
   if (sendsHostData(flags, host_ptr)) call.bulkCopy(host_ptr, imageHostSize(format, desc));
   else call.bulkCopy(nullptr, 0);
-  cl_mem m = finishCreation(call.sync(), created, errcode_ret, flags, 0, host_ptr);
-  if (m != nullptr) {
-    m->image = true;
-    m->elementSize = imageElementSize(*format);
-    m->format = *format;
-    m->hostRowPitch = desc->image_row_pitch != 0 ? desc->image_row_pitch : desc->image_width * m->elementSize;
-    const bool hasSlices = desc->image_type == CL_MEM_OBJECT_IMAGE3D || desc->image_type == CL_MEM_OBJECT_IMAGE2D_ARRAY ||
-                           desc->image_type == CL_MEM_OBJECT_IMAGE1D_ARRAY;
-    const std::size_t rows = desc->image_type == CL_MEM_OBJECT_IMAGE1D_ARRAY ? 1 : desc->image_height;
-    m->hostSlicePitch = hasSlices ? (desc->image_slice_pitch != 0 ? desc->image_slice_pitch : m->hostRowPitch * rows) : 0;
-    m->imageType = desc->image_type;
-    setImageExtent(m, *desc);
+  cl_mem m = nullptr;
+  if (pipelined && !call.failed()) {
+    if ((m = createPipelined(call, created, true, errcode_ret)) != nullptr) keepBufferFacts(m, flags, 0, host_ptr);
+  } else {
+    m = finishCreation(call.sync(), created, errcode_ret, flags, 0, host_ptr);
   }
+  if (m != nullptr) keepImageFacts(m, *format, *desc);
   return m;
 }
 

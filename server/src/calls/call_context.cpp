@@ -106,6 +106,9 @@ EventOut CallContext::event() {
   EventOut e;
   if (!args_.isNil()) e.id = args_.u64();
   eventId_ = e.id;
+  // A launch of a kernel an argument of which failed to set without the
+  // client waiting (handlers/custom_objects.cpp: clSetKernelArg).
+  if (kernelArgsFailed_) throw CallError(CL_INVALID_KERNEL_ARGS, "a kernel argument set earlier failed");
   return e;
 }
 

@@ -282,19 +282,29 @@ void clSetKernelArg(CallContext& ctx) {
   auto index = ctx.scalar<cl_uint>();
   auto size = ctx.scalar<size_t>();
   auto& args = ctx.args();
-  cl_int status;
-  if (args.isNil()) {
-    status = ::clSetKernelArg(kernel, index, size, nullptr);
-  } else if (args.peekIsBin()) {
-    auto value = ctx.value(size, CL_INVALID_ARG_SIZE);
-    status = ::clSetKernelArg(kernel, index, size, value.data());
-  } else {
-    void* object = ctx.session().table().any(args.u64(), CL_INVALID_ARG_VALUE);
-    if (size != sizeof object)
-      throw CallError(CL_INVALID_ARG_SIZE, "an object argument of another size than a handle's");
-    status = ::clSetKernelArg(kernel, index, sizeof object, &object);
+  // Set without the client waiting: a refusal fails the kernel's next
+  // launch (HandleTable::argFailed); a later success clears it.
+  const auto judged = [&](cl_int status) {
+    ctx.reply(status);
+    if (ctx.posted() || status == CL_SUCCESS)
+      ctx.session().table().argFailed(ctx.session().table().idOf(kernel), index, status != CL_SUCCESS);
+  };
+  try {
+    if (args.isNil()) {
+      judged(::clSetKernelArg(kernel, index, size, nullptr));
+    } else if (args.peekIsBin()) {
+      auto value = ctx.value(size, CL_INVALID_ARG_SIZE);
+      judged(::clSetKernelArg(kernel, index, size, value.data()));
+    } else {
+      void* object = ctx.session().table().any(args.u64(), CL_INVALID_ARG_VALUE);
+      if (size != sizeof object)
+        throw CallError(CL_INVALID_ARG_SIZE, "an object argument of another size than a handle's");
+      judged(::clSetKernelArg(kernel, index, sizeof object, &object));
+    }
+  } catch (const CallError& e) {
+    if (ctx.posted()) ctx.session().table().argFailed(ctx.session().table().idOf(kernel), index, true);
+    throw;
   }
-  ctx.reply(status);
 }
 
 // [clSetEventCallback]: event, callback type, callback id. Only statuses

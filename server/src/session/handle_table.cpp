@@ -101,6 +101,16 @@ void HandleTable::released(std::uint64_t id) {
     counted(it->second, -1);
     byHandle_.erase(it->second.handle);
     byId_.erase(it);
+    failedArgs_.erase(id);
+  }
+}
+
+void HandleTable::argFailed(std::uint64_t kernel, cl_uint index, bool failed) {
+  if (failed) {
+    failedArgs_[kernel].insert(index);
+  } else if (const auto it = failedArgs_.find(kernel); it != failedArgs_.end()) {
+    it->second.erase(index);
+    if (it->second.empty()) failedArgs_.erase(it);
   }
 }
 

@@ -30,6 +30,7 @@ namespace rcl::icd {
 
 class Connection;
 struct KernelFunction;
+struct KernelArg;
 using protocol::ObjectKind;
 
 extern const cl_icd_dispatch kDispatchTable;
@@ -81,6 +82,10 @@ struct _cl_context : rcl::icd::Object {
   // The devices clCreateContext named (empty: made from a type, or not yet
   // known): what the client checks a creation's device against without asking.
   std::vector<cl_device_id> devices;
+  // clGetSupportedImageFormats' answers, by flags and image type, once asked
+  // (entry/image_checks.h): what a pipelined image creation is checked against.
+  std::mutex formatsMutex;
+  std::map<std::pair<cl_mem_flags, cl_mem_object_type>, std::vector<cl_image_format>> imageFormats;
 };
 
 struct _cl_command_queue : rcl::icd::Object {
@@ -138,6 +143,16 @@ struct _cl_mem : rcl::icd::Object {
 // number of arguments, and per device what its launches are checked against,
 // asked once per device, all at once (kernel_launch_info.h); its work-group
 // information, asked once per device and __local argument sizes.
+// One argument of a kernel function, as its argument information declares it
+// (the platform's, fetched with its program's kernel names,
+// entry/kernel_arg_info.h): what clSetKernelArg is checked against.
+struct rcl::icd::KernelArg {
+  enum class Type : std::uint8_t { Unknown, Local, Pointer, Image, Sampler, Value };
+  Type type = Type::Unknown;         // Unknown: the server judges (a struct, a typedef, a pipe, a queue)
+  std::size_t valueSize = 0;         // Value: the size a by-value built-in type has
+  cl_mem_object_type imageType = 0;  // Image: the image type it declares
+};
+
 struct rcl::icd::KernelFunction {
   // What never changes of the function on one device.
   struct OnDevice {
@@ -148,6 +163,8 @@ struct rcl::icd::KernelFunction {
   std::mutex mutex;
   std::map<cl_uint, std::set<std::uint64_t>> acceptedShapes;  // argument index -> shapes accepted
   std::optional<cl_uint> numArgs;  // CL_KERNEL_NUM_ARGS, once asked
+  // Its arguments, when the platform said (set before the function is shared, then never changed).
+  std::optional<std::vector<rcl::icd::KernelArg>> args;
   std::map<std::uint64_t, OnDevice> devices;  // device id -> its information, once asked
   // clGetKernelWorkGroupInfo's answers, by what they depend on: the device
   // (its id; 0: none given), the parameter and the sizes of the __local
@@ -165,8 +182,9 @@ struct _cl_program : rcl::icd::Object {
   std::mutex functionsMutex;
   std::map<std::string, std::shared_ptr<rcl::icd::KernelFunction>> functions;
   // CL_PROGRAM_KERNEL_NAMES of its current build, once asked (a creation of
-  // a kernel it names is pipelined); forgotten at the next build.
-  std::optional<std::set<std::string>> kernelNames;
+  // a kernel it names is pipelined), each with its arguments when the
+  // platform gives their information; forgotten at the next build.
+  std::optional<std::map<std::string, std::optional<std::vector<rcl::icd::KernelArg>>>> kernelNames;
   // Its last build, compile or link asked for uniform work-groups
   // (-cl-uniform-work-group-size, or -cl-std=CL1.x): its kernels' launches
   // must divide the range (build_options.h).

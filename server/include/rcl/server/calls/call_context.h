@@ -197,6 +197,8 @@ class CallContext {
     if constexpr (std::is_same_v<Handle, cl_command_queue>) {
       if (mayEnqueue(call_)) session_.table().markBusy(h);
     }
+    // (Refused once its event is known, so that the event fails: event().)
+    if constexpr (std::is_same_v<Handle, cl_kernel>) kernelArgsFailed_ = session_.table().argsFailed(id);
     return h;
   }
   // An integer that does not fit its type is malformed: cut to fit, it
@@ -401,6 +403,8 @@ class CallContext {
   void fail(cl_int status, const std::string& message);
   // A reply is started and wanted (a sync call): puts into replyWriter() go out.
   bool replying() const { return started_ && seq_ != 0; }
+  // The client did not wait for this call (no reply goes back).
+  bool posted() const { return seq_ == 0; }
 
  private:
   std::size_t checkedCount(std::uint64_t count) const;
@@ -413,6 +417,7 @@ class CallContext {
   const protocol::CallId call_;
   const bool holdsState_;
   bool delayed_ = false;  // delayForTests ran (once per call)
+  bool kernelArgsFailed_ = false;  // the kernel named has an argument that failed to set (HandleTable::argFailed)
   protocol::Writer reply_;
   bool started_ = false;
   bool deferred_ = false;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <unordered_map>
 
 #include <CL/cl.h>
@@ -100,6 +101,12 @@ class HandleTable {
   std::shared_ptr<QueueProgress> progressFor(const void* queue);
   std::shared_ptr<QueueProgress> progressOf(const void* queue) const;
 
+  // A kernel argument the client set without waiting failed to set (or, with
+  // `failed` false, was set): the kernel's launches fail with
+  // CL_INVALID_KERNEL_ARGS while any such argument is left.
+  void argFailed(std::uint64_t kernel, cl_uint index, bool failed);
+  bool argsFailed(std::uint64_t kernel) const { return failedArgs_.count(kernel) != 0; }
+
   std::size_t size() const { return byId_.size(); }
   // Visits every entry (for cleanup and statistics).
   void forEach(const std::function<void(std::uint64_t, const Entry&)>& visit) const;
@@ -113,6 +120,7 @@ class HandleTable {
     cl_int error;
   };
   std::unordered_map<std::uint64_t, Failed> failed_;
+  std::unordered_map<std::uint64_t, std::set<cl_uint>> failedArgs_;  // kernel id -> argument indexes
   std::uint64_t nextServerId_ = 1;
   std::size_t memoryBytes_ = 0;
   std::size_t objectCount_ = 0;
