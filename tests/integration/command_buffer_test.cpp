@@ -6,8 +6,10 @@
 // tests/tools/check_command_buffer_trace.py.)
 
 #include <array>
+#include <chrono>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CL/cl_ext.h>
@@ -83,6 +85,21 @@ class CommandBufferTest : public ClTest {
   static cl_uint memReferences(cl_mem m) {
     cl_uint value = 0;
     EXPECT_EQ(queryInfo(&value, clGetMemObjectInfo, m, CL_MEM_REFERENCE_COUNT), CL_SUCCESS);
+    return value;
+  }
+
+  // CL_MEM_REFERENCE_COUNT once it settles at `expected`, or what it is after
+  // 10 s. A command that completed may still hold its memory objects for a
+  // moment: PoCL lets go of them on its device thread after it has signalled
+  // the completion that clFinish waited for (the spec calls the count stale
+  // as soon as it is read). Seen once in 60 loaded runs, remotely.
+  static cl_uint memReferencesSettledAt(cl_mem m, cl_uint expected) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    cl_uint value = memReferences(m);
+    while (value != expected && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      value = memReferences(m);
+    }
     return value;
   }
 
@@ -276,7 +293,7 @@ TEST_F(CommandBufferTest, ReleasingItFreesWhatItsCommandsHeld) {
   CL_CHECK(clFinish(queue_));
   CL_CHECK(retain_(buffer));
   CL_CHECK(release_(buffer));
-  EXPECT_EQ(memReferences(out), held) << "a buffer still held keeps what it uses";
+  EXPECT_EQ(memReferencesSettledAt(out, held), held) << "a buffer still held keeps what it uses";
   CL_CHECK(release_(buffer));
   EXPECT_EQ(memReferences(out), before) << "the last release let go of the copy's destination";
 }
