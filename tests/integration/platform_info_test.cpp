@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 #include <sstream>
@@ -85,6 +86,68 @@ TEST_F(PlatformInfoTest, RemotePlatformSaysWhereItIs) {
   std::string shortBuffer(size - 1, '\0');
   EXPECT_EQ(clGetPlatformInfo(platform_, CL_PLATFORM_REMOTE_ENDPOINT_RCL, size - 1, shortBuffer.data(), nullptr),
             CL_INVALID_VALUE);
+}
+
+// clGetDeviceIDs by device type: the platform's answers natively and
+// remotely, each asked twice (remotely the second is answered by the client
+// from the first), argument errors included. Which types a platform has comes
+// from its devices' CL_DEVICE_TYPE; a type no device has and a type that is no
+// type are CL_DEVICE_NOT_FOUND on PoCL (not CL_INVALID_DEVICE_TYPE).
+TEST_F(PlatformInfoTest, DeviceIDsByTypeAreThePlatforms) {
+  cl_uint total = 0;
+  CL_CHECK(clGetDeviceIDs(platform_, CL_DEVICE_TYPE_ALL, 0, nullptr, &total));
+  ASSERT_GT(total, 0u);
+  std::vector<cl_device_id> all(total);
+  CL_CHECK(clGetDeviceIDs(platform_, CL_DEVICE_TYPE_ALL, total, all.data(), nullptr));
+  cl_device_type present = 0;
+  for (cl_device_id d : all) {
+    cl_device_type t = 0;
+    CL_CHECK(queryInfo(&t, clGetDeviceInfo, d, CL_DEVICE_TYPE));
+    present |= t;
+  }
+  const cl_device_type kNotAType = cl_device_type{1} << 20;
+  for (cl_device_type type : std::vector<cl_device_type>{CL_DEVICE_TYPE_ALL, CL_DEVICE_TYPE_DEFAULT, CL_DEVICE_TYPE_CPU, CL_DEVICE_TYPE_GPU,
+                                                         CL_DEVICE_TYPE_ACCELERATOR, CL_DEVICE_TYPE_CUSTOM,
+                                                         kNotAType}) {
+    SCOPED_TRACE("device type " + std::to_string(type));
+    const bool found = type == CL_DEVICE_TYPE_ALL || type == CL_DEVICE_TYPE_DEFAULT || (type & present) != 0;
+    for (int round = 0; round < 2; ++round) {
+      SCOPED_TRACE("round " + std::to_string(round));
+      cl_uint n = 77;
+      EXPECT_EQ(clGetDeviceIDs(platform_, type, 0, nullptr, &n), found ? CL_SUCCESS : CL_DEVICE_NOT_FOUND);
+      std::vector<cl_device_id> list(total + 1, nullptr);
+      cl_uint listed = 77;
+      EXPECT_EQ(clGetDeviceIDs(platform_, type, total + 1, list.data(), &listed),
+                found ? CL_SUCCESS : CL_DEVICE_NOT_FOUND);
+      cl_device_id one = nullptr;
+      EXPECT_EQ(clGetDeviceIDs(platform_, type, 1, &one, nullptr), found ? CL_SUCCESS : CL_DEVICE_NOT_FOUND);
+      EXPECT_EQ(clGetDeviceIDs(platform_, type, 0, &one, nullptr), CL_INVALID_VALUE);
+      EXPECT_EQ(clGetDeviceIDs(platform_, type, 1, nullptr, nullptr), CL_INVALID_VALUE);
+      if (!found) {
+        EXPECT_EQ(n, 77u) << "num_devices written on CL_DEVICE_NOT_FOUND";
+        EXPECT_EQ(listed, 77u) << "num_devices written on CL_DEVICE_NOT_FOUND";
+        continue;
+      }
+      EXPECT_EQ(listed, n);
+      if (type == CL_DEVICE_TYPE_ALL) {
+        EXPECT_EQ(n, total);
+      }
+      if (type == CL_DEVICE_TYPE_DEFAULT) {
+        EXPECT_EQ(n, 1u);
+      }
+      ASSERT_LE(n, total);
+      EXPECT_EQ(one, list[0]);
+      EXPECT_EQ(list[n], nullptr) << "more devices written than counted";
+      for (cl_uint i = 0; i < n; ++i) {
+        EXPECT_NE(std::find(all.begin(), all.end(), list[i]), all.end()) << "device " << i << " is not the platform's";
+        cl_device_type t = 0;
+        CL_CHECK(queryInfo(&t, clGetDeviceInfo, list[i], CL_DEVICE_TYPE));
+        if (type != CL_DEVICE_TYPE_ALL && type != CL_DEVICE_TYPE_DEFAULT) {
+          EXPECT_NE(t & type, 0u) << "device " << i;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -7,7 +7,8 @@ context and status) is answered by the client: no creation of theirs and no
 query of that information is a round trip. And a kernel's arguments, set for
 the first time on each of its kernels, are checked against the argument
 information that came with the program's kernel names: no clSetKernelArg and
-no clCreateKernel is a round trip.
+no clCreateKernel is a round trip. And the platform's device list, asked three
+times, is asked of the server once: the client keeps it.
 
 usage: check_pipelined_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --app pipelined_app"""
 
@@ -47,11 +48,14 @@ def main():
             waited = [e for e in made if e["args"]["round_trip"] or e["args"]["status"] != 0]
             if waited:
                 fail(f"{len(waited)} of the {count} {name} calls waited for the server or failed: {waited[0]}")
+        listed = [e for e in calls if e["name"] == "clGetDeviceIDs" and e["args"]["round_trip"]]
+        if len(listed) != 1:
+            fail(f"{len(listed)} clGetDeviceIDs round trips traced, not 1 for the 3 calls of the same device type")
         asked = [e for e in calls if e["name"] in QUERIES and e["args"]["round_trip"]]
         if asked:
             fail(f"{len(asked)} information queries asked the server, the first {asked[0]}")
         print(f"check_pipelined_trace: OK ({ROUNDS * len(CREATIONS)} creations and {sum(KERNEL_CALLS.values())} "
-              "kernel calls, none waited; no query asked)")
+              "kernel calls, none waited; no query asked; 1 device list asked for 3 calls)")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@
 // Then, each round, a kernel whose arguments of every kind (a buffer, a
 // __local one, by-value built-in types, a sampler) are set for the first
 // time, launched, and its result checked; and an image made from host
-// memory, read back.
+// memory, read back. The platform's device list is asked three times.
 // Prints "pipelined_app: OK" and exits 0 when everything is right.
 #define CL_USE_DEPRECATED_OPENCL_1_2_APIS
 #include <cstdio>
@@ -131,6 +131,14 @@ int main() {
   if (status != CL_SUCCESS) return fail("clGetPlatformIDs", status);
   if ((status = clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr)) != CL_SUCCESS)
     return fail("clGetDeviceIDs", status);
+  // The platform's device list again, as applications ask it (count, then
+  // list): the client answers from the first.
+  cl_uint count = 0;
+  cl_device_id again = nullptr;
+  if ((status = clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, nullptr, &count)) != CL_SUCCESS || count == 0)
+    return fail("clGetDeviceIDs' count, asked again", status);
+  if ((status = clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &again, nullptr)) != CL_SUCCESS || again != device)
+    return fail("clGetDeviceIDs' first device, asked again", status == CL_SUCCESS ? CL_INVALID_DEVICE : status);
   cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &status);
   if (status != CL_SUCCESS) return fail("clCreateContext", status);
   cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &status);

@@ -72,6 +72,10 @@ struct Object {
 
 struct _cl_platform_id : rcl::icd::Object {
   std::vector<cl_device_id> devices;
+  // clGetDeviceIDs' answers (status, devices) by device type, once asked
+  // (entry/custom_platform.cpp): a platform's root devices do not change.
+  std::mutex deviceListsMutex;
+  std::map<cl_device_type, std::pair<cl_int, std::vector<cl_device_id>>> deviceLists;
 };
 
 struct _cl_device_id : rcl::icd::Object {
