@@ -157,6 +157,7 @@ class Field:
     type: Type
     doc: str
     trailing: bool = False
+    version: bool = False     # the protocol version: read before the rest (decodeVersion)
 
     @property
     def cpp(self):
@@ -226,9 +227,18 @@ class Message:
             lines.append("  " * i + "}")
         return lines
 
-    def decode_lines(self, target="m"):
+    @property
+    def version_field(self):
+        """The field read alone first (a control message's protocol version),
+        or None: a message of another version is refused by its version before
+        the rest of it is checked against this layout."""
+        return self.fields[0] if self.fields and self.fields[0].version else None
+
+    def decode_lines(self, target="m", skip_version=False):
         lines = []
         for f in self.fields:
+            if skip_version and f.version:
+                continue
             label = f"{self.struct_label}.{f.name}"
             if f.trailing:
                 inner = decode(f.type, f"*{target}.{f.name}", label)
@@ -278,7 +288,7 @@ def kinds_of(header, enum):
     return [re.match(r"\s*(\w+)", e).group(1) for e in body.split(",") if e.strip()]
 
 
-FIELD_KEYS = {"name", "type", "doc", "max", "count", "element_max", "trailing"}
+FIELD_KEYS = {"name", "type", "doc", "max", "count", "element_max", "trailing", "version"}
 
 
 def load_fields(entries, where, errors, records):
@@ -334,7 +344,10 @@ def load_fields(entries, where, errors, records):
         if trailing and t.kind == "optional":
             errors.append(f"{fwhere}: a trailing field is optional already")
         seen_trailing |= trailing
-        fields.append(Field(fe["name"], t, fe["doc"], trailing))
+        version = bool(fe.get("version", False))
+        if version and (i != 0 or t.name != "u32" or trailing):
+            errors.append(f"{fwhere}: the version field is a control message's first field, a u32, not trailing")
+        fields.append(Field(fe["name"], t, fe["doc"], trailing, version))
     return fields, seen_trailing
 
 
@@ -361,6 +374,8 @@ def load(path, message_h, callback_kind_h, control_calls=None):
                 fields, trailing = load_fields(e.get("fields", []), where, errors, records)
                 if trailing or any(f.type.has_bulk for f in fields):
                     errors.append(f"{where}: a record has no trailing fields and no bulk frames")
+                if any(f.version for f in fields):
+                    errors.append(f"{where}: only a control message has a version field")
                 records[name] = Record(name, e.get("doc", ""), fields)
                 continue
             if group == "control":
@@ -379,6 +394,8 @@ def load(path, message_h, callback_kind_h, control_calls=None):
             if e.get("args", "callback") != "callback":
                 errors.append(f"{where}: args is \"callback\" or absent")
             fields, seen_trailing = load_fields(e.get("fields", []), where, errors, records)
+            if any(f.version for f in fields):
+                errors.append(f"{where}: only a control message has a version field")
             m = Message(name, e.get("doc", ""), fields, group, bool(e.get("seq", False)), e.get("args", ""))
             if m.args and seen_trailing:
                 errors.append(f"{where}: a push with args has no trailing fields")
