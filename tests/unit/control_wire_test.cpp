@@ -166,5 +166,28 @@ TEST(ControlWire, KernelLaunchInfoAnswer) {
   EXPECT_EQ(bytesOf(encoded.finish()), bytesOf(body.finish()));
 }
 
+TEST(ControlWire, ListOpsAnswer) {
+  Writer body;
+  body.array(1);
+  body.array(4);
+  body.str("saxpy");
+  body.str("y = a x + y");
+  body.str("");
+  body.array(2);
+  body.array(3);
+  body.u64(1);  // a scalar
+  body.u64(4);
+  body.str("a");
+  body.array(3);
+  body.u64(2);
+  body.u64(0);
+  body.str("x");
+  Writer encoded;
+  calls::ListOpsReply reply;
+  reply.ops.push_back({"saxpy", "y = a x + y", "", {{1, 4, "a"}, {2, 0, "x"}}});
+  reply.encodeBody(encoded);
+  EXPECT_EQ(bytesOf(encoded.finish()), bytesOf(body.finish()));
+}
+
 }  // namespace
 }  // namespace rcl::protocol
