@@ -178,7 +178,8 @@ def main():
         sys.exit(f"{args.private_calls}: errors:\n{e}")
     try:
         description = messages.describe(args.messages, f"{PROTOCOL}/message.h", f"{PROTOCOL}/callback_kind.h",
-                                        [p.name for p in privates if p.group == "control"])
+                                        [p.name for p in privates if p.group == "control"],
+                                        [p.name for p in privates if p.group == "calls"])
     except model.AnnotationError as e:
         sys.exit(f"{args.messages}: errors:\n{e}")
     extension_ids = [p.id for p in privates if p.dispatch == "extension"]

@@ -157,6 +157,7 @@ class Field:
     type: Type
     doc: str
     trailing: bool = False
+    version: bool = False     # the protocol version: read before the rest (decodeVersion)
 
     @property
     def cpp(self):
@@ -203,7 +204,12 @@ class Message:
     seq: bool = False
     args: str = ""            # "callback": CallbackArgs follow
     struct: str = ""          # the C++ name
-    role: str = ""            # control: "request" or "reply"
+    role: str = ""            # control: "request" or "reply"; replies: "reply"
+
+    @property
+    def ns(self):
+        """The generated struct's namespace under rcl::protocol."""
+        return "calls" if self.group == "replies" else "control"
 
     @property
     def has_bulk(self):
@@ -226,9 +232,18 @@ class Message:
             lines.append("  " * i + "}")
         return lines
 
-    def decode_lines(self, target="m"):
+    @property
+    def version_field(self):
+        """The field read alone first (a control message's protocol version),
+        or None: a message of another version is refused by its version before
+        the rest of it is checked against this layout."""
+        return self.fields[0] if self.fields and self.fields[0].version else None
+
+    def decode_lines(self, target="m", skip_version=False):
         lines = []
         for f in self.fields:
+            if skip_version and f.version:
+                continue
             label = f"{self.struct_label}.{f.name}"
             if f.trailing:
                 inner = decode(f.type, f"*{target}.{f.name}", label)
@@ -263,7 +278,7 @@ class Message:
 
     @property
     def struct_label(self):
-        if self.group == "control":
+        if self.group in ("control", "replies"):
             return self.struct
         return self.name if self.group == "pushes" else f"Callback({self.name})"
 
@@ -278,7 +293,7 @@ def kinds_of(header, enum):
     return [re.match(r"\s*(\w+)", e).group(1) for e in body.split(",") if e.strip()]
 
 
-FIELD_KEYS = {"name", "type", "doc", "max", "count", "element_max", "trailing"}
+FIELD_KEYS = {"name", "type", "doc", "max", "count", "element_max", "trailing", "version"}
 
 
 def load_fields(entries, where, errors, records):
@@ -334,11 +349,14 @@ def load_fields(entries, where, errors, records):
         if trailing and t.kind == "optional":
             errors.append(f"{fwhere}: a trailing field is optional already")
         seen_trailing |= trailing
-        fields.append(Field(fe["name"], t, fe["doc"], trailing))
+        version = bool(fe.get("version", False))
+        if version and (i != 0 or t.name != "u32" or trailing):
+            errors.append(f"{fwhere}: the version field is a control message's first field, a u32, not trailing")
+        fields.append(Field(fe["name"], t, fe["doc"], trailing, version))
     return fields, seen_trailing
 
 
-def load(path, message_h, callback_kind_h, control_calls=None):
+def load(path, message_h, callback_kind_h, control_calls=None, calls=None):
     """The pushes, the callbacks' arguments, the records and the control
     messages, checked against message.h, callback_kind.h and the control calls
     of private_calls.toml (`control_calls`: their names)."""
@@ -346,13 +364,14 @@ def load(path, message_h, callback_kind_h, control_calls=None):
         table = tomllib.load(f)
     errors, messages, records = [], [], {}
     for group, entries in table.items():
-        if group not in ("pushes", "callbacks", "records", "control"):
-            errors.append(f"[{group}]: not a group (pushes, callbacks, records, control)")
+        if group not in ("pushes", "callbacks", "records", "control", "replies"):
+            errors.append(f"[{group}]: not a group (pushes, callbacks, records, control, replies)")
             continue
         for name, e in entries.items():
             where = f"[{group}.{name}]"
             allowed = {"pushes": {"doc", "seq", "fields", "args"}, "callbacks": {"fields"},
-                       "records": {"doc", "fields"}, "control": {"doc", "request", "reply"}}[group]
+                       "records": {"doc", "fields"}, "control": {"doc", "request", "reply"},
+                       "replies": {"doc", "reply"}}[group]
             if set(e) - allowed:
                 errors.append(f"{where}: unknown keys {sorted(set(e) - allowed)}")
             if group != "callbacks" and not e.get("doc"):
@@ -361,7 +380,17 @@ def load(path, message_h, callback_kind_h, control_calls=None):
                 fields, trailing = load_fields(e.get("fields", []), where, errors, records)
                 if trailing or any(f.type.has_bulk for f in fields):
                     errors.append(f"{where}: a record has no trailing fields and no bulk frames")
+                if any(f.version for f in fields):
+                    errors.append(f"{where}: only a control message has a version field")
                 records[name] = Record(name, e.get("doc", ""), fields)
+                continue
+            if group == "replies":
+                fields, _ = load_fields(e.get("reply", []), f"{where} reply", errors, records)
+                if any(f.type.has_bulk for f in fields) or any(f.version for f in fields):
+                    errors.append(f"{where} reply: a described call reply has no bulk frames and no version field")
+                m = Message(name, e.get("doc", ""), fields, group, True, "", role="reply")
+                m.struct = f"{name}Reply"
+                messages.append(m)
                 continue
             if group == "control":
                 if "request" not in e:
@@ -379,6 +408,8 @@ def load(path, message_h, callback_kind_h, control_calls=None):
             if e.get("args", "callback") != "callback":
                 errors.append(f"{where}: args is \"callback\" or absent")
             fields, seen_trailing = load_fields(e.get("fields", []), where, errors, records)
+            if any(f.version for f in fields):
+                errors.append(f"{where}: only a control message has a version field")
             m = Message(name, e.get("doc", ""), fields, group, bool(e.get("seq", False)), e.get("args", ""))
             if m.args and seen_trailing:
                 errors.append(f"{where}: a push with args has no trailing fields")
@@ -402,6 +433,10 @@ def load(path, message_h, callback_kind_h, control_calls=None):
         described = sorted({m.name for m in messages if m.group == "control"})
         if described != sorted(control_calls):
             errors.append(f"[control.*] ({described}) must be private_calls.toml's [control.*] ({sorted(control_calls)})")
+    if calls is not None:
+        for m in messages:
+            if m.group == "replies" and m.name not in calls:
+                errors.append(f"{m.where}: no [calls.{m.name}] in private_calls.toml")
     if errors:
         raise AnnotationError("\n".join(f"{SOURCE}: {e}" for e in errors))
     return messages, list(records.values())
@@ -412,14 +447,14 @@ class Description:
     pushes: list = field(default_factory=list)
     callbacks: list = field(default_factory=list)
     records: list = field(default_factory=list)
-    control: list = field(default_factory=list)   # each message's request, then its reply
+    control: list = field(default_factory=list)   # each message's request, then its reply; then [replies.*]
 
     def limited_slots(self, messages):
         """How many top-level fields of `messages` have a limit the test tries."""
         return sum(1 for m in messages for f in m.fields if f.slot_limit is not None)
 
 
-def describe(path, message_h, callback_kind_h, control_calls=None):
-    messages, records = load(path, message_h, callback_kind_h, control_calls)
+def describe(path, message_h, callback_kind_h, control_calls=None, calls=None):
+    messages, records = load(path, message_h, callback_kind_h, control_calls, calls)
     return Description([m for m in messages if m.group == "pushes"], [m for m in messages if m.group == "callbacks"],
-                       records, [m for m in messages if m.group == "control"])
+                       records, [m for m in messages if m.group in ("control", "replies")])

@@ -233,6 +233,28 @@ TEST_F(BadInputTest, AClientOfAnotherProtocolVersionIsRefusedAtTheHello) {
   const std::string message = refused->rest->str();
   EXPECT_NE(message.find("protocol version mismatch"), std::string::npos) << message;
 
+  // A client of a future protocol whose hello is laid out otherwise (a field
+  // changed type, fields added): still refused by its version, not as malformed.
+  RawClient future(zmq_, server_->endpoint(), 0x4244);
+  protocol::Writer w;
+  w.integer(Kind::Request);
+  w.u64(1);
+  w.integer(protocol::ControlCall::Hello);
+  w.integer(protocol::kProtocolVersion + 1);
+  w.array(2);  // the client's name, now a record
+  w.str("a client of the protocol after");
+  w.u64(7);
+  w.u64(42);  // and fields protocol 2 has not heard of
+  w.str("a feature");
+  future.sendControl(w.finish());
+  auto later = future.receive();
+  ASSERT_TRUE(later) << "no answer to a hello of protocol " << protocol::kProtocolVersion + 1 << " with extra fields";
+  EXPECT_EQ(later->kind, Kind::Error) << "a hello of a future protocol version was accepted";
+  EXPECT_EQ(later->status, CL_INVALID_OPERATION) << "a future hello was not refused as a version mismatch";
+  ASSERT_TRUE(later->rest);
+  const std::string laterMessage = later->rest->str();
+  EXPECT_NE(laterMessage.find("protocol version mismatch"), std::string::npos) << laterMessage;
+
   RawClient client(zmq_, server_->endpoint(), 0x4243);
   EXPECT_NE(client.hello(), 0u) << "the server stopped serving after a refused hello";
 }

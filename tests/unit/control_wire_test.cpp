@@ -148,5 +148,46 @@ TEST(ControlWire, BulkSocketOfferAndItsAnswer) {
   EXPECT_FALSE(decoded.lanes.has_value());
 }
 
+// The calls channel's described replies ([replies.*]): the body after
+// CallContext::reply(CL_SUCCESS), as the handlers wrote it by hand.
+TEST(ControlWire, KernelLaunchInfoAnswer) {
+  Writer body;
+  body.u64(3);     // num_args
+  body.u64(256);   // work_group_size
+  body.array(3);
+  body.u64(8);
+  body.u64(4);
+  body.u64(1);
+  body.u64(4096);  // static_local_bytes
+  Writer encoded;
+  calls::KernelLaunchInfoReply{.num_args = 3, .work_group_size = 256, .compile_size = {8, 4, 1},
+                               .static_local_bytes = 4096}
+      .encodeBody(encoded);
+  EXPECT_EQ(bytesOf(encoded.finish()), bytesOf(body.finish()));
+}
+
+TEST(ControlWire, ListOpsAnswer) {
+  Writer body;
+  body.array(1);
+  body.array(4);
+  body.str("saxpy");
+  body.str("y = a x + y");
+  body.str("");
+  body.array(2);
+  body.array(3);
+  body.u64(1);  // a scalar
+  body.u64(4);
+  body.str("a");
+  body.array(3);
+  body.u64(2);
+  body.u64(0);
+  body.str("x");
+  Writer encoded;
+  calls::ListOpsReply reply;
+  reply.ops.push_back({"saxpy", "y = a x + y", "", {{1, 4, "a"}, {2, 0, "x"}}});
+  reply.encodeBody(encoded);
+  EXPECT_EQ(bytesOf(encoded.finish()), bytesOf(body.finish()));
+}
+
 }  // namespace
 }  // namespace rcl::protocol

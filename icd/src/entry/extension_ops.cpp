@@ -19,6 +19,7 @@
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/entry/queue_device.h"
 #include "rcl/icd/data/transfers.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/extension_calls.h"
 
 namespace rcl::icd::ops {
@@ -57,21 +58,17 @@ std::shared_ptr<const OpList> fetch(cl_platform_id platform) {
     return list;
   }
   try {
-    const std::uint32_t n = r->array();
-    for (std::uint32_t i = 0; i < n; ++i) {
+    static_assert(protocol::control::OpInfo::kArgsMax == CL_RCL_OP_MAX_ARGS);
+    for (const auto& op : protocol::calls::ListOpsReply::decodeBody(*r, 0).ops) {
       cl_rcl_op_info info{};
-      r->array();
-      copyString(info.name, sizeof info.name, r->str());
-      copyString(info.description, sizeof info.description, r->str());
-      copyString(info.required_extension, sizeof info.required_extension, r->str());
-      const std::uint32_t args = r->array();
-      if (args > CL_RCL_OP_MAX_ARGS) throw protocol::DecodeError("too many arguments");
-      info.num_args = args;
-      for (std::uint32_t a = 0; a < args; ++a) {
-        r->array();
-        info.args[a].kind = r->integer<cl_rcl_arg_kind>();
-        info.args[a].size = r->integer<cl_uint>();
-        copyString(info.args[a].name, sizeof info.args[a].name, r->str());
+      copyString(info.name, sizeof info.name, op.name);
+      copyString(info.description, sizeof info.description, op.description);
+      copyString(info.required_extension, sizeof info.required_extension, op.required_extension);
+      info.num_args = static_cast<cl_uint>(op.args.size());
+      for (std::size_t a = 0; a < op.args.size(); ++a) {
+        info.args[a].kind = op.args[a].kind;
+        info.args[a].size = op.args[a].size;
+        copyString(info.args[a].name, sizeof info.args[a].name, op.args[a].name);
       }
       list->ops.push_back(info);
     }

@@ -4,6 +4,7 @@
 
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/support/log.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/kernel_launch_info.h"
 
 namespace rcl::icd {
@@ -29,16 +30,11 @@ void askOnDevice(cl_kernel k, cl_device_id device, KernelFunction& f) {
   protocol::Reader* r = reply.reader();
   if (reply.status() != CL_SUCCESS || r == nullptr) return;
   try {
-    const auto numArgs = r->integer<cl_uint>();
-    const auto groupSize = r->integer<std::size_t>();
-    if (r->array() != 3) throw protocol::DecodeError("a compile size is not 3 values");
-    std::size_t required[3];
-    for (std::size_t& s : required) s = r->integer<std::size_t>();
-    const auto staticLocal = r->integer<cl_ulong>();
-    f.numArgs = numArgs;
-    on.groupSize = groupSize;
-    for (int d = 0; d < 3; ++d) on.requiredSize[d] = required[d];
-    on.staticLocalBytes = staticLocal;
+    const auto info = protocol::calls::KernelLaunchInfoReply::decodeBody(*r, 0);
+    f.numArgs = info.num_args;
+    on.groupSize = info.work_group_size;
+    for (int d = 0; d < 3; ++d) on.requiredSize[d] = info.compile_size[d];
+    on.staticLocalBytes = info.static_local_bytes;
   } catch (const protocol::DecodeError& e) {
     log().warn("remote-cl: malformed kernel launch information: {}", e.what());
   }

@@ -98,16 +98,20 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
                    options_.curve.enabled() ? " (with CURVE: is REMOTE_CL_CURVE_SERVER_KEY its key?)" : "");
       return false;
     }
-    const auto hello = successOf<protocol::control::HelloReply>(*r);
-    if (!hello) return false;
-    serverName_ = hello->server_name;
-    if (hello->protocol_version != protocol::kProtocolVersion) {
-      log().error("remote-cl: server {} speaks protocol {}, this client {}", endpoint_, hello->protocol_version,
-                    protocol::kProtocolVersion);
+    // The version first: a server of another protocol may answer in another
+    // layout, and is reported as such, not as a malformed answer.
+    const auto seq = r->u64();
+    if (r->integer<cl_int>() != CL_SUCCESS) return false;
+    const auto version = protocol::control::HelloReply::decodeVersion(*r);
+    if (version != protocol::kProtocolVersion) {
+      log().error("remote-cl: server {} speaks protocol {}, this client {}", endpoint_, version,
+                  protocol::kProtocolVersion);
       return false;
     }
-    const std::string session = reachable(endpoint_, hello->session_endpoint);
-    for (const auto& p : hello->platforms) layout_.push_back(PlatformLayout{p.platform, p.devices});
+    const auto hello = protocol::control::HelloReply::decodeRest(*r, seq, version);
+    serverName_ = hello.server_name;
+    const std::string session = reachable(endpoint_, hello.session_endpoint);
+    for (const auto& p : hello.platforms) layout_.push_back(PlatformLayout{p.platform, p.devices});
     // Move both sockets to the session's own endpoint, and say we are there.
     control_.disconnect(endpoint_);
     protocol::allowIpv6For(control_, session);
@@ -131,7 +135,8 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
                bulk_ ? (bulk_->encrypted() ? ", encrypted bulk lanes" : ", bulk socket") : "");
     return true;
   } catch (const protocol::DecodeError& e) {
-    log().error("remote-cl: malformed handshake from {}: {}", endpoint_, e.what());
+    log().error("remote-cl: malformed handshake answer from server {} (this client speaks protocol {}): {}", endpoint_,
+                protocol::kProtocolVersion, e.what());
     return false;
   } catch (const zmq::error_t& e) {
     log().error("remote-cl: cannot reach the session of {}: {}", endpoint_, e.what());

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "rcl/protocol/control_messages.h"
 #include "rcl/server/calls/call_context.h"
 
 namespace rcl::server {
@@ -53,12 +54,10 @@ void kernelLaunchInfo(CallContext& ctx) {
   const cl_ulong staticLocal = staticLocalBytes(kernel, device);
   ctx.reply(CL_SUCCESS);
   if (!ctx.replying()) return;
-  protocol::Writer& w = ctx.replyWriter();
-  w.u64(numArgs);
-  w.u64(groupSize);
-  w.array(3);
-  for (std::size_t s : compileSize) w.u64(s);
-  w.u64(staticLocal);
+  protocol::calls::KernelLaunchInfoReply reply{.num_args = numArgs, .work_group_size = groupSize, .compile_size = {},
+                                               .static_local_bytes = staticLocal};
+  for (int d = 0; d < 3; ++d) reply.compile_size[d] = compileSize[d];
+  reply.encodeBody(ctx.replyWriter());
 }
 
 }  // namespace rcl::server

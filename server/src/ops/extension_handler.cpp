@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/extension_calls.h"
 #include "rcl/protocol/pushes.h"
 #include "rcl/server/calls/call_context.h"
@@ -39,21 +40,15 @@ void listOps(CallContext& ctx) {
   const Registry& registry = registryOf(ctx.session());
   ctx.reply(CL_SUCCESS);
   if (ctx.seq() == 0) return;
-  auto& w = ctx.replyWriter();
-  w.array(static_cast<std::uint32_t>(registry.all().size()));
+  protocol::calls::ListOpsReply reply;
   for (const Op& op : registry.all()) {
-    w.array(4);
-    w.str(op.name);
-    w.str(op.description);
-    w.str(op.requiredExtension);
-    w.array(static_cast<std::uint32_t>(op.args.size()));
-    for (const ArgSpec& a : op.args) {
-      w.array(3);
-      w.u64(a.kind);
-      w.u64(a.size);
-      w.str(a.name);
-    }
+    protocol::control::OpInfo info{.name = op.name, .description = op.description,
+                                   .required_extension = op.requiredExtension, .args = {}};
+    for (const ArgSpec& a : op.args)
+      info.args.push_back({static_cast<std::uint32_t>(a.kind), static_cast<std::uint32_t>(a.size), a.name});
+    reply.ops.push_back(std::move(info));
   }
+  reply.encodeBody(ctx.replyWriter());
 }
 
 // Everything a running operation needs, kept alive until its event completes.

@@ -125,16 +125,18 @@ void Router::onMessage(protocol::Frames frames) {
 
 void Router::onHello(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq,
                      protocol::Reader& reader, const ClientIdentity& who) {
-  const auto hello = protocol::control::Hello::decodeBody(reader, seq);
-  const auto version = hello.protocol_version;
-  const std::string& client = hello.client_name;
+  // The version first: a hello of another protocol may be laid out
+  // differently, and is refused as a version mismatch, not as malformed.
+  const auto version = protocol::control::Hello::decodeVersion(reader);
   if (version != protocol::kProtocolVersion) {
     const auto message = fmt::format("protocol version mismatch: client speaks {}, server speaks {}", version,
                                       protocol::kProtocolVersion);
-    spdlog::warn("refused client {}{}: {}", client, who.describe(), message);
+    spdlog::warn("refused a client{}: {}", who.describe(), message);
     noteRefused("protocol version mismatch");
     return sendError(routing, seq, CL_INVALID_OPERATION, message);
   }
+  const auto hello = protocol::control::Hello::decodeRest(reader, seq, version);
+  const std::string& client = hello.client_name;
   if (sessions_.count(sessionId) != 0 || starting_.count(sessionId) != 0 || workers_.count(sessionId) != 0) {
     noteRefused("session id already in use");
     return sendError(routing, seq, CL_INVALID_VALUE, "session id already in use");
