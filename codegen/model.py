@@ -96,6 +96,7 @@ class Call:
     immutable: list = field(default_factory=list)
     client_check: bool = False
     runs_long: bool = False
+    forwarded: bool = False
 
     def param(self, name):
         for p in self.params:
@@ -318,6 +319,9 @@ def annotate_call(call, a):
             raise AnnotationError(f"{call.name}: only info queries have immutable values")
         call.client_check = a.get("client_check", False)
         call.runs_long = a.get("runs_long", False)
+        call.forwarded = a.get("forwarded", False)
+        if call.forwarded and (call.client != "custom" or call.cls in ("unsupported", "retain", "release")):
+            raise AnnotationError(f"{call.name}: forwarded is for a hand-written client call that sends the call as it is")
         if call.cls == "unsupported":
             call.client, call.server = "unsupported", "none"
             if not call.error or not call.why:

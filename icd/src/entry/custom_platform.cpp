@@ -124,21 +124,6 @@ cl_int platformExtensionsWithVersion(cl_platform_id platform, size_t size, void*
   return copyInfo(lists.versions.data(), lists.versions.size(), size, value, sizeRet);
 }
 
-// clGetDeviceIDs as the server answers it.
-cl_int askDeviceIDs(cl_platform_id platform, cl_device_type type, cl_uint num_entries, cl_device_id* devices,
-                    cl_uint* num_devices) {
-  Call call(CallId::clGetDeviceIDs);
-  call.optionalHandle(platform);
-  call.scalar(type);
-  call.scalar(num_entries);
-  call.wants(devices);
-  call.wants(num_devices);
-  Reply reply = call.sync();
-  reply.handles(devices, num_entries);
-  reply.out(num_devices);
-  return reply.status();
-}
-
 // The platform's answer for `type` (status, devices): asked once with room
 // for all its devices, then kept (a platform's root devices do not change).
 bool keptDeviceIDs(cl_platform_id p, cl_device_type type, cl_int& status, std::vector<cl_device_id>& list) {
@@ -151,7 +136,7 @@ bool keptDeviceIDs(cl_platform_id p, cl_device_type type, cl_int& status, std::v
   }
   std::vector<cl_device_id> all(std::max<std::size_t>(p->devices.size(), 1), nullptr);
   cl_uint n = 0;
-  status = askDeviceIDs(p, type, static_cast<cl_uint>(all.size()), all.data(), &n);
+  status = forwarded::clGetDeviceIDs(p, type, static_cast<cl_uint>(all.size()), all.data(), &n);
   if (status == CL_SUCCESS && n > all.size()) return false;  // more than the session knows: not kept
   list.assign(all.begin(), all.begin() + (status == CL_SUCCESS ? n : 0));
   std::lock_guard lock(p->deviceListsMutex);
@@ -173,7 +158,7 @@ cl_int CL_API_CALL clGetDeviceIDs(cl_platform_id platform, cl_device_type device
   cl_int status = CL_SUCCESS;
   std::vector<cl_device_id> list;
   if (!plain || !keptDeviceIDs(p, device_type, status, list))
-    return askDeviceIDs(platform, device_type, num_entries, devices, num_devices);
+    return forwarded::clGetDeviceIDs(platform, device_type, num_entries, devices, num_devices);
   if (status != CL_SUCCESS) return status;
   if (num_devices != nullptr) *num_devices = static_cast<cl_uint>(list.size());
   if (devices != nullptr)

@@ -21,17 +21,7 @@ constexpr cl_uint kFormatsAsked = 256;
 cl_int askFormats(cl_context context, cl_mem_flags flags, cl_mem_object_type type, cl_uint entries,
                   std::vector<cl_image_format>& formats, cl_uint& count) {
   formats.assign(entries, cl_image_format{});
-  Call call(CallId::clGetSupportedImageFormats);
-  call.handle(context);
-  call.scalar(flags);
-  call.scalar(type);
-  call.scalar(entries);
-  call.wants(formats.data());
-  call.wants(&count);
-  Reply reply = call.sync();
-  reply.array(formats.data(), entries);
-  reply.out(&count);
-  return reply.status();
+  return forwarded::clGetSupportedImageFormats(context, flags, type, entries, formats.data(), &count);
 }
 
 bool fits(std::size_t value, std::size_t limit) { return value >= 1 && value <= limit; }
@@ -167,17 +157,8 @@ cl_int CL_API_CALL clGetSupportedImageFormats(cl_context context, cl_mem_flags f
     }
   }
   // The platform's own error.
-  Call call(CallId::clGetSupportedImageFormats);
-  call.handle(context);
-  call.scalar(flags);
-  call.scalar(image_type);
-  call.scalar(num_entries);
-  call.wants(image_formats);
-  call.wants(num_image_formats);
-  Reply reply = call.sync();
-  reply.array(image_formats, num_entries);
-  reply.out(num_image_formats);
-  return reply.status();
+  return forwarded::clGetSupportedImageFormats(context, flags, image_type, num_entries, image_formats,
+                                               num_image_formats);
 }
 
 }  // namespace rcl::icd::custom
