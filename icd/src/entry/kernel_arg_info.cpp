@@ -7,7 +7,7 @@
 
 #include "rcl/icd/support/log.h"
 #include "rcl/icd/transport/call.h"
-#include "rcl/protocol/program_kernels.h"
+#include "rcl/protocol/control_messages.h"
 
 namespace rcl::icd {
 namespace {
@@ -124,18 +124,11 @@ std::optional<ProgramKernels> fetchProgramKernels(cl_program program) {
   if (reply.status() != CL_SUCCESS || r == nullptr) return std::nullopt;
   try {
     ProgramKernels kernels;
-    for (std::uint32_t n = r->array(); n != 0; --n) {
-      if (r->array() != 2) throw protocol::DecodeError("a kernel is not [name, args]");
-      auto& args = kernels[r->str()];
-      if (r->isNil()) continue;
+    for (const auto& kernel : protocol::calls::ProgramKernelsReply::decodeBody(*r, 0).kernels) {
+      auto& args = kernels[kernel.name];
+      if (!kernel.args) continue;
       args.emplace();
-      for (std::uint32_t i = r->array(); i != 0; --i) {
-        if (r->array() != 4) throw protocol::DecodeError("an argument's information is not 4 values");
-        const auto address = r->integer<cl_kernel_arg_address_qualifier>();
-        r->integer<cl_kernel_arg_access_qualifier>();
-        const auto typeQualifier = r->integer<cl_kernel_arg_type_qualifier>();
-        args->push_back(classifyArg(address, typeQualifier, r->str()));
-      }
+      for (const auto& a : *kernel.args) args->push_back(classifyArg(a.address, a.type_qualifier, a.type_name));
     }
     return kernels;
   } catch (const protocol::DecodeError& e) {

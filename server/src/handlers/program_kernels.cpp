@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "rcl/protocol/control_messages.h"
 #include "rcl/server/calls/call_context.h"
 
 namespace rcl::server {
@@ -97,24 +98,15 @@ void programKernels(CallContext& ctx) {
   }
   ctx.reply(CL_SUCCESS);
   if (!ctx.replying()) return;
-  protocol::Writer& w = ctx.replyWriter();
-  w.array(static_cast<std::uint32_t>(names.size()));
+  protocol::calls::ProgramKernelsReply reply;
+  reply.kernels.resize(names.size());
   for (std::size_t k = 0; k < names.size(); ++k) {
-    w.array(2);
-    w.str(names[k]);
-    if (!infos[k]) {
-      w.nil();
-      continue;
-    }
-    w.array(static_cast<std::uint32_t>(infos[k]->size()));
-    for (const ArgInfo& a : *infos[k]) {
-      w.array(4);
-      w.u64(a.address);
-      w.u64(a.access);
-      w.u64(a.typeQualifier);
-      w.str(a.typeName);
-    }
+    reply.kernels[k].name = names[k];
+    if (!infos[k]) continue;
+    auto& args = reply.kernels[k].args.emplace();
+    for (ArgInfo& a : *infos[k]) args.push_back({a.address, a.access, a.typeQualifier, std::move(a.typeName)});
   }
+  reply.encodeBody(ctx.replyWriter());
 }
 
 }  // namespace rcl::server

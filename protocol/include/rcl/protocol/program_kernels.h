@@ -19,5 +19,7 @@
 // the CL_KERNEL_ARG_ADDRESS_QUALIFIER, CL_KERNEL_ARG_ACCESS_QUALIFIER,
 // CL_KERNEL_ARG_TYPE_QUALIFIER and CL_KERNEL_ARG_TYPE_NAME of the argument.
 //
-// Its id: CallId::ProgramKernels (codegen/private_calls.toml).
+// Its id: CallId::ProgramKernels (codegen/private_calls.toml); its answer:
+// [replies.ProgramKernels] in codegen/messages.toml, the generated
+// rcl::protocol::calls::ProgramKernelsReply both sides use.
 #pragma once
