@@ -28,7 +28,12 @@ if(RCL_SANITIZE)
   if("thread" IN_LIST _rcl_sanitizers AND ("address" IN_LIST _rcl_sanitizers OR "leak" IN_LIST _rcl_sanitizers))
     message(FATAL_ERROR "RCL_SANITIZE: thread cannot be combined with address or leak")
   endif()
-  set(_rcl_flags -fsanitize=${RCL_SANITIZE} -fno-omit-frame-pointer)
+  # -O1 -g1 after the build type's flags (the last -O and -g win): the
+  # sanitizers' own advice (-O1 keeps reports close to the source, -O2 adds
+  # little to their run time), line tables are all their stack traces need,
+  # and it halves the compile time of an instrumented build (the server's
+  # main.cpp under ASan+UBSan: 77 s at -O2 -g, 33 s at -O1 -g1).
+  set(_rcl_flags -fsanitize=${RCL_SANITIZE} -fno-omit-frame-pointer -O1 -g1)
   if("undefined" IN_LIST _rcl_sanitizers)
     # Every UBSan finding is an error that stops the program (and fails its test).
     list(APPEND _rcl_flags -fno-sanitize-recover=all)

@@ -1,5 +1,8 @@
 // remote-cl-server: replays the OpenCL calls of remote clients on this
 // host's real OpenCL platform.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
@@ -10,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/message.h"
+#include "rcl/protocol/unique_fd.h"
 #include "rcl/server/ops/registry.h"
 #include "rcl/server/service/platforms.h"
 #include "rcl/server/service/router.h"
@@ -20,14 +24,15 @@ namespace {
 // Set by the signals, read by the main loop: nothing else is global.
 std::atomic<bool> g_stop{false};  // a worker: any SIGINT/SIGTERM ends its session
 std::atomic<int> g_request{0};    // the listening server: rcl::server::StopRequest
+std::atomic<int> g_wake{-1};      // the listening server: a pipe's end written after g_request changed
 void onSignal(int signal) {
   g_stop = true;
   int none = static_cast<int>(rcl::server::StopRequest::None);
   // The first SIGTERM drains; a second one, or SIGINT, stops now.
-  if (signal == SIGTERM &&
-      g_request.compare_exchange_strong(none, static_cast<int>(rcl::server::StopRequest::Drain)))
-    return;
-  g_request = static_cast<int>(rcl::server::StopRequest::Now);
+  if (signal != SIGTERM ||
+      !g_request.compare_exchange_strong(none, static_cast<int>(rcl::server::StopRequest::Drain)))
+    g_request = static_cast<int>(rcl::server::StopRequest::Now);
+  if (const int fd = g_wake.load(); fd >= 0) (void)!write(fd, "!", 1);  // wakes the router's poll
 }
 static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free);
 }  // namespace
@@ -164,12 +169,18 @@ int main(int argc, char** argv) {
     // The limits (--max-*) the router gives each worker: the server's, or its client key's.
     options.drainGrace = std::chrono::milliseconds(static_cast<long>(drainGrace * 1000));
     rcl::server::Router router(options, rcl::server::findPlatforms(platform));
+    // The signals wake the router through a pipe: it sleeps while nothing happens.
+    int wake[2];
+    if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("pipe failed");
+    const rcl::protocol::UniqueFd wakeRead(wake[0]), wakeWrite(wake[1]);
+    g_wake = wakeWrite.get();
     // Scripts and tests wait for this line; it names the endpoint really bound.
     std::printf("listening on %s\n", router.endpoint().c_str());
     std::fflush(stdout);
     spdlog::info("listening on {} (protocol {}; {})", router.endpoint(), rcl::protocol::kProtocolVersion,
                  options.session.security->describe());
-    router.run(g_request);
+    router.run(g_request, wakeRead.get());
+    g_wake = -1;
     spdlog::info("stopping");
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -66,7 +66,7 @@ std::string Router::sessionBindAddress(std::uint64_t sessionId) const {
   return fmt::format("{}.{:016x}", bound, sessionId);
 }
 
-void Router::run(const std::atomic<int>& request) {
+void Router::run(const std::atomic<int>& request, int wakeFd) {
   for (;;) {
     const auto asked = static_cast<StopRequest>(request.load());
     if (asked == StopRequest::Now) {
@@ -75,19 +75,29 @@ void Router::run(const std::atomic<int>& request) {
     }
     if (asked == StopRequest::Drain && !admission_.draining()) startDraining();
     if (admission_.draining() && drained()) return;
-    // The socket, and the stdout of every worker still starting.
+    // The socket, the signals' wake fd, the stdout of every worker still
+    // starting and the exit fd of every running one.
     std::vector<zmq::pollitem_t> items{{socket_.handle(), 0, ZMQ_POLLIN, 0}};
+    if (wakeFd >= 0) items.push_back({nullptr, wakeFd, ZMQ_POLLIN, 0});
+    const std::size_t firstStarting = items.size();
     std::vector<std::uint64_t> startingIds;
     for (const auto& [id, w] : starting_) {
       items.push_back({nullptr, w.process->readyFd(), ZMQ_POLLIN, 0});
       startingIds.push_back(id);
     }
-    protocol::pollOnce(items.data(), items.size(), std::chrono::milliseconds(200));
+    for (const auto& [id, w] : workers_)
+      if (w->exitFd() >= 0) items.push_back({nullptr, w->exitFd(), ZMQ_POLLIN, 0});
+    protocol::pollOnce(items.data(), items.size(), sleepLimit(wakeFd >= 0));
     if ((items[0].revents & ZMQ_POLLIN) != 0) {
       while (auto frames = protocol::recvFrames(socket_, zmq::recv_flags::dontwait)) onMessage(std::move(*frames));
     }
+    if (wakeFd >= 0 && (items[1].revents & ZMQ_POLLIN) != 0) {
+      char drained[64];
+      while (read(wakeFd, drained, sizeof drained) > 0) {
+      }
+    }
     for (std::size_t i = 0; i < startingIds.size(); ++i)
-      if ((items[i + 1].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) != 0) onWorkerReady(startingIds[i]);
+      if ((items[firstStarting + i].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) != 0) onWorkerReady(startingIds[i]);
     collectEnded();
   }
 }
@@ -281,6 +291,20 @@ void Router::sendTo(const zmq::message_t& routing, protocol::Frames& frames) {
 void Router::sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int status, const std::string& message) {
   auto frames = protocol::push::Error{.seq = seq, .status = status, .message = message}.frames();
   sendTo(routing, frames);
+}
+
+std::chrono::milliseconds Router::sleepLimit(bool wakeable) const {
+  constexpr std::chrono::milliseconds kTick{200};
+  if (!wakeable || !sessions_.empty()) return kTick;
+  for (const auto& [id, w] : workers_)
+    if (w->exitFd() < 0) return kTick;
+  std::optional<Clock::time_point> next;
+  const auto earliest = [&next](Clock::time_point t) { next = next ? std::min(*next, t) : t; };
+  for (const auto& [id, w] : starting_) earliest(w.deadline);
+  if (admission_.draining()) earliest(endingDeadline_ ? *endingDeadline_ : drainDeadline_);
+  if (!next) return std::chrono::milliseconds(-1);
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now());
+  return std::max(left, std::chrono::milliseconds(0));
 }
 
 void Router::collectEnded() {

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,6 +118,7 @@ WorkerProcess::WorkerProcess(const std::string& exe, const std::vector<std::stri
   }
   stdout_ = fds[0];
   fcntl(stdout_, F_SETFL, O_NONBLOCK);
+  exitFd_.reset(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));  // -1 before Linux 5.3
 }
 
 WorkerProcess::~WorkerProcess() {

@@ -56,8 +56,11 @@ class Router {
 
   // The endpoint actually bound (a wildcard port resolved).
   std::string endpoint() const;
-  // Serves until `request` asks to stop now, or it asked to drain and the draining is over.
-  void run(const std::atomic<int>& request);
+  // Serves until `request` asks to stop now, or it asked to drain and the
+  // draining is over. `wakeFd`: readable when `request` changed (the signal
+  // handler writes to it), so that the loop sleeps while nothing happens;
+  // without it (-1) the loop looks at `request` 5 times a second.
+  void run(const std::atomic<int>& request, int wakeFd = -1);
 
  private:
   void onMessage(protocol::Frames frames);
@@ -76,6 +79,10 @@ class Router {
   void sendTo(const zmq::message_t& routing, protocol::Frames& frames);
   void sendError(const zmq::message_t& routing, std::uint64_t seq, cl_int status, const std::string& message);
   void collectEnded();
+  // How long the loop may sleep: until the next deadline (a starting worker,
+  // the drain), 200 ms while something can end unseen (a session in a thread,
+  // a worker without an exit fd, no wake fd), otherwise for ever (-1).
+  std::chrono::milliseconds sleepLimit(bool wakeable) const;
   void startWorker(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, const std::string& client,
                    const ClientIdentity& who);
   // Draining: starts it (the first SIGTERM); true once it is over (no session left, or the grace

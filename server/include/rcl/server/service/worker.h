@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "rcl/protocol/unique_fd.h"
 #include "rcl/server/session/session.h"
 
 namespace rcl::server {
@@ -57,6 +58,9 @@ class WorkerProcess {
   bool readReady();
   const std::string& endpoint() const { return endpoint_; }
   const std::vector<Session::PlatformIds>& platformIds() const { return platforms_; }
+  // Readable once the worker has exited (a pidfd), so that the listening
+  // server can sleep until then; -1 where the kernel has no pidfd_open.
+  int exitFd() const { return exitFd_.get(); }
   // Non-blocking: has the worker ended? Then its exit description.
   std::optional<std::string> ended();
   // What its session moved and holds, as last told (zeros before it told).
@@ -72,6 +76,7 @@ class WorkerProcess {
  private:
   pid_t pid_ = -1;
   int stdout_ = -1;
+  protocol::UniqueFd exitFd_;
   std::string client_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::string pending_;
