@@ -189,5 +189,24 @@ TEST(ControlWire, ListOpsAnswer) {
   EXPECT_EQ(bytesOf(encoded.finish()), bytesOf(body.finish()));
 }
 
+TEST(ControlWire, DeviceInfoAllAnswer) {
+  const std::string value("\x00\xff name", 7);
+  Writer body;
+  body.array(1);
+  body.array(2);
+  body.u64(0x102b);  // CL_DEVICE_NAME
+  body.bin(value.data(), value.size());
+  body.array(1);
+  body.array(2);
+  body.u64(0x1032);
+  body.i64(-59);  // CL_INVALID_OPERATION: refused with another status than CL_INVALID_VALUE
+  Writer encoded;
+  calls::DeviceInfoAllReply reply;
+  reply.values.push_back({0x102b, value});
+  reply.refused.push_back({0x1032, -59});
+  reply.encodeBody(encoded);
+  EXPECT_EQ(bytesOf(encoded.finish()), bytesOf(body.finish()));
+}
+
 }  // namespace
 }  // namespace rcl::protocol

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/icd/support/log.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/device_info.h"
 #include "rcl/protocol/info_results.h"
 
@@ -64,17 +65,9 @@ void Call::askAllDeviceInfo(InfoCache& cache) {
   std::map<cl_uint, std::vector<unsigned char>> values;
   std::map<cl_uint, cl_int> refused;
   try {
-    for (std::uint32_t n = r->array(); n > 0; --n) {
-      if (r->array() != 2) throw protocol::DecodeError("a value is not [param, bytes]");
-      const auto param = r->integer<cl_uint>();
-      const auto bytes = r->bin();
-      values[param].assign(bytes.begin(), bytes.end());
-    }
-    for (std::uint32_t n = r->array(); n > 0; --n) {
-      if (r->array() != 2) throw protocol::DecodeError("a refusal is not [param, status]");
-      const auto param = r->integer<cl_uint>();
-      refused[param] = r->integer<cl_int>();
-    }
+    auto all = protocol::calls::DeviceInfoAllReply::decodeBody(*r, 0);
+    for (auto& v : all.values) values[v.param].assign(v.value.begin(), v.value.end());
+    for (const auto& no : all.refused) refused[no.param] = no.status;
   } catch (const protocol::DecodeError& e) {
     log().warn("remote-cl: malformed device information: {}", e.what());
     return;
