@@ -208,5 +208,28 @@ TEST(ControlWire, DeviceInfoAllAnswer) {
   EXPECT_EQ(bytesOf(encoded.finish()), bytesOf(body.finish()));
 }
 
+// The calls channel's described requests ([requests.*]): the whole request,
+// as the client wrote it by hand (Call::handle: each handle's id as a u64).
+TEST(ControlWire, PrivateRequests) {
+  Writer launch = header(Kind::Request, 7);
+  launch.integer(CallId::KernelLaunchInfo);
+  launch.u64(0x1234);  // kernel
+  launch.u64(3);       // device
+  EXPECT_EQ(bytesOf(calls::KernelLaunchInfo{.seq = 7, .kernel = 0x1234, .device = 3}.frames()),
+            bytesOf(launch.finish()));
+  Writer all = header(Kind::Request, 8);
+  all.integer(CallId::DeviceInfoAll);
+  all.u64(3);
+  EXPECT_EQ(bytesOf(calls::DeviceInfoAll{.seq = 8, .device = 3}.frames()), bytesOf(all.finish()));
+  Writer kernels = header(Kind::Request, 9);
+  kernels.integer(CallId::ProgramKernels);
+  kernels.u64(~std::uint64_t{0});
+  EXPECT_EQ(bytesOf(calls::ProgramKernels{.seq = 9, .program = ~std::uint64_t{0}}.frames()), bytesOf(kernels.finish()));
+  Writer ops = header(Kind::Request, 10);
+  ops.integer(CallId::ListOps);
+  ops.u64(1);
+  EXPECT_EQ(bytesOf(calls::ListOps{.seq = 10, .platform = 1}.frames()), bytesOf(ops.finish()));
+}
+
 }  // namespace
 }  // namespace rcl::protocol

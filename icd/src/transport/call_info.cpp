@@ -58,7 +58,7 @@ void translateHandles(Connection& connection, const InfoResult& shape, std::vect
 void Call::askAllDeviceInfo(InfoCache& cache) {
   cache.setAskedAll(first_);  // once, whatever comes of it (an older server: single queries)
   Call all(CallId::DeviceInfoAll);
-  all.handle(static_cast<cl_device_id>(first_));
+  all.request(protocol::calls::DeviceInfoAll{.device = all.handleId(static_cast<cl_device_id>(first_))});
   Reply reply = all.sync();
   protocol::Reader* r = reply.reader();
   if (reply.status() != CL_SUCCESS || r == nullptr || connection_ == nullptr) return;

@@ -10,8 +10,8 @@
 
 namespace rcl::server {
 
-void deviceInfoAll(CallContext& ctx) {
-  auto device = ctx.handle<cl_device_id>();
+void deviceInfoAll(CallContext& ctx, const protocol::calls::DeviceInfoAll& request) {
+  auto device = ctx.handleOf<cl_device_id>(request.device);
   const InfoQuery query = [device](cl_uint param, size_t size, void* value, size_t* sizeRet) {
     return ::clGetDeviceInfo(device, param, size, value, sizeRet);
   };
