@@ -182,6 +182,8 @@ def main():
                                         [p.name for p in privates if p.group == "calls"])
     except model.AnnotationError as e:
         sys.exit(f"{args.messages}: errors:\n{e}")
+    for p in privates:  # a described request: the stand-in table decodes it for the handler
+        p.request = p.name in description.requests
     extension_ids = [p.id for p in privates if p.dispatch == "extension"]
     first_extension_call = min(extension_ids) if extension_ids else 0xFFFF
     env = environment()

@@ -204,12 +204,17 @@ class Message:
     seq: bool = False
     args: str = ""            # "callback": CallbackArgs follow
     struct: str = ""          # the C++ name
-    role: str = ""            # control: "request" or "reply"; replies: "reply"
+    role: str = ""            # control: "request" or "reply"; replies: "reply"; requests: "request"
 
     @property
     def ns(self):
         """The generated struct's namespace under rcl::protocol."""
-        return "calls" if self.group == "replies" else "control"
+        return "calls" if self.group in ("replies", "requests") else "control"
+
+    @property
+    def call_enum(self):
+        """A request's id: ControlCall (control channel) or CallId (calls channel)."""
+        return "CallId" if self.group == "requests" else "ControlCall"
 
     @property
     def has_bulk(self):
@@ -278,7 +283,7 @@ class Message:
 
     @property
     def struct_label(self):
-        if self.group in ("control", "replies"):
+        if self.group in ("control", "replies", "requests"):
             return self.struct
         return self.name if self.group == "pushes" else f"Callback({self.name})"
 
@@ -364,14 +369,14 @@ def load(path, message_h, callback_kind_h, control_calls=None, calls=None):
         table = tomllib.load(f)
     errors, messages, records = [], [], {}
     for group, entries in table.items():
-        if group not in ("pushes", "callbacks", "records", "control", "replies"):
-            errors.append(f"[{group}]: not a group (pushes, callbacks, records, control, replies)")
+        if group not in ("pushes", "callbacks", "records", "control", "replies", "requests"):
+            errors.append(f"[{group}]: not a group (pushes, callbacks, records, control, replies, requests)")
             continue
         for name, e in entries.items():
             where = f"[{group}.{name}]"
             allowed = {"pushes": {"doc", "seq", "fields", "args"}, "callbacks": {"fields"},
                        "records": {"doc", "fields"}, "control": {"doc", "request", "reply"},
-                       "replies": {"doc", "reply"}}[group]
+                       "replies": {"doc", "reply"}, "requests": {"doc", "request"}}[group]
             if set(e) - allowed:
                 errors.append(f"{where}: unknown keys {sorted(set(e) - allowed)}")
             if group != "callbacks" and not e.get("doc"):
@@ -383,6 +388,16 @@ def load(path, message_h, callback_kind_h, control_calls=None, calls=None):
                 if any(f.version for f in fields):
                     errors.append(f"{where}: only a control message has a version field")
                 records[name] = Record(name, e.get("doc", ""), fields)
+                continue
+            if group == "requests":
+                if "request" not in e:
+                    errors.append(f"{where}: needs a request (its fields, maybe [])")
+                fields, _ = load_fields(e.get("request", []), f"{where} request", errors, records)
+                if any(f.type.has_bulk for f in fields) or any(f.version for f in fields):
+                    errors.append(f"{where} request: a described call request has no bulk frames and no version field")
+                m = Message(name, e.get("doc", ""), fields, group, True, "", role="request")
+                m.struct = name
+                messages.append(m)
                 continue
             if group == "replies":
                 fields, _ = load_fields(e.get("reply", []), f"{where} reply", errors, records)
@@ -435,7 +450,7 @@ def load(path, message_h, callback_kind_h, control_calls=None, calls=None):
             errors.append(f"[control.*] ({described}) must be private_calls.toml's [control.*] ({sorted(control_calls)})")
     if calls is not None:
         for m in messages:
-            if m.group == "replies" and m.name not in calls:
+            if m.group in ("replies", "requests") and m.name not in calls:
                 errors.append(f"{m.where}: no [calls.{m.name}] in private_calls.toml")
     if errors:
         raise AnnotationError("\n".join(f"{SOURCE}: {e}" for e in errors))
@@ -447,14 +462,19 @@ class Description:
     pushes: list = field(default_factory=list)
     callbacks: list = field(default_factory=list)
     records: list = field(default_factory=list)
-    control: list = field(default_factory=list)   # each message's request, then its reply; then [replies.*]
+    control: list = field(default_factory=list)   # each message's request, then its reply; then [replies.*], [requests.*]
 
     def limited_slots(self, messages):
         """How many top-level fields of `messages` have a limit the test tries."""
         return sum(1 for m in messages for f in m.fields if f.slot_limit is not None)
 
+    @property
+    def requests(self):
+        """The names of the calls channel's described requests ([requests.*])."""
+        return {m.name for m in self.control if m.group == "requests"}
+
 
 def describe(path, message_h, callback_kind_h, control_calls=None, calls=None):
     messages, records = load(path, message_h, callback_kind_h, control_calls, calls)
     return Description([m for m in messages if m.group == "pushes"], [m for m in messages if m.group == "callbacks"],
-                       records, [m for m in messages if m.group in ("control", "replies")])
+                       records, [m for m in messages if m.group in ("control", "replies", "requests")])

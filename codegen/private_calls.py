@@ -22,12 +22,20 @@ class PrivateCall:
     handler: str = ""
     write: bool | None = None
     header: str = ""
+    request: bool = False  # described in messages.toml ([requests.NAME]): the handler gets it decoded
 
     def run(self):
-        """The stand-in table's call of the handler (a lambda when it takes `write`)."""
-        if self.write is None:
+        """The stand-in table's call of the handler: a lambda when it takes the
+        decoded request (protocol::calls::NAME, a malformed one refused with the
+        decoder's DecodeError naming the field) or `write`."""
+        args = ["c"]
+        if self.request:
+            args.append(f"protocol::calls::{self.name}::decodeBody(c.args(), c.seq())")
+        if self.write is not None:
+            args.append("true" if self.write else "false")
+        if len(args) == 1:
             return f"&{self.handler}"
-        return f"[](CallContext& c) {{ {self.handler}(c, {'true' if self.write else 'false'}); }}"
+        return f"[](CallContext& c) {{ {self.handler}({', '.join(args)}); }}"
 
 
 def load(path, slots):

@@ -308,6 +308,41 @@ TEST_F(BadInputTest, MalformedControlMessagesAreRefusedNamingTheField) {
   EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS) << "the session stopped after malformed control messages";
 }
 
+// A malformed request of a private call whose arguments are described
+// (codegen/messages.toml, [requests.*]) gets an Error naming the field the
+// generated decoder refused; the session goes on, and the well-formed request
+// is answered.
+TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
+  RawClient client(zmq_, server_->endpoint(), 0x7a13);
+  const auto device = client.hello();
+  ASSERT_NE(device, 0u);
+  const auto expectRefused = [&](CallId call, const std::function<void(protocol::Writer&)>& fields,
+                                 const std::string& field) {
+    auto reply = client.call(call, fields);
+    EXPECT_EQ(reply.kind, Kind::Error) << field << " was accepted";
+    EXPECT_EQ(reply.status, CL_INVALID_VALUE) << field;
+    ASSERT_TRUE(reply.rest) << field;
+    const std::string message = reply.rest->str();
+    EXPECT_NE(message.find("malformed request: " + field), std::string::npos)
+        << "the error does not name " << field << ": " << message;
+  };
+  expectRefused(CallId::DeviceInfoAll, [](protocol::Writer& w) { w.str("device"); }, "DeviceInfoAll.device");
+  expectRefused(CallId::KernelLaunchInfo, [](protocol::Writer& w) { w.u64(5); }, "KernelLaunchInfo.device");
+  expectRefused(CallId::ProgramKernels, [](protocol::Writer& w) { w.nil(); }, "ProgramKernels.program");
+  expectRefused(CallId::ListOps, [&](protocol::Writer& w) {
+    w.u64(1);
+    w.u64(2);
+  }, "ListOps: 1 values past its last field");
+
+  auto all = client.call(CallId::DeviceInfoAll, [&](protocol::Writer& w) { w.u64(device); });
+  ASSERT_EQ(all.status, CL_SUCCESS) << "the session stopped serving after malformed private requests";
+  ASSERT_TRUE(all.rest);
+  const auto info = protocol::calls::DeviceInfoAllReply::decodeBody(*all.rest, 0);
+  EXPECT_TRUE(std::any_of(info.values.begin(), info.values.end(),
+                          [](const auto& v) { return v.param == CL_DEVICE_NAME && !v.value.empty(); }))
+      << "the device's information has no CL_DEVICE_NAME";
+}
+
 TEST_F(BadInputTest, MalformedRequestsOfASessionGetErrorsAndTheSessionGoesOn) {
   RawClient client(zmq_, server_->endpoint(), 0x5678);
   const auto device = client.hello();

@@ -189,5 +189,47 @@ TEST(ControlWire, ListOpsAnswer) {
   EXPECT_EQ(bytesOf(encoded.finish()), bytesOf(body.finish()));
 }
 
+TEST(ControlWire, DeviceInfoAllAnswer) {
+  const std::string value("\x00\xff name", 7);
+  Writer body;
+  body.array(1);
+  body.array(2);
+  body.u64(0x102b);  // CL_DEVICE_NAME
+  body.bin(value.data(), value.size());
+  body.array(1);
+  body.array(2);
+  body.u64(0x1032);
+  body.i64(-59);  // CL_INVALID_OPERATION: refused with another status than CL_INVALID_VALUE
+  Writer encoded;
+  calls::DeviceInfoAllReply reply;
+  reply.values.push_back({0x102b, value});
+  reply.refused.push_back({0x1032, -59});
+  reply.encodeBody(encoded);
+  EXPECT_EQ(bytesOf(encoded.finish()), bytesOf(body.finish()));
+}
+
+// The calls channel's described requests ([requests.*]): the whole request,
+// as the client wrote it by hand (Call::handle: each handle's id as a u64).
+TEST(ControlWire, PrivateRequests) {
+  Writer launch = header(Kind::Request, 7);
+  launch.integer(CallId::KernelLaunchInfo);
+  launch.u64(0x1234);  // kernel
+  launch.u64(3);       // device
+  EXPECT_EQ(bytesOf(calls::KernelLaunchInfo{.seq = 7, .kernel = 0x1234, .device = 3}.frames()),
+            bytesOf(launch.finish()));
+  Writer all = header(Kind::Request, 8);
+  all.integer(CallId::DeviceInfoAll);
+  all.u64(3);
+  EXPECT_EQ(bytesOf(calls::DeviceInfoAll{.seq = 8, .device = 3}.frames()), bytesOf(all.finish()));
+  Writer kernels = header(Kind::Request, 9);
+  kernels.integer(CallId::ProgramKernels);
+  kernels.u64(~std::uint64_t{0});
+  EXPECT_EQ(bytesOf(calls::ProgramKernels{.seq = 9, .program = ~std::uint64_t{0}}.frames()), bytesOf(kernels.finish()));
+  Writer ops = header(Kind::Request, 10);
+  ops.integer(CallId::ListOps);
+  ops.u64(1);
+  EXPECT_EQ(bytesOf(calls::ListOps{.seq = 10, .platform = 1}.frames()), bytesOf(ops.finish()));
+}
+
 }  // namespace
 }  // namespace rcl::protocol

@@ -48,7 +48,7 @@ void copyString(char* dst, std::size_t size, const std::string& s) {
 std::shared_ptr<const OpList> fetch(cl_platform_id platform) {
   auto list = std::make_shared<OpList>();
   Call call(CallId::ListOps);
-  call.handle(platform);
+  call.request(protocol::calls::ListOps{.platform = call.handleId(platform)});
   Reply reply = call.sync();
   list->status = reply.status();
   if (list->status != CL_SUCCESS) return list;

@@ -117,7 +117,7 @@ ArgVerdict judgeArg(const KernelArg& declared, std::size_t size, const void* val
 
 std::optional<ProgramKernels> fetchProgramKernels(cl_program program) {
   Call call(CallId::ProgramKernels);
-  call.handle(program);
+  call.request(protocol::calls::ProgramKernels{.program = call.handleId(program)});
   if (call.failed()) return std::nullopt;
   Reply reply = call.sync();
   protocol::Reader* r = reply.reader();

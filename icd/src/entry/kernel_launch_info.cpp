@@ -24,8 +24,7 @@ void askNumArgs(cl_kernel k, KernelFunction& f) {
 void askOnDevice(cl_kernel k, cl_device_id device, KernelFunction& f) {
   KernelFunction::OnDevice& on = f.devices[device->id];
   Call call(CallId::KernelLaunchInfo);
-  call.handle(k);
-  call.handle(device);
+  call.request(protocol::calls::KernelLaunchInfo{.kernel = call.handleId(k), .device = call.handleId(device)});
   Reply reply = call.sync();
   protocol::Reader* r = reply.reader();
   if (reply.status() != CL_SUCCESS || r == nullptr) return;

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/icd/support/log.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/device_info.h"
 #include "rcl/protocol/info_results.h"
 
@@ -57,24 +58,16 @@ void translateHandles(Connection& connection, const InfoResult& shape, std::vect
 void Call::askAllDeviceInfo(InfoCache& cache) {
   cache.setAskedAll(first_);  // once, whatever comes of it (an older server: single queries)
   Call all(CallId::DeviceInfoAll);
-  all.handle(static_cast<cl_device_id>(first_));
+  all.request(protocol::calls::DeviceInfoAll{.device = all.handleId(static_cast<cl_device_id>(first_))});
   Reply reply = all.sync();
   protocol::Reader* r = reply.reader();
   if (reply.status() != CL_SUCCESS || r == nullptr || connection_ == nullptr) return;
   std::map<cl_uint, std::vector<unsigned char>> values;
   std::map<cl_uint, cl_int> refused;
   try {
-    for (std::uint32_t n = r->array(); n > 0; --n) {
-      if (r->array() != 2) throw protocol::DecodeError("a value is not [param, bytes]");
-      const auto param = r->integer<cl_uint>();
-      const auto bytes = r->bin();
-      values[param].assign(bytes.begin(), bytes.end());
-    }
-    for (std::uint32_t n = r->array(); n > 0; --n) {
-      if (r->array() != 2) throw protocol::DecodeError("a refusal is not [param, status]");
-      const auto param = r->integer<cl_uint>();
-      refused[param] = r->integer<cl_int>();
-    }
+    auto all = protocol::calls::DeviceInfoAllReply::decodeBody(*r, 0);
+    for (auto& v : all.values) values[v.param].assign(v.value.begin(), v.value.end());
+    for (const auto& no : all.refused) refused[no.param] = no.status;
   } catch (const protocol::DecodeError& e) {
     log().warn("remote-cl: malformed device information: {}", e.what());
     return;

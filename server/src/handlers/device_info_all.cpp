@@ -1,44 +1,32 @@
 #include "rcl/server/handlers/device_info_all.h"
 
-#include <utility>
+#include <string>
 #include <vector>
 
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/device_info.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/calls/info_filters.h"
 
 namespace rcl::server {
 
-void deviceInfoAll(CallContext& ctx) {
-  auto device = ctx.handle<cl_device_id>();
+void deviceInfoAll(CallContext& ctx, const protocol::calls::DeviceInfoAll& request) {
+  auto device = ctx.handleOf<cl_device_id>(request.device);
   const InfoQuery query = [device](cl_uint param, size_t size, void* value, size_t* sizeRet) {
     return ::clGetDeviceInfo(device, param, size, value, sizeRet);
   };
-  std::vector<std::pair<cl_uint, std::vector<unsigned char>>> values;
-  std::vector<std::pair<cl_uint, cl_int>> refused;
+  protocol::calls::DeviceInfoAllReply reply;
   for (const auto& range : protocol::kDeviceInfoRanges) {
     for (cl_uint param = range.first; param <= range.last; ++param) {
       std::vector<unsigned char> value;
       const cl_int status = ctx.infoValue(param, query, &maskDeviceInfo, value);
-      if (status == CL_SUCCESS) values.emplace_back(param, std::move(value));
-      else if (status != CL_INVALID_VALUE) refused.emplace_back(param, status);
+      if (status == CL_SUCCESS) reply.values.push_back({param, std::string(value.begin(), value.end())});
+      else if (status != CL_INVALID_VALUE) reply.refused.push_back({param, status});
     }
   }
   ctx.reply(CL_SUCCESS);
   if (!ctx.replying()) return;
-  protocol::Writer& w = ctx.replyWriter();
-  w.array(static_cast<std::uint32_t>(values.size()));
-  for (const auto& [param, value] : values) {
-    w.array(2);
-    w.u64(param);
-    w.bin(value.data(), value.size());
-  }
-  w.array(static_cast<std::uint32_t>(refused.size()));
-  for (const auto& [param, status] : refused) {
-    w.array(2);
-    w.u64(param);
-    w.i64(status);
-  }
+  reply.encodeBody(ctx.replyWriter());
 }
 
 }  // namespace rcl::server

@@ -38,9 +38,9 @@ cl_ulong staticLocalBytes(cl_kernel kernel, cl_device_id device) {
 
 }  // namespace
 
-void kernelLaunchInfo(CallContext& ctx) {
-  auto kernel = ctx.handle<cl_kernel>();
-  auto device = ctx.handle<cl_device_id>();
+void kernelLaunchInfo(CallContext& ctx, const protocol::calls::KernelLaunchInfo& request) {
+  auto kernel = ctx.handleOf<cl_kernel>(request.kernel);
+  auto device = ctx.handleOf<cl_device_id>(request.device);
   if (kernel == nullptr) throw CallError(CL_INVALID_KERNEL, "no kernel");
   cl_uint numArgs = 0;
   std::size_t groupSize = 0;

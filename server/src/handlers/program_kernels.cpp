@@ -83,8 +83,8 @@ std::vector<std::string> kernelNames(cl_program program) {
 
 }  // namespace
 
-void programKernels(CallContext& ctx) {
-  auto program = ctx.handle<cl_program>();
+void programKernels(CallContext& ctx, const protocol::calls::ProgramKernels& request) {
+  auto program = ctx.handleOf<cl_program>(request.program);
   if (program == nullptr) throw CallError(CL_INVALID_PROGRAM, "no program");
   const std::vector<std::string> names = kernelNames(program);
   std::vector<std::optional<std::vector<ArgInfo>>> infos;

@@ -35,8 +35,8 @@ const Registry& registryOf(Session& session) {
   return *ops;
 }
 
-void listOps(CallContext& ctx) {
-  if (ctx.handle<cl_platform_id>() == nullptr) throw CallError(CL_INVALID_PLATFORM, "no platform");
+void listOps(CallContext& ctx, const protocol::calls::ListOps& request) {
+  if (ctx.handleOf<cl_platform_id>(request.platform) == nullptr) throw CallError(CL_INVALID_PLATFORM, "no platform");
   const Registry& registry = registryOf(ctx.session());
   ctx.reply(CL_SUCCESS);
   if (ctx.seq() == 0) return;
@@ -226,7 +226,7 @@ void handleExtensionCall(Session& session, protocol::Reader& reader, std::uint64
   try {
     switch (static_cast<protocol::CallId>(callId)) {
       case protocol::CallId::ListOps:
-        listOps(ctx);
+        listOps(ctx, protocol::calls::ListOps::decodeBody(ctx.args(), ctx.seq()));
         break;
       case protocol::CallId::EnqueueOp:
         answered = enqueueOp(ctx, callId);

@@ -10,7 +10,9 @@
 // list holds the values it has, each as a clGetDeviceInfo of that param alone
 // would answer (filtered, handles as ids). The second list holds the params
 // refused with another status than CL_INVALID_VALUE; every other param of
-// the ranges was refused with CL_INVALID_VALUE.
+// the ranges was refused with CL_INVALID_VALUE. Both messages are described
+// in codegen/messages.toml ([requests.DeviceInfoAll], [replies.DeviceInfoAll]):
+// rcl::protocol::calls::DeviceInfoAll and DeviceInfoAllReply (control_messages.h).
 #pragma once
 
 #include <cstdint>

@@ -46,14 +46,22 @@ class Call {
   // ---- arguments, encoded in parameter order
   template <class P>
   P* handle(P* h) {
-    if (failed()) return nullptr;
-    P* p = checked(h);
-    if (p == nullptr) return fail(protocol::HandleTraits<P*>::invalidError), nullptr;
-    if (!useConnection(connectionOf(p))) return nullptr;
-    checkContext(p);
-    if constexpr (std::is_same_v<P, _cl_kernel>) kernel_ = p;
-    writer_.u64(p->id);
+    P* p = use(h);
+    if (p != nullptr) writer_.u64(p->id);
     return p;
+  }
+  // A described request's handle field (protocol::calls::NAME): checked as
+  // handle() checks it, its id returned for the struct, not written (0 if refused).
+  template <class P>
+  std::uint64_t handleId(P* h) {
+    P* p = use(h);
+    return p != nullptr ? static_cast<std::uint64_t>(p->id) : std::uint64_t{0};
+  }
+  // A described request's fields (codegen/messages.toml [requests.NAME]), after the header.
+  template <class Request>
+  void request(const Request& r) {
+    static_assert(std::is_same_v<std::remove_cv_t<decltype(Request::kCall)>, CallId>, "a calls channel request");
+    if (!failed()) r.encodeBody(writer_);
   }
   // An object the client holds but the application may have released.
   void ownHandle(Object* o) {
@@ -182,6 +190,17 @@ class Call {
   // moves to a new session first, if its server is back (server_link.h).
   static Connection* connectionOf(Object* o);
   void checkContext(Object* o);
+  // A handle argument checked (valid, this call's connection, its context), or nullptr with the call failed.
+  template <class P>
+  P* use(P* h) {
+    if (failed()) return nullptr;
+    P* p = checked(h);
+    if (p == nullptr) return fail(protocol::HandleTraits<P*>::invalidError), nullptr;
+    if (!useConnection(connectionOf(p))) return nullptr;
+    checkContext(p);
+    if constexpr (std::is_same_v<P, _cl_kernel>) kernel_ = p;
+    return p;
+  }
   template <class P>
   void handleList(P* const* list, std::size_t n, cl_int invalid) {
     if (failed()) return;

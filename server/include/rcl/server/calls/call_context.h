@@ -189,7 +189,11 @@ class CallContext {
   template <class Handle>
   Handle handle() {
     if (args_.isNil()) return nullptr;
-    const std::uint64_t id = args_.u64();
+    return handleOf<Handle>(args_.u64());
+  }
+  // The object an id names (a described request's handle field, protocol::calls::NAME), checked as handle() does.
+  template <class Handle>
+  Handle handleOf(std::uint64_t id) {
     // Releasing an object whose pipelined creation failed: nothing is left
     // to release on the platform (the call succeeds, as the client's did).
     if (releases(call_) && session_.table().forgetFailed(id)) throw CallError(CL_SUCCESS, "released a failed creation");

@@ -2,10 +2,14 @@
 // information, in one reply (protocol/program_kernels.h).
 #pragma once
 
+namespace rcl::protocol::calls {
+struct ProgramKernels;  // its request ([requests.ProgramKernels] in codegen/messages.toml)
+}  // namespace rcl::protocol::calls
+
 namespace rcl::server {
 
 class CallContext;
 
-void programKernels(CallContext& ctx);
+void programKernels(CallContext& ctx, const protocol::calls::ProgramKernels& request);
 
 }  // namespace rcl::server
