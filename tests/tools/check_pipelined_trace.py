@@ -6,8 +6,10 @@ context, device and properties, a sampler's settings, a user event's type,
 context and status) is answered by the client: no creation of theirs and no
 query of that information is a round trip. And a kernel's arguments, set for
 the first time on each of its kernels, are checked against the argument
-information that came with the program's kernel names: no clSetKernelArg and
-no clCreateKernel is a round trip. And the platform's device list, asked three
+information that came with the program's kernel names, though the program was
+built without -cl-kernel-arg-info (the server adds it,
+protocol/kernel_arg_info_option.h): no clSetKernelArg and no clCreateKernel is
+a round trip. And the platform's device list, asked three
 times, is asked of the server once: the client keeps it.
 
 usage: check_pipelined_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --app pipelined_app"""
