@@ -6,8 +6,11 @@ context, device and properties, a sampler's settings, a user event's type,
 context and status) is answered by the client: no creation of theirs and no
 query of that information is a round trip. And a kernel's arguments, set for
 the first time on each of its kernels, are checked against the argument
-information that came with the program's kernel names: no clSetKernelArg and
-no clCreateKernel is a round trip. And the platform's device list, asked three
+information that came with the program's kernel names, though the program was
+built without -cl-kernel-arg-info (the server adds it,
+protocol/kernel_arg_info_option.h), and came with the reply of its
+clBuildProgram: no clSetKernelArg, no clCreateKernel and no ProgramKernels
+(traced as clGetProgramInfo) is a round trip. And the platform's device list, asked three
 times, is asked of the server once: the client keeps it.
 
 usage: check_pipelined_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --app pipelined_app"""
@@ -51,6 +54,10 @@ def main():
         listed = [e for e in calls if e["name"] == "clGetDeviceIDs" and e["args"]["round_trip"]]
         if len(listed) != 1:
             fail(f"{len(listed)} clGetDeviceIDs round trips traced, not 1 for the 3 calls of the same device type")
+        # (ProgramKernels is traced as clGetProgramInfo: the build's reply brought the kernels.)
+        kernels = [e for e in calls if e["name"] == "clGetProgramInfo" and e["args"]["round_trip"]]
+        if kernels:
+            fail(f"{len(kernels)} program kernel lists asked after a build that waited, the first {kernels[0]}")
         asked = [e for e in calls if e["name"] in QUERIES and e["args"]["round_trip"]]
         if asked:
             fail(f"{len(asked)} information queries asked the server, the first {asked[0]}")

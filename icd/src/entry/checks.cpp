@@ -7,6 +7,7 @@
 
 #include "rcl/icd/entry/kernel_args.h"
 #include "rcl/icd/entry/build_options.h"
+#include "rcl/protocol/kernel_arg_info_option.h"
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/objects/events.h"
@@ -200,16 +201,13 @@ cl_int clCommandNDRangeKernelKHR(cl_command_buffer_khr command_buffer, cl_comman
   return error == CL_OUT_OF_RESOURCES ? error : CL_SUCCESS;
 }
 
-// Not checks: what the client keeps of build and compile options.
-cl_int clBuildProgram(cl_program program, cl_uint, const cl_device_id*, const char* options,
-                      void(CL_CALLBACK*)(cl_program, void*), void*) {
-  if (cl_program p = checked(program)) p->uniformGroups = asksUniformWorkGroups(options);
-  return CL_SUCCESS;
-}
-
+// Not checks: what the client keeps of compile options (of build options: custom_programs.cpp).
 cl_int clCompileProgram(cl_program program, cl_uint, const cl_device_id*, const char* options, cl_uint,
                         const cl_program*, const char**, void(CL_CALLBACK*)(cl_program, void*), void*) {
-  if (cl_program p = checked(program)) p->uniformGroups = asksUniformWorkGroups(options);
+  if (cl_program p = checked(program)) {
+    p->uniformGroups = asksUniformWorkGroups(options);
+    p->argInfoHidden = protocol::addsKernelArgInfo(options);
+  }
   return CL_SUCCESS;
 }
 

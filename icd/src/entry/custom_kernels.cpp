@@ -26,6 +26,7 @@
 #include "rcl/icd/entry/kernel_args.h"
 #include "rcl/icd/objects/lifetime.h"
 #include "rcl/icd/data/svm_ranges.h"
+#include "rcl/protocol/kernel_arg_info_option.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -127,6 +128,7 @@ cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* kernel_name
   } else {
     k = call.sync().created(created, errcode_ret);
   }
+  if (k != nullptr && p != nullptr) k->argInfoHidden = p->argInfoHidden;
   if (k != nullptr && p != nullptr && kernel_name != nullptr) {
     k->function = functionOf(p, kernel_name);  // not the application's yet: no other thread sees it
     k->functionName = kernel_name;
@@ -245,7 +247,7 @@ cl_program CL_API_CALL clLinkProgram(cl_context context, cl_uint num_devices, co
   call.handle(context);
   call.scalar(num_devices);
   call.handles(device_list, num_devices);
-  call.string(options);
+  call.buildOptions(options);
   call.scalar(num_input_programs);
   call.handles(input_programs, num_input_programs);
   call.callback(CallbackKind::program_notify, pfn_notify, user_data);
@@ -253,7 +255,10 @@ cl_program CL_API_CALL clLinkProgram(cl_context context, cl_uint num_devices, co
   for (cl_uint i = 0; input_programs != nullptr && i < num_input_programs; ++i)
     if (cl_program p = checked(input_programs[i]); p != nullptr && p->uniformGroups) uniform = true;
   cl_program linked = call.sync().created(created, errcode_ret);
-  if (linked != nullptr) linked->uniformGroups = uniform;
+  if (linked != nullptr) {
+    linked->uniformGroups = uniform;
+    linked->argInfoHidden = protocol::addsKernelArgInfo(options);
+  }
   return linked;
 }
 

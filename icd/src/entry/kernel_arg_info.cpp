@@ -115,16 +115,11 @@ ArgVerdict judgeArg(const KernelArg& declared, std::size_t size, const void* val
   return ArgVerdict{};
 }
 
-std::optional<ProgramKernels> fetchProgramKernels(cl_program program) {
-  Call call(CallId::ProgramKernels);
-  call.request(protocol::calls::ProgramKernels{.program = call.handleId(program)});
-  if (call.failed()) return std::nullopt;
-  Reply reply = call.sync();
-  protocol::Reader* r = reply.reader();
-  if (reply.status() != CL_SUCCESS || r == nullptr) return std::nullopt;
+std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body) {
+  if (body == nullptr) return std::nullopt;
   try {
     ProgramKernels kernels;
-    for (const auto& kernel : protocol::calls::ProgramKernelsReply::decodeBody(*r, 0).kernels) {
+    for (const auto& kernel : protocol::calls::ProgramKernelsReply::decodeBody(*body, 0).kernels) {
       auto& args = kernels[kernel.name];
       if (!kernel.args) continue;
       args.emplace();
@@ -135,6 +130,15 @@ std::optional<ProgramKernels> fetchProgramKernels(cl_program program) {
     log().warn("remote-cl: malformed kernels of a program: {}", e.what());
     return std::nullopt;
   }
+}
+
+std::optional<ProgramKernels> fetchProgramKernels(cl_program program) {
+  Call call(CallId::ProgramKernels);
+  call.request(protocol::calls::ProgramKernels{.program = call.handleId(program)});
+  if (call.failed()) return std::nullopt;
+  Reply reply = call.sync();
+  if (reply.status() != CL_SUCCESS) return std::nullopt;
+  return readProgramKernels(reply.reader());
 }
 
 }  // namespace rcl::icd

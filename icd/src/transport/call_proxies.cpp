@@ -120,6 +120,7 @@ void Call::prepareNew(Connection* c) {
       to->acceptedArgs = from->acceptedArgs;
       to->function = from->function;
       to->uniformGroups = from->uniformGroups;
+      to->argInfoHidden = from->argInfoHidden;
     }
     if (created_->kind == ObjectKind::Kernel && first_ != nullptr && first_->kind == ObjectKind::Program)
       static_cast<cl_kernel>(created_)->uniformGroups = static_cast<cl_program>(first_)->uniformGroups;  // clCreateKernel

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "rcl/protocol/info_results.h"
+#include "rcl/protocol/kernel_arg_info_option.h"
 #include "rcl/protocol/pushes.h"
 #include "rcl/server/support/profiling_times.h"
 #include "rcl/server/calls/build_includes.h"
@@ -41,7 +42,9 @@ StringArg CallContext::string() {
 StringArg CallContext::buildOptions() {
   auto bundle = protocol::readIncludeBundle(args_);
   if (!bundle) return {};
-  return StringArg(materializeIncludes(*bundle));
+  // Argument information always kept, hidden from the application by the
+  // client (protocol/kernel_arg_info_option.h).
+  return StringArg(protocol::withKernelArgInfo(materializeIncludes(*bundle)));
 }
 
 StringsArg CallContext::strings() {

@@ -12,6 +12,7 @@
 
 #include "rcl/protocol/control_messages.h"
 #include "rcl/server/calls/call_context.h"
+#include "rcl/server/custom_handlers.h"
 
 namespace rcl::server {
 namespace {
@@ -81,21 +82,23 @@ std::vector<std::string> kernelNames(cl_program program) {
   return kernels;
 }
 
-}  // namespace
-
-void programKernels(CallContext& ctx, const protocol::calls::ProgramKernels& request) {
-  auto program = ctx.handleOf<cl_program>(request.program);
-  if (program == nullptr) throw CallError(CL_INVALID_PROGRAM, "no program");
-  const std::vector<std::string> names = kernelNames(program);
+// Answers CL_SUCCESS with the kernels of `program`'s build as the body
+// ([replies.ProgramKernels]); CallError if the platform names none.
+void replyKernels(CallContext& ctx, cl_program program) {
+  std::vector<std::string> names;
   std::vector<std::optional<std::vector<ArgInfo>>> infos;
-  infos.reserve(names.size());
-  // (A platform that keeps no argument information for one kernel of the
-  // build keeps none for the others: PoCL without -cl-kernel-arg-info.)
-  bool available = true;
-  for (const std::string& name : names) {
-    infos.push_back(available ? argInfoOf(program, name) : std::nullopt);
-    available = infos.back().has_value();
-  }
+  ctx.outside([&] {
+    names = kernelNames(program);
+    infos.reserve(names.size());
+    // (A platform that keeps no argument information for one kernel of the
+    // build keeps none for the others: PoCL without -cl-kernel-arg-info.)
+    bool available = true;
+    for (const std::string& name : names) {
+      infos.push_back(available ? argInfoOf(program, name) : std::nullopt);
+      available = infos.back().has_value();
+    }
+    return CL_SUCCESS;
+  });
   ctx.reply(CL_SUCCESS);
   if (!ctx.replying()) return;
   protocol::calls::ProgramKernelsReply reply;
@@ -109,4 +112,37 @@ void programKernels(CallContext& ctx, const protocol::calls::ProgramKernels& req
   reply.encodeBody(ctx.replyWriter());
 }
 
+}  // namespace
+
+void programKernels(CallContext& ctx, const protocol::calls::ProgramKernels& request) {
+  auto program = ctx.handleOf<cl_program>(request.program);
+  if (program == nullptr) throw CallError(CL_INVALID_PROGRAM, "no program");
+  replyKernels(ctx, program);
+}
+
+namespace custom {
+
+// As generated, and a build the client waits for (no callback) that
+// succeeds answers with its kernels, as ProgramKernels would: the client's
+// first clCreateKernel of the build then asks nothing.
+void clBuildProgram(CallContext& ctx) {
+  auto program = ctx.handle<cl_program>();
+  auto num_devices = ctx.scalar<cl_uint>();
+  auto device_list = ctx.handles<cl_device_id>();
+  auto options = ctx.buildOptions();
+  auto pfn_notify = ctx.callback<CallbackKind::program_notify>();
+  ctx.expectLength(device_list, num_devices);
+  const cl_int status = ctx.outside([&] {
+    return ::clBuildProgram(program, num_devices, device_list.data(), options.c_str(), pfn_notify.function(),
+                            pfn_notify.userData());
+  });
+  if (status != CL_SUCCESS || pfn_notify.function() != nullptr) return ctx.reply(status);
+  try {
+    replyKernels(ctx, program);
+  } catch (const CallError&) {  // (the build stands: the client asks ProgramKernels later)
+    ctx.reply(CL_SUCCESS);
+  }
+}
+
+}  // namespace custom
 }  // namespace rcl::server

@@ -1,10 +1,14 @@
 // The kernels of a program's build and what the client checks their
 // clSetKernelArg against, in one round trip: asked at the first clCreateKernel
 // of a build (the client keeps it in the program until the next build,
-// objects.h: _cl_program), never again.
+// objects.h: _cl_program), never again. A clBuildProgram without callback
+// that succeeds brings the same in its reply, and nothing is asked:
 //
 //   program kernels  [Request, seq, ProgramKernels, program_id]
 //     ->             [Reply, seq, CL_SUCCESS, [[name, args] ...]]
+//   clBuildProgram   [Request, seq, clBuildProgram, ...its arguments, no callback]
+//     ->             [Reply, seq, CL_SUCCESS, [[name, args] ...]]  (a refusal: no body;
+//                    a build whose kernels the platform would not name: none either)
 //
 // The kernels are those CL_PROGRAM_KERNEL_NAMES names (a refusal of it, as a
 // program with no executable, is the reply's status). `args` is nil when the

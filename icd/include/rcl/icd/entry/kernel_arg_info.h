@@ -1,6 +1,7 @@
 // What the client knows of a program's kernels before any is made: their
 // names and each one's argument information (address, access and type
-// qualifiers, type name), in one round trip per build of the program
+// qualifiers, type name), with the reply of a clBuildProgram that waited for
+// its build, else in one round trip per build of the program
 // (protocol/program_kernels.h), kept in the program (objects.h:
 // _cl_program::kernelNames) and given to each kernel function
 // (KernelFunction::args). clSetKernelArg checks an argument against it and
@@ -18,6 +19,7 @@
 #include <CL/cl.h>
 
 #include "rcl/icd/objects/objects.h"
+#include "rcl/protocol/codec.h"
 
 namespace rcl::icd {
 
@@ -26,6 +28,11 @@ using ProgramKernels = std::map<std::string, std::optional<std::vector<KernelArg
 // The kernels of `program`'s current build (nullopt: the server refused, as
 // for a program with no executable).
 std::optional<ProgramKernels> fetchProgramKernels(cl_program program);
+
+// The kernels a reply's body holds ([replies.ProgramKernels], codegen/messages.toml),
+// as ProgramKernels' and a clBuildProgram's that waited for its build carry
+// them (nullopt: no body, or a malformed one, logged).
+std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body);
 
 // An argument as its information declares it (Unknown where the client cannot judge).
 KernelArg classifyArg(cl_kernel_arg_address_qualifier address, cl_kernel_arg_type_qualifier typeQualifier,

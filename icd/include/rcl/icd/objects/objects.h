@@ -193,6 +193,10 @@ struct _cl_program : rcl::icd::Object {
   // (-cl-uniform-work-group-size, or -cl-std=CL1.x): its kernels' launches
   // must divide the range (build_options.h).
   std::atomic<bool> uniformGroups{false};
+  // Its last build, compile or link gave options without -cl-kernel-arg-info,
+  // which the server added: hidden from the application
+  // (protocol/kernel_arg_info_option.h).
+  std::atomic<bool> argInfoHidden{false};
 };
 
 struct _cl_kernel : rcl::icd::Object {
@@ -205,6 +209,7 @@ struct _cl_kernel : rcl::icd::Object {
   // for a kernel made otherwise).
   std::shared_ptr<rcl::icd::KernelFunction> function = std::make_shared<rcl::icd::KernelFunction>();
   bool uniformGroups = false;  // its program's, when the kernel was made (a program with kernels is not rebuilt)
+  bool argInfoHidden = false;  // its program's, likewise
   std::string functionName;  // CL_KERNEL_FUNCTION_NAME: from clCreateKernel, or asked once when tracing
 };
 

@@ -1,5 +1,7 @@
 // [ProgramKernels]: a program's kernel names and each kernel's argument
-// information, in one reply (protocol/program_kernels.h).
+// information, in one reply (protocol/program_kernels.h); the same with the
+// reply of a clBuildProgram the client waits for (custom::clBuildProgram,
+// declared in the generated custom_handlers.h).
 #pragma once
 
 namespace rcl::protocol::calls {

@@ -1,0 +1,90 @@
+// Builds, and what the application sees of the -cl-kernel-arg-info the
+// server adds to the options of every build, compile and link it replays
+// (protocol/kernel_arg_info_option.h): nothing. A program the application
+// built with other options answers CL_PROGRAM_BUILD_OPTIONS without the
+// added option, and its kernels' clGetKernelArgInfo answers
+// CL_KERNEL_ARG_INFO_NOT_AVAILABLE, after the checks PoCL makes first (the
+// kernel, then the argument's index). A build the client waits for brings
+// the kernels of the build with its reply (protocol/program_kernels.h).
+// Shapes and reasons: codegen/opencl_calls.toml.
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rcl/icd/custom_calls.h"
+#include "rcl/icd/entry/build_options.h"
+#include "rcl/icd/entry/info_copy.h"
+#include "rcl/icd/entry/kernel_arg_info.h"
+#include "rcl/icd/entry/kernel_launch_info.h"
+#include "rcl/icd/objects/lifetime.h"
+#include "rcl/icd/transport/call.h"
+#include "rcl/protocol/kernel_arg_info_option.h"
+
+namespace rcl::icd::custom {
+
+// As generated; the client keeps whether the options ask for uniform
+// work-groups and whether the server adds -cl-kernel-arg-info; a build it
+// waits for brings its kernels (protocol/program_kernels.h): the first
+// clCreateKernel of the build asks nothing.
+cl_int CL_API_CALL clBuildProgram(cl_program program, cl_uint num_devices, const cl_device_id* device_list,
+                                  const char* options, void(CL_CALLBACK* pfn_notify)(cl_program, void*),
+                                  void* user_data) {
+  Call call(CallId::clBuildProgram);
+  cl_program p = call.handle(program);
+  call.scalar(num_devices);
+  call.handles(device_list, num_devices);
+  call.buildOptions(options);  // (forgets the kernels of the last build)
+  call.callback(CallbackKind::program_notify, pfn_notify, user_data);
+  if (p != nullptr) {
+    p->uniformGroups = asksUniformWorkGroups(options);
+    p->argInfoHidden = protocol::addsKernelArgInfo(options);
+  }
+  Reply reply = call.sync();
+  const cl_int status = reply.status();
+  if (status != CL_SUCCESS || pfn_notify != nullptr || p == nullptr) return status;
+  protocol::Reader* body = reply.reader();
+  if (body == nullptr || body->atEnd()) return status;
+  if (std::optional<ProgramKernels> kernels = readProgramKernels(body)) {
+    std::lock_guard lock(p->functionsMutex);
+    p->kernelNames = std::move(kernels);
+  }
+  return status;
+}
+
+cl_int CL_API_CALL clGetProgramBuildInfo(cl_program program, cl_device_id device, cl_program_build_info param_name,
+                                         size_t param_value_size, void* param_value, size_t* param_value_size_ret) {
+  cl_program p = checked(program);
+  Call call(CallId::clGetProgramBuildInfo);
+  call.handle(program);
+  call.handle(device);
+  call.scalar(param_name);
+  if (p == nullptr || param_name != CL_PROGRAM_BUILD_OPTIONS || !p->argInfoHidden)
+    return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+  std::vector<unsigned char> value;
+  if (const cl_int status = call.infoValue(param_name, value); status != CL_SUCCESS) return status;
+  const std::string options = protocol::withoutAddedKernelArgInfo(std::string(value.begin(), value.end()));
+  return copyInfo(options, param_value_size, param_value, param_value_size_ret);
+}
+
+cl_int CL_API_CALL clGetKernelArgInfo(cl_kernel kernel, cl_uint arg_index, cl_kernel_arg_info param_name,
+                                      size_t param_value_size, void* param_value, size_t* param_value_size_ret) {
+  cl_kernel k = checked(kernel);
+  const bool hidden = k != nullptr && k->argInfoHidden;
+  if (hidden) {
+    if (const std::optional<cl_uint> count = kernelNumArgs(k, nullptr))
+      return arg_index >= *count ? CL_INVALID_ARG_INDEX : CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
+  }
+  Call call(CallId::clGetKernelArgInfo);
+  call.handle(kernel);
+  call.scalar(arg_index);
+  call.scalar(param_name);
+  if (!hidden) return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+  // (The number of arguments unknown: the server's checks, then the refusal.)
+  std::vector<unsigned char> value;
+  const cl_int status = call.infoValue(param_name, value);
+  return status == CL_SUCCESS || status == CL_INVALID_VALUE ? CL_KERNEL_ARG_INFO_NOT_AVAILABLE : status;
+}
+
+}  // namespace rcl::icd::custom
