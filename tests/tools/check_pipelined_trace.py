@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`remote-cl trace -- pipelined_app`: queues, samplers, user events and images
 the client knows the platform takes, and buffers (shared buffers on the same
-host among them), are created without waiting for the server
+host among them: their creations carry no bytes), are created without waiting for the server
 (icd/include/rcl/icd/entry/pipelined.h), and what never changes of them (a queue's
 context, device and properties, a sampler's settings, a user event's type,
 context and status) is answered by the client: no creation of theirs and no
@@ -44,6 +44,10 @@ def main():
             waited = [e for e in made if e["args"]["round_trip"] or e["args"]["status"] != 0]
             if waited:
                 fail(f"{len(waited)} of the {len(made)} {name} calls waited for the server or failed: {waited[0]}")
+        # The 256 KiB buffers with initial bytes are shared buffers: their creations carry a memfd, not the bytes.
+        heavy = [e for e in calls if e["name"] == "clCreateBuffer" and e["args"]["bytes_sent"] >= 64 << 10]
+        if heavy:
+            fail(f"{len(heavy)} clCreateBuffer calls sent their bytes (no shared buffer on the same host): {heavy[0]}")
         for name, count in KERNEL_CALLS.items():
             made = [e for e in calls if e["name"] == name]
             if len(made) != count:
