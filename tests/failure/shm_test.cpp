@@ -286,7 +286,8 @@ TEST_F(ShmTest, ASharedBufferBehavesAsAnOrdinaryOneAndGoesWithIt) {
     for (std::size_t i = 0; i < size; ++i) initial[i] = static_cast<unsigned char>(i * 13 + i / 7);
     cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, size, initial.data(), &error);
     if (error != CL_SUCCESS) return "no 4 MiB buffer: " + clErrorName(error);
-    // The worker maps it now (the server's status lists its pid).
+    // The worker maps it as it runs the creation, which the client did not
+    // wait for (the server's status lists its pid).
     std::string why;
     const auto status = askServerStatus(server_->endpoint(), 30s, &why);
     if (!status) return "the server did not answer its status query: " + why;
@@ -294,6 +295,9 @@ TEST_F(ShmTest, ASharedBufferBehavesAsAnOrdinaryOneAndGoesWithIt) {
     if (session == nullptr || session->workerPid == 0)
       return "the server's status lists no worker serving this client: " + describeStatus(*status);
     const auto workerPid = static_cast<pid_t>(session->workerPid);
+    const auto mappedBy = std::chrono::steady_clock::now() + 5s;
+    while (sharedMappings(workerPid) != 1 && std::chrono::steady_clock::now() < mappedBy)
+      std::this_thread::sleep_for(10ms);
     if (sharedMappings(workerPid) != 1) return "the worker did not map the buffer";
     cl_mem_flags flags = 0;
     void* hostPtr = &flags;

@@ -281,6 +281,41 @@ TEST_F(ExtensionsTest, CreateCommandQueueWithPropertiesKHRMakesAQueue) {
   CL_CHECK(clFinish(queue.get()));
 }
 
+// Where cl_khr_create_command_queue is listed, its call answers every input
+// as clCreateCommandQueueWithProperties does (natively and remotely, where
+// both are created without waiting when the client is sure of them).
+TEST_F(ExtensionsTest, CreateCommandQueueWithPropertiesKHRAnswersAsTheCoreCall) {
+  using Fn = cl_command_queue(CL_API_CALL*)(cl_context, cl_device_id, const cl_queue_properties_khr*, cl_int*);
+  auto create = function<Fn>("clCreateCommandQueueWithPropertiesKHR");
+  if (create == nullptr || !lists("cl_khr_create_command_queue"))
+    GTEST_SKIP() << "cl_khr_create_command_queue not listed";
+  const cl_queue_properties fine[] = {CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE, 0};
+  const cl_queue_properties outOfOrder[] = {CL_QUEUE_PROPERTIES, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, 0};
+  const cl_queue_properties twice[] = {CL_QUEUE_PROPERTIES, 0, CL_QUEUE_PROPERTIES, 0, 0};
+  const cl_queue_properties unknownKey[] = {0x7777, 0, 0};
+  const cl_queue_properties unknownBits[] = {CL_QUEUE_PROPERTIES, 0x1000, 0};
+  const struct {
+    const char* name;
+    cl_context context;
+    cl_device_id device;
+    const cl_queue_properties* list;
+  } rows[] = {{"fine", context_.get(), device_, fine},        {"out of order", context_.get(), device_, outOfOrder},
+              {"NULL list", context_.get(), device_, nullptr}, {"NULL context", nullptr, device_, nullptr},
+              {"NULL device", context_.get(), nullptr, nullptr}, {"a key twice", context_.get(), device_, twice},
+              {"an unknown key", context_.get(), device_, unknownKey},
+              {"unknown properties", context_.get(), device_, unknownBits}};
+  for (const auto& row : rows) {
+    cl_int core = CL_SUCCESS, twin = CL_SUCCESS;
+    CommandQueue a(clCreateCommandQueueWithProperties(row.context, row.device, row.list, &core));
+    CommandQueue b(create(row.context, row.device, row.list, &twin));
+    EXPECT_EQ(twin, core) << row.name;
+    EXPECT_EQ(b.get() != nullptr, a.get() != nullptr) << row.name;
+    if (b.get() != nullptr) {
+      EXPECT_EQ(clFinish(b.get()), CL_SUCCESS) << row.name;
+    }
+  }
+}
+
 TEST_F(ExtensionsTest, TerminateContextKHRTerminatesOnlyWhenListed) {
   using Fn = cl_int(CL_API_CALL*)(cl_context);
   auto terminate = function<Fn>("clTerminateContextKHR");

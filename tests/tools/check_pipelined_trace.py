@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`remote-cl trace -- pipelined_app`: queues, samplers, user events and images
-the client knows the platform takes are created without waiting for the server
+the client knows the platform takes, and buffers (shared buffers on the same
+host among them: their creations carry no bytes), are created without waiting for the server
 (icd/include/rcl/icd/entry/pipelined.h), and what never changes of them (a queue's
 context, device and properties, a sampler's settings, a user event's type,
 context and status) is answered by the client: no creation of theirs and no
@@ -21,7 +22,8 @@ from tool_checks import parse_arguments, traced, fail as failed
 
 ROUNDS = 3  # pipelined_app's
 CREATIONS = ("clCreateCommandQueue", "clCreateCommandQueueWithProperties", "clCreateSampler",
-             "clCreateSamplerWithProperties", "clCreateUserEvent", "clCreateImage")
+             "clCreateSamplerWithProperties", "clCreateUserEvent", "clCreateImage", "clCreateBuffer")
+BUFFERS = 5 * ROUNDS  # pipelined_app's: a small one and 4 of 256 KiB (shared buffers on the same host) a round
 KERNEL_CALLS = {"clCreateKernel": ROUNDS, "clSetKernelArg": 7 * ROUNDS}  # pipelined_app's kernel has 7 arguments
 QUERIES = ("clGetCommandQueueInfo", "clGetSamplerInfo", "clGetEventInfo")
 
@@ -39,11 +41,16 @@ def main():
         calls = [e for e in events if e["ph"] == "X" and e.get("cat") in ("sync", "async", "transfer")]
         for name in CREATIONS:
             made = [e for e in calls if e["name"] == name]
-            if len(made) < ROUNDS:
-                fail(f"{len(made)} {name} calls traced, not at least {ROUNDS}")
+            least = BUFFERS if name == "clCreateBuffer" else ROUNDS
+            if len(made) < least:
+                fail(f"{len(made)} {name} calls traced, not at least {least}")
             waited = [e for e in made if e["args"]["round_trip"] or e["args"]["status"] != 0]
             if waited:
                 fail(f"{len(waited)} of the {len(made)} {name} calls waited for the server or failed: {waited[0]}")
+        # The 256 KiB buffers with initial bytes are shared buffers: their creations carry a memfd, not the bytes.
+        heavy = [e for e in calls if e["name"] == "clCreateBuffer" and e["args"]["bytes_sent"] >= 64 << 10]
+        if heavy:
+            fail(f"{len(heavy)} clCreateBuffer calls sent their bytes (no shared buffer on the same host): {heavy[0]}")
         for name, count in KERNEL_CALLS.items():
             made = [e for e in calls if e["name"] == name]
             if len(made) != count:
@@ -61,7 +68,7 @@ def main():
         asked = [e for e in calls if e["name"] in QUERIES and e["args"]["round_trip"]]
         if asked:
             fail(f"{len(asked)} information queries asked the server, the first {asked[0]}")
-        print(f"check_pipelined_trace: OK ({ROUNDS * len(CREATIONS)} creations and {sum(KERNEL_CALLS.values())} "
+        print(f"check_pipelined_trace: OK ({ROUNDS * (len(CREATIONS) - 1) + BUFFERS} creations and {sum(KERNEL_CALLS.values())} "
               "kernel calls, none waited; no query asked; 1 device list asked for 3 calls)")
 
 

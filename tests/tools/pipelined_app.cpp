@@ -6,11 +6,14 @@
 // Then, each round, a kernel whose arguments of every kind (a buffer, a
 // __local one, by-value built-in types, a sampler) are set for the first
 // time (the program built without -cl-kernel-arg-info, whose information
-// clGetKernelArgInfo then refuses), launched, and its result checked; and an image made from host
-// memory, read back. The platform's device list is asked three times.
+// clGetKernelArgInfo then refuses), launched, and its result checked; and an
+// image made from host memory, read back; and buffers of 256 KiB (shared
+// buffers on the same host), written and read back. The platform's device
+// list is asked three times.
 // Prints "pipelined_app: OK" and exits 0 when everything is right.
 #define CL_USE_DEPRECATED_OPENCL_1_2_APIS
 #include <cstdio>
+#include <vector>
 
 #include <CL/cl.h>
 
@@ -129,6 +132,35 @@ int checkImage(cl_context context, cl_command_queue queue, int round) {
   return clReleaseMemObject(image) == CL_SUCCESS ? 0 : fail("the image's release", CL_INVALID_VALUE);
 }
 
+// Buffers of 256 KiB (on the same host: shared buffers, protocol/shm.h),
+// two with initial bytes, two without, all made without waiting: written,
+// read back, the same bytes.
+int checkSharedBuffers(cl_context context, cl_command_queue queue, int round) {
+  constexpr size_t kBytes = size_t{256} << 10;
+  std::vector<unsigned char> initial(kBytes), back(kBytes);
+  for (size_t i = 0; i < kBytes; ++i) initial[i] = static_cast<unsigned char>(i * 5 + i / 251 + round);
+  cl_mem buffers[4] = {};
+  cl_int status = CL_SUCCESS;
+  for (int i = 0; i < 4; ++i) {
+    const bool copies = i % 2 == 0;
+    buffers[i] = clCreateBuffer(context, CL_MEM_READ_WRITE | (copies ? CL_MEM_COPY_HOST_PTR : 0), kBytes,
+                                copies ? initial.data() : nullptr, &status);
+    if (status != CL_SUCCESS) return fail("a 256 KiB clCreateBuffer", status);
+  }
+  for (int i = 1; i < 4; i += 2)
+    if ((status = clEnqueueWriteBuffer(queue, buffers[i], CL_TRUE, 0, kBytes, initial.data(), 0, nullptr, nullptr)) !=
+        CL_SUCCESS)
+      return fail("a 256 KiB buffer's write", status);
+  for (cl_mem buffer : buffers) {
+    if ((status = clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, kBytes, back.data(), 0, nullptr, nullptr)) !=
+        CL_SUCCESS)
+      return fail("a 256 KiB buffer's read", status);
+    if (back != initial) return fail("a 256 KiB buffer's bytes", CL_INVALID_VALUE);
+    clReleaseMemObject(buffer);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main() {
@@ -159,6 +191,7 @@ int main() {
   for (int round = 0; round < kRounds; ++round) {
     if (int failed = checkKernel(program, context, queue, round)) return failed;
     if (int failed = checkImage(context, queue, round)) return failed;
+    if (int failed = checkSharedBuffers(context, queue, round)) return failed;
     cl_command_queue q = clCreateCommandQueue(context, device, CL_QUEUE_PROFILING_ENABLE, &status);
     if (status != CL_SUCCESS) return fail("clCreateCommandQueue", status);
     if (int failed = checkQueue(q, context, device, CL_QUEUE_PROFILING_ENABLE)) return failed;

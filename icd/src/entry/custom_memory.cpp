@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/custom_calls.h"
@@ -18,6 +19,8 @@
 #include "rcl/icd/entry/pipelined.h"
 #include "rcl/icd/data/svm_ranges.h"
 #include "rcl/icd/data/transfers.h"
+#include "rcl/icd/transport/driver.h"
+#include "rcl/protocol/device_info.h"
 #include "rcl/protocol/shm.h"
 
 namespace rcl::icd::custom {
@@ -36,13 +39,37 @@ void checkHostPtr(Call& call, cl_mem_flags flags, const void* host_ptr) {
   if (host_ptr != nullptr && (flags & kHostDataFlags) == 0) call.fail(CL_INVALID_HOST_PTR);
 }
 
+// Whether every device of `context` uses the host's memory as its own (its
+// real CL_DEVICE_HOST_UNIFIED_MEMORY, which came with the device's
+// information: protocol/device_info.h): the worker builds a shared buffer on
+// the memfd only then, so the client knows the outcome without asking.
+bool devicesShareHostMemory(cl_context context) {
+  const auto devices = contextDevices(context);
+  if (devices.empty()) return false;
+  for (cl_device_id device : devices) {
+    cl_uint units = 0;  // (asks for the device's information once, if it is not kept yet)
+    std::vector<unsigned char> unified;
+    cl_int status = CL_SUCCESS;
+    if (!deviceValue(device, CL_DEVICE_MAX_COMPUTE_UNITS, units) ||
+        !Driver::instance().infoCache().find(device, protocol::kDeviceSharesHostMemory, unified, status) ||
+        status != CL_SUCCESS || unified.size() != sizeof(cl_bool))
+      return false;
+    cl_bool value = CL_FALSE;
+    std::memcpy(&value, unified.data(), sizeof value);
+    if (value != CL_TRUE) return false;
+  }
+  return true;
+}
+
 // On the same host, a big buffer that does not use the application's memory
-// is offered as a shared buffer (protocol/shm.h): its COPY_HOST_PTR bytes
-// are copied into it here. nullptr: the usual creation.
+// is offered as a shared buffer (protocol/shm.h) when the context's devices
+// share the host's memory: its COPY_HOST_PTR bytes are copied into it here.
+// nullptr: the usual creation.
 std::shared_ptr<SharedBuffer> sharedBufferFor(Call& call, cl_mem_flags flags, std::size_t size, void* host_ptr) {
   const Connection* connection = call.connection();
   if (call.failed() || connection == nullptr || !connection->sharedBuffers() ||
-      size < protocol::shm::kMinSharedBufferBytes || (flags & CL_MEM_USE_HOST_PTR) != 0)
+      size < protocol::shm::kMinSharedBufferBytes || (flags & CL_MEM_USE_HOST_PTR) != 0 ||
+      !devicesShareHostMemory(call.context()))
     return nullptr;
   const bool copies = (flags & CL_MEM_COPY_HOST_PTR) != 0;
   if (copies && host_ptr == nullptr) return nullptr;  // the server reports the error
@@ -94,17 +121,17 @@ cl_ulong maxAllocEverywhere(cl_context context) {
 
 // Whether a buffer creation can only fail for want of memory: valid flags
 // (one device access at most, one host access at most, no host memory the
-// buffer keeps using), a size every device of the context allocates, and
-// no shared buffer, whose acceptance the reply says. Such a creation is
-// pipelined: the client does not wait, and an allocation failure surfaces
-// at the first command that uses the buffer (as for memory allocated lazily).
+// buffer keeps using), a size every device of the context allocates. Such a
+// creation is pipelined: the client does not wait, and an allocation failure
+// (for a shared buffer, a memfd the worker could not map) surfaces at the
+// first command that uses the buffer (as for memory allocated lazily).
 bool onlyMemoryCanFail(const Call& call, cl_context context, cl_mem_flags flags, std::size_t size,
-                       const void* host_ptr, const SharedBuffer* shared) {
+                       const void* host_ptr) {
   constexpr cl_mem_flags kDevice = CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY | CL_MEM_READ_ONLY;
   constexpr cl_mem_flags kHost = CL_MEM_HOST_WRITE_ONLY | CL_MEM_HOST_READ_ONLY | CL_MEM_HOST_NO_ACCESS;
   constexpr cl_mem_flags kKnown = kDevice | kHost | CL_MEM_ALLOC_HOST_PTR | CL_MEM_COPY_HOST_PTR;
   const auto atMostOne = [](cl_mem_flags bits) { return (bits & (bits - 1)) == 0; };
-  if (call.failed() || shared != nullptr || (flags & ~kKnown) != 0 || !atMostOne(flags & kDevice) ||
+  if (call.failed() || (flags & ~kKnown) != 0 || !atMostOne(flags & kDevice) ||
       !atMostOne(flags & kHost) || ((flags & CL_MEM_COPY_HOST_PTR) != 0) != (host_ptr != nullptr) || size == 0)
     return false;
   return size <= maxAllocEverywhere(context);
@@ -211,11 +238,19 @@ cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t
   call.scalar(flags);
   call.scalar(size);
   auto shared = bufferHostMemory(call, flags, size, host_ptr);
-  if (onlyMemoryCanFail(call, c, flags, size, host_ptr, shared.get())) {
+  // A shared buffer's memfd stays open until the worker has run the creation
+  // (SharedFdsInFlight): when too many wait, this one waits for its reply.
+  Connection* connection = call.connection();
+  if (onlyMemoryCanFail(call, c, flags, size, host_ptr) &&
+      (shared == nullptr || (connection != nullptr && !connection->sharedFdsInFlight().full()))) {
     const cl_int status = call.post();
     if (errcode_ret != nullptr) *errcode_ret = status;
     if (status != CL_SUCCESS) return nullptr;
     keepBufferFacts(created, flags, size, host_ptr);
+    if (shared != nullptr) {
+      connection->sharedFdsInFlight().add(shared);
+      created->shared = std::move(shared);
+    }
     return created;
   }
   return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr, std::move(shared));

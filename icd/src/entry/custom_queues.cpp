@@ -7,9 +7,11 @@
 // server's verdict. Shapes and reasons: codegen/opencl_calls.toml.
 #include <algorithm>
 #include <mutex>
+#include <string>
 #include <utility>
 
 #include <CL/cl.h>
+#include <CL/cl_ext.h>
 
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/entry/pipelined.h"
@@ -58,6 +60,38 @@ void keepQueue(cl_command_queue queue, cl_context context, cl_device_id device,
   queue->device = device;
 }
 
+// Whether `device` lists `extension` in its CL_DEVICE_EXTENSIONS (kept by the client).
+bool lists(cl_device_id device, const std::string& extension) {
+  std::size_t n = 0;
+  if (kDispatchTable.clGetDeviceInfo(device, CL_DEVICE_EXTENSIONS, 0, nullptr, &n) != CL_SUCCESS || n == 0)
+    return false;
+  std::string list(n, '\0');
+  if (kDispatchTable.clGetDeviceInfo(device, CL_DEVICE_EXTENSIONS, n, list.data(), nullptr) != CL_SUCCESS)
+    return false;
+  list = " " + std::string(list.c_str()) + " ";
+  return list.find(" " + extension + " ") != std::string::npos;
+}
+
+// clCreateCommandQueueWithProperties and its cl_khr_create_command_queue
+// twin (`id`): the same checks, and for the twin a device that lists the
+// extension (otherwise the server has no such function: its error, one round trip).
+cl_command_queue createWithProperties(CallId id, cl_context context, cl_device_id device,
+                                      const cl_queue_properties* properties, cl_int* errcode_ret) {
+  cl_command_queue_properties bits = 0;
+  const bool known = readProperties(properties, bits);
+  Call call(id);
+  auto* created = call.create<_cl_command_queue>();
+  cl_context c = call.handle(context);
+  cl_device_id d = call.handle(device);
+  call.properties(properties);
+  const bool twin = id == CallId::clCreateCommandQueueWithPropertiesKHR;
+  const bool pipelined = known && !call.failed() && surelyTaken(c, d, bits) &&
+                         (!twin || lists(d, "cl_khr_create_command_queue"));
+  cl_command_queue q = createPipelined(call, created, pipelined, errcode_ret);
+  if (q != nullptr && pipelined) keepQueue(q, c, d, bits, properties);
+  return q;
+}
+
 }  // namespace
 
 cl_command_queue CL_API_CALL clCreateCommandQueue(cl_context context, cl_device_id device,
@@ -76,17 +110,14 @@ cl_command_queue CL_API_CALL clCreateCommandQueue(cl_context context, cl_device_
 cl_command_queue CL_API_CALL clCreateCommandQueueWithProperties(cl_context context, cl_device_id device,
                                                                 const cl_queue_properties* properties,
                                                                 cl_int* errcode_ret) {
-  cl_command_queue_properties bits = 0;
-  const bool known = readProperties(properties, bits);
-  Call call(CallId::clCreateCommandQueueWithProperties);
-  auto* created = call.create<_cl_command_queue>();
-  cl_context c = call.handle(context);
-  cl_device_id d = call.handle(device);
-  call.properties(properties);
-  const bool pipelined = known && !call.failed() && surelyTaken(c, d, bits);
-  cl_command_queue q = createPipelined(call, created, pipelined, errcode_ret);
-  if (q != nullptr && pipelined) keepQueue(q, c, d, bits, properties);
-  return q;
+  return createWithProperties(CallId::clCreateCommandQueueWithProperties, context, device, properties, errcode_ret);
+}
+
+cl_command_queue CL_API_CALL clCreateCommandQueueWithPropertiesKHR(cl_context context, cl_device_id device,
+                                                                   const cl_queue_properties_khr* properties,
+                                                                   cl_int* errcode_ret) {
+  return createWithProperties(CallId::clCreateCommandQueueWithPropertiesKHR, context, device, properties,
+                              errcode_ret);
 }
 
 }  // namespace rcl::icd::custom

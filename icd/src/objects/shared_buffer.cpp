@@ -18,6 +18,29 @@ std::shared_ptr<SharedBuffer> SharedBuffer::create(std::size_t bytes) {
 
 SharedBuffer::~SharedBuffer() { ::munmap(bytes_, size_); }
 
+std::uint64_t SharedFdsInFlight::mark() const {
+  std::lock_guard lock(mutex_);
+  return next_;
+}
+
+void SharedFdsInFlight::add(std::shared_ptr<SharedBuffer> buffer) {
+  std::lock_guard lock(mutex_);
+  waiting_.emplace_back(next_++, std::move(buffer));
+}
+
+void SharedFdsInFlight::settled(std::uint64_t mark) {
+  std::lock_guard lock(mutex_);
+  while (!waiting_.empty() && waiting_.front().first < mark) {
+    waiting_.front().second->closeFd();
+    waiting_.pop_front();
+  }
+}
+
+bool SharedFdsInFlight::full() const {
+  std::lock_guard lock(mutex_);
+  return waiting_.size() >= kMost;
+}
+
 bool runSharedCopy(const SharedCopy& copy, std::uint64_t offset) {
   if (!copy.buffer || offset > copy.buffer->size() || copy.length > copy.buffer->size() - offset) return false;
   unsigned char* shared = copy.buffer->bytes() + offset;

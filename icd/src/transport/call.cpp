@@ -260,7 +260,9 @@ Reply Call::sync() {
   }
   prepareNew(c);
   const std::size_t sent = writer_.bytes();
+  const std::uint64_t inFlight = c->sharedFdsInFlight().mark();
   auto result = c->roundTrip(writer_, seqOffset_);
+  if (result.reply) c->sharedFdsInFlight().settled(inFlight);  // the worker ran every call sent before
   settleNew(result.status == CL_SUCCESS);
   traceCommandAfterSend(result.status == CL_SUCCESS);
   traced(true, result.status, sent, result.reply ? result.reply->bytes() : 0);

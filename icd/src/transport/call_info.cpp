@@ -84,6 +84,9 @@ void Call::askAllDeviceInfo(InfoCache& cache) {
       }
     }
   }
+  // Not an OpenCL param: kept for the client's shared buffers, never answered to the application.
+  if (auto it = values.find(protocol::kDeviceSharesHostMemory); it != values.end())
+    cache.store(first_, protocol::kDeviceSharesHostMemory, it->second);
 }
 
 cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {

@@ -203,6 +203,7 @@ void Connection::onSlotData(protocol::Reader& r) {
 }
 
 void Connection::expectSharedCopy(std::uint64_t token, SharedCopy copy) {
+  copy.inFlightMark = sharedFdsInFlight_.mark();  // its CopyNow shows the worker ran what came before
   std::lock_guard lock(sharedCopiesMutex_);
   sharedCopies_[token] = std::move(copy);
 }
@@ -223,6 +224,7 @@ void Connection::onCopyNow(protocol::Reader& r) {
     if (it != sharedCopies_.end()) {
       copy = std::move(it->second);
       sharedCopies_.erase(it);
+      sharedFdsInFlight_.settled(copy.inFlightMark);
     }
   }
   if (!offset) return;  // the worker copied it itself

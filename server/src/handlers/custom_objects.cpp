@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "rcl/protocol/image_format.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/support/checked_sizes.h"
@@ -108,6 +110,29 @@ BufferHost bufferHost(CallContext& ctx, cl_context context, cl_mem_flags flags, 
   return host;
 }
 
+// A posted creation's host memory: the client did not wait, so it counts on
+// a shared buffer built on its memfd. A memfd that cannot be mapped or built
+// on fails the creation with CL_MEM_OBJECT_ALLOCATION_FAILURE, kept for the
+// buffer's first use (HandleTable::addFailed); nullopt then.
+std::optional<BufferHost> postedBufferHost(CallContext& ctx, std::uint64_t id, cl_context context,
+                                           cl_mem_flags flags, std::size_t size) {
+  const bool offered = ctx.args().peekIsArray();  // [fd, bytes]: a shared buffer
+  std::string why;
+  try {
+    auto host = bufferHost(ctx, context, flags, size);
+    if (host.shared == nullptr || host.buildsOnShared) return host;
+    why = "the context's devices do not use the host's memory";
+  } catch (const CallError& e) {
+    if (!offered) throw;
+    why = e.what();
+  }
+  spdlog::warn("a posted shared buffer's creation failed: {}", why);
+  cl_int status = CL_MEM_OBJECT_ALLOCATION_FAILURE;
+  ctx.adopt(id, static_cast<cl_mem>(nullptr), status);
+  ctx.reply(status);
+  return std::nullopt;
+}
+
 // After the creation: a shared buffer's mapping stays with the buffer built
 // on it, or goes; the reply ends with whether the buffer is shared.
 void finishBuffer(CallContext& ctx, BufferHost& host, cl_mem created) {
@@ -126,7 +151,9 @@ void clCreateBuffer(CallContext& ctx) {
   auto context = ctx.handle<cl_context>();
   auto flags = ctx.scalar<cl_mem_flags>();
   auto size = ctx.scalar<size_t>();
-  auto host = bufferHost(ctx, context, flags, size);
+  auto posted = ctx.posted() ? postedBufferHost(ctx, created_id, context, flags, size) : std::nullopt;
+  if (ctx.posted() && !posted) return;
+  auto host = posted ? std::move(*posted) : bufferHost(ctx, context, flags, size);
   cl_int errcode = CL_SUCCESS;
   cl_mem created = ::clCreateBuffer(context, host.flags(flags), size, host.pointer(flags), &errcode);
   ctx.adopt(created_id, created, errcode);
@@ -141,7 +168,9 @@ void clCreateBufferWithProperties(CallContext& ctx) {
   auto properties = ctx.properties<cl_mem_properties>();
   auto flags = ctx.scalar<cl_mem_flags>();
   auto size = ctx.scalar<size_t>();
-  auto host = bufferHost(ctx, context, flags, size);
+  auto posted = ctx.posted() ? postedBufferHost(ctx, created_id, context, flags, size) : std::nullopt;
+  if (ctx.posted() && !posted) return;
+  auto host = posted ? std::move(*posted) : bufferHost(ctx, context, flags, size);
   cl_int errcode = CL_SUCCESS;
   cl_mem created = ::clCreateBufferWithProperties(context, properties.data(), host.flags(flags), size,
                                                   host.pointer(flags), &errcode);

@@ -24,6 +24,11 @@ void deviceInfoAll(CallContext& ctx, const protocol::calls::DeviceInfoAll& reque
       else if (status != CL_INVALID_VALUE) reply.refused.push_back({param, status});
     }
   }
+  cl_bool unified = CL_FALSE;  // unmasked: protocol::kDeviceSharesHostMemory
+  if (::clGetDeviceInfo(device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) == CL_SUCCESS) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&unified);
+    values.emplace_back(protocol::kDeviceSharesHostMemory, std::vector<unsigned char>(bytes, bytes + sizeof unified));
+  }
   ctx.reply(CL_SUCCESS);
   if (!ctx.replying()) return;
   reply.encodeBody(ctx.replyWriter());

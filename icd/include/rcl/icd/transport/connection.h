@@ -155,6 +155,8 @@ class Connection {
   bool directCopy() const { return directCopy_; }
   // Whether big buffers are offered to the server as shared buffers.
   bool sharedBuffers() const { return directCopy_ && options_.sharedBuffers; }
+  // Shared buffers whose posted creation the worker may not have run yet (shared_buffer.h).
+  SharedFdsInFlight& sharedFdsInFlight() { return sharedFdsInFlight_; }
   // A shared piece is on its way: the server's CopyNow for `token` runs `copy`.
   void expectSharedCopy(std::uint64_t token, SharedCopy copy);
   void cancelSharedCopy(std::uint64_t token);
@@ -219,6 +221,7 @@ class Connection {
   zmq::socket_t control_;  // everything in (receiver thread)
   zmq::context_t& zmq_;
   std::shared_ptr<ReplySockets> replySockets_;  // made once the session's endpoint is known
+  SharedFdsInFlight sharedFdsInFlight_;
   std::unique_ptr<ShmChannel> shm_;             // set in the handshake, if the server mapped it
   bool directCopy_ = false;                      // set in the handshake, if the server can read this process
   std::unique_ptr<BulkSocket> bulk_;            // set in the handshake, over tcp:// without CURVE
