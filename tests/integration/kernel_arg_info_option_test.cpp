@@ -31,11 +31,8 @@ constexpr Case kBuilds[] = {
 
 std::string shown(const char* options) { return options == nullptr ? "NULL" : '"' + std::string(options) + '"'; }
 
-// The kernel k's argument information as a program built with `argInfo` (or not) answers it.
-void expectArgInfo(cl_program program, bool argInfo) {
-  cl_int error = CL_SUCCESS;
-  Kernel kernel(clCreateKernel(program, "k", &error));
-  CL_CHECK(error) << "clCreateKernel";
+// A kernel k's argument information as a program built with `argInfo` (or not) answers it.
+void expectKernelArgInfo(const Kernel& kernel, bool argInfo) {
   std::string type;
   if (argInfo) {
     CL_CHECK(queryString(&type, clGetKernelArgInfo, kernel.get(), 1u, CL_KERNEL_ARG_TYPE_NAME));
@@ -58,6 +55,30 @@ void expectArgInfo(cl_program program, bool argInfo) {
   // The index is checked first, either way.
   CL_EXPECT_ERROR(CL_INVALID_ARG_INDEX, clGetKernelArgInfo(kernel.get(), 2u, CL_KERNEL_ARG_TYPE_NAME, 0, nullptr,
                                                            nullptr));
+}
+
+// ... for the kernel of each way to make one: clCreateKernel, clCreateKernelsInProgram, clCloneKernel.
+void expectArgInfo(cl_program program, bool argInfo) {
+  cl_int error = CL_SUCCESS;
+  Kernel kernel(clCreateKernel(program, "k", &error));
+  CL_CHECK(error) << "clCreateKernel";
+  {
+    SCOPED_TRACE("a kernel of clCreateKernel");
+    ASSERT_NO_FATAL_FAILURE(expectKernelArgInfo(kernel, argInfo));
+  }
+  cl_kernel listed = nullptr;
+  cl_uint count = 0;
+  CL_CHECK(clCreateKernelsInProgram(program, 1, &listed, &count)) << "clCreateKernelsInProgram";
+  ASSERT_EQ(count, 1u);
+  Kernel inProgram(listed);
+  {
+    SCOPED_TRACE("a kernel of clCreateKernelsInProgram");
+    ASSERT_NO_FATAL_FAILURE(expectKernelArgInfo(inProgram, argInfo));
+  }
+  Kernel clone(clCloneKernel(kernel.get(), &error));
+  CL_CHECK(error) << "clCloneKernel";
+  SCOPED_TRACE("a kernel of clCloneKernel");
+  ASSERT_NO_FATAL_FAILURE(expectKernelArgInfo(clone, argInfo));
 }
 
 TEST_F(KernelArgInfoOptionTest, BuildOptionsAndArgumentInformationAreTheApplications) {

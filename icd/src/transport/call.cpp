@@ -287,7 +287,8 @@ cl_int Call::post() {
 }
 
 Reply::Reply(Call& call, cl_int status, std::optional<protocol::Reader> reader)
-    : status_(status), connection_(call.connection_), context_(call.context_), reader_(std::move(reader)) {}
+    : status_(status), connection_(call.connection_), context_(call.context_), first_(call.first_),
+      reader_(std::move(reader)) {}
 
 void Reply::readBytes(void* p, std::size_t size, bool write) {
   if (!reader_) return;

@@ -4,6 +4,7 @@
 #include "rcl/icd/transport/call.h"
 
 #include <map>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -64,10 +65,12 @@ void Call::askAllDeviceInfo(InfoCache& cache) {
   if (reply.status() != CL_SUCCESS || r == nullptr || connection_ == nullptr) return;
   std::map<cl_uint, std::vector<unsigned char>> values;
   std::map<cl_uint, cl_int> refused;
+  std::optional<bool> sharesHostMemory;
   try {
     auto all = protocol::calls::DeviceInfoAllReply::decodeBody(*r, 0);
     for (auto& v : all.values) values[v.param].assign(v.value.begin(), v.value.end());
     for (const auto& no : all.refused) refused[no.param] = no.status;
+    sharesHostMemory = all.shares_host_memory;
   } catch (const protocol::DecodeError& e) {
     log().warn("remote-cl: malformed device information: {}", e.what());
     return;
@@ -85,8 +88,11 @@ void Call::askAllDeviceInfo(InfoCache& cache) {
     }
   }
   // Not an OpenCL param: kept for the client's shared buffers, never answered to the application.
-  if (auto it = values.find(protocol::kDeviceSharesHostMemory); it != values.end())
-    cache.store(first_, protocol::kDeviceSharesHostMemory, it->second);
+  if (sharesHostMemory) {
+    const cl_bool shares = *sharesHostMemory ? CL_TRUE : CL_FALSE;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&shares);
+    cache.store(first_, protocol::kDeviceSharesHostMemory, std::vector<unsigned char>(bytes, bytes + sizeof shares));
+  }
 }
 
 cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {

@@ -108,6 +108,16 @@ std::uint64_t Call::registerCallback(CallbackKind kind, void (*fn)(), void* user
   return c->addCallback(std::move(cb));
 }
 
+void Reply::inherit(Object* adopted) const {
+  if (adopted->kind != ObjectKind::Kernel || first_ == nullptr || first_->kind != ObjectKind::Program) return;
+  // As clCreateKernel's kernels: the work-group rule of the build, and
+  // whether the argument information is the server's addition, hidden.
+  auto* kernel = static_cast<cl_kernel>(adopted);
+  const auto* program = static_cast<cl_program>(first_);
+  kernel->uniformGroups = program->uniformGroups;
+  kernel->argInfoHidden = program->argInfoHidden.load();
+}
+
 void Call::prepareNew(Connection* c) {
   if (created_ != nullptr) {
     setContext(created_, context_);

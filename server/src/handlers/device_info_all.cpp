@@ -24,11 +24,9 @@ void deviceInfoAll(CallContext& ctx, const protocol::calls::DeviceInfoAll& reque
       else if (status != CL_INVALID_VALUE) reply.refused.push_back({param, status});
     }
   }
-  cl_bool unified = CL_FALSE;  // unmasked: protocol::kDeviceSharesHostMemory
-  if (::clGetDeviceInfo(device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) == CL_SUCCESS) {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(&unified);
-    values.emplace_back(protocol::kDeviceSharesHostMemory, std::vector<unsigned char>(bytes, bytes + sizeof unified));
-  }
+  cl_bool unified = CL_FALSE;  // unmasked (the application's answer is CL_FALSE)
+  if (::clGetDeviceInfo(device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) == CL_SUCCESS)
+    reply.shares_host_memory = unified != CL_FALSE;
   ctx.reply(CL_SUCCESS);
   if (!ctx.replying()) return;
   reply.encodeBody(ctx.replyWriter());

@@ -10,10 +10,9 @@
 // list holds the values it has, each as a clGetDeviceInfo of that param alone
 // would answer (filtered, handles as ids). The second list holds the params
 // refused with another status than CL_INVALID_VALUE; every other param of
-// the ranges was refused with CL_INVALID_VALUE. The first list also holds,
-// under kDeviceSharesHostMemory (no OpenCL param), the device's real
-// CL_DEVICE_HOST_UNIFIED_MEMORY, which the application sees as CL_FALSE.
-// Both messages are described in codegen/messages.toml
+// the ranges was refused with CL_INVALID_VALUE. A last field says whether
+// the device really shares the host's memory (shares_host_memory: the
+// application sees CL_DEVICE_HOST_UNIFIED_MEMORY as CL_FALSE). Both messages are described in codegen/messages.toml
 // ([requests.DeviceInfoAll], [replies.DeviceInfoAll]):
 // rcl::protocol::calls::DeviceInfoAll and DeviceInfoAllReply (control_messages.h).
 #pragma once
@@ -35,9 +34,10 @@ struct InfoRange {
 inline constexpr InfoRange kDeviceInfoRanges[] = {
     {0x1000, 0x10ff}, {0x1200, 0x12ff}, {0x2000, 0x20ff}, {0x4000, 0x42ff}};
 
-// The device's real CL_DEVICE_HOST_UNIFIED_MEMORY (a cl_bool): whether the
-// worker builds a shared buffer on the client's memfd (protocol/shm.h), so
-// the client creates one without waiting (issue 16). Outside every range.
+// Where the client's info cache keeps the reply's shares_host_memory (a
+// cl_bool): whether the worker builds a shared buffer on the client's memfd
+// (protocol/shm.h), so the client creates one without waiting (issue 16).
+// Outside every range: never an application's answer.
 inline constexpr cl_uint kDeviceSharesHostMemory = 0x7f000001;
 
 inline constexpr bool inDeviceInfoRanges(cl_uint param) {

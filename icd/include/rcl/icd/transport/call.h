@@ -296,12 +296,17 @@ class Reply {
     p->id = id;
     setContext(p, context_);
     activate(p, connection_);
+    inherit(p);
     return p;
   }
+  // A new object takes what it has of the call's first argument's (the
+  // kernels of clCreateKernelsInProgram: their program's build facts).
+  void inherit(Object* adopted) const;
 
   cl_int status_;
   Connection* connection_;
   cl_context context_;
+  Object* first_;  // the call's first handle, if any
   std::optional<protocol::Reader> reader_;
 };
 
