@@ -15,6 +15,9 @@ codegen/private_calls.toml (remote-cl's own messages), codegen/messages.toml
   include/rcl/protocol/control_messages.h, control_messages.cpp
                                                   the control channel's messages (requests, replies, records)
   pushes_test.cpp                                 the round-trip unit test of both
+  include/rcl/protocol/opencl_wire.h, opencl_wire.cpp
+                                                  the OpenCL calls' requests and replies as structs (codegen/call_shapes.py)
+  opencl_wire_test.cpp                            their round-trip unit test
 Each file is written by the template of its name in codegen/templates/ (Jinja2),
 which looks like its output; how each parameter travels, on both sides, is the
 one table of codegen/wire.py. Every generated function names its source (its
@@ -31,6 +34,7 @@ try:
 except ImportError:
     sys.exit("codegen/generate.py needs Jinja2 (Debian: python3-jinja2; scripts/setup-deps.sh installs it)")
 
+import call_shapes  # noqa: E402
 import messages  # noqa: E402
 import model  # noqa: E402
 import private_calls  # noqa: E402
@@ -140,6 +144,21 @@ def environment():
     return env
 
 
+# ------------------------------------------- the OpenCL calls' wire shapes
+def opencl_wire_outputs():
+    """The files of the calls' request and reply structs (codegen/call_shapes.py), and their test."""
+    return {
+        "include/rcl/protocol/opencl_wire.h": ("opencl_wire.h.j2", {}),
+        "opencl_wire.cpp": ("opencl_wire.cpp.j2", {}),
+        "opencl_wire_test.cpp": ("opencl_wire_test.cpp.j2", {}),
+    }
+
+
+def opencl_wire_globals(env):
+    env.globals.update(described=call_shapes.described, request_fields=call_shapes.request_fields,
+                       reply_fields=call_shapes.reply_fields)
+
+
 # ---------------------------------------------------------------- coverage
 def coverage_rows(slots):
     rows = []
@@ -187,6 +206,7 @@ def main():
     extension_ids = [p.id for p in privates if p.dispatch == "extension"]
     first_extension_call = min(extension_ids) if extension_ids else 0xFFFF
     env = environment()
+    opencl_wire_globals(env)
     calls = [s.call for s in slots if s.call is not None]
     rows = coverage_rows(slots)
     names = {
@@ -205,6 +225,7 @@ def main():
         "pushes_test.cpp": ("pushes_test.cpp.j2", {}),
         "include/rcl/protocol/control_messages.h": ("control_messages.h.j2", {}),
         "control_messages.cpp": ("control_messages.cpp.j2", {}),
+        **opencl_wire_outputs(),
     }
     try:
         for out, (template, extra) in names.items():
