@@ -167,7 +167,7 @@ void dispatch(rcl::server::Session& session, Frames frames) {
     protocol::Reader reader(std::move(frames));
     if (reader.integer<protocol::Kind>() != protocol::Kind::Request) throw protocol::DecodeError("expected a request");
     // No reply slot: answers would go to the (never attached) control channel.
-    const std::uint64_t seq = reader.u64() & ((std::uint64_t{1} << protocol::kReplySlotShift) - 1);
+    const std::uint64_t seq = reader.u64() & ((std::uint64_t{1} << protocol::kReplyIndexShift) - 1);
     const auto callId = reader.integer<std::uint16_t>();
     if (callId >= protocol::kFirstExtensionCall) return server::ops::handleExtensionCall(session, reader, seq, callId);
     // remote-cl's own calls run as an OpenCL call (generated stand_in_calls.cpp): the

@@ -39,7 +39,7 @@ LAYOUT = {
         "transport": [
             "call", "connection", "driver", "server_link", "reply_sockets", "send_latch",
             "handshake_monitor", "config", "placement", "srv_discovery", "srv_targets",
-            "shm_channel", "bulk_socket", "mapping_memory", "build_includes",
+            "shm_segment", "bulk_socket", "mapping_memory", "build_includes",
         ],
         "objects": [
             "objects", "events", "lifetime", "queue_progress", "info_cache", "object_pool",
@@ -55,7 +55,7 @@ LAYOUT = {
         ],
         # ops/ (the operation registry) is a folder already and stays as it is.
         "data": [
-            "bulk_channel", "direct_copy", "shared_buffers", "shm_segment", "shm_transfers",
+            "bulk_socket", "direct_copy", "shared_buffers", "shm_segment", "shm_transfers",
             "mapped_transfer", "piece_header", "transfers",
         ],
         "calls": ["call_context", "info_filters", "object_info", "build_includes"],

@@ -112,16 +112,16 @@ namespace {
 // A sender's buffer for one record in flight: its Header, ciphertext and tag.
 constexpr std::size_t kSealedBytes = sizeof(Header) + kRecordBytes + kTagBytes;
 
-// Seals the record of `stripe` (header: the stripe's) at `at` into `out` with
+// Seals the record of `piece` (header: the piece's) at `at` into `out` with
 // its header in front; its size on the wire (0: OpenSSL failed), and in
 // `copies` how many times it goes out (a test's replay: 2).
 std::size_t sealRecord(RecordCipher& cipher, unsigned lane, const Header& header, std::uint64_t at,
-                       const unsigned char* stripe, unsigned char* out, int& copies) {
+                       const unsigned char* piece, unsigned char* out, int& copies) {
   const Header record{header.id, header.total, header.offset + at,
                       std::min<std::uint64_t>(kRecordBytes, header.length - at)};
   std::memcpy(out, &record, sizeof record);
   unsigned char* const sealed = out + sizeof record;
-  if (!cipher.seal(record, stripe + at, sealed)) return 0;
+  if (!cipher.seal(record, piece + at, sealed)) return 0;
   copies = 1;
   if (auto& t = tamper(); t.kind != Tamper::None && lane == 0 && ++t.sent == t.record) {
     if (t.kind == Tamper::Flip) sealed[record.length / 2] ^= 0x20;
@@ -135,10 +135,10 @@ std::size_t sealRecord(RecordCipher& cipher, unsigned lane, const Header& header
 SealedSender::SealedSender(const Key& key, Direction direction, unsigned lane)
     : cipher_(key, direction, lane, true), lane_(lane), out_(RecordWire::kSlots * kSealedBytes) {}
 
-bool SealedSender::send(int fd, const Header& header, const unsigned char* stripe) {
+bool SealedSender::send(int fd, const Header& header, const unsigned char* piece) {
   int copies = 1;
   if (header.length <= kRecordBytes) {  // one record: nothing to overlap
-    const std::size_t bytes = sealRecord(cipher_, lane_, header, 0, stripe, out_.data(), copies);
+    const std::size_t bytes = sealRecord(cipher_, lane_, header, 0, piece, out_.data(), copies);
     for (int i = 0; bytes > 0 && i < copies; ++i)
       if (!sendAll(fd, out_.data(), bytes)) return false;
     return bytes > 0;
@@ -154,7 +154,7 @@ bool SealedSender::send(int fd, const Header& header, const unsigned char* strip
   for (std::uint64_t at = 0; at < header.length; at += kRecordBytes, slot = (slot + 1) % RecordWire::kSlots) {
     if (!wire->acquire(slot)) return false;
     unsigned char* const out = out_.data() + slot * kSealedBytes;
-    const std::size_t bytes = sealRecord(cipher_, lane_, header, at, stripe, out, copies);
+    const std::size_t bytes = sealRecord(cipher_, lane_, header, at, piece, out, copies);
     if (bytes == 0) return false;  // ~RecordWire sends what is posted, then ends
     wire->post(slot, out, bytes, copies);
   }

@@ -37,15 +37,15 @@ bool plausible(const Header& header, std::uint64_t maxTotal) {
          header.length <= header.total - header.offset;
 }
 
-std::vector<Stripe> stripesOf(std::size_t total, unsigned lanes, std::size_t leastBytes) {
+std::vector<Piece> piecesOf(std::size_t total, unsigned lanes, std::size_t leastBytes) {
   constexpr std::size_t kPage = 4096;
   const std::size_t most = std::max<std::size_t>(1, total / std::max<std::size_t>(leastBytes, 1));
   const std::size_t count = std::clamp<std::size_t>(lanes, 1, most);
-  // Rounded up twice (to the count, then to pages): never more stripes than `count`.
+  // Rounded up twice (to the count, then to pages): never more pieces than `count`.
   const std::size_t each = ((total + count - 1) / count + kPage - 1) / kPage * kPage;
-  std::vector<Stripe> stripes;
-  for (std::size_t at = 0; at < total; at += each) stripes.push_back({at, std::min(each, total - at)});
-  return stripes;
+  std::vector<Piece> pieces;
+  for (std::size_t at = 0; at < total; at += each) pieces.push_back({at, std::min(each, total - at)});
+  return pieces;
 }
 
 void tuneForBulk(int fd) {

@@ -46,21 +46,21 @@ int pollOnce(zmq::pollitem_t* items, std::size_t count, std::chrono::millisecond
   }
 }
 
-RoutingId makeRoutingId(std::uint64_t session, Channel channel, std::uint32_t slot) {
+RoutingId makeRoutingId(std::uint64_t session, Channel channel, std::uint32_t replyIndex) {
   RoutingId id{};
   std::memcpy(id.data(), &session, sizeof session);
   id[8] = static_cast<std::uint8_t>(channel);
-  std::memcpy(id.data() + 9, &slot, sizeof slot);
+  std::memcpy(id.data() + 9, &replyIndex, sizeof replyIndex);
   return id;
 }
 
-bool parseRoutingId(const zmq::message_t& id, std::uint64_t& session, Channel& channel, std::uint32_t* slot) {
+bool parseRoutingId(const zmq::message_t& id, std::uint64_t& session, Channel& channel, std::uint32_t* replyIndex) {
   if (id.size() != kRoutingIdSize) return false;
   std::memcpy(&session, id.data(), sizeof session);
   const auto c = static_cast<const std::uint8_t*>(id.data())[8];
   if (c > static_cast<std::uint8_t>(Channel::Reply)) return false;
   channel = static_cast<Channel>(c);
-  if (slot != nullptr) std::memcpy(slot, static_cast<const std::uint8_t*>(id.data()) + 9, sizeof *slot);
+  if (replyIndex != nullptr) std::memcpy(replyIndex, static_cast<const std::uint8_t*>(id.data()) + 9, sizeof *replyIndex);
   return true;
 }
 

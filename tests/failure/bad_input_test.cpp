@@ -83,7 +83,7 @@ class BadInputTest : public RawServerTest {
     EXPECT_EQ(count.status, CL_SUCCESS) << "the session stopped serving after " << after;
   }
 
-  // clEnqueueWriteBuffer of `bytes` at `offset` of `buffer`, in one chunk; `token` names staged pieces.
+  // clEnqueueWriteBuffer of `bytes` at `offset` of `buffer`, in one piece; `token` names staged pieces.
   static RawReply writeBuffer(RawClient& client, std::uint64_t buffer, std::uint64_t offset, std::uint64_t size,
                               const std::string& bytes, std::optional<std::uint64_t> token = std::nullopt) {
     return client.call(CallId::clEnqueueWriteBuffer, [&](protocol::Writer& w) {
@@ -123,8 +123,8 @@ class BadInputTest : public RawServerTest {
       return std::nullopt;
     }
     std::string bytes;
-    const std::uint32_t chunks = data->rest->array();
-    for (std::uint32_t i = 0; i < chunks; ++i) {
+    const std::uint32_t pieces = data->rest->array();
+    for (std::uint32_t i = 0; i < pieces; ++i) {
       const auto& frame = data->rest->bulk();
       bytes.append(static_cast<const char*>(frame.data()), frame.size());
     }
@@ -825,7 +825,7 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
                 w.u64(kBuffer);
                 w.u64(0);
                 w.u64(16);
-                w.nil();  // no chunks
+                w.nil();  // no pieces
                 w.nil();
                 w.nil();
                 w.u64(token++);

@@ -424,7 +424,7 @@ TEST_F(ShmTest, TurnedOffEverythingGoesThroughTheSocket) {
 }
 
 TEST_F(ShmTest, WithoutSharedMemoryOverTcpABulkSocketCarriesIt) {
-  // Cut in stripes over 3 lanes (the integration suite runs the default 2,
+  // Cut in pieces over 3 lanes (the integration suite runs the default 2,
   // and transfers under 2 MiB take one lane).
   ChildProcess child([&]() -> Outcome {
     setenv("REMOTE_CL_SHM", "0", 1);
@@ -548,7 +548,7 @@ TEST_F(ShmTest, TheBulkSocketTakesOnlyItsSessionsTokenOnAsManyLanesAsAsked) {
   EXPECT_EQ(capped->lanes, protocol::bulk::kMaxLanes);
 }
 
-TEST_F(ShmTest, AStripeOutsideItsTransferClosesTheBulkSocketAndTheSessionGoesOn) {
+TEST_F(ShmTest, APieceOutsideItsTransferClosesTheBulkSocketAndTheSessionGoesOn) {
   zmq::context_t zmq(1);
   RawClient client(zmq, server_->endpoint(), 0x5eed);
   const auto device = client.hello();

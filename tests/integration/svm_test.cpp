@@ -157,7 +157,7 @@ TEST_F(SvmTest, KernelWritesThroughAnOffsetPointer) {
 }
 
 TEST_F(SvmTest, CopiesBetweenHostAndSvmBothWaysAndWithinEach) {
-  const size_t size = 3 << 20;  // more than one chunk on the wire
+  const size_t size = 3 << 20;  // more than one piece on the wire
   Svm a(context_, size);
   Svm b(context_, size);
   ASSERT_NE(a.get(), nullptr);

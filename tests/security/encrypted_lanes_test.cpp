@@ -27,7 +27,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// 16 MiB and an odd tail: striped over every lane, the last record short.
+// 16 MiB and an odd tail: cut in pieces over every lane, the last record short.
 constexpr std::size_t kBig = (std::size_t{16} << 20) + 4093;
 // One record (bulk_crypt.h's kRecordBytes): what a tampered first record on lane 0 covers.
 constexpr std::size_t kRecord = std::size_t{256} << 10;
@@ -132,7 +132,7 @@ TEST_F(EncryptedLanesTest, BigWritesAndReadsTakeTheEncryptedLanesAndArriveWhole)
     if (!q.make(device)) return "the context, queue or buffer could not be made";
     const auto bytes = newBytes();
     std::vector<unsigned char> back(kBig, 0);
-    // Blocking, then non-blocking with events, then at an offset (a stripe's edges elsewhere).
+    // Blocking, then non-blocking with events, then at an offset (a piece's edges elsewhere).
     if (clEnqueueWriteBuffer(q.queue, q.buffer, CL_TRUE, 0, kBig, bytes.data(), 0, nullptr, nullptr) != CL_SUCCESS ||
         clEnqueueReadBuffer(q.queue, q.buffer, CL_TRUE, 0, kBig, back.data(), 0, nullptr, nullptr) != CL_SUCCESS)
       return "a transfer over the lanes failed";

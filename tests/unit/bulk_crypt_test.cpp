@@ -91,7 +91,7 @@ TEST(BulkCrypt, ARecordOpensOnlyInItsPlaceAndOrder) {
   }
 }
 
-TEST(BulkCrypt, AStripeTravelsAsRecordsAndArrivesWhole) {
+TEST(BulkCrypt, APieceTravelsAsRecordsAndArrivesWhole) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
   const auto keys = freshKeys();
@@ -121,9 +121,9 @@ TEST(BulkCrypt, AStripeTravelsAsRecordsAndArrivesWhole) {
   ::close(fds[1]);
 }
 
-// A stripe of many records (sealed while the one before is on the wire), then
-// a second stripe on the same lane: every record in order, the nonces going on.
-TEST(BulkCrypt, StripesOfManyRecordsArriveInOrderOneAfterAnother) {
+// A piece of many records (sealed while the one before is on the wire), then
+// a second piece on the same lane: every record in order, the nonces going on.
+TEST(BulkCrypt, PiecesOfManyRecordsArriveInOrderOneAfterAnother) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
   const auto keys = freshKeys();
@@ -153,7 +153,7 @@ TEST(BulkCrypt, StripesOfManyRecordsArriveInOrderOneAfterAnother) {
   ::close(fds[1]);
 }
 
-// The other end gone: a stripe of many records fails, and the send returns.
+// The other end gone: a piece of many records fails, and the send returns.
 TEST(BulkCrypt, ASendOnAClosedConnectionFails) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);

@@ -158,7 +158,7 @@ StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem 
                          std::size_t size, const void* ptr, const cl_event* waits, cl_uint n, bool blocking) {
   if (connection.directCopy())
     return directPiece(connection, true, queue, buffer, offset, size, ptr, waits, n, blocking);
-  ShmChannel& shm = *connection.shm();
+  ShmSegment& shm = *connection.shm();
   StagedPieces staged{0, connection.nextToken()};
   const auto* bytes = static_cast<const unsigned char*>(ptr);
   while (staged.bytes < size) {
@@ -180,7 +180,7 @@ StagedPieces readPieces(Connection& connection, cl_command_queue queue, cl_mem b
                         std::size_t size, void* ptr, const cl_event* waits, cl_uint n,
                         const std::shared_ptr<ReadJoin>& join) {
   if (connection.directCopy()) return directPiece(connection, false, queue, buffer, offset, size, ptr, waits, n, false);
-  ShmChannel& shm = *connection.shm();
+  ShmSegment& shm = *connection.shm();
   StagedPieces staged{0, connection.nextToken()};
   auto* bytes = static_cast<unsigned char*>(ptr);
   while (staged.bytes < size) {

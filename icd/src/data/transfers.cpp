@@ -41,7 +41,7 @@ cl_int enqueueHostStep(cl_command_queue queue, cl_bool blocking, cl_uint n, cons
   call.handle(queue);
   call.scalar(protocol::SvmCopy::HostToHost);
   call.waitList(waits, n);
-  // One empty chunk arrives; the step runs once.
+  // One empty piece arrives; the step runs once.
   return enqueueRead(
       call, blocking,
       [step = std::move(step), ran = false](const void*, std::size_t, std::size_t) mutable {

@@ -241,7 +241,7 @@ cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue command_queue, cl_me
     call.scalar(mapping.size);
     const StagedPieces staged = stageWrite(call, q, m, mapping.offset, mapping.size, mapped_ptr, event_wait_list,
                                            num_events_in_wait_list, false);
-    call.bulkChunks(static_cast<unsigned char*>(mapped_ptr) + staged.bytes, mapping.size - staged.bytes);
+    call.bulkPieces(static_cast<unsigned char*>(mapped_ptr) + staged.bytes, mapping.size - staged.bytes);
     call.waitList(event_wait_list, num_events_in_wait_list);
     call.event(out);
     if (staged.token != 0) call.scalar(staged.token);

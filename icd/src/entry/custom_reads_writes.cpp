@@ -90,7 +90,7 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
     const StagedPieces staged =
         stageWrite(call, command_queue, m, offset, size, ptr, event_wait_list, num_events_in_wait_list, blocking_write);
     const auto* rest = static_cast<const unsigned char*>(ptr);
-    call.bulkChunks(rest == nullptr ? nullptr : rest + staged.bytes, size - staged.bytes,
+    call.bulkPieces(rest == nullptr ? nullptr : rest + staged.bytes, size - staged.bytes,
                     blocking_write ? &sent : nullptr);
     call.waitList(event_wait_list, num_events_in_wait_list);
     if (blocking_write && staged.direct && event == nullptr) {

@@ -39,19 +39,19 @@ bool validMapFlags(cl_map_flags flags) {
   return (flags & CL_MAP_WRITE_INVALIDATE_REGION) == 0 || (flags & (CL_MAP_READ | CL_MAP_WRITE)) == 0;
 }
 
-// The bytes of an allocation's shadow, sent straight from it in chunks. Each
-// chunk's frame holds the allocation until ZeroMQ is done with it, so a
+// The bytes of an allocation's shadow, sent straight from it in pieces. Each
+// piece's frame holds the allocation until ZeroMQ is done with it, so a
 // clSVMFree meanwhile cannot unmap the shadow under it.
-void shadowChunks(Call& call, const SvmRef& allocation, const void* p, std::size_t size) {
+void shadowPieces(Call& call, const SvmRef& allocation, const void* p, std::size_t size) {
   if (call.failed()) return;
-  const std::size_t chunks = protocol::chunkCount(size);
-  call.writer().array(static_cast<std::uint32_t>(chunks));
+  const std::size_t pieces = protocol::pieceCount(size);
+  call.writer().array(static_cast<std::uint32_t>(pieces));
   const auto* bytes = static_cast<const unsigned char*>(p);
-  for (std::size_t i = 0; i < chunks; ++i) {
-    const std::size_t at = i * protocol::kBulkChunk;
+  for (std::size_t i = 0; i < pieces; ++i) {
+    const std::size_t at = i * protocol::kBulkPiece;
     auto holder = std::make_unique<SvmRef>(allocation);
     call.writer().bulkBorrow(
-        bytes + at, std::min(protocol::kBulkChunk, size - at),
+        bytes + at, std::min(protocol::kBulkPiece, size - at),
         [](void*, void* hint) { std::unique_ptr<SvmRef>(static_cast<SvmRef*>(hint)).reset(); }, holder.release());
   }
 }
@@ -91,7 +91,7 @@ cl_int copyHostToSvm(cl_command_queue queue, cl_bool blocking, void* dst, const 
     call.scalar(SvmCopy::HostToSvm);
     call.svm(dst, size);
     call.scalar(size);
-    call.bulkChunks(src, size, blocking ? &sent : nullptr);
+    call.bulkPieces(src, size, blocking ? &sent : nullptr);
     call.waitList(waits, n);
     call.event(out);
     status = call.post();
@@ -164,7 +164,7 @@ cl_int CL_API_CALL clEnqueueSVMUnmap(cl_command_queue command_queue, void* svm_p
   call.scalar(SvmCopy::HostToSvm);
   call.svm(svm_ptr, mapping->size);
   call.scalar(mapping->size);
-  shadowChunks(call, a, svm_ptr, mapping->size);
+  shadowPieces(call, a, svm_ptr, mapping->size);
   call.waitList(event_wait_list, num_events_in_wait_list);
   call.event(event);
   status = call.post();

@@ -193,8 +193,8 @@ cl_int CL_API_CALL enqueueGenericOp(cl_command_queue queue, const char* name, cl
     call.event(event);
     return call.post();
   }
-  // The results arrive as one stream of bytes (maybe in chunks), every
-  // host-out argument in turn: each chunk goes where it overlaps them.
+  // The results arrive as one stream of bytes (maybe in pieces), every
+  // host-out argument in turn: each piece goes where it overlaps them.
   Unpack unpack = [outs = std::move(outs)](const void* bytes, std::size_t size, std::size_t offset) {
     const auto* p = static_cast<const unsigned char*>(bytes);
     std::size_t at = 0;

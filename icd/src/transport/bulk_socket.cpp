@@ -55,10 +55,10 @@ BulkSocket::~BulkSocket() { close(); }
 void BulkSocket::close() {
   abort();
   {
-    std::lock_guard lock(stripesMutex_);
+    std::lock_guard lock(piecesMutex_);
     stopping_ = true;
   }
-  stripeReady_.notify_all();
+  pieceReady_.notify_all();
   for (auto& lane : lanes_) {
     if (lane.receiver.joinable()) lane.receiver.join();
     if (lane.sender.joinable()) lane.sender.join();
@@ -74,36 +74,36 @@ bool BulkSocket::alive() const {
   return alive_;
 }
 
-bool BulkSocket::sendStripe(std::size_t lane, const Stripe& stripe) {
-  const auto& header = stripe.header;
+bool BulkSocket::sendPiece(std::size_t lane, const Piece& piece) {
+  const auto& header = piece.header;
   const int fd = lanes_[lane].fd.get();
-  if (lanes_[lane].sealer) return lanes_[lane].sealer->send(fd, header, stripe.bytes + header.offset);
+  if (lanes_[lane].sealer) return lanes_[lane].sealer->send(fd, header, piece.bytes + header.offset);
   return bulk::sendAll(fd, &header, sizeof header, true) &&
-         bulk::sendAll(fd, stripe.bytes + header.offset, header.length);
+         bulk::sendAll(fd, piece.bytes + header.offset, header.length);
 }
 
 bool BulkSocket::send(std::uint64_t id, const void* data, std::size_t size) {
   const auto* bytes = static_cast<const unsigned char*>(data);
-  const auto stripes = bulk::stripesOf(size, lanes(), encrypted_ ? bulk::kMinSealedStripeBytes : bulk::kMinStripeBytes);
-  if (stripes.empty()) return true;  // no bytes
+  const auto pieces = bulk::piecesOf(size, lanes(), encrypted_ ? bulk::kMinSealedPieceBytes : bulk::kMinPieceBytes);
+  if (pieces.empty()) return true;  // no bytes
   std::lock_guard transfer(sendMutex_);
-  if (stripes.size() > 1) {
+  if (pieces.size() > 1) {
     {
-      std::lock_guard lock(stripesMutex_);
+      std::lock_guard lock(piecesMutex_);
       if (stopping_) return false;  // the senders are gone (or going)
-      for (std::size_t i = 1; i < stripes.size(); ++i)
-        lanes_[i].stripe = Stripe{{id, size, stripes[i].offset, stripes[i].length}, bytes};
-      stripesLeft_ = stripes.size() - 1;
-      stripesFailed_ = false;
+      for (std::size_t i = 1; i < pieces.size(); ++i)
+        lanes_[i].piece = Piece{{id, size, pieces[i].offset, pieces[i].length}, bytes};
+      piecesLeft_ = pieces.size() - 1;
+      piecesFailed_ = false;
     }
-    stripeReady_.notify_all();
+    pieceReady_.notify_all();
   }
-  bool ok = sendStripe(0, Stripe{{id, size, stripes[0].offset, stripes[0].length}, bytes});
-  if (!ok) abort();  // the other lanes' stripes fail at once too
+  bool ok = sendPiece(0, Piece{{id, size, pieces[0].offset, pieces[0].length}, bytes});
+  if (!ok) abort();  // the other lanes' pieces fail at once too
   {
-    std::unique_lock lock(stripesMutex_);
-    stripesSent_.wait(lock, [&] { return stripesLeft_ == 0; });
-    ok = ok && !stripesFailed_;
+    std::unique_lock lock(piecesMutex_);
+    piecesSent_.wait(lock, [&] { return piecesLeft_ == 0; });
+    ok = ok && !piecesFailed_;
   }
   // A transfer cut short: nothing after it could be read right.
   if (!ok) abort();
@@ -112,22 +112,22 @@ bool BulkSocket::send(std::uint64_t id, const void* data, std::size_t size) {
 
 void BulkSocket::sendLoop(std::size_t lane) {
   for (;;) {
-    Stripe stripe{};
+    Piece piece{};
     {
-      std::unique_lock lock(stripesMutex_);
-      stripeReady_.wait(lock, [&] { return stopping_ || lanes_[lane].stripe.has_value(); });
-      if (!lanes_[lane].stripe) return;
-      stripe = *lanes_[lane].stripe;
+      std::unique_lock lock(piecesMutex_);
+      pieceReady_.wait(lock, [&] { return stopping_ || lanes_[lane].piece.has_value(); });
+      if (!lanes_[lane].piece) return;
+      piece = *lanes_[lane].piece;
     }
-    const bool ok = sendStripe(lane, stripe);
+    const bool ok = sendPiece(lane, piece);
     if (!ok) abort();
     {
-      std::lock_guard lock(stripesMutex_);
-      lanes_[lane].stripe.reset();
-      stripesFailed_ = stripesFailed_ || !ok;
-      --stripesLeft_;
+      std::lock_guard lock(piecesMutex_);
+      lanes_[lane].piece.reset();
+      piecesFailed_ = piecesFailed_ || !ok;
+      --piecesLeft_;
     }
-    stripesSent_.notify_all();
+    piecesSent_.notify_all();
   }
 }
 

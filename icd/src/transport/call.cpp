@@ -157,14 +157,14 @@ void Call::bulkBorrow(const void* bytes, std::size_t size) {
   lend(bytes, size, nullptr);
 }
 
-void Call::bulkChunks(const void* bytes, std::size_t size, SendLatch* sent) {
+void Call::bulkPieces(const void* bytes, std::size_t size, SendLatch* sent) {
   if (failed()) return;
   if (bytes == nullptr) return writer_.nil();
-  const std::size_t chunks = protocol::chunkCount(size);
-  writer_.array(static_cast<std::uint32_t>(chunks));
+  const std::size_t pieces = protocol::pieceCount(size);
+  writer_.array(static_cast<std::uint32_t>(pieces));
   const auto* p = static_cast<const unsigned char*>(bytes);
-  for (std::size_t i = 0; i < chunks; ++i)
-    lend(p + i * protocol::kBulkChunk, std::min(protocol::kBulkChunk, size - i * protocol::kBulkChunk), sent);
+  for (std::size_t i = 0; i < pieces; ++i)
+    lend(p + i * protocol::kBulkPiece, std::min(protocol::kBulkPiece, size - i * protocol::kBulkPiece), sent);
 }
 
 void Call::wants(const void* out) {

@@ -154,9 +154,9 @@ void Connection::onReadData(protocol::Reader& r) {
     reads_.erase(it);
   }
   cl_int final = status;
-  if (status == CL_COMPLETE && push.chunks) {
+  if (status == CL_COMPLETE && push.pieces) {
     std::size_t offset = 0;
-    for (const auto& frame : *push.chunks) {
+    for (const auto& frame : *push.pieces) {
       read.deliver(frame.data(), frame.size(), offset);
       offset += frame.size();
     }

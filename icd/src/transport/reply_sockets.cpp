@@ -55,7 +55,7 @@ ReplySocket* ReplySockets::forThisThread() {
 }
 
 ReplySocket* ReplySockets::lend(bool& attachFailed) {
-  std::uint32_t slot = 0;
+  std::uint32_t index = 0;
   {
     std::lock_guard lock(mutex_);
     if (!free_.empty()) {
@@ -63,16 +63,16 @@ ReplySocket* ReplySockets::lend(bool& attachFailed) {
       free_.pop_back();
       return s;
     }
-    if (all_.size() + attaching_ >= kMaxSockets || nextSlot_ > kMaxSlot) return nullptr;
-    // A slot is never used twice: the session may still route to a socket
+    if (all_.size() + attaching_ >= kMaxSockets || nextIndex_ > kMaxIndex) return nullptr;
+    // An index is never used twice: the session may still route to a socket
     // that gave up attaching, and would refuse a new one of the same id.
-    slot = nextSlot_++;
+    index = nextIndex_++;
     ++attaching_;
   }
   // Attached without the lock: other threads get theirs meanwhile.
-  auto s = std::make_unique<ReplySocket>(ReplySocket{zmq::socket_t(zmq_, zmq::socket_type::dealer), slot});
+  auto s = std::make_unique<ReplySocket>(ReplySocket{zmq::socket_t(zmq_, zmq::socket_type::dealer), index});
   protocol::applyCurveClient(s->socket, curve_);
-  const auto id = protocol::makeRoutingId(session_, protocol::Channel::Reply, slot);
+  const auto id = protocol::makeRoutingId(session_, protocol::Channel::Reply, index);
   s->socket.set(zmq::sockopt::routing_id, zmq::buffer(id));
   s->socket.set(zmq::sockopt::linger, 0);
   s->socket.set(zmq::sockopt::rcvhwm, 0);

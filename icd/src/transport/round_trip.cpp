@@ -13,7 +13,7 @@ using protocol::Kind;
 
 Connection::Result Connection::roundTripOn(ReplySocket& socket, protocol::Writer& request, std::size_t seqOffset) {
   const std::uint64_t seq =
-      (static_cast<std::uint64_t>(socket.slot) << protocol::kReplySlotShift) | (nextSeq_++ & ((1ULL << 48) - 1));
+      (static_cast<std::uint64_t>(socket.index) << protocol::kReplyIndexShift) | (nextSeq_++ & ((1ULL << 48) - 1));
   request.patchU64(seqOffset, seq);
   auto frames = request.finish();
   {

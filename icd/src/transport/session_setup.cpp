@@ -145,7 +145,7 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
 }
 
 void Connection::offerSharedMemory(std::chrono::steady_clock::time_point deadline, HandshakeMonitor& monitor) {
-  auto channel = ShmChannel::create(options_.shmMegabytes);
+  auto channel = ShmSegment::create(options_.shmMegabytes);
   if (!channel) {
     log().debug("remote-cl: cannot create shared memory; bulk data goes through the socket");
     return;

@@ -97,12 +97,12 @@ zmq::message_t CallContext::takeBulk(std::uint64_t size, cl_int error) {
   return frame;
 }
 
-std::vector<std::shared_ptr<zmq::message_t>> CallContext::bulkChunks() {
-  std::vector<std::shared_ptr<zmq::message_t>> chunks;
-  if (args_.isNil()) return chunks;
+std::vector<std::shared_ptr<zmq::message_t>> CallContext::bulkPieces() {
+  std::vector<std::shared_ptr<zmq::message_t>> pieces;
+  if (args_.isNil()) return pieces;
   const std::uint32_t n = args_.array();
-  for (std::uint32_t i = 0; i < n; ++i) chunks.push_back(std::make_shared<zmq::message_t>(args_.takeBulk()));
-  return chunks;
+  for (std::uint32_t i = 0; i < n; ++i) pieces.push_back(std::make_shared<zmq::message_t>(args_.takeBulk()));
+  return pieces;
 }
 
 EventOut CallContext::event() {

@@ -10,7 +10,7 @@
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/shm.h"
-#include "rcl/server/data/bulk_channel.h"
+#include "rcl/server/data/bulk_socket.h"
 #include "rcl/server/data/direct_copy.h"
 #include "rcl/server/data/shared_buffers.h"
 #include "rcl/server/data/shm_segment.h"
@@ -62,7 +62,7 @@ void Session::attachBulk(const protocol::control::BulkAttach& request) {
     if (!protocol::bulk::drawKeys(*keys)) return sendError(seq, CL_OUT_OF_RESOURCES, "no random bytes for lane keys");
   }
   std::string error;
-  bulk_ = BulkChannel::open(host, sessionPortRange(bindTo_), static_cast<unsigned>(lanes), options_.maxMessageBytes,
+  bulk_ = BulkSocket::open(host, sessionPortRange(bindTo_), static_cast<unsigned>(lanes), options_.maxMessageBytes,
                             stats_.bytesIn, stats_.bytesOut, error, keys ? &*keys : nullptr);
   if (!bulk_) return sendError(seq, CL_OUT_OF_RESOURCES, error);
   spdlog::info("session {:016x}: bulk socket on {} port {}, {} lane{}{}", id_, host, bulk_->port(), bulk_->lanes(),

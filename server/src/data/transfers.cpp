@@ -14,7 +14,7 @@ std::uint64_t readId(CallContext& ctx) {
   return id;
 }
 
-void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging) {
+void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Pieces> staging) {
   if (status == CL_SUCCESS) {
     ctx.session().table().add(id, ObjectKind::Event, event);
     ctx.session().completions().onComplete(event, [outbox = ctx.session().outbox(), id, staging, event,
@@ -27,12 +27,12 @@ void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t i
   ctx.reply(status);
 }
 
-std::vector<zmq::message_t> readDataPush(std::uint64_t id, cl_int done, Chunks& chunks,
+std::vector<zmq::message_t> readDataPush(std::uint64_t id, cl_int done, Pieces& pieces,
                                          const std::optional<protocol::ProfilingTimes>& times) {
   protocol::push::ReadData push{.event_id = id, .status = done, .times = times};
   if (done == CL_COMPLETE) {
-    push.chunks.emplace();
-    for (auto& chunk : chunks) push.chunks->push_back(std::move(*chunk));
+    push.pieces.emplace();
+    for (auto& piece : pieces) push.pieces->push_back(std::move(*piece));
   }
   return push.frames();
 }
@@ -49,12 +49,12 @@ cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event
   return status;
 }
 
-void readInChunks(CallContext& ctx, cl_command_queue queue, std::size_t size, const ArrayArg<cl_event>& waits,
-                  std::uint64_t id, const ChunkCommand& command, StagedTransfer staged) {
-  auto staging = std::make_shared<Chunks>();
+void readInPieces(CallContext& ctx, cl_command_queue queue, std::size_t size, const ArrayArg<cl_event>& waits,
+                  std::uint64_t id, const PieceCommand& command, StagedTransfer staged) {
+  auto staging = std::make_shared<Pieces>();
   std::vector<cl_event> parts = std::move(staged.parts);
   cl_int status = staged.status;
-  const auto readChunk = [&](std::size_t at, std::size_t n) {
+  const auto readPiece = [&](std::size_t at, std::size_t n) {
     staging->push_back(std::make_shared<zmq::message_t>(n));
     cl_event part = nullptr;
     status = command(at, n, staging->back()->data(), waits, &part);
@@ -64,28 +64,28 @@ void readInChunks(CallContext& ctx, cl_command_queue queue, std::size_t size, co
     ctx.session().completions().onComplete(part, [staging](cl_int) {});
     parts.push_back(part);
   };
-  if (size == 0) readChunk(0, 0);
-  for (std::size_t at = staged.bytes; status == CL_SUCCESS && at < size; at += protocol::kBulkChunk)
-    readChunk(at, std::min(protocol::kBulkChunk, size - at));
+  if (size == 0) readPiece(0, 0);
+  for (std::size_t at = staged.bytes; status == CL_SUCCESS && at < size; at += protocol::kBulkPiece)
+    readPiece(at, std::min(protocol::kBulkPiece, size - at));
   cl_event event = nullptr;
   if (status == CL_SUCCESS) status = joinEvents(queue, parts, &event);
   else for (cl_event e : parts) ::clReleaseEvent(e);
   finishRead(ctx, status, event, id, staging);
 }
 
-void writeInChunks(CallContext& ctx, cl_command_queue queue, Chunks chunks, const ArrayArg<cl_event>& waits,
-                   EventOut event, const ChunkCommand& command, StagedTransfer staged) {
+void writeInPieces(CallContext& ctx, cl_command_queue queue, Pieces pieces, const ArrayArg<cl_event>& waits,
+                   EventOut event, const PieceCommand& command, StagedTransfer staged) {
   std::vector<cl_event> parts = std::move(staged.parts);
   cl_int status = staged.status;
   std::size_t at = staged.bytes;
-  for (auto& chunk : chunks) {
+  for (auto& piece : pieces) {
     if (status != CL_SUCCESS) break;
-    const std::size_t n = chunk->size();
+    const std::size_t n = piece->size();
     cl_event part = nullptr;
-    status = command(at, n, chunk->data(), waits, &part);
+    status = command(at, n, piece->data(), waits, &part);
     if (status != CL_SUCCESS) break;
     // (The callback may run at once, inside clSetEventCallback, if the write is done.)
-    ctx.session().completions().onComplete(part, [chunk](cl_int) { chunk->rebuild(); });
+    ctx.session().completions().onComplete(part, [piece](cl_int) { piece->rebuild(); });
     parts.push_back(part);
     at += n;
   }

@@ -51,8 +51,8 @@ std::size_t imageBytes(cl_mem image, const std::array<std::size_t, 3>& region) {
   return bytes;
 }
 
-std::shared_ptr<Chunks> oneChunk(std::size_t size) {
-  return std::make_shared<Chunks>(Chunks{std::make_shared<zmq::message_t>(size)});
+std::shared_ptr<Pieces> onePiece(std::size_t size) {
+  return std::make_shared<Pieces>(Pieces{std::make_shared<zmq::message_t>(size)});
 }
 
 // After a write was enqueued from `bytes`: keep them until it completes.
@@ -105,7 +105,7 @@ void clFinish(CallContext& ctx) {
 
 // [clEnqueueReadBuffer]: queue, buffer, offset, size, wait list, read id[,
 // token of its shared memory pieces].
-// Read in chunks of kBulkChunk, each into a frame of its own.
+// Read in pieces of kBulkPiece, each into a frame of its own.
 void clEnqueueReadBuffer(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
   auto buffer = ctx.handle<cl_mem>();
@@ -115,9 +115,9 @@ void clEnqueueReadBuffer(CallContext& ctx) {
   const auto id = readId(ctx);
   auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces read through shared memory
   if (staged.bytes > size) refuse(staged, "the pieces read more than the read");
-  // Chunks are read at offset + their place: no sum may wrap.
+  // Pieces are read at offset + their place: no sum may wrap.
   if (!inBuffer(buffer, offset, size)) refuse(staged, "a read outside its buffer");
-  readInChunks(ctx, queue, size, waits, id,
+  readInPieces(ctx, queue, size, waits, id,
                [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
                  return ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
                                               static_cast<cl_uint>(w.size()), w.data(), part);
@@ -136,7 +136,7 @@ void clEnqueueReadBufferRect(CallContext& ctx) {
   auto slice_pitch = ctx.scalar<std::size_t>();
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
-  auto staging = oneChunk(rectBytes(buffer, region));
+  auto staging = onePiece(rectBytes(buffer, region));
   const std::size_t host_origin[3] = {0, 0, 0};
   cl_event event = nullptr;
   const cl_int status = ::clEnqueueReadBufferRect(queue, buffer, CL_FALSE, origin.data(), host_origin, region.data(),
@@ -154,7 +154,7 @@ void clEnqueueReadImage(CallContext& ctx) {
   const auto region = triple(ctx);
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
-  auto staging = oneChunk(imageBytes(image, region));
+  auto staging = onePiece(imageBytes(image, region));
   cl_event event = nullptr;
   const cl_int status = ::clEnqueueReadImage(queue, image, CL_FALSE, origin.data(), region.data(), 0, 0,
                                              staging->front()->data(), static_cast<cl_uint>(waits.size()), waits.data(),
@@ -162,25 +162,25 @@ void clEnqueueReadImage(CallContext& ctx) {
   finishRead(ctx, status, event, id, staging);
 }
 
-// [clEnqueueWriteBuffer]: queue, buffer, offset, size, chunks (an array of
-// bulk frames), wait list, event[, token of its shared memory pieces]. Each chunk is written as it is, from its
+// [clEnqueueWriteBuffer]: queue, buffer, offset, size, pieces (an array of
+// bulk frames), wait list, event[, token of its shared memory pieces]. Each piece is written as it is, from its
 // frame, which is kept until its write completes.
 void clEnqueueWriteBuffer(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
   auto buffer = ctx.handle<cl_mem>();
   auto offset = ctx.scalar<std::size_t>();
   auto size = ctx.scalar<std::size_t>();
-  auto chunks = ctx.bulkChunks();
+  auto pieces = ctx.bulkPieces();
   auto waits = ctx.handles<cl_event>();
   auto event = ctx.event();
   auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces written through shared memory
   std::size_t total = staged.bytes;
-  for (const auto& c : chunks)
+  for (const auto& c : pieces)
     if (__builtin_add_overflow(total, c->size(), &total)) refuse(staged, "data size overflows");
   if (total != size) refuse(staged, "data size does not match the write");
-  // Chunks are written at offset + their place: no sum may wrap.
+  // Pieces are written at offset + their place: no sum may wrap.
   if (!inBuffer(buffer, offset, size)) refuse(staged, "a write outside its buffer");
-  writeInChunks(ctx, queue, std::move(chunks), waits, event,
+  writeInPieces(ctx, queue, std::move(pieces), waits, event,
                 [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
                   return ::clEnqueueWriteBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
                                                 static_cast<cl_uint>(w.size()), w.data(), part);
@@ -240,7 +240,7 @@ cl_mem scratchBuffer(cl_command_queue queue, std::size_t bytes) {
 // keeps them until the read is done) and pushes its bytes as read `id`.
 void readScratch(CallContext& ctx, cl_command_queue queue, cl_mem scratch, std::size_t bytes, cl_int status,
                  cl_event copied, std::uint64_t id) {
-  auto staging = oneChunk(bytes);
+  auto staging = onePiece(bytes);
   cl_event event = nullptr;
   if (status == CL_SUCCESS)
     status = ::clEnqueueReadBuffer(queue, scratch, CL_FALSE, 0, bytes, staging->front()->data(), 1, &copied, &event);

@@ -121,15 +121,15 @@ void clEnqueueSVMMemcpy(CallContext& ctx) {
     case protocol::SvmCopy::HostToSvm: {
       auto dst = ctx.svm();
       auto size = ctx.scalar<std::size_t>();
-      auto chunks = ctx.bulkChunks();
+      auto pieces = ctx.bulkPieces();
       auto waits = ctx.handles<cl_event>();
       auto event = ctx.event();
       std::size_t total = 0;
-      for (const auto& c : chunks) total += c->size();
+      for (const auto& c : pieces) total += c->size();
       if (total != size || size == 0) throw CallError(CL_INVALID_VALUE, "data size does not match the copy");
       ctx.expectSvm(dst, size);
       auto* base = static_cast<unsigned char*>(dst.pointer());
-      return writeInChunks(ctx, queue, std::move(chunks), waits, event,
+      return writeInPieces(ctx, queue, std::move(pieces), waits, event,
                            [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
                              return ::clEnqueueSVMMemcpy(queue, CL_FALSE, base + at, host, n, count(w), w.data(), part);
                            });
@@ -142,7 +142,7 @@ void clEnqueueSVMMemcpy(CallContext& ctx) {
       if (size == 0) throw CallError(CL_INVALID_VALUE, "an SVM copy of no bytes");
       ctx.expectSvm(src, size);
       const auto* base = static_cast<const unsigned char*>(src.pointer());
-      return readInChunks(ctx, queue, size, waits, id,
+      return readInPieces(ctx, queue, size, waits, id,
                           [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
                             return ::clEnqueueSVMMemcpy(queue, CL_FALSE, host, base + at, n, count(w), w.data(), part);
                           });
@@ -151,7 +151,7 @@ void clEnqueueSVMMemcpy(CallContext& ctx) {
       // The client copies when this marker's (empty) read data arrives, in queue order.
       auto waits = ctx.handles<cl_event>();
       const auto id = readId(ctx);
-      return readInChunks(ctx, queue, 0, waits, id,
+      return readInPieces(ctx, queue, 0, waits, id,
                           [&](std::size_t, std::size_t, void*, const ArrayArg<cl_event>& w, cl_event* part) {
                             return ::clEnqueueMarkerWithWaitList(queue, count(w), w.data(), part);
                           });

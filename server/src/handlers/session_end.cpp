@@ -5,7 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rcl/server/data/bulk_channel.h"
+#include "rcl/server/data/bulk_socket.h"
 #include "rcl/server/data/shared_buffers.h"
 #include "rcl/server/handlers/extension_functions.h"
 #include "rcl/server/support/call_error.h"

@@ -97,8 +97,8 @@ void settle(Session& session, std::shared_ptr<Running> run, std::uint64_t seq, s
     if (eventId != 0) session.table().add(eventId, ObjectKind::Event, event);
     session.completions().onComplete(event, [outbox = session.outbox(), run = std::move(run), eventId, results](cl_int done) mutable {
       if (results) {
-        Chunks chunks{run->hostOut};  // the bytes in one chunk
-        outbox->post(readDataPush(eventId, done, chunks));
+        Pieces pieces{run->hostOut};  // the bytes in one piece
+        outbox->post(readDataPush(eventId, done, pieces));
       } else if (eventId != 0) {
         outbox->post(protocol::push::Event{.event_id = eventId, .status = done}.frames());
       }

@@ -93,9 +93,9 @@ void Session::reply(std::uint64_t seq, protocol::Frames frames) {
 }
 
 void Session::sendNow(std::uint64_t seq, protocol::Frames frames) {
-  const std::uint32_t slot = static_cast<std::uint32_t>(protocol::replySlotOf(seq));
-  if (slot == 0 && !attached_) return;
-  const auto to = slot == 0 ? control_ : protocol::makeRoutingId(id_, protocol::Channel::Reply, slot);
+  const std::uint32_t index = static_cast<std::uint32_t>(protocol::replyIndexOf(seq));
+  if (index == 0 && !attached_) return;
+  const auto to = index == 0 ? control_ : protocol::makeRoutingId(id_, protocol::Channel::Reply, index);
   forwardOutput(to);
   for (const auto& f : frames) stats_.bytesOut += f.size();
   try {

@@ -7,7 +7,7 @@
 // and sends them in its answer to BulkAttach, which travels on the session's
 // CURVE-encrypted control socket; they never touch a disk or a command line.
 //
-// Records: a stripe is cut in records of at most kRecordBytes. On the lane a
+// Records: a piece is cut in records of at most kRecordBytes. On the lane a
 // record is its Header (32 bytes, in the clear, authenticated as AAD), then
 // its ciphertext (header.length bytes), then the 16-byte GCM tag. Nonces (96
 // bits): 4 bytes of direction (top bit) and lane index, 8 bytes of the
@@ -37,11 +37,11 @@ inline constexpr std::size_t kTagBytes = 16;
 // The most plaintext one record carries (the receiver's staging buffer a lane).
 inline constexpr std::size_t kRecordBytes = std::size_t{256} << 10;
 
-// Encrypted lanes cut a transfer in stripes of at least this many bytes (a
-// plain lane's least, kMinStripeBytes, is 1 MiB): sealing and opening cost
+// Encrypted lanes cut a transfer in pieces of at least this many bytes (a
+// plain lane's least, kMinPieceBytes, is 1 MiB): sealing and opening cost
 // several times the CPU time of the copies alone, so a record's worth is
 // worth another lane's thread (and another core) already.
-inline constexpr std::size_t kMinSealedStripeBytes = kRecordBytes;
+inline constexpr std::size_t kMinSealedPieceBytes = kRecordBytes;
 
 using Key = std::array<unsigned char, kKeyBytes>;
 
@@ -85,14 +85,14 @@ class RecordCipher {
   std::uint64_t counter_ = 0;
 };
 
-// One lane's sending end: cuts a stripe in records (header, ciphertext, tag:
+// One lane's sending end: cuts a piece in records (header, ciphertext, tag:
 // one send each), sealed on the calling thread while a second one sends the last.
 class SealedSender {
  public:
   SealedSender(const Key& key, Direction direction, unsigned lane);
-  // Sends `header`'s stripe (bytes at stripe + 0 .. header.length) as records;
+  // Sends `header`'s piece (bytes at piece + 0 .. header.length) as records;
   // false: the connection failed.
-  bool send(int fd, const Header& header, const unsigned char* stripe);
+  bool send(int fd, const Header& header, const unsigned char* piece);
 
  private:
   RecordCipher cipher_;

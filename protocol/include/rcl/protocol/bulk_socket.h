@@ -17,17 +17,17 @@
 // the client opens `lanes` connections there and sends the token on each; the
 // worker answers one byte (kAccepted) on each and takes no other connection.
 //
-// Lanes: a big transfer is cut in stripes (stripesOf), one a lane, that
+// Lanes: a big transfer is cut in pieces (piecesOf), one a lane, that
 // travel side by side. One TCP stream between two processes leaves both of
 // them waiting on each other part of the time; several keep the copies going
 // (on the loopback of a 2-core machine, 2 lanes move 16 MiB in about 15 %
-// less time than one, with half the spread). Every stripe says which part of
+// less time than one, with half the spread). Every piece says which part of
 // which transfer it is, so the receiver puts it in place whatever lane it took.
 //
 // Transfers (calls channel, seq 0, no reply; the layout of shm.h's pieces,
 // the token also naming the bytes on the socket):
 //   bulk write [Request, 0, BulkWrite, token, token, length, queue, buffer, offset, wait list]
-//     the client sends each stripe, Header{token, length, offset, its length}
+//     the client sends each piece, Header{token, length, offset, its length}
 //     and its bytes, on its lane (encrypted: cut in records of at most
 //     kRecordBytes, each with a Header of its own, bulk_crypt.h)
 //   bulk read  [Request, 0, BulkRead,  token, token, length, queue, buffer, offset, wait list]
@@ -49,30 +49,30 @@ namespace rcl::protocol::bulk {
 inline constexpr std::size_t kTokenBytes = 16;
 inline constexpr unsigned char kAccepted = 1;
 inline constexpr unsigned kMaxLanes = 8;
-// A transfer is cut in stripes of at least this many bytes (smaller ones are
+// A transfer is cut in pieces of at least this many bytes (smaller ones are
 // not worth waking another lane's thread for).
-inline constexpr std::size_t kMinStripeBytes = std::size_t{1} << 20;
+inline constexpr std::size_t kMinPieceBytes = std::size_t{1} << 20;
 
-// Before each stripe's bytes on a lane (host byte order: both ends are the
+// Before each piece's bytes on a lane (host byte order: both ends are the
 // same build on machines of one byte order, which Hello's version checks).
 struct Header {
   std::uint64_t id;      // the transfer (the piece's token)
   std::uint64_t total;   // the whole transfer's length
-  std::uint64_t offset;  // where this stripe starts in it
-  std::uint64_t length;  // this stripe's length (> 0)
+  std::uint64_t offset;  // where this piece starts in it
+  std::uint64_t length;  // this piece's length (> 0)
 };
-// The header's numbers hold together: a stripe inside its transfer, of at
+// The header's numbers hold together: a piece inside its transfer, of at
 // most `maxTotal` bytes.
 bool plausible(const Header& header, std::uint64_t maxTotal);
 
-struct Stripe {
+struct Piece {
   std::size_t offset;
   std::size_t length;
 };
 // How a transfer of `total` bytes (> 0) is cut over `lanes` lanes: in order,
-// stripe i on lane i, as even as 4 KiB pages allow, none under `leastBytes`
-// (kMinStripeBytes; encrypted lanes: a record, bulk_crypt.h) unless the whole is.
-std::vector<Stripe> stripesOf(std::size_t total, unsigned lanes, std::size_t leastBytes = kMinStripeBytes);
+// piece i on lane i, as even as 4 KiB pages allow, none under `leastBytes`
+// (kMinPieceBytes; encrypted lanes: a record, bulk_crypt.h) unless the whole is.
+std::vector<Piece> piecesOf(std::size_t total, unsigned lanes, std::size_t leastBytes = kMinPieceBytes);
 
 // Sends or receives exactly `size` bytes (EINTR resumed; no SIGPIPE). false:
 // the connection failed or was shut down.

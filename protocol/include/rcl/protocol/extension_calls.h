@@ -20,7 +20,7 @@
 // The event id is picked by the client (nil: no event wanted). An operation
 // with host-out arguments needs one: when the command completes the server
 // pushes the results like a read's bytes, in one frame holding every
-// host-out argument's bytes in argument order (one chunk today):
+// host-out argument's bytes in argument order (one piece today):
 //           [Kind::ReadData, 0, event_id, status, [bulk...]]  (nil if status != CL_COMPLETE)
 // Otherwise the event's completion is pushed as [Kind::Event, 0, event_id, status].
 // A wrong argument count, kind or size, an unknown name or id fails the call

@@ -7,7 +7,7 @@
 //
 //   request   [Kind::Request,  seq, call_id, args...]        + bulk frames
 //   reply     [Kind::Reply,    seq, status,  outputs...]     + bulk frames
-//   push      [Kind::NAME,     0,   fields...]               + bulk frames (ReadData's chunks)
+//   push      [Kind::NAME,     0,   fields...]               + bulk frames (ReadData's pieces)
 //
 // A push is what the server sends unasked: every Kind but Request and Reply
 // (an event's completion, a read's bytes, a callback, a ping, an error, the
@@ -51,9 +51,9 @@ enum class Kind : std::uint8_t {
 };
 
 // The sockets of a client session. A ZeroMQ routing id is the 8-byte
-// session id, the channel byte, and a 4-byte slot (reply sockets only).
+// session id, the channel byte, and a 4-byte reply index (reply sockets only).
 enum class Channel : std::uint8_t {
-  Control = 0,  // handshake, pushes, heartbeats, replies of slot 0 (server -> client)
+  Control = 0,  // handshake, pushes, heartbeats, replies of reply index 0 (server -> client)
   Calls = 1,    // requests (client -> server)
   Reply = 2,    // one per client thread that waits for replies itself
 };
@@ -64,13 +64,13 @@ inline constexpr std::size_t kRoutingIdSize = 13;
 // message are received into memory the allocator reuses (a single huge frame
 // would be fresh pages every time), and the server copies each to the device
 // as soon as it can.
-inline constexpr std::size_t kBulkChunk = std::size_t{8} << 20;
-inline constexpr std::size_t chunkCount(std::size_t size) { return (size + kBulkChunk - 1) / kBulkChunk; }
+inline constexpr std::size_t kBulkPiece = std::size_t{8} << 20;
+inline constexpr std::size_t pieceCount(std::size_t size) { return (size + kBulkPiece - 1) / kBulkPiece; }
 
 // A request's sequence number says where its reply goes: the top 16 bits
-// are the reply slot (0: the control channel), the rest count requests.
-inline constexpr int kReplySlotShift = 48;
-inline constexpr std::uint64_t replySlotOf(std::uint64_t seq) { return seq >> kReplySlotShift; }
+// are the reply index (0: the control channel), the rest count requests.
+inline constexpr int kReplyIndexShift = 48;
+inline constexpr std::uint64_t replyIndexOf(std::uint64_t seq) { return seq >> kReplyIndexShift; }
 
 // Ids the server hands out (platforms, devices, objects it creates on its
 // own) have this bit set; ids the client picks never do.

@@ -15,10 +15,10 @@
 //
 // clEnqueueSVMMemcpy carries a direction after the queue; what follows depends on it:
 //   SvmToSvm    dst_address, src_address, size, wait_list, event        (one real SVM copy)
-//   HostToSvm   dst_address, size, [bulk...], wait_list, event          (the client's bytes, in chunks)
+//   HostToSvm   dst_address, size, [bulk...], wait_list, event          (the client's bytes, in pieces)
 //   SvmToHost   src_address, size, wait_list, read_event                (bytes pushed as ReadData)
 //   HostToHost  wait_list, read_event                                   (a marker; ReadData with one
-//                                                                       empty chunk, at which the client
+//                                                                       empty piece, at which the client
 //                                                                       copies, or calls a pfn_free_func)
 // SVM maps and unmaps are emulated by the client with these (server = "none").
 #pragma once

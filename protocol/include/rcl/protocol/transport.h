@@ -40,8 +40,8 @@ void allowIpv6For(zmq::socket_t& socket, const std::string& endpoint);
 
 using RoutingId = std::array<std::uint8_t, kRoutingIdSize>;
 
-RoutingId makeRoutingId(std::uint64_t session, Channel channel, std::uint32_t slot = 0);
-// Splits a routing id into session, channel and slot; false if it is not ours.
-bool parseRoutingId(const zmq::message_t& id, std::uint64_t& session, Channel& channel, std::uint32_t* slot = nullptr);
+RoutingId makeRoutingId(std::uint64_t session, Channel channel, std::uint32_t replyIndex = 0);
+// Splits a routing id into session, channel and reply index; false if it is not ours.
+bool parseRoutingId(const zmq::message_t& id, std::uint64_t& session, Channel& channel, std::uint32_t* replyIndex = nullptr);
 
 }  // namespace rcl::protocol

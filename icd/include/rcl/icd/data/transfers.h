@@ -9,11 +9,11 @@
 #include <CL/cl.h>
 
 #include "rcl/icd/transport/call.h"
-#include "rcl/icd/transport/shm_channel.h"
+#include "rcl/icd/transport/shm_segment.h"
 
 namespace rcl::icd {
 
-// Puts a chunk of the bytes in place, `offset` bytes into the whole.
+// Puts a piece of the bytes in place, `offset` bytes into the whole.
 using Unpack = std::function<void(const void* bytes, std::size_t size, std::size_t offset)>;
 
 // `call` holds every argument up to and including the wait list. Adds the

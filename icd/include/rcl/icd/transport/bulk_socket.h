@@ -1,9 +1,9 @@
 // The client's end of a session's bulk socket (protocol/bulk_socket.h), a
-// TCP connection a lane: write stripes go out of the application's memory
+// TCP connection a lane: write pieces go out of the application's memory
 // straight into the lanes (lane 0 on the calling thread, the others on a
-// sender thread each), read stripes come off them straight into the
+// sender thread each), read pieces come off them straight into the
 // application's memory (on a receiver thread a lane). With lane keys (a
-// CURVE session, bulk_crypt.h) every stripe travels as AES-256-GCM records:
+// CURVE session, bulk_crypt.h) every piece travels as AES-256-GCM records:
 // sealed on the sending lane's thread, and opened into the lane's staging
 // buffer, then copied into place, on the receiving lane's thread.
 #pragma once
@@ -49,7 +49,7 @@ class BulkSocket {
   BulkSocket(const BulkSocket&) = delete;
   BulkSocket& operator=(const BulkSocket&) = delete;
 
-  // Sends transfer `id`'s bytes, a stripe a lane; false if a lane failed (all are shut down then).
+  // Sends transfer `id`'s bytes, a piece a lane; false if a lane failed (all are shut down then).
   bool send(std::uint64_t id, const void* data, std::size_t size);
   // Transfer `id`'s `size` bytes will come: received into `into`, then
   // `done(CL_COMPLETE)` on a receiver thread (or a failure, once).
@@ -64,12 +64,12 @@ class BulkSocket {
   struct Expected {
     unsigned char* into;
     std::size_t size;
-    std::size_t unclaimed;  // bytes no stripe received so far brings
+    std::size_t unclaimed;  // bytes no piece received so far brings
     int receiving = 0;      // lanes receiving into it now
     bool failed = false;
     std::function<void(cl_int)> done;
   };
-  struct Stripe {
+  struct Piece {
     protocol::bulk::Header header;
     const unsigned char* bytes;  // the whole transfer's
   };
@@ -77,19 +77,19 @@ class BulkSocket {
     protocol::UniqueFd fd;
     std::thread receiver;
     std::thread sender;                // lanes after the first
-    std::optional<Stripe> stripe;      // for `sender` to send
+    std::optional<Piece> piece;      // for `sender` to send
     std::unique_ptr<protocol::bulk::SealedSender> sealer;    // encrypted lanes
     std::unique_ptr<protocol::bulk::SealedReceiver> opener;  // encrypted lanes
   };
 
-  bool sendStripe(std::size_t lane, const Stripe& stripe);
+  bool sendPiece(std::size_t lane, const Piece& piece);
   // An encrypted lane's receiving loop (receiveLoop's, record by record).
   void receiveSealed(std::size_t lane);
-  // A stripe's `length` bytes are coming for transfer `header.id`: where they
+  // A piece's `length` bytes are coming for transfer `header.id`: where they
   // go (nullptr: nobody waits for them any more), counted as receiving;
-  // `trusted` false: the stripe is not what the read asked for.
+  // `trusted` false: the piece is not what the read asked for.
   unsigned char* claim(const protocol::bulk::Header& header, bool& trusted);
-  // The stripe claim() placed is in (or failed): completes its transfer if that was the last.
+  // The piece claim() placed is in (or failed): completes its transfer if that was the last.
   void received(std::uint64_t id, bool ok);
   // A receiver's end: fails what is left once no lane receives any more.
   void receiverGone();
@@ -102,11 +102,11 @@ class BulkSocket {
   bool encrypted_ = false;
 
   std::mutex sendMutex_;  // one transfer on the lanes at a time
-  std::mutex stripesMutex_;
-  std::condition_variable stripeReady_;
-  std::condition_variable stripesSent_;
-  std::size_t stripesLeft_ = 0;  // given to sender threads, not sent yet
-  bool stripesFailed_ = false;
+  std::mutex piecesMutex_;
+  std::condition_variable pieceReady_;
+  std::condition_variable piecesSent_;
+  std::size_t piecesLeft_ = 0;  // given to sender threads, not sent yet
+  bool piecesFailed_ = false;
   bool stopping_ = false;
 
   mutable std::mutex mutex_;

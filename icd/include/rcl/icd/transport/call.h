@@ -125,10 +125,10 @@ class Call {
   void value(const void* bytes, std::size_t size);
   void bulkCopy(const void* bytes, std::size_t size);
   void bulkBorrow(const void* bytes, std::size_t size);
-  // Buffer data in frames of protocol::kBulkChunk, sent straight from the
+  // Buffer data in frames of protocol::kBulkPiece, sent straight from the
   // caller's memory; `sent`, if given, counts down as ZeroMQ is done with
   // each (the caller waits for it before the memory may change).
-  void bulkChunks(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
+  void bulkPieces(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
   // An SVM pointer of the application: the server's address of it travels
   // (nil for NULL). Fails with `error` unless `size` bytes at `p` (size 0: the
   // byte at p) lie in one SVM allocation of the call's context and server.

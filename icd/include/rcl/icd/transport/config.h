@@ -25,7 +25,7 @@
 //                                                      ZeroMQ frames over tcp:// without CURVE)
 //   bulk_lanes = 2                                    (REMOTE_CL_BULK_LANES: the bulk socket's TCP
 //                                                      connections, 1..8; big transfers are cut
-//                                                      in a stripe a connection)
+//                                                      in a piece a connection)
 //   curve_server_key = Z85                            (REMOTE_CL_CURVE_SERVER_KEY; more in protocol/curve.h)
 //   curve_secret_key_file = FILE                      (REMOTE_CL_CURVE_SECRET_KEY_FILE)
 #pragma once

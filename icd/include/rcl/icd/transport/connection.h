@@ -33,7 +33,7 @@
 #include "rcl/icd/transport/reply_sockets.h"
 #include "rcl/icd/transport/bulk_socket.h"
 #include "rcl/icd/transport/send_latch.h"
-#include "rcl/icd/transport/shm_channel.h"
+#include "rcl/icd/transport/shm_segment.h"
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/curve.h"
 #include "rcl/protocol/link_watch.h"
@@ -44,7 +44,7 @@ namespace rcl::icd {
 // What to do when a read's bytes arrive.
 struct PendingRead {
   cl_event event = nullptr;  // held until the bytes are in place
-  // Called for each chunk of the bytes, `offset` bytes into the whole.
+  // Called for each piece of the bytes, `offset` bytes into the whole.
   std::function<void(const void* bytes, std::size_t size, std::size_t offset)> deliver;
   // Set when the read's first bytes come in shared memory pieces: they complete it with the read.
   std::shared_ptr<ReadJoin> join;
@@ -82,7 +82,7 @@ struct ConnectionOptions {
   // a TCP connection of their own (REMOTE_CL_BULK_SOCKET; protocol/bulk_socket.h).
   bool bulkSocket = true;
   // How many TCP connections (lanes) the bulk socket has; a big transfer is
-  // cut in a stripe a lane (REMOTE_CL_BULK_LANES, 1..8; protocol/bulk_socket.h).
+  // cut in a piece a lane (REMOTE_CL_BULK_LANES, 1..8; protocol/bulk_socket.h).
   // 0: the default, 2 lanes, or 4 when they are encrypted (sealing and
   // opening run on the lanes' threads: more lanes, more of it in parallel).
   unsigned bulkLanes = 0;
@@ -150,7 +150,7 @@ class Connection {
   std::optional<PendingRead> cancelRead(std::uint64_t eventId);
   std::uint64_t addCallback(RemoteCallback callback);
   // The shared memory the server mapped; nullptr: bulk data goes through the socket.
-  ShmChannel* shm() const { return shm_.get(); }
+  ShmSegment* shm() const { return shm_.get(); }
   // Whether the server copies straight from and to this process's memory (direct pieces).
   bool directCopy() const { return directCopy_; }
   // Whether big buffers are offered to the server as shared buffers.
@@ -222,7 +222,7 @@ class Connection {
   zmq::context_t& zmq_;
   std::shared_ptr<ReplySockets> replySockets_;  // made once the session's endpoint is known
   SharedFdsInFlight sharedFdsInFlight_;
-  std::unique_ptr<ShmChannel> shm_;             // set in the handshake, if the server mapped it
+  std::unique_ptr<ShmSegment> shm_;             // set in the handshake, if the server mapped it
   bool directCopy_ = false;                      // set in the handshake, if the server can read this process
   std::unique_ptr<BulkSocket> bulk_;            // set in the handshake, over tcp:// without CURVE
   std::atomic<std::uint64_t> nextToken_{1};

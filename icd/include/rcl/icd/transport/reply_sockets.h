@@ -20,13 +20,13 @@ namespace rcl::icd {
 
 struct ReplySocket {
   zmq::socket_t socket;
-  std::uint32_t slot;
+  std::uint32_t index;
 };
 
 class ReplySockets : public std::enable_shared_from_this<ReplySockets> {
  public:
   static constexpr std::uint32_t kMaxSockets = 64;
-  static constexpr std::uint32_t kMaxSlot = 4 * kMaxSockets;  // attaches tried, failed ones included
+  static constexpr std::uint32_t kMaxIndex = 4 * kMaxSockets;  // attaches tried, failed ones included
 
   ReplySockets(zmq::context_t& zmq, std::uint64_t session, std::string endpoint,
                std::chrono::milliseconds attachTimeout, protocol::CurveClientKeys curve);
@@ -53,7 +53,7 @@ class ReplySockets : public std::enable_shared_from_this<ReplySockets> {
   std::mutex mutex_;
   std::vector<std::unique_ptr<ReplySocket>> all_;
   std::vector<ReplySocket*> free_;
-  std::uint32_t nextSlot_ = 1;  // 0 is the control channel's
+  std::uint32_t nextIndex_ = 1;  // 0 is the control channel's
   std::uint32_t attaching_ = 0;  // sockets being attached (counted against kMaxSockets)
 };
 

@@ -263,8 +263,8 @@ class CallContext {
   // A bulk frame kept by the handler, which uses exactly `size` bytes of it:
   // CallError(`error`) if it holds another number.
   zmq::message_t takeBulk(std::uint64_t size, cl_int error);
-  // Buffer data sent in chunks (an array of bulk frames), kept by the handler.
-  std::vector<std::shared_ptr<zmq::message_t>> bulkChunks();
+  // Buffer data sent in pieces (an array of bulk frames), kept by the handler.
+  std::vector<std::shared_ptr<zmq::message_t>> bulkPieces();
   template <class T>
   OutArg<T> out() {
     OutArg<T> o;

@@ -1,6 +1,6 @@
 // A piece of a buffer transfer whose bytes move straight between the mapped
 // region of the buffer and somewhere outside OpenCL: the client's memory
-// (direct_copy.h) or the bulk socket (bulk_channel.h). In the queue's order:
+// (direct_copy.h) or the bulk socket (bulk_socket.h). In the queue's order:
 // map the region, run the step on the mapped bytes (off the session thread),
 // unmap once the step is finished; the unmap's event stands for the piece in
 // the transfer its token stages (shm_transfers.h).

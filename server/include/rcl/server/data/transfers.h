@@ -1,8 +1,8 @@
-// Moving buffer bytes between the client and the device in chunks of
-// protocol::kBulkChunk, each in a frame of its own: reads push their bytes
+// Moving buffer bytes between the client and the device in pieces of
+// protocol::kBulkPiece, each in a frame of its own: reads push their bytes
 // when the command completes (the client's read id names them), writes keep
-// each chunk's frame until the device has it. Shared by the buffer and SVM
-// handlers, which differ only in the command that moves one chunk.
+// each piece's frame until the device has it. Shared by the buffer and SVM
+// handlers, which differ only in the command that moves one piece.
 #pragma once
 
 #include <cstddef>
@@ -21,38 +21,38 @@
 
 namespace rcl::server {
 
-using Chunks = std::vector<std::shared_ptr<zmq::message_t>>;
+using Pieces = std::vector<std::shared_ptr<zmq::message_t>>;
 
 // Enqueues the command that moves `size` bytes at `offset` of the whole,
 // from or into `host`, after `waits`; its event goes to `event`.
-using ChunkCommand = std::function<cl_int(std::size_t offset, std::size_t size, void* host,
+using PieceCommand = std::function<cl_int(std::size_t offset, std::size_t size, void* host,
                                           const ArrayArg<cl_event>& waits, cl_event* event)>;
 
 // The read's event id (the client always picks one: the bytes complete it).
 std::uint64_t readId(CallContext& ctx);
 
-// Reads `size` bytes chunk by chunk (one empty chunk for 0 bytes), then
+// Reads `size` bytes piece by piece (one empty piece for 0 bytes), then
 // pushes them under read id `id` when the reads complete, and replies.
 // `staged`: the pieces that went through shared memory (shm_transfers.h),
-// the first `staged.bytes`; the chunks read the rest, and the read's event
+// the first `staged.bytes`; the pieces read the rest, and the read's event
 // stands for both.
-void readInChunks(CallContext& ctx, cl_command_queue queue, std::size_t size, const ArrayArg<cl_event>& waits,
-                  std::uint64_t id, const ChunkCommand& command, StagedTransfer staged = {});
+void readInPieces(CallContext& ctx, cl_command_queue queue, std::size_t size, const ArrayArg<cl_event>& waits,
+                  std::uint64_t id, const PieceCommand& command, StagedTransfer staged = {});
 
-// Writes the client's chunks in order, each from its frame (kept until its
+// Writes the client's pieces in order, each from its frame (kept until its
 // command completes), after the `staged` pieces (which wrote the first
 // `staged.bytes`); the caller's event stands for all of them. Replies.
-void writeInChunks(CallContext& ctx, cl_command_queue queue, Chunks chunks, const ArrayArg<cl_event>& waits,
-                   EventOut event, const ChunkCommand& command, StagedTransfer staged = {});
+void writeInPieces(CallContext& ctx, cl_command_queue queue, Pieces pieces, const ArrayArg<cl_event>& waits,
+                   EventOut event, const PieceCommand& command, StagedTransfer staged = {});
 
 // After a read was enqueued into `staging`: registers its event under the
 // client's id, pushes the bytes when it completes, and replies.
-void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Chunks> staging);
+void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Pieces> staging);
 
-// The push of a read's bytes, [ReadData, 0, id, status, chunks], each chunk
-// moved out of its frame; nil for the chunks unless `done` is CL_COMPLETE.
+// The push of a read's bytes, [ReadData, 0, id, status, pieces], each piece
+// moved out of its frame; nil for the pieces unless `done` is CL_COMPLETE.
 // With the read's profiling times when given (push::ReadData, codegen/messages.toml).
-std::vector<zmq::message_t> readDataPush(std::uint64_t id, cl_int done, Chunks& chunks,
+std::vector<zmq::message_t> readDataPush(std::uint64_t id, cl_int done, Pieces& pieces,
                                          const std::optional<protocol::ProfilingTimes>& times = std::nullopt);
 
 // One event standing for all `parts` (a marker when there are several);

@@ -22,7 +22,7 @@ class Outbox {
   Outbox& operator=(const Outbox&) = delete;
 
   // `replyTo`: the sequence number of the request this answers (its reply
-  // slot picks the socket), or 0 for pushes to the control channel.
+  // reply index picks the socket), or 0 for pushes to the control channel.
   void post(protocol::Frames frames, std::uint64_t replyTo = 0);
   struct Message {
     protocol::Frames frames;

@@ -49,7 +49,7 @@ struct BulkAttach;
 namespace rcl::server {
 
 // The data paths a session holds (data/): the session only keeps them.
-class BulkChannel;
+class BulkSocket;
 class DirectCopier;
 class SharedBuffers;
 class ShmSegment;
@@ -155,7 +155,7 @@ class Session {
   // Buffers in the client's memfds (nullptr without direct copies; shared_buffers.h).
   const std::shared_ptr<SharedBuffers>& sharedBuffers() const { return sharedBuffers_; }
   // The session's bulk socket (nullptr: bulk data travels in ZeroMQ frames).
-  const std::shared_ptr<BulkChannel>& bulk() const { return bulk_; }
+  const std::shared_ptr<BulkSocket>& bulk() const { return bulk_; }
   // A user event the client made: the session holds it until it completes or
   // the session ends, even if the client released it, so no queue waits on it
   // forever (it is completed at the end).
@@ -180,7 +180,7 @@ class Session {
   static void releaseReal(ObjectKind kind, void* handle);
   // Sends to the client's control channel now (worker thread only).
   void send(protocol::Frames frames);
-  // Sends the answer to request `seq` to the socket its reply slot names.
+  // Sends the answer to request `seq` to the socket its reply index names.
   void reply(std::uint64_t seq, protocol::Frames frames);
   // Forwards what is written to `fd` (the read end of a pipe that replaced
   // the worker's stdout: kernel printf) to the client, ahead of each message
@@ -272,7 +272,7 @@ class Session {
   std::shared_ptr<ShmSegment> shm_;
   std::shared_ptr<DirectCopier> direct_;
   std::shared_ptr<SharedBuffers> sharedBuffers_;
-  std::shared_ptr<BulkChannel> bulk_;
+  std::shared_ptr<BulkSocket> bulk_;
   StagedTransfers staged_;
   std::vector<cl_event> userEvents_;  // retained once each (keepUserEvent)
   SessionQueues queues_;  // retained once each (keepQueue)

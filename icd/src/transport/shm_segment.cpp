@@ -1,4 +1,4 @@
-#include "rcl/icd/transport/shm_channel.h"
+#include "rcl/icd/transport/shm_segment.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -30,9 +30,9 @@ std::uint64_t random64() {
 
 }  // namespace
 
-std::unique_ptr<ShmChannel> ShmChannel::create(std::size_t megabytes) {
+std::unique_ptr<ShmSegment> ShmSegment::create(std::size_t megabytes) {
   const std::size_t total = std::clamp<std::size_t>(megabytes, 1, 4096) << 20;
-  const std::size_t slotBytes = std::min(protocol::kBulkChunk, total / 2);
+  const std::size_t slotBytes = std::min(protocol::kBulkPiece, total / 2);
   const auto slots = static_cast<std::uint32_t>(
       std::clamp<std::size_t>(total / slotBytes, 2, protocol::shm::kMaxSlots));
   const std::size_t bytes = protocol::shm::segmentBytes(slots, slotBytes);
@@ -49,22 +49,22 @@ std::unique_ptr<ShmChannel> ShmChannel::create(std::size_t megabytes) {
   }
   const protocol::shm::Header header{protocol::shm::kMagic, random64(), slots, slotBytes};
   std::memcpy(p, &header, sizeof header);
-  return std::unique_ptr<ShmChannel>(
-      new ShmChannel(name, static_cast<unsigned char*>(p), bytes, slots, slotBytes, header.cookie));
+  return std::unique_ptr<ShmSegment>(
+      new ShmSegment(name, static_cast<unsigned char*>(p), bytes, slots, slotBytes, header.cookie));
 }
 
-ShmChannel::ShmChannel(std::string name, unsigned char* base, std::size_t bytes, std::uint32_t slots,
+ShmSegment::ShmSegment(std::string name, unsigned char* base, std::size_t bytes, std::uint32_t slots,
                        std::size_t slotBytes, std::uint64_t cookie)
     : name_(std::move(name)), base_(base), bytes_(bytes), slots_(slots), slotBytes_(slotBytes), cookie_(cookie) {
   for (std::uint32_t s = slots_; s > 0; --s) free_.push_back(s - 1);
 }
 
-ShmChannel::~ShmChannel() {
+ShmSegment::~ShmSegment() {
   unlink();
   ::munmap(base_, bytes_);
 }
 
-void ShmChannel::unlink() {
+void ShmSegment::unlink() {
   std::lock_guard lock(mutex_);
   if (!std::exchange(named_, false)) return;
   ::shm_unlink(name_.c_str());
@@ -84,9 +84,9 @@ void finishPiece(ReadJoin& join, cl_int status) {
   unhold(join.event);
 }
 
-unsigned char* ShmChannel::slot(std::uint32_t s) const { return base_ + protocol::shm::kHeaderBytes + s * slotBytes_; }
+unsigned char* ShmSegment::slot(std::uint32_t s) const { return base_ + protocol::shm::kHeaderBytes + s * slotBytes_; }
 
-std::optional<std::uint32_t> ShmChannel::acquire(std::chrono::milliseconds patience) {
+std::optional<std::uint32_t> ShmSegment::acquire(std::chrono::milliseconds patience) {
   std::unique_lock lock(mutex_);
   if (!freed_.wait_for(lock, patience, [this] { return !free_.empty(); })) return std::nullopt;
   const std::uint32_t s = free_.back();
@@ -94,7 +94,7 @@ std::optional<std::uint32_t> ShmChannel::acquire(std::chrono::milliseconds patie
   return s;
 }
 
-void ShmChannel::release(std::uint32_t s) {
+void ShmSegment::release(std::uint32_t s) {
   {
     std::lock_guard lock(mutex_);
     if (s >= slots_ || std::find(free_.begin(), free_.end(), s) != free_.end()) return;  // not lent
@@ -103,12 +103,12 @@ void ShmChannel::release(std::uint32_t s) {
   freed_.notify_one();
 }
 
-void ShmChannel::expectPiece(std::uint32_t slot, ReadPiece piece) {
+void ShmSegment::expectPiece(std::uint32_t slot, ReadPiece piece) {
   std::lock_guard lock(mutex_);
   pieces_[slot] = std::move(piece);
 }
 
-std::optional<ReadPiece> ShmChannel::takePiece(std::uint32_t slot) {
+std::optional<ReadPiece> ShmSegment::takePiece(std::uint32_t slot) {
   std::lock_guard lock(mutex_);
   const auto it = pieces_.find(slot);
   if (it == pieces_.end()) return std::nullopt;

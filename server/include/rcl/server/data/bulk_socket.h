@@ -1,9 +1,9 @@
 // The worker's end of a session's bulk socket (protocol/bulk_socket.h): it
 // listens for the client's lanes for a few seconds, then a receiver thread a
-// lane reads write stripes straight into the mapped buffer regions they
+// lane reads write pieces straight into the mapped buffer regions they
 // belong to (or holds them until the region is mapped, if they came first),
-// and a sender thread a lane sends read stripes straight from the mapped
-// regions. With lane keys (a CURVE session, bulk_crypt.h) every stripe
+// and a sender thread a lane sends read pieces straight from the mapped
+// regions. With lane keys (a CURVE session, bulk_crypt.h) every piece
 // travels as AES-256-GCM records: a receiver opens each into its lane's
 // staging buffer and copies it into place only once it is authentic; a
 // sender seals from the mapped region into its lane's buffer.
@@ -32,7 +32,7 @@ namespace rcl::server {
 
 class CallContext;
 
-class BulkChannel {
+class BulkSocket {
  public:
   using Token = std::array<unsigned char, protocol::bulk::kTokenBytes>;
 
@@ -41,18 +41,18 @@ class BulkChannel {
   // in the background. nullptr (and `error`) on failure. Bytes it moves are
   // added to `bytesIn` and `bytesOut` (which outlive it). `keys`: the lanes
   // are encrypted with them (bulk_crypt.h).
-  static std::shared_ptr<BulkChannel> open(const std::string& host,
+  static std::shared_ptr<BulkSocket> open(const std::string& host,
                                            std::optional<std::pair<unsigned, unsigned>> ports, unsigned lanes,
                                            std::size_t maxTransferBytes,
                                            std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut,
                                            std::string& error, const protocol::bulk::LaneKeys* keys = nullptr);
   // Takes over `listener` (bound at `port`) and starts waiting for the client.
-  BulkChannel(protocol::UniqueFd listener, std::uint16_t port, unsigned lanes, std::size_t maxTransferBytes,
+  BulkSocket(protocol::UniqueFd listener, std::uint16_t port, unsigned lanes, std::size_t maxTransferBytes,
               std::atomic<std::uint64_t>& bytesIn, std::atomic<std::uint64_t>& bytesOut,
               const protocol::bulk::LaneKeys* keys = nullptr);
-  ~BulkChannel();  // close(), then joins its threads
-  BulkChannel(const BulkChannel&) = delete;
-  BulkChannel& operator=(const BulkChannel&) = delete;
+  ~BulkSocket();  // close(), then joins its threads
+  BulkSocket(const BulkSocket&) = delete;
+  BulkSocket& operator=(const BulkSocket&) = delete;
 
   std::uint16_t port() const { return port_; }
   const Token& token() const { return token_; }
@@ -64,8 +64,8 @@ class BulkChannel {
   // `finished(true)` runs once they are all there, `finished(false)` if the
   // channel closed first (bytes missing, or a record not authentic).
   void receiveWrite(std::uint64_t id, unsigned char* host, std::size_t length, std::function<void(bool)> finished);
-  // A read piece: sends `id`'s bytes from `host`, a stripe a lane (sender
-  // threads), then `finished` once every stripe is sent (or failed).
+  // A read piece: sends `id`'s bytes from `host`, a piece a lane (sender
+  // threads), then `finished` once every piece is sent (or failed).
   void sendRead(std::uint64_t id, const unsigned char* host, std::size_t length, std::function<void()> finished);
   // Shuts the lanes down: pending writes finish at once (their bytes lost),
   // later pieces too. Idempotent.
@@ -75,16 +75,16 @@ class BulkChannel {
  private:
   struct Write {
     std::size_t length = 0;             // the whole transfer's
-    std::size_t unclaimed = 0;          // bytes no stripe received so far brings
+    std::size_t unclaimed = 0;          // bytes no piece received so far brings
     unsigned char* host = nullptr;      // the region, once mapped (receiveWrite)
     std::function<void(bool)> finished; // with `host`
     int receiving = 0;                  // lanes reading into `host` or `early` now
-    std::vector<unsigned char> early;   // the whole transfer, once a stripe came before the map
-    std::vector<protocol::bulk::Stripe> earlyStripes;  // the parts of `early` that hold bytes
+    std::vector<unsigned char> early;   // the whole transfer, once a piece came before the map
+    std::vector<protocol::bulk::Piece> earlyPieces;  // the parts of `early` that hold bytes
   };
   struct ReadOut {
-    std::atomic<std::size_t> stripesLeft;
-    std::function<void()> finished;  // run by the last stripe sent
+    std::atomic<std::size_t> piecesLeft;
+    std::function<void()> finished;  // run by the last piece sent
   };
   struct Send {
     protocol::bulk::Header header;
@@ -104,14 +104,14 @@ class BulkChannel {
   bool accept();
   void receive(std::size_t lane);
   void sendLoop(std::size_t lane);
-  // Under mutex_: where a stripe goes (nullptr: it cannot be taken, close the channel).
-  unsigned char* placeStripe(std::unique_lock<std::mutex>& lock, const protocol::bulk::Header& header);
+  // Under mutex_: where a piece goes (nullptr: it cannot be taken, close the channel).
+  unsigned char* placePiece(std::unique_lock<std::mutex>& lock, const protocol::bulk::Header& header);
   // Under mutex_: if `id` has its region and all its bytes, forgets it and
   // returns its `finished` (after copying early bytes into place).
   std::function<void(bool)> takeIfDone(std::uint64_t id);
-  // After a stripe's bytes went into place (ok) or did not: runs its
-  // transfer's `finished` if that was the last stripe, or the transfer failed.
-  void stripeIn(std::uint64_t id, bool ok);
+  // After a piece's bytes went into place (ok) or did not: runs its
+  // transfer's `finished` if that was the last piece, or the transfer failed.
+  void pieceIn(std::uint64_t id, bool ok);
 
   protocol::UniqueFd listener_;
   const std::uint16_t port_;

@@ -44,14 +44,14 @@ struct ReadPiece {
   std::shared_ptr<ReadJoin> join;
 };
 
-class ShmChannel {
+class ShmSegment {
  public:
-  // A segment of about `megabytes` in slots of at most protocol::kBulkChunk;
+  // A segment of about `megabytes` in slots of at most protocol::kBulkPiece;
   // nullptr if it cannot be made.
-  static std::unique_ptr<ShmChannel> create(std::size_t megabytes);
-  ~ShmChannel();  // unmaps, and unlinks the name if that was not done yet
-  ShmChannel(const ShmChannel&) = delete;
-  ShmChannel& operator=(const ShmChannel&) = delete;
+  static std::unique_ptr<ShmSegment> create(std::size_t megabytes);
+  ~ShmSegment();  // unmaps, and unlinks the name if that was not done yet
+  ShmSegment(const ShmSegment&) = delete;
+  ShmSegment& operator=(const ShmSegment&) = delete;
 
   const std::string& name() const { return name_; }
   std::uint64_t cookie() const { return cookie_; }
@@ -73,7 +73,7 @@ class ShmChannel {
   std::optional<ReadPiece> takePiece(std::uint32_t slot);
 
  private:
-  ShmChannel(std::string name, unsigned char* base, std::size_t bytes, std::uint32_t slots, std::size_t slotBytes,
+  ShmSegment(std::string name, unsigned char* base, std::size_t bytes, std::uint32_t slots, std::size_t slotBytes,
              std::uint64_t cookie);
 
   const std::string name_;

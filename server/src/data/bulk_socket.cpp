@@ -1,4 +1,4 @@
-#include "rcl/server/data/bulk_channel.h"
+#include "rcl/server/data/bulk_socket.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -21,12 +21,12 @@ namespace bulk = protocol::bulk;
 namespace {
 // How long the worker waits for the client's lanes.
 constexpr auto kAcceptWithin = std::chrono::seconds(5);
-// How long a stripe that came before its region was mapped waits for the map,
+// How long a piece that came before its region was mapped waits for the map,
 // so that it goes straight into place, before it is held aside.
 constexpr auto kMapPatience = std::chrono::milliseconds(20);
 }  // namespace
 
-std::shared_ptr<BulkChannel> BulkChannel::open(const std::string& host,
+std::shared_ptr<BulkSocket> BulkSocket::open(const std::string& host,
                                                std::optional<std::pair<unsigned, unsigned>> ports, unsigned lanes,
                                                std::size_t maxTransferBytes, std::atomic<std::uint64_t>& bytesIn,
                                                std::atomic<std::uint64_t>& bytesOut, std::string& error,
@@ -39,10 +39,10 @@ std::shared_ptr<BulkChannel> BulkChannel::open(const std::string& host,
     listener = bulk::listenOn(host, port, error);
   }
   if (!listener) return nullptr;
-  return std::make_shared<BulkChannel>(std::move(listener), port, lanes, maxTransferBytes, bytesIn, bytesOut, keys);
+  return std::make_shared<BulkSocket>(std::move(listener), port, lanes, maxTransferBytes, bytesIn, bytesOut, keys);
 }
 
-BulkChannel::BulkChannel(protocol::UniqueFd listener, std::uint16_t port, unsigned lanes,
+BulkSocket::BulkSocket(protocol::UniqueFd listener, std::uint16_t port, unsigned lanes,
                          std::size_t maxTransferBytes, std::atomic<std::uint64_t>& bytesIn,
                          std::atomic<std::uint64_t>& bytesOut, const bulk::LaneKeys* keys)
     : listener_(std::move(listener)),
@@ -68,7 +68,7 @@ BulkChannel::BulkChannel(protocol::UniqueFd listener, std::uint16_t port, unsign
   }
 }
 
-BulkChannel::~BulkChannel() {
+BulkSocket::~BulkSocket() {
   close();
   {
     std::lock_guard lock(mutex_);
@@ -81,7 +81,7 @@ BulkChannel::~BulkChannel() {
   }
 }
 
-void BulkChannel::close() {
+void BulkSocket::close() {
   std::vector<std::function<void(bool)>> finished;
   {
     std::lock_guard lock(mutex_);
@@ -106,12 +106,12 @@ void BulkChannel::close() {
   for (auto& f : finished) f(false);
 }
 
-bool BulkChannel::closed() {
+bool BulkSocket::closed() {
   std::lock_guard lock(mutex_);
   return closed_;
 }
 
-bool BulkChannel::accept() {
+bool BulkSocket::accept() {
   const auto deadline = std::chrono::steady_clock::now() + kAcceptWithin;
   std::size_t accepted = 0;
   while (accepted < lanes_.size() && std::chrono::steady_clock::now() < deadline) {
@@ -138,12 +138,12 @@ bool BulkChannel::accept() {
   return accepted == lanes_.size();
 }
 
-std::function<void(bool)> BulkChannel::takeIfDone(std::uint64_t id) {
+std::function<void(bool)> BulkSocket::takeIfDone(std::uint64_t id) {
   const auto it = writes_.find(id);
   if (it == writes_.end()) return nullptr;
   Write& w = it->second;
   if (w.unclaimed > 0 || w.receiving > 0 || !w.finished) return nullptr;
-  for (const auto& stripe : w.earlyStripes) std::memcpy(w.host + stripe.offset, w.early.data() + stripe.offset, stripe.length);
+  for (const auto& piece : w.earlyPieces) std::memcpy(w.host + piece.offset, w.early.data() + piece.offset, piece.length);
   if (!w.early.empty()) {
     earlyBytes_ -= w.early.size();
     earlyFreed_.notify_all();
@@ -153,9 +153,9 @@ std::function<void(bool)> BulkChannel::takeIfDone(std::uint64_t id) {
   return finished;
 }
 
-unsigned char* BulkChannel::placeStripe(std::unique_lock<std::mutex>& lock, const bulk::Header& header) {
+unsigned char* BulkSocket::placePiece(std::unique_lock<std::mutex>& lock, const bulk::Header& header) {
   if (!bulk::plausible(header, maxTransferBytes_)) {
-    spdlog::warn("bulk socket: a stripe of transfer {} outside it ({} bytes at {} of {}); closing it", header.id,
+    spdlog::warn("bulk socket: a piece of transfer {} outside it ({} bytes at {} of {}); closing it", header.id,
                  header.length, header.offset, header.total);
     return nullptr;
   }
@@ -178,11 +178,11 @@ unsigned char* BulkChannel::placeStripe(std::unique_lock<std::mutex>& lock, cons
         w.unclaimed -= header.length;
         ++w.receiving;
         if (w.host != nullptr) return w.host + header.offset;
-        w.earlyStripes.push_back({header.offset, header.length});
+        w.earlyPieces.push_back({header.offset, header.length});
         return w.early.data() + header.offset;
       }
     }
-    // The first stripe of a transfer not mapped yet: held with its whole
+    // The first piece of a transfer not mapped yet: held with its whole
     // transfer until the map (within a budget).
     if (earlyBytes_ + header.total > maxTransferBytes_) {
       earlyFreed_.wait(lock);
@@ -202,7 +202,7 @@ unsigned char* BulkChannel::placeStripe(std::unique_lock<std::mutex>& lock, cons
   }
 }
 
-void BulkChannel::receive(std::size_t lane) {
+void BulkSocket::receive(std::size_t lane) {
   if (lane == 0) {
     const bool connected = accept();
     listener_.reset();
@@ -232,12 +232,12 @@ void BulkChannel::receive(std::size_t lane) {
       unsigned char* into = nullptr;
       {
         std::unique_lock lock(mutex_);
-        into = placeStripe(lock, header);
+        into = placePiece(lock, header);
       }
       if (into == nullptr) break;
       std::memcpy(into, opener->plain(), header.length);
       bytesIn_ += sizeof header + header.length + bulk::kTagBytes;
-      stripeIn(header.id, true);
+      pieceIn(header.id, true);
     }
     return close();
   }
@@ -245,18 +245,18 @@ void BulkChannel::receive(std::size_t lane) {
     unsigned char* into = nullptr;
     {
       std::unique_lock lock(mutex_);
-      into = placeStripe(lock, header);
+      into = placePiece(lock, header);
     }
     if (into == nullptr) break;
     const bool ok = bulk::recvAll(fd, into, header.length);
     if (ok) bytesIn_ += sizeof header + header.length;
-    stripeIn(header.id, ok);
+    pieceIn(header.id, ok);
     if (!ok) break;
   }
   close();
 }
 
-void BulkChannel::stripeIn(std::uint64_t id, bool ok) {
+void BulkSocket::pieceIn(std::uint64_t id, bool ok) {
   std::function<void(bool)> finished;
   bool complete = false;
   {
@@ -277,7 +277,7 @@ void BulkChannel::stripeIn(std::uint64_t id, bool ok) {
   if (finished) finished(complete);
 }
 
-void BulkChannel::receiveWrite(std::uint64_t id, unsigned char* host, std::size_t length,
+void BulkSocket::receiveWrite(std::uint64_t id, unsigned char* host, std::size_t length,
                                std::function<void(bool)> finished) {
   bool mismatch = false;
   {
@@ -303,21 +303,21 @@ void BulkChannel::receiveWrite(std::uint64_t id, unsigned char* host, std::size_
   if (mismatch) close();
 }
 
-void BulkChannel::sendRead(std::uint64_t id, const unsigned char* host, std::size_t length,
+void BulkSocket::sendRead(std::uint64_t id, const unsigned char* host, std::size_t length,
                            std::function<void()> finished) {
-  const auto stripes = bulk::stripesOf(length, lanes(), encrypted_ ? bulk::kMinSealedStripeBytes : bulk::kMinStripeBytes);
+  const auto pieces = bulk::piecesOf(length, lanes(), encrypted_ ? bulk::kMinSealedPieceBytes : bulk::kMinPieceBytes);
   auto out = std::make_shared<ReadOut>();
-  out->stripesLeft = stripes.size();
+  out->piecesLeft = pieces.size();
   out->finished = std::move(finished);
   {
     std::lock_guard lock(mutex_);
-    for (std::size_t i = 0; i < stripes.size(); ++i)
-      lanes_[i].sends.push_back(Send{{id, length, stripes[i].offset, stripes[i].length}, host, out});
+    for (std::size_t i = 0; i < pieces.size(); ++i)
+      lanes_[i].sends.push_back(Send{{id, length, pieces[i].offset, pieces[i].length}, host, out});
   }
   sendReady_.notify_all();
 }
 
-void BulkChannel::sendLoop(std::size_t lane) {
+void BulkSocket::sendLoop(std::size_t lane) {
   for (;;) {
     Send send;
     int fd = -1;
@@ -343,7 +343,7 @@ void BulkChannel::sendLoop(std::size_t lane) {
                                                 (sizeof header + bulk::kTagBytes) - sizeof header
                                       : 0);
     }
-    if (--send.out->stripesLeft == 0) send.out->finished();
+    if (--send.out->piecesLeft == 0) send.out->finished();
   }
 }
 
