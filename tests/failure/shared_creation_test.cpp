@@ -27,6 +27,7 @@
 #include "remote_device.h"
 #include "server_process.h"
 #include "server_status.h"
+#include "shared_mappings.h"
 #include "text_file.h"
 
 namespace rcl::test {
@@ -37,15 +38,6 @@ using namespace std::chrono_literals;
 // The session's context, queue and one buffer.
 constexpr std::uint64_t kMaxObjects = 3;
 constexpr std::size_t kSize = std::size_t{1} << 20;
-
-// How many mappings of shared buffers the process `pid` has.
-std::size_t sharedMappings(pid_t pid) {
-  const std::string maps = readTextFile("/proc/" + std::to_string(pid) + "/maps");
-  std::size_t n = 0;
-  for (auto at = maps.find("memfd:rcl-buffer"); at != std::string::npos; at = maps.find("memfd:rcl-buffer", at + 1))
-    ++n;
-  return n;
-}
 
 class SharedCreationTest : public OwnServerTest {
  protected:
@@ -121,10 +113,7 @@ TEST_F(SharedCreationTest, ARefusedSharedBufferFailsItsFirstUsesAndLeavesNothing
     const auto workerPid = static_cast<pid_t>(listed->workerPid);
     clReleaseMemObject(fits);
     if (clFinish(queue) != CL_SUCCESS) return "clFinish failed";
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (sharedMappings(workerPid) != 0 && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(10ms);
-    if (sharedMappings(workerPid) != 0) return "the worker kept the mapping of a released buffer";
+    if (!awaitSharedMappings(workerPid, 0, 5s)) return "the worker kept the mapping of a released buffer";
     clReleaseCommandQueue(queue);
     clReleaseContext(context);
     return {};

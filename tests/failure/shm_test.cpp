@@ -41,6 +41,7 @@
 #include "rcl/protocol/shm.h"
 #include "server_process.h"
 #include "server_status.h"
+#include "shared_mappings.h"
 #include "temp_directory.h"
 #include "test_segment.h"
 #include "text_file.h"
@@ -262,15 +263,6 @@ bool inSharedMapping(const void* p) {
   return false;
 }
 
-// How many mappings of shared buffers the process `pid` has.
-std::size_t sharedMappings(pid_t pid) {
-  const std::string maps = readTextFile("/proc/" + std::to_string(pid) + "/maps");
-  std::size_t n = 0;
-  for (auto at = maps.find("memfd:rcl-buffer"); at != std::string::npos; at = maps.find("memfd:rcl-buffer", at + 1))
-    ++n;
-  return n;
-}
-
 // A shared buffer behaves as any other: its COPY_HOST_PTR bytes, its flags,
 // no host pointer, sub-buffers, device commands; the worker's mapping goes
 // with the buffer.
@@ -295,10 +287,7 @@ TEST_F(ShmTest, ASharedBufferBehavesAsAnOrdinaryOneAndGoesWithIt) {
     if (session == nullptr || session->workerPid == 0)
       return "the server's status lists no worker serving this client: " + describeStatus(*status);
     const auto workerPid = static_cast<pid_t>(session->workerPid);
-    const auto mappedBy = std::chrono::steady_clock::now() + 5s;
-    while (sharedMappings(workerPid) != 1 && std::chrono::steady_clock::now() < mappedBy)
-      std::this_thread::sleep_for(10ms);
-    if (sharedMappings(workerPid) != 1) return "the worker did not map the buffer";
+    if (!awaitSharedMappings(workerPid, 1, 5s)) return "the worker did not map the buffer";
     cl_mem_flags flags = 0;
     void* hostPtr = &flags;
     clGetMemObjectInfo(buffer, CL_MEM_FLAGS, sizeof flags, &flags, nullptr);
@@ -337,10 +326,7 @@ TEST_F(ShmTest, ASharedBufferBehavesAsAnOrdinaryOneAndGoesWithIt) {
     clReleaseMemObject(buffer);
     if (clFinish(queue) != CL_SUCCESS) return "clFinish failed";
     // Released on the server once the session's calls before the finish ran.
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (sharedMappings(workerPid) != 0 && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(10ms);
-    if (sharedMappings(workerPid) != 0) return "the worker kept the mapping of a released buffer";
+    if (!awaitSharedMappings(workerPid, 0, 5s)) return "the worker kept the mapping of a released buffer";
     clReleaseCommandQueue(queue);
     clReleaseContext(context);
     return {};
