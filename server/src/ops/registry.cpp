@@ -3,7 +3,9 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -42,6 +44,10 @@ void Registry::add(Op op) {
     if (!validKind(a.kind)) throw std::runtime_error("operation '" + op.name + "': argument of unknown kind");
     if (a.kind == CL_RCL_ARG_SCALAR && a.size == 0)
       throw std::runtime_error("operation '" + op.name + "': scalar argument '" + a.name + "' of size 0");
+    // ListOps describes a size in 32 bits ([records.OpArg], codegen/messages.toml).
+    if (a.size > std::numeric_limits<std::uint32_t>::max())
+      throw std::runtime_error("operation '" + op.name + "': argument '" + a.name + "' of size " +
+                               std::to_string(a.size) + ", over what ListOps can describe");
   }
   ops_.push_back(std::move(op));
 }
