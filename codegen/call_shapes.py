@@ -1,65 +1,41 @@
 """The shape on the wire of each OpenCL call's request and reply, as fields
 of a struct (rcl::protocol::opencl::NAMERequest, NAMEReply: templates
-opencl_wire.h.j2, opencl_wire.cpp.j2), derived from the same rows of
-codegen/wire.py that write the client's Call lines and the server's
-CallContext lines: a field's kind is chosen by the methods its row calls on
-both sides (METHODS), so the structs follow the rows.
+opencl_wire.h.j2, opencl_wire.cpp.j2), from the rows of codegen/wire.py: each
+row names its field's kind (Way.field, and Way.answer_field for what an
+output puts into the reply), and the same row's code fills that field on the
+client (client_stubs.cpp) and reads it on the server (server_handlers.cpp).
 
-Each way maps to a field kind; the templates hold each kind's C++ (type,
-encode, checked decode, sample value)."""
+The kinds, on the wire (the templates hold each kind's C++: type, encode,
+checked decode, sample value):
+  u64      the object's id (a handle)
+  opt_u64  nil or a u64 (an optional handle, a callback's id, an SVM address, a new event's id)
+  scalar   an integer of the parameter's type, or a float (kind "float")
+  bytes    nil or bin, whole elements (an array, a value)
+  ids      nil or [id...] (handles, a wait list)
+  i64s     nil or [key, value, ..., 0] (properties)
+  str      nil or str
+  strs     nil or [str...]
+  bundle   [options, [[root, path, bulk]...], roots] (rcl/protocol/build_includes.h)
+  blobs    nil or [nil-or-bulk...]
+  bulk     nil or a bulk frame
+  wants    bool: the caller wants the output
+and in a reply, after its status, an output's bytes (nil or bin) or ids
+(nil or [id...])."""
 
-import re
 from dataclasses import dataclass
 
 import model
 import wire
 
-# The field kind of a parameter, by the pair of methods its row of WAYS uses:
-# the client's Call method (icd/include/rcl/icd/transport/call.h) and the
-# server's CallContext method (server/include/rcl/server/calls/call_context.h)
-# that read and write it. A row whose pair is not here stops the generator, so
-# a new way (or a row that changes its methods) must say what it puts on the wire.
-#   (Call, CallContext)            kind      on the wire
-METHODS = {
-    ("handle", "handle"):          "u64",      # the object's id
-    ("optionalHandle", "handle"):  "opt_u64",  # nil or the id
-    ("callback", "callback"):      "opt_u64",  # nil or the client's callback id
-    ("svm", "svm"):                "opt_u64",  # nil or the server's address
-    ("event", "event"):            "opt_u64",  # nil or the new event's id
-    ("scalar", "scalar"):          "scalar",   # an integer of the parameter's type, or a float
-    ("array", "array"):            "bytes",    # nil or bin, whole elements
-    ("value", "value"):            "bytes",    # nil or bin
-    ("handles", "handles"):        "ids",      # nil or [id...]
-    ("waitList", "handles"):       "ids",      # nil or [id...]
-    ("properties", "properties"):  "i64s",     # nil or [key, value, ..., 0]
-    ("string", "string"):          "str",      # nil or str
-    ("strings", "strings"):        "strs",     # nil or [str...]
-    ("programSource", "strings"):  "strs",     # nil or [str...]
-    ("buildOptions", "buildOptions"): "bundle",  # [options, [[root, path, bulk]...], roots] (rcl/protocol/build_includes.h)
-    ("blobs", "blobs"):            "blobs",    # nil or [nil-or-bulk...]
-    ("bulkCopy", "bulk"):          "bulk",     # nil or a bulk frame
-    ("wants", "out"):              "wants",    # bool: the caller wants the output
-    ("wants", "outArray"):         "wants",
-    ("wants", "outHandles"):       "wants",
-    (None, None):                  None,       # not sent (errcode, lengths, user_data)
-}
-# What the reply carries for an output (after its status), by the client's Reply
-# method that reads it (CallContext::put writes it): nil, or
-#   bytes: bin of the value(s); ids: [id...]. ("mutable" reads nothing: never sent back.)
-REPLY_METHODS = {"out": "bytes", "array": "bytes", "handles": "ids"}
-
-
-def method(code, obj):
-    m = re.search(obj + r"\.(\w+)\s*[<(]", code)
-    return m.group(1) if m else None
+KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants"}
+REPLY_KINDS = {"bytes", "ids"}
 
 
 def kind_of(call, w):
-    pair = (method(w.encode, "call"), method(w.decode, "ctx"))
-    if pair not in METHODS:
-        raise model.AnnotationError(f"{call.name}.{w.param.name}: travels as {w.way} with Call::{pair[0]} and "
-                                    f"CallContext::{pair[1]}, which codegen/call_shapes.py's METHODS does not know")
-    return METHODS[pair]
+    if w.field and w.field not in KINDS:
+        raise model.AnnotationError(f"{call.name}.{w.param.name}: travels as {w.way}, a field of kind {w.field!r}, "
+                                    f"which codegen/call_shapes.py does not know")
+    return w.field or None
 
 
 FLOATS = {"float", "double", "cl_float", "cl_double", "cl_half"}
@@ -107,8 +83,10 @@ def reply_fields(call):
     fields = []
     for p in call.inputs:
         w = wire.wire(call, p)
-        kind = REPLY_METHODS.get(method(w.receive, "reply"))
+        kind = w.answer_field or None
         if kind is not None:
+            if kind not in REPLY_KINDS:
+                raise model.AnnotationError(f"{call.name}.{p.name}: answers a field of kind {kind!r}")
             elem = "" if kind == "ids" or wire.elem(p) == "void" else wire.elem(p)
             fields.append(Field(p.name, kind, elem, w.way))
     return fields

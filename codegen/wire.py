@@ -1,10 +1,15 @@
 """How each parameter travels: the one table from a parameter's role
 (codegen/opencl_calls.toml, or its conventional default in model.py) to the
-code on both sides of the wire. The client stub encodes it with a Call method
-(icd/include/rcl/icd/transport/call.h) and reads what the reply writes back; the server
-handler decodes it with a CallContext method (server/include/rcl/server/
-call_context.h), checks its length, passes it to the real call and puts
-outputs into the reply. A new role is one row here (and its methods)."""
+code on both sides of the wire. Each row names the field it is in the call's
+request struct (rcl::protocol::opencl::NAMERequest; its kind's C++ is in
+templates/opencl_wire.*.j2, through codegen/call_shapes.py), and the code
+around it: the client stub fills the field with a checked Call method
+(icd/include/rcl/icd/transport/call.h) and writes outputs back from the
+decoded NAMEReply; the server handler makes the argument from the decoded
+field with a CallContext method (server/include/rcl/server/calls/
+call_context.h: handles through the session's handle table), checks its
+length, passes it to the real call and gives outputs to the reply struct.
+A new role is one row here (and its methods)."""
 
 from dataclasses import dataclass
 
@@ -13,66 +18,82 @@ import model
 
 @dataclass(frozen=True)
 class Way:
-    """One way a parameter travels. Every field is a format string over
-    {n} (the parameter), {elem} (its element type), {base}, {len}, {count},
-    {lengths}, {kind}, {user_data}, {callback}, {owner} and {always}; "" for
-    nothing on that step."""
-    encode: str = ""   # client: the Call method that sends it
-    receive: str = ""  # client: what the reply writes back into it
-    decode: str = ""   # server: the declaration that reads it
+    """One way a parameter travels: as a field of the call's request struct
+    (rcl::protocol::opencl::NAMERequest, codegen/call_shapes.py) and, for an
+    output, of its reply (NAMEReply). Every column but the kinds is a format
+    string over {n} (the parameter, and its field), {elem} (its element type),
+    {base}, {len}, {count}, {lengths}, {kind}, {user_data}, {callback},
+    {owner} and {always}; "" for nothing on that step."""
+    field: str = ""    # the request field's kind (call_shapes.py; the templates hold its C++); "" if not sent
+    fill: str = ""     # client: the field's value, from the parameter, checked by a Call method
+    receive: str = ""  # client: what it writes back from the decoded reply (`answer`)
+    take: str = ""     # server: the declaration that makes the argument from the decoded field (`request`)
     arg: str = ""      # server: the expression given to the real call
     check: str = ""    # server: its length or range, checked before the call
     adopt: str = ""    # server: after the call, before the reply (by status)
-    put: str = ""      # server: what it adds to the reply
+    answer: str = ""   # server: the reply field's value (CallContext::output)
+    answer_field: str = ""  # the reply field's kind; "" if nothing goes back
 
 
+OUT = dict(field="wants", fill="{n} != nullptr", answer="ctx.output({n})")
 WAYS = {
     # by-value parameters
-    "handle": Way(encode="call.handle({n});", decode="auto {n} = ctx.handle<{base}>();", arg="{n}"),
-    "optional_handle": Way(encode="call.optionalHandle({n});", decode="auto {n} = ctx.handle<{base}>();", arg="{n}"),
-    "scalar": Way(encode="call.scalar({n});", decode="auto {n} = ctx.scalar<{elem}>();", arg="{n}"),
-    "callback": Way(encode="call.callback(CallbackKind::{kind}, {n}, {user_data});",
-                    decode="auto {n} = ctx.callback<CallbackKind::{kind}>();", arg="{n}.function()"),
+    "handle": Way(field="u64", fill="call.handleId({n})", take="auto {n} = ctx.handleOf<{base}>(request.{n});",
+                  arg="{n}"),
+    "optional_handle": Way(field="opt_u64", fill="call.optionalHandleId({n})",
+                           take="auto {n} = ctx.handleOf<{base}>(request.{n});", arg="{n}"),
+    "scalar": Way(field="scalar", fill="{n}", take="auto {n} = request.{n};", arg="{n}"),
+    "callback": Way(field="opt_u64", fill="call.callbackId(CallbackKind::{kind}, {n}, {user_data})",
+                    take="auto {n} = ctx.callbackOf<CallbackKind::{kind}>(request.{n});", arg="{n}.function()"),
     # pointers, by role
-    "in": Way(encode="call.array({n}, {len});", decode="auto {n} = ctx.array<{elem}>();", arg="{n}.data()",
-              check="ctx.expectLength({n}, {len});"),
-    "in_handles": Way(encode="call.handles({n}, {len});", decode="auto {n} = ctx.handles<{elem}>();",
-                      arg="{n}.data()", check="ctx.expectLength({n}, {len});"),
-    "in_wait_list": Way(encode="call.waitList({n}, {len});", decode="auto {n} = ctx.handles<{elem}>();",
-                        arg="{n}.data()", check="ctx.expectLength({n}, {len});"),
-    "string": Way(encode="call.string({n});", decode="auto {n} = ctx.string();", arg="{n}.c_str()"),
-    "strings": Way(encode="call.strings({n}, {count}, {lengths});", decode="auto {n} = ctx.strings();",
-                   arg="{n}.pointers()", check="ctx.expectLength({n}, {count});"),
-    "source": Way(encode="call.programSource({n}, {count}, {lengths});", decode="auto {n} = ctx.strings();",
-                  arg="{n}.pointers()", check="ctx.expectLength({n}, {count});"),
-    "build_options": Way(encode="call.buildOptions({n});", decode="auto {n} = ctx.buildOptions();",
-                         arg="{n}.c_str()"),
-    "blobs": Way(encode="call.blobs({n}, {count}, {lengths});", decode="auto {n} = ctx.blobs();",
-                 arg="{n}.pointers()", check="ctx.expectLength({n}, {count});"),
+    "in": Way(field="bytes", fill="call.elements({n}, {len})", take="auto {n} = ctx.arrayOf<{elem}>(request.{n});",
+              arg="{n}.data()", check="ctx.expectLength({n}, {len});"),
+    "in_handles": Way(field="ids", fill="call.handleIds({n}, {len})",
+                      take="auto {n} = ctx.handlesOf<{elem}>(request.{n});", arg="{n}.data()",
+                      check="ctx.expectLength({n}, {len});"),
+    "in_wait_list": Way(field="ids", fill="call.waitListIds({n}, {len})",
+                        take="auto {n} = ctx.handlesOf<{elem}>(request.{n});", arg="{n}.data()",
+                        check="ctx.expectLength({n}, {len});"),
+    "string": Way(field="str", fill="call.text({n})", take="auto {n} = ctx.stringOf(request.{n});",
+                  arg="{n}.c_str()"),
+    "strings": Way(field="strs", fill="call.texts({n}, {count}, {lengths})",
+                   take="auto {n} = ctx.stringsOf(request.{n});", arg="{n}.pointers()",
+                   check="ctx.expectLength({n}, {count});"),
+    "source": Way(field="strs", fill="call.programSourceTexts({n}, {count}, {lengths})",
+                  take="auto {n} = ctx.stringsOf(request.{n});", arg="{n}.pointers()",
+                  check="ctx.expectLength({n}, {count});"),
+    "build_options": Way(field="bundle", fill="call.includeBundle({n})",
+                         take="auto {n} = ctx.buildOptionsOf(request.{n});", arg="{n}.c_str()"),
+    "blobs": Way(field="blobs", fill="call.blobViews({n}, {count}, {lengths})",
+                 take="auto {n} = ctx.blobsOf(request.{n});", arg="{n}.pointers()",
+                 check="ctx.expectLength({n}, {count});"),
     "lengths": Way(arg="{owner}.lengths()"),
-    "props": Way(encode="call.properties({n});", decode="auto {n} = ctx.properties<{elem}>();", arg="{n}.data()"),
-    "value": Way(encode="call.value({n}, {len});", decode="auto {n} = ctx.value();", arg="{n}.as<{elem}>()",
-                 check="ctx.expectBytes({n}, {len});"),
-    "value_bytes": Way(encode="call.value({n}, {len});", decode="auto {n} = ctx.value();", arg="{n}.data()",
-                       check="ctx.expectBytes({n}, {len});"),
-    "bulk": Way(encode="call.bulkCopy({n}, {len});", decode="auto {n} = ctx.bulk();", arg="{n}.data()",
-                check="ctx.expectBytes({n}, {len});"),
-    "svm": Way(encode="call.svm({n}, {len});", decode="auto {n} = ctx.svm();", arg="{n}.pointer()",
-               check="ctx.expectSvm({n}, {len});"),
-    "out": Way(encode="call.wants({n});", receive="reply.out({n}{always});", decode="auto {n} = ctx.out<{elem}>();",
-               arg="{n}.ptr()", put="ctx.put({n});"),
-    "out_array": Way(encode="call.wants({n});", receive="reply.array({n}, {len}{always});",
-                     decode="auto {n} = ctx.outArray<{elem}>({len});", arg="{n}.data()", put="ctx.put({n});"),
-    "out_handles": Way(encode="call.wants({n});", receive="reply.handles({n}, {len}{always});",
-                       decode="auto {n} = ctx.outHandles<{elem}>({len});", arg="{n}.data()", put="ctx.put({n});"),
+    "props": Way(field="i64s", fill="call.propertyValues({n})", take="auto {n} = ctx.propertiesOf<{elem}>(request.{n});",
+                 arg="{n}.data()"),
+    "value": Way(field="bytes", fill="call.bytes({n}, {len})", take="auto {n} = ctx.bytesOf(request.{n});",
+                 arg="{n}.as<{elem}>()", check="ctx.expectBytes({n}, {len});"),
+    "value_bytes": Way(field="bytes", fill="call.bytes({n}, {len})", take="auto {n} = ctx.bytesOf(request.{n});",
+                       arg="{n}.data()", check="ctx.expectBytes({n}, {len});"),
+    "bulk": Way(field="bulk", fill="call.bytes({n}, {len})", take="auto {n} = ctx.bytesOf(request.{n});",
+                arg="{n}.data()", check="ctx.expectBytes({n}, {len});"),
+    "svm": Way(field="opt_u64", fill="call.svmAddress({n}, {len})", take="auto {n} = ctx.svmOf(request.{n});",
+               arg="{n}.pointer()", check="ctx.expectSvm({n}, {len});"),
+    "out": Way(**OUT, receive="reply.out({n}, answer.{n}{always});", take="auto {n} = ctx.outOf<{elem}>(request.{n});",
+               arg="{n}.ptr()", answer_field="bytes"),
+    "out_array": Way(**OUT, receive="reply.array({n}, {len}, answer.{n}{always});",
+                     take="auto {n} = ctx.outArrayOf<{elem}>(request.{n}, {len});", arg="{n}.data()",
+                     answer_field="bytes"),
+    "out_handles": Way(**OUT, receive="reply.handles({n}, {len}, answer.{n});",
+                       take="auto {n} = ctx.outHandlesOf<{elem}>(request.{n}, {len});", arg="{n}.data()",
+                       answer_field="ids"),
     # cl_khr_command_buffer_mutable_dispatch is masked: no mutable command is ever given out.
     # The server passes it as the caller asked (the real platform judges it); never sent back.
-    "mutable": Way(encode="call.wants({n});",
+    "mutable": Way(field="wants", fill="{n} != nullptr",
                    receive="if ({n} != nullptr && reply.status() == CL_SUCCESS) *{n} = nullptr;",
-                   decode="auto {n} = ctx.out<{elem}>();", arg="{n}.ptr()"),
-    "errcode": Way(decode="cl_int {n} = CL_SUCCESS;", arg="&{n}"),
-    "event": Way(encode="call.event({n});", decode="auto {n} = ctx.event();", arg="{n}.ptr()",
-                 adopt="ctx.adoptEvent({n}, status);"),
+                   take="auto {n} = ctx.outOf<{elem}>(request.{n});", arg="{n}.ptr()"),
+    "errcode": Way(take="cl_int {n} = CL_SUCCESS;", arg="&{n}"),
+    "event": Way(field="opt_u64", fill="call.eventId({n})", take="auto {n} = ctx.eventOf(request.{n});",
+                 arg="{n}.ptr()", adopt="ctx.adoptEvent({n}, status);"),
     "user_data": Way(arg="{callback}.userData()"),
 }
 
@@ -108,13 +129,15 @@ class Wire:
     """A parameter's code on both sides, formatted (see Way)."""
     param: object
     way: str
-    encode: str
+    field: str
+    fill: str
     receive: str
-    decode: str
+    take: str
     arg: str
     check: str
     adopt: str
-    put: str
+    answer: str
+    answer_field: str
 
 
 def wire(call, p):
@@ -138,6 +161,6 @@ def wire(call, p):
         check = row.check if o.get("len") else ""
     else:
         check = row.check
-    return Wire(param=p, way=way, encode=row.encode.format(**names), receive=row.receive.format(**names),
-                decode=row.decode.format(**names), arg=row.arg.format(**names), check=check.format(**names),
-                adopt=row.adopt.format(**names), put=row.put.format(**names))
+    return Wire(param=p, way=way, field=row.field, fill=row.fill.format(**names), receive=row.receive.format(**names),
+                take=row.take.format(**names), arg=row.arg.format(**names), check=check.format(**names),
+                adopt=row.adopt.format(**names), answer=row.answer.format(**names), answer_field=row.answer_field)

@@ -72,18 +72,27 @@ SvmRef SvmRanges::take(const void* p) {
 }
 
 std::shared_ptr<SvmAllocation> Call::svm(const void* p, std::size_t size, cl_int error) {
+  auto a = svmAllocation(p, size, error);
   if (failed()) return nullptr;
-  if (p == nullptr) {
-    writer_.nil();
-    return nullptr;
-  }
+  if (a == nullptr) writer_.nil();
+  else writer_.u64(a->serverAddress(p));
+  return a;
+}
+
+std::optional<std::uint64_t> Call::svmAddress(const void* p, std::size_t size, cl_int error) {
+  const auto a = svmAllocation(p, size, error);
+  if (a == nullptr) return std::nullopt;
+  return a->serverAddress(p);
+}
+
+std::shared_ptr<SvmAllocation> Call::svmAllocation(const void* p, std::size_t size, cl_int error) {
+  if (failed() || p == nullptr) return nullptr;
   SvmRef a = SvmRanges::instance().find(p);
   if (a == nullptr || !a->holds(p, size) || (context_ != nullptr && a->context != context_)) {
     fail(error);
     return nullptr;
   }
   if (!useConnection(a->connection)) return nullptr;
-  writer_.u64(a->serverAddress(p));
   return a;
 }
 

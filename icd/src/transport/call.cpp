@@ -60,17 +60,28 @@ void Call::checkContext(Object* o) {
   if (queue_ != nullptr && c != context_) fail(CL_INVALID_CONTEXT);
 }
 
-void Call::waitList(const cl_event* list, cl_uint n) {
+void Call::writeIds(const std::optional<std::vector<std::uint64_t>>& ids) {
   if (failed()) return;
-  if ((list == nullptr) != (n == 0)) return fail(CL_INVALID_EVENT_WAIT_LIST);
-  if (list == nullptr) return writer_.nil();
-  writer_.array(n);
+  if (!ids) return writer_.nil();
+  writer_.array(static_cast<std::uint32_t>(ids->size()));
+  for (std::uint64_t id : *ids) writer_.u64(id);
+}
+
+void Call::waitList(const cl_event* list, cl_uint n) { writeIds(waitListIds(list, n)); }
+
+std::optional<std::vector<std::uint64_t>> Call::waitListIds(const cl_event* list, cl_uint n) {
+  if (failed()) return std::nullopt;
+  if ((list == nullptr) != (n == 0)) return fail(CL_INVALID_EVENT_WAIT_LIST), std::nullopt;
+  if (list == nullptr) return std::nullopt;
+  std::vector<std::uint64_t> ids;
+  ids.reserve(n);
   for (cl_uint i = 0; i < n; ++i) {
     cl_event e = checked(list[i]);
-    if (e == nullptr || !useConnection(e->connection)) return fail(CL_INVALID_EVENT_WAIT_LIST);
-    if (queue_ != nullptr && e->context != context_) return fail(CL_INVALID_CONTEXT);
-    writer_.u64(e->id);
+    if (e == nullptr || !useConnection(e->connection)) return fail(CL_INVALID_EVENT_WAIT_LIST), std::nullopt;
+    if (queue_ != nullptr && e->context != context_) return fail(CL_INVALID_CONTEXT), std::nullopt;
+    ids.push_back(e->id);
   }
+  return ids;
 }
 
 void Call::string(const char* s) {
@@ -79,30 +90,55 @@ void Call::string(const char* s) {
   writer_.str(s);
 }
 
+namespace {
+void writeTexts(protocol::Writer& w, const std::optional<std::vector<std::string_view>>& texts) {
+  if (!texts) return w.nil();
+  w.array(static_cast<std::uint32_t>(texts->size()));
+  for (std::string_view t : *texts) w.str(t);
+}
+}  // namespace
+
 void Call::strings(const char** list, cl_uint count, const size_t* lengths) {
-  if (failed()) return;
-  if (list == nullptr) return writer_.nil();
-  writer_.array(count);
+  const auto views = texts(list, count, lengths);
+  if (!failed()) writeTexts(writer_, views);
+}
+
+std::optional<std::vector<std::string_view>> Call::texts(const char** list, cl_uint count, const size_t* lengths) {
+  if (failed() || list == nullptr) return std::nullopt;
+  std::vector<std::string_view> views;
+  views.reserve(count);
   for (cl_uint i = 0; i < count; ++i) {
-    if (list[i] == nullptr) return fail(CL_INVALID_VALUE);
+    if (list[i] == nullptr) return fail(CL_INVALID_VALUE), std::nullopt;
     const std::size_t n = lengths != nullptr && lengths[i] != 0 ? lengths[i] : std::strlen(list[i]);
-    writer_.str(std::string_view(list[i], n));
+    views.emplace_back(list[i], n);
   }
+  return views;
 }
 
 void Call::programSource(const char** list, cl_uint count, const size_t* lengths) {
-  strings(list, count, lengths);
-  if (failed() || list == nullptr || created_ == nullptr || created_->kind != ObjectKind::Program) return;
+  const auto views = programSourceTexts(list, count, lengths);
+  if (!failed()) writeTexts(writer_, views);
+}
+
+std::optional<std::vector<std::string_view>> Call::programSourceTexts(const char** list, cl_uint count,
+                                                                      const size_t* lengths) {
+  auto views = texts(list, count, lengths);
+  if (failed() || !views || created_ == nullptr || created_->kind != ObjectKind::Program) return views;
   std::string& source = static_cast<cl_program>(created_)->source;
-  for (cl_uint i = 0; i < count; ++i) {
-    if (lengths != nullptr && lengths[i] != 0) source.append(list[i], lengths[i]);
-    else source.append(list[i]);
+  for (std::string_view v : *views) {
+    source.append(v);
     source += '\n';
   }
+  return views;
 }
 
 void Call::buildOptions(const char* options) {
-  if (failed()) return;
+  const auto bundle = includeBundle(options);
+  if (!failed()) protocol::writeIncludeBundle(writer_, bundle ? bundle->options.c_str() : nullptr, bundle ? &*bundle : nullptr);
+}
+
+std::optional<protocol::IncludeBundle> Call::includeBundle(const char* options) {
+  if (failed()) return std::nullopt;
   const std::string* source = nullptr;
   if (first_ != nullptr && first_->kind == ObjectKind::Program) {
     auto* program = static_cast<cl_program>(first_);
@@ -112,19 +148,36 @@ void Call::buildOptions(const char* options) {
     program->functions.clear();
     program->kernelNames.reset();
   }
-  if (source == nullptr || source->empty()) return protocol::writeIncludeBundle(writer_, options, nullptr);
-  const protocol::IncludeBundle bundle = bundleIncludes(options, *source);
-  protocol::writeIncludeBundle(writer_, options, &bundle);
+  if (source != nullptr && !source->empty()) {
+    protocol::IncludeBundle bundle = bundleIncludes(options, *source);
+    if (!bundle.files.empty()) return bundle;
+  }
+  // No file included: the options as they are (writeIncludeBundle sends a bundle without files so).
+  if (options == nullptr) return std::nullopt;
+  return protocol::IncludeBundle{options, {}, 0};
 }
 
 void Call::blobs(const unsigned char** list, cl_uint count, const size_t* lengths) {
   if (failed()) return;
-  if (list == nullptr || lengths == nullptr) return writer_.nil();
-  writer_.array(count);
-  for (cl_uint i = 0; i < count; ++i) {
-    if (list[i] == nullptr) writer_.nil();
-    else writer_.bulkCopy(list[i], lengths[i]);
+  const auto views = blobViews(list, count, lengths);
+  if (!views) return writer_.nil();
+  writer_.array(static_cast<std::uint32_t>(views->size()));
+  for (const auto& blob : *views) {
+    if (blob) writer_.bulkCopy(blob->data(), blob->size());
+    else writer_.nil();
   }
+}
+
+std::optional<std::vector<std::optional<std::string_view>>> Call::blobViews(const unsigned char** list, cl_uint count,
+                                                                             const size_t* lengths) {
+  if (list == nullptr || lengths == nullptr) return std::nullopt;
+  std::vector<std::optional<std::string_view>> views;
+  views.reserve(count);
+  for (cl_uint i = 0; i < count; ++i) {
+    if (list[i] == nullptr) views.emplace_back();
+    else views.emplace_back(std::string_view(reinterpret_cast<const char*>(list[i]), lengths[i]));
+  }
+  return views;
 }
 
 void Call::value(const void* bytes, std::size_t size) {
@@ -173,12 +226,19 @@ void Call::wants(const void* out) {
 }
 
 void Call::event(cl_event* out) {
+  const auto id = eventId(out);
   if (failed()) return;
+  if (id) writer_.u64(*id);
+  else writer_.nil();
+}
+
+std::optional<std::uint64_t> Call::eventId(cl_event* out) {
+  if (failed()) return std::nullopt;
   // Tracing: every command gets an event, so its device time can be shown.
-  if (out == nullptr && Driver::instance().tracer() == nullptr) return writer_.nil();
+  if (out == nullptr && Driver::instance().tracer() == nullptr) return std::nullopt;
   event_ = Driver::instance().newProxy<_cl_event>();
   eventOut_ = out;
-  writer_.u64(event_->id);
+  return event_->id;
 }
 
 cl_event Call::readEvent(cl_event* out) {
@@ -297,9 +357,13 @@ void Reply::readBytes(void* p, std::size_t size, bool write) {
     const auto b = reader_->bin();
     if (write && p != nullptr) std::memcpy(p, b.data(), std::min(size, b.size()));
   } catch (const protocol::DecodeError& e) {
-    log().warn("remote-cl: malformed reply: {}", e.what());
-    reader_.reset();
+    malformed(e);
   }
+}
+
+void Reply::malformed(const protocol::DecodeError& e) {
+  log().warn("remote-cl: malformed reply: {}", e.what());
+  reader_.reset();
 }
 
 }  // namespace rcl::icd

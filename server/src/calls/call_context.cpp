@@ -39,13 +39,31 @@ StringArg CallContext::string() {
   return StringArg(args_.str());
 }
 
-StringArg CallContext::buildOptions() {
-  auto bundle = protocol::readIncludeBundle(args_);
+StringArg CallContext::stringOf(const std::optional<std::string_view>& s) {
+  return s ? StringArg(std::string(*s)) : StringArg();
+}
+
+StringsArg CallContext::stringsOf(const std::optional<std::vector<std::string_view>>& list) {
+  if (!list) return {};
+  return StringsArg(std::vector<std::string>(list->begin(), list->end()));
+}
+
+StringArg CallContext::buildOptionsOf(const std::optional<protocol::IncludeBundle>& bundle) {
   if (!bundle) return {};
   // Argument information always kept, hidden from the application by the
   // client (protocol/kernel_arg_info_option.h).
   return StringArg(protocol::withKernelArgInfo(materializeIncludes(*bundle)));
 }
+
+BlobsArg CallContext::blobsOf(const std::optional<std::vector<std::optional<std::string_view>>>& list) {
+  if (!list) return {};
+  std::vector<std::string> items;
+  items.reserve(list->size());
+  for (const auto& blob : *list) items.emplace_back(blob ? *blob : std::string_view());
+  return BlobsArg(std::move(items));
+}
+
+StringArg CallContext::buildOptions() { return buildOptionsOf(protocol::readIncludeBundle(args_)); }
 
 StringsArg CallContext::strings() {
   if (args_.isNil()) return {};
@@ -72,7 +90,7 @@ BlobsArg CallContext::blobs() {
 
 BytesArg CallContext::value() {
   if (args_.isNil()) return {};
-  return BytesArg(args_.bin());
+  return bytesOf(args_.bin());
 }
 
 BytesArg CallContext::value(std::uint64_t size, cl_int error) {
@@ -106,8 +124,13 @@ std::vector<std::shared_ptr<zmq::message_t>> CallContext::bulkPieces() {
 }
 
 EventOut CallContext::event() {
+  if (args_.isNil()) return eventOf(std::nullopt);
+  return eventOf(args_.u64());
+}
+
+EventOut CallContext::eventOf(const std::optional<std::uint64_t>& id) {
   EventOut e;
-  if (!args_.isNil()) e.id = args_.u64();
+  if (id) e.id = *id;
   eventId_ = e.id;
   // A launch of a kernel an argument of which failed to set without the
   // client waiting (handlers/custom_objects.cpp: clSetKernelArg).

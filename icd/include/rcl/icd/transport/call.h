@@ -4,10 +4,12 @@
 // is then never sent and returns that error.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include "rcl/icd/objects/objects.h"
 #include "rcl/icd/transport/send_latch.h"
 #include "rcl/protocol/call_ids.h"
+#include "rcl/protocol/build_includes.h"
 #include "rcl/protocol/callback_kind.h"
 #include "rcl/protocol/codec.h"
 
@@ -57,11 +60,80 @@ class Call {
     P* p = use(h);
     return p != nullptr ? static_cast<std::uint64_t>(p->id) : std::uint64_t{0};
   }
-  // A described request's fields (codegen/messages.toml [requests.NAME]), after the header.
+  // A described request's fields, after the header: a private call's
+  // (codegen/messages.toml [requests.NAME]) or an OpenCL call's
+  // (rcl::protocol::opencl::NAMERequest, filled by the methods below).
   template <class Request>
   void request(const Request& r) {
-    static_assert(std::is_same_v<std::remove_cv_t<decltype(Request::kCall)>, CallId>, "a calls channel request");
-    if (!failed()) r.encodeBody(writer_);
+    if (failed()) return;
+    if constexpr (requires { Request::kCall; }) {
+      static_assert(std::is_same_v<std::remove_cv_t<decltype(Request::kCall)>, CallId>, "a calls channel request");
+      r.encodeBody(writer_);
+    } else {
+      r.encode(writer_);
+    }
+  }
+
+  // ---- an OpenCL call's request fields (rcl::protocol::opencl::NAMERequest,
+  // codegen/wire.py's rows): each checked as the writing method above checks
+  // it, its value returned for the struct (nothing once the call failed).
+  // Bytes and strings are views of the caller's memory, encoded by request().
+  template <class P>
+  std::optional<std::uint64_t> optionalHandleId(P* h) {
+    if (h == nullptr) return std::nullopt;
+    return handleId(h);
+  }
+  template <class T>
+  static std::optional<std::string_view> elements(const T* values, std::size_t n) {
+    return bytes(values, n * sizeof(T));
+  }
+  static std::optional<std::string_view> bytes(const void* p, std::size_t size) {
+    if (p == nullptr) return std::nullopt;
+    return std::string_view(static_cast<const char*>(p), size);
+  }
+  template <class P>
+  std::optional<std::vector<std::uint64_t>> handleIds(P* const* list, std::size_t n) {
+    return handleListIds(list, n, protocol::HandleTraits<P*>::invalidError);
+  }
+  std::optional<std::vector<std::uint64_t>> waitListIds(const cl_event* list, cl_uint n);
+  static std::optional<std::string_view> text(const char* s) {
+    if (s == nullptr) return std::nullopt;
+    return std::string_view(s);
+  }
+  std::optional<std::vector<std::string_view>> texts(const char** list, cl_uint count, const size_t* lengths);
+  std::optional<std::vector<std::string_view>> programSourceTexts(const char** list, cl_uint count,
+                                                                  const size_t* lengths);
+  std::optional<protocol::IncludeBundle> includeBundle(const char* options);
+  static std::optional<std::vector<std::optional<std::string_view>>> blobViews(const unsigned char** list,
+                                                                               cl_uint count, const size_t* lengths);
+  template <class T>
+  std::optional<std::vector<std::int64_t>> propertyValues(const T* list) {
+    if (failed() || list == nullptr) return std::nullopt;
+    std::size_t n = 0;
+    while (list[n] != 0) n += 2;
+    std::vector<std::int64_t> values;
+    values.reserve(n + 1);
+    for (std::size_t i = 0; i < n; i += 2) {
+      values.push_back(static_cast<std::int64_t>(list[i]));
+      if constexpr (std::is_same_v<T, cl_context_properties>) {
+        if (list[i] == CL_CONTEXT_PLATFORM) {
+          values.push_back(static_cast<std::int64_t>(platformId(list[i + 1])));
+          continue;
+        }
+      }
+      values.push_back(static_cast<std::int64_t>(list[i + 1]));
+    }
+    values.push_back(0);
+    return values;
+  }
+  std::optional<std::uint64_t> svmAddress(const void* p, std::size_t size, cl_int error = CL_INVALID_VALUE);
+  std::optional<std::uint64_t> eventId(cl_event* out);
+  template <class Fn>
+  std::optional<std::uint64_t> callbackId(CallbackKind kind, Fn* fn, void* userData) {
+    if (failed()) return std::nullopt;
+    if (fn == nullptr && userData != nullptr) return fail(CL_INVALID_VALUE), std::nullopt;  // the spec's rule for every pfn_notify
+    if (fn == nullptr) return std::nullopt;
+    return registerCallback(kind, reinterpret_cast<void (*)()>(fn), userData);
   }
   // An object the client holds but the application may have released.
   void ownHandle(Object* o) {
@@ -106,21 +178,10 @@ class Call {
   template <class T>
   void properties(const T* list) {
     if (failed()) return;
-    if (list == nullptr) return writer_.nil();
-    std::size_t n = 0;
-    while (list[n] != 0) n += 2;
-    writer_.array(static_cast<std::uint32_t>(n + 1));
-    for (std::size_t i = 0; i < n; i += 2) {
-      writer_.i64(static_cast<std::int64_t>(list[i]));
-      if constexpr (std::is_same_v<T, cl_context_properties>) {
-        if (list[i] == CL_CONTEXT_PLATFORM) {
-          writer_.i64(static_cast<std::int64_t>(platformId(list[i + 1])));
-          continue;
-        }
-      }
-      writer_.i64(static_cast<std::int64_t>(list[i + 1]));
-    }
-    writer_.i64(0);
+    const auto values = propertyValues(list);
+    if (!values) return writer_.nil();
+    writer_.array(static_cast<std::uint32_t>(values->size()));
+    for (std::int64_t v : *values) writer_.i64(v);
   }
   void value(const void* bytes, std::size_t size);
   void bulkCopy(const void* bytes, std::size_t size);
@@ -145,17 +206,23 @@ class Call {
   cl_event readEvent(cl_event* out);
   template <class Fn>
   void callback(CallbackKind kind, Fn* fn, void* userData) {
+    const auto id = callbackId(kind, fn, userData);
     if (failed()) return;
-    if (fn == nullptr && userData != nullptr) return fail(CL_INVALID_VALUE);  // the spec's rule for every pfn_notify
-    if (fn == nullptr) return writer_.nil();
-    writer_.u64(registerCallback(kind, reinterpret_cast<void (*)()>(fn), userData));
+    if (id) writer_.u64(*id);
+    else writer_.nil();
   }
   // The object a creation returns: its id travels first.
   template <class P>
   P* create() {
+    P* p = newObject<P>();
+    writer_.u64(p->id);
+    return p;
+  }
+  // The same, its id not written (a request struct's created_id).
+  template <class P>
+  P* newObject() {
     P* p = Driver::instance().newProxy<P>();
     created_ = p;
-    writer_.u64(p->id);
     return p;
   }
 
@@ -203,20 +270,29 @@ class Call {
   }
   template <class P>
   void handleList(P* const* list, std::size_t n, cl_int invalid) {
-    if (failed()) return;
-    if (list == nullptr) return writer_.nil();
-    writer_.array(static_cast<std::uint32_t>(n));
+    writeIds(handleListIds(list, n, invalid));
+  }
+  template <class P>
+  std::optional<std::vector<std::uint64_t>> handleListIds(P* const* list, std::size_t n, cl_int invalid) {
+    if (failed() || list == nullptr) return std::nullopt;
+    std::vector<std::uint64_t> ids;
+    ids.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       P* p = checked(list[i]);
-      if (p == nullptr || !useConnection(connectionOf(p))) return fail(invalid);
-      writer_.u64(p->id);
+      if (p == nullptr || !useConnection(connectionOf(p))) return fail(invalid), std::nullopt;
+      ids.push_back(p->id);
     }
     // clCreateContext: the new context keeps the devices it is made of.
     if constexpr (std::is_same_v<P, _cl_device_id>) {
       if (created_ != nullptr && created_->kind == ObjectKind::Context)
         static_cast<cl_context>(created_)->devices.assign(list, list + n);
     }
+    return ids;
   }
+  // nil or [id...] (nothing once the call failed).
+  void writeIds(const std::optional<std::vector<std::uint64_t>>& ids);
+  // The SVM allocation holding `size` bytes at `p` (nullptr for NULL, or with the call failed: svm()).
+  std::shared_ptr<SvmAllocation> svmAllocation(const void* p, std::size_t size, cl_int error);
   std::uint64_t platformId(cl_context_properties value);
   std::uint64_t registerCallback(CallbackKind kind, void (*fn)(), void* userData);
   Connection* target();
@@ -268,6 +344,37 @@ class Reply {
   void array(T* p, std::size_t n) { readBytes(p, n * sizeof(T), status_ == CL_SUCCESS); }
   template <class T>
   void array(T* p, std::size_t n, AlwaysTag) { readBytes(p, n * sizeof(T), true); }
+  // An OpenCL call's reply (rcl::protocol::opencl::NAMEReply), decoded after
+  // its status; a malformed one is logged and gives no outputs.
+  template <class R>
+  R decoded() {
+    R answer;
+    answer.status = status_;
+    if (!reader_) return answer;
+    try {
+      return R::decodeRest(*reader_, status_);
+    } catch (const protocol::DecodeError& e) {
+      malformed(e);
+      return answer;
+    }
+  }
+  // Its outputs, written where the caller asked (on success, or Always).
+  template <class T>
+  void out(T* p, const std::optional<std::string_view>& v) { copyOut(p, sizeof(T), v, status_ == CL_SUCCESS); }
+  template <class T>
+  void out(T* p, const std::optional<std::string_view>& v, AlwaysTag) { copyOut(p, sizeof(T), v, true); }
+  template <class T>
+  void array(T* p, std::size_t n, const std::optional<std::string_view>& v) {
+    copyOut(p, n * sizeof(T), v, status_ == CL_SUCCESS);
+  }
+  template <class T>
+  void array(T* p, std::size_t n, const std::optional<std::string_view>& v, AlwaysTag) { copyOut(p, n * sizeof(T), v, true); }
+  template <class P>
+  void handles(P** p, std::size_t n, const std::optional<std::vector<std::uint64_t>>& ids) {
+    if (!ids || status_ != CL_SUCCESS || p == nullptr) return;
+    for (std::size_t i = 0; i < ids->size() && i < n; ++i)
+      if ((*ids)[i] != 0) p[i] = adopt<P>((*ids)[i]);
+  }
   template <class P>
   void handles(P** p, std::size_t n) {
     if (!reader_ || reader_->isNil()) return;
@@ -288,6 +395,10 @@ class Reply {
 
  private:
   void readBytes(void* p, std::size_t size, bool write);
+  static void copyOut(void* p, std::size_t size, const std::optional<std::string_view>& v, bool write) {
+    if (write && p != nullptr && v) std::memcpy(p, v->data(), std::min(size, v->size()));
+  }
+  void malformed(const protocol::DecodeError& e);
   // A proxy for an id the server named: known, or new (sub-devices, kernels).
   template <class P>
   P* adopt(std::uint64_t id) {

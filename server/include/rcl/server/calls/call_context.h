@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,8 +15,10 @@
 #include <CL/cl.h>
 
 #include "rcl/protocol/call_ids.h"
+#include "rcl/protocol/build_includes.h"
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/queue_commands.h"
+#include "rcl/server/calls/call_args.h"
 #include "rcl/server/support/call_error.h"
 #include "rcl/server/session/callbacks.h"
 #include "rcl/server/calls/info_filters.h"
@@ -27,127 +30,6 @@ class CallContext;
 using Handler = void (*)(CallContext&);
 extern const Handler kHandlers[protocol::kCallIdCount];
 extern const bool kRunsLong[protocol::kCallIdCount];
-
-// A pointer to pass for "present but empty" arrays, so the implementation
-// sees a non-NULL pointer exactly when the client passed one.
-inline constexpr std::uint64_t kEmptyArraySentinel[1] = {0};
-
-template <class T>
-class ArrayArg {
- public:
-  ArrayArg() = default;
-  explicit ArrayArg(std::vector<T> values) : values_(std::move(values)), present_(true) {}
-  const T* data() const {
-    if (!present_) return nullptr;
-    return values_.empty() ? reinterpret_cast<const T*>(kEmptyArraySentinel) : values_.data();
-  }
-  std::size_t size() const { return values_.size(); }
-  bool present() const { return present_; }
-
- private:
-  std::vector<T> values_;
-  bool present_ = false;
-};
-
-class StringArg {
- public:
-  StringArg() = default;
-  explicit StringArg(std::string s) : value_(std::move(s)), present_(true) {}
-  const char* c_str() const { return present_ ? value_.c_str() : nullptr; }
-
- private:
-  std::string value_;
-  bool present_ = false;
-};
-
-// A list of strings or binaries, with the pointer and length arrays OpenCL wants.
-template <class Char>
-class BlobListArg {
- public:
-  BlobListArg() = default;
-  explicit BlobListArg(std::vector<std::string> items) : items_(std::move(items)), present_(true) {
-    for (const auto& s : items_) {
-      pointers_.push_back(reinterpret_cast<const Char*>(s.c_str()));
-      lengths_.push_back(s.size());
-    }
-  }
-  const Char** pointers() { return present_ ? pointers_.data() : nullptr; }
-  const size_t* lengths() const { return present_ ? lengths_.data() : nullptr; }
-  std::size_t size() const { return items_.size(); }
-  bool present() const { return present_; }
-
- private:
-  std::vector<std::string> items_;
-  std::vector<const Char*> pointers_;
-  std::vector<size_t> lengths_;
-  bool present_ = false;
-};
-using StringsArg = BlobListArg<char>;
-using BlobsArg = BlobListArg<unsigned char>;
-
-// Bytes that came with the call (inline or in a bulk frame).
-class BytesArg {
- public:
-  BytesArg() = default;
-  explicit BytesArg(std::string_view bytes) : bytes_(bytes), present_(true) {}
-  const void* data() const { return present_ ? bytes_.data() : nullptr; }
-  std::size_t size() const { return bytes_.size(); }
-  template <class T>
-  const T* as() const {
-    if (present_ && bytes_.size() < sizeof(T)) throw CallError(CL_INVALID_VALUE, "value too short");
-    return static_cast<const T*>(data());
-  }
-
- private:
-  std::string_view bytes_;
-  bool present_ = false;
-};
-
-// An SVM address the client sent (the server's address of its pointer). Its
-// pointer is given out only once CallContext::expectSvm checked that the
-// session owns the bytes the call touches (NULL passes: the implementation refuses it).
-class SvmArg {
- public:
-  SvmArg() = default;
-  explicit SvmArg(std::uint64_t address) : address_(address) {}
-  std::uint64_t address() const { return address_; }
-  void* pointer() const {
-    if (!checked_) throw CallError(CL_INVALID_VALUE, "an SVM address used unchecked");
-    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(address_));
-  }
-
- private:
-  friend class CallContext;
-  std::uint64_t address_ = 0;
-  bool checked_ = false;
-};
-
-template <class T>
-struct OutArg {
-  T value{};
-  bool wanted = false;
-  T* ptr() { return wanted ? &value : nullptr; }
-};
-
-template <class T>
-struct OutArrayArg {
-  std::vector<T> values;
-  bool wanted = false;
-  T* data() { return wanted ? (values.empty() ? reinterpret_cast<T*>(const_cast<std::uint64_t*>(kEmptyArraySentinel)) : values.data()) : nullptr; }
-};
-
-struct EventOut {
-  std::uint64_t id = 0;
-  cl_event event = nullptr;
-  cl_event* ptr() { return id != 0 ? &event : nullptr; }
-};
-
-template <CallbackKind K>
-struct CallbackArg {
-  void* key = nullptr;  // CallbackTargets::add's
-  auto function() const { return key != nullptr ? &CallbackTrampoline<K>::call : nullptr; }
-  void* userData() const { return key; }
-};
 
 using protocol::mayEnqueue;
 
@@ -223,11 +105,7 @@ class CallContext {
   template <class T>
   ArrayArg<T> array() {
     if (args_.isNil()) return {};
-    const auto bytes = args_.bin();
-    if (bytes.size() % sizeof(T) != 0) throw protocol::DecodeError("array size is not a whole number of elements");
-    std::vector<T> values(bytes.size() / sizeof(T));
-    if (!values.empty()) std::memcpy(values.data(), bytes.data(), bytes.size());
-    return ArrayArg<T>(std::move(values));
+    return arrayOf<T>(args_.bin());
   }
   template <class Handle>
   ArrayArg<Handle> handles() {
@@ -267,16 +145,11 @@ class CallContext {
   std::vector<std::shared_ptr<zmq::message_t>> bulkPieces();
   template <class T>
   OutArg<T> out() {
-    OutArg<T> o;
-    o.wanted = args_.boolean();
-    return o;
+    return outOf<T>(args_.boolean());
   }
   template <class T>
   OutArrayArg<T> outArray(std::uint64_t count) {
-    OutArrayArg<T> o;
-    o.wanted = args_.boolean();
-    if (o.wanted) o.values.resize(checkedCount(count));
-    return o;
+    return outArrayOf<T>(args_.boolean(), count);
   }
   template <class T>
   OutArrayArg<T> outHandles(std::uint64_t count) {
@@ -286,6 +159,78 @@ class CallContext {
   EventOut event();
   // An SVM address: nil (NULL) or the server's address.
   SvmArg svm() { return args_.isNil() ? SvmArg() : SvmArg(args_.u64()); }
+
+  // ---- a described request (rcl::protocol::opencl::NAMERequest, codegen/call_shapes.py):
+  // decoded whole (a DecodeError names the field), then each argument made
+  // from its decoded field, in parameter order.
+  template <class Request>
+  Request request() {
+    return Request::decode(args_);
+  }
+  template <class Handle>
+  Handle handleOf(const std::optional<std::uint64_t>& id) {
+    return id ? handleOf<Handle>(*id) : nullptr;
+  }
+  // Whole elements (the decoder checked), copied where the implementation
+  // may read them aligned.
+  template <class T>
+  static ArrayArg<T> arrayOf(const std::optional<std::string_view>& bytes) {
+    if (!bytes) return {};
+    if (bytes->size() % sizeof(T) != 0) throw protocol::DecodeError("array size is not a whole number of elements");
+    std::vector<T> values(bytes->size() / sizeof(T));
+    if (!values.empty()) std::memcpy(values.data(), bytes->data(), bytes->size());
+    return ArrayArg<T>(std::move(values));
+  }
+  template <class Handle>
+  ArrayArg<Handle> handlesOf(const std::optional<std::vector<std::uint64_t>>& ids) {
+    if (!ids) return {};
+    std::vector<Handle> values;
+    values.reserve(ids->size());
+    for (std::uint64_t id : *ids) values.push_back(handleOf<Handle>(id));
+    return ArrayArg<Handle>(std::move(values));
+  }
+  template <class T>
+  ArrayArg<T> propertiesOf(const std::optional<std::vector<std::int64_t>>& list) {
+    if (!list) return {};
+    std::vector<T> values;
+    values.reserve(list->size());
+    for (std::int64_t v : *list) values.push_back(static_cast<T>(v));
+    if constexpr (std::is_same_v<T, cl_context_properties>) translateContextProperties(values);
+    return ArrayArg<T>(std::move(values));
+  }
+  static StringArg stringOf(const std::optional<std::string_view>& s);
+  static StringsArg stringsOf(const std::optional<std::vector<std::string_view>>& list);
+  static StringArg buildOptionsOf(const std::optional<protocol::IncludeBundle>& bundle);
+  static BlobsArg blobsOf(const std::optional<std::vector<std::optional<std::string_view>>>& list);
+  static BytesArg bytesOf(const std::optional<std::string_view>& bytes) {
+    return bytes ? BytesArg(*bytes) : BytesArg();
+  }
+  static SvmArg svmOf(const std::optional<std::uint64_t>& address) { return address ? SvmArg(*address) : SvmArg(); }
+  template <class T>
+  static OutArg<T> outOf(bool wanted) {
+    OutArg<T> o;
+    o.wanted = wanted;
+    return o;
+  }
+  template <class T>
+  OutArrayArg<T> outArrayOf(bool wanted, std::uint64_t count) {
+    OutArrayArg<T> o;
+    o.wanted = wanted;
+    if (o.wanted) o.values.resize(checkedCount(count));
+    return o;
+  }
+  template <class T>
+  OutArrayArg<T> outHandlesOf(bool wanted, std::uint64_t count) {
+    static_assert(protocol::kIsHandle<T>);
+    return outArrayOf<T>(wanted, count);
+  }
+  EventOut eventOf(const std::optional<std::uint64_t>& id);
+  template <CallbackKind K>
+  CallbackArg<K> callbackOf(const std::optional<std::uint64_t>& id) {
+    CallbackArg<K> cb;
+    if (id) cb.key = session_.newCallbackTarget(*id);
+    return cb;
+  }
   // CallError(CL_INVALID_VALUE) unless the session owns `size` bytes at the
   // SVM address (size 0: the byte there); then its pointer may be used.
   void expectSvm(SvmArg& arg, std::uint64_t size) {
@@ -307,9 +252,8 @@ class CallContext {
   }
   template <CallbackKind K>
   CallbackArg<K> callback() {
-    CallbackArg<K> cb;
-    if (!args_.isNil()) cb.key = session_.newCallbackTarget(args_.u64());
-    return cb;
+    if (args_.isNil()) return {};
+    return callbackOf<K>(args_.u64());
   }
 
   // ---- results
@@ -369,6 +313,36 @@ class CallContext {
     }
   }
   protocol::Writer& replyWriter() { return reply_; }
+  // A described reply (rcl::protocol::opencl::NAMEReply): its status starts
+  // the reply, its outputs follow (none to a posted call).
+  template <class Reply>
+    requires requires(const Reply& r, protocol::Writer& w) { r.encodeRest(w); }
+  void reply(const Reply& answer) {
+    reply(answer.status);
+    if (replying()) answer.encodeRest(reply_);
+  }
+  // An output's field of a described reply: nil unless wanted; a view of the
+  // value (alive until the reply is encoded), or the ids of the handles it
+  // holds (objects the session did not know yet are adopted).
+  template <class T>
+  static std::optional<std::string_view> output(const OutArg<T>& o) {
+    if (!o.wanted) return std::nullopt;
+    return std::string_view(reinterpret_cast<const char*>(&o.value), sizeof(T));
+  }
+  template <class T>
+  auto output(const OutArrayArg<T>& o) {
+    if constexpr (protocol::kIsHandle<T>) {
+      std::optional<std::vector<std::uint64_t>> ids;
+      if (!o.wanted || posted()) return ids;
+      ids.emplace();
+      for (T h : o.values) ids->push_back(session_.table().idOrAdopt(h, protocol::HandleTraits<T>::kind));
+      return ids;
+    } else {
+      std::optional<std::string_view> bytes;
+      if (o.wanted) bytes = std::string_view(reinterpret_cast<const char*>(o.values.data()), o.values.size() * sizeof(T));
+      return bytes;
+    }
+  }
 
   // An info query: fetches the whole value, filters it, turns handles into
   // ids, and replies with it.
