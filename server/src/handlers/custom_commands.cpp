@@ -4,7 +4,11 @@
 // a completion callback so the session never blocks. Shapes are described
 // in codegen/opencl_calls.toml.
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/support/checked_sizes.h"
@@ -80,6 +84,36 @@ std::shared_ptr<zmq::message_t> takeBytes(CallContext& ctx, std::size_t expected
   throw CallError(CL_INVALID_VALUE, why);
 }
 
+// Whether every command enqueued on `queue` so far ends within kFinishBound:
+// a marker (which waits for all of them) is flushed and its completion
+// waited for that long. False if it failed, or is still pending (then it goes
+// on alone; CompletionActions keeps what its action needs).
+constexpr auto kFinishBound = std::chrono::milliseconds(2);
+
+bool endsSoon(CallContext& ctx, cl_command_queue queue) {
+  cl_event marker = nullptr;
+  if (::clEnqueueMarkerWithWaitList(queue, 0, nullptr, &marker) != CL_SUCCESS) return false;
+  struct Ended {
+    std::mutex mutex;
+    std::condition_variable signal;
+    std::optional<cl_int> status;
+  };
+  auto ended = std::make_shared<Ended>();
+  const cl_int set = ctx.session().completions().onComplete(marker, [ended](cl_int status) {
+    std::lock_guard lock(ended->mutex);
+    ended->status = status;
+    ended->signal.notify_one();
+  });
+  bool done = false;
+  if (set == CL_SUCCESS && ::clFlush(queue) == CL_SUCCESS) {
+    std::unique_lock lock(ended->mutex);
+    done = ended->signal.wait_for(lock, kFinishBound, [&] { return ended->status.has_value(); }) &&
+           *ended->status == CL_COMPLETE;
+  }
+  ::clReleaseEvent(marker);
+  return done;
+}
+
 }  // namespace
 
 // [clFinish]: a queue every command of which is known done (queue_progress
@@ -92,6 +126,12 @@ void clFinish(CallContext& ctx) {
   const auto progress = ctx.session().table().progressOf(queue);
   const std::uint64_t upTo = progress ? progress->enqueued.load() : 0;
   if (!progress || progress->finished.load() >= upTo) return ctx.reply(::clFinish(queue));
+  // A queue whose commands end within a moment (a small write) is finished
+  // here, without a hand-off to a helper thread.
+  if (!ctx.posted() && endsSoon(ctx, queue)) {
+    progress->doneUpTo(upTo);
+    return ctx.reply(::clFinish(queue));
+  }
   cl_int status = ::clRetainCommandQueue(queue);
   if (status != CL_SUCCESS) return ctx.reply(status);
   const auto deferred = ctx.defer();
@@ -104,8 +144,10 @@ void clFinish(CallContext& ctx) {
 }
 
 // [clEnqueueReadBuffer]: queue, buffer, offset, size, wait list, read id[,
-// token of its shared memory pieces].
-// Read in pieces of kBulkPiece, each into a frame of its own.
+// token of its shared memory pieces (0: none)[, client_waits]].
+// Read in pieces of kBulkPiece, each into a frame of its own. client_waits
+// (a bool, sent only true, with a sync call): the reply may carry the bytes
+// (finishRead, data/transfers.h).
 void clEnqueueReadBuffer(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
   auto buffer = ctx.handle<cl_mem>();
@@ -114,6 +156,7 @@ void clEnqueueReadBuffer(CallContext& ctx) {
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
   auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces read through shared memory
+  const bool clientWaits = !ctx.args().atEnd() && ctx.args().boolean();
   if (staged.bytes > size) refuse(staged, "the pieces read more than the read");
   // Pieces are read at offset + their place: no sum may wrap.
   if (!inBuffer(buffer, offset, size)) refuse(staged, "a read outside its buffer");
@@ -122,7 +165,7 @@ void clEnqueueReadBuffer(CallContext& ctx) {
                  return ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
                                               static_cast<cl_uint>(w.size()), w.data(), part);
                },
-               std::move(staged));
+               std::move(staged), clientWaits);
 }
 
 // [clEnqueueReadBufferRect]: queue, buffer, buffer origin, region, buffer
