@@ -4,11 +4,7 @@
 // a completion callback so the session never blocks. Shapes are described
 // in codegen/opencl_calls.toml.
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <optional>
 
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/support/checked_sizes.h"
@@ -84,36 +80,6 @@ std::shared_ptr<zmq::message_t> takeBytes(CallContext& ctx, std::size_t expected
   throw CallError(CL_INVALID_VALUE, why);
 }
 
-// Whether every command enqueued on `queue` so far ends within kFinishBound:
-// a marker (which waits for all of them) is flushed and its completion
-// waited for that long. False if it failed, or is still pending (then it goes
-// on alone; CompletionActions keeps what its action needs).
-constexpr auto kFinishBound = std::chrono::milliseconds(2);
-
-bool endsSoon(CallContext& ctx, cl_command_queue queue) {
-  cl_event marker = nullptr;
-  if (::clEnqueueMarkerWithWaitList(queue, 0, nullptr, &marker) != CL_SUCCESS) return false;
-  struct Ended {
-    std::mutex mutex;
-    std::condition_variable signal;
-    std::optional<cl_int> status;
-  };
-  auto ended = std::make_shared<Ended>();
-  const cl_int set = ctx.session().completions().onComplete(marker, [ended](cl_int status) {
-    std::lock_guard lock(ended->mutex);
-    ended->status = status;
-    ended->signal.notify_one();
-  });
-  bool done = false;
-  if (set == CL_SUCCESS && ::clFlush(queue) == CL_SUCCESS) {
-    std::unique_lock lock(ended->mutex);
-    done = ended->signal.wait_for(lock, kFinishBound, [&] { return ended->status.has_value(); }) &&
-           *ended->status == CL_COMPLETE;
-  }
-  ::clReleaseEvent(marker);
-  return done;
-}
-
 }  // namespace
 
 // [clFinish]: a queue every command of which is known done (queue_progress
@@ -126,12 +92,6 @@ void clFinish(CallContext& ctx) {
   const auto progress = ctx.session().table().progressOf(queue);
   const std::uint64_t upTo = progress ? progress->enqueued.load() : 0;
   if (!progress || progress->finished.load() >= upTo) return ctx.reply(::clFinish(queue));
-  // A queue whose commands end within a moment (a small write) is finished
-  // here, without a hand-off to a helper thread.
-  if (!ctx.posted() && endsSoon(ctx, queue)) {
-    progress->doneUpTo(upTo);
-    return ctx.reply(::clFinish(queue));
-  }
   cl_int status = ::clRetainCommandQueue(queue);
   if (status != CL_SUCCESS) return ctx.reply(status);
   const auto deferred = ctx.defer();
