@@ -529,14 +529,15 @@ class LimitsTest : public FailureTest {
 // A buffer the client could not know the server refuses: its creation is
 // pipelined (it returns at once, CL_SUCCESS), and its first use fails with
 // CL_OUT_OF_RESOURCES (as the specification allows for memory allocated
-// lazily), at the call for a blocking read and in the event otherwise;
-// its release succeeds and leaves nothing behind.
-Outcome firstUseFails(const Remote& r, cl_mem m) {
+// lazily) in the event of a command; a small blocking read, a sync call,
+// returns the creation's own failure, `creation`; its release succeeds and
+// leaves nothing behind.
+Outcome firstUseFails(const Remote& r, cl_mem m, cl_int creation) {
   const cl_int expected = CL_OUT_OF_RESOURCES;
   char bytes[16] = {};
   // (A blocking write may return once its bytes are copied: a read must wait.)
   if (cl_int read = clEnqueueReadBuffer(r.queue, m, CL_TRUE, 0, sizeof bytes, bytes, 0, nullptr, nullptr);
-      read != expected)
+      read != creation)
     return "its first use, a blocking read, returned " + clErrorName(read);
   cl_event filled = nullptr;
   const cl_int pattern = 7;
@@ -566,7 +567,8 @@ TEST_F(LimitsTest, GoingOverALimitIsAnOpenClError) {
     cl_mem c = clCreateBuffer(r.context, CL_MEM_READ_WRITE, half, nullptr, &error);
     // Pipelined: the memory limit shows at the first use.
     if (c == nullptr || error != CL_SUCCESS) return "a buffer over the memory limit failed at the call";
-    if (auto failed = firstUseFails(r, c); !failed.empty()) return "a buffer over the memory limit: " + failed;
+    if (auto failed = firstUseFails(r, c, CL_MEM_OBJECT_ALLOCATION_FAILURE); !failed.empty())
+      return "a buffer over the memory limit: " + failed;
     clReleaseMemObject(b);
     b = clCreateBuffer(r.context, CL_MEM_READ_WRITE, half, nullptr, &error);
     if (error != CL_SUCCESS) return "the memory freed could not be had again: " + clErrorName(error);
@@ -582,7 +584,8 @@ TEST_F(LimitsTest, GoingOverALimitIsAnOpenClError) {
     cl_mem over = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 16, nullptr, &error);
     // The object limit, at the first use too.
     if (over == nullptr || error != CL_SUCCESS) return "a buffer over the object limit failed at the call";
-    if (auto failed = firstUseFails(r, over); !failed.empty()) return "a buffer over the object limit: " + failed;
+    if (auto failed = firstUseFails(r, over, CL_OUT_OF_RESOURCES); !failed.empty())
+      return "a buffer over the object limit: " + failed;
 
     // A request over the message limit: refused, and the session goes on.
     std::vector<char> big(3 * 1024 * 1024, 1);

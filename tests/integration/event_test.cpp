@@ -391,5 +391,53 @@ TEST_F(EventTest, FinishOnAnOutOfOrderQueueWaitsForEarlierCommands) {
   EXPECT_EQ(statusOf(gated), CL_COMPLETE);
 }
 
+// A small blocking read whose command waits for a gate: it returns once the
+// gate opens (from another thread), with its bytes, its event complete and
+// its callback run. (Remotely such a read is answered by its push, not its
+// reply: the server does not wait for the gate.)
+TEST_F(EventTest, BlockingReadBehindAGate) {
+  std::vector<cl_int> source(1024);
+  for (size_t i = 0; i < source.size(); ++i) source[i] = static_cast<cl_int>(3 * i + 1);
+  const size_t bytes = source.size() * sizeof(cl_int);
+  Mem buffer;
+  ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, bytes, source.data(), &buffer));
+
+  std::vector<cl_int> back(source.size(), -1);
+  Event read;
+  std::thread opener = openGateLater(CL_COMPLETE);
+  const cl_int status = clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 0, bytes, back.data(), 1, gate_.address(),
+                                            read.out());
+  opener.join();
+  CL_CHECK(status);
+  EXPECT_EQ(back, source) << "the gated blocking read's bytes";
+  EXPECT_EQ(statusOf(read), CL_COMPLETE);
+  CallbackRecord record;
+  CL_CHECK(clSetEventCallback(read, CL_COMPLETE, &CallbackRecord::record, &record));
+  ASSERT_TRUE(record.waitForCall()) << "no callback for the complete read";
+  EXPECT_EQ(record.status, CL_COMPLETE);
+}
+
+// A small blocking read behind a gate that fails: its event negative, the
+// caller's memory untouched; the queue goes on (the next read works). (The
+// call's own result differs: PoCL 3.1 returns CL_SUCCESS, remote-cl
+// CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, as the spec asks.)
+TEST_F(EventTest, BlockingReadBehindAFailedGateFails) {
+  std::vector<cl_int> source(256, 42);
+  const size_t bytes = source.size() * sizeof(cl_int);
+  Mem buffer;
+  ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, bytes, source.data(), &buffer));
+  std::vector<cl_int> back(source.size(), -1);
+  Event read;
+  std::thread opener = openGateLater(-1);
+  const cl_int status = clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 0, bytes, back.data(), 1, gate_.address(),
+                                            read.out());
+  opener.join();
+  EXPECT_TRUE(status == CL_SUCCESS || status == CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST) << status;
+  EXPECT_LT(statusOf(read), 0);
+  EXPECT_EQ(back, std::vector<cl_int>(source.size(), -1)) << "a failed read wrote the caller's memory";
+  CL_CHECK(clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 0, bytes, back.data(), 0, nullptr, nullptr));
+  EXPECT_EQ(back, source);
+}
+
 }  // namespace
 }  // namespace rcl::test

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "rcl/icd/objects/events.h"
@@ -50,10 +51,19 @@ cl_int enqueueHostStep(cl_command_queue queue, cl_bool blocking, cl_uint n, cons
       event, type);
 }
 
+namespace {
+// A blocking clEnqueueReadBuffer of at most this many bytes (none through
+// shared memory: kMinSharedBytes, shm_pieces.cpp) waits for its reply, which
+// may carry its bytes.
+constexpr std::size_t kReadInReplyMax = std::size_t{64} << 10;
+}  // namespace
+
 cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type,
-                   std::uint64_t token, std::shared_ptr<ReadJoin> join) {
+                   std::uint64_t token, std::shared_ptr<ReadJoin> join, bool inReply) {
   cl_event ev = call.readEvent(event);
-  if (token != 0) call.scalar(token);
+  // [clEnqueueReadBuffer]'s client_waits (codegen/opencl_calls.toml): after the token, 0 for none.
+  if (token != 0 || inReply) call.scalar(token);
+  if (inReply && !call.failed()) call.writer().boolean(true);
   if (call.failed()) return call.status();
   ev->commandType = type;
   cl_command_queue queue = call.queue();
@@ -73,7 +83,9 @@ cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event,
       return true;
     });
   }
-  const cl_int status = call.post();
+  std::optional<Reply> reply;
+  if (inReply) reply.emplace(call.sync());
+  const cl_int status = reply ? reply->status() : call.post();
   if (status != CL_SUCCESS) {
     connection->cancelRead(ev->id);
     return status;
@@ -83,7 +95,12 @@ cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event,
     queue->pendingReads.push_back(ev);  // its hold was taken when the call was sent
   }
   if (!blocking) return CL_SUCCESS;
-  flush(queue);
+  // The server answered with the bytes: the event is complete; otherwise
+  // (a read behind a gate, a busy device) its push brings them.
+  if (protocol::Reader* r = reply ? reply->reader() : nullptr; r != nullptr && !r->atEnd())
+    connection->readInReply(*r, ev->id);
+  else
+    flush(queue);
   return blockingResult(ev, waitForEvent(ev));
 }
 
@@ -95,13 +112,15 @@ cl_int enqueueBufferRead(Call& call, cl_command_queue queue, cl_mem buffer, std:
   call.waitList(waits, n);
   auto* dst = static_cast<unsigned char*>(ptr);
   const std::size_t base = staged.bytes;  // the socket's bytes start after the pieces'
+  const bool inReply = blocking && call.id() == CallId::clEnqueueReadBuffer && staged.token == 0 &&
+                       size <= kReadInReplyMax;
   return enqueueRead(
       call, blocking,
       [dst, size, base](const void* bytes, std::size_t length, std::size_t at) {
         at += base;
         if (at < size) std::memcpy(dst + at, bytes, std::min(length, size - at));
       },
-      event, type, staged.token, std::move(join));
+      event, type, staged.token, std::move(join), inReply);
 }
 
 namespace {

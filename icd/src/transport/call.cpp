@@ -216,6 +216,13 @@ void Call::bulkPieces(const void* bytes, std::size_t size, SendLatch* sent) {
   const std::size_t pieces = protocol::pieceCount(size);
   writer_.array(static_cast<std::uint32_t>(pieces));
   const auto* p = static_cast<const unsigned char*>(bytes);
+  // A small piece is copied: nothing to wait for (a blocking write returns
+  // without waiting for ZeroMQ's I/O thread to be done with the caller's memory).
+  if (size <= kCopiedPiecesMax) {
+    for (std::size_t i = 0; i < pieces; ++i)
+      writer_.bulkCopy(p + i * protocol::kBulkPiece, std::min(protocol::kBulkPiece, size - i * protocol::kBulkPiece));
+    return;
+  }
   for (std::size_t i = 0; i < pieces; ++i)
     lend(p + i * protocol::kBulkPiece, std::min(protocol::kBulkPiece, size - i * protocol::kBulkPiece), sent);
 }

@@ -141,8 +141,23 @@ void Connection::printOutput(protocol::Reader& r) {
   std::fflush(stdout);
 }
 
-void Connection::onReadData(protocol::Reader& r) {
-  auto push = protocol::push::ReadData::decodeBody(r);
+void Connection::onReadData(protocol::Reader& r) { deliverRead(protocol::push::ReadData::decodeBody(r)); }
+
+void Connection::readInReply(protocol::Reader& r, std::uint64_t eventId) {
+  try {
+    auto data = protocol::push::ReadData::decodeBody(r);
+    if (data.event_id != eventId) throw protocol::DecodeError("ReadData.event_id: not the read's");
+    deliverRead(std::move(data));
+  } catch (const protocol::DecodeError& e) {
+    log().warn("remote-cl: malformed read reply from {}: {}", endpoint_, e.what());
+    if (auto read = cancelRead(eventId)) {
+      setEventStatus(read->event, CL_OUT_OF_RESOURCES);
+      unhold(read->event);
+    }
+  }
+}
+
+void Connection::deliverRead(protocol::push::ReadData push) {
   const auto id = push.event_id;
   const cl_int status = push.status;
   PendingRead read;

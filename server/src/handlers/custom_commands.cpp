@@ -104,8 +104,10 @@ void clFinish(CallContext& ctx) {
 }
 
 // [clEnqueueReadBuffer]: queue, buffer, offset, size, wait list, read id[,
-// token of its shared memory pieces].
-// Read in pieces of kBulkPiece, each into a frame of its own.
+// token of its shared memory pieces (0: none)[, client_waits]].
+// Read in pieces of kBulkPiece, each into a frame of its own. client_waits
+// (a bool, sent only true, with a sync call): the reply may carry the bytes
+// (finishRead, data/transfers.h).
 void clEnqueueReadBuffer(CallContext& ctx) {
   auto queue = ctx.handle<cl_command_queue>();
   auto buffer = ctx.handle<cl_mem>();
@@ -114,6 +116,7 @@ void clEnqueueReadBuffer(CallContext& ctx) {
   auto waits = ctx.handles<cl_event>();
   const auto id = readId(ctx);
   auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces read through shared memory
+  const bool clientWaits = !ctx.args().atEnd() && ctx.args().boolean();
   if (staged.bytes > size) refuse(staged, "the pieces read more than the read");
   // Pieces are read at offset + their place: no sum may wrap.
   if (!inBuffer(buffer, offset, size)) refuse(staged, "a read outside its buffer");
@@ -122,7 +125,7 @@ void clEnqueueReadBuffer(CallContext& ctx) {
                  return ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
                                               static_cast<cl_uint>(w.size()), w.data(), part);
                },
-               std::move(staged));
+               std::move(staged), clientWaits);
 }
 
 // [clEnqueueReadBufferRect]: queue, buffer, buffer origin, region, buffer

@@ -19,9 +19,11 @@ using Unpack = std::function<void(const void* bytes, std::size_t size, std::size
 // `call` holds every argument up to and including the wait list. Adds the
 // read's event, sends, and waits when `blocking`. With shared memory pieces
 // sent ahead (shm_pieces.h): their `token` goes last, and `join` completes
-// the event once they and the read's own bytes are in.
+// the event once they and the read's own bytes are in. `inReply` (a blocking
+// clEnqueueReadBuffer): sent as a sync call that says the client waits, whose
+// reply may carry the bytes (server finishRead, data/transfers.h).
 cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type = 0,
-                   std::uint64_t token = 0, std::shared_ptr<ReadJoin> join = nullptr);
+                   std::uint64_t token = 0, std::shared_ptr<ReadJoin> join = nullptr, bool inReply = false);
 
 // The host may read (or write) a memory object unless its host access
 // flags (its own, or its parent's for a sub-buffer) forbid it.

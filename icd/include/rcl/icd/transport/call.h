@@ -188,7 +188,9 @@ class Call {
   void bulkBorrow(const void* bytes, std::size_t size);
   // Buffer data in frames of protocol::kBulkPiece, sent straight from the
   // caller's memory; `sent`, if given, counts down as ZeroMQ is done with
-  // each (the caller waits for it before the memory may change).
+  // each (the caller waits for it before the memory may change). Up to
+  // kCopiedPiecesMax bytes are copied into the frame instead (`sent` untouched).
+  static constexpr std::size_t kCopiedPiecesMax = std::size_t{64} << 10;
   void bulkPieces(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
   // An SVM pointer of the application: the server's address of it travels
   // (nil for NULL). Fails with `error` unless `size` bytes at `p` (size 0: the

@@ -37,6 +37,7 @@
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/curve.h"
 #include "rcl/protocol/link_watch.h"
+#include "rcl/protocol/pushes.h"
 #include "rcl/protocol/transport.h"
 
 namespace rcl::icd {
@@ -146,6 +147,10 @@ class Connection {
   Object* owned(const void* address);
 
   void expectRead(std::uint64_t eventId, PendingRead read);
+  // A sync read's reply that carries its outcome (push::ReadData's fields,
+  // after the status): completes read `eventId` as its push would; a
+  // malformed one fails it.
+  void readInReply(protocol::Reader& reader, std::uint64_t eventId);
   // Forgets a read; returns it if it was still expected.
   std::optional<PendingRead> cancelRead(std::uint64_t eventId);
   std::uint64_t addCallback(RemoteCallback callback);
@@ -192,6 +197,8 @@ class Connection {
   void dispatch(protocol::Frames frames);
   void onReply(std::uint64_t seq, cl_int status, std::optional<protocol::Reader> reply);
   void onReadData(protocol::Reader& reader);
+  // A read's outcome, from its push or its reply: the bytes in place, the event complete.
+  void deliverRead(protocol::push::ReadData data);
   // A read piece's bytes are in a slot (or failed): put them in place, give the slot back.
   void onSlotData(protocol::Reader& reader);
   void onCallback(protocol::Reader& reader);

@@ -16,6 +16,7 @@
 #include <zmq.hpp>
 
 #include "rcl/protocol/profiling_times.h"
+#include "rcl/protocol/pushes.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/data/shm_transfers.h"
 
@@ -37,7 +38,8 @@ std::uint64_t readId(CallContext& ctx);
 // the first `staged.bytes`; the pieces read the rest, and the read's event
 // stands for both.
 void readInPieces(CallContext& ctx, cl_command_queue queue, std::size_t size, const ArrayArg<cl_event>& waits,
-                  std::uint64_t id, const PieceCommand& command, StagedTransfer staged = {});
+                  std::uint64_t id, const PieceCommand& command, StagedTransfer staged = {},
+                  bool clientWaits = false);
 
 // Writes the client's pieces in order, each from its frame (kept until its
 // command completes), after the `staged` pieces (which wrote the first
@@ -47,7 +49,18 @@ void writeInPieces(CallContext& ctx, cl_command_queue queue, Pieces pieces, cons
 
 // After a read was enqueued into `staging`: registers its event under the
 // client's id, pushes the bytes when it completes, and replies.
-void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Pieces> staging);
+// `clientWaits` (a sync call whose client said it waits for this reply,
+// [clEnqueueReadBuffer] in codegen/opencl_calls.toml): the session thread
+// waits a little (2 ms) for the command, and a read that ended by then is
+// answered in the reply itself, [Reply, seq, CL_SUCCESS, ReadData's fields]
+// (no push); past the bound the reply carries the status alone and the push
+// follows, as without the flag.
+void finishRead(CallContext& ctx, cl_int status, cl_event event, std::uint64_t id, std::shared_ptr<Pieces> staging,
+                bool clientWaits = false);
+// A read's outcome, [id, status, pieces, times]: each piece moved out of its
+// frame; nil for the pieces unless `done` is CL_COMPLETE (push::ReadData).
+protocol::push::ReadData readData(std::uint64_t id, cl_int done, Pieces& pieces,
+                                  const std::optional<protocol::ProfilingTimes>& times);
 
 // The push of a read's bytes, [ReadData, 0, id, status, pieces], each piece
 // moved out of its frame; nil for the pieces unless `done` is CL_COMPLETE.
