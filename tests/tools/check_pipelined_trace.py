@@ -10,8 +10,11 @@ the first time on each of its kernels, are checked against the argument
 information that came with the program's kernel names, though the program was
 built without -cl-kernel-arg-info (the server adds it,
 protocol/kernel_arg_info_option.h), and came with the reply of its
-clBuildProgram: no clSetKernelArg, no clCreateKernel and no ProgramKernels
-(traced as clGetProgramInfo) is a round trip. And the platform's device list, asked three
+clBuildProgram: no clSetKernelArg (a typedef'd and a struct by-value argument
+among them, which the server sized with the kernels), no clCreateKernel, no
+ProgramKernels (traced as clGetProgramInfo) and no clGetKernelWorkGroupInfo
+of a value that never changes after the build, nor KernelLaunchInfo (traced
+as clGetKernelWorkGroupInfo), is a round trip. And the platform's device list, asked three
 times, is asked of the server once: the client keeps it.
 
 usage: check_pipelined_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --app pipelined_app"""
@@ -24,7 +27,8 @@ ROUNDS = 3  # pipelined_app's
 CREATIONS = ("clCreateCommandQueue", "clCreateCommandQueueWithProperties", "clCreateSampler",
              "clCreateSamplerWithProperties", "clCreateUserEvent", "clCreateImage", "clCreateBuffer")
 BUFFERS = 5 * ROUNDS  # pipelined_app's: a small one and 4 of 256 KiB (shared buffers on the same host) a round
-KERNEL_CALLS = {"clCreateKernel": ROUNDS, "clSetKernelArg": 7 * ROUNDS}  # pipelined_app's kernel has 7 arguments
+# pipelined_app's kernel has 9 arguments, and its 4 work-group values are asked each round
+KERNEL_CALLS = {"clCreateKernel": ROUNDS, "clSetKernelArg": 9 * ROUNDS, "clGetKernelWorkGroupInfo": 4 * ROUNDS}
 QUERIES = ("clGetCommandQueueInfo", "clGetSamplerInfo", "clGetEventInfo")
 
 

@@ -4,9 +4,11 @@
 // events, asks each for the information that never changes twice, uses them
 // (a marker on each queue, waiting for a user event), and checks every answer.
 // Then, each round, a kernel whose arguments of every kind (a buffer, a
-// __local one, by-value built-in types, a sampler) are set for the first
-// time (the program built without -cl-kernel-arg-info, whose information
-// clGetKernelArgInfo then refuses), launched, and its result checked; and an
+// __local one, by-value built-in types, a typedef'd and a struct by-value
+// type, a sampler) are set for the first time (the program built without
+// -cl-kernel-arg-info, whose information clGetKernelArgInfo then refuses),
+// its work-group information that never changes asked, launched, and its
+// result checked; and an
 // image made from host memory, read back; and buffers of 256 KiB (shared
 // buffers on the same host), written and read back. The platform's device
 // list is asked three times.
@@ -62,14 +64,40 @@ int checkSampler(cl_sampler s, cl_context context, cl_bool normalized, cl_addres
 }
 
 constexpr const char* kSource = R"CLC(
-kernel void k(global float4* out, local float4* tmp, float4 v, float3 w, int n, uchar2 c, sampler_t s) {
-  tmp[0] = v + (float4)(w, 0.0f) + (float4)(n + c.x + c.y);
+typedef float2 real2;
+typedef struct { int a; float b; } pair_t;
+kernel void k(global float4* out, local float4* tmp, float4 v, float3 w, int n, uchar2 c, sampler_t s,
+              const real2 r, pair_t p) {
+  tmp[0] = v + (float4)(w, 0.0f) + (float4)(n + c.x + c.y) + (float4)(r.x + r.y + (float)p.a + p.b);
   out[0] = tmp[0];
 }
 )CLC";
 
-// A kernel of `program`, its arguments set for the first time, launched once: out[0] = v + w + n + c.x + c.y.
-int checkKernel(cl_program program, cl_context context, cl_command_queue queue, int round) {
+struct Pair {
+  cl_int a;
+  cl_float b;
+};
+
+// The work-group information that never changes after the build, each
+// asked on the kernel's device (answered by the client, from the build's reply).
+bool askGroupInfo(cl_kernel kernel, cl_device_id device) {
+  size_t groupSize = 0, compile[3] = {9, 9, 9}, multiple = 0;
+  cl_ulong privateBytes = 0;
+  return clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_WORK_GROUP_SIZE, sizeof groupSize, &groupSize,
+                                  nullptr) == CL_SUCCESS &&
+         clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof compile, compile,
+                                  nullptr) == CL_SUCCESS &&
+         clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE, sizeof multiple,
+                                  &multiple, nullptr) == CL_SUCCESS &&
+         clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_PRIVATE_MEM_SIZE, sizeof privateBytes, &privateBytes,
+                                  nullptr) == CL_SUCCESS &&
+         groupSize > 0 && multiple > 0 && compile[0] == 0 && compile[1] == 0 && compile[2] == 0;
+}
+
+// A kernel of `program`, its arguments set for the first time (a typedef'd
+// and a struct by-value argument among them), launched once:
+// out[0] = v + w + n + c.x + c.y + r.x + r.y + p.a + p.b.
+int checkKernel(cl_program program, cl_context context, cl_command_queue queue, cl_device_id device, int round) {
   cl_int status = CL_SUCCESS;
   cl_kernel kernel = clCreateKernel(program, "k", &status);
   if (status != CL_SUCCESS) return fail("clCreateKernel", status);
@@ -81,14 +109,19 @@ int checkKernel(cl_program program, cl_context context, cl_command_queue queue, 
   const cl_float3 w = {{10.0f, 20.0f, 30.0f}};
   const cl_int n = round;
   const cl_uchar2 c = {{1, 2}};
+  const cl_float2 r = {{0.5f, 0.25f}};
+  const Pair p = {round, 0.25f};
   if ((status = clSetKernelArg(kernel, 0, sizeof out, &out)) != CL_SUCCESS ||
       (status = clSetKernelArg(kernel, 1, sizeof(cl_float4), nullptr)) != CL_SUCCESS ||
       (status = clSetKernelArg(kernel, 2, sizeof v, &v)) != CL_SUCCESS ||
       (status = clSetKernelArg(kernel, 3, sizeof w, &w)) != CL_SUCCESS ||
       (status = clSetKernelArg(kernel, 4, sizeof n, &n)) != CL_SUCCESS ||
       (status = clSetKernelArg(kernel, 5, sizeof c, &c)) != CL_SUCCESS ||
-      (status = clSetKernelArg(kernel, 6, sizeof sampler, &sampler)) != CL_SUCCESS)
+      (status = clSetKernelArg(kernel, 6, sizeof sampler, &sampler)) != CL_SUCCESS ||
+      (status = clSetKernelArg(kernel, 7, sizeof r, &r)) != CL_SUCCESS ||
+      (status = clSetKernelArg(kernel, 8, sizeof p, &p)) != CL_SUCCESS)
     return fail("clSetKernelArg", status);
+  if (!askGroupInfo(kernel, device)) return fail("clGetKernelWorkGroupInfo", CL_INVALID_VALUE);
   // The application built the program without -cl-kernel-arg-info: the
   // information the client checks with is not the application's to see.
   char type[64];
@@ -101,7 +134,7 @@ int checkKernel(cl_program program, cl_context context, cl_command_queue queue, 
       (status = clEnqueueReadBuffer(queue, out, CL_TRUE, 0, sizeof result, &result, 0, nullptr, nullptr)) !=
           CL_SUCCESS)
     return fail("the kernel's launch", status);
-  const float add = static_cast<float>(round + 3);
+  const float add = static_cast<float>(round + 3) + 1.0f + static_cast<float>(round);
   const float expected[4] = {11.0f + add, 22.0f + add, 33.0f + add, 4.0f + add};
   for (int i = 0; i < 4; ++i)
     if (result.s[i] != expected[i]) return fail("the kernel's result", CL_INVALID_VALUE);
@@ -189,7 +222,7 @@ int main() {
   if (status == CL_SUCCESS) status = clBuildProgram(program, 1, &device, "-D RCL_PIPELINED=1", nullptr, nullptr);
   if (status != CL_SUCCESS) return fail("the program's build", status);
   for (int round = 0; round < kRounds; ++round) {
-    if (int failed = checkKernel(program, context, queue, round)) return failed;
+    if (int failed = checkKernel(program, context, queue, device, round)) return failed;
     if (int failed = checkImage(context, queue, round)) return failed;
     if (int failed = checkSharedBuffers(context, queue, round)) return failed;
     cl_command_queue q = clCreateCommandQueue(context, device, CL_QUEUE_PROFILING_ENABLE, &status);

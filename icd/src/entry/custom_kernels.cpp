@@ -5,10 +5,12 @@
 // where the argument's information (fetched with its program's kernel names,
 // kernel_arg_info.h) decides: index, size and object kind are checked at the
 // call, and what only the server could refuse fails the kernel's next launch
-// (CL_INVALID_KERNEL_ARGS). Elsewhere (no information, a struct or typedef'd
-// by-value type), the first time an argument of a kernel function is set with
-// a given shape (kind, size, object kind), the call waits for the server's
-// verdict, so errors come back exactly; later calls of an accepted shape
+// (CL_INVALID_KERNEL_ARGS); a struct or typedef'd by-value type counts as
+// decided once the server sized it with the program's kernels. Elsewhere (no
+// information, such a type the server could not size), the first time an
+// argument of a kernel function is set with a given shape (kind, size, object
+// kind), the call waits for the server's verdict, so errors come back
+// exactly; later calls of an accepted shape
 // cannot fail and are sent without waiting, for every kernel of that function
 // in that build of the program (clCreateKernel joins a kernel to its
 // function's shapes). Shapes and reasons: codegen/opencl_calls.toml.
@@ -70,16 +72,20 @@ bool isArgObject(const Object* o) {
 }
 
 // The function `name` of `program`'s current build; a new one takes the
-// arguments the program's kernel names came with.
+// arguments, and the work-group information on each device, the program's
+// kernel names came with.
 std::shared_ptr<KernelFunction> functionOf(cl_program program, const char* name) {
   std::lock_guard lock(program->functionsMutex);
   auto& function = program->functions[name];
   if (function == nullptr) {
     function = std::make_shared<KernelFunction>();
     if (program->kernelNames) {
-      if (const auto it = program->kernelNames->find(name); it != program->kernelNames->end() && it->second) {
-        function->args = it->second;
-        function->numArgs = static_cast<cl_uint>(it->second->size());
+      if (const auto it = program->kernelNames->find(name); it != program->kernelNames->end()) {
+        const KernelOfBuild& built = it->second;
+        function->args = built.args;
+        if (built.args) function->numArgs = static_cast<cl_uint>(built.args->size());
+        if (built.numArgs) function->numArgs = built.numArgs;
+        function->devices = built.devices;
       }
     }
   }

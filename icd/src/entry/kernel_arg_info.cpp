@@ -8,24 +8,12 @@
 #include "rcl/icd/support/log.h"
 #include "rcl/icd/transport/call.h"
 #include "rcl/protocol/control_messages.h"
+#include "rcl/protocol/kernel_arg_types.h"
 
 namespace rcl::icd {
 namespace {
 
-// `s` without a leading `prefix` (true if it had one).
-bool dropPrefix(std::string& s, std::string_view prefix) {
-  if (s.compare(0, prefix.size(), prefix) != 0) return false;
-  s.erase(0, prefix.size());
-  return true;
-}
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  while (!s.empty() && s.front() == ' ') s.erase(0, 1);
-  while (dropPrefix(s, "const ") || dropPrefix(s, "volatile ")) {
-  }
-  return s;
-}
+using protocol::trimmedTypeName;
 
 cl_mem_object_type imageTypeOf(const std::string& name) {
   if (name == "image1d_t") return CL_MEM_OBJECT_IMAGE1D;
@@ -39,28 +27,10 @@ cl_mem_object_type imageTypeOf(const std::string& name) {
 
 }  // namespace
 
-std::size_t builtinValueSize(std::string name) {
-  name = trimmed(std::move(name));
-  if (dropPrefix(name, "unsigned ")) name = "u" + name;
-  static const std::pair<const char*, std::size_t> kScalars[] = {
-      {"uchar", 1}, {"char", 1}, {"ushort", 2}, {"short", 2}, {"uint", 4},   {"int", 4},
-      {"ulong", 8}, {"long", 8}, {"float", 4},  {"double", 8}, {"half", 2},
-  };
-  for (const auto& [scalar, size] : kScalars) {
-    std::string rest = name;
-    if (!dropPrefix(rest, scalar)) continue;
-    if (rest.empty()) return size;
-    if (rest == "2" || rest == "4" || rest == "8" || rest == "16") return size * std::stoul(rest);
-    if (rest == "3") return size * 4;
-    return 0;  // e.g. "int_typedef": not a built-in type
-  }
-  return 0;
-}
-
 KernelArg classifyArg(cl_kernel_arg_address_qualifier address, cl_kernel_arg_type_qualifier typeQualifier,
                       std::string typeName) {
   KernelArg a;
-  typeName = trimmed(std::move(typeName));
+  typeName = trimmedTypeName(std::move(typeName));
   if ((typeQualifier & CL_KERNEL_ARG_TYPE_PIPE) != 0) return a;
   if (const cl_mem_object_type image = imageTypeOf(typeName); image != 0) {
     a.type = KernelArg::Type::Image;
@@ -72,8 +42,21 @@ KernelArg classifyArg(cl_kernel_arg_address_qualifier address, cl_kernel_arg_typ
   } else if (address == CL_KERNEL_ARG_ADDRESS_GLOBAL || address == CL_KERNEL_ARG_ADDRESS_CONSTANT) {
     if (!typeName.empty() && typeName.back() == '*') a.type = KernelArg::Type::Pointer;
   } else if (address == CL_KERNEL_ARG_ADDRESS_PRIVATE) {
-    a.valueSize = builtinValueSize(typeName);
+    a.valueSize = protocol::builtinValueSize(typeName);
     if (a.valueSize != 0) a.type = KernelArg::Type::Value;
+  }
+  return a;
+}
+
+KernelArg withProbedSize(KernelArg a, cl_kernel_arg_address_qualifier address,
+                         const protocol::control::ArgValueSize& probed) {
+  if (a.type != KernelArg::Type::Unknown || address != CL_KERNEL_ARG_ADDRESS_PRIVATE) return a;
+  if (probed.any_size) {
+    a.type = KernelArg::Type::Value;
+    a.anyValueSize = true;
+  } else if (probed.size != 0) {
+    a.type = KernelArg::Type::Value;
+    a.valueSize = static_cast<std::size_t>(probed.size);
   }
   return a;
 }
@@ -106,6 +89,7 @@ ArgVerdict judgeArg(const KernelArg& declared, std::size_t size, const void* val
       return object != nullptr && object->kind == ObjectKind::Sampler ? error(CL_SUCCESS) : ArgVerdict{};
     case Type::Value:
       if (value == nullptr) return error(CL_INVALID_ARG_VALUE);
+      if (declared.anyValueSize) return size != 0 ? error(CL_SUCCESS) : ArgVerdict{};
       if (size > declared.valueSize) return error(CL_INVALID_ARG_SIZE);
       // (Fewer bytes than the type has: PoCL 3.1 takes them; the platform judges.)
       return size == declared.valueSize ? error(CL_SUCCESS) : ArgVerdict{};
@@ -119,11 +103,33 @@ std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body) {
   if (body == nullptr) return std::nullopt;
   try {
     ProgramKernels kernels;
-    for (const auto& kernel : protocol::calls::ProgramKernelsReply::decodeBody(*body, 0).kernels) {
-      auto& args = kernels[kernel.name];
+    const auto reply = protocol::calls::ProgramKernelsReply::decodeBody(*body, 0);
+    // (Details that do not match the kernels one for one are not used.)
+    const bool detailed = reply.details && reply.details->size() == reply.kernels.size();
+    for (std::size_t k = 0; k < reply.kernels.size(); ++k) {
+      const auto& kernel = reply.kernels[k];
+      KernelOfBuild& built = kernels[kernel.name];
+      const protocol::control::KernelOfBuild* details = detailed ? &(*reply.details)[k] : nullptr;
+      if (details != nullptr) {
+        built.numArgs = details->num_args;
+        for (const auto& d : details->devices) {
+          KernelFunction::OnDevice& on = built.devices[d.device];
+          on.groupSize = static_cast<std::size_t>(d.work_group_size);
+          for (int i = 0; i < 3; ++i) on.requiredSize[i] = static_cast<std::size_t>(d.compile_size[i]);
+          on.staticLocalBytes = d.static_local_bytes;
+          on.preferredMultiple = static_cast<std::size_t>(d.preferred_multiple);
+          on.privateBytes = d.private_mem_size;
+          on.ofBuild = on.groupSize != 0;
+        }
+      }
       if (!kernel.args) continue;
-      args.emplace();
-      for (const auto& a : *kernel.args) args->push_back(classifyArg(a.address, a.type_qualifier, a.type_name));
+      auto& args = built.args.emplace();
+      const bool sized = details != nullptr && details->value_sizes.size() == kernel.args->size();
+      for (std::size_t i = 0; i < kernel.args->size(); ++i) {
+        const auto& a = (*kernel.args)[i];
+        KernelArg arg = classifyArg(a.address, a.type_qualifier, a.type_name);
+        args.push_back(sized ? withProbedSize(arg, a.address, details->value_sizes[i]) : arg);
+      }
     }
     return kernels;
   } catch (const protocol::DecodeError& e) {

@@ -4,7 +4,18 @@
 // parameter and the sizes of the __local arguments set so far
 // (CL_KERNEL_LOCAL_MEM_SIZE adds them to the kernel's own). A new kernel of
 // the same function with the same __local sizes asks nothing. Refusals are
-// asked again. Shape and reason: codegen/opencl_calls.toml.
+// asked again. The values that never change after the build
+// (CL_KERNEL_WORK_GROUP_SIZE, _COMPILE_WORK_GROUP_SIZE,
+// _PREFERRED_WORK_GROUP_SIZE_MULTIPLE, CL_KERNEL_PRIVATE_MEM_SIZE) on a device
+// of the build come with the program's kernels (protocol/program_kernels.h):
+// the first query asks nothing either; so does CL_KERNEL_LOCAL_MEM_SIZE's
+// while no __local argument is set (the kernel's own __local variables). Shape and reason: codegen/opencl_calls.toml.
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <tuple>
+#include <vector>
+
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/transport/driver.h"
@@ -13,6 +24,43 @@
 #include "rcl/icd/support/trace.h"
 
 namespace rcl::icd::custom {
+namespace {
+
+template <class T>
+std::vector<unsigned char> bytesOf(const T& value) {
+  std::vector<unsigned char> bytes(sizeof value);
+  std::memcpy(bytes.data(), &value, sizeof value);
+  return bytes;
+}
+
+// `param`'s value on `device` as the build's reply gave it (nullopt: not
+// given). CL_KERNEL_LOCAL_MEM_SIZE only while no __local argument is set
+// (`noLocalSet`): the server's kernel had none set either, so its answer is
+// the kernel's own __local variables, exactly.
+std::optional<std::vector<unsigned char>> ofBuild(KernelFunction& function, std::uint64_t device,
+                                                  cl_kernel_work_group_info param, bool noLocalSet) {
+  std::lock_guard lock(function.mutex);
+  const auto it = function.devices.find(device);
+  if (it == function.devices.end() || !it->second.ofBuild) return std::nullopt;
+  const KernelFunction::OnDevice& on = it->second;
+  switch (param) {
+    case CL_KERNEL_WORK_GROUP_SIZE:
+      return bytesOf(on.groupSize);
+    case CL_KERNEL_COMPILE_WORK_GROUP_SIZE:
+      return bytesOf(on.requiredSize);
+    case CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE:
+      return bytesOf(on.preferredMultiple);
+    case CL_KERNEL_PRIVATE_MEM_SIZE:
+      return bytesOf(on.privateBytes);
+    case CL_KERNEL_LOCAL_MEM_SIZE:
+      if (noLocalSet) return bytesOf(on.staticLocalBytes);
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
 
 cl_int CL_API_CALL clGetKernelWorkGroupInfo(cl_kernel kernel, cl_device_id device,
                                             cl_kernel_work_group_info param_name, size_t param_value_size,
@@ -24,6 +72,12 @@ cl_int CL_API_CALL clGetKernelWorkGroupInfo(cl_kernel kernel, cl_device_id devic
   KernelFunction& function = *k->function;
   KernelFunction::WorkGroupKey key{d != nullptr ? static_cast<std::uint64_t>(d->id) : 0, param_name,
                                    localArgSizes(k)};
+  if (d != nullptr) {
+    if (const auto value = ofBuild(function, d->id, param_name, std::get<2>(key).empty())) {
+      traceLocalAnswer("clGetKernelWorkGroupInfo");
+      return copyInfo(value->data(), value->size(), param_value_size, param_value, param_value_size_ret);
+    }
+  }
   std::vector<unsigned char> value;
   {
     std::lock_guard lock(function.mutex);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rcl/protocol/control_messages.h"
+#include "rcl/protocol/kernel_arg_types.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/custom_handlers.h"
 
@@ -22,6 +23,14 @@ struct ArgInfo {
   cl_kernel_arg_access_qualifier access = 0;
   cl_kernel_arg_type_qualifier typeQualifier = 0;
   std::string typeName;
+  protocol::control::ArgValueSize valueSize;  // probed (by-value arguments of no built-in type)
+};
+
+// What the server learns of one kernel of the build from a kernel made for
+// the asking.
+struct KernelFacts {
+  std::optional<std::vector<ArgInfo>> args;  // nullopt: the platform gives no argument information
+  std::optional<protocol::control::KernelOfBuild> details;  // nullopt: no kernel could be made
 };
 
 std::optional<std::string> typeName(cl_kernel kernel, cl_uint index) {
@@ -36,33 +45,137 @@ std::optional<std::string> typeName(cl_kernel kernel, cl_uint index) {
   return name;
 }
 
-// The argument information of the kernel `name` of `program`, from a kernel
-// made for the asking (nullopt: the platform gives none).
-std::optional<std::vector<ArgInfo>> argInfoOf(cl_program program, const std::string& name) {
+// The probe of a by-value argument's size (protocol/program_kernels.h): the
+// platform's own clSetKernelArg on the scratch kernel, with every size of
+// 1..kProbeBound + 1 over zeroed bytes, and kFarSize. The size is the largest
+// it takes when every larger one probed is refused with CL_INVALID_ARG_SIZE;
+// it takes any size when it took every one probed. At most
+// kMaxProbedArgs arguments of a build are probed (kProbeBound + 2 calls
+// each, ~0.1 ms on PoCL); the others stay unsized (the client waits for the
+// server's verdict once per shape, as for a platform that refuses otherwise).
+constexpr std::size_t kProbeBound = 1024;  // CL_DEVICE_MAX_PARAMETER_SIZE's least (and PoCL's)
+constexpr std::size_t kFarSize = std::size_t{1} << 16;
+constexpr std::size_t kMaxProbedArgs = 64;
+
+protocol::control::ArgValueSize probeSize(cl_kernel kernel, cl_uint index, const std::vector<unsigned char>& zeros) {
+  std::size_t largest = 0;
+  bool takesAll = true;
+  bool refusedAbove = true;  // every size probed above `largest` refused with CL_INVALID_ARG_SIZE
+  for (std::size_t size = 1; size <= kProbeBound + 1; ++size) {
+    const cl_int status = ::clSetKernelArg(kernel, index, size, zeros.data());
+    if (status == CL_SUCCESS) {
+      largest = size;
+      refusedAbove = true;
+    } else {
+      takesAll = false;
+      refusedAbove = refusedAbove && status == CL_INVALID_ARG_SIZE;
+    }
+  }
+  protocol::control::ArgValueSize probed;
+  if (takesAll) {
+    probed.any_size = ::clSetKernelArg(kernel, index, kFarSize, zeros.data()) == CL_SUCCESS;
+  } else if (largest != 0 && largest <= kProbeBound && refusedAbove &&
+             ::clSetKernelArg(kernel, index, kFarSize, zeros.data()) == CL_INVALID_ARG_SIZE) {
+    probed.size = largest;
+  }
+  return probed;
+}
+
+// Whether argument `a` is one the client cannot size by its type name: by
+// value, of no built-in type and no opaque one.
+bool unsized(const ArgInfo& a) {
+  return a.address == CL_KERNEL_ARG_ADDRESS_PRIVATE && (a.typeQualifier & CL_KERNEL_ARG_TYPE_PIPE) == 0 &&
+         !a.typeName.empty() && a.typeName.back() != '*' && protocol::builtinValueSize(a.typeName) == 0 &&
+         !protocol::isOpaqueTypeName(a.typeName);
+}
+
+std::optional<std::vector<ArgInfo>> argInfoOf(cl_kernel kernel, cl_uint count) {
+  std::optional<std::vector<ArgInfo>> args(count);
+  for (cl_uint i = 0; i < count; ++i) {
+    ArgInfo& a = (*args)[i];
+    auto name = typeName(kernel, i);
+    if (!name ||
+        ::clGetKernelArgInfo(kernel, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof a.address, &a.address, nullptr) !=
+            CL_SUCCESS ||
+        ::clGetKernelArgInfo(kernel, i, CL_KERNEL_ARG_ACCESS_QUALIFIER, sizeof a.access, &a.access, nullptr) !=
+            CL_SUCCESS ||
+        ::clGetKernelArgInfo(kernel, i, CL_KERNEL_ARG_TYPE_QUALIFIER, sizeof a.typeQualifier, &a.typeQualifier,
+                             nullptr) != CL_SUCCESS)
+      return std::nullopt;
+    a.typeName = std::move(*name);
+  }
+  return args;
+}
+
+// CL_KERNEL_*'s values on `device` that never change after the build
+// (nullopt: the platform refuses one, as for a device it was not built for).
+// The scratch kernel has no __local argument set: its CL_KERNEL_LOCAL_MEM_SIZE
+// is its own __local variables.
+std::optional<protocol::control::KernelOnDevice> onDevice(cl_kernel kernel, cl_device_id device) {
+  std::size_t groupSize = 0, preferred = 0;
+  std::size_t compileSize[3] = {0, 0, 0};
+  cl_ulong privateBytes = 0, localBytes = 0;
+  if (::clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_WORK_GROUP_SIZE, sizeof groupSize, &groupSize, nullptr) !=
+          CL_SUCCESS ||
+      ::clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof compileSize, compileSize,
+                                 nullptr) != CL_SUCCESS ||
+      ::clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE, sizeof preferred,
+                                 &preferred, nullptr) != CL_SUCCESS ||
+      ::clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_PRIVATE_MEM_SIZE, sizeof privateBytes, &privateBytes,
+                                 nullptr) != CL_SUCCESS ||
+      ::clGetKernelWorkGroupInfo(kernel, device, CL_KERNEL_LOCAL_MEM_SIZE, sizeof localBytes, &localBytes, nullptr) !=
+          CL_SUCCESS)
+    return std::nullopt;
+  protocol::control::KernelOnDevice on{.device = 0, .work_group_size = groupSize, .compile_size = {},
+                                       .preferred_multiple = preferred, .private_mem_size = privateBytes,
+                                       .static_local_bytes = localBytes};
+  for (int d = 0; d < 3; ++d) on.compile_size[d] = compileSize[d];
+  return on;
+}
+
+std::vector<cl_device_id> programDevices(cl_program program) {
+  std::size_t size = 0;
+  if (::clGetProgramInfo(program, CL_PROGRAM_DEVICES, 0, nullptr, &size) != CL_SUCCESS) return {};
+  std::vector<cl_device_id> devices(size / sizeof(cl_device_id));
+  if (::clGetProgramInfo(program, CL_PROGRAM_DEVICES, size, devices.data(), nullptr) != CL_SUCCESS) return {};
+  return devices;
+}
+
+// The facts of the kernel `name` of `program`, from a kernel made for the
+// asking; `wantArgs` false: the platform keeps no argument information for
+// the build (one kernel of it said so). `probeBudget`: arguments the build may
+// still probe. `devices` pairs each device with its values (the handle, for
+// its id: the caller finds it in the session's table).
+KernelFacts factsOf(cl_program program, const std::string& name, bool wantArgs, const std::vector<cl_device_id>& devices,
+                    std::size_t& probeBudget, std::vector<cl_device_id>& onDevices,
+                    const std::vector<unsigned char>& zeros) {
+  KernelFacts facts;
   cl_int status = CL_SUCCESS;
   cl_kernel kernel = ::clCreateKernel(program, name.c_str(), &status);
-  if (kernel == nullptr || status != CL_SUCCESS) return std::nullopt;
-  std::optional<std::vector<ArgInfo>> args;
+  if (kernel == nullptr || status != CL_SUCCESS) return facts;
   cl_uint count = 0;
   if (::clGetKernelInfo(kernel, CL_KERNEL_NUM_ARGS, sizeof count, &count, nullptr) == CL_SUCCESS) {
-    args.emplace(count);
-    for (cl_uint i = 0; i < count && args; ++i) {
-      ArgInfo& a = (*args)[i];
-      auto name = typeName(kernel, i);
-      if (!name || ::clGetKernelArgInfo(kernel, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof a.address, &a.address,
-                                        nullptr) != CL_SUCCESS ||
-          ::clGetKernelArgInfo(kernel, i, CL_KERNEL_ARG_ACCESS_QUALIFIER, sizeof a.access, &a.access, nullptr) !=
-              CL_SUCCESS ||
-          ::clGetKernelArgInfo(kernel, i, CL_KERNEL_ARG_TYPE_QUALIFIER, sizeof a.typeQualifier, &a.typeQualifier,
-                               nullptr) != CL_SUCCESS) {
-        args.reset();
-        break;
+    auto& details = facts.details.emplace();
+    details.num_args = count;
+    // (Work-group information first: the probe leaves arguments set.)
+    for (cl_device_id device : devices) {
+      if (auto on = onDevice(kernel, device)) {
+        details.devices.push_back(*on);
+        onDevices.push_back(device);
       }
-      a.typeName = std::move(*name);
+    }
+    if (wantArgs) facts.args = argInfoOf(kernel, count);
+    if (facts.args) {
+      details.value_sizes.resize(count);
+      for (cl_uint i = 0; i < count; ++i) {
+        if (!unsized((*facts.args)[i]) || probeBudget == 0) continue;
+        --probeBudget;
+        details.value_sizes[i] = probeSize(kernel, i, zeros);
+      }
     }
   }
   ::clReleaseKernel(kernel);
-  return args;
+  return facts;
 }
 
 std::vector<std::string> kernelNames(cl_program program) {
@@ -86,16 +199,21 @@ std::vector<std::string> kernelNames(cl_program program) {
 // ([replies.ProgramKernels]); CallError if the platform names none.
 void replyKernels(CallContext& ctx, cl_program program) {
   std::vector<std::string> names;
-  std::vector<std::optional<std::vector<ArgInfo>>> infos;
+  std::vector<KernelFacts> facts;
+  std::vector<std::vector<cl_device_id>> onDevices;  // per kernel, the device of each of its details' devices
   ctx.outside([&] {
     names = kernelNames(program);
-    infos.reserve(names.size());
+    facts.reserve(names.size());
+    onDevices.resize(names.size());
+    const std::vector<cl_device_id> devices = programDevices(program);
+    const std::vector<unsigned char> zeros(kFarSize, 0);
+    std::size_t probeBudget = kMaxProbedArgs;
     // (A platform that keeps no argument information for one kernel of the
     // build keeps none for the others: PoCL without -cl-kernel-arg-info.)
     bool available = true;
-    for (const std::string& name : names) {
-      infos.push_back(available ? argInfoOf(program, name) : std::nullopt);
-      available = infos.back().has_value();
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      facts.push_back(factsOf(program, names[k], available, devices, probeBudget, onDevices[k], zeros));
+      available = facts.back().args.has_value();
     }
     return CL_SUCCESS;
   });
@@ -103,11 +221,26 @@ void replyKernels(CallContext& ctx, cl_program program) {
   if (!ctx.replying()) return;
   protocol::calls::ProgramKernelsReply reply;
   reply.kernels.resize(names.size());
+  auto& details = reply.details.emplace();
+  const bool detailed = std::all_of(facts.begin(), facts.end(), [](const KernelFacts& f) { return f.details.has_value(); });
   for (std::size_t k = 0; k < names.size(); ++k) {
     reply.kernels[k].name = names[k];
-    if (!infos[k]) continue;
+    if (detailed) {
+      details.push_back(std::move(*facts[k].details));
+      // (Each device as the session knows it; one it does not know is left out.)
+      auto& on = details.back().devices;
+      std::size_t kept = 0;
+      for (std::size_t d = 0; d < on.size(); ++d) {
+        const std::uint64_t id = ctx.session().table().idOf(onDevices[k][d]);
+        if (id == 0) continue;
+        on[kept] = on[d];
+        on[kept++].device = id;
+      }
+      on.resize(kept);
+    }
+    if (!facts[k].args) continue;
     auto& args = reply.kernels[k].args.emplace();
-    for (ArgInfo& a : *infos[k]) args.push_back({a.address, a.access, a.typeQualifier, std::move(a.typeName)});
+    for (ArgInfo& a : *facts[k].args) args.push_back({a.address, a.access, a.typeQualifier, std::move(a.typeName)});
   }
   reply.encodeBody(ctx.replyWriter());
 }

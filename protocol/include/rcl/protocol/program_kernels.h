@@ -23,6 +23,36 @@
 // the CL_KERNEL_ARG_ADDRESS_QUALIFIER, CL_KERNEL_ARG_ACCESS_QUALIFIER,
 // CL_KERNEL_ARG_TYPE_QUALIFIER and CL_KERNEL_ARG_TYPE_NAME of the argument.
 //
+// A trailing `details` (absent from an older server) has one entry per
+// kernel, in the same order, from the same kernel made for the asking:
+//
+//   [num_args, [[size, any_size] ...one per argument], [[device_id,
+//    work_group_size, [compile_size x3], preferred_multiple,
+//    private_mem_size, static_local_bytes] ...one per device]]
+//
+// - The size of each by-value argument whose type name is no built-in type
+//   (kernel_arg_types.h: a typedef, a struct), which the client cannot derive:
+//   the server probes it with the platform's own clSetKernelArg on that
+//   kernel, sizes 1..1025 over zeroed bytes and then 64 KiB. `size` is the
+//   largest size taken when every larger one was refused with
+//   CL_INVALID_ARG_SIZE; `any_size` says the platform took every size (PoCL
+//   3.1 checks none for such types), so the client refuses none either. At
+//   most 64 arguments a build are probed (1027 calls each, ~0.1 ms on PoCL);
+//   any other (0, false) leaves the client waiting for the server's verdict
+//   once per shape. The client checks clSetKernelArg of a sized argument at
+//   the call as a built-in one's (a larger size is CL_INVALID_ARG_SIZE).
+// - Per device of the program the kernel answers for, what
+//   clGetKernelWorkGroupInfo says and never changes after the build:
+//   CL_KERNEL_WORK_GROUP_SIZE, _COMPILE_WORK_GROUP_SIZE,
+//   _PREFERRED_WORK_GROUP_SIZE_MULTIPLE, CL_KERNEL_PRIVATE_MEM_SIZE, and
+//   CL_KERNEL_LOCAL_MEM_SIZE with no __local argument set (the kernel's own
+//   __local variables, which kernel_launch_info.h carries too); the client
+//   answers the four itself and checks launches against them without
+//   KernelLaunchInfo. CL_KERNEL_LOCAL_MEM_SIZE itself stays a query (it adds
+//   the __local arguments' sizes).
+//
+// `details` is empty when a kernel of the build could not be made.
+//
 // Its id: CallId::ProgramKernels (codegen/private_calls.toml); its answer:
 // [replies.ProgramKernels] in codegen/messages.toml, the generated
 // rcl::protocol::calls::ProgramKernelsReply both sides use.

@@ -31,6 +31,7 @@ namespace rcl::icd {
 class Connection;
 struct KernelFunction;
 struct KernelArg;
+struct KernelOfBuild;
 using protocol::ObjectKind;
 
 extern const cl_icd_dispatch kDispatchTable;
@@ -152,8 +153,9 @@ struct _cl_mem : rcl::icd::Object {
 // entry/kernel_arg_info.h): what clSetKernelArg is checked against.
 struct rcl::icd::KernelArg {
   enum class Type : std::uint8_t { Unknown, Local, Pointer, Image, Sampler, Value };
-  Type type = Type::Unknown;         // Unknown: the server judges (a struct, a typedef, a pipe, a queue)
-  std::size_t valueSize = 0;         // Value: the size a by-value built-in type has
+  Type type = Type::Unknown;         // Unknown: the server judges (a pipe, a queue, a struct or typedef not sized)
+  std::size_t valueSize = 0;         // Value: the size a by-value type has (built-in, or the server's probe)
+  bool anyValueSize = false;         // Value: the platform takes any size (the server's probe)
   cl_mem_object_type imageType = 0;  // Image: the image type it declares
 };
 
@@ -163,6 +165,11 @@ struct rcl::icd::KernelFunction {
     std::size_t groupSize = 0;                // CL_KERNEL_WORK_GROUP_SIZE (0: unknown)
     std::size_t requiredSize[3] = {0, 0, 0};  // CL_KERNEL_COMPILE_WORK_GROUP_SIZE
     cl_ulong staticLocalBytes = 0;            // its own __local variables
+    // From the build's reply (protocol/program_kernels.h): the values below
+    // are known too, and clGetKernelWorkGroupInfo answers the four itself.
+    bool ofBuild = false;
+    std::size_t preferredMultiple = 0;        // CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE
+    cl_ulong privateBytes = 0;                // CL_KERNEL_PRIVATE_MEM_SIZE
   };
   std::mutex mutex;
   std::map<cl_uint, std::set<std::uint64_t>> acceptedShapes;  // argument index -> shapes accepted
@@ -178,6 +185,15 @@ struct rcl::icd::KernelFunction {
   std::map<WorkGroupKey, std::vector<unsigned char>> workGroupInfo;
 };
 
+// A kernel of a program's build as the server described it (with the
+// build's reply, or ProgramKernels: entry/kernel_arg_info.h): what a new
+// KernelFunction of that name starts with.
+struct rcl::icd::KernelOfBuild {
+  std::optional<std::vector<rcl::icd::KernelArg>> args;  // nullopt: no argument information
+  std::optional<cl_uint> numArgs;
+  std::map<std::uint64_t, rcl::icd::KernelFunction::OnDevice> devices;  // device id -> its values
+};
+
 struct _cl_program : rcl::icd::Object {
   cl_context context = nullptr;
   std::string source;  // from clCreateProgramWithSource: its #include lines are followed at build time
@@ -188,7 +204,7 @@ struct _cl_program : rcl::icd::Object {
   // CL_PROGRAM_KERNEL_NAMES of its current build, once asked (a creation of
   // a kernel it names is pipelined), each with its arguments when the
   // platform gives their information; forgotten at the next build.
-  std::optional<std::map<std::string, std::optional<std::vector<rcl::icd::KernelArg>>>> kernelNames;
+  std::optional<std::map<std::string, rcl::icd::KernelOfBuild>> kernelNames;
   // Its last build, compile or link asked for uniform work-groups
   // (-cl-uniform-work-group-size, or -cl-std=CL1.x): its kernels' launches
   // must divide the range (build_options.h).
