@@ -1,5 +1,5 @@
 // Creations the client sends without waiting (samplers, host queues, user
-// events, images: icd/include/rcl/icd/entry/pipelined.h) that the server then refuses: the
+// events, images, contexts, programs of source: icd/include/rcl/icd/entry/pipelined.h) that the server then refuses: the
 // call returned CL_SUCCESS, so the refusal must show at the object's first
 // use, with the server's error, and the object's release must succeed and
 // leave nothing behind on the server (its session's object count, as the
@@ -189,6 +189,86 @@ TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) 
     clReleaseProgram(program);
     clReleaseCommandQueue(queue);
     clReleaseContext(context);
+    return {};
+  });
+  EXPECT_EQ(child.waitForOutcome(60s), "");
+}
+
+// A context and a program of source over the limit: both returned at the
+// call; the program's build fails with the server's error, and so does
+// whatever the refused context is first used for (a program made in it,
+// itself sent without waiting, then built; a query only the server answers);
+// what the client sent (devices, source) is still answered. Released,
+// nothing is left on the server, and new ones work.
+TEST_F(PipelinedCreationTest, ARefusedContextOrProgramFailsItsFirstUseAndLeavesNothing) {
+  ChildProcess child([&]() -> Outcome {
+    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
+    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
+    cl_platform_id platform = nullptr;
+    cl_device_id device = nullptr;
+    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return "no remote platform";
+    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return "no remote device";
+    cl_int error = CL_SUCCESS;
+    const char* source = "kernel void k(global int* p) { p[0] = 7; }";
+    // Within the limit: a context and 5 programs.
+    cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
+    if (error != CL_SUCCESS) return "clCreateContext: " + clErrorName(error);
+    cl_program fitting[kMaxObjects - 1] = {};
+    for (cl_program& p : fitting) {
+      p = clCreateProgramWithSource(context, 1, &source, nullptr, &error);
+      if (error != CL_SUCCESS) return "a program within the limit: " + clErrorName(error);
+    }
+    // Over it: sent without waiting, so CL_SUCCESS at the call.
+    cl_program over = clCreateProgramWithSource(context, 1, &source, nullptr, &error);
+    if (over == nullptr || error != CL_SUCCESS) return "a program over the limit failed at the call: " + clErrorName(error);
+    const cl_context_properties properties[] = {CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(platform), 0};
+    cl_context overContext = clCreateContext(properties, 1, &device, nullptr, nullptr, &error);
+    if (overContext == nullptr || error != CL_SUCCESS)
+      return "a context over the limit failed at the call: " + clErrorName(error);
+    cl_program inRefused = clCreateProgramWithSource(overContext, 1, &source, nullptr, &error);
+    if (inRefused == nullptr || error != CL_SUCCESS)
+      return "a program in the refused context failed at the call: " + clErrorName(error);
+    // What the client sent is answered, as for any context and program.
+    cl_uint count = 0;
+    if (clGetContextInfo(overContext, CL_CONTEXT_NUM_DEVICES, sizeof count, &count, nullptr) != CL_SUCCESS || count != 1)
+      return "the refused context's number of devices was not answered";
+    char text[128] = {};
+    if (clGetProgramInfo(over, CL_PROGRAM_SOURCE, sizeof text, text, nullptr) != CL_SUCCESS || std::string(text) != source)
+      return "the refused program's source was not answered";
+
+    // First uses fail with the server's error.
+    if ((error = clBuildProgram(over, 1, &device, nullptr, nullptr, nullptr)) != CL_OUT_OF_RESOURCES)
+      return "the refused program's build returned " + clErrorName(error);
+    if ((error = clBuildProgram(inRefused, 1, &device, nullptr, nullptr, nullptr)) != CL_OUT_OF_RESOURCES)
+      return "the build of a program in the refused context returned " + clErrorName(error);
+    cl_uint refs = 0;
+    if ((error = clGetContextInfo(overContext, CL_CONTEXT_REFERENCE_COUNT, sizeof refs, &refs, nullptr)) !=
+        CL_OUT_OF_RESOURCES)
+      return "the refused context's reference count returned " + clErrorName(error);
+
+    // Released: nothing was left to release; the server counts the objects within the limit.
+    if (clReleaseProgram(inRefused) != CL_SUCCESS) return "the release of the program in the refused context failed";
+    if (clReleaseProgram(over) != CL_SUCCESS) return "the refused program's release failed";
+    if (clReleaseContext(overContext) != CL_SUCCESS) return "the refused context's release failed";
+    if (const long objects = sessionObjects(server_->endpoint(), kMaxObjects); objects != kMaxObjects)
+      return "the server counts " + std::to_string(objects) + " objects after the refused ones were released, not " +
+             std::to_string(kMaxObjects);
+    // Room again: a new context, a program in it that builds, and its kernel.
+    for (cl_program p : fitting) clReleaseProgram(p);
+    cl_context again = clCreateContext(properties, 1, &device, nullptr, nullptr, &error);
+    if (error != CL_SUCCESS) return "a context after the releases: " + clErrorName(error);
+    cl_program program = clCreateProgramWithSource(again, 1, &source, nullptr, &error);
+    if (error != CL_SUCCESS) return "a program after the releases: " + clErrorName(error);
+    if ((error = clBuildProgram(program, 1, &device, nullptr, nullptr, nullptr)) != CL_SUCCESS)
+      return "the build after the releases: " + clErrorName(error);
+    cl_kernel kernel = clCreateKernel(program, "k", &error);
+    if (error != CL_SUCCESS) return "the kernel after the releases: " + clErrorName(error);
+    clReleaseKernel(kernel);
+    clReleaseProgram(program);
+    clReleaseContext(again);
+    clReleaseContext(context);
+    if (const long objects = sessionObjects(server_->endpoint(), 0); objects != 0)
+      return "the server counts " + std::to_string(objects) + " objects after every release, not 0";
     return {};
   });
   EXPECT_EQ(child.waitForOutcome(60s), "");

@@ -305,5 +305,109 @@ TEST_F(KeptInfoTest, AKernelsLocalMemorySizeFollowsItsLocalArguments) {
   EXPECT_LT(first[0], first[1]) << "nothing set, then 64 bytes of __local a";
 }
 
+// Contexts and programs of source are made without waiting when the client
+// knows the platform takes them (icd/include/rcl/icd/entry/pipelined.h), and
+// what they were made of is answered by the client: each must answer as the
+// native platform does (this test runs natively too), and work.
+TEST_F(KeptInfoTest, ContextsAndProgramsOfSourceAnswerWithWhatTheyWereMadeOf) {
+  const auto platform = reinterpret_cast<cl_context_properties>(platform_);
+  const std::vector<std::vector<cl_context_properties>> lists = {
+      {}, {0}, {CL_CONTEXT_PLATFORM, platform, 0},
+      {CL_CONTEXT_PLATFORM, platform, CL_CONTEXT_INTEROP_USER_SYNC, CL_FALSE, 0},
+      {CL_CONTEXT_INTEROP_USER_SYNC, CL_TRUE, 0}};
+  int notified = 0;  // the context's error callback, given for every other context
+  auto notify = [](const char*, const void*, size_t, void* user) { ++*static_cast<int*>(user); };
+  for (std::size_t i = 0; i < lists.size(); ++i) {
+    const auto& list = lists[i];
+    cl_int error = CL_SUCCESS;
+    Context context(clCreateContext(list.empty() ? nullptr : list.data(), 1, &device_, i % 2 == 1 ? +notify : nullptr,
+                                    i % 2 == 1 ? &notified : nullptr, &error));
+    CL_CHECK(error) << "properties " << i;
+    for (int twice = 0; twice < 2; ++twice) {
+      cl_uint count = 0;
+      CL_CHECK(queryInfo(&count, clGetContextInfo, context.get(), CL_CONTEXT_NUM_DEVICES));
+      EXPECT_EQ(count, 1u);
+      cl_device_id device = nullptr;
+      CL_CHECK(queryInfo(&device, clGetContextInfo, context.get(), CL_CONTEXT_DEVICES));
+      EXPECT_EQ(device, device_);
+      EXPECT_EQ(propertyList<cl_context_properties>(clGetContextInfo, context.get(), CL_CONTEXT_PROPERTIES), list)
+          << "properties " << i;
+    }
+    // Programs of source in it: two strings (one up to its NUL, one cut by its length) answer joined.
+    const char* strings[] = {"kernel void k(global int* p) { p[0] = 7; }", " /* a comment */ // cut"};
+    const size_t lengths[] = {0, 17};
+    Program program(clCreateProgramWithSource(context, 2, strings, lengths, &error));
+    CL_CHECK(error);
+    const char* withNul[] = {"/* a */\0/* b */"};
+    const size_t nulLength[] = {14};
+    Program cut(clCreateProgramWithSource(context, 1, withNul, nulLength, &error));
+    CL_CHECK(error);
+    for (int twice = 0; twice < 2; ++twice) {
+      std::string source;
+      CL_CHECK(queryString(&source, clGetProgramInfo, program.get(), CL_PROGRAM_SOURCE));
+      EXPECT_EQ(source, std::string(strings[0]) + std::string(strings[1], lengths[1]));
+      CL_CHECK(queryString(&source, clGetProgramInfo, cut.get(), CL_PROGRAM_SOURCE));
+      EXPECT_EQ(source, "/* a */") << "a source with a NUL answers up to it";
+      cl_context of = nullptr;
+      CL_CHECK(queryInfo(&of, clGetProgramInfo, program.get(), CL_PROGRAM_CONTEXT));
+      EXPECT_EQ(of, context.get());
+      cl_uint count = 0;
+      CL_CHECK(queryInfo(&count, clGetProgramInfo, program.get(), CL_PROGRAM_NUM_DEVICES));
+      EXPECT_EQ(count, 1u);
+      cl_device_id device = nullptr;
+      CL_CHECK(queryInfo(&device, clGetProgramInfo, program.get(), CL_PROGRAM_DEVICES));
+      EXPECT_EQ(device, device_);
+    }
+    // They work: the program builds and its kernel writes 7.
+    CL_CHECK(clBuildProgram(program, 1, &device_, nullptr, nullptr, nullptr));
+    Kernel kernel(clCreateKernel(program, "k", &error));
+    CL_CHECK(error);
+    CommandQueue queue = createQueue(context, device_, 0, &error);
+    CL_CHECK(error);
+    Mem buffer(clCreateBuffer(context, CL_MEM_READ_WRITE, sizeof(int), nullptr, &error));
+    CL_CHECK(error);
+    cl_mem b = buffer;
+    CL_CHECK(clSetKernelArg(kernel, 0, sizeof b, &b));
+    const size_t one = 1;
+    CL_CHECK(clEnqueueNDRangeKernel(queue, kernel, 1, nullptr, &one, nullptr, 0, nullptr, nullptr));
+    int value = 0;
+    CL_CHECK(clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, sizeof value, &value, 0, nullptr, nullptr));
+    EXPECT_EQ(value, 7) << "properties " << i;
+  }
+  EXPECT_EQ(notified, 0) << "a context's error callback ran with no error";
+}
+
+// What the client refuses of a program's strings itself (PoCL's errors, and
+// the specification's for a NULL list, which PoCL 3.1 reads: not natively).
+TEST_F(KeptInfoTest, AProgramsStringsAreRefusedAsThePlatformRefusesThem) {
+  cl_int error = CL_SUCCESS;
+  const char* strings[] = {"kernel void k() {}", nullptr};
+  EXPECT_EQ(clCreateProgramWithSource(context_, 0, strings, nullptr, &error), nullptr);
+  EXPECT_EQ(error, CL_INVALID_VALUE) << "a count of 0";
+  EXPECT_EQ(clCreateProgramWithSource(context_, 2, strings, nullptr, &error), nullptr);
+  EXPECT_EQ(error, CL_INVALID_VALUE) << "a NULL string";
+  EXPECT_EQ(clCreateProgramWithSource(nullptr, 0, strings, nullptr, &error), nullptr);
+  EXPECT_EQ(error, CL_INVALID_CONTEXT) << "no context, a count of 0: the context first";
+  if (isRemote()) {
+    EXPECT_EQ(clCreateProgramWithSource(context_, 1, nullptr, nullptr, &error), nullptr);
+    EXPECT_EQ(error, CL_INVALID_VALUE) << "a NULL list of strings";
+  }
+  int data = 0;
+  EXPECT_EQ(clCreateContext(nullptr, 1, &device_, nullptr, &data, &error), nullptr);
+  EXPECT_EQ(error, CL_INVALID_VALUE) << "user data without a callback";
+  EXPECT_EQ(clCreateContext(nullptr, 0, &device_, nullptr, nullptr, &error), nullptr);
+  EXPECT_EQ(error, CL_INVALID_VALUE) << "no device";
+  const cl_context_properties twice[] = {CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(platform_),
+                                         CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(platform_), 0};
+  EXPECT_EQ(clCreateContext(twice, 1, &device_, nullptr, nullptr, &error), nullptr);
+  EXPECT_EQ(error, CL_INVALID_PROPERTY) << "CL_CONTEXT_PLATFORM twice";
+  const cl_device_id both[] = {device_, device_};
+  Context doubled(clCreateContext(nullptr, 2, both, nullptr, nullptr, &error));
+  CL_CHECK(error) << "a device named twice";
+  cl_uint count = 0;
+  CL_CHECK(queryInfo(&count, clGetContextInfo, doubled.get(), CL_CONTEXT_NUM_DEVICES));
+  EXPECT_EQ(count, 1u) << "a device named twice counts once";
+}
+
 }  // namespace
 }  // namespace rcl::test

@@ -12,6 +12,7 @@
 // image made from host memory, read back; and buffers of 256 KiB (shared
 // buffers on the same host), written and read back. The platform's device
 // list is asked three times.
+// Its context and program (of source) are asked what they were made of.
 // Prints "pipelined_app: OK" and exits 0 when everything is right.
 #define CL_USE_DEPRECATED_OPENCL_1_2_APIS
 #include <cstdio>
@@ -219,7 +220,15 @@ int main() {
   cl_program program = clCreateProgramWithSource(context, 1, &source, nullptr, &status);
   // (Without -cl-kernel-arg-info: PoCL then gives no argument information,
   // yet the client has it to check clSetKernelArg with, as the server adds the option.)
-  if (status == CL_SUCCESS) status = clBuildProgram(program, 1, &device, "-D RCL_PIPELINED=1", nullptr, nullptr);
+  if (status != CL_SUCCESS) return fail("clCreateProgramWithSource", status);
+  // What they were made of: answered by the client (both were sent without waiting).
+  if (!answers(clGetContextInfo, context, CL_CONTEXT_NUM_DEVICES, cl_uint{1}) ||
+      !answers(clGetContextInfo, context, CL_CONTEXT_DEVICES, device) ||
+      !answers(clGetProgramInfo, program, CL_PROGRAM_CONTEXT, context) ||
+      !answers(clGetProgramInfo, program, CL_PROGRAM_NUM_DEVICES, cl_uint{1}) ||
+      !answers(clGetProgramInfo, program, CL_PROGRAM_DEVICES, device))
+    return fail("a context's or a program's information", CL_INVALID_VALUE);
+  status = clBuildProgram(program, 1, &device, "-D RCL_PIPELINED=1", nullptr, nullptr);
   if (status != CL_SUCCESS) return fail("the program's build", status);
   for (int round = 0; round < kRounds; ++round) {
     if (int failed = checkKernel(program, context, queue, device, round)) return failed;

@@ -32,7 +32,10 @@ CallContext::CallContext(Session& session, protocol::Reader& args, std::uint64_t
                          bool holdsState)
     : session_(session), args_(args), seq_(seq), call_(call), holdsState_(holdsState) {}
 
-std::uint64_t CallContext::newId() { return args_.u64(); }
+std::uint64_t CallContext::newId() {
+  newId_ = args_.u64();
+  return newId_;
+}
 
 StringArg CallContext::string() {
   if (args_.isNil()) return {};
@@ -290,6 +293,9 @@ void CallContext::finish() {
     // failure, not "unknown" (its reply may overtake this push), and its
     // release succeeds.
     if (eventId_ != 0) session_.table().addFailed(eventId_, ObjectKind::Event, status_);
+    // The object it was to create never was (an argument was refused): its
+    // uses fail with this error too, and its release succeeds.
+    if (newId_ != 0 && !adopted_) session_.table().addFailed(newId_, ObjectKind::None, status_);
     session_.send(protocol::push::AsyncError{
         .status = status_, .call_id = static_cast<std::uint16_t>(call_), .event_id = eventId_}.frames());
   }

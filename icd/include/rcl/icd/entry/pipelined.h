@@ -6,7 +6,9 @@
 // a creation that failed with its error: the first command that uses the
 // object fails with it (as the specification allows for resources
 // allocated lazily), and its release succeeds and frees nothing
-// (server/include/rcl/server/session/handle_table.h). Input the client is not sure
+// (server/include/rcl/server/session/handle_table.h); so does a creation
+// the server refused before it began (an argument whose own pipelined
+// creation failed: a program of a refused context). Input the client is not sure
 // of goes the usual way, one round trip, so its error is the platform's own.
 #pragma once
 

@@ -284,10 +284,15 @@ class Call {
       if (p == nullptr || !useConnection(connectionOf(p))) return fail(invalid), std::nullopt;
       ids.push_back(p->id);
     }
-    // clCreateContext: the new context keeps the devices it is made of.
+    // clCreateContext: the new context keeps the devices it is made of
+    // (each once: a device named twice counts once).
     if constexpr (std::is_same_v<P, _cl_device_id>) {
-      if (created_ != nullptr && created_->kind == ObjectKind::Context)
-        static_cast<cl_context>(created_)->devices.assign(list, list + n);
+      if (created_ != nullptr && created_->kind == ObjectKind::Context) {
+        auto& devices = static_cast<cl_context>(created_)->devices;
+        devices.clear();
+        for (std::size_t i = 0; i < n; ++i)
+          if (std::find(devices.begin(), devices.end(), list[i]) == devices.end()) devices.push_back(list[i]);
+      }
     }
     return ids;
   }

@@ -34,12 +34,14 @@ extern const bool kRunsLong[protocol::kCallIdCount];
 using protocol::mayEnqueue;
 
 // The release calls of the kinds whose creation the client may pipeline
-// (buffers, kernels, samplers, host queues, user events: icd/include/rcl/icd/entry/pipelined.h):
-// they may name an id whose creation failed.
+// (contexts, programs of source, buffers, kernels, samplers, host queues,
+// user events: icd/include/rcl/icd/entry/pipelined.h): they may name an id
+// whose creation failed.
 constexpr bool releases(protocol::CallId call) {
   using protocol::CallId;
   return call == CallId::clReleaseMemObject || call == CallId::clReleaseKernel || call == CallId::clReleaseSampler ||
-         call == CallId::clReleaseCommandQueue || call == CallId::clReleaseEvent;
+         call == CallId::clReleaseCommandQueue || call == CallId::clReleaseEvent ||
+         call == CallId::clReleaseContext || call == CallId::clReleaseProgram;
 }
 
 class CallContext {
@@ -265,6 +267,7 @@ class CallContext {
   template <class Handle>
   void adopt(std::uint64_t id, Handle created, cl_int& status) {
     constexpr auto kind = protocol::HandleTraits<Handle>::kind;
+    adopted_ = true;
     if (status != CL_SUCCESS || created == nullptr) {
       if (seq_ == 0) session_.table().addFailed(id, kind, status != CL_SUCCESS ? status : CL_OUT_OF_RESOURCES);
       return;
@@ -401,6 +404,11 @@ class CallContext {
   bool deferred_ = false;
   cl_int status_ = CL_SUCCESS;
   std::uint64_t eventId_ = 0;
+  // The id a creation's client picked (newId), and whether adopt() took it
+  // over: a posted creation that failed before (an argument refused, e.g. a
+  // context whose own posted creation failed) leaves it failed in finish().
+  std::uint64_t newId_ = 0;
+  bool adopted_ = false;
 };
 
 }  // namespace rcl::server

@@ -54,7 +54,8 @@ class HandleTable {
     constexpr auto kind = protocol::HandleTraits<Handle>::kind;
     const auto it = byId_.find(id);
     if (it == byId_.end() || it->second.kind != kind) {
-      if (const auto failed = failed_.find(id); failed != failed_.end() && failed->second.kind == kind)
+      if (const auto failed = failed_.find(id);
+          failed != failed_.end() && (failed->second.kind == kind || failed->second.kind == ObjectKind::None))
         throw CallError(failed->second.error, std::string("the ") + protocol::kindName(kind) +
                                                   "'s creation failed (a pipelined creation)");
       throw CallError(protocol::HandleTraits<Handle>::invalidError,
@@ -65,6 +66,8 @@ class HandleTable {
 
   // A creation the client did not wait for failed with `error`: every use of
   // `id` fails with it until the client releases the object (forgetFailed).
+  // ObjectKind::None: a creation refused before it knew its kind (an
+  // argument), which fails the uses of any kind.
   // Bounded: past kMaxFailed such ids, the id is just unknown.
   void addFailed(std::uint64_t id, ObjectKind kind, cl_int error);
   // Whether `id` named a failed creation (now forgotten).
