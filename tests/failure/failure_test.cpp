@@ -616,10 +616,16 @@ TEST_F(LimitsTest, ARequestOverTheMessageLimitIsRefused) {
     std::string huge(3 * 1024 * 1024, ' ');
     huge += source;
     const char* text = huge.c_str();
+    // A program of source is created without waiting (the client cannot
+    // know the server's limit): the refusal fails its first use, its build.
     cl_program program = clCreateProgramWithSource(r.context, 1, &text, nullptr, &error);
-    if (program != nullptr || error != CL_OUT_OF_RESOURCES)
-      return "a 3 MiB request over the 2 MiB message limit gave " + clErrorName(error);
+    if (error != CL_SUCCESS) return "the creation of a program of 3 MiB of source waited and gave " + clErrorName(error);
+    error = clBuildProgram(program, 0, nullptr, nullptr, nullptr, nullptr);
+    if (error != CL_OUT_OF_RESOURCES)
+      return "the build of a program whose 3 MiB request was over the 2 MiB message limit gave " + clErrorName(error);
+    if (clReleaseProgram(program) != CL_SUCCESS) return "the refused program's release failed";
     program = clCreateProgramWithSource(r.context, 1, &source, nullptr, &error);
+    if (error == CL_SUCCESS) error = clBuildProgram(program, 0, nullptr, nullptr, nullptr, nullptr);
     return error == CL_SUCCESS ? "" : "the session did not go on after a refused request";
   });
   EXPECT_EQ(child.waitForOutcome(60s), "");

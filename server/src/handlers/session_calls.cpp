@@ -46,8 +46,13 @@ void Session::handle(protocol::Frames frames) {
     if (reader.integer<Kind>() != Kind::Request) throw protocol::DecodeError("expected a request");
     seq = reader.u64();
     const auto callId = reader.integer<std::uint16_t>();
-    if (bytesIn > options_.maxMessageBytes)
+    if (bytesIn > options_.maxMessageBytes) {
+      // A creation sent without waiting: the object never was, and its uses
+      // fail with this error (its release succeeds).
+      if (seq == 0 && callId < protocol::kCallIdCount && kCreates[callId])
+        table().addFailed(reader.u64(), ObjectKind::None, CL_OUT_OF_RESOURCES);
       throw CallError(CL_OUT_OF_RESOURCES, fmt::format("request of {} bytes, over this server's limit", bytesIn));
+    }
     if (callId >= protocol::kFirstExtensionCall) return ops::handleExtensionCall(*this, reader, seq, callId);
     if (callId == protocol::wireId(protocol::CallId::SharedCopied)) {  // (no reply)
       if (sharedBuffers_) sharedBuffers_->copied(reader.u64());

@@ -30,6 +30,7 @@ class CallContext;
 using Handler = void (*)(CallContext&);
 extern const Handler kHandlers[protocol::kCallIdCount];
 extern const bool kRunsLong[protocol::kCallIdCount];
+extern const bool kCreates[protocol::kCallIdCount];  // its request begins with the created object's id
 
 using protocol::mayEnqueue;
 
@@ -165,9 +166,13 @@ class CallContext {
   // ---- a described request (rcl::protocol::opencl::NAMERequest, codegen/call_shapes.py):
   // decoded whole (a DecodeError names the field), then each argument made
   // from its decoded field, in parameter order.
+  // A creation's id is noted before any argument is made from the request:
+  // one refused there leaves the id failed (finish()).
   template <class Request>
   Request request() {
-    return Request::decode(args_);
+    Request r = Request::decode(args_);
+    if constexpr (requires { r.created_id; }) newId_ = r.created_id;
+    return r;
   }
   template <class Handle>
   Handle handleOf(const std::optional<std::uint64_t>& id) {
