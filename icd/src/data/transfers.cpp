@@ -85,7 +85,7 @@ cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event,
   }
   std::optional<Reply> reply;
   if (inReply) reply.emplace(call.sync());
-  const cl_int status = reply ? reply->status() : call.post();
+  const cl_int status = reply ? reply->status() : call.post(/*awaited=*/blocking);
   if (status != CL_SUCCESS) {
     connection->cancelRead(ev->id);
     return status;

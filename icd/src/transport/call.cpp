@@ -336,7 +336,7 @@ Reply Call::sync() {
   return Reply(*this, result.status, std::move(result.reply));
 }
 
-cl_int Call::post() {
+cl_int Call::post(bool awaited) {
   Connection* c = failed() ? nullptr : target();
   if (c == nullptr) {
     if (!failed()) fail(CL_OUT_OF_RESOURCES);
@@ -349,7 +349,7 @@ cl_int Call::post() {
   const cl_int status = c->send(writer_, seqOffset_);
   settleNew(status == CL_SUCCESS);
   traceCommandAfterSend(status == CL_SUCCESS);
-  traced(false, status, sent, 0);
+  traced(awaited && status == CL_SUCCESS, status, sent, 0);
   return status;
 }
 

@@ -230,7 +230,10 @@ class Call {
 
   // ---- running it
   Reply sync();
-  cl_int post();
+  // Sends without waiting for a reply. `awaited`: the caller then waits for
+  // what the server pushes back (a blocking read's bytes), which the trace
+  // counts as the round trip it costs.
+  cl_int post(bool awaited = false);
 
   cl_int info(cl_uint param, size_t size, void* value, size_t* size_ret);
   // The whole value of an info query (not CL_PROGRAM_BINARIES), handles
