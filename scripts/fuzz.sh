@@ -17,7 +17,7 @@ shift || true
 build=${RCL_FUZZ_BUILD_DIR:-$root/build-fuzz}
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DRCL_SANITIZE=address,undefined -DRCL_BUILD_FUZZ=ON \
+  -DRCL_SANITIZE=address,undefined -DRCL_BUILD_FUZZ=ON -DRCL_UNITY_BUILD=ON \
   -DRCL_BUILD_TESTS=OFF -DRCL_BUILD_CONFORMANCE=OFF -DRCL_BUILD_BENCH=OFF -DRCL_BUILD_EXAMPLES=OFF -DRCL_BUILD_ICD=OFF \
   >/dev/null
 cmake --build "$build" -j2 --target rcl_fuzz_requests

@@ -90,7 +90,7 @@ exclude+=')'
 export POCL_CACHE_DIR=${POCL_CACHE_DIR:-$build/pocl-cache}
 
 printf '\n==== Sanitizers (%s): configure %s ====\n' "$mode" "$build"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRCL_SANITIZE="$sanitize" -DRCL_BUILD_FUZZ=OFF \
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRCL_SANITIZE="$sanitize" -DRCL_BUILD_FUZZ=OFF -DRCL_UNITY_BUILD=ON \
   "${configure[@]}"
 
 printf '\n==== Sanitizers (%s): build ====\n' "$mode"

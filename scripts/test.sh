@@ -9,7 +9,7 @@ section() {
 }
 
 section "Configure"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRCL_UNITY_BUILD=ON
 
 section "Build"
 cmake --build build -j2

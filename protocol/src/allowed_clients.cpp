@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "rcl/protocol/curve.h"
+#include "rcl/protocol/text.h"
 
 namespace rcl::protocol {
 namespace {
@@ -20,12 +21,6 @@ std::optional<std::uint64_t> parseCount(const std::string& text) {
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
   return value;
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
 }  // namespace

@@ -5,17 +5,13 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "rcl/protocol/text.h"
+
 namespace rcl::protocol {
 namespace {
 
 constexpr std::size_t kKeyText = 40;
 constexpr std::size_t kKeyBytes = 32;
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 // The meaningful lines of a file (comments and blanks left out), with their numbers.
 std::vector<std::pair<int, std::string>> keyLines(const std::string& path) {

@@ -14,6 +14,7 @@
 
 #include "child_environment.h"
 #include "pipe_drain.h"
+#include "rcl/protocol/text.h"
 #include "text_file.h"
 #include "unique_fd.h"
 
@@ -22,6 +23,7 @@ namespace rcl::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using protocol::trim;
 
 constexpr std::size_t kLogTailInErrors = 4096;
 constexpr auto kReapPollInterval = std::chrono::milliseconds(10);
@@ -57,14 +59,6 @@ void writeRaw(const char* text) {
   writeRaw(std::strerror(errno));  // Not formally async-signal-safe, but only reads a static table.
   writeRaw("\n");
   ::_exit(127);
-}
-
-std::string trim(std::string text) {
-  const char* space = " \t\r\n";
-  const auto first = text.find_first_not_of(space);
-  if (first == std::string::npos) return {};
-  const auto last = text.find_last_not_of(space);
-  return text.substr(first, last - first + 1);
 }
 
 void appendToFd(int fd, const char* data, std::size_t size) {

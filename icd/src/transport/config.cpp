@@ -7,15 +7,12 @@
 #include <sstream>
 
 #include "rcl/protocol/bulk_socket.h"
+#include "rcl/protocol/text.h"
 
 namespace rcl::icd {
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
+using protocol::trim;
 
 std::map<std::string, std::string> readFile(const std::string& path) {
   std::map<std::string, std::string> values;
