@@ -13,7 +13,7 @@ namespace {
 
 using KernelArgInfoOptionTest = ClTest;
 
-constexpr const char* kSource = "__kernel void k(__global float* out, const int n) { out[0] = n; }\n";
+constexpr const char* kArgInfoSource = "__kernel void k(__global float* out, const int n) { out[0] = n; }\n";
 
 struct Case {
   const char* options;       // the application's (nullptr: NULL)
@@ -84,7 +84,7 @@ void expectArgInfo(cl_program program, bool argInfo) {
 TEST_F(KernelArgInfoOptionTest, BuildOptionsAndArgumentInformationAreTheApplications) {
   for (const Case& c : kBuilds) {
     SCOPED_TRACE("clBuildProgram with options " + shown(c.options));
-    const char* text = kSource;
+    const char* text = kArgInfoSource;
     cl_int error = CL_SUCCESS;
     Program program(clCreateProgramWithSource(context_, 1, &text, nullptr, &error));
     CL_CHECK(error) << "clCreateProgramWithSource";
@@ -106,7 +106,7 @@ TEST_F(KernelArgInfoOptionTest, LinkOptionsDecideALinkedProgramsArgumentInformat
   };
   for (const Case& c : kLinks) {
     SCOPED_TRACE("clLinkProgram with options " + shown(c.options) + ", compiled with \"-D RCL_N=1\"");
-    const char* text = kSource;
+    const char* text = kArgInfoSource;
     cl_int error = CL_SUCCESS;
     Program compiled(clCreateProgramWithSource(context_, 1, &text, nullptr, &error));
     CL_CHECK(error) << "clCreateProgramWithSource";
