@@ -148,10 +148,11 @@ cl_int CL_API_CALL clSetEventCallback(cl_event event, cl_int command_exec_callba
   }
 }
 
-// An in-order queue is finished when its last command is: the server pushes
-// every command's completion, so that needs no request. An out-of-order
-// queue (or one whose commands the client does not know) asks the server,
-// which answers when a marker after everything completes.
+// An in-order queue is finished when its last command is: if that command has
+// an event on the client (asked for by the application, a read, or any
+// command while tracing), its pushed completion needs no request. Otherwise
+// (no client event, an out-of-order queue, commands the client does not know)
+// the server is asked, which answers when the queue is finished.
 cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
   if (cl_command_queue q = checked(command_queue); q != nullptr) {
     if (cl_event last = holdLastCommand(q); last != nullptr) {
