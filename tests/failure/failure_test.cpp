@@ -21,6 +21,7 @@
 #include "child_process.h"
 #include "cl_error_names.h"
 #include "own_server_test.h"
+#include "remote_objects.h"
 #include "server_process.h"
 #include "server_status.h"
 #include "temp_directory.h"
@@ -51,8 +52,7 @@ class FailureTest : public OwnServerTest {
   // A silent server counts as gone after 3 s here (unless the environment
   // says otherwise), not the default 10 s, to keep these tests short.
   void useServer() const {
-    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
-    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
+    useOwnServer();
     setenv("REMOTE_CL_DEAD_AFTER_MS", "3000", 0);
   }
 
@@ -97,25 +97,6 @@ class FailureTest : public OwnServerTest {
     return *endedSessionOfClient(*found.status, clientPid, reason);
   }
 };
-
-struct Remote {
-  cl_platform_id platform = nullptr;
-  cl_device_id device = nullptr;
-  cl_context context = nullptr;
-  cl_command_queue queue = nullptr;
-};
-
-// Each child reports what failed, in words (an Outcome, empty if nothing did).
-Outcome openRemote(Remote& r) {
-  if (clGetPlatformIDs(1, &r.platform, nullptr) != CL_SUCCESS) return "clGetPlatformIDs found no remote platform";
-  if (clGetDeviceIDs(r.platform, CL_DEVICE_TYPE_ALL, 1, &r.device, nullptr) != CL_SUCCESS) return "clGetDeviceIDs found no remote device";
-  cl_int error = CL_SUCCESS;
-  r.context = clCreateContext(nullptr, 1, &r.device, nullptr, nullptr, &error);
-  if (error != CL_SUCCESS) return "clCreateContext failed: " + clErrorName(error);
-  r.queue = clCreateCommandQueueWithProperties(r.context, r.device, nullptr, &error);
-  if (error != CL_SUCCESS) return "clCreateCommandQueueWithProperties failed: " + clErrorName(error);
-  return {};
-}
 
 // In a child: a fill of a new 64-byte `buffer` that waits on a user event
 // never set, and a clFinish waiting for it on another thread (invalid: the fill
