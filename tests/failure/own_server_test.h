@@ -39,12 +39,6 @@ class OwnServerTest : public ::testing::Test {
     server_ = std::make_unique<ServerProcess>(ServerLaunch::loopback(binary_, temp_.file(log), std::move(args)));
   }
 
-  // In a child process: OpenCL is remote-cl's ICD only (vendors_), on this test's server.
-  void useOwnServer() const {
-    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
-    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
-  }
-
   TempDirectory temp_;
   std::string binary_, vendors_;
   std::unique_ptr<ServerProcess> server_;

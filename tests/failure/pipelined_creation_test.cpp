@@ -19,7 +19,7 @@
 #include "child_process.h"
 #include "cl_error_names.h"
 #include "own_server_test.h"
-#include "remote_objects.h"
+#include "remote_device.h"
 #include "rcl/protocol/status.h"
 #include "rcl/protocol/transport.h"
 
@@ -85,12 +85,11 @@ class PipelinedCreationTest : public OwnServerTest {
 
 TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) {
   ChildProcess child([&]() -> Outcome {
-    useOwnServer();
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
-    cl_device_id device = r.device;
-    cl_context context = r.context;
-    cl_command_queue queue = r.queue;
+    const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint());
+    if (!remote.failed.empty()) return remote.failed;
+    cl_device_id device = remote.device;
+    cl_context context = remote.context;
+    cl_command_queue queue = remote.queue;
     cl_int error = CL_SUCCESS;
     const char* source = "kernel void k(global int* p, sampler_t s) { if (p) p[0] = 1; }";
     cl_program program = clCreateProgramWithSource(context, 1, &source, nullptr, &error);
@@ -198,11 +197,10 @@ TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) 
 // nothing is left on the server, and new ones work.
 TEST_F(PipelinedCreationTest, ARefusedContextOrProgramFailsItsFirstUseAndLeavesNothing) {
   ChildProcess child([&]() -> Outcome {
-    useOwnServer();
-    Remote r;
-    if (auto failed = openRemoteDevice(r); !failed.empty()) return failed;
-    cl_platform_id platform = r.platform;
-    cl_device_id device = r.device;
+    const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint(), RemoteOpening::Device);
+    if (!remote.failed.empty()) return remote.failed;
+    cl_platform_id platform = remote.platform;
+    cl_device_id device = remote.device;
     cl_int error = CL_SUCCESS;
     const char* source = "kernel void k(global int* p) { p[0] = 7; }";
     // Within the limit: a context and 5 programs.
