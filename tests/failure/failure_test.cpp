@@ -21,6 +21,7 @@
 #include "child_process.h"
 #include "cl_error_names.h"
 #include "own_server_test.h"
+#include "remote_device.h"
 #include "server_process.h"
 #include "server_status.h"
 #include "temp_directory.h"
@@ -98,29 +99,10 @@ class FailureTest : public OwnServerTest {
   }
 };
 
-struct Remote {
-  cl_platform_id platform = nullptr;
-  cl_device_id device = nullptr;
-  cl_context context = nullptr;
-  cl_command_queue queue = nullptr;
-};
-
-// Each child reports what failed, in words (an Outcome, empty if nothing did).
-Outcome openRemote(Remote& r) {
-  if (clGetPlatformIDs(1, &r.platform, nullptr) != CL_SUCCESS) return "clGetPlatformIDs found no remote platform";
-  if (clGetDeviceIDs(r.platform, CL_DEVICE_TYPE_ALL, 1, &r.device, nullptr) != CL_SUCCESS) return "clGetDeviceIDs found no remote device";
-  cl_int error = CL_SUCCESS;
-  r.context = clCreateContext(nullptr, 1, &r.device, nullptr, nullptr, &error);
-  if (error != CL_SUCCESS) return "clCreateContext failed: " + clErrorName(error);
-  r.queue = clCreateCommandQueueWithProperties(r.context, r.device, nullptr, &error);
-  if (error != CL_SUCCESS) return "clCreateCommandQueueWithProperties failed: " + clErrorName(error);
-  return {};
-}
-
 // In a child: a fill of a new 64-byte `buffer` that waits on a user event
 // never set, and a clFinish waiting for it on another thread (invalid: the fill
 // was refused).
-std::future<cl_int> finishBehindAGate(const Remote& r, cl_mem& buffer) {
+std::future<cl_int> finishBehindAGate(const RemoteDevice& r, cl_mem& buffer) {
   cl_int error = CL_SUCCESS;
   cl_event gate = clCreateUserEvent(r.context, &error);
   buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 64, nullptr, &error);
@@ -134,8 +116,8 @@ std::future<cl_int> finishBehindAGate(const Remote& r, cl_mem& buffer) {
 // In a child: signals the parent once connected, then writes and reads back a
 // buffer for `duration`, checking every byte. 
 Outcome keepsComputingCorrectly(std::chrono::seconds duration) {
-  Remote r;
-  if (auto failed = openRemote(r); !failed.empty()) return failed;
+  const RemoteDevice r = openRemoteDevice();
+  if (!r.failed.empty()) return r.failed;
   ChildProcess::signalParent();
   cl_int error = CL_SUCCESS;
   cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, 4096, nullptr, &error);
@@ -155,8 +137,8 @@ Outcome keepsComputingCorrectly(std::chrono::seconds duration) {
 TEST_F(FailureTest, CallsFailWithinFiveSecondsAfterTheServerIsKilled) {
   ChildProcess child([&]() -> Outcome {
     useServer();
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();
+    if (!r.failed.empty()) return r.failed;
     cl_int error = CL_SUCCESS;
     cl_mem buffer = nullptr;
     auto pending = finishBehindAGate(r, buffer);
@@ -186,8 +168,8 @@ TEST_F(FailureTest, ABigReadOnTheBulkSocketFailsWithinFiveSecondsAfterTheServerI
   ChildProcess child([&]() -> Outcome {
     useServer();
     setenv("REMOTE_CL_SHM", "0", 1);
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();
+    if (!r.failed.empty()) return r.failed;
     cl_int error = CL_SUCCESS;
     cl_event gate = clCreateUserEvent(r.context, &error);
     const std::size_t size = std::size_t{4} << 20;
@@ -234,8 +216,8 @@ TEST_F(BigTransferFailureTest, ABigBlockingWriteToAStoppedWorkerFailsInsteadOfHa
       useServer();
       setenv("REMOTE_CL_SHM", "0", 1);
       setenv("REMOTE_CL_BULK_SOCKET", bulkSocket, 1);
-      Remote r;
-      if (auto failed = openRemote(r); !failed.empty()) return failed;
+      const RemoteDevice r = openRemoteDevice();
+      if (!r.failed.empty()) return r.failed;
       cl_int error = CL_SUCCESS;
       const std::size_t size = std::size_t{256} << 20;
       cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, size, nullptr, &error);
@@ -264,8 +246,8 @@ TEST_F(FailureTest, CallsFailWithinTheHeartbeatLimitAfterTheServerIsStopped) {
   ChildProcess child([&]() -> Outcome {
     useServer();
     unsetenv("REMOTE_CL_DEAD_AFTER_MS");  // the default: 10 s
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();
+    if (!r.failed.empty()) return r.failed;
     cl_mem buffer = nullptr;
     auto pending = finishBehindAGate(r, buffer);
     if (!pending.valid()) return "the gated fill was refused";
@@ -301,8 +283,8 @@ TEST_F(FailureTest, AFailedWritesMemoryIsTheApplicationsAgainWhenItsEventFails) 
     useServer();
     setenv("REMOTE_CL_SHM", "0", 1);
     setenv("REMOTE_CL_BULK_SOCKET", "0", 1);
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();
+    if (!r.failed.empty()) return r.failed;
     cl_int error = CL_SUCCESS;
     const std::size_t size = std::size_t{256} << 20;
     cl_mem buffer = clCreateBuffer(r.context, CL_MEM_READ_WRITE, size, nullptr, &error);
@@ -337,8 +319,8 @@ TEST_F(FailureTest, AFailedWritesMemoryIsTheApplicationsAgainWhenItsEventFails) 
 TEST_F(FailureTest, TheServerFreesTheSessionOfAStoppedClientAfterItsTimeout) {
   ChildProcess child([&]() -> Outcome {
     useServer();
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();
+    if (!r.failed.empty()) return r.failed;
     cl_int error = CL_SUCCESS;
     clCreateBuffer(r.context, CL_MEM_READ_WRITE, 1 << 20, nullptr, &error);
     if (error != CL_SUCCESS || clFinish(r.queue) != CL_SUCCESS) return "no 1 MiB buffer";
@@ -364,8 +346,8 @@ TEST_F(FailureTest, TheServerFreesTheSessionOfAStoppedClientAfterItsTimeout) {
 TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
   ChildProcess child([&]() -> Outcome {
     useServer();
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();
+    if (!r.failed.empty()) return r.failed;
     cl_int error = CL_SUCCESS;
     for (int i = 0; i < 3; ++i) clCreateBuffer(r.context, CL_MEM_READ_WRITE, 1 << 20, nullptr, &error);
     const char* source = "kernel void k(global int* p) { p[0] = 1; }";
@@ -402,8 +384,8 @@ TEST_F(FailureTest, TheServerFreesEverythingAKilledClientHeld) {
 TEST_F(FailureTest, TheServerFreesTheCommandBufferOfAKilledClient) {
   ChildProcess child([&]() -> Outcome {
     useServer();
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();
+    if (!r.failed.empty()) return r.failed;
     auto create = reinterpret_cast<clCreateCommandBufferKHR_fn>(
         clGetExtensionFunctionAddressForPlatform(r.platform, "clCreateCommandBufferKHR"));
     auto fill = reinterpret_cast<clCommandFillBufferKHR_fn>(
@@ -440,8 +422,8 @@ TEST_F(FailureTest, TheServerFreesTheCommandBufferOfAKilledClient) {
 TEST_F(FailureTest, AWorkerThatCrashesLeavesOtherSessionsRunning) {
   ChildProcess victim([&]() -> Outcome {
     useServer();
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();
+    if (!r.failed.empty()) return r.failed;
     ChildProcess::signalParent();
     std::this_thread::sleep_for(1500ms);  // the parent crashes this session's worker meanwhile
     const auto start = Clock::now();
@@ -487,8 +469,8 @@ TEST_F(FailureTest, AKernelThatCrashesItsWorkerLeavesOtherSessionsRunning) {
   ASSERT_TRUE(survivor.waitForSignal(30s));
   ChildProcess victim([&]() -> Outcome {
     useServer();
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();
+    if (!r.failed.empty()) return r.failed;
     const char* source = "__kernel void wild(__global int* p) { p[(long)1 << 40] = 1; }\n";
     cl_int error = CL_SUCCESS;
     cl_program program = clCreateProgramWithSource(r.context, 1, &source, nullptr, &error);
@@ -532,7 +514,7 @@ class LimitsTest : public FailureTest {
 // lazily) in the event of a command; a small blocking read, a sync call,
 // returns the creation's own failure, `creation`; its release succeeds and
 // leaves nothing behind.
-Outcome firstUseFails(const Remote& r, cl_mem m, cl_int creation) {
+Outcome firstUseFails(const RemoteDevice& r, cl_mem m, cl_int creation) {
   const cl_int expected = CL_OUT_OF_RESOURCES;
   char bytes[16] = {};
   // (A blocking write may return once its bytes are copied: a read must wait.)
@@ -556,8 +538,8 @@ TEST_F(LimitsTest, GoingOverALimitIsAnOpenClError) {
   ChildProcess child([&]() -> Outcome {
     useServer();
     setenv("REMOTE_CL_SHARED_BUFFERS", "0", 1);  // every buffer in the server's memory, its creation pipelined
-    Remote r;  // a context and a queue: 2 objects
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();  // a context and a queue: 2 objects
+    if (!r.failed.empty()) return r.failed;
     cl_int error = CL_SUCCESS;
     const std::size_t half = 512 * 1024;
     cl_mem a = clCreateBuffer(r.context, CL_MEM_READ_WRITE, half, nullptr, &error);
@@ -608,8 +590,8 @@ TEST_F(LimitsTest, GoingOverALimitIsAnOpenClError) {
 TEST_F(LimitsTest, ARequestOverTheMessageLimitIsRefused) {
   ChildProcess child([&]() -> Outcome {
     useServer();
-    Remote r;
-    if (auto failed = openRemote(r); !failed.empty()) return failed;
+    const RemoteDevice r = openRemoteDevice();
+    if (!r.failed.empty()) return r.failed;
     cl_int error = CL_SUCCESS;
     // No memory limit applies to the bytes of a request, only the message limit (2 MiB).
     const char* source = "kernel void k(global int* p) { p[0] = 1; }";

@@ -10,7 +10,6 @@
 #include <CL/cl.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <random>
 #include <string>
 #include <thread>
@@ -20,6 +19,7 @@
 #include "child_process.h"
 #include "cl_error_names.h"
 #include "own_server_test.h"
+#include "remote_device.h"
 #include "rcl/protocol/status.h"
 #include "rcl/protocol/transport.h"
 
@@ -85,17 +85,12 @@ class PipelinedCreationTest : public OwnServerTest {
 
 TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) {
   ChildProcess child([&]() -> Outcome {
-    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
-    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
-    cl_platform_id platform = nullptr;
-    cl_device_id device = nullptr;
-    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return "no remote platform";
-    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return "no remote device";
+    const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint());
+    if (!remote.failed.empty()) return remote.failed;
+    cl_device_id device = remote.device;
+    cl_context context = remote.context;
+    cl_command_queue queue = remote.queue;
     cl_int error = CL_SUCCESS;
-    cl_context context = clCreateContext(nullptr, 1, &device, nullptr, nullptr, &error);
-    if (error != CL_SUCCESS) return "clCreateContext: " + clErrorName(error);
-    cl_command_queue queue = clCreateCommandQueueWithProperties(context, device, nullptr, &error);
-    if (error != CL_SUCCESS) return "the first queue: " + clErrorName(error);
     const char* source = "kernel void k(global int* p, sampler_t s) { if (p) p[0] = 1; }";
     cl_program program = clCreateProgramWithSource(context, 1, &source, nullptr, &error);
     // (With its arguments' information: setting them then never waits.)
@@ -202,12 +197,10 @@ TEST_F(PipelinedCreationTest, ARefusedCreationFailsItsFirstUseAndLeavesNothing) 
 // nothing is left on the server, and new ones work.
 TEST_F(PipelinedCreationTest, ARefusedContextOrProgramFailsItsFirstUseAndLeavesNothing) {
   ChildProcess child([&]() -> Outcome {
-    setenv("OCL_ICD_VENDORS", vendors_.c_str(), 1);
-    setenv("REMOTE_CL_SERVERS", server_->endpoint().c_str(), 1);
-    cl_platform_id platform = nullptr;
-    cl_device_id device = nullptr;
-    if (clGetPlatformIDs(1, &platform, nullptr) != CL_SUCCESS) return "no remote platform";
-    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &device, nullptr) != CL_SUCCESS) return "no remote device";
+    const RemoteDevice remote = openRemoteDevice(vendors_, server_->endpoint(), RemoteOpening::Device);
+    if (!remote.failed.empty()) return remote.failed;
+    cl_platform_id platform = remote.platform;
+    cl_device_id device = remote.device;
     cl_int error = CL_SUCCESS;
     const char* source = "kernel void k(global int* p) { p[0] = 7; }";
     // Within the limit: a context and 5 programs.

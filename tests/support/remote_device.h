@@ -18,8 +18,14 @@ struct RemoteDevice {
   Outcome failed;  // empty, or the step that failed
 };
 
+// How far openRemoteDevice goes: the platform and its device, or also a context and a queue on them.
+enum class RemoteOpening { Device, Queue };
+
+// Opens the first device of the platform the environment names (OCL_ICD_VENDORS and REMOTE_CL_SERVERS set).
+RemoteDevice openRemoteDevice(RemoteOpening upTo = RemoteOpening::Queue);
 // Points the loader at `vendors` (remote-cl.icd alone) and remote-cl at
-// `endpoint`, then opens the first device with a context and a queue.
-RemoteDevice openRemoteDevice(const std::string& vendors, const std::string& endpoint);
+// `endpoint`, then opens the first device (with a context and a queue).
+RemoteDevice openRemoteDevice(const std::string& vendors, const std::string& endpoint,
+                              RemoteOpening upTo = RemoteOpening::Queue);
 
 }  // namespace rcl::test

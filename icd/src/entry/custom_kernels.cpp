@@ -83,8 +83,7 @@ std::shared_ptr<KernelFunction> functionOf(cl_program program, const char* name)
       if (const auto it = program->kernelNames->find(name); it != program->kernelNames->end()) {
         const KernelOfBuild& built = it->second;
         function->args = built.args;
-        if (built.args) function->numArgs = static_cast<cl_uint>(built.args->size());
-        if (built.numArgs) function->numArgs = built.numArgs;
+        function->numArgs = built.numArgs;
         function->devices = built.devices;
       }
     }

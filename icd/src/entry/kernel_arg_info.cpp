@@ -130,6 +130,8 @@ std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body) {
         KernelArg arg = classifyArg(a.address, a.type_qualifier, a.type_name);
         args.push_back(sized ? withProbedSize(arg, a.address, details->value_sizes[i]) : arg);
       }
+      // Without the build's count, the arguments' information has one for each.
+      if (!built.numArgs) built.numArgs = static_cast<cl_uint>(args.size());
     }
     return kernels;
   } catch (const protocol::DecodeError& e) {

@@ -60,7 +60,7 @@ void Call::checkContext(Object* o) {
   if (queue_ != nullptr && c != context_) fail(CL_INVALID_CONTEXT);
 }
 
-void Call::writeIds(const std::optional<std::vector<std::uint64_t>>& ids) {
+void Call::writeIds(const std::optional<protocol::IdList>& ids) {
   if (failed()) return;
   if (!ids) return writer_.nil();
   writer_.array(static_cast<std::uint32_t>(ids->size()));
@@ -69,11 +69,11 @@ void Call::writeIds(const std::optional<std::vector<std::uint64_t>>& ids) {
 
 void Call::waitList(const cl_event* list, cl_uint n) { writeIds(waitListIds(list, n)); }
 
-std::optional<std::vector<std::uint64_t>> Call::waitListIds(const cl_event* list, cl_uint n) {
+std::optional<protocol::IdList> Call::waitListIds(const cl_event* list, cl_uint n) {
   if (failed()) return std::nullopt;
   if ((list == nullptr) != (n == 0)) return fail(CL_INVALID_EVENT_WAIT_LIST), std::nullopt;
   if (list == nullptr) return std::nullopt;
-  std::vector<std::uint64_t> ids;
+  protocol::IdList ids;
   ids.reserve(n);
   for (cl_uint i = 0; i < n; ++i) {
     cl_event e = checked(list[i]);

@@ -190,7 +190,7 @@ struct rcl::icd::KernelFunction {
 // KernelFunction of that name starts with.
 struct rcl::icd::KernelOfBuild {
   std::optional<std::vector<rcl::icd::KernelArg>> args;  // nullopt: no argument information
-  std::optional<cl_uint> numArgs;
+  std::optional<cl_uint> numArgs;  // the build's; else its arguments' information's count; nullopt: neither
   std::map<std::uint64_t, rcl::icd::KernelFunction::OnDevice> devices;  // device id -> its values
 };
 

@@ -24,6 +24,7 @@
 #include "rcl/protocol/build_includes.h"
 #include "rcl/protocol/callback_kind.h"
 #include "rcl/protocol/codec.h"
+#include "rcl/protocol/id_list.h"
 
 namespace rcl::icd {
 
@@ -92,10 +93,10 @@ class Call {
     return std::string_view(static_cast<const char*>(p), size);
   }
   template <class P>
-  std::optional<std::vector<std::uint64_t>> handleIds(P* const* list, std::size_t n) {
+  std::optional<protocol::IdList> handleIds(P* const* list, std::size_t n) {
     return handleListIds(list, n, protocol::HandleTraits<P*>::invalidError);
   }
-  std::optional<std::vector<std::uint64_t>> waitListIds(const cl_event* list, cl_uint n);
+  std::optional<protocol::IdList> waitListIds(const cl_event* list, cl_uint n);
   static std::optional<std::string_view> text(const char* s) {
     if (s == nullptr) return std::nullopt;
     return std::string_view(s);
@@ -278,9 +279,9 @@ class Call {
     writeIds(handleListIds(list, n, invalid));
   }
   template <class P>
-  std::optional<std::vector<std::uint64_t>> handleListIds(P* const* list, std::size_t n, cl_int invalid) {
+  std::optional<protocol::IdList> handleListIds(P* const* list, std::size_t n, cl_int invalid) {
     if (failed() || list == nullptr) return std::nullopt;
-    std::vector<std::uint64_t> ids;
+    protocol::IdList ids;
     ids.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       P* p = checked(list[i]);
@@ -300,7 +301,7 @@ class Call {
     return ids;
   }
   // nil or [id...] (nothing once the call failed).
-  void writeIds(const std::optional<std::vector<std::uint64_t>>& ids);
+  void writeIds(const std::optional<protocol::IdList>& ids);
   // The SVM allocation holding `size` bytes at `p` (nullptr for NULL, or with the call failed: svm()).
   std::shared_ptr<SvmAllocation> svmAllocation(const void* p, std::size_t size, cl_int error);
   std::uint64_t platformId(cl_context_properties value);
@@ -380,7 +381,7 @@ class Reply {
   template <class T>
   void array(T* p, std::size_t n, const std::optional<std::string_view>& v, AlwaysTag) { copyOut(p, n * sizeof(T), v, true); }
   template <class P>
-  void handles(P** p, std::size_t n, const std::optional<std::vector<std::uint64_t>>& ids) {
+  void handles(P** p, std::size_t n, const std::optional<protocol::IdList>& ids) {
     if (!ids || status_ != CL_SUCCESS || p == nullptr) return;
     for (std::size_t i = 0; i < ids->size() && i < n; ++i)
       if ((*ids)[i] != 0) p[i] = adopt<P>((*ids)[i]);

@@ -17,6 +17,7 @@
 #include "rcl/protocol/call_ids.h"
 #include "rcl/protocol/build_includes.h"
 #include "rcl/protocol/codec.h"
+#include "rcl/protocol/id_list.h"
 #include "rcl/protocol/queue_commands.h"
 #include "rcl/server/calls/call_args.h"
 #include "rcl/server/support/call_error.h"
@@ -189,7 +190,7 @@ class CallContext {
     return ArrayArg<T>(std::move(values));
   }
   template <class Handle>
-  ArrayArg<Handle> handlesOf(const std::optional<std::vector<std::uint64_t>>& ids) {
+  ArrayArg<Handle> handlesOf(const std::optional<protocol::IdList>& ids) {
     if (!ids) return {};
     std::vector<Handle> values;
     values.reserve(ids->size());
@@ -340,7 +341,7 @@ class CallContext {
   template <class T>
   auto output(const OutArrayArg<T>& o) {
     if constexpr (protocol::kIsHandle<T>) {
-      std::optional<std::vector<std::uint64_t>> ids;
+      std::optional<protocol::IdList> ids;
       if (!o.wanted || posted()) return ids;
       ids.emplace();
       for (T h : o.values) ids->push_back(session_.table().idOrAdopt(h, protocol::HandleTraits<T>::kind));
