@@ -99,7 +99,8 @@ ArgVerdict judgeArg(const KernelArg& declared, std::size_t size, const void* val
   return ArgVerdict{};
 }
 
-std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body) {
+std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body,
+                                                 std::optional<std::vector<std::size_t>>* binarySizes) {
   if (body == nullptr) return std::nullopt;
   try {
     ProgramKernels kernels;
@@ -131,6 +132,8 @@ std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body) {
         args.push_back(sized ? withProbedSize(arg, a.address, details->value_sizes[i]) : arg);
       }
     }
+    if (binarySizes != nullptr && reply.binary_sizes)
+      binarySizes->emplace(reply.binary_sizes->begin(), reply.binary_sizes->end());
     return kernels;
   } catch (const protocol::DecodeError& e) {
     log().warn("remote-cl: malformed kernels of a program: {}", e.what());
