@@ -11,7 +11,8 @@
 // result checked; and an
 // image made from host memory, read back; and buffers of 256 KiB (shared
 // buffers on the same host), written and read back. The platform's device
-// list is asked three times.
+// list (CL_DEVICE_TYPE_ALL) is asked three times, and the program's binary
+// sizes after its build.
 // Its context and program (of source) are asked what they were made of.
 // Prints "pipelined_app: OK" and exits 0 when everything is right.
 #define CL_USE_DEPRECATED_OPENCL_1_2_APIS
@@ -230,6 +231,15 @@ int main() {
     return fail("a context's or a program's information", CL_INVALID_VALUE);
   status = clBuildProgram(program, 1, &device, "-D RCL_PIPELINED=1", nullptr, nullptr);
   if (status != CL_SUCCESS) return fail("the program's build", status);
+  // The size of its binary, as applications that keep binaries ask it (the
+  // size of the answer, then the answer): it came with the build's reply.
+  size_t sizesBytes = 0, binarySize = 0;
+  if ((status = clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, 0, nullptr, &sizesBytes)) != CL_SUCCESS ||
+      sizesBytes != sizeof binarySize ||
+      (status = clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof binarySize, &binarySize, nullptr)) !=
+          CL_SUCCESS ||
+      binarySize == 0)
+    return fail("CL_PROGRAM_BINARY_SIZES after the build", status == CL_SUCCESS ? CL_INVALID_VALUE : status);
   for (int round = 0; round < kRounds; ++round) {
     if (int failed = checkKernel(program, context, queue, device, round)) return failed;
     if (int failed = checkImage(context, queue, round)) return failed;

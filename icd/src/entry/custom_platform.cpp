@@ -10,6 +10,7 @@
 #include <CL/cl_remote.h>
 
 #include "rcl/icd/transport/call.h"
+#include "rcl/icd/transport/driver.h"
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/entry/extension_ops.h"
 #include "rcl/icd/entry/info_copy.h"
@@ -126,16 +127,29 @@ cl_int platformExtensionsWithVersion(cl_platform_id platform, size_t size, void*
 
 // The platform's answer for `type` (status, devices): asked once with room
 // for all its devices, then kept (a platform's root devices do not change).
-bool keptDeviceIDs(cl_platform_id p, cl_device_type type, cl_int& status, std::vector<cl_device_id>& list) {
+// CL_DEVICE_TYPE_ALL is the session's list of the platform's devices (the
+// hello's, which the server made with clGetDeviceIDs of CL_DEVICE_TYPE_ALL,
+// in its order): answered without asking; another type depends on each
+// device's type (and the platform's choice of a default), asked once.
+// `asked`: the server was asked for it now.
+bool keptDeviceIDs(cl_platform_id p, cl_device_type type, cl_int& status, std::vector<cl_device_id>& list,
+                   bool& asked) {
   {
     std::lock_guard lock(p->deviceListsMutex);
     if (const auto it = p->deviceLists.find(type); it != p->deviceLists.end()) {
       std::tie(status, list) = it->second;
       return true;
     }
+    if (type == CL_DEVICE_TYPE_ALL && !p->devices.empty()) {
+      status = CL_SUCCESS;
+      list = p->devices;
+      p->deviceLists.emplace(type, std::make_pair(status, list));
+      return true;
+    }
   }
   std::vector<cl_device_id> all(std::max<std::size_t>(p->devices.size(), 1), nullptr);
   cl_uint n = 0;
+  asked = true;
   status = forwarded::clGetDeviceIDs(p, type, static_cast<cl_uint>(all.size()), all.data(), &n);
   if (status == CL_SUCCESS && n > all.size()) return false;  // more than the session knows: not kept
   list.assign(all.begin(), all.begin() + (status == CL_SUCCESS ? n : 0));
@@ -157,8 +171,10 @@ cl_int CL_API_CALL clGetDeviceIDs(cl_platform_id platform, cl_device_type device
                      !(devices == nullptr && num_devices == nullptr);
   cl_int status = CL_SUCCESS;
   std::vector<cl_device_id> list;
-  if (!plain || !keptDeviceIDs(p, device_type, status, list))
+  bool asked = false;
+  if (!plain || !keptDeviceIDs(p, device_type, status, list, asked))
     return forwarded::clGetDeviceIDs(platform, device_type, num_entries, devices, num_devices);
+  if (!asked) traceLocalAnswer("clGetDeviceIDs");
   if (status != CL_SUCCESS) return status;
   if (num_devices != nullptr) *num_devices = static_cast<cl_uint>(list.size());
   if (devices != nullptr)

@@ -5,7 +5,8 @@
 // added option, and its kernels' clGetKernelArgInfo answers
 // CL_KERNEL_ARG_INFO_NOT_AVAILABLE, after the checks PoCL makes first (the
 // kernel, then the argument's index). A build the client waits for brings
-// the kernels of the build with its reply (protocol/program_kernels.h).
+// the kernels of the build with its reply (protocol/program_kernels.h), and
+// the sizes of its binaries.
 // Shapes and reasons: codegen/opencl_calls.toml.
 #include <mutex>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "rcl/icd/entry/kernel_launch_info.h"
 #include "rcl/icd/objects/lifetime.h"
 #include "rcl/icd/transport/call.h"
+#include "rcl/icd/transport/driver.h"
 #include "rcl/protocol/kernel_arg_info_option.h"
 
 namespace rcl::icd::custom {
@@ -46,11 +48,35 @@ cl_int CL_API_CALL clBuildProgram(cl_program program, cl_uint num_devices, const
   if (status != CL_SUCCESS || pfn_notify != nullptr || p == nullptr) return status;
   protocol::Reader* body = reply.reader();
   if (body == nullptr || body->atEnd()) return status;
-  if (std::optional<ProgramKernels> kernels = readProgramKernels(body)) {
+  std::optional<std::vector<std::size_t>> sizes;
+  if (std::optional<ProgramKernels> kernels = readProgramKernels(body, &sizes)) {
     std::lock_guard lock(p->functionsMutex);
     p->kernelNames = std::move(kernels);
+    p->binarySizes = std::move(sizes);
   }
   return status;
+}
+
+// As generated; CL_PROGRAM_BINARY_SIZES of a build the client waited for
+// came with its reply and is answered here until the program is built or
+// compiled again. CL_PROGRAM_BINARIES is asked each time: the bytes can be
+// large, and an application that asks keeps them itself.
+cl_int CL_API_CALL clGetProgramInfo(cl_program program, cl_program_info param_name, size_t param_value_size,
+                                    void* param_value, size_t* param_value_size_ret) {
+  if (cl_program p = checked(program); p != nullptr && param_name == CL_PROGRAM_BINARY_SIZES) {
+    std::unique_lock lock(p->functionsMutex);
+    if (p->binarySizes) {
+      const std::vector<std::size_t> sizes = *p->binarySizes;
+      lock.unlock();
+      traceLocalAnswer("clGetProgramInfo");
+      return copyInfo(sizes.data(), sizes.size() * sizeof(std::size_t), param_value_size, param_value,
+                      param_value_size_ret);
+    }
+  }
+  Call call(CallId::clGetProgramInfo);
+  call.handle(program);
+  call.scalar(param_name);
+  return call.info(param_name, param_value_size, param_value, param_value_size_ret);
 }
 
 cl_int CL_API_CALL clGetProgramBuildInfo(cl_program program, cl_device_id device, cl_program_build_info param_name,

@@ -143,10 +143,11 @@ std::optional<protocol::IncludeBundle> Call::includeBundle(const char* options) 
   if (first_ != nullptr && first_->kind == ObjectKind::Program) {
     auto* program = static_cast<cl_program>(first_);
     source = &program->source;
-    // A new build may give its kernels other arguments.
+    // A new build may give its kernels other arguments, its binaries other sizes.
     std::lock_guard lock(program->functionsMutex);
     program->functions.clear();
     program->kernelNames.reset();
+    program->binarySizes.reset();
   }
   if (source != nullptr && !source->empty()) {
     protocol::IncludeBundle bundle = bundleIncludes(options, *source);
