@@ -17,9 +17,6 @@ using namespace std::chrono_literals;
 constexpr std::size_t kMinSharedBytes = std::size_t{64} << 10;
 // The same for the bulk socket, where a piece costs a map and an unmap on the server.
 constexpr std::size_t kMinBulkBytes = std::size_t{256} << 10;
-// How long a transfer waits for a slot before its remaining bytes take the
-// socket (a slot stays lent while the queue holds its piece back, e.g. behind a user event).
-constexpr auto kSlotPatience = 100ms;
 
 // [piece call, token, slot or address, length, queue, buffer, offset, wait list], sent without reply.
 cl_int sendPiece(Connection& connection, CallId call, std::uint64_t token, cl_command_queue queue,
@@ -162,7 +159,7 @@ StagedPieces writePieces(Connection& connection, cl_command_queue queue, cl_mem 
   StagedPieces staged{0, connection.nextToken()};
   const auto* bytes = static_cast<const unsigned char*>(ptr);
   while (staged.bytes < size) {
-    const auto slot = shm.acquire(kSlotPatience);
+    const auto slot = shm.acquire(connection.slotPatience());
     if (!slot) break;
     const std::size_t length = std::min(shm.slotBytes(), size - staged.bytes);
     std::memcpy(shm.slot(*slot), bytes + staged.bytes, length);
@@ -184,7 +181,7 @@ StagedPieces readPieces(Connection& connection, cl_command_queue queue, cl_mem b
   StagedPieces staged{0, connection.nextToken()};
   auto* bytes = static_cast<unsigned char*>(ptr);
   while (staged.bytes < size) {
-    const auto slot = shm.acquire(kSlotPatience);
+    const auto slot = shm.acquire(connection.slotPatience());
     if (!slot) break;
     const std::size_t length = std::min(shm.slotBytes(), size - staged.bytes);
     {

@@ -136,6 +136,22 @@ cl_int Call::info(cl_uint param, size_t size, void* value, size_t* size_ret) {
   if (value != nullptr) {
     if (size < bytes.size()) return CL_INVALID_VALUE;
     if (shape.shape == InfoResult::Shape::ProgramBinaries) {
+      // The application sized its buffers by the CL_PROGRAM_BINARY_SIZES the
+      // client answered from the build's reply: a binary longer than that
+      // (a server that lied) is refused, never copied past their end.
+      if (first_ != nullptr && first_->kind == ObjectKind::Program) {
+        auto* program = static_cast<cl_program>(first_);
+        std::lock_guard lock(program->functionsMutex);
+        if (const auto& kept = program->binarySizes) {
+          for (std::size_t i = 0; i < binaries.size(); ++i)
+            if (i >= kept->size() || binaries[i].size() > (*kept)[i]) {
+              log().error("remote-cl: the server's binary {} of program {} has {} bytes, more than the {} of its "
+                          "CL_PROGRAM_BINARY_SIZES", i, program->id, binaries[i].size(),
+                          i < kept->size() ? (*kept)[i] : 0);
+              return CL_OUT_OF_RESOURCES;
+            }
+        }
+      }
       auto** out = static_cast<unsigned char**>(value);
       for (std::size_t i = 0; i < binaries.size(); ++i)
         if (out[i] != nullptr) std::memcpy(out[i], binaries[i].data(), binaries[i].size());

@@ -88,6 +88,8 @@ ClientConfig loadClientConfig() {
         static_cast<unsigned>(std::clamp(std::atol(v.c_str()), 1L, long{protocol::bulk::kMaxLanes}));
   if (auto v = setting("REMOTE_CL_SHM_MB", "shm_mb"); !v.empty())
     config.connection.shmMegabytes = static_cast<std::size_t>(std::max(1L, std::stol(v)));
+  if (auto v = setting("REMOTE_CL_SLOT_PATIENCE_MS", "slot_patience_ms"); !v.empty())
+    config.connection.slotPatience = std::chrono::milliseconds(std::max(0L, std::stol(v)));
   try {
     config.connection.curve = protocol::loadCurveClientKeys(setting);
   } catch (const std::exception& e) {

@@ -16,6 +16,8 @@
 //   shm = 1                                           (REMOTE_CL_SHM: 0 keeps bulk data on the socket
 //                                                      even when the server is on this host)
 //   shm_mb = 64                                       (REMOTE_CL_SHM_MB: the shared memory's size)
+//   slot_patience_ms = 100                            (REMOTE_CL_SLOT_PATIENCE_MS: how long a transfer
+//                                                      waits for a free slot before the socket)
 //   direct_copy = 1                                   (REMOTE_CL_DIRECT_COPY: 0 keeps same-host
 //                                                      transfers in the shared memory's slots)
 //   shared_buffers = 1                                (REMOTE_CL_SHARED_BUFFERS: 0 keeps buffers of

@@ -73,6 +73,11 @@ struct ConnectionOptions {
   // (REMOTE_CL_SHM, REMOTE_CL_SHM_MB: see config.h).
   bool shm = true;
   std::size_t shmMegabytes = 64;
+  // How long a transfer waits for a free slot of the segment before its
+  // remaining bytes take the socket (REMOTE_CL_SLOT_PATIENCE_MS): a slot
+  // stays lent while its piece waits in the queue (behind a user event the
+  // application sets later, say), and while a busy server copies slowly.
+  std::chrono::milliseconds slotPatience{100};
   // With shared memory, let the server copy straight from and to the
   // application's memory when it can (REMOTE_CL_DIRECT_COPY; protocol/shm.h).
   bool directCopy = true;
@@ -156,6 +161,7 @@ class Connection {
   std::uint64_t addCallback(RemoteCallback callback);
   // The shared memory the server mapped; nullptr: bulk data goes through the socket.
   ShmSegment* shm() const { return shm_.get(); }
+  std::chrono::milliseconds slotPatience() const { return options_.slotPatience; }
   // Whether the server copies straight from and to this process's memory (direct pieces).
   bool directCopy() const { return directCopy_; }
   // Whether big buffers are offered to the server as shared buffers.
