@@ -58,6 +58,26 @@ TEST(ControlWire, HelloAndItsAnswer) {
   EXPECT_EQ(bytesOf(reply.frames()), bytesOf(answer.finish()));
 }
 
+// A hello that takes the router's interim answer has one trailing value (an
+// older client's hello, above, is unchanged); the interim answer is a request
+// of the router's with the hello's seq.
+TEST(ControlWire, HelloThatTakesPendingAndTheInterimAnswer) {
+  Writer hello = header(Kind::Request, 1);
+  hello.integer(ControlCall::Hello);
+  hello.integer(kProtocolVersion);
+  hello.str("host:42 (app)");
+  hello.boolean(true);
+  EXPECT_EQ(bytesOf(control::Hello{.seq = 1, .protocol_version = kProtocolVersion, .client_name = "host:42 (app)",
+                                   .takes_pending = true}
+                        .frames()),
+            bytesOf(hello.finish()));
+
+  Writer pending = header(Kind::Request, 1);
+  pending.integer(ControlCall::HelloPending);
+  pending.u64(10000);
+  EXPECT_EQ(bytesOf(control::HelloPending{.seq = 1, .start_timeout_ms = 10000}.frames()), bytesOf(pending.finish()));
+}
+
 TEST(ControlWire, AttachGoodbyeAndTheirAnswers) {
   Writer control = header(Kind::Request, 2);
   control.integer(ControlCall::Attach);

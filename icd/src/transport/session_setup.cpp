@@ -42,6 +42,11 @@ std::string reachable(const std::string& listening, const std::string& session) 
   return listening.substr(0, listening.rfind(':')) + session.substr(session.rfind(':'));
 }
 
+// The most a client waits for a starting worker, whatever the server states,
+// and the margin beyond the start timeout for the router's answer to arrive.
+constexpr std::chrono::milliseconds kMaxStartWait{600000};
+constexpr std::chrono::milliseconds kStartMargin{5000};
+
 // The answer awaitControl returned (its kind read): a Reply of CL_SUCCESS,
 // decoded as `Reply` (every field checked; DecodeError if malformed), or
 // nullopt when it is not a success.
@@ -55,7 +60,8 @@ std::optional<Reply> successOf(protocol::Reader& r) {
 }  // namespace
 
 std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clock::time_point deadline,
-                                                         HandshakeMonitor& monitor, std::string* refusal) {
+                                                         HandshakeMonitor& monitor, std::string* refusal,
+                                                         Kind* kindOut) {
   for (;;) {
     if (const auto failure = monitor.failure()) {
       log().log(failureLevel(), "remote-cl: cannot connect to server {}: {}; it offers no platforms", endpoint_,
@@ -72,6 +78,7 @@ std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clo
     protocol::Reader r(std::move(*frames));
     const auto kind = r.integer<Kind>();
     if (kind == Kind::Ping) continue;
+    if (kindOut != nullptr) *kindOut = kind;
     if (kind == Kind::Error) {
       const auto seq = r.u64();
       const auto error = protocol::push::Error::decodeBody(r, seq);
@@ -83,21 +90,64 @@ std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clo
   }
 }
 
-bool Connection::handshake(HandshakeMonitor& monitor) {
-  const auto deadline = Clock::now() + options_.connectTimeout;
-  auto frames =
-      protocol::control::Hello{.seq = 1, .protocol_version = protocol::kProtocolVersion, .client_name = clientName()}
-          .frames();
-  protocol::sendFrames(control_, frames);
-  try {
-    auto r = awaitControl(deadline, monitor);
-    if (!r) {
-      if (Clock::now() >= deadline)
-        log().log(failureLevel(), "remote-cl: no answer from server {} within {} ms; it offers no platforms{}", endpoint_,
-                   options_.connectTimeout.count(),
-                   options_.curve.enabled() ? " (with CURVE: is REMOTE_CL_CURVE_SERVER_KEY its key?)" : "");
-      return false;
+std::optional<protocol::Reader> Connection::awaitHello(Clock::time_point& deadline, HandshakeMonitor& monitor) {
+  // A server older than takes_pending refuses a hello with it as malformed
+  // (no value may follow client_name): then the hello goes again without it.
+  bool takesPending = true;
+  const auto sendHello = [&] {
+    protocol::control::Hello hello{.seq = 1, .protocol_version = protocol::kProtocolVersion, .client_name = clientName()};
+    if (takesPending) hello.takes_pending = true;
+    auto frames = hello.frames();
+    protocol::sendFrames(control_, frames);
+  };
+  sendHello();
+  std::optional<std::chrono::milliseconds> starting;  // the router's stated start timeout, once it said so
+  for (;;) {
+    std::string refusal;
+    Kind kind = Kind::Reply;
+    auto r = awaitControl(deadline, monitor, &refusal, &kind);
+    if (!r && takesPending && refusal.rfind("malformed handshake", 0) == 0) {
+      log().debug("remote-cl: server {} does not take takes_pending ({}); hello again without it", endpoint_, refusal);
+      takesPending = false;
+      sendHello();
+      continue;
     }
+    if (!r && !refusal.empty()) {
+      log().error("remote-cl: server {} refused the connection: {}", endpoint_, refusal);
+    } else if (!r && Clock::now() >= deadline) {
+      if (starting)
+        log().log(failureLevel(), "remote-cl: server {} did not start a session within {} ms; it offers no platforms",
+                  endpoint_, starting->count());
+      else
+        log().log(failureLevel(), "remote-cl: no answer from server {} within {} ms; it offers no platforms{}",
+                  endpoint_, options_.connectTimeout.count(),
+                  options_.curve.enabled() ? " (with CURVE: is REMOTE_CL_CURVE_SERVER_KEY its key?)" : "");
+    }
+    if (!r || kind != Kind::Request) return r;
+    // The router's interim answer: it is starting the session's worker.
+    const auto seq = r->u64();
+    if (r->integer<protocol::ControlCall>() != protocol::ControlCall::HelloPending)
+      throw protocol::DecodeError("a request other than HelloPending in answer to the hello");
+    const auto pending = protocol::control::HelloPending::decodeBody(*r, seq);
+    // Bounded whatever the server says: the start timeout it states (at most
+    // kMaxStartWait) and a margin for the router's own answer to get here.
+    const auto wait = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(pending.start_timeout_ms),
+                                                          kMaxStartWait) +
+                      std::max<std::chrono::milliseconds>(options_.connectTimeout, kStartMargin);
+    starting = wait;
+    deadline = std::max(deadline, Clock::now() + wait);
+    log().info("remote-cl: server {} is starting a session (its worker may take up to {} ms); waiting for it",
+               endpoint_, pending.start_timeout_ms);
+  }
+}
+
+bool Connection::handshake(HandshakeMonitor& monitor) {
+  // One deadline for the whole set-up: the connect timeout, or, once the
+  // router said it is starting the worker, the start timeout and the margin.
+  auto deadline = Clock::now() + options_.connectTimeout;
+  try {
+    auto r = awaitHello(deadline, monitor);
+    if (!r) return false;
     // The version first: a server of another protocol may answer in another
     // layout, and is reported as such, not as a malformed answer.
     const auto seq = r->u64();
@@ -118,7 +168,7 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
     protocol::allowIpv6For(calls_, session);
     control_.connect(session);
     calls_.connect(session);
-    frames = protocol::control::Attach{.seq = 2, .device_times = options_.deviceTimes}.frames();
+    auto frames = protocol::control::Attach{.seq = 2, .device_times = options_.deviceTimes}.frames();
     protocol::sendFrames(control_, frames);
     auto attached = awaitControl(deadline, monitor);
     if (!attached || !successOf<protocol::control::AttachReply>(*attached)) {

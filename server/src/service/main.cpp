@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -98,6 +100,12 @@ int main(int argc, char** argv) {
                    ? std::string()
                    : std::string("expected FIRST-LAST, two ports");
       });
+  double workerStartTimeout = 10.0;
+  app.add_option("--worker-start-timeout", workerStartTimeout,
+                 "seconds a session's worker may take to get ready (its platforms initialised) before the client is "
+                 "refused")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   std::string testDelay;
   app.add_option("--test-delay-call", testDelay,
                  "tests only: every call NAME stays MS milliseconds inside the real platform (NAME=MS), as a slow "
@@ -111,6 +119,11 @@ int main(int argc, char** argv) {
                    ? std::string()
                    : std::string("expected NAME=MS");
       });
+  unsigned testDelayStart = 0;
+  app.add_option("--test-delay-start", testDelayStart,
+                 "tests only: each session's worker waits MS milliseconds before it initialises its platforms, as a "
+                 "slow driver would")
+      ->group("Testing");
   bool threads = false;
   app.add_flag("--threads", threads,
                "run sessions as threads of this process, not worker processes (a fault in one session ends all)");
@@ -155,6 +168,9 @@ int main(int argc, char** argv) {
     }
     if (isWorker) {
       worker.session = std::stoull(workerSession, nullptr, 16);
+      for (const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(testDelayStart);
+           !g_stop && std::chrono::steady_clock::now() < until;)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
       return rcl::server::runWorker(worker, rcl::server::findPlatforms(platform), options.session, g_stop);
     }
     options.isolate = !threads;
@@ -166,6 +182,11 @@ int main(int argc, char** argv) {
     if (!pluginsDir.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--plugins", pluginsDir});
     if (verbose) options.workerArgs.push_back("--verbose");
     if (!testDelay.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--test-delay-call", testDelay});
+    if (testDelayStart != 0) {
+      options.workerArgs.insert(options.workerArgs.end(), {"--test-delay-start", std::to_string(testDelayStart)});
+      spdlog::warn("testing: every session's worker starts {} ms late", testDelayStart);
+    }
+    options.workerStartTimeout = std::chrono::milliseconds(static_cast<long>(workerStartTimeout * 1000));
     // The limits (--max-*) the router gives each worker: the server's, or its client key's.
     options.drainGrace = std::chrono::milliseconds(static_cast<long>(drainGrace * 1000));
     rcl::server::Router router(options, rcl::server::findPlatforms(platform));

@@ -156,7 +156,7 @@ void Router::onHello(std::uint64_t sessionId, const zmq::message_t& routing, std
     spdlog::warn("refused client {}{}: {}", client, who.describe(), refusal->message);
     return sendError(routing, seq, refusal->status, refusal->message);
   }
-  if (options_.isolate) return startWorker(sessionId, routing, seq, client, who);
+  if (options_.isolate) return startWorker(sessionId, routing, seq, client, who, hello.takes_pending.value_or(false));
 
   std::unique_ptr<Session> session;
   try {
@@ -183,7 +183,7 @@ void Router::replyHello(const zmq::message_t& routing, std::uint64_t seq, const 
 }
 
 void Router::startWorker(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq,
-                         const std::string& client, const ClientIdentity& who) {
+                         const std::string& client, const ClientIdentity& who, bool takesPending) {
   std::vector<std::string> args{"--worker", fmt::format("{:016x}", sessionId), "--bind", sessionBindAddress(sessionId),
                                 "--client", client};
   args.insert(args.end(), options_.workerArgs.begin(), options_.workerArgs.end());
@@ -206,6 +206,14 @@ void Router::startWorker(std::uint64_t sessionId, const zmq::message_t& routing,
   starting.client = client;
   starting.deadline = std::chrono::steady_clock::now() + options_.workerStartTimeout;
   starting_.emplace(sessionId, std::move(starting));
+  // The worker may take seconds (a vendor driver initialising on a busy
+  // host): a client that can wait is told at once that the server is alive.
+  if (takesPending) {
+    auto frames = protocol::control::HelloPending{
+        .seq = seq, .start_timeout_ms = static_cast<std::uint64_t>(options_.workerStartTimeout.count())}
+                      .frames();
+    sendTo(routing, frames);
+  }
 }
 
 void Router::onWorkerReady(std::uint64_t sessionId) {

@@ -189,9 +189,17 @@ class Connection {
   }
   // The next control message that is not a ping; nullopt on timeout, error or
   // a failed ZeroMQ handshake (logged).
-  // `refusal`: where an Error answer's message goes instead of the log.
+  // `refusal`: where an Error answer's message goes instead of the log;
+  // `kind`: where the answer's kind goes (a Reply, or the router's HelloPending request).
   std::optional<protocol::Reader> awaitControl(std::chrono::steady_clock::time_point deadline,
-                                               HandshakeMonitor& monitor, std::string* refusal = nullptr);
+                                               HandshakeMonitor& monitor, std::string* refusal = nullptr,
+                                               protocol::Kind* kind = nullptr);
+  // The answer to the hello (its kind read: a Reply), waiting through the
+  // router's HelloPending (the session's worker starting) up to the start
+  // timeout it states plus a margin; nullopt on refusal or timeout (logged).
+  // `deadline` becomes the one the rest of the set-up keeps.
+  std::optional<protocol::Reader> awaitHello(std::chrono::steady_clock::time_point& deadline,
+                                             HandshakeMonitor& monitor);
   // Offers the server a shared memory segment; keeps it if the server mapped it.
   void offerSharedMemory(std::chrono::steady_clock::time_point deadline, HandshakeMonitor& monitor);
   // Asks the session for a bulk socket and connects it (`session`: its endpoint).

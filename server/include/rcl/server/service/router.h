@@ -37,6 +37,7 @@ struct RouterOptions {
   bool isolate = true;
   std::string workerExe;
   std::vector<std::string> workerArgs;
+  // How long a worker may take to get ready (its platforms initialised) before the client is refused.
   std::chrono::milliseconds workerStartTimeout{10000};
   // Draining (SIGTERM): how long running sessions may go on before they are ended.
   std::chrono::milliseconds drainGrace{30000};
@@ -83,8 +84,9 @@ class Router {
   // the drain), 200 ms while something can end unseen (a session in a thread,
   // a worker without an exit fd, no wake fd), otherwise for ever (-1).
   std::chrono::milliseconds sleepLimit(bool wakeable) const;
+  // `takesPending`: the client's Hello said it takes a HelloPending, sent as the worker starts.
   void startWorker(std::uint64_t sessionId, const zmq::message_t& routing, std::uint64_t seq, const std::string& client,
-                   const ClientIdentity& who);
+                   const ClientIdentity& who, bool takesPending);
   // Draining: starts it (the first SIGTERM); true once it is over (no session left, or the grace
   // period is over and the sessions it ended are gone, or would not go).
   void startDraining();
