@@ -1,7 +1,8 @@
 // CL_PROGRAM_BINARY_SIZES stays right through a program's life: after a
 // build, a rebuild with other options, clCompileProgram and clLinkProgram,
-// and for a program made from a binary. remote-cl answers it from the reply
-// of the build it waited for (custom_programs.cpp); CL_PROGRAM_BINARIES is
+// and for a program made from a binary. remote-cl asks it once after a build
+// it waited for and answers it itself until the next build
+// (custom_programs.cpp); CL_PROGRAM_BINARIES is
 // asked of the platform each time, so a binary that fills exactly the sizes
 // answered (checked with two fillings of the buffers) proves the sizes are
 // the platform's live ones. Run natively and remotely: both must agree.

@@ -5,9 +5,10 @@
 // added option, and its kernels' clGetKernelArgInfo answers
 // CL_KERNEL_ARG_INFO_NOT_AVAILABLE, after the checks PoCL makes first (the
 // kernel, then the argument's index). A build the client waits for brings
-// the kernels of the build with its reply (protocol/program_kernels.h), and
-// the sizes of its binaries.
+// the kernels of the build with its reply (protocol/program_kernels.h).
 // Shapes and reasons: codegen/opencl_calls.toml.
+#include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -48,22 +49,23 @@ cl_int CL_API_CALL clBuildProgram(cl_program program, cl_uint num_devices, const
   if (status != CL_SUCCESS || pfn_notify != nullptr || p == nullptr) return status;
   protocol::Reader* body = reply.reader();
   if (body == nullptr || body->atEnd()) return status;
-  std::optional<std::vector<std::size_t>> sizes;
-  if (std::optional<ProgramKernels> kernels = readProgramKernels(body, &sizes)) {
+  if (std::optional<ProgramKernels> kernels = readProgramKernels(body)) {
     std::lock_guard lock(p->functionsMutex);
     p->kernelNames = std::move(kernels);
-    p->binarySizes = std::move(sizes);
   }
   return status;
 }
 
-// As generated; CL_PROGRAM_BINARY_SIZES of a build the client waited for
-// came with its reply and is answered here until the program is built or
-// compiled again. CL_PROGRAM_BINARIES is asked each time: the bytes can be
-// large, and an application that asks keeps them itself.
+// As generated; CL_PROGRAM_BINARY_SIZES is asked once after a build the
+// client waited for, then answered here until the program is built or
+// compiled again. (Not with the build's reply: PoCL makes the device code
+// at the first query, which most programs never need.) CL_PROGRAM_BINARIES
+// is asked each time: the bytes can be large, and an application that asks
+// keeps them itself.
 cl_int CL_API_CALL clGetProgramInfo(cl_program program, cl_program_info param_name, size_t param_value_size,
                                     void* param_value, size_t* param_value_size_ret) {
-  if (cl_program p = checked(program); p != nullptr && param_name == CL_PROGRAM_BINARY_SIZES) {
+  cl_program p = checked(program);
+  if (p != nullptr && param_name == CL_PROGRAM_BINARY_SIZES) {
     std::unique_lock lock(p->functionsMutex);
     if (p->binarySizes) {
       const std::vector<std::size_t> sizes = *p->binarySizes;
@@ -76,7 +78,25 @@ cl_int CL_API_CALL clGetProgramInfo(cl_program program, cl_program_info param_na
   Call call(CallId::clGetProgramInfo);
   call.handle(program);
   call.scalar(param_name);
-  return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+  if (p == nullptr || param_name != CL_PROGRAM_BINARY_SIZES)
+    return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+  std::unique_lock lock(p->functionsMutex);
+  // Kept only for a build waited for (its kernels are known), with a binary
+  // for every device, and no build or compile started meanwhile.
+  const bool built = p->kernelNames.has_value();
+  const std::uint64_t builds = p->builds;
+  lock.unlock();
+  std::vector<unsigned char> value;
+  if (const cl_int status = call.infoValue(param_name, value); status != CL_SUCCESS) return status;
+  std::vector<std::size_t> sizes(value.size() / sizeof(std::size_t));
+  if (!sizes.empty()) std::memcpy(sizes.data(), value.data(), sizes.size() * sizeof(std::size_t));
+  const bool whole = !sizes.empty() && std::find(sizes.begin(), sizes.end(), 0) == sizes.end();
+  if (built && whole) {
+    lock.lock();
+    if (p->builds == builds && p->kernelNames) p->binarySizes = sizes;
+    lock.unlock();
+  }
+  return copyInfo(value.data(), value.size(), param_value_size, param_value, param_value_size_ret);
 }
 
 cl_int CL_API_CALL clGetProgramBuildInfo(cl_program program, cl_device_id device, cl_program_build_info param_name,

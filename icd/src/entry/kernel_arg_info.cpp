@@ -99,8 +99,7 @@ ArgVerdict judgeArg(const KernelArg& declared, std::size_t size, const void* val
   return ArgVerdict{};
 }
 
-std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body,
-                                                 std::optional<std::vector<std::size_t>>* binarySizes) {
+std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body) {
   if (body == nullptr) return std::nullopt;
   try {
     ProgramKernels kernels;
@@ -134,8 +133,6 @@ std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body,
       // Without the build's count, the arguments' information has one for each.
       if (!built.numArgs) built.numArgs = static_cast<cl_uint>(args.size());
     }
-    if (binarySizes != nullptr && reply.binary_sizes)
-      binarySizes->emplace(reply.binary_sizes->begin(), reply.binary_sizes->end());
     return kernels;
   } catch (const protocol::DecodeError& e) {
     log().warn("remote-cl: malformed kernels of a program: {}", e.what());

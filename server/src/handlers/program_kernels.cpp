@@ -195,24 +195,10 @@ std::vector<std::string> kernelNames(cl_program program) {
   return kernels;
 }
 
-// CL_PROGRAM_BINARY_SIZES of `program`, one per device (nullopt: refused).
-std::optional<std::vector<std::uint64_t>> binarySizes(cl_program program) {
-  std::size_t size = 0;
-  if (::clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, 0, nullptr, &size) != CL_SUCCESS) return std::nullopt;
-  std::vector<std::size_t> sizes(size / sizeof(std::size_t));
-  if (!sizes.empty() &&
-      ::clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizes.size() * sizeof(std::size_t), sizes.data(),
-                         nullptr) != CL_SUCCESS)
-    return std::nullopt;
-  return std::vector<std::uint64_t>(sizes.begin(), sizes.end());
-}
-
 // Answers CL_SUCCESS with the kernels of `program`'s build as the body
 // ([replies.ProgramKernels]); CallError if the platform names none.
-// `withBinarySizes`: the build's CL_PROGRAM_BINARY_SIZES too (a build's reply).
-void replyKernels(CallContext& ctx, cl_program program, bool withBinarySizes) {
+void replyKernels(CallContext& ctx, cl_program program) {
   std::vector<std::string> names;
-  std::optional<std::vector<std::uint64_t>> sizes;
   std::vector<KernelFacts> facts;
   std::vector<std::vector<cl_device_id>> onDevices;  // per kernel, the device of each of its details' devices
   ctx.outside([&] {
@@ -229,7 +215,6 @@ void replyKernels(CallContext& ctx, cl_program program, bool withBinarySizes) {
       facts.push_back(factsOf(program, names[k], available, devices, probeBudget, onDevices[k], zeros));
       available = facts.back().args.has_value();
     }
-    if (withBinarySizes) sizes = binarySizes(program);
     return CL_SUCCESS;
   });
   ctx.reply(CL_SUCCESS);
@@ -257,7 +242,6 @@ void replyKernels(CallContext& ctx, cl_program program, bool withBinarySizes) {
     auto& args = reply.kernels[k].args.emplace();
     for (ArgInfo& a : *facts[k].args) args.push_back({a.address, a.access, a.typeQualifier, std::move(a.typeName)});
   }
-  reply.binary_sizes = std::move(sizes);
   reply.encodeBody(ctx.replyWriter());
 }
 
@@ -266,7 +250,7 @@ void replyKernels(CallContext& ctx, cl_program program, bool withBinarySizes) {
 void programKernels(CallContext& ctx, const protocol::calls::ProgramKernels& request) {
   auto program = ctx.handleOf<cl_program>(request.program);
   if (program == nullptr) throw CallError(CL_INVALID_PROGRAM, "no program");
-  replyKernels(ctx, program, false);
+  replyKernels(ctx, program);
 }
 
 namespace custom {
@@ -288,7 +272,7 @@ void clBuildProgram(CallContext& ctx) {
   });
   if (status != CL_SUCCESS || pfn_notify.function() != nullptr) return ctx.reply(status);
   try {
-    replyKernels(ctx, program, true);
+    replyKernels(ctx, program);
   } catch (const CallError&) {  // (the build stands: the client asks ProgramKernels later)
     ctx.reply(CL_SUCCESS);
   }

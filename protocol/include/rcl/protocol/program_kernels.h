@@ -53,13 +53,10 @@
 //
 // `details` is empty when a kernel of the build could not be made.
 //
-// A trailing `binary_sizes`, in a clBuildProgram's reply only (absent from
-// ProgramKernels', from an older server's, or when the platform refused the
-// query): CL_PROGRAM_BINARY_SIZES of the build, one per device of the
-// program, which the client answers until the program is built or compiled
-// again (custom_programs.cpp). PoCL computes them at the first query (~1.5 ms
-// a program with a warm kernel cache) and keeps them, so a later query, and
-// CL_PROGRAM_BINARIES, give the same. CL_PROGRAM_BINARIES stays a query.
+// CL_PROGRAM_BINARY_SIZES is not in it (it was, in the fourteenth session):
+// PoCL makes the device code at that query, which slowed every build of a
+// program that never runs a kernel. The client asks it once a build and
+// keeps it (custom_programs.cpp).
 //
 // Its id: CallId::ProgramKernels (codegen/private_calls.toml); its answer:
 // [replies.ProgramKernels] in codegen/messages.toml, the generated

@@ -35,10 +35,8 @@ std::optional<ProgramKernels> fetchProgramKernels(cl_program program);
 
 // The kernels a reply's body holds ([replies.ProgramKernels], codegen/messages.toml),
 // as ProgramKernels' and a clBuildProgram's that waited for its build carry
-// them (nullopt: no body, or a malformed one, logged). `binarySizes`, when
-// given, gets the build's CL_PROGRAM_BINARY_SIZES if the body holds them.
-std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body,
-                                                 std::optional<std::vector<std::size_t>>* binarySizes = nullptr);
+// them (nullopt: no body, or a malformed one, logged).
+std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body);
 
 // An argument as its information declares it (Unknown where the client cannot judge).
 KernelArg classifyArg(cl_kernel_arg_address_qualifier address, cl_kernel_arg_type_qualifier typeQualifier,

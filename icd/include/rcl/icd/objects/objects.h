@@ -205,9 +205,12 @@ struct _cl_program : rcl::icd::Object {
   // a kernel it names is pipelined), each with its arguments when the
   // platform gives their information; forgotten at the next build.
   std::optional<std::map<std::string, rcl::icd::KernelOfBuild>> kernelNames;
-  // CL_PROGRAM_BINARY_SIZES of its current build, from the reply of a build
-  // the client waited for; forgotten when it is built or compiled again.
+  // CL_PROGRAM_BINARY_SIZES of its current build, kept from the first query
+  // after a build the client waited for; forgotten when it is built or
+  // compiled again.
   std::optional<std::vector<std::size_t>> binarySizes;
+  // Builds and compiles started (a query answered across one is not kept).
+  std::uint64_t builds = 0;
   // Its last build, compile or link asked for uniform work-groups
   // (-cl-uniform-work-group-size, or -cl-std=CL1.x): its kernels' launches
   // must divide the range (build_options.h).
