@@ -105,7 +105,11 @@ std::uint64_t Call::registerCallback(CallbackKind kind, void (*fn)(), void* user
       break;
     }
   }
-  return c->addCallback(std::move(cb));
+  const std::uint64_t id = c->addCallback(std::move(cb));
+  // (A context's notification may run many times: dropped when the context goes, Driver::recycle.)
+  if (kind == CallbackKind::context_notify && object != nullptr && object->kind == ObjectKind::Context)
+    static_cast<cl_context>(object)->notifyCallback = id;
+  return id;
 }
 
 void Reply::inherit(Object* adopted) const {

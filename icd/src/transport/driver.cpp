@@ -185,6 +185,8 @@ void Driver::recycle(Object* o) {
     case ObjectKind::Context: {
       auto* c = static_cast<_cl_context*>(o);
       c->devices.clear();
+      if (c->notifyCallback != 0 && c->connection != nullptr) c->connection->dropCallback(c->notifyCallback);
+      c->notifyCallback = 0;
       return contextPool_.recycle(c);
     }
     case ObjectKind::Queue: {

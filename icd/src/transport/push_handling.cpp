@@ -39,6 +39,11 @@ std::uint64_t Connection::addCallback(RemoteCallback callback) {
   return id;
 }
 
+void Connection::dropCallback(std::uint64_t id) {
+  std::lock_guard lock(objectsMutex_);
+  callbacks_.erase(id);
+}
+
 void Connection::runCallback(std::function<void()> job) {
   {
     std::lock_guard lock(jobsMutex_);

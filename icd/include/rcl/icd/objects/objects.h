@@ -91,6 +91,8 @@ struct _cl_context : rcl::icd::Object {
   // (entry/image_checks.h): what a pipelined image creation is checked against.
   std::mutex formatsMutex;
   std::map<std::pair<cl_mem_flags, cl_mem_object_type>, std::vector<cl_image_format>> imageFormats;
+  // Its error notification's callback id (0: none), forgotten with it.
+  std::uint64_t notifyCallback = 0;
 };
 
 struct _cl_command_queue : rcl::icd::Object {

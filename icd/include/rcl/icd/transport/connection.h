@@ -159,6 +159,9 @@ class Connection {
   // Forgets a read; returns it if it was still expected.
   std::optional<PendingRead> cancelRead(std::uint64_t eventId);
   std::uint64_t addCallback(RemoteCallback callback);
+  // Forgets a callback that may run many times (a context's error
+  // notification) once its object is gone; a push for it is ignored after.
+  void dropCallback(std::uint64_t id);
   // The shared memory the server mapped; nullptr: bulk data goes through the socket.
   ShmSegment* shm() const { return shm_.get(); }
   std::chrono::milliseconds slotPatience() const { return options_.slotPatience; }
