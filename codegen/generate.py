@@ -202,7 +202,7 @@ def main():
     except model.AnnotationError as e:
         sys.exit(f"{args.messages}: errors:\n{e}")
     for p in privates:  # a described request: the stand-in table decodes it for the handler
-        p.request = p.name in description.requests
+        p.request = description.requests.get(p.name, "")
     extension_ids = [p.id for p in privates if p.dispatch == "extension"]
     first_extension_call = min(extension_ids) if extension_ids else 0xFFFF
     env = environment()

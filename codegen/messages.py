@@ -31,6 +31,8 @@ class Type:
 
     @property
     def cpp(self):
+        if self.name == "ids":
+            return "IdList"
         if self.kind == "int":
             return INTS[self.name]
         if self.kind == "bool":
@@ -66,6 +68,8 @@ def parse_type(text, where):
         return Type(text, "int")
     if text in ("bool", "string", "bytes", "bulk"):
         return Type(text, text)
+    if text == "ids":  # object ids (a wait list): an array of u64 held in an IdList (rcl/protocol/id_list.h)
+        return Type(text, "array", Type("u64", "int"))
     m = re.fullmatch(r"record<(\w+)>", text)
     if m is not None:
         return Type(text, "record")
@@ -143,6 +147,9 @@ def decode(t, target, label, depth=0):
         inner = decode(t.element, f"*{target}", label, depth)
         return ["if (!r.isNil()) {", f"  {target}.emplace();", *("  " + s for s in inner), "}"]
     e = f"e{depth}"
+    if t.name == "ids":
+        return [f"for (auto {e} = fields::count(r, {q}, 0, {t.max}); {e} > 0; --{e})",
+                f"  {call(target, 'push_back')}(fields::integer<std::uint64_t>(r, \"{label}[]\"));"]
     inner = decode(t.element, e, label + "[]", depth + 1)
     if t.count is not None:
         head = [f"fields::count(r, {q}, {t.count}, {t.count});"]
@@ -205,6 +212,8 @@ class Message:
     args: str = ""            # "callback": CallbackArgs follow
     struct: str = ""          # the C++ name
     role: str = ""            # control: "request" or "reply"; replies: "reply"; requests: "request"
+    calls: list = field(default_factory=list)  # requests: the calls laid out so (empty: the call NAME alone)
+    extensible: bool = False  # control: values past its last field are a newer sender's, skipped
 
     @property
     def ns(self):
@@ -219,6 +228,11 @@ class Message:
     @property
     def has_bulk(self):
         return any(f.type.has_bulk for f in self.fields)
+
+    @property
+    def call_names(self):
+        """The calls whose requests this message lays out."""
+        return self.calls or [self.name]
 
     @property
     def where(self):
@@ -375,8 +389,8 @@ def load(path, message_h, callback_kind_h, control_calls=None, calls=None):
         for name, e in entries.items():
             where = f"[{group}.{name}]"
             allowed = {"pushes": {"doc", "seq", "fields", "args"}, "callbacks": {"fields"},
-                       "records": {"doc", "fields"}, "control": {"doc", "request", "reply"},
-                       "replies": {"doc", "reply"}, "requests": {"doc", "request"}}[group]
+                       "records": {"doc", "fields"}, "control": {"doc", "request", "reply", "extensible"},
+                       "replies": {"doc", "reply"}, "requests": {"doc", "request", "calls"}}[group]
             if set(e) - allowed:
                 errors.append(f"{where}: unknown keys {sorted(set(e) - allowed)}")
             if group != "callbacks" and not e.get("doc"):
@@ -397,6 +411,10 @@ def load(path, message_h, callback_kind_h, control_calls=None, calls=None):
                     errors.append(f"{where} request: a described call request has no bulk frames and no version field")
                 m = Message(name, e.get("doc", ""), fields, group, True, "", role="request")
                 m.struct = name
+                m.calls = e.get("calls", [])
+                if not isinstance(m.calls, list) or not all(isinstance(c, str) for c in m.calls):
+                    errors.append(f"{where}: calls is a list of [calls.NAME] names")
+                    m.calls = []
                 messages.append(m)
                 continue
             if group == "replies":
@@ -418,6 +436,9 @@ def load(path, message_h, callback_kind_h, control_calls=None, calls=None):
                         errors.append(f"{where} {role}: a control message has no bulk frames")
                     m = Message(name, e.get("doc", ""), fields, group, True, "", role=role)
                     m.struct = name if role == "request" else f"{name}Reply"
+                    m.extensible = e.get("extensible", False) is True
+                    if "extensible" in e and not isinstance(e["extensible"], bool):
+                        errors.append(f"{where}: extensible is true or false")
                     messages.append(m)
                 continue
             if e.get("args", "callback") != "callback":
@@ -450,8 +471,15 @@ def load(path, message_h, callback_kind_h, control_calls=None, calls=None):
             errors.append(f"[control.*] ({described}) must be private_calls.toml's [control.*] ({sorted(control_calls)})")
     if calls is not None:
         for m in messages:
-            if m.group in ("replies", "requests") and m.name not in calls:
+            if m.group == "replies" and m.name not in calls:
                 errors.append(f"{m.where}: no [calls.{m.name}] in private_calls.toml")
+            if m.group == "requests":
+                for name in m.call_names:
+                    if name not in calls:
+                        errors.append(f"{m.where}: no [calls.{name}] in private_calls.toml")
+        laid_out = [n for m in messages if m.group == "requests" for n in m.call_names]
+        for name in {n for n in laid_out if laid_out.count(n) > 1}:
+            errors.append(f"[calls.{name}]'s request is described twice in [requests.*]")
     if errors:
         raise AnnotationError("\n".join(f"{SOURCE}: {e}" for e in errors))
     return messages, list(records.values())
@@ -470,8 +498,9 @@ class Description:
 
     @property
     def requests(self):
-        """The names of the calls channel's described requests ([requests.*])."""
-        return {m.name for m in self.control if m.group == "requests"}
+        """The calls channel's described requests ([requests.*]): each call's
+        name, to the struct that lays it out (protocol::calls::STRUCT)."""
+        return {name: m.struct for m in self.control if m.group == "requests" for name in m.call_names}
 
 
 def describe(path, message_h, callback_kind_h, control_calls=None, calls=None):

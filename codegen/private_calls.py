@@ -22,7 +22,7 @@ class PrivateCall:
     handler: str = ""
     write: bool | None = None
     header: str = ""
-    request: bool = False  # described in messages.toml ([requests.NAME]): the handler gets it decoded
+    request: str = ""  # the struct of its request described in messages.toml ([requests.*]): the handler gets it decoded
 
     def run(self):
         """The stand-in table's call of the handler: a lambda when it takes the
@@ -30,7 +30,7 @@ class PrivateCall:
         decoder's DecodeError naming the field) or `write`."""
         args = ["c"]
         if self.request:
-            args.append(f"protocol::calls::{self.name}::decodeBody(c.args(), c.seq())")
+            args.append(f"protocol::calls::{self.request}::decodeBody(c.args(), c.seq())")
         if self.write is not None:
             args.append("true" if self.write else "false")
         if len(args) == 1:

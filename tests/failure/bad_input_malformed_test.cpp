@@ -110,10 +110,46 @@ TEST_F(BadInputTest, MalformedControlMessagesAreRefusedNamingTheField) {
   }), "ShmAttach.slots");
   expectRefused(client, raw(5, protocol::ControlCall::BulkAttach, [](protocol::Writer& w) {
     w.u64(1);
-    w.boolean(false);
-    w.u64(3);
-  }), "BulkAttach: 1 values past its last field");
+    w.str("sealed");
+  }), "BulkAttach.sealed");
   EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS) << "the session stopped after malformed control messages";
+}
+
+// The session set-up messages are extensible (`extensible = true` in
+// codegen/messages.toml): a newer peer's fields past the last one this
+// server knows are skipped, not refused, on the listening endpoint (Hello)
+// and on a session's control channel (Attach); a newer field of a wrong
+// type in a known place is still refused.
+TEST_F(BadInputTest, SetUpMessagesWithNewerFieldsAreAccepted) {
+  protocol::Writer hello;
+  hello.integer(Kind::Request);
+  hello.u64(1);
+  hello.integer(protocol::ControlCall::Hello);
+  hello.integer(protocol::kProtocolVersion);
+  hello.str("a newer client");
+  hello.boolean(false);  // takes_pending
+  hello.str("a field this server has not heard of");
+  hello.u64(42);
+  RawClient newer(zmq_, server_->endpoint(), 0x7a14);
+  newer.sendControl(hello.finish());
+  auto answer = newer.receive();
+  ASSERT_TRUE(answer) << "no answer to a hello with newer fields";
+  EXPECT_EQ(answer->kind, Kind::Reply) << "a hello with newer fields was refused";
+  EXPECT_EQ(answer->status, CL_SUCCESS) << "a hello with newer fields";
+
+  RawClient client(zmq_, server_->endpoint(), 0x7a15);
+  ASSERT_NE(client.hello(), 0u);
+  protocol::Writer attach;
+  attach.integer(Kind::Request);
+  attach.u64(3);
+  attach.integer(protocol::ControlCall::Attach);
+  attach.boolean(false);  // device_times
+  attach.array(0);        // a newer field
+  client.sendControl(attach.finish());
+  auto attached = client.receive();
+  ASSERT_TRUE(attached) << "no answer to an Attach with a newer field";
+  EXPECT_EQ(attached->kind, Kind::Reply) << "an Attach with a newer field was refused";
+  EXPECT_EQ(attached->status, CL_SUCCESS) << "an Attach with a newer field";
 }
 
 // A malformed request of a private call whose arguments are described

@@ -239,17 +239,11 @@ TEST_F(BadInputTest, TransferPiecesWhoseRangeLiesFailTheirTransfer) {
   ASSERT_TRUE(attached->rest->boolean()) << "no direct copies: the worker could not read this process";
 
   std::uint64_t token = 500;
-  // A piece [token, where, length, queue, buffer, offset, wait list], sent as a client does (no answer).
+  // A piece ([requests.Piece]), sent as a client does (no answer).
   const auto piece = [&](CallId call, std::uint64_t where, std::uint64_t length, std::uint64_t offset) {
-    client.post(call, [&](protocol::Writer& w) {
-      w.u64(token);
-      w.u64(where);
-      w.u64(length);
-      w.u64(kQueue);
-      w.u64(kBuffer);
-      w.u64(offset);
-      w.nil();
-    });
+    const protocol::calls::Piece request{
+        .token = token, .where = where, .length = length, .queue = kQueue, .buffer = kBuffer, .offset = offset};
+    client.post(call, [&](protocol::Writer& w) { request.encodeBody(w); });
   };
   // The write the pieces stand for: 16 bytes at 0, all of them in the pieces.
   const auto command = [&] {

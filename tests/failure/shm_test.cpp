@@ -435,15 +435,9 @@ TEST_F(ShmTest, WithoutSharedMemoryOverTcpABulkSocketCarriesIt) {
 
 // A piece call (slot or direct) naming an unknown queue.
 RawReply piece(RawClient& client, protocol::CallId call, std::uint64_t slot, std::uint64_t length) {
-  return client.call(call, [&](protocol::Writer& w) {
-    w.u64(1);  // token
-    w.u64(slot);
-    w.u64(length);
-    w.u64(77);  // queue: unknown, checked after the slot
-    w.u64(78);  // buffer
-    w.u64(0);   // offset
-    w.nil();    // wait list
-  });
+  // (queue 77: unknown, checked after the slot)
+  const protocol::calls::Piece request{.token = 1, .where = slot, .length = length, .queue = 77, .buffer = 78};
+  return client.call(call, [&](protocol::Writer& w) { request.encodeBody(w); });
 }
 
 TEST_F(ShmTest, ForgedSlotsAndLengthsGetErrorsAndTheSessionGoesOn) {

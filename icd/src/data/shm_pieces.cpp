@@ -5,6 +5,7 @@
 
 #include "rcl/icd/objects/queue_progress.h"
 #include "rcl/protocol/bulk_socket.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/shm.h"
 
 namespace rcl::icd {
@@ -18,26 +19,24 @@ constexpr std::size_t kMinSharedBytes = std::size_t{64} << 10;
 // The same for the bulk socket, where a piece costs a map and an unmap on the server.
 constexpr std::size_t kMinBulkBytes = std::size_t{256} << 10;
 
-// [piece call, token, slot or address, length, queue, buffer, offset, wait list], sent without reply.
+// A piece's request ([requests.Piece] in codegen/messages.toml: the server's
+// stand-in table decodes it with the same struct), sent without reply; the
+// header's seq is Connection::send's.
 cl_int sendPiece(Connection& connection, CallId call, std::uint64_t token, cl_command_queue queue,
-                 cl_mem buffer, std::size_t offset, std::uint64_t slot, std::size_t length, const cl_event* waits,
+                 cl_mem buffer, std::size_t offset, std::uint64_t where, std::size_t length, const cl_event* waits,
                  cl_uint n) {
+  protocol::calls::Piece piece{.call = call, .token = token, .where = where, .length = length, .queue = queue->id,
+                               .buffer = buffer->id, .offset = offset};
+  if (waits != nullptr) {
+    piece.waits.emplace();
+    piece.waits->reserve(n);
+    for (cl_uint i = 0; i < n; ++i) piece.waits->push_back(waits[i]->id);
+  }
   protocol::Writer w;
   w.integer(protocol::Kind::Request);
   const std::size_t seqOffset = w.reserveU64();
-  w.u64(protocol::wireId(call));
-  w.u64(token);
-  w.u64(slot);
-  w.u64(length);
-  w.u64(queue->id);
-  w.u64(buffer->id);
-  w.u64(offset);
-  if (waits == nullptr) {
-    w.nil();
-  } else {
-    w.array(n);
-    for (cl_uint i = 0; i < n; ++i) w.u64(waits[i]->id);
-  }
+  w.integer(piece.call);
+  piece.encodeBody(w);
   return connection.send(w, seqOffset);
 }
 

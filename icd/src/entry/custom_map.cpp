@@ -18,6 +18,7 @@
 #include "rcl/icd/data/shm_pieces.h"
 #include "rcl/icd/data/transfers.h"
 #include "rcl/protocol/shm.h"
+#include "rcl/protocol/control_messages.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -83,14 +84,14 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
   if (shared) {
     // The server holds the real map; the application gets this process's view of the region.
     Call call(CallId::SharedMap);
-    call.handle(q);
-    call.handle(m);
-    call.scalar(map_flags);
-    call.scalar(offset);
-    call.scalar(size);
-    call.waitList(event_wait_list, num_events_in_wait_list);
-    call.event(out);
-    call.scalar(sharedAt);
+    call.request(protocol::calls::SharedMap{.queue = call.handleId(q),
+                                            .buffer = call.handleId(m),
+                                            .flags = map_flags,
+                                            .offset = offset,
+                                            .size = size,
+                                            .waits = call.waitListIds(event_wait_list, num_events_in_wait_list),
+                                            .event = call.eventId(out),
+                                            .shared_at = sharedAt});
     status = call.post();
     if (status == CL_SUCCESS && out != nullptr) (*out)->commandType = CL_COMMAND_MAP_BUFFER;
   } else if ((map_flags & CL_MAP_WRITE_INVALIDATE_REGION) != 0) {
@@ -225,11 +226,11 @@ cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue command_queue, cl_me
   cl_int status;
   if (mapping.sharedOffset) {
     Call call(CallId::SharedUnmap);
-    call.handle(q);
-    call.handle(m);
-    call.scalar(*mapping.sharedOffset);
-    call.waitList(event_wait_list, num_events_in_wait_list);
-    call.event(out);
+    call.request(protocol::calls::SharedUnmap{.queue = call.handleId(q),
+                                              .buffer = call.handleId(m),
+                                              .shared_at = *mapping.sharedOffset,
+                                              .waits = call.waitListIds(event_wait_list, num_events_in_wait_list),
+                                              .event = call.eventId(out)});
     status = call.post();
   } else if ((mapping.flags & kWriteFlags) == 0) {
     status = enqueueMarker(q, num_events_in_wait_list, event_wait_list, out, type);

@@ -13,6 +13,7 @@
 #include "rcl/protocol/call_ids.h"
 #include "rcl/protocol/profiling_times.h"
 #include "rcl/protocol/pushes.h"
+#include "rcl/protocol/control_messages.h"
 
 namespace rcl::icd {
 
@@ -251,11 +252,11 @@ void Connection::onCopyNow(protocol::Reader& r) {
   // On this thread: the copy is one memcpy, and the region stays mapped until the answer.
   if (!runSharedCopy(copy, *offset))
     log().warn("remote-cl: the server asked for a shared copy this process cannot make (token {})", token);
-  protocol::Writer copied;
+  protocol::Writer copied;  // [requests.SharedCopied]; its seq is send()'s
   copied.integer(Kind::Request);
   const std::size_t seqOffset = copied.reserveU64();
-  copied.u64(protocol::wireId(protocol::CallId::SharedCopied));
-  copied.u64(token);
+  copied.integer(protocol::calls::SharedCopied::kCall);
+  protocol::calls::SharedCopied{.token = token}.encodeBody(copied);
   send(copied, seqOffset);
 }
 

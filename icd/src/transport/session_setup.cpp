@@ -60,7 +60,7 @@ std::optional<Reply> successOf(protocol::Reader& r) {
 }  // namespace
 
 std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clock::time_point deadline,
-                                                         HandshakeMonitor& monitor, std::string* refusal,
+                                                         HandshakeMonitor& monitor, protocol::push::Error* refusal,
                                                          Kind* kindOut) {
   for (;;) {
     if (const auto failure = monitor.failure()) {
@@ -81,8 +81,8 @@ std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clo
     if (kindOut != nullptr) *kindOut = kind;
     if (kind == Kind::Error) {
       const auto seq = r.u64();
-      const auto error = protocol::push::Error::decodeBody(r, seq);
-      if (refusal != nullptr) *refusal = error.message;
+      auto error = protocol::push::Error::decodeBody(r, seq);
+      if (refusal != nullptr) *refusal = std::move(error);
       else log().error("remote-cl: server {} refused the connection: {}", endpoint_, error.message);
       return std::nullopt;
     }
@@ -91,11 +91,17 @@ std::optional<protocol::Reader> Connection::awaitControl(std::chrono::steady_clo
 }
 
 std::optional<protocol::Reader> Connection::awaitHello(Clock::time_point& deadline, HandshakeMonitor& monitor) {
-  // A server older than takes_pending refuses a hello with it as malformed
-  // (no value may follow client_name): then the hello goes again without it.
+  // A server older than takes_pending and than extensible set-up messages
+  // (Hello skips a newer client's fields since: extensible in
+  // codegen/messages.toml) refuses a hello with it as malformed, an Error of
+  // CL_INVALID_VALUE with the hello's seq: then the hello goes again without
+  // it, once. (A newer server refuses such a hello only for another reason,
+  // which the plain hello meets again: one round trip more, then that refusal.)
+  constexpr std::uint64_t kHelloSeq = 1;
   bool takesPending = true;
   const auto sendHello = [&] {
-    protocol::control::Hello hello{.seq = 1, .protocol_version = protocol::kProtocolVersion, .client_name = clientName()};
+    protocol::control::Hello hello{
+        .seq = kHelloSeq, .protocol_version = protocol::kProtocolVersion, .client_name = clientName()};
     if (takesPending) hello.takes_pending = true;
     auto frames = hello.frames();
     protocol::sendFrames(control_, frames);
@@ -103,17 +109,19 @@ std::optional<protocol::Reader> Connection::awaitHello(Clock::time_point& deadli
   sendHello();
   std::optional<std::chrono::milliseconds> starting;  // the router's stated start timeout, once it said so
   for (;;) {
-    std::string refusal;
+    protocol::push::Error refusal;
     Kind kind = Kind::Reply;
     auto r = awaitControl(deadline, monitor, &refusal, &kind);
-    if (!r && takesPending && refusal.rfind("malformed handshake", 0) == 0) {
-      log().debug("remote-cl: server {} does not take takes_pending ({}); hello again without it", endpoint_, refusal);
+    const bool refused = !r && kind == Kind::Error;
+    if (refused && takesPending && refusal.status == CL_INVALID_VALUE && refusal.seq == kHelloSeq) {
+      log().debug("remote-cl: server {} refused a hello with takes_pending ({}); hello again without it", endpoint_,
+                  refusal.message);
       takesPending = false;
       sendHello();
       continue;
     }
-    if (!r && !refusal.empty()) {
-      log().error("remote-cl: server {} refused the connection: {}", endpoint_, refusal);
+    if (refused) {
+      log().error("remote-cl: server {} refused the connection: {}", endpoint_, refusal.message);
     } else if (!r && Clock::now() >= deadline) {
       if (starting)
         log().log(failureLevel(), "remote-cl: server {} did not start a session within {} ms; it offers no platforms",
@@ -208,12 +216,12 @@ void Connection::offerSharedMemory(std::chrono::steady_clock::time_point deadlin
   }
   auto frames = offer.frames();
   protocol::sendFrames(control_, frames);
-  std::string refusal;
+  protocol::push::Error refusal;
   auto answer = awaitControl(deadline, monitor, &refusal);
   channel->unlink();  // the server has mapped it, or never will: no name may stay behind
   if (!answer) {
     log().debug("remote-cl: server {} cannot use this client's shared memory ({}); bulk data goes through the socket",
-                endpoint_, refusal.empty() ? "no answer" : refusal);
+                endpoint_, refusal.message.empty() ? "no answer" : refusal.message);
     return;
   }
   const auto attached = successOf<protocol::control::ShmAttachReply>(*answer);
@@ -229,11 +237,11 @@ void Connection::openBulkSocket(const std::string& session, std::chrono::steady_
   if (encrypted) ask.sealed = true;  // lanes sealed with keys of the session's own (bulk_crypt.h)
   auto frames = ask.frames();
   protocol::sendFrames(control_, frames);
-  std::string refusal;
+  protocol::push::Error refusal;
   auto answer = awaitControl(deadline, monitor, &refusal);
   if (!answer) {
     log().debug("remote-cl: no bulk socket from {} ({}); bulk data goes in ZeroMQ frames", endpoint_,
-                refusal.empty() ? "no answer" : refusal);
+                refusal.message.empty() ? "no answer" : refusal.message);
     return;
   }
   auto attached = successOf<protocol::control::BulkAttachReply>(*answer);

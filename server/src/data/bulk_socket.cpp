@@ -347,7 +347,7 @@ void BulkSocket::sendLoop(std::size_t lane) {
   }
 }
 
-void bulkPiece(CallContext& ctx, bool write) {
+void bulkPiece(CallContext& ctx, const protocol::calls::Piece& piece, bool write) {
   MappedStep step;
   if (auto channel = ctx.session().bulk(); channel && !channel->closed()) {
     if (write) {
@@ -360,7 +360,7 @@ void bulkPiece(CallContext& ctx, bool write) {
       };
     }
   }
-  mappedPiece(ctx, write, "bulk socket pieces", std::move(step));
+  mappedPiece(ctx, piece, write, "bulk socket pieces", std::move(step));
 }
 
 }  // namespace rcl::server

@@ -108,7 +108,7 @@ void DirectCopier::copy(bool fromPeer, unsigned char* local, std::uint64_t remot
   ready_.notify_all();
 }
 
-void directPiece(CallContext& ctx, bool write) {
+void directPiece(CallContext& ctx, const protocol::calls::Piece& piece, bool write) {
   MappedStep step;
   if (auto copier = ctx.session().direct()) {
     step = [copier, write](unsigned char* host, std::uint64_t, std::uint64_t address, std::size_t length,
@@ -119,7 +119,7 @@ void directPiece(CallContext& ctx, bool write) {
       });
     };
   }
-  mappedPiece(ctx, write, "direct copies", std::move(step));
+  mappedPiece(ctx, piece, write, "direct copies", std::move(step));
 }
 
 }  // namespace rcl::server

@@ -20,11 +20,11 @@ std::shared_ptr<std::remove_pointer_t<T>> held(T object, cl_int (*release)(T)) {
 }
 }  // namespace
 
-void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step) {
+void mappedPiece(CallContext& ctx, const protocol::calls::Piece& request, bool write, const char* kind,
+                 MappedStep step) {
   Session& session = ctx.session();
-  const PieceHeader piece = readPieceHeader(ctx, [&](const PieceHeader&) {
-    if (!step) throw CallError(CL_INVALID_OPERATION, std::string("this session takes no ") + kind);
-  });
+  if (!step) throw CallError(CL_INVALID_OPERATION, std::string("this session takes no ") + kind);
+  const PieceHeader piece = pieceHeader(ctx, request);
   const auto& [token, where, length, queue, buffer, offset, waits] = piece;
   StagedTransfer& staged = session.staged().at(token);
   if (!staged.add(length)) return;

@@ -2,17 +2,16 @@
 
 namespace rcl::server {
 
-PieceHeader readPieceHeader(CallContext& ctx, const std::function<void(const PieceHeader&)>& checkWhere) {
-  PieceHeader piece;
-  piece.token = ctx.scalar<std::uint64_t>();
-  piece.where = ctx.scalar<std::uint64_t>();
-  piece.length = ctx.scalar<std::uint64_t>();
-  checkWhere(piece);
-  piece.queue = ctx.handle<cl_command_queue>();
-  piece.buffer = ctx.handle<cl_mem>();
-  piece.offset = ctx.scalar<std::size_t>();
-  piece.waits = ctx.handles<cl_event>();
-  return piece;
+PieceHeader pieceHeader(CallContext& ctx, const protocol::calls::Piece& piece) {
+  PieceHeader header;
+  header.token = piece.token;
+  header.where = piece.where;
+  header.length = piece.length;
+  header.queue = ctx.handleOf<cl_command_queue>(piece.queue);
+  header.buffer = ctx.handleOf<cl_mem>(piece.buffer);
+  header.offset = static_cast<std::size_t>(piece.offset);
+  header.waits = ctx.handlesOf<cl_event>(piece.waits);
+  return header;
 }
 
 }  // namespace rcl::server

@@ -20,6 +20,7 @@
 #include "rcl/server/data/direct_copy.h"
 #include "rcl/server/data/mapped_transfer.h"
 #include "rcl/server/session/outbox.h"
+#include "rcl/protocol/control_messages.h"
 
 namespace rcl::server {
 
@@ -170,7 +171,7 @@ void pushCopyNow(Outbox& outbox, std::uint64_t token, std::optional<std::uint64_
 }
 }  // namespace
 
-void sharedPiece(CallContext& ctx, bool write) {
+void sharedPiece(CallContext& ctx, const protocol::calls::Piece& piece, bool write) {
   Session& session = ctx.session();
   MappedStep step;
   if (auto shared = session.sharedBuffers()) {
@@ -186,10 +187,10 @@ void sharedPiece(CallContext& ctx, bool write) {
       copier->copy(write, host, address, length, [finished = std::move(finished)](bool) { finished(true); });
     };
   }
-  mappedPiece(ctx, write, "shared buffers", std::move(step));
+  mappedPiece(ctx, piece, write, "shared buffers", std::move(step));
 }
 
-void sharedWritten(CallContext& ctx) {
+void sharedWritten(CallContext& ctx, const protocol::calls::Piece& piece) {
   Session& session = ctx.session();
   MappedStep step;
   if (auto shared = session.sharedBuffers()) {
@@ -203,7 +204,7 @@ void sharedWritten(CallContext& ctx) {
       copier->copy(true, host, address, length, [finished = std::move(finished)](bool) { finished(true); });
     };
   }
-  mappedPiece(ctx, true, "shared buffers", std::move(step));
+  mappedPiece(ctx, piece, true, "shared buffers", std::move(step));
 }
 
 namespace {
@@ -214,17 +215,17 @@ const std::shared_ptr<SharedBuffers>& sharedBuffersOf(CallContext& ctx) {
 }
 }  // namespace
 
-// [SharedMap]: queue, buffer, flags, offset, size, wait list, event, the region's offset in the memfd.
-void sharedMap(CallContext& ctx) {
+// [SharedMap] ([requests.SharedMap] in codegen/messages.toml).
+void sharedMap(CallContext& ctx, const protocol::calls::SharedMap& request) {
   const auto& shared = sharedBuffersOf(ctx);
-  auto queue = ctx.handle<cl_command_queue>();
-  auto buffer = ctx.handle<cl_mem>();
-  const auto flags = ctx.scalar<cl_map_flags>();
-  const auto offset = ctx.scalar<std::size_t>();
-  const auto size = ctx.scalar<std::size_t>();
-  auto waits = ctx.handles<cl_event>();
-  auto event = ctx.event();
-  const auto expected = ctx.scalar<std::uint64_t>();
+  auto queue = ctx.handleOf<cl_command_queue>(request.queue);
+  auto buffer = ctx.handleOf<cl_mem>(request.buffer);
+  const cl_map_flags flags = request.flags;
+  const auto offset = static_cast<std::size_t>(request.offset);
+  const auto size = static_cast<std::size_t>(request.size);
+  auto waits = ctx.handlesOf<cl_event>(request.waits);
+  auto event = ctx.eventOf(request.event);
+  const std::uint64_t expected = request.shared_at;
   // The client uses its own mapping of the region: it must lie in the buffer
   // (an offset that wraps must not slip past the map's own check).
   expectInBuffer(buffer, offset, size);
@@ -248,14 +249,14 @@ void sharedMap(CallContext& ctx) {
   ::clFlush(queue);
 }
 
-// [SharedUnmap]: queue, buffer, the region's offset in the memfd, wait list, event.
-void sharedUnmap(CallContext& ctx) {
+// [SharedUnmap] ([requests.SharedUnmap] in codegen/messages.toml).
+void sharedUnmap(CallContext& ctx, const protocol::calls::SharedUnmap& request) {
   const auto& shared = sharedBuffersOf(ctx);
-  auto queue = ctx.handle<cl_command_queue>();
-  auto buffer = ctx.handle<cl_mem>();
-  const auto offset = ctx.scalar<std::uint64_t>();
-  auto waits = ctx.handles<cl_event>();
-  auto event = ctx.event();
+  auto queue = ctx.handleOf<cl_command_queue>(request.queue);
+  auto buffer = ctx.handleOf<cl_mem>(request.buffer);
+  const std::uint64_t offset = request.shared_at;
+  auto waits = ctx.handlesOf<cl_event>(request.waits);
+  auto event = ctx.eventOf(request.event);
   const auto region = shared->takeMapped(buffer, offset);
   if (!region) throw CallError(CL_INVALID_VALUE, "no such map of a shared buffer");
   const cl_int status = ::clEnqueueUnmapMemObject(queue, buffer, region->host, static_cast<cl_uint>(waits.size()),

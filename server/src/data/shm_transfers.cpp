@@ -13,7 +13,7 @@ namespace rcl::server {
 
 namespace {
 // Tells the client that `slot` is free again (a write piece) or holds its bytes (a read piece).
-// (`slot` is in the segment: readPieceHeader checked it.)
+// (`slot` is in the segment: shmPiece checked it.)
 void pushSlot(Outbox& outbox, bool write, std::uint64_t slot, cl_int status) {
   const auto index = static_cast<std::uint32_t>(slot);
   outbox.post(write ? protocol::push::SlotFree{.slot = index}.frames()
@@ -23,14 +23,12 @@ void pushSlot(Outbox& outbox, bool write, std::uint64_t slot, cl_int status) {
 
 std::uint64_t stagedToken(CallContext& ctx) { return ctx.args().atEnd() ? 0 : ctx.args().u64(); }
 
-void shmPiece(CallContext& ctx, bool write) {
+void shmPiece(CallContext& ctx, const protocol::calls::Piece& request, bool write) {
   Session& session = ctx.session();
   const auto segment = session.shm();
-  unsigned char* bytes = nullptr;
-  const PieceHeader piece = readPieceHeader(ctx, [&](const PieceHeader& head) {
-    if (!segment) throw CallError(CL_INVALID_OPERATION, "this session has no shared memory");
-    bytes = segment->slot(head.where, head.length);  // checked against the mapping, first of all
-  });
+  if (!segment) throw CallError(CL_INVALID_OPERATION, "this session has no shared memory");
+  unsigned char* bytes = segment->slot(request.where, request.length);  // checked against the mapping, first of all
+  const PieceHeader piece = pieceHeader(ctx, request);
   const auto& [token, slot, length, queue, buffer, offset, waits] = piece;
   StagedTransfer& staged = session.staged().at(token);
   if (!staged.add(length)) return pushSlot(*session.outbox(), write, slot, staged.status);

@@ -17,6 +17,7 @@
 #include "rcl/server/handlers/kernel_launch_info.h"
 #include "rcl/server/ops/extension_handler.h"
 #include "rcl/server/support/call_error.h"
+#include "rcl/protocol/control_messages.h"
 
 // A session's calls: each request to its handler (generated, stand-in or
 // cl_rcl_ops), in a CallContext; the ones that run long on a helper thread.
@@ -55,7 +56,8 @@ void Session::handle(protocol::Frames frames) {
     }
     if (callId >= protocol::kFirstExtensionCall) return ops::handleExtensionCall(*this, reader, seq, callId);
     if (callId == protocol::wireId(protocol::CallId::SharedCopied)) {  // (no reply)
-      if (sharedBuffers_) sharedBuffers_->copied(reader.u64());
+      const auto copied = protocol::calls::SharedCopied::decodeBody(reader, seq);
+      if (sharedBuffers_) sharedBuffers_->copied(copied.token);
       return;
     }
     if (const StandInCall* standIn = standInCall(callId)) return runCall(reader, seq, standIn->standsFor, standIn->run);  // (generated: stand_in_calls.cpp)

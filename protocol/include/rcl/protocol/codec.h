@@ -96,6 +96,8 @@ class Reader {
     return n;
   }
   std::size_t remaining() const { return atEnd() ? 0 : top_.size - pos_; }
+  // Passes over the values left (a newer sender's fields an extensible message skips).
+  void skipRest() { pos_ = top_.size; }
 
   bool isNil();  // true (and consumed) if the next value is nil
   bool peekIsBin();  // true if the next value is bin (not consumed)

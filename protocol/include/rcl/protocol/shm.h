@@ -15,7 +15,10 @@
 // the handshake.
 //
 // The slots belong to the client; it lends one per piece of a transfer, on
-// the calls channel (seq 0, no reply):
+// the calls channel (seq 0, no reply). Every piece, whatever moves its bytes,
+// is laid out as [requests.Piece] in codegen/messages.toml
+// (rcl::protocol::calls::Piece: token, where, length, queue, buffer, offset,
+// wait list):
 //   write piece [Request, 0, ShmWritePiece, token, slot, length, queue, buffer, offset, wait list]
 //     the worker writes `length` bytes of `slot` at `offset` of `buffer` and,
 //     once the device has them, pushes   [SlotFree, 0, slot]

@@ -192,10 +192,10 @@ class Connection {
   }
   // The next control message that is not a ping; nullopt on timeout, error or
   // a failed ZeroMQ handshake (logged).
-  // `refusal`: where an Error answer's message goes instead of the log;
+  // `refusal`: where an Error answer goes (its status, seq and message) instead of the log;
   // `kind`: where the answer's kind goes (a Reply, or the router's HelloPending request).
   std::optional<protocol::Reader> awaitControl(std::chrono::steady_clock::time_point deadline,
-                                               HandshakeMonitor& monitor, std::string* refusal = nullptr,
+                                               HandshakeMonitor& monitor, protocol::push::Error* refusal = nullptr,
                                                protocol::Kind* kind = nullptr);
   // The answer to the hello (its kind read: a Reply), waiting through the
   // router's HelloPending (the session's worker starting) up to the start

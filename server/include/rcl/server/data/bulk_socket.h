@@ -28,6 +28,10 @@
 #include "rcl/protocol/bulk_crypt.h"
 #include "rcl/protocol/bulk_socket.h"
 
+namespace rcl::protocol::calls {
+struct Piece;  // [requests.Piece] (rcl/protocol/control_messages.h)
+}  // namespace rcl::protocol::calls
+
 namespace rcl::server {
 
 class CallContext;
@@ -133,6 +137,6 @@ class BulkSocket {
 };
 
 // [BulkWrite], [BulkRead]: a piece whose bytes travel on the bulk socket.
-void bulkPiece(CallContext& ctx, bool write);
+void bulkPiece(CallContext& ctx, const protocol::calls::Piece& piece, bool write);
 
 }  // namespace rcl::server

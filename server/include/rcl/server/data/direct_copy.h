@@ -23,6 +23,10 @@
 #include <thread>
 #include <vector>
 
+namespace rcl::protocol::calls {
+struct Piece;  // [requests.Piece] (rcl/protocol/control_messages.h)
+}  // namespace rcl::protocol::calls
+
 namespace rcl::server {
 
 class CallContext;
@@ -61,6 +65,6 @@ class DirectCopier {
 // [DirectWrite], [DirectRead]: a whole transfer copied straight between the
 // client's memory and the buffer (map, copy, unmap; the unmap's event is the
 // staged part the command joins).
-void directPiece(CallContext& ctx, bool write);
+void directPiece(CallContext& ctx, const protocol::calls::Piece& piece, bool write);
 
 }  // namespace rcl::server

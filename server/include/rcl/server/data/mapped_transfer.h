@@ -10,6 +10,10 @@
 #include <cstdint>
 #include <functional>
 
+namespace rcl::protocol::calls {
+struct Piece;  // [requests.Piece] (rcl/protocol/control_messages.h)
+}  // namespace rcl::protocol::calls
+
 namespace rcl::server {
 
 class CallContext;
@@ -24,6 +28,7 @@ using MappedStep = std::function<void(unsigned char* host, std::uint64_t token, 
 // Decodes a piece (piece_header.h) and enqueues map -> `step` -> unmap. `step` empty: this session cannot
 // take `kind` pieces (CL_INVALID_OPERATION). Errors of the enqueues are kept
 // for the transfer's command.
-void mappedPiece(CallContext& ctx, bool write, const char* kind, MappedStep step);
+void mappedPiece(CallContext& ctx, const protocol::calls::Piece& request, bool write, const char* kind,
+                 MappedStep step);
 
 }  // namespace rcl::server

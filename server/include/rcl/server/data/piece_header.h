@@ -1,15 +1,16 @@
-// The header every piece of a buffer transfer starts with, whatever moves its
-// bytes (a shared memory slot, a direct copy, a shared buffer, the bulk
-// socket): [token, slot or address, length, queue, buffer, offset, wait list]
-// (protocol/shm.h, protocol/bulk_socket.h; the client's sendPiece encodes it).
+// What a piece of a buffer transfer names, whatever moves its bytes (a shared
+// memory slot, a direct copy, a shared buffer, the bulk socket): its request
+// is described once, [requests.Piece] in codegen/messages.toml
+// (protocol::calls::Piece, decoded by the generated stand-in table; the
+// client's sendPiece encodes it), and its objects are found here.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 
 #include <CL/cl.h>
 
+#include "rcl/protocol/control_messages.h"
 #include "rcl/server/calls/call_context.h"
 
 namespace rcl::server {
@@ -24,9 +25,10 @@ struct PieceHeader {
   ArrayArg<cl_event> waits;
 };
 
-// Decodes a piece's header. `checkWhere` runs once token, where and length
-// are read and before the handles are, so that its errors (this session
-// cannot take such pieces, a slot out of the segment) come first.
-PieceHeader readPieceHeader(CallContext& ctx, const std::function<void(const PieceHeader&)>& checkWhere);
+// The piece's objects, from the session's handle table (an id of another
+// kind or session is the call's CL_INVALID_*). The handler checks what the
+// piece's kind needs (this session takes such pieces, a slot in the segment)
+// before, so that those errors come first.
+PieceHeader pieceHeader(CallContext& ctx, const protocol::calls::Piece& piece);
 
 }  // namespace rcl::server

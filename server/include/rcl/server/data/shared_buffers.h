@@ -22,6 +22,12 @@
 
 #include <CL/cl.h>
 
+namespace rcl::protocol::calls {
+struct Piece;  // [requests.Piece] (rcl/protocol/control_messages.h)
+struct SharedMap;
+struct SharedUnmap;
+}  // namespace rcl::protocol::calls
+
 namespace rcl::server {
 
 class CallContext;
@@ -87,12 +93,12 @@ class SharedBuffers : public std::enable_shared_from_this<SharedBuffers> {
 
 // [SharedWrite], [SharedRead]: a transfer of a shared buffer (map, the
 // client's copy, unmap), or a direct copy where the region is not shared.
-void sharedPiece(CallContext& ctx, bool write);
+void sharedPiece(CallContext& ctx, const protocol::calls::Piece& piece, bool write);
 // [SharedWritten]: a write the client already copied into the memfd (map and
 // unmap in the queue's order; a direct copy where the region is not shared).
-void sharedWritten(CallContext& ctx);
+void sharedWritten(CallContext& ctx, const protocol::calls::Piece& piece);
 // [SharedMap]: the real map of a shared buffer's region, held until [SharedUnmap].
-void sharedMap(CallContext& ctx);
-void sharedUnmap(CallContext& ctx);
+void sharedMap(CallContext& ctx, const protocol::calls::SharedMap& request);
+void sharedUnmap(CallContext& ctx, const protocol::calls::SharedUnmap& request);
 
 }  // namespace rcl::server

@@ -14,12 +14,16 @@
 
 #include "rcl/server/session/staged_transfers.h"
 
+namespace rcl::protocol::calls {
+struct Piece;  // [requests.Piece] (rcl/protocol/control_messages.h)
+}  // namespace rcl::protocol::calls
+
 namespace rcl::server {
 
 class CallContext;
 
 // [ShmWritePiece], [ShmReadPiece]: one piece of a transfer through a slot.
-void shmPiece(CallContext& ctx, bool write);
+void shmPiece(CallContext& ctx, const protocol::calls::Piece& piece, bool write);
 
 // The token a read or write command carries after its last argument, 0 if none.
 std::uint64_t stagedToken(CallContext& ctx);
