@@ -14,6 +14,7 @@
 #include "rcl/icd/entry/pipelined.h"
 #include "rcl/icd/support/trace.h"
 #include "rcl/icd/data/transfers.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/protocol/profiling_times.h"
 
 namespace rcl::icd::custom {
@@ -23,8 +24,9 @@ namespace rcl::icd::custom {
 // client's (Call::prepareNew), answered here.
 cl_event CL_API_CALL clCreateUserEvent(cl_context context, cl_int* errcode_ret) {
   Call call(CallId::clCreateUserEvent);
-  auto* created = call.create<_cl_event>();
-  call.handle(context);
+  auto* created = call.newObject<_cl_event>();
+  call.request(
+      protocol::opencl::clCreateUserEventRequest{.created_id = created->id, .context = call.handleId(context)});
   return createPipelined(call, created, /*pipelined=*/true, errcode_ret);
 }
 
@@ -68,8 +70,7 @@ cl_int CL_API_CALL clGetEventInfo(cl_event event, cl_event_info param_name, size
       if (isFinal(status) || e->commandType == CL_COMMAND_USER)
         return copyInfo(status, param_value_size, param_value, param_value_size_ret);
       Call call(CallId::clGetEventInfo);
-      call.handle(e);
-      call.scalar(param_name);
+      call.request(protocol::opencl::clGetEventInfoRequest{.event = call.handleId(e), .param_name = param_name});
       cl_int remote = CL_QUEUED;
       if (cl_int s = call.info(param_name, sizeof remote, &remote, nullptr); s != CL_SUCCESS) return s;
       // A read is complete only once its bytes are here.
@@ -83,8 +84,7 @@ cl_int CL_API_CALL clGetEventInfo(cl_event event, cl_event_info param_name, size
       break;
   }
   Call call(CallId::clGetEventInfo);
-  call.handle(e);
-  call.scalar(param_name);
+  call.request(protocol::opencl::clGetEventInfoRequest{.event = call.handleId(e), .param_name = param_name});
   return call.info(param_name, param_value_size, param_value, param_value_size_ret);
 }
 
@@ -104,8 +104,7 @@ cl_int CL_API_CALL clGetEventProfilingInfo(cl_event event, cl_profiling_info par
     return copyInfo(value, param_value_size, param_value, param_value_size_ret);
   }
   Call call(CallId::clGetEventProfilingInfo);
-  call.handle(e);
-  call.scalar(param_name);
+  call.request(protocol::opencl::clGetEventProfilingInfoRequest{.event = call.handleId(e), .param_name = param_name});
   return call.info(param_name, param_value_size, param_value, param_value_size_ret);
 }
 

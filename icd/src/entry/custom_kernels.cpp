@@ -28,6 +28,7 @@
 #include "rcl/icd/entry/kernel_args.h"
 #include "rcl/icd/objects/lifetime.h"
 #include "rcl/icd/data/svm_ranges.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/protocol/kernel_arg_info_option.h"
 
 namespace rcl::icd::custom {
@@ -122,9 +123,10 @@ cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* kernel_name
   cl_program known = checked(program);
   const bool pipelined = known != nullptr && kernel_name != nullptr && namesKernel(known, kernel_name);
   Call call(CallId::clCreateKernel);
-  auto* created = call.create<_cl_kernel>();
-  cl_program p = call.handle(program);
-  call.string(kernel_name);
+  auto* created = call.newObject<_cl_kernel>();
+  call.request(protocol::opencl::clCreateKernelRequest{
+      .created_id = created->id, .program = call.handleId(program), .kernel_name = Call::text(kernel_name)});
+  cl_program p = call.failed() ? nullptr : program;
   cl_kernel k = nullptr;
   if (pipelined && !call.failed()) {
     const cl_int status = call.post();
@@ -248,14 +250,17 @@ cl_program CL_API_CALL clLinkProgram(cl_context context, cl_uint num_devices, co
                                      void(CL_CALLBACK* pfn_notify)(cl_program program, void* user_data),
                                      void* user_data, cl_int* errcode_ret) {
   Call call(CallId::clLinkProgram);
-  auto* created = call.create<_cl_program>();
-  call.handle(context);
-  call.scalar(num_devices);
-  call.handles(device_list, num_devices);
-  call.buildOptions(options);
-  call.scalar(num_input_programs);
-  call.handles(input_programs, num_input_programs);
-  call.callback(CallbackKind::program_notify, pfn_notify, user_data);
+  auto* created = call.newObject<_cl_program>();
+  protocol::opencl::clLinkProgramRequest request;
+  request.created_id = created->id;
+  request.context = call.handleId(context);
+  request.num_devices = num_devices;
+  request.device_list = call.handleIds(device_list, num_devices);
+  request.options = call.includeBundle(options);
+  request.num_input_programs = num_input_programs;
+  request.input_programs = call.handleIds(input_programs, num_input_programs);
+  request.pfn_notify = call.callbackId(CallbackKind::program_notify, pfn_notify, user_data);
+  call.request(request);
   bool uniform = asksUniformWorkGroups(options);
   for (cl_uint i = 0; input_programs != nullptr && i < num_input_programs; ++i)
     if (cl_program p = checked(input_programs[i]); p != nullptr && p->uniformGroups) uniform = true;

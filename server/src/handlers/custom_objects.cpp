@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/image_format.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/support/checked_sizes.h"
 #include "rcl/server/custom_handlers.h"
@@ -350,8 +351,9 @@ void clSetEventCallback(CallContext& ctx) {
 // callbacks: the watched events are looked at now (CompletionActions), so
 // their failures are pushed like completions.
 void clSetUserEventStatus(CallContext& ctx) {
-  auto event = ctx.handle<cl_event>();
-  auto executionStatus = ctx.scalar<cl_int>();
+  const auto request = ctx.request<protocol::opencl::clSetUserEventStatusRequest>();
+  auto event = ctx.handleOf<cl_event>(request.event);
+  const cl_int executionStatus = request.execution_status;
   const cl_int status = ctx.outside([&] { return ::clSetUserEventStatus(event, executionStatus); });
   if (status == CL_SUCCESS && executionStatus < 0) CompletionActions::checkSoon();
   ctx.reply(status);
