@@ -137,9 +137,11 @@ cl_int CL_API_CALL clSetEventCallback(cl_event event, cl_int command_exec_callba
     case CL_SUBMITTED:
     case CL_RUNNING: {
       Call call(CallId::clSetEventCallback);
-      call.handle(e);
-      call.scalar(command_exec_callback_type);
-      call.callback(CallbackKind::event_notify, pfn_notify, user_data);
+      protocol::opencl::clSetEventCallbackRequest request;
+      request.event = call.handleId(e);
+      request.command_exec_callback_type = command_exec_callback_type;
+      request.pfn_notify = call.callbackId(CallbackKind::event_notify, pfn_notify, user_data);
+      call.request(request);
       return call.sync().status();
     }
     default:
@@ -173,9 +175,9 @@ cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
     }
   }
   Call call(CallId::clFinish);
-  cl_command_queue q = call.handle(command_queue);
+  call.request(protocol::opencl::clFinishRequest{.command_queue = call.handleId(command_queue)});
   const cl_int status = call.sync().status();
-  if (status == CL_SUCCESS) waitForPendingReads(q);
+  if (status == CL_SUCCESS) waitForPendingReads(command_queue);
   return status;
 }
 

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rcl/icd/entry/build_options.h"
@@ -149,10 +150,12 @@ cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* kernel_name
 
 cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t arg_size, const void* arg_value) {
   Call call(CallId::clSetKernelArg);
-  cl_kernel k = call.handle(kernel);
-  call.scalar(arg_index);
-  call.scalar(arg_size);
+  protocol::opencl::clSetKernelArgRequest request;
+  request.kernel = call.handleId(kernel);
+  request.arg_index = arg_index;
+  request.arg_size = arg_size;
   if (call.failed()) return call.status();
+  cl_kernel k = kernel;
   if (k->function->args && arg_index >= k->function->args->size()) return CL_INVALID_ARG_INDEX;
   const KernelArg* declared = declaredArg(k, arg_index);
   Object* object = nullptr;
@@ -172,14 +175,14 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t ar
   if (arg_value == nullptr) {
     // (A NULL buffer is no __local argument.)
     kind = declared != nullptr && declared->type == KernelArg::Type::Pointer ? ArgKind::Bytes : ArgKind::Local;
-    call.writer().nil();
   } else if (object != nullptr) {
     kind = ArgKind::Object;
-    call.writer().u64(object->id);
+    request.arg_value = static_cast<std::uint64_t>(object->id);
   } else {
     kind = ArgKind::Bytes;
-    call.value(arg_value, arg_size);
+    request.arg_value = std::string_view(static_cast<const char*>(arg_value), arg_size);
   }
+  call.request(request);
   const std::uint64_t shape = shapeOf(kind, arg_size, object);
   // Decided by the argument's information, or a shape the server accepted:
   // what only the server could still refuse fails the kernel's next launch.
