@@ -148,6 +148,11 @@ TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
     w.u64(sizeof(cl_mem));
     w.str("a buffer");
   }, "clSetKernelArgRequest.arg_value");
+  expectRefused(CallId::clSetKernelArgSVMPointer, [](protocol::Writer& w) {
+    w.u64(11);
+    w.u64(0);
+    w.str("an address");
+  }, "clSetKernelArgSVMPointerRequest.arg_value");
   expectRefused(CallId::clFinish, [](protocol::Writer& w) { w.str("queue"); }, "clFinishRequest.command_queue");
   expectRefused(CallId::clSetEventCallback, [](protocol::Writer& w) {
     w.u64(12);

@@ -200,10 +200,12 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t ar
 // the kernel's context cannot mean anything on the server: CL_INVALID_ARG_VALUE.
 cl_int CL_API_CALL clSetKernelArgSVMPointer(cl_kernel kernel, cl_uint arg_index, const void* arg_value) {
   Call call(CallId::clSetKernelArgSVMPointer);
-  cl_kernel k = call.handle(kernel);
-  call.scalar(arg_index);
-  call.svm(arg_value, 0, CL_INVALID_ARG_VALUE);
+  call.request(protocol::opencl::clSetKernelArgSVMPointerRequest{
+      .kernel = call.handleId(kernel),
+      .arg_index = arg_index,
+      .arg_value = call.svmAddress(arg_value, 0, CL_INVALID_ARG_VALUE)});
   if (call.failed()) return call.status();
+  cl_kernel k = kernel;
   const std::uint64_t shape = shapeOf(ArgKind::SvmPointer, sizeof(void*), nullptr);
   if (accepted(k, arg_index, shape)) return call.post();
   const cl_int status = call.sync().status();
