@@ -19,6 +19,7 @@ checked decode, sample value):
   blobs    nil or [nil-or-bulk...]
   bulk     nil or a bulk frame
   wants    bool: the caller wants the output
+  arg      a kernel argument's value: nil (NULL), an object's id (u64) or its bytes (bin)
 and in a reply, after its status, an output's bytes (nil or bin) or ids
 (nil or [id...])."""
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 import model
 import wire
 
-KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants"}
+KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants", "arg"}
 REPLY_KINDS = {"bytes", "ids"}
 
 
@@ -47,13 +48,16 @@ class Field:
     kind: str
     elem: str  # the parameter's element type (scalar's type; bytes' element, "" for bytes of void)
     way: str
+    length: str = ""  # an arg's len=: the field its bytes must be as long as (lengthsAgree())
 
 
 def described(call):
-    """True when the generator writes this call's request on either side."""
+    """True when the generator writes this call's request on either side, or
+    the call is hand-written on both and `described` (its params say what goes
+    on the wire: its hand-written code fills and decodes the struct)."""
     if call.cls == "unsupported":
         return False
-    return call.server == "generated" or call.client != "custom" or bool(call.forwarded)
+    return call.server == "generated" or call.client != "custom" or bool(call.forwarded) or bool(call.described)
 
 
 def request_fields(call):
@@ -69,7 +73,8 @@ def request_fields(call):
             kind = "float"
         if kind == "bytes" and elem == "void":
             elem = ""
-        fields.append(Field(w.param.name, kind, elem, w.way))
+        length = w.param.opts.get("len", "") if kind == "arg" else ""
+        fields.append(Field(w.param.name, kind, elem, w.way, length))
     return fields
 
 

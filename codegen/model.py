@@ -23,7 +23,7 @@ HANDLE_TYPES = {
 
 CLASSES = {"sync", "async", "info", "retain", "release", "unsupported"}
 ROLES = {"in", "string", "strings", "source", "build_options", "blobs", "lengths", "props", "value", "bulk",
-         "out", "errcode", "event", "callback", "user_data", "svm", "mutable"}
+         "out", "errcode", "event", "callback", "user_data", "svm", "mutable", "kernel_arg"}
 INFO_PARAMS = ("param_value_size", "param_value", "param_value_size_ret")
 
 # Conventional parameters: the role they get when the annotations name none,
@@ -97,6 +97,7 @@ class Call:
     client_check: bool = False
     runs_long: bool = False
     forwarded: bool = False
+    described: bool = False  # hand-written on both sides, its params describe its wire fields
 
     def param(self, name):
         for p in self.params:
@@ -322,6 +323,10 @@ def annotate_call(call, a):
         call.forwarded = a.get("forwarded", False)
         if call.forwarded and (call.client != "custom" or call.cls in ("unsupported", "retain", "release")):
             raise AnnotationError(f"{call.name}: forwarded is for a hand-written client call that sends the call as it is")
+        call.described = a.get("described", False)
+        if call.described and (call.server != "custom" or call.cls in ("unsupported", "retain", "release", "info")):
+            raise AnnotationError(f"{call.name}: described is for a call hand-written on the server "
+                                  f"(its request struct is otherwise generated already)")
         if call.cls == "unsupported":
             call.client, call.server = "unsupported", "none"
             if not call.error or not call.why:

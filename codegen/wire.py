@@ -95,6 +95,8 @@ WAYS = {
     "event": Way(field="opt_u64", fill="call.eventId({n})", take="auto {n} = ctx.eventOf(request.{n});",
                  arg="{n}.ptr()", adopt="ctx.adoptEvent({n}, status);"),
     "user_data": Way(arg="{callback}.userData()"),
+    # clSetKernelArg's value (hand-written on both sides: which it is is policy).
+    "kernel_arg": Way(field="arg"),
 }
 
 

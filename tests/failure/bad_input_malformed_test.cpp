@@ -153,9 +153,10 @@ TEST_F(BadInputTest, SetUpMessagesWithNewerFieldsAreAccepted) {
 }
 
 // A malformed request of a private call whose arguments are described
-// (codegen/messages.toml, [requests.*]) gets an Error naming the field the
-// generated decoder refused; the session goes on, and the well-formed request
-// is answered.
+// (codegen/messages.toml, [requests.*]), or of an OpenCL call hand-written on
+// the server that decodes its generated NAMERequest (codegen/opencl_calls.toml,
+// described = true), gets an Error naming the field the generated decoder
+// refused; the session goes on, and the well-formed request is answered.
 TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
   RawClient client(zmq_, server_->endpoint(), 0x7a13);
   const auto device = client.hello();
@@ -177,6 +178,28 @@ TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
     w.u64(1);
     w.u64(2);
   }, "ListOps: 1 values past its last field");
+  expectRefused(CallId::clSetKernelArg, [](protocol::Writer& w) {
+    w.u64(11);
+    w.u64(0);
+    w.u64(sizeof(cl_mem));
+    w.str("a buffer");
+  }, "clSetKernelArgRequest.arg_value");
+  expectRefused(CallId::clSetKernelArgSVMPointer, [](protocol::Writer& w) {
+    w.u64(11);
+    w.u64(0);
+    w.str("an address");
+  }, "clSetKernelArgSVMPointerRequest.arg_value");
+  expectRefused(CallId::clFinish, [](protocol::Writer& w) { w.str("queue"); }, "clFinishRequest.command_queue");
+  expectRefused(CallId::clSetEventCallback, [](protocol::Writer& w) {
+    w.u64(12);
+    w.i64(CL_SUBMITTED);
+    w.u64(1);
+    w.u64(2);
+  }, "clSetEventCallbackRequest: 1 values past its last field");
+  expectRefused(CallId::clSetUserEventStatus, [](protocol::Writer& w) {
+    w.u64(12);
+    w.u64(std::uint64_t{1} << 40);
+  }, "clSetUserEventStatusRequest.execution_status");
 
   auto all = client.call(CallId::DeviceInfoAll, [&](protocol::Writer& w) { w.u64(device); });
   ASSERT_EQ(all.status, CL_SUCCESS) << "the session stopped serving after malformed private requests";

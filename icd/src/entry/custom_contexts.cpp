@@ -14,6 +14,7 @@
 
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/entry/pipelined.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -102,11 +103,14 @@ cl_context CL_API_CALL clCreateContext(const cl_context_properties* properties, 
   cl_platform_id platform = devicesPlatform(devices, num_devices);
   const bool known = platform != nullptr && propertiesTaken(properties, platform);
   Call call(CallId::clCreateContext);
-  auto* created = call.create<_cl_context>();
-  call.properties(properties);
-  call.scalar(num_devices);
-  call.handles(devices, num_devices);
-  call.callback(CallbackKind::context_notify, pfn_notify, user_data);
+  auto* created = call.newObject<_cl_context>();
+  // (A braced list runs its initializers in order: the checks as the parameters come.)
+  call.request(protocol::opencl::clCreateContextRequest{
+      .created_id = created->id,
+      .properties = call.propertyValues(properties),
+      .num_devices = num_devices,
+      .devices = call.handleIds(devices, num_devices),
+      .pfn_notify = call.callbackId(CallbackKind::context_notify, pfn_notify, user_data)});
   const bool pipelined = known && !call.failed();
   cl_context c = createPipelined(call, created, pipelined, errcode_ret);
   if (c != nullptr && pipelined) keepContext(c, properties, devices, num_devices);
@@ -124,10 +128,12 @@ cl_context CL_API_CALL clCreateContextFromType(const cl_context_properties* prop
   cl_platform_id platform = devicesPlatform(devices.data(), count);
   const bool known = platform != nullptr && propertiesTaken(properties, platform);
   Call call(CallId::clCreateContextFromType);
-  auto* created = call.create<_cl_context>();
-  call.properties(properties);
-  call.scalar(device_type);
-  call.callback(CallbackKind::context_notify, pfn_notify, user_data);
+  auto* created = call.newObject<_cl_context>();
+  call.request(protocol::opencl::clCreateContextFromTypeRequest{
+      .created_id = created->id,
+      .properties = call.propertyValues(properties),
+      .device_type = device_type,
+      .pfn_notify = call.callbackId(CallbackKind::context_notify, pfn_notify, user_data)});
   const bool pipelined = known && !call.failed();
   if (pipelined) created->devices = devices;  // (otherwise asked once needed: pipelined.h)
   cl_context c = createPipelined(call, created, pipelined, errcode_ret);

@@ -14,6 +14,7 @@
 #include "rcl/icd/entry/pipelined.h"
 #include "rcl/icd/support/trace.h"
 #include "rcl/icd/data/transfers.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/protocol/profiling_times.h"
 
 namespace rcl::icd::custom {
@@ -23,8 +24,9 @@ namespace rcl::icd::custom {
 // client's (Call::prepareNew), answered here.
 cl_event CL_API_CALL clCreateUserEvent(cl_context context, cl_int* errcode_ret) {
   Call call(CallId::clCreateUserEvent);
-  auto* created = call.create<_cl_event>();
-  call.handle(context);
+  auto* created = call.newObject<_cl_event>();
+  call.request(
+      protocol::opencl::clCreateUserEventRequest{.created_id = created->id, .context = call.handleId(context)});
   return createPipelined(call, created, /*pipelined=*/true, errcode_ret);
 }
 
@@ -68,8 +70,7 @@ cl_int CL_API_CALL clGetEventInfo(cl_event event, cl_event_info param_name, size
       if (isFinal(status) || e->commandType == CL_COMMAND_USER)
         return copyInfo(status, param_value_size, param_value, param_value_size_ret);
       Call call(CallId::clGetEventInfo);
-      call.handle(e);
-      call.scalar(param_name);
+      call.request(protocol::opencl::clGetEventInfoRequest{.event = call.handleId(e), .param_name = param_name});
       cl_int remote = CL_QUEUED;
       if (cl_int s = call.info(param_name, sizeof remote, &remote, nullptr); s != CL_SUCCESS) return s;
       // A read is complete only once its bytes are here.
@@ -83,8 +84,7 @@ cl_int CL_API_CALL clGetEventInfo(cl_event event, cl_event_info param_name, size
       break;
   }
   Call call(CallId::clGetEventInfo);
-  call.handle(e);
-  call.scalar(param_name);
+  call.request(protocol::opencl::clGetEventInfoRequest{.event = call.handleId(e), .param_name = param_name});
   return call.info(param_name, param_value_size, param_value, param_value_size_ret);
 }
 
@@ -104,8 +104,7 @@ cl_int CL_API_CALL clGetEventProfilingInfo(cl_event event, cl_profiling_info par
     return copyInfo(value, param_value_size, param_value, param_value_size_ret);
   }
   Call call(CallId::clGetEventProfilingInfo);
-  call.handle(e);
-  call.scalar(param_name);
+  call.request(protocol::opencl::clGetEventProfilingInfoRequest{.event = call.handleId(e), .param_name = param_name});
   return call.info(param_name, param_value_size, param_value, param_value_size_ret);
 }
 
@@ -138,9 +137,11 @@ cl_int CL_API_CALL clSetEventCallback(cl_event event, cl_int command_exec_callba
     case CL_SUBMITTED:
     case CL_RUNNING: {
       Call call(CallId::clSetEventCallback);
-      call.handle(e);
-      call.scalar(command_exec_callback_type);
-      call.callback(CallbackKind::event_notify, pfn_notify, user_data);
+      protocol::opencl::clSetEventCallbackRequest request;
+      request.event = call.handleId(e);
+      request.command_exec_callback_type = command_exec_callback_type;
+      request.pfn_notify = call.callbackId(CallbackKind::event_notify, pfn_notify, user_data);
+      call.request(request);
       return call.sync().status();
     }
     default:
@@ -174,9 +175,9 @@ cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
     }
   }
   Call call(CallId::clFinish);
-  cl_command_queue q = call.handle(command_queue);
+  call.request(protocol::opencl::clFinishRequest{.command_queue = call.handleId(command_queue)});
   const cl_int status = call.sync().status();
-  if (status == CL_SUCCESS) waitForPendingReads(q);
+  if (status == CL_SUCCESS) waitForPendingReads(command_queue);
   return status;
 }
 

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rcl/icd/entry/build_options.h"
@@ -28,6 +29,7 @@
 #include "rcl/icd/entry/kernel_args.h"
 #include "rcl/icd/objects/lifetime.h"
 #include "rcl/icd/data/svm_ranges.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/protocol/kernel_arg_info_option.h"
 
 namespace rcl::icd::custom {
@@ -122,9 +124,10 @@ cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* kernel_name
   cl_program known = checked(program);
   const bool pipelined = known != nullptr && kernel_name != nullptr && namesKernel(known, kernel_name);
   Call call(CallId::clCreateKernel);
-  auto* created = call.create<_cl_kernel>();
-  cl_program p = call.handle(program);
-  call.string(kernel_name);
+  auto* created = call.newObject<_cl_kernel>();
+  call.request(protocol::opencl::clCreateKernelRequest{
+      .created_id = created->id, .program = call.handleId(program), .kernel_name = Call::text(kernel_name)});
+  cl_program p = call.failed() ? nullptr : program;
   cl_kernel k = nullptr;
   if (pipelined && !call.failed()) {
     const cl_int status = call.post();
@@ -147,10 +150,12 @@ cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* kernel_name
 
 cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t arg_size, const void* arg_value) {
   Call call(CallId::clSetKernelArg);
-  cl_kernel k = call.handle(kernel);
-  call.scalar(arg_index);
-  call.scalar(arg_size);
+  protocol::opencl::clSetKernelArgRequest request;
+  request.kernel = call.handleId(kernel);
+  request.arg_index = arg_index;
+  request.arg_size = arg_size;
   if (call.failed()) return call.status();
+  cl_kernel k = kernel;
   if (k->function->args && arg_index >= k->function->args->size()) return CL_INVALID_ARG_INDEX;
   const KernelArg* declared = declaredArg(k, arg_index);
   Object* object = nullptr;
@@ -170,14 +175,14 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t ar
   if (arg_value == nullptr) {
     // (A NULL buffer is no __local argument.)
     kind = declared != nullptr && declared->type == KernelArg::Type::Pointer ? ArgKind::Bytes : ArgKind::Local;
-    call.writer().nil();
   } else if (object != nullptr) {
     kind = ArgKind::Object;
-    call.writer().u64(object->id);
+    request.arg_value = static_cast<std::uint64_t>(object->id);
   } else {
     kind = ArgKind::Bytes;
-    call.value(arg_value, arg_size);
+    request.arg_value = std::string_view(static_cast<const char*>(arg_value), arg_size);
   }
+  call.request(request);
   const std::uint64_t shape = shapeOf(kind, arg_size, object);
   // Decided by the argument's information, or a shape the server accepted:
   // what only the server could still refuse fails the kernel's next launch.
@@ -195,10 +200,12 @@ cl_int CL_API_CALL clSetKernelArg(cl_kernel kernel, cl_uint arg_index, size_t ar
 // the kernel's context cannot mean anything on the server: CL_INVALID_ARG_VALUE.
 cl_int CL_API_CALL clSetKernelArgSVMPointer(cl_kernel kernel, cl_uint arg_index, const void* arg_value) {
   Call call(CallId::clSetKernelArgSVMPointer);
-  cl_kernel k = call.handle(kernel);
-  call.scalar(arg_index);
-  call.svm(arg_value, 0, CL_INVALID_ARG_VALUE);
+  call.request(protocol::opencl::clSetKernelArgSVMPointerRequest{
+      .kernel = call.handleId(kernel),
+      .arg_index = arg_index,
+      .arg_value = call.svmAddress(arg_value, 0, CL_INVALID_ARG_VALUE)});
   if (call.failed()) return call.status();
+  cl_kernel k = kernel;
   const std::uint64_t shape = shapeOf(ArgKind::SvmPointer, sizeof(void*), nullptr);
   if (accepted(k, arg_index, shape)) return call.post();
   const cl_int status = call.sync().status();
@@ -248,14 +255,17 @@ cl_program CL_API_CALL clLinkProgram(cl_context context, cl_uint num_devices, co
                                      void(CL_CALLBACK* pfn_notify)(cl_program program, void* user_data),
                                      void* user_data, cl_int* errcode_ret) {
   Call call(CallId::clLinkProgram);
-  auto* created = call.create<_cl_program>();
-  call.handle(context);
-  call.scalar(num_devices);
-  call.handles(device_list, num_devices);
-  call.buildOptions(options);
-  call.scalar(num_input_programs);
-  call.handles(input_programs, num_input_programs);
-  call.callback(CallbackKind::program_notify, pfn_notify, user_data);
+  auto* created = call.newObject<_cl_program>();
+  protocol::opencl::clLinkProgramRequest request;
+  request.created_id = created->id;
+  request.context = call.handleId(context);
+  request.num_devices = num_devices;
+  request.device_list = call.handleIds(device_list, num_devices);
+  request.options = call.includeBundle(options);
+  request.num_input_programs = num_input_programs;
+  request.input_programs = call.handleIds(input_programs, num_input_programs);
+  request.pfn_notify = call.callbackId(CallbackKind::program_notify, pfn_notify, user_data);
+  call.request(request);
   bool uniform = asksUniformWorkGroups(options);
   for (cl_uint i = 0; input_programs != nullptr && i < num_input_programs; ++i)
     if (cl_program p = checked(input_programs[i]); p != nullptr && p->uniformGroups) uniform = true;

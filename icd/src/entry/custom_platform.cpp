@@ -14,6 +14,7 @@
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/entry/extension_ops.h"
 #include "rcl/icd/entry/info_copy.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd {
 namespace {
@@ -33,15 +34,13 @@ cl_int realPlatformValue(cl_platform_id platform, cl_platform_info param, std::v
   size_t n = 0;
   {
     Call call(CallId::clGetPlatformInfo);
-    call.handle(platform);
-    call.scalar(param);
+    call.request(protocol::opencl::clGetPlatformInfoRequest{.platform = call.handleId(platform), .param_name = param});
     if (cl_int s = call.info(param, 0, nullptr, &n); s != CL_SUCCESS) return s;
   }
   out.assign(n, 0);
   if (n == 0) return CL_SUCCESS;  // e.g. no extension with a version
   Call call(CallId::clGetPlatformInfo);
-  call.handle(platform);
-  call.scalar(param);
+  call.request(protocol::opencl::clGetPlatformInfoRequest{.platform = call.handleId(platform), .param_name = param});
   return call.info(param, n, out.data(), nullptr);
 }
 
@@ -212,8 +211,7 @@ cl_int CL_API_CALL clGetPlatformInfo(cl_platform_id platform, cl_platform_info p
       return platformExtensionsWithVersion(p, param_value_size, param_value, param_value_size_ret);
     default: {
       Call call(CallId::clGetPlatformInfo);
-      call.handle(p);
-      call.scalar(param_name);
+      call.request(protocol::opencl::clGetPlatformInfoRequest{.platform = call.handleId(p), .param_name = param_name});
       return call.info(param_name, param_value_size, param_value, param_value_size_ret);
     }
   }

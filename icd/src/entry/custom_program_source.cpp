@@ -13,6 +13,7 @@
 
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/entry/pipelined.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -48,12 +49,16 @@ void keepProgram(cl_program program, cl_context context, const char** strings, c
 cl_program CL_API_CALL clCreateProgramWithSource(cl_context context, cl_uint count, const char** strings,
                                                  const size_t* lengths, cl_int* errcode_ret) {
   Call call(CallId::clCreateProgramWithSource);
-  auto* created = call.create<_cl_program>();
-  cl_context c = call.handle(context);
-  call.scalar(count);
+  auto* created = call.newObject<_cl_program>();
+  protocol::opencl::clCreateProgramWithSourceRequest request;
+  request.created_id = created->id;
+  request.context = call.handleId(context);
+  cl_context c = call.failed() ? nullptr : context;
+  request.count = count;
   // (PoCL 3.1 reads a NULL list of strings: the specification's error instead.)
   if (count == 0 || strings == nullptr) call.fail(CL_INVALID_VALUE);
-  call.programSource(strings, count, lengths);  // a NULL string: CL_INVALID_VALUE
+  request.strings = call.programSourceTexts(strings, count, lengths);  // a NULL string: CL_INVALID_VALUE
+  call.request(request);
   const bool pipelined = c != nullptr && !call.failed();
   cl_program p = createPipelined(call, created, pipelined, errcode_ret);
   if (p != nullptr && pipelined) keepProgram(p, c, strings, count, lengths);

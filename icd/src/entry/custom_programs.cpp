@@ -24,6 +24,7 @@
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/transport/driver.h"
 #include "rcl/protocol/kernel_arg_info_option.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd::custom {
 
@@ -76,8 +77,7 @@ cl_int CL_API_CALL clGetProgramInfo(cl_program program, cl_program_info param_na
     }
   }
   Call call(CallId::clGetProgramInfo);
-  call.handle(program);
-  call.scalar(param_name);
+  call.request(protocol::opencl::clGetProgramInfoRequest{.program = call.handleId(program), .param_name = param_name});
   if (p == nullptr || param_name != CL_PROGRAM_BINARY_SIZES)
     return call.info(param_name, param_value_size, param_value, param_value_size_ret);
   std::unique_lock lock(p->functionsMutex);
@@ -103,9 +103,8 @@ cl_int CL_API_CALL clGetProgramBuildInfo(cl_program program, cl_device_id device
                                          size_t param_value_size, void* param_value, size_t* param_value_size_ret) {
   cl_program p = checked(program);
   Call call(CallId::clGetProgramBuildInfo);
-  call.handle(program);
-  call.handle(device);
-  call.scalar(param_name);
+  call.request(protocol::opencl::clGetProgramBuildInfoRequest{
+      .program = call.handleId(program), .device = call.handleId(device), .param_name = param_name});
   if (p == nullptr || param_name != CL_PROGRAM_BUILD_OPTIONS || !p->argInfoHidden)
     return call.info(param_name, param_value_size, param_value, param_value_size_ret);
   std::vector<unsigned char> value;
@@ -123,9 +122,8 @@ cl_int CL_API_CALL clGetKernelArgInfo(cl_kernel kernel, cl_uint arg_index, cl_ke
       return arg_index >= *count ? CL_INVALID_ARG_INDEX : CL_KERNEL_ARG_INFO_NOT_AVAILABLE;
   }
   Call call(CallId::clGetKernelArgInfo);
-  call.handle(kernel);
-  call.scalar(arg_index);
-  call.scalar(param_name);
+  call.request(protocol::opencl::clGetKernelArgInfoRequest{
+      .kernel = call.handleId(kernel), .arg_indx = arg_index, .param_name = param_name});
   if (!hidden) return call.info(param_name, param_value_size, param_value, param_value_size_ret);
   // (The number of arguments unknown: the server's checks, then the refusal.)
   std::vector<unsigned char> value;

@@ -15,6 +15,7 @@
 
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/entry/pipelined.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -75,20 +76,22 @@ bool lists(cl_device_id device, const std::string& extension) {
 // clCreateCommandQueueWithProperties and its cl_khr_create_command_queue
 // twin (`id`): the same checks, and for the twin a device that lists the
 // extension (otherwise the server has no such function: its error, one round trip).
+template <class Request>
 cl_command_queue createWithProperties(CallId id, cl_context context, cl_device_id device,
                                       const cl_queue_properties* properties, cl_int* errcode_ret) {
   cl_command_queue_properties bits = 0;
   const bool known = readProperties(properties, bits);
   Call call(id);
-  auto* created = call.create<_cl_command_queue>();
-  cl_context c = call.handle(context);
-  cl_device_id d = call.handle(device);
-  call.properties(properties);
+  auto* created = call.newObject<_cl_command_queue>();
+  call.request(Request{.created_id = created->id,
+                       .context = call.handleId(context),
+                       .device = call.handleId(device),
+                       .properties = call.propertyValues(properties)});
   const bool twin = id == CallId::clCreateCommandQueueWithPropertiesKHR;
-  const bool pipelined = known && !call.failed() && surelyTaken(c, d, bits) &&
-                         (!twin || lists(d, "cl_khr_create_command_queue"));
+  const bool pipelined = known && !call.failed() && surelyTaken(context, device, bits) &&
+                         (!twin || lists(device, "cl_khr_create_command_queue"));
   cl_command_queue q = createPipelined(call, created, pipelined, errcode_ret);
-  if (q != nullptr && pipelined) keepQueue(q, c, d, bits, properties);
+  if (q != nullptr && pipelined) keepQueue(q, context, device, bits, properties);
   return q;
 }
 
@@ -97,27 +100,29 @@ cl_command_queue createWithProperties(CallId id, cl_context context, cl_device_i
 cl_command_queue CL_API_CALL clCreateCommandQueue(cl_context context, cl_device_id device,
                                                   cl_command_queue_properties properties, cl_int* errcode_ret) {
   Call call(CallId::clCreateCommandQueue);
-  auto* created = call.create<_cl_command_queue>();
-  cl_context c = call.handle(context);
-  cl_device_id d = call.handle(device);
-  call.scalar(properties);
-  const bool pipelined = !call.failed() && surelyTaken(c, d, properties);
+  auto* created = call.newObject<_cl_command_queue>();
+  call.request(protocol::opencl::clCreateCommandQueueRequest{.created_id = created->id,
+                                                             .context = call.handleId(context),
+                                                             .device = call.handleId(device),
+                                                             .properties = properties});
+  const bool pipelined = !call.failed() && surelyTaken(context, device, properties);
   cl_command_queue q = createPipelined(call, created, pipelined, errcode_ret);
-  if (q != nullptr && pipelined) keepQueue(q, c, d, properties, nullptr);
+  if (q != nullptr && pipelined) keepQueue(q, context, device, properties, nullptr);
   return q;
 }
 
 cl_command_queue CL_API_CALL clCreateCommandQueueWithProperties(cl_context context, cl_device_id device,
                                                                 const cl_queue_properties* properties,
                                                                 cl_int* errcode_ret) {
-  return createWithProperties(CallId::clCreateCommandQueueWithProperties, context, device, properties, errcode_ret);
+  return createWithProperties<protocol::opencl::clCreateCommandQueueWithPropertiesRequest>(
+      CallId::clCreateCommandQueueWithProperties, context, device, properties, errcode_ret);
 }
 
 cl_command_queue CL_API_CALL clCreateCommandQueueWithPropertiesKHR(cl_context context, cl_device_id device,
                                                                    const cl_queue_properties_khr* properties,
                                                                    cl_int* errcode_ret) {
-  return createWithProperties(CallId::clCreateCommandQueueWithPropertiesKHR, context, device, properties,
-                              errcode_ret);
+  return createWithProperties<protocol::opencl::clCreateCommandQueueWithPropertiesKHRRequest>(
+      CallId::clCreateCommandQueueWithPropertiesKHR, context, device, properties, errcode_ret);
 }
 
 }  // namespace rcl::icd::custom

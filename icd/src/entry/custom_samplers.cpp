@@ -8,6 +8,7 @@
 
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/entry/pipelined.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -95,11 +96,13 @@ cl_sampler CL_API_CALL clCreateSampler(cl_context context, cl_bool normalized_co
                                        cl_filter_mode filter_mode, cl_int* errcode_ret) {
   const SamplerSettings settings{normalized_coords, addressing_mode, filter_mode};
   Call call(CallId::clCreateSampler);
-  auto* created = call.create<_cl_sampler>();
-  cl_context c = call.handle(context);
-  call.scalar(normalized_coords);
-  call.scalar(addressing_mode);
-  call.scalar(filter_mode);
+  auto* created = call.newObject<_cl_sampler>();
+  call.request(protocol::opencl::clCreateSamplerRequest{.created_id = created->id,
+                                                        .context = call.handleId(context),
+                                                        .normalized_coords = normalized_coords,
+                                                        .addressing_mode = addressing_mode,
+                                                        .filter_mode = filter_mode});
+  cl_context c = call.failed() ? nullptr : context;
   const bool pipelined = c != nullptr && surelyTaken(c, settings);
   cl_sampler s = createPipelined(call, created, pipelined, errcode_ret);
   if (s != nullptr && pipelined) keepSettings(s, c, settings, nullptr);
@@ -111,9 +114,12 @@ cl_sampler CL_API_CALL clCreateSamplerWithProperties(cl_context context, const c
   SamplerSettings settings;
   const bool known = readProperties(sampler_properties, settings);
   Call call(CallId::clCreateSamplerWithProperties);
-  auto* created = call.create<_cl_sampler>();
-  cl_context c = call.handle(context);
-  call.properties(sampler_properties);
+  auto* created = call.newObject<_cl_sampler>();
+  call.request(protocol::opencl::clCreateSamplerWithPropertiesRequest{
+      .created_id = created->id,
+      .context = call.handleId(context),
+      .sampler_properties = call.propertyValues(sampler_properties)});
+  cl_context c = call.failed() ? nullptr : context;
   const bool pipelined = known && c != nullptr && surelyTaken(c, settings);
   cl_sampler s = createPipelined(call, created, pipelined, errcode_ret);
   if (s != nullptr && pipelined) keepSettings(s, c, settings, sampler_properties);

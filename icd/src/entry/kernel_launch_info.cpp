@@ -6,6 +6,7 @@
 #include "rcl/icd/support/log.h"
 #include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/kernel_launch_info.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd {
 namespace {
@@ -13,8 +14,7 @@ namespace {
 // CL_KERNEL_NUM_ARGS alone (no device known).
 void askNumArgs(cl_kernel k, KernelFunction& f) {
   Call call(CallId::clGetKernelInfo);
-  call.handle(k);
-  call.scalar(CL_KERNEL_NUM_ARGS);
+  call.request(protocol::opencl::clGetKernelInfoRequest{.kernel = call.handleId(k), .param_name = CL_KERNEL_NUM_ARGS});
   cl_uint n = 0;
   if (call.info(CL_KERNEL_NUM_ARGS, sizeof n, &n, nullptr) == CL_SUCCESS) f.numArgs = n;
 }

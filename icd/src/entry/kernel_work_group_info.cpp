@@ -22,6 +22,7 @@
 #include "rcl/icd/entry/info_copy.h"
 #include "rcl/icd/entry/kernel_args.h"
 #include "rcl/icd/support/trace.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -88,9 +89,8 @@ cl_int CL_API_CALL clGetKernelWorkGroupInfo(cl_kernel kernel, cl_device_id devic
     return copyInfo(value.data(), value.size(), param_value_size, param_value, param_value_size_ret);
   }
   Call call(CallId::clGetKernelWorkGroupInfo);
-  call.handle(kernel);
-  call.optionalHandle(device);
-  call.scalar(param_name);
+  call.request(protocol::opencl::clGetKernelWorkGroupInfoRequest{
+      .kernel = call.handleId(kernel), .device = call.optionalHandleId(device), .param_name = param_name});
   if (const cl_int status = call.infoValue(param_name, value); status != CL_SUCCESS) return status;
   if (!value.empty()) {
     std::lock_guard lock(function.mutex);

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "rcl/icd/transport/call.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd {
 
@@ -12,8 +13,8 @@ cl_device_id deviceOf(cl_command_queue queue) {
     if (queue->device != nullptr) return queue->device;
   }
   Call call(CallId::clGetCommandQueueInfo);
-  call.handle(queue);
-  call.scalar(static_cast<cl_command_queue_info>(CL_QUEUE_DEVICE));
+  call.request(protocol::opencl::clGetCommandQueueInfoRequest{.command_queue = call.handleId(queue),
+                                                              .param_name = CL_QUEUE_DEVICE});
   cl_device_id device = nullptr;
   if (call.info(CL_QUEUE_DEVICE, sizeof device, &device, nullptr) != CL_SUCCESS) return nullptr;
   std::lock_guard lock(queue->lastMutex);

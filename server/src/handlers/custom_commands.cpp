@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/support/checked_sizes.h"
 #include "rcl/server/custom_handlers.h"
@@ -88,7 +89,7 @@ std::shared_ptr<zmq::message_t> takeBytes(CallContext& ctx, std::size_t expected
 // callback would be cheaper, but PoCL calls no callback for a command that
 // failed.)
 void clFinish(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
+  auto queue = ctx.handleOf<cl_command_queue>(ctx.request<protocol::opencl::clFinishRequest>().command_queue);
   const auto progress = ctx.session().table().progressOf(queue);
   const std::uint64_t upTo = progress ? progress->enqueued.load() : 0;
   if (!progress || progress->finished.load() >= upTo) return ctx.reply(::clFinish(queue));

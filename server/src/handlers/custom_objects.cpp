@@ -7,11 +7,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
 #include "rcl/protocol/image_format.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/support/checked_sizes.h"
 #include "rcl/server/custom_handlers.h"
@@ -307,10 +309,10 @@ void clCreateImageWithProperties(CallContext& ctx) {
 // cl_command_queue), passed as the handle it stands for, whose size is a
 // handle's. A size that lies is CL_INVALID_ARG_SIZE, as natively.
 void clSetKernelArg(CallContext& ctx) {
-  auto kernel = ctx.handle<cl_kernel>();
-  auto index = ctx.scalar<cl_uint>();
-  auto size = ctx.scalar<size_t>();
-  auto& args = ctx.args();
+  const auto request = ctx.request<protocol::opencl::clSetKernelArgRequest>();
+  auto kernel = ctx.handleOf<cl_kernel>(request.kernel);
+  const cl_uint index = request.arg_index;
+  const size_t size = request.arg_size;
   // Set without the client waiting: a refusal fails the kernel's next
   // launch (HandleTable::argFailed); a later success clears it.
   const auto judged = [&](cl_int status) {
@@ -319,16 +321,18 @@ void clSetKernelArg(CallContext& ctx) {
       ctx.session().table().argFailed(ctx.session().table().idOf(kernel), index, status != CL_SUCCESS);
   };
   try {
-    if (args.isNil()) {
-      judged(::clSetKernelArg(kernel, index, size, nullptr));
-    } else if (args.peekIsBin()) {
-      auto value = ctx.value(size, CL_INVALID_ARG_SIZE);
-      judged(::clSetKernelArg(kernel, index, size, value.data()));
-    } else {
-      void* object = ctx.session().table().any(args.u64(), CL_INVALID_ARG_VALUE);
+    if (const auto* bytes = std::get_if<std::string_view>(&request.arg_value)) {
+      if (!request.arg_valueLengthAgrees())
+        throw CallError(CL_INVALID_ARG_SIZE,
+                        fmt::format("a value of {} bytes where its size says {}", bytes->size(), size));
+      judged(::clSetKernelArg(kernel, index, size, bytes->data()));
+    } else if (const auto* id = std::get_if<std::uint64_t>(&request.arg_value)) {
+      void* object = ctx.session().table().any(*id, CL_INVALID_ARG_VALUE);
       if (size != sizeof object)
         throw CallError(CL_INVALID_ARG_SIZE, "an object argument of another size than a handle's");
       judged(::clSetKernelArg(kernel, index, sizeof object, &object));
+    } else {
+      judged(::clSetKernelArg(kernel, index, size, nullptr));
     }
   } catch (const CallError& e) {
     if (ctx.posted()) ctx.session().table().argFailed(ctx.session().table().idOf(kernel), index, true);
@@ -339,10 +343,10 @@ void clSetKernelArg(CallContext& ctx) {
 // [clSetEventCallback]: event, callback type, callback id. Only statuses
 // other than CL_COMPLETE come here; the client runs CL_COMPLETE callbacks.
 void clSetEventCallback(CallContext& ctx) {
-  auto event = ctx.handle<cl_event>();
-  auto type = ctx.scalar<cl_int>();
-  auto notify = ctx.callback<CallbackKind::event_notify>();
-  ctx.reply(::clSetEventCallback(event, type, notify.function(), notify.userData()));
+  const auto request = ctx.request<protocol::opencl::clSetEventCallbackRequest>();
+  auto event = ctx.handleOf<cl_event>(request.event);
+  auto notify = ctx.callbackOf<CallbackKind::event_notify>(request.pfn_notify);
+  ctx.reply(::clSetEventCallback(event, request.command_exec_callback_type, notify.function(), notify.userData()));
 }
 
 // [clSetUserEventStatus]: event, status. A negative status fails the
@@ -350,8 +354,9 @@ void clSetEventCallback(CallContext& ctx) {
 // callbacks: the watched events are looked at now (CompletionActions), so
 // their failures are pushed like completions.
 void clSetUserEventStatus(CallContext& ctx) {
-  auto event = ctx.handle<cl_event>();
-  auto executionStatus = ctx.scalar<cl_int>();
+  const auto request = ctx.request<protocol::opencl::clSetUserEventStatusRequest>();
+  auto event = ctx.handleOf<cl_event>(request.event);
+  const cl_int executionStatus = request.execution_status;
   const cl_int status = ctx.outside([&] { return ::clSetUserEventStatus(event, executionStatus); });
   if (status == CL_SUCCESS && executionStatus < 0) CompletionActions::checkSoon();
   ctx.reply(status);

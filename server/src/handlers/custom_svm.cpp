@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/protocol/svm.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/custom_handlers.h"
@@ -184,9 +185,10 @@ void clEnqueueSVMMigrateMem(CallContext& ctx) {
 
 // [clSetKernelArgSVMPointer]: kernel, index, address (nil: NULL).
 void clSetKernelArgSVMPointer(CallContext& ctx) {
-  auto kernel = ctx.handle<cl_kernel>();
-  auto index = ctx.scalar<cl_uint>();
-  auto value = ctx.svm();
+  const auto request = ctx.request<protocol::opencl::clSetKernelArgSVMPointerRequest>();
+  auto kernel = ctx.handleOf<cl_kernel>(request.kernel);
+  const cl_uint index = request.arg_index;
+  auto value = ctx.svmOf(request.arg_value);
   // The argument's own error for an address outside the session's allocations.
   if (value.address() != 0) ctx.session().svm().holding(value.address(), 0, CL_INVALID_ARG_VALUE);
   ctx.expectSvm(value, 0);
