@@ -113,6 +113,8 @@ TEST_F(BadInputTest, MalformedControlMessagesAreRefusedNamingTheField) {
     w.boolean(false);
     w.u64(3);
   }), "BulkAttach: 1 values past its last field");
+  expectRefused(client, raw(6, protocol::ControlCall::PlatformInfoAll, [](protocol::Writer& w) { w.u64(1); }),
+                "PlatformInfoAll: 1 values past its last field");
   EXPECT_EQ(client.createContext(1, device).status, CL_SUCCESS) << "the session stopped after malformed control messages";
 }
 
