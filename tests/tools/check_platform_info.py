@@ -57,6 +57,11 @@ def main():
         fail(f"round trips with the set-up's information: {sent_asked} (expected none)")
     if not any(asked_asked.values()):
         fail(f"no round trip when the server sends no information ({asked_asked}): the comparison proves nothing")
+    # Without it, a device's first query brings all its information (DeviceInfoAll): one round trip a device.
+    devices = int(lines[-1].split()[-2]) if lines[-1].startswith("info_dump_app:") else -1
+    if asked_asked["clGetDeviceInfo"] != devices:
+        fail(f"{asked_asked['clGetDeviceInfo']} clGetDeviceInfo round trips for {devices} device(s) without the "
+             "set-up's information, not one a device")
     print(f"check_platform_info: OK ({len(lines)} lines the same; round trips {sent_asked} with the set-up's "
           f"information, {asked_asked} without)")
 
