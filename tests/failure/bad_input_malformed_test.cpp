@@ -150,6 +150,17 @@ TEST_F(BadInputTest, SetUpMessagesWithNewerFieldsAreAccepted) {
   ASSERT_TRUE(attached) << "no answer to an Attach with a newer field";
   EXPECT_EQ(attached->kind, Kind::Reply) << "an Attach with a newer field was refused";
   EXPECT_EQ(attached->status, CL_SUCCESS) << "an Attach with a newer field";
+
+  protocol::Writer info;
+  info.integer(Kind::Request);
+  info.u64(4);
+  info.integer(protocol::ControlCall::PlatformInfoAll);
+  info.u64(1);  // a newer field
+  client.sendControl(info.finish());
+  auto answered = client.receive();
+  ASSERT_TRUE(answered) << "no answer to a PlatformInfoAll with a newer field";
+  EXPECT_EQ(answered->kind, Kind::Reply) << "a PlatformInfoAll with a newer field was refused";
+  EXPECT_EQ(answered->status, CL_SUCCESS) << "a PlatformInfoAll with a newer field";
 }
 
 // A malformed request of a private call whose arguments are described

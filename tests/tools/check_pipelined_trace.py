@@ -18,7 +18,9 @@ of a value that never changes after the build, nor KernelLaunchInfo (traced
 as clGetKernelWorkGroupInfo), is a round trip. The program's
 CL_PROGRAM_BINARY_SIZES, asked twice after the build, is one round trip: the
 client keeps the first answer until the next build. And the platform's device list of CL_DEVICE_TYPE_ALL, asked three
-times, is never asked of the server: it is the session's list (the hello's).
+times, is never asked of the server: it is the session's list (the hello's). Nor is any
+platform or device information (the first ones ocl-icd's clGetPlatformIDs asks among them): they
+came with the session's set-up (PlatformInfoAll, protocol/platform_info.h).
 
 usage: check_pipelined_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --app pipelined_app"""
 
@@ -35,6 +37,7 @@ BUFFERS = 5 * ROUNDS  # pipelined_app's: a small one and 4 of 256 KiB (shared bu
 # pipelined_app's kernel has 9 arguments, and its 4 work-group values are asked each round
 KERNEL_CALLS = {"clCreateKernel": ROUNDS, "clSetKernelArg": 9 * ROUNDS, "clGetKernelWorkGroupInfo": 4 * ROUNDS}
 QUERIES = ("clGetCommandQueueInfo", "clGetSamplerInfo", "clGetEventInfo", "clGetContextInfo")
+FIRST_QUERIES = ("clGetPlatformInfo", "clGetDeviceInfo")
 
 
 def fail(message):
@@ -82,8 +85,16 @@ def main():
         asked = [e for e in calls if e["name"] in QUERIES and e["args"]["round_trip"]]
         if asked:
             fail(f"{len(asked)} information queries asked the server, the first {asked[0]}")
+        # ocl-icd's clGetPlatformIDs asks CL_PLATFORM_EXTENSIONS, which the client makes from the
+        # platform's extension lists and its first device's extensions (DeviceInfoAll, traced as
+        # clGetDeviceInfo): they came with the session's set-up (protocol/platform_info.h).
+        first = [e for e in calls if e["name"] in FIRST_QUERIES and e["args"]["round_trip"]]
+        if first:
+            fail(f"{len(first)} platform or device information queries asked the server, not 0 (the set-up "
+                 f"brings them): {first[0]}")
         print(f"check_pipelined_trace: OK ({ROUNDS * (len(CREATIONS) - 1 - len(ONCE)) + len(ONCE) + BUFFERS} creations and {sum(KERNEL_CALLS.values())} "
-              "kernel calls, none waited; no query asked, the device list neither; the binary sizes once)")
+              "kernel calls, none waited; no query asked, the device list and the platform's and device's "
+              "information neither; the binary sizes once)")
 
 
 if __name__ == "__main__":

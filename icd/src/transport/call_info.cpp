@@ -12,6 +12,7 @@
 #include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/device_info.h"
 #include "rcl/protocol/info_results.h"
+#include "rcl/protocol/platform_info.h"
 
 namespace rcl::icd {
 
@@ -56,34 +57,27 @@ void translateHandles(Connection& connection, const InfoResult& shape, std::vect
 
 }  // namespace
 
-void Call::askAllDeviceInfo(InfoCache& cache) {
-  cache.setAskedAll(first_);  // once, whatever comes of it (an older server: single queries)
-  Call all(CallId::DeviceInfoAll);
-  all.request(protocol::calls::DeviceInfoAll{.device = all.handleId(static_cast<cl_device_id>(first_))});
-  Reply reply = all.sync();
-  protocol::Reader* r = reply.reader();
-  if (reply.status() != CL_SUCCESS || r == nullptr || connection_ == nullptr) return;
+namespace {
+
+// Keeps every information of `device` (a DeviceInfoAll answer, or the set-up's):
+// its values and refusals, as the answers of the queries of each param.
+void keepDeviceInfo(Connection& connection, InfoCache& cache, Object* device,
+                    const std::vector<protocol::control::DeviceInfoValue>& all,
+                    const std::vector<protocol::control::DeviceInfoRefusal>& refusals,
+                    std::optional<bool> sharesHostMemory) {
   std::map<cl_uint, std::vector<unsigned char>> values;
   std::map<cl_uint, cl_int> refused;
-  std::optional<bool> sharesHostMemory;
-  try {
-    auto all = protocol::calls::DeviceInfoAllReply::decodeBody(*r, 0);
-    for (auto& v : all.values) values[v.param].assign(v.value.begin(), v.value.end());
-    for (const auto& no : all.refused) refused[no.param] = no.status;
-    sharesHostMemory = all.shares_host_memory;
-  } catch (const protocol::DecodeError& e) {
-    log().warn("remote-cl: malformed device information: {}", e.what());
-    return;
-  }
+  for (const auto& v : all) values[v.param].assign(v.value.begin(), v.value.end());
+  for (const auto& no : refusals) refused[no.param] = no.status;
   for (const auto& range : protocol::kDeviceInfoRanges) {
     for (cl_uint param = range.first; param <= range.last; ++param) {
-      if (!cacheable(call_, param)) continue;
+      if (!cacheable(CallId::clGetDeviceInfo, param)) continue;
       if (auto it = values.find(param); it != values.end()) {
-        translateHandles(*connection_, protocol::infoResult(call_, param), it->second);
-        cache.store(first_, param, it->second);
+        translateHandles(connection, protocol::infoResult(CallId::clGetDeviceInfo, param), it->second);
+        cache.store(device, param, it->second);
       } else {
         const auto no = refused.find(param);
-        cache.storeRefusal(first_, param, no != refused.end() ? no->second : CL_INVALID_VALUE);
+        cache.storeRefusal(device, param, no != refused.end() ? no->second : CL_INVALID_VALUE);
       }
     }
   }
@@ -91,7 +85,53 @@ void Call::askAllDeviceInfo(InfoCache& cache) {
   if (sharesHostMemory) {
     const cl_bool shares = *sharesHostMemory ? CL_TRUE : CL_FALSE;
     const auto* bytes = reinterpret_cast<const unsigned char*>(&shares);
-    cache.store(first_, protocol::kDeviceSharesHostMemory, std::vector<unsigned char>(bytes, bytes + sizeof shares));
+    cache.store(device, protocol::kDeviceSharesHostMemory, std::vector<unsigned char>(bytes, bytes + sizeof shares));
+  }
+}
+
+}  // namespace
+
+void Call::askAllDeviceInfo(InfoCache& cache) {
+  cache.setAskedAll(first_);  // once, whatever comes of it (an older server: single queries)
+  Call all(CallId::DeviceInfoAll);
+  all.request(protocol::calls::DeviceInfoAll{.device = all.handleId(static_cast<cl_device_id>(first_))});
+  Reply reply = all.sync();
+  protocol::Reader* r = reply.reader();
+  if (reply.status() != CL_SUCCESS || r == nullptr || connection_ == nullptr) return;
+  try {
+    const auto answer = protocol::calls::DeviceInfoAllReply::decodeBody(*r, 0);
+    keepDeviceInfo(*connection_, cache, first_, answer.values, answer.refused, answer.shares_host_memory);
+  } catch (const protocol::DecodeError& e) {
+    log().warn("remote-cl: malformed device information: {}", e.what());
+  }
+}
+
+void keepPlatformInfo(Connection& connection, InfoCache& cache) {
+  const auto& info = connection.platformInfo();
+  if (info == nullptr) return;
+  for (const auto& platform : info->platforms) {
+    Object* p = connection.find(platform.platform);
+    if (p == nullptr || p->kind != ObjectKind::Platform) continue;
+    std::map<cl_uint, const std::string*> values;
+    std::map<cl_uint, cl_int> refused;
+    for (const auto& v : platform.values) values[v.param] = &v.value;
+    for (const auto& no : platform.refused) refused[no.param] = no.status;
+    for (const auto& range : protocol::kPlatformInfoRanges) {
+      for (cl_uint param = range.first; param <= range.last; ++param) {
+        if (const auto it = values.find(param); it != values.end()) {
+          cache.store(p, param, std::vector<unsigned char>(it->second->begin(), it->second->end()));
+        } else {
+          const auto no = refused.find(param);
+          cache.storeRefusal(p, param, no != refused.end() ? no->second : CL_INVALID_VALUE);
+        }
+      }
+    }
+    for (const auto& device : platform.devices) {
+      Object* d = connection.find(device.device);
+      if (d == nullptr || d->kind != ObjectKind::Device) continue;
+      cache.setAskedAll(d);
+      keepDeviceInfo(connection, cache, d, device.values, device.refused, device.shares_host_memory);
+    }
   }
 }
 

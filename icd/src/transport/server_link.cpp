@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rcl/icd/transport/call.h"
 #include "rcl/icd/transport/driver.h"
 #include "rcl/icd/objects/lifetime.h"
 #include "rcl/icd/support/log.h"
@@ -85,6 +86,7 @@ void ServerLink::adopt(Connection& connection) {
     platforms_.push_back(platform);
   }
   connection.setPlatforms(platforms_);
+  keepPlatformInfo(connection, Driver::instance().infoCache());
 }
 
 namespace {
@@ -115,6 +117,7 @@ void ServerLink::rebind(Connection& connection) {
     bind(platform, layout[i].platform, connection);
   }
   connection.setPlatforms(platforms_);
+  keepPlatformInfo(connection, Driver::instance().infoCache());
 }
 
 }  // namespace rcl::icd

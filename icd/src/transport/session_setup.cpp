@@ -178,11 +178,16 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
     calls_.connect(session);
     auto frames = protocol::control::Attach{.seq = 2, .device_times = options_.deviceTimes}.frames();
     protocol::sendFrames(control_, frames);
+    // Right behind it, without waiting: the platforms' and devices'
+    // information, read after the AttachReply (protocol/platform_info.h).
+    auto ask = protocol::control::PlatformInfoAll{.seq = 5}.frames();
+    protocol::sendFrames(control_, ask);
     auto attached = awaitControl(deadline, monitor);
     if (!attached || !successOf<protocol::control::AttachReply>(*attached)) {
       log().warn("remote-cl: server {} gave a session at {} that does not answer", endpoint_, session);
       return false;
     }
+    readPlatformInfo(deadline, monitor);
     if (options_.shm) offerSharedMemory(deadline, monitor);
     if (!shm_ && options_.bulkSocket && (!options_.curve.enabled() || options_.encryptedLanes) &&
         !protocol::bulk::tcpHost(session).empty())
@@ -199,6 +204,26 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
   } catch (const zmq::error_t& e) {
     log().error("remote-cl: cannot reach the session of {}: {}", endpoint_, e.what());
     return false;
+  }
+}
+
+void Connection::readPlatformInfo(std::chrono::steady_clock::time_point deadline, HandshakeMonitor& monitor) {
+  std::string refusal;
+  auto answer = awaitControl(deadline, monitor, &refusal);
+  if (!answer) {
+    // An older server refuses the unknown call: the platforms' and devices'
+    // first queries ask, as they did with it.
+    log().debug("remote-cl: server {} sends no platform information with the set-up ({})", endpoint_,
+                refusal.empty() ? "no answer" : refusal);
+    return;
+  }
+  try {
+    auto info = successOf<protocol::control::PlatformInfoAllReply>(*answer);
+    if (info && info->seq == 5 && info->platforms.size() == layout_.size())
+      platformInfo_ = std::make_shared<const protocol::control::PlatformInfoAllReply>(std::move(*info));
+  } catch (const protocol::DecodeError& e) {
+    log().warn("remote-cl: malformed platform information from server {}: {}; it is asked instead", endpoint_,
+               e.what());
   }
 }
 

@@ -227,7 +227,12 @@ void CallContext::replyInfo(cl_uint param, const InfoQuery& query, InfoFilter fi
 
 cl_int CallContext::infoValue(cl_uint param, const InfoQuery& query, InfoFilter filter,
                               std::vector<unsigned char>& value) {
-  const InfoResult result = protocol::infoResult(call_, param);
+  return sessionInfoValue(session_, call_, param, query, filter, value);
+}
+
+cl_int sessionInfoValue(Session& session, protocol::CallId call, cl_uint param, const InfoQuery& query,
+                        CallContext::InfoFilter filter, std::vector<unsigned char>& value) {
+  const InfoResult result = protocol::infoResult(call, param);
   size_t size = 0;
   cl_int status = query(param, 0, nullptr, &size);
   if (status != CL_SUCCESS) return status;
@@ -235,11 +240,11 @@ cl_int CallContext::infoValue(cl_uint param, const InfoQuery& query, InfoFilter 
   // Nothing to read for an empty value (PoCL 3.1 writes through a null size_ret for a context's
   // empty CL_CONTEXT_PROPERTIES: the worker crashed on it).
   if (size != 0 && (status = query(param, size, value.data(), nullptr)) != CL_SUCCESS) return status;
-  if (filter != nullptr && (status = filter(session_.options(), param, value, query)) != CL_SUCCESS) return status;
+  if (filter != nullptr && (status = filter(session.options(), param, value, query)) != CL_SUCCESS) return status;
   auto translate = [&](std::size_t offset) {
     void* handle;
     std::memcpy(&handle, value.data() + offset, sizeof handle);
-    const std::uint64_t id = session_.table().idOf(handle);
+    const std::uint64_t id = session.table().idOf(handle);
     std::memcpy(value.data() + offset, &id, sizeof id);
   };
   switch (result.shape) {

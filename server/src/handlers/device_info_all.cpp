@@ -1,6 +1,7 @@
 #include "rcl/server/handlers/device_info_all.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rcl/protocol/control_messages.h"
@@ -10,23 +11,33 @@
 
 namespace rcl::server {
 
-void deviceInfoAll(CallContext& ctx, const protocol::calls::DeviceInfoAll& request) {
-  auto device = ctx.handleOf<cl_device_id>(request.device);
+void allDeviceInfo(Session& session, cl_device_id device, protocol::control::SessionDeviceInfo& out) {
   const InfoQuery query = [device](cl_uint param, size_t size, void* value, size_t* sizeRet) {
     return ::clGetDeviceInfo(device, param, size, value, sizeRet);
   };
-  protocol::calls::DeviceInfoAllReply reply;
   for (const auto& range : protocol::kDeviceInfoRanges) {
     for (cl_uint param = range.first; param <= range.last; ++param) {
       std::vector<unsigned char> value;
-      const cl_int status = ctx.infoValue(param, query, &maskDeviceInfo, value);
-      if (status == CL_SUCCESS) reply.values.push_back({param, std::string(value.begin(), value.end())});
-      else if (status != CL_INVALID_VALUE) reply.refused.push_back({param, status});
+      const cl_int status =
+          sessionInfoValue(session, protocol::CallId::clGetDeviceInfo, param, query, &maskDeviceInfo, value);
+      if (status == CL_SUCCESS) out.values.push_back({param, std::string(value.begin(), value.end())});
+      else if (status != CL_INVALID_VALUE) out.refused.push_back({param, status});
     }
   }
   cl_bool unified = CL_FALSE;  // unmasked (the application's answer is CL_FALSE)
-  if (::clGetDeviceInfo(device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) == CL_SUCCESS)
-    reply.shares_host_memory = unified != CL_FALSE;
+  out.shares_host_memory =
+      ::clGetDeviceInfo(device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) == CL_SUCCESS &&
+      unified != CL_FALSE;
+}
+
+void deviceInfoAll(CallContext& ctx, const protocol::calls::DeviceInfoAll& request) {
+  auto device = ctx.handleOf<cl_device_id>(request.device);
+  protocol::control::SessionDeviceInfo all;
+  allDeviceInfo(ctx.session(), device, all);
+  protocol::calls::DeviceInfoAllReply reply;
+  reply.values = std::move(all.values);
+  reply.refused = std::move(all.refused);
+  reply.shares_host_memory = all.shares_host_memory;
   ctx.reply(CL_SUCCESS);
   if (!ctx.replying()) return;
   reply.encodeBody(ctx.replyWriter());

@@ -124,6 +124,10 @@ int main(int argc, char** argv) {
                  "tests only: each session's worker waits MS milliseconds before it initialises its platforms, as a "
                  "slow driver would")
       ->group("Testing");
+  app.add_flag("--test-no-platform-info", options.session.refusePlatformInfo,
+               "tests only: refuse the client's PlatformInfoAll as a server before it did (the client then asks its "
+               "platforms' and devices' information as it did with such a server)")
+      ->group("Testing");
   bool threads = false;
   app.add_flag("--threads", threads,
                "run sessions as threads of this process, not worker processes (a fault in one session ends all)");
@@ -182,6 +186,10 @@ int main(int argc, char** argv) {
     if (!pluginsDir.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--plugins", pluginsDir});
     if (verbose) options.workerArgs.push_back("--verbose");
     if (!testDelay.empty()) options.workerArgs.insert(options.workerArgs.end(), {"--test-delay-call", testDelay});
+    if (options.session.refusePlatformInfo) {
+      options.workerArgs.push_back("--test-no-platform-info");
+      spdlog::warn("testing: sessions refuse PlatformInfoAll, as a server before it did");
+    }
     if (testDelayStart != 0) {
       options.workerArgs.insert(options.workerArgs.end(), {"--test-delay-start", std::to_string(testDelayStart)});
       spdlog::warn("testing: every session's worker starts {} ms late", testDelayStart);

@@ -184,6 +184,11 @@ void Session::onControl(const zmq::message_t& routing, protocol::Channel channel
         return attachShm(protocol::control::ShmAttach::decodeBody(reader, seq));
       case protocol::ControlCall::BulkAttach:
         return attachBulk(protocol::control::BulkAttach::decodeBody(reader, seq));
+      case protocol::ControlCall::PlatformInfoAll:
+        protocol::control::PlatformInfoAll::decodeBody(reader, seq);
+        if (options_.refusePlatformInfo) throw protocol::DecodeError("unknown control call");  // as before it
+        if (channel != protocol::Channel::Control) throw protocol::DecodeError("PlatformInfoAll on a reply socket");
+        return answerPlatformInfo(seq);
       default:
         throw protocol::DecodeError("unknown control call");
     }

@@ -18,6 +18,9 @@
 // On the session's endpoint, the control socket says it is there:
 //   attach  [Request, seq, Attach, device_times] -> [Reply, seq, CL_SUCCESS]
 //           device_times: push each command's device time with its completion (the client traces)
+// and right behind it, not waiting for that answer (protocol/platform_info.h):
+//   info    [Request, seq, PlatformInfoAll] -> [Reply, seq, CL_SUCCESS, [[platform_id, values, refused, devices]...]]
+//           every platform and device information, which the client keeps; an older server's Error: asked later
 // then, when the client offers shared memory (protocol/shm.h):
 //   shm     [Request, seq, ShmAttach, name, slots, slot_bytes, pid, header] -> [Reply, seq, CL_SUCCESS, cookie, direct]
 // or, over tcp://, a bulk socket (protocol/bulk_socket.h; with CURVE its lanes are encrypted, bulk_crypt.h):

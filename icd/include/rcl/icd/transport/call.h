@@ -340,6 +340,11 @@ class Call {
   cl_event tracedCommand_ = nullptr;  // tracing: the event whose device time is recorded
 };
 
+// Keeps what the session's set-up brought of its platforms and devices
+// (Connection::platformInfo, protocol/platform_info.h) as the answers of
+// their info queries, once their proxies answer for its ids.
+void keepPlatformInfo(Connection& connection, InfoCache& cache);
+
 class Reply {
  public:
   static constexpr struct AlwaysTag {} Always{};

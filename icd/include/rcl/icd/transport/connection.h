@@ -40,6 +40,10 @@
 #include "rcl/protocol/pushes.h"
 #include "rcl/protocol/transport.h"
 
+namespace rcl::protocol::control {
+struct PlatformInfoAllReply;  // control_messages.h ([control.PlatformInfoAll])
+}  // namespace rcl::protocol::control
+
 namespace rcl::icd {
 
 // What to do when a read's bytes arrive.
@@ -122,6 +126,9 @@ class Connection {
   const std::string& serverName() const { return serverName_; }
   // The ids of what the session offers (the handshake's answer).
   const std::vector<PlatformLayout>& layout() const { return layout_; }
+  // Every information of those platforms and devices, which came with the
+  // set-up (protocol/platform_info.h); nullptr from an older server.
+  const std::shared_ptr<const protocol::control::PlatformInfoAllReply>& platformInfo() const { return platformInfo_; }
   // The platform proxies bound to this session (set by its ServerLink before use).
   const std::vector<cl_platform_id>& platforms() const { return platforms_; }
   void setPlatforms(std::vector<cl_platform_id> platforms) { platforms_ = std::move(platforms); }
@@ -204,6 +211,8 @@ class Connection {
   std::optional<protocol::Reader> awaitHello(std::chrono::steady_clock::time_point& deadline,
                                              HandshakeMonitor& monitor);
   // Offers the server a shared memory segment; keeps it if the server mapped it.
+  // Reads the answer to the PlatformInfoAll sent behind the Attach (an older server's Error: none).
+  void readPlatformInfo(std::chrono::steady_clock::time_point deadline, HandshakeMonitor& monitor);
   void offerSharedMemory(std::chrono::steady_clock::time_point deadline, HandshakeMonitor& monitor);
   // Asks the session for a bulk socket and connects it (`session`: its endpoint).
   void openBulkSocket(const std::string& session, std::chrono::steady_clock::time_point deadline,
@@ -261,6 +270,7 @@ class Connection {
   std::atomic<bool> shutDown_{false};
   std::string serverName_;
   std::vector<PlatformLayout> layout_;
+  std::shared_ptr<const protocol::control::PlatformInfoAllReply> platformInfo_;
   std::vector<cl_platform_id> platforms_;
 
   std::mutex waitersMutex_;

@@ -417,4 +417,10 @@ class CallContext {
   bool adopted_ = false;
 };
 
+// What CallContext::infoValue gives for `call` (an info query) of `session`,
+// outside a call: the whole value, filtered, its handles as the session's ids
+// (PlatformInfoAll, DeviceInfoAll: handlers/platform_info_all.cpp).
+cl_int sessionInfoValue(Session& session, protocol::CallId call, cl_uint param, const InfoQuery& query,
+                        CallContext::InfoFilter filter, std::vector<unsigned char>& value);
+
 }  // namespace rcl::server

@@ -96,6 +96,9 @@ struct SessionOptions {
   // that long inside the real platform, as a slow driver would.
   std::string delayCall;
   std::chrono::milliseconds delayFor{0};
+  // Tests only (--test-no-platform-info): PlatformInfoAll is refused as a
+  // server before it refused the unknown control call, so a client asks as it did then.
+  bool refusePlatformInfo = false;
   // The operations of the cl_rcl_ops extension; nullptr: the server offers none (--no-ops).
   std::shared_ptr<const ops::Registry> ops;
   // Limits per session; going over one is an OpenCL error, not a crash.
@@ -238,6 +241,9 @@ class Session {
   void attachShm(const protocol::control::ShmAttach& request);
   // [BulkAttach, lanes]: opens the bulk socket and answers with its port, token and lanes.
   void attachBulk(const protocol::control::BulkAttach& request);
+  // [PlatformInfoAll]: every information of the session's platforms and
+  // devices (protocol/platform_info.h; handlers/platform_info_all.cpp).
+  void answerPlatformInfo(std::uint64_t seq);
   void handle(protocol::Frames frames);
   // Updates what the session holds now, and its peaks, in stats_.
   void noteHoldings();
