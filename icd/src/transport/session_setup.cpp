@@ -208,13 +208,13 @@ bool Connection::handshake(HandshakeMonitor& monitor) {
 }
 
 void Connection::readPlatformInfo(std::chrono::steady_clock::time_point deadline, HandshakeMonitor& monitor) {
-  std::string refusal;
+  protocol::push::Error refusal;
   auto answer = awaitControl(deadline, monitor, &refusal);
   if (!answer) {
     // An older server refuses the unknown call: the platforms' and devices'
     // first queries ask, as they did with it.
     log().debug("remote-cl: server {} sends no platform information with the set-up ({})", endpoint_,
-                refusal.empty() ? "no answer" : refusal);
+                refusal.message.empty() ? "no answer" : refusal.message);
     return;
   }
   try {
