@@ -8,12 +8,14 @@
 namespace rcl::protocol {
 
 LinkWatch::LinkWatch(zmq::context_t& zmq, zmq::socket_t& socket, const std::string& name)
-    : events_(zmq, zmq::socket_type::pair) {
+    : watched_(socket.handle()), events_(zmq, zmq::socket_type::pair) {
   const std::string endpoint = "inproc://remote-cl-link-" + name;
   if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), ZMQ_EVENT_DISCONNECTED) != 0) throw zmq::error_t();
   events_.set(zmq::sockopt::linger, 0);
   events_.connect(endpoint);
 }
+
+LinkWatch::~LinkWatch() { zmq_socket_monitor(watched_, nullptr, 0); }
 
 std::vector<int> LinkWatch::closed() {
   std::vector<int> fds;

@@ -142,8 +142,8 @@ void Session::end() {
   }
   {
     std::lock_guard socket(socketMutex_);
+    watch_.reset();  // (before the socket: link_watch.h)
     socket_.close();
-    watch_.reset();
   }
   {
     std::lock_guard role(roleMutex_);

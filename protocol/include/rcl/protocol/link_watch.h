@@ -20,6 +20,12 @@ class LinkWatch {
   // monitor's inproc endpoint unique in `zmq`. A socket has one monitor at a
   // time: no other may be started on `socket` later.
   LinkWatch(zmq::context_t& zmq, zmq::socket_t& socket, const std::string& name);
+  // Stops the monitor, then closes its reader: destroy it while `socket` is
+  // still open. (ZeroMQ's I/O thread sends each event with a blocking send:
+  // an event for a monitor whose reader is gone, such as the disconnections
+  // of closing `socket`, would stop that thread, and with it every socket of
+  // the context: the whole server in --threads mode.)
+  ~LinkWatch();
   LinkWatch(const LinkWatch&) = delete;
   LinkWatch& operator=(const LinkWatch&) = delete;
 
@@ -29,6 +35,7 @@ class LinkWatch {
   std::vector<int> closed();
 
  private:
+  void* watched_;
   zmq::socket_t events_;
 };
 
