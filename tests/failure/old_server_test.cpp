@@ -22,6 +22,7 @@
 
 #include "child_process.h"
 #include "own_server_test.h"
+#include "text_file.h"
 #include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/message.h"
 #include "rcl/protocol/pushes.h"
@@ -43,20 +44,20 @@ class OldServerTest : public OwnServerTest {
  protected:
   OldServerTest() : OwnServerTest("rcl-old-server", true) {}
 
-  void SetUp() override {
-    OwnServerTest::SetUp();
-    if (IsSkipped()) return;
-    router_.bind("tcp://127.0.0.1:*");
-    endpoint_ = router_.get(zmq::sockopt::last_endpoint);
-  }
-
   // Runs the real client against the fake (its platforms asked once, in a
   // child) while the fake answers each hello with `answer`; gives back the
-  // hellos seen and the child's outcome.
+  // hellos seen and the child's outcome (with the client's log if it failed).
+  //
+  // The child is forked before this process has a ZeroMQ context: a fork
+  // copies no thread, and a lock another thread held at that moment would
+  // stay taken in the child for good. The fake binds after, and hands the
+  // child its endpoint through a pipe.
   template <class Answer>
   std::vector<HelloSeen> serve(Answer answer, std::string& outcome) {
-    const std::string endpoint = endpoint_, vendors = vendors_, log = temp_.file("client.log");
+    const std::string vendors = vendors_, log = temp_.file("client.log");
     ChildProcess child([&]() -> Outcome {
+      const std::string endpoint = ChildProcess::awaitLine(10s);
+      if (endpoint.empty()) return "no endpoint from the test within 10 s";
       if (std::freopen(log.c_str(), "w", stderr) == nullptr) return "no client log";
       setenv("REMOTE_CL_LOG", "debug", 1);
       setenv("OCL_ICD_VENDORS", vendors.c_str(), 1);
@@ -68,13 +69,18 @@ class OldServerTest : public OwnServerTest {
         return "clGetPlatformIDs: " + std::to_string(status);
       return {};
     });
+    zmq::context_t zmq(1);
+    zmq::socket_t router(zmq, zmq::socket_type::router);
+    router.set(zmq::sockopt::linger, 0);
+    router.bind("tcp://127.0.0.1:*");
+    child.tell(router.get(zmq::sockopt::last_endpoint));
     std::vector<HelloSeen> seen;
     const auto until = Clock::now() + 20s;
     while (Clock::now() < until && !child.waitForExit(1ms)) {
-      zmq::pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::pollitem_t item{router.handle(), 0, ZMQ_POLLIN, 0};
       zmq::poll(&item, 1, std::chrono::milliseconds(50));
       if ((item.revents & ZMQ_POLLIN) == 0) continue;
-      auto frames = protocol::recvFrames(router_, zmq::recv_flags::dontwait);
+      auto frames = protocol::recvFrames(router, zmq::recv_flags::dontwait);
       if (!frames || frames->size() < 2) continue;
       zmq::message_t routing = std::move(frames->front());
       frames->erase(frames->begin());
@@ -84,9 +90,10 @@ class OldServerTest : public OwnServerTest {
       std::vector<zmq::message_t> reply;
       reply.push_back(std::move(routing));
       for (auto& f : answer(hello)) reply.push_back(std::move(f));
-      protocol::sendFrames(router_, reply);
+      protocol::sendFrames(router, reply);
     }
     outcome = child.waitForOutcome(10s);
+    if (!outcome.empty()) outcome += "\nthe client's log:\n" + readTextFile(log);
     return seen;
   }
 
@@ -98,9 +105,6 @@ class OldServerTest : public OwnServerTest {
         .frames();
   }
 
-  zmq::context_t zmq_{1};
-  zmq::socket_t router_{zmq_, zmq::socket_type::router};
-  std::string endpoint_;
 };
 
 TEST_F(OldServerTest, AHelloRefusedAsMalformedGoesAgainWithoutTakesPending) {

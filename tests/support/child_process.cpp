@@ -13,6 +13,7 @@
 namespace rcl::test {
 namespace {
 int g_signalFd = -1;  // the child's end of the pipe (set only in the child)
+int g_linesFd = -1;   // the child's end of the parent's lines (set only in the child)
 
 void writeAll(int fd, const std::string& text) {
   std::size_t done = 0;
@@ -27,22 +28,26 @@ void writeAll(int fd, const std::string& text) {
 ChildProcess::ChildProcess(const std::function<Outcome()>& body) { start(body); }
 
 void ChildProcess::start(const std::function<Outcome()>& body) {
-  int signals[2], outcome[2];
-  if (pipe(signals) != 0 || pipe(outcome) != 0) throw std::runtime_error("pipe failed");
+  int signals[2], outcome[2], lines[2];
+  if (pipe(signals) != 0 || pipe(outcome) != 0 || pipe(lines) != 0) throw std::runtime_error("pipe failed");
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     close(signals[0]);
     close(outcome[0]);
+    close(lines[1]);
     g_signalFd = signals[1];
+    g_linesFd = lines[0];
     const Outcome result = body();
     writeAll(outcome[1], result);
     _exit(result.empty() ? 0 : 1);
   }
   close(signals[1]);
   close(outcome[1]);
+  close(lines[0]);
   readFd_ = signals[0];
   outcomeFd_ = outcome[0];
+  tellFd_ = lines[1];
 }
 
 ChildProcess::~ChildProcess() {
@@ -52,6 +57,24 @@ ChildProcess::~ChildProcess() {
   }
   close(readFd_);
   close(outcomeFd_);
+  close(tellFd_);
+}
+
+void ChildProcess::tell(const std::string& line) { writeAll(tellFd_, line + "\n"); }
+
+std::string ChildProcess::awaitLine(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string line;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{g_linesFd, POLLIN, 0};
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) != 1) return {};
+    char c;
+    if (read(g_linesFd, &c, 1) != 1) return {};
+    if (c == '\n') return line;
+    line += c;
+  }
 }
 
 void ChildProcess::signalParent() {

@@ -40,8 +40,13 @@ class ChildProcess {
   void kill(int signal);
   pid_t pid() const { return pid_; }
 
+  // Sends the child one line (no newline in `line`); the child reads it with awaitLine().
+  void tell(const std::string& line);
+
   // In the child: tell the parent.
   static void signalParent();
+  // In the child: the next line the parent sent with tell(), or "" if none came within `timeout`.
+  static std::string awaitLine(std::chrono::milliseconds timeout);
 
  private:
   void start(const std::function<Outcome()>& body);
@@ -49,6 +54,7 @@ class ChildProcess {
   pid_t pid_ = -1;
   int readFd_ = -1;     // signals from the child
   int outcomeFd_ = -1;  // the child's outcome, written once as it ends
+  int tellFd_ = -1;     // lines to the child
   int status_ = 0;      // waitpid's, once reaped
   bool reaped_ = false;
 };
