@@ -121,46 +121,44 @@ TEST_F(BadInputTest, MalformedControlMessagesAreRefusedNamingTheField) {
 // and on a session's control channel (Attach); a newer field of a wrong
 // type in a known place is still refused.
 TEST_F(BadInputTest, SetUpMessagesWithNewerFieldsAreAccepted) {
-  protocol::Writer hello;
-  hello.integer(Kind::Request);
-  hello.u64(1);
-  hello.integer(protocol::ControlCall::Hello);
-  hello.integer(protocol::kProtocolVersion);
-  hello.str("a newer client");
-  hello.boolean(false);  // takes_pending
-  hello.str("a field this server has not heard of");
-  hello.u64(42);
+  // Sends `call` with its fields (a newer peer's included) on `client`'s control channel; expects its Reply.
+  const auto expectTaken = [](RawClient& client, std::uint64_t seq, protocol::ControlCall call,
+                              const std::function<void(protocol::Writer&)>& fields, const std::string& what) {
+    protocol::Writer w;
+    w.integer(Kind::Request);
+    w.u64(seq);
+    w.integer(call);
+    fields(w);
+    client.sendControl(w.finish());
+    auto answer = client.receive();
+    ASSERT_TRUE(answer) << "no answer to " << what;
+    EXPECT_EQ(answer->kind, Kind::Reply) << what << " was refused";
+    EXPECT_EQ(answer->status, CL_SUCCESS) << what;
+  };
   RawClient newer(zmq_, server_->endpoint(), 0x7a14);
-  newer.sendControl(hello.finish());
-  auto answer = newer.receive();
-  ASSERT_TRUE(answer) << "no answer to a hello with newer fields";
-  EXPECT_EQ(answer->kind, Kind::Reply) << "a hello with newer fields was refused";
-  EXPECT_EQ(answer->status, CL_SUCCESS) << "a hello with newer fields";
+  expectTaken(
+      newer, 1, protocol::ControlCall::Hello,
+      [](protocol::Writer& w) {
+        w.integer(protocol::kProtocolVersion);
+        w.str("a newer client");
+        w.boolean(false);  // takes_pending
+        w.str("a field this server has not heard of");
+        w.u64(42);
+      },
+      "a Hello with newer fields");
 
   RawClient client(zmq_, server_->endpoint(), 0x7a15);
   ASSERT_NE(client.hello(), 0u);
-  protocol::Writer attach;
-  attach.integer(Kind::Request);
-  attach.u64(3);
-  attach.integer(protocol::ControlCall::Attach);
-  attach.boolean(false);  // device_times
-  attach.array(0);        // a newer field
-  client.sendControl(attach.finish());
-  auto attached = client.receive();
-  ASSERT_TRUE(attached) << "no answer to an Attach with a newer field";
-  EXPECT_EQ(attached->kind, Kind::Reply) << "an Attach with a newer field was refused";
-  EXPECT_EQ(attached->status, CL_SUCCESS) << "an Attach with a newer field";
-
-  protocol::Writer info;
-  info.integer(Kind::Request);
-  info.u64(4);
-  info.integer(protocol::ControlCall::PlatformInfoAll);
-  info.u64(1);  // a newer field
-  client.sendControl(info.finish());
-  auto answered = client.receive();
-  ASSERT_TRUE(answered) << "no answer to a PlatformInfoAll with a newer field";
-  EXPECT_EQ(answered->kind, Kind::Reply) << "a PlatformInfoAll with a newer field was refused";
-  EXPECT_EQ(answered->status, CL_SUCCESS) << "a PlatformInfoAll with a newer field";
+  expectTaken(
+      client, 3, protocol::ControlCall::Attach,
+      [](protocol::Writer& w) {
+        w.boolean(false);  // device_times
+        w.array(0);        // a newer field
+      },
+      "an Attach with a newer field");
+  expectTaken(
+      client, 4, protocol::ControlCall::PlatformInfoAll, [](protocol::Writer& w) { w.u64(1); },  // a newer field
+      "a PlatformInfoAll with a newer field");
 }
 
 // A malformed request of a private call whose arguments are described

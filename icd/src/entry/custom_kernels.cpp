@@ -127,7 +127,7 @@ cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* kernel_name
   auto* created = call.newObject<_cl_kernel>();
   call.request(protocol::opencl::clCreateKernelRequest{
       .created_id = created->id, .program = call.handleId(program), .kernel_name = Call::text(kernel_name)});
-  cl_program p = call.failed() ? nullptr : program;
+  cl_program p = call.unlessFailed(program);
   cl_kernel k = nullptr;
   if (pipelined && !call.failed()) {
     const cl_int status = call.post();

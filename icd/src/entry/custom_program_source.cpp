@@ -53,7 +53,7 @@ cl_program CL_API_CALL clCreateProgramWithSource(cl_context context, cl_uint cou
   protocol::opencl::clCreateProgramWithSourceRequest request;
   request.created_id = created->id;
   request.context = call.handleId(context);
-  cl_context c = call.failed() ? nullptr : context;
+  cl_context c = call.unlessFailed(context);
   request.count = count;
   // (PoCL 3.1 reads a NULL list of strings: the specification's error instead.)
   if (count == 0 || strings == nullptr) call.fail(CL_INVALID_VALUE);

@@ -102,7 +102,7 @@ cl_sampler CL_API_CALL clCreateSampler(cl_context context, cl_bool normalized_co
                                                         .normalized_coords = normalized_coords,
                                                         .addressing_mode = addressing_mode,
                                                         .filter_mode = filter_mode});
-  cl_context c = call.failed() ? nullptr : context;
+  cl_context c = call.unlessFailed(context);
   const bool pipelined = c != nullptr && surelyTaken(c, settings);
   cl_sampler s = createPipelined(call, created, pipelined, errcode_ret);
   if (s != nullptr && pipelined) keepSettings(s, c, settings, nullptr);
@@ -119,7 +119,7 @@ cl_sampler CL_API_CALL clCreateSamplerWithProperties(cl_context context, const c
       .created_id = created->id,
       .context = call.handleId(context),
       .sampler_properties = call.propertyValues(sampler_properties)});
-  cl_context c = call.failed() ? nullptr : context;
+  cl_context c = call.unlessFailed(context);
   const bool pipelined = known && c != nullptr && surelyTaken(c, settings);
   cl_sampler s = createPipelined(call, created, pipelined, errcode_ret);
   if (s != nullptr && pipelined) keepSettings(s, c, settings, sampler_properties);

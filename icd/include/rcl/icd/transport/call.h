@@ -79,6 +79,12 @@ class Call {
   // codegen/wire.py's rows): each checked as the writing method above checks
   // it, its value returned for the struct (nothing once the call failed).
   // Bytes and strings are views of the caller's memory, encoded by request().
+  // `h` as the caller gave it while the call stands, nullptr once it failed
+  // (a handle or argument refused): what may be kept with a pipelined result.
+  template <class P>
+  P* unlessFailed(P* h) const {
+    return failed() ? nullptr : h;
+  }
   template <class P>
   std::optional<std::uint64_t> optionalHandleId(P* h) {
     if (h == nullptr) return std::nullopt;
