@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
                    ? std::string()
                    : std::string("expected FIRST-LAST, two ports");
       });
-  double workerStartTimeout = 10.0;
+  double workerStartTimeout = std::chrono::duration<double>(options.workerStartTimeout).count();
   app.add_option("--worker-start-timeout", workerStartTimeout,
                  "seconds a session's worker may take to get ready (its platforms initialised) before the client is "
                  "refused")

@@ -38,7 +38,7 @@ struct RouterOptions {
   std::string workerExe;
   std::vector<std::string> workerArgs;
   // How long a worker may take to get ready (its platforms initialised) before the client is refused.
-  std::chrono::milliseconds workerStartTimeout{10000};
+  std::chrono::milliseconds workerStartTimeout{30000};
   // Draining (SIGTERM): how long running sessions may go on before they are ended.
   std::chrono::milliseconds drainGrace{30000};
 };
