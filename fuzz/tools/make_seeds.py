@@ -5,57 +5,33 @@ sent, offsets and sizes whose sums or products wrap, counts past what the
 options name), one file per kind of hand-written handler, in the framing of
 fuzz/fuzz_requests.cpp. Recorded seeds come from make_corpus.py.
 
-usage: make_seeds.py OUT_DIR
+usage: make_seeds.py OUT_DIR [--call-ids build/generated/include/rcl/protocol/call_ids.h]
 
-Call ids are protocol::CallId's (build/generated/include/rcl/protocol/call_ids.h);
-regenerate the seeds when they or the wire format change (kProtocolVersion).
+Call ids are protocol::CallId's, read from the generator's call_ids.h (no
+number is kept here); regenerate the seeds when they or the wire format
+change (kProtocolVersion).
 Sizes stay within the harness's caps (kMaxSize), or at 2^63 and above, which
 it lets through as ids: lies that wrap use those. The same-host and bulk
 socket pieces are here only as calls to refuse: the harness's sessions have
 neither shared memory nor a bulk socket (tests/failure/bad_input_test.cpp
 lies to them).
 """
+import argparse
 import pathlib
+import re
 import struct
 import sys
 
-# protocol::CallId
-CALL = {
-    "clCreateContext": 4,
-    "clCreateBuffer": 14,
-    "clCreateProgramWithSource": 26,
-    "clBuildProgram": 30,
-    "clCreateKernel": 34,
-    "clSetKernelArg": 38,
-    "clEnqueueReadBuffer": 48,
-    "clEnqueueWriteBuffer": 49,
-    "clEnqueueReadImage": 51,
-    "clEnqueueWriteImage": 52,
-    "clEnqueueReadBufferRect": 86,
-    "clEnqueueWriteBufferRect": 87,
-    "clCreateImage": 96,
-    "clCreateCommandQueueWithProperties": 123,
-    "clSetKernelExecInfo": 135,
-    "clCreateImageWithProperties": 147,
-    # remote-cl's own run as an OpenCL call (codegen/private_calls.toml, stands_for)
-    "WritePiece": 1100,
-    "ReadPiece": 1101,
-    "DirectWrite": 1102,
-    "DirectRead": 1103,
-    "BulkWrite": 1104,
-    "BulkRead": 1105,
-    "SharedWrite": 1106,
-    "SharedRead": 1107,
-    "SharedMap": 1109,
-    "SharedUnmap": 1110,
-    "DeviceInfoAll": 1111,
-    "SharedWritten": 1112,
-    "KernelLaunchInfo": 1113,
-    "MapReadBuffer": 1120,
-    "MapReadImage": 1121,
-    # remote-cl's own (protocol/extension_calls.h)
-    "EnqueueOp": 2001,
-}
+# protocol::CallId, by name: read from the generated call_ids.h (main()).
+CALL = {}
+
+
+def read_call_ids(header):
+    """The enumerators of `enum class CallId` in the generator's call_ids.h."""
+    text = pathlib.Path(header).read_text()
+    body = text[text.index("enum class CallId"):]
+    body = body[:body.index("};")]
+    return {name: int(value) for name, value in re.findall(r"^\s*(\w+) = (\d+),", body, re.M)}
 
 # The ids the harness's session gives the first platform and device.
 PLATFORM = (1 << 63) | 1
@@ -173,94 +149,102 @@ def image_desc(width=8, height=8, row_pitch=0):
     return Bin(struct.pack("<I4xQQQQQQIIQ", CL_MEM_OBJECT_IMAGE2D, width, height, 0, 0, row_pitch, 0, 0, 0, 0))
 
 
-SEEDS = {
-    # [clSetKernelArg], [clSetKernelExecInfo]
-    "kernel-arg-size-lies": session(
-        *kernel(),
-        set_arg(1, 4, Bin(b"\x01")),  # a value shorter than its size
-        set_arg(1, 4096, Bin(b"\x01\x00\x00\x00")),
-        set_arg(1, NEARLY_ALL, Bin(b"\x01\x00\x00\x00")),
-        set_arg(0, 4, BUFFER),  # an object of 4 bytes
-        set_arg(0, NEARLY_ALL, BUFFER),
-        set_arg(2, 64, NIL),  # local memory: no value
-        set_arg(0, 8, BUFFER),
-        set_arg(1, 4, Bin(b"\x2a\x00\x00\x00")),
-        ("clSetKernelExecInfo", KERNEL, CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM, Bin(b"\x01")),
-        ("clSetKernelExecInfo", KERNEL, CL_KERNEL_EXEC_INFO_SVM_PTRS, Bin(bytes(12))),
-    ),
-    # [clEnqueueReadBuffer], [clEnqueueWriteBuffer]
-    "buffer-transfer-offset-wraps": session(
-        ("clEnqueueReadBuffer", QUEUE, BUFFER, NEARLY_ALL, 16, NIL, 100),
-        ("clEnqueueWriteBuffer", QUEUE, BUFFER, NEARLY_ALL, 16, [Bulk(b"w" * 16)], NIL, NIL),
-        ("clEnqueueWriteBuffer", QUEUE, BUFFER, 0, (1 << 64) - 1, [Bulk(b"w" * 16)], NIL, NIL),
-        ("clEnqueueWriteBuffer", QUEUE, BUFFER, 8, 16, [Bulk(b"w" * 16)], NIL, NIL),
-        ("clEnqueueReadBuffer", QUEUE, BUFFER, 8, 16, NIL, 101),
-    ),
-    # [clEnqueueReadBufferRect], [clEnqueueWriteBufferRect]
-    "rect-region-past-bytes-sent": session(
-        ("clEnqueueWriteBufferRect", QUEUE, BUFFER, u64s(0, 0, 0), u64s(4, 4, 1), 0, 0, Bulk(b"r" * 8), NIL, NIL),
-        ("clEnqueueReadBufferRect", QUEUE, BUFFER, u64s(0, 0, 0), u64s(64, 64, 2), 0, 0, NIL, 102),
-        ("clEnqueueWriteBufferRect", QUEUE, BUFFER, u64s(0, 0, 0), u64s(4, 2, 1), 0, 0, Bulk(b"r" * 8), NIL, NIL),
-        ("clEnqueueReadBufferRect", QUEUE, BUFFER, u64s(0, 0, 0), u64s(4, 2, 1), 0, 0, NIL, 103),
-    ),
-    # [clCreateImage], [clCreateImageWithProperties], [clEnqueueReadImage], [clEnqueueWriteImage]
-    "image-host-bytes-short": session(
-        ("clCreateImage", IMAGE, CONTEXT, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, image_format(), image_desc(),
-         NIL, Bulk(b"h" * 16)),
-        ("clCreateImage", IMAGE + 10, CONTEXT, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, image_format(),
-         image_desc(row_pitch=4096), NIL, Bulk(b"h" * 256)),
-        ("clCreateImageWithProperties", IMAGE + 11, CONTEXT, NIL, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
-         Bin(bytes(image_format())[:4]), image_desc(), NIL, Bulk(b"h" * 256)),
-        ("clCreateImage", IMAGE + 12, CONTEXT, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, image_format(), NIL, NIL,
-         Bulk(b"h" * 256)),
-        ("clCreateImage", IMAGE, CONTEXT, CL_MEM_READ_WRITE, image_format(), image_desc(), NIL, NIL),
-        ("clEnqueueWriteImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(8, 8, 1), Bulk(b"i" * 16), NIL, NIL),
-        ("clEnqueueReadImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(16, 16, 1), NIL, 104),
-        ("clEnqueueWriteImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(8, 8, 1), Bulk(b"i" * 256), NIL, NIL),
-    ),
-    # [EnqueueOp]: host-out arguments over the limit together (decoded before the operation is looked up)
-    "op-host-out-over-limit": session(
-        ("EnqueueOp", QUEUE, "sgemm",
-         [[CL_RCL_ARG_HOST_OUT, 3 << 30], [CL_RCL_ARG_HOST_OUT, 3 << 30], [CL_RCL_ARG_SCALAR, Bin(bytes(4))]],
-         NIL, 105),
-    ),
-    # [DeviceInfoAll], [KernelLaunchInfo], [MapReadBuffer], [MapReadImage]; the pieces and shared-buffer
-    # calls (token, where, length, queue, buffer, offset, waits), which find no segment, lanes or
-    # direct copies in the harness's session and must refuse
-    "stand-in-calls": session(
-        *kernel(),
-        ("DeviceInfoAll", DEVICE),
-        ("KernelLaunchInfo", KERNEL, DEVICE),
-        ("KernelLaunchInfo", BUFFER, DEVICE),
-        ("MapReadBuffer", QUEUE, BUFFER, 0, 16, NIL, 106),
-        ("MapReadBuffer", QUEUE, BUFFER, NEARLY_ALL, 16, NIL, 107),
-        ("clCreateImage", IMAGE, CONTEXT, CL_MEM_READ_WRITE, image_format(), image_desc(), NIL, NIL),
-        ("MapReadImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(4, 4, 1), NIL, 108),
-        ("MapReadImage", QUEUE, IMAGE, u64s(4, 4, 0), u64s(8, 8, 1), NIL, 109),
-        *((call, 1, 0, 16, QUEUE, BUFFER, 0, NIL)
-          for call in ("WritePiece", "ReadPiece", "DirectWrite", "DirectRead", "BulkWrite", "BulkRead",
-                       "SharedWrite", "SharedRead", "SharedWritten")),
-        ("SharedMap", QUEUE, BUFFER, 1, 0, 16, NIL, 110, 0),
-        ("SharedUnmap", QUEUE, BUFFER, 0, NIL, 111),
-    ),
-    # build options: more include roots than the options can name
-    "include-roots-past-options": session(
-        ("clCreateProgramWithSource", PROGRAM, CONTEXT, 1,
-         ['#include "answer.h"\nkernel void k(global int* o) { o[0] = ANSWER; }\n']),
-        ("clBuildProgram", PROGRAM, 0, NIL,
-         ["-I \x1brcl-include-0\x1b", [[0, "answer.h", Bulk(b"#define ANSWER 42\n")]], 5000], NIL),
-    ),
-}
+def seeds():
+    """Each seed's name and bytes."""
+    return {
+        # [clSetKernelArg], [clSetKernelExecInfo]
+        "kernel-arg-size-lies": session(
+            *kernel(),
+            set_arg(1, 4, Bin(b"\x01")),  # a value shorter than its size
+            set_arg(1, 4096, Bin(b"\x01\x00\x00\x00")),
+            set_arg(1, NEARLY_ALL, Bin(b"\x01\x00\x00\x00")),
+            set_arg(0, 4, BUFFER),  # an object of 4 bytes
+            set_arg(0, NEARLY_ALL, BUFFER),
+            set_arg(2, 64, NIL),  # local memory: no value
+            set_arg(0, 8, BUFFER),
+            set_arg(1, 4, Bin(b"\x2a\x00\x00\x00")),
+            ("clSetKernelExecInfo", KERNEL, CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM, Bin(b"\x01")),
+            ("clSetKernelExecInfo", KERNEL, CL_KERNEL_EXEC_INFO_SVM_PTRS, Bin(bytes(12))),
+        ),
+        # [clEnqueueReadBuffer], [clEnqueueWriteBuffer]
+        "buffer-transfer-offset-wraps": session(
+            ("clEnqueueReadBuffer", QUEUE, BUFFER, NEARLY_ALL, 16, NIL, 100),
+            ("clEnqueueWriteBuffer", QUEUE, BUFFER, NEARLY_ALL, 16, [Bulk(b"w" * 16)], NIL, NIL),
+            ("clEnqueueWriteBuffer", QUEUE, BUFFER, 0, (1 << 64) - 1, [Bulk(b"w" * 16)], NIL, NIL),
+            ("clEnqueueWriteBuffer", QUEUE, BUFFER, 8, 16, [Bulk(b"w" * 16)], NIL, NIL),
+            ("clEnqueueReadBuffer", QUEUE, BUFFER, 8, 16, NIL, 101),
+        ),
+        # [clEnqueueReadBufferRect], [clEnqueueWriteBufferRect]
+        "rect-region-past-bytes-sent": session(
+            ("clEnqueueWriteBufferRect", QUEUE, BUFFER, u64s(0, 0, 0), u64s(4, 4, 1), 0, 0, Bulk(b"r" * 8), NIL, NIL),
+            ("clEnqueueReadBufferRect", QUEUE, BUFFER, u64s(0, 0, 0), u64s(64, 64, 2), 0, 0, NIL, 102),
+            ("clEnqueueWriteBufferRect", QUEUE, BUFFER, u64s(0, 0, 0), u64s(4, 2, 1), 0, 0, Bulk(b"r" * 8), NIL, NIL),
+            ("clEnqueueReadBufferRect", QUEUE, BUFFER, u64s(0, 0, 0), u64s(4, 2, 1), 0, 0, NIL, 103),
+        ),
+        # [clCreateImage], [clCreateImageWithProperties], [clEnqueueReadImage], [clEnqueueWriteImage]
+        "image-host-bytes-short": session(
+            ("clCreateImage", IMAGE, CONTEXT, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, image_format(), image_desc(),
+             NIL, Bulk(b"h" * 16)),
+            ("clCreateImage", IMAGE + 10, CONTEXT, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, image_format(),
+             image_desc(row_pitch=4096), NIL, Bulk(b"h" * 256)),
+            ("clCreateImageWithProperties", IMAGE + 11, CONTEXT, NIL, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+             Bin(bytes(image_format())[:4]), image_desc(), NIL, Bulk(b"h" * 256)),
+            ("clCreateImage", IMAGE + 12, CONTEXT, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, image_format(), NIL, NIL,
+             Bulk(b"h" * 256)),
+            ("clCreateImage", IMAGE, CONTEXT, CL_MEM_READ_WRITE, image_format(), image_desc(), NIL, NIL),
+            ("clEnqueueWriteImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(8, 8, 1), Bulk(b"i" * 16), NIL, NIL),
+            ("clEnqueueReadImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(16, 16, 1), NIL, 104),
+            ("clEnqueueWriteImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(8, 8, 1), Bulk(b"i" * 256), NIL, NIL),
+        ),
+        # [EnqueueOp]: host-out arguments over the limit together (decoded before the operation is looked up)
+        "op-host-out-over-limit": session(
+            ("EnqueueOp", QUEUE, "sgemm",
+             [[CL_RCL_ARG_HOST_OUT, 3 << 30], [CL_RCL_ARG_HOST_OUT, 3 << 30], [CL_RCL_ARG_SCALAR, Bin(bytes(4))]],
+             NIL, 105),
+        ),
+        # [DeviceInfoAll], [KernelLaunchInfo], [MapReadBuffer], [MapReadImage]; the pieces and shared-buffer
+        # calls (token, where, length, queue, buffer, offset, waits), which find no segment, lanes or
+        # direct copies in the harness's session and must refuse
+        "stand-in-calls": session(
+            *kernel(),
+            ("DeviceInfoAll", DEVICE),
+            ("KernelLaunchInfo", KERNEL, DEVICE),
+            ("KernelLaunchInfo", BUFFER, DEVICE),
+            ("MapReadBuffer", QUEUE, BUFFER, 0, 16, NIL, 106),
+            ("MapReadBuffer", QUEUE, BUFFER, NEARLY_ALL, 16, NIL, 107),
+            ("clCreateImage", IMAGE, CONTEXT, CL_MEM_READ_WRITE, image_format(), image_desc(), NIL, NIL),
+            ("MapReadImage", QUEUE, IMAGE, u64s(0, 0, 0), u64s(4, 4, 1), NIL, 108),
+            ("MapReadImage", QUEUE, IMAGE, u64s(4, 4, 0), u64s(8, 8, 1), NIL, 109),
+            *((call, 1, 0, 16, QUEUE, BUFFER, 0, NIL)
+              for call in ("WritePiece", "ReadPiece", "DirectWrite", "DirectRead", "BulkWrite", "BulkRead",
+                           "SharedWrite", "SharedRead", "SharedWritten")),
+            ("SharedMap", QUEUE, BUFFER, 1, 0, 16, NIL, 110, 0),
+            ("SharedUnmap", QUEUE, BUFFER, 0, NIL, 111),
+        ),
+        # build options: more include roots than the options can name
+        "include-roots-past-options": session(
+            ("clCreateProgramWithSource", PROGRAM, CONTEXT, 1,
+             ['#include "answer.h"\nkernel void k(global int* o) { o[0] = ANSWER; }\n']),
+            ("clBuildProgram", PROGRAM, 0, NIL,
+             ["-I \x1brcl-include-0\x1b", [[0, "answer.h", Bulk(b"#define ANSWER 42\n")]], 5000], NIL),
+        ),
+    }
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    out = pathlib.Path(sys.argv[1])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", help="the corpus directory")
+    ap.add_argument("--call-ids", default=str(pathlib.Path(__file__).resolve().parents[2] / "build" / "generated" /
+                                              "include" / "rcl" / "protocol" / "call_ids.h"),
+                    help="the generated call_ids.h (default: the build's)")
+    args = ap.parse_args()
+    CALL.update(read_call_ids(args.call_ids))
+    out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for name, blob in SEEDS.items():
+    made = seeds()
+    for name, blob in made.items():
         (out / name).write_bytes(blob)
-    print(f"{len(SEEDS)} seeds in {out}", file=sys.stderr)
+    print(f"{len(made)} seeds in {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":
