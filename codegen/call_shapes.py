@@ -21,7 +21,8 @@ checked decode, sample value):
   wants    bool: the caller wants the output
   arg      a kernel argument's value: nil (NULL), an object's id (u64) or its bytes (bin)
 and in a reply, after its status, an output's bytes (nil or bin) or ids
-(nil or [id...])."""
+(nil or [id...]); a reply's wire field (model.WireField) may also be a u64
+or a bool (wants)."""
 
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ import wire
 
 KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants", "arg"}
 REPLY_KINDS = {"bytes", "ids"}
+WIRE_REPLY_KINDS = REPLY_KINDS | {"u64", "wants"}  # a reply's wire field (model.WireField) may be one of these too
 
 
 def kind_of(call, w):
@@ -60,21 +62,36 @@ def described(call):
     return call.server == "generated" or call.client != "custom" or bool(call.forwarded) or bool(call.described)
 
 
+def wire_field(call, f, kinds):
+    """A field that is no parameter (model.WireField), as a Field."""
+    if f.kind not in kinds or f.kind in ("scalar", "float", "arg"):
+        raise model.AnnotationError(f"{call.name}: wire field {f.name} of kind {f.kind!r}, which the generator "
+                                    f"does not write there")
+    return Field(f.name, f.kind, "", "wire")
+
+
 def request_fields(call):
     fields = []
     if call.returns == "new":
         fields.append(Field("created_id", "u64", "", "create"))
+    wire_only = [f for f in call.wire_fields if not f.reply]
+    fields += [wire_field(call, f, KINDS) for f in wire_only if not f.after]
     for w in (wire.wire(call, p) for p in call.inputs):
         kind = kind_of(call, w)
+        after = [wire_field(call, f, KINDS) for f in wire_only if f.after == w.param.name]
         if kind is None:
+            fields += after
             continue
         elem = wire.elem(w.param)
+        if w.way == "svm_addresses":
+            elem = "std::uint64_t"
         if kind == "scalar" and elem in FLOATS:
             kind = "float"
         if kind == "bytes" and elem == "void":
             elem = ""
         length = w.param.opts.get("len", "") if kind == "arg" else ""
         fields.append(Field(w.param.name, kind, elem, w.way, length))
+        fields += after
     return fields
 
 
@@ -94,4 +111,5 @@ def reply_fields(call):
                 raise model.AnnotationError(f"{call.name}.{p.name}: answers a field of kind {kind!r}")
             elem = "" if kind == "ids" or wire.elem(p) == "void" else wire.elem(p)
             fields.append(Field(p.name, kind, elem, w.way))
+    fields += [wire_field(call, f, WIRE_REPLY_KINDS) for f in call.wire_fields if f.reply]
     return fields

@@ -211,6 +211,30 @@ TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
     w.u64(12);
     w.u64(std::uint64_t{1} << 40);
   }, "clSetUserEventStatusRequest.execution_status");
+  expectRefused(CallId::clSetKernelExecInfo, [](protocol::Writer& w) {
+    w.u64(11);
+    w.u64(CL_KERNEL_EXEC_INFO_SVM_PTRS);
+    w.str("pointers");
+  }, "clSetKernelExecInfoRequest.param_value");
+  expectRefused(CallId::clSVMAlloc, [](protocol::Writer& w) {
+    w.u64(1);
+    w.str("flags");
+  }, "clSVMAllocRequest.flags");
+  expectRefused(CallId::clSVMFree, [](protocol::Writer& w) { w.str("an address"); }, "clSVMFreeRequest.svm_pointer");
+  expectRefused(CallId::clEnqueueSVMFree, [](protocol::Writer& w) {
+    w.u64(13);
+    w.bin("12345", 5);  // not a whole number of addresses
+  }, "clEnqueueSVMFreeRequest.svm_pointers");
+  expectRefused(CallId::clEnqueueSVMMigrateMem, [](protocol::Writer& w) {
+    const std::uint64_t address = 0x1000;
+    w.u64(13);
+    w.bin(&address, sizeof address);
+    w.nil();
+    w.u64(0);
+    w.nil();
+    w.nil();
+    w.u64(1);
+  }, "clEnqueueSVMMigrateMemRequest: 1 values past its last field");
 
   auto all = client.call(CallId::DeviceInfoAll, [&](protocol::Writer& w) { w.u64(device); });
   ASSERT_EQ(all.status, CL_SUCCESS) << "the session stopped serving after malformed private requests";
