@@ -20,18 +20,22 @@ checked decode, sample value):
   bulk     nil or a bulk frame
   wants    bool: the caller wants the output
   arg      a kernel argument's value: nil (NULL), an object's id (u64) or its bytes (bin)
+  buffer_host  a buffer's host memory: nil, its bytes (a bulk frame), the server's
+           address of SVM memory (a bin of 8 bytes) or a shared buffer's memfd
+           ([fd, bytes], protocol/shm.h)
 and in a reply, after its status, an output's bytes (nil or bin) or ids
-(nil or [id...]); a reply's wire field (model.WireField) may also be a u64
-or a bool (wants)."""
+(nil or [id...]); a reply's wire field (model.WireField) may also be a u64, a
+bool (wants) or opt_bool (a bool at the end, or nothing)."""
 
 from dataclasses import dataclass
 
 import model
 import wire
 
-KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants", "arg"}
+KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants", "arg",
+         "buffer_host"}
 REPLY_KINDS = {"bytes", "ids"}
-WIRE_REPLY_KINDS = REPLY_KINDS | {"u64", "wants"}  # a reply's wire field (model.WireField) may be one of these too
+WIRE_REPLY_KINDS = REPLY_KINDS | {"u64", "wants", "opt_bool"}  # a reply's wire field (model.WireField) may be one of these too
 
 
 def kind_of(call, w):
@@ -50,7 +54,9 @@ class Field:
     kind: str
     elem: str  # the parameter's element type (scalar's type; bytes' element, "" for bytes of void)
     way: str
-    length: str = ""  # an arg's len=: the field its bytes must be as long as (lengthsAgree())
+    # an arg's len=, or a described call's value's: the bytes it must hold
+    # (NAMERequest::PARAMLengthAgrees(); the handler gives the call's own error)
+    length: str = ""
 
 
 def described(call):
@@ -90,6 +96,9 @@ def request_fields(call):
         if kind == "bytes" and elem == "void":
             elem = ""
         length = w.param.opts.get("len", "") if kind == "arg" else ""
+        if call.described and w.way == "value" and w.param.opts.get("len"):
+            # Any bin decodes: its length is judged by the handler, with the error the call gives.
+            elem, length = "", w.param.opts["len"]
         fields.append(Field(w.param.name, kind, elem, w.way, length))
         fields += after
     return fields

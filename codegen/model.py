@@ -24,7 +24,7 @@ HANDLE_TYPES = {
 CLASSES = {"sync", "async", "info", "retain", "release", "unsupported"}
 ROLES = {"in", "string", "strings", "source", "build_options", "blobs", "lengths", "props", "value", "bulk",
          "out", "errcode", "event", "callback", "user_data", "svm", "mutable", "kernel_arg", "unsent",
-         "svm_addresses"}
+         "svm_addresses", "buffer_host"}
 INFO_PARAMS = ("param_value_size", "param_value", "param_value_size_ret")
 
 # Conventional parameters: the role they get when the annotations name none,

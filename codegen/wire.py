@@ -102,6 +102,8 @@ WAYS = {
     "unsent": Way(),
     # ... and an array of SVM pointers, sent as the server's addresses (u64 each).
     "svm_addresses": Way(field="bytes"),
+    # ... and a buffer's host memory (kind buffer_host: which it is is policy).
+    "buffer_host": Way(field="buffer_host"),
 }
 
 
@@ -161,7 +163,7 @@ def wire(call, p):
         "owner": next((q.name for q in call.params if q.opts.get("lengths") == p.name), ""),
     }
     needs = {"callback": "user_data", "user_data": "callback", "lengths": "owner"}.get(way)
-    if way in ("unsent", "svm_addresses") and not call.described:
+    if way in ("unsent", "svm_addresses", "buffer_host") and not call.described:
         raise model.AnnotationError(f"{call.name}.{p.name}: role {way} is for a described call (hand-written on both sides)")
     if needs and not names[needs]:
         raise model.AnnotationError(f"{call.name}.{p.name}: travels as {way}, but the call has no {needs} parameter")
