@@ -73,7 +73,7 @@ def wire_field(call, f, kinds):
     if f.kind not in kinds or f.kind in ("scalar", "float", "arg"):
         raise model.AnnotationError(f"{call.name}: wire field {f.name} of kind {f.kind!r}, which the generator "
                                     f"does not write there")
-    return Field(f.name, f.kind, "", "wire")
+    return Field(f.name, f.kind, "", "wire: " + f.doc)
 
 
 def request_fields(call):
@@ -110,6 +110,8 @@ def reply_fields(call):
         # CallContext::replyInfo: the value (bin) follows a CL_SUCCESS only (not CL_PROGRAM_BINARIES' blobs).
         return [Field("value", "info_value", "", "info")]
     if call.cls != "sync":
+        if any(f.reply for f in call.wire_fields):
+            raise model.AnnotationError(f"{call.name}: a reply's wire field, but a {call.cls} call has no reply")
         return None
     fields = []
     for p in call.inputs:
