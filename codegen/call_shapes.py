@@ -20,16 +20,22 @@ checked decode, sample value):
   bulk     nil or a bulk frame
   wants    bool: the caller wants the output
   arg      a kernel argument's value: nil (NULL), an object's id (u64) or its bytes (bin)
+  buffer_host  a buffer's host memory: nil, its bytes (a bulk frame), the server's
+           address of SVM memory (a bin of 8 bytes) or a shared buffer's memfd
+           ([fd, bytes], protocol/shm.h)
 and in a reply, after its status, an output's bytes (nil or bin) or ids
-(nil or [id...])."""
+(nil or [id...]); a reply's wire field (model.WireField) may also be a u64, a
+bool (wants) or opt_bool (a bool at the end, or nothing)."""
 
 from dataclasses import dataclass
 
 import model
 import wire
 
-KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants", "arg"}
+KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants", "arg",
+         "buffer_host"}
 REPLY_KINDS = {"bytes", "ids"}
+WIRE_REPLY_KINDS = REPLY_KINDS | {"u64", "wants", "opt_bool"}  # a reply's wire field (model.WireField) may be one of these too
 
 
 def kind_of(call, w):
@@ -48,7 +54,9 @@ class Field:
     kind: str
     elem: str  # the parameter's element type (scalar's type; bytes' element, "" for bytes of void)
     way: str
-    length: str = ""  # an arg's len=: the field its bytes must be as long as (lengthsAgree())
+    # an arg's len=, or a described call's value's: the bytes it must hold
+    # (NAMERequest::PARAMLengthAgrees(); the handler gives the call's own error)
+    length: str = ""
 
 
 def described(call):
@@ -60,21 +68,39 @@ def described(call):
     return call.server == "generated" or call.client != "custom" or bool(call.forwarded) or bool(call.described)
 
 
+def wire_field(call, f, kinds):
+    """A field that is no parameter (model.WireField), as a Field."""
+    if f.kind not in kinds or f.kind in ("scalar", "float", "arg"):
+        raise model.AnnotationError(f"{call.name}: wire field {f.name} of kind {f.kind!r}, which the generator "
+                                    f"does not write there")
+    return Field(f.name, f.kind, "", "wire: " + f.doc)
+
+
 def request_fields(call):
     fields = []
     if call.returns == "new":
         fields.append(Field("created_id", "u64", "", "create"))
+    wire_only = [f for f in call.wire_fields if not f.reply]
+    fields += [wire_field(call, f, KINDS) for f in wire_only if not f.after]
     for w in (wire.wire(call, p) for p in call.inputs):
         kind = kind_of(call, w)
+        after = [wire_field(call, f, KINDS) for f in wire_only if f.after == w.param.name]
         if kind is None:
+            fields += after
             continue
         elem = wire.elem(w.param)
+        if w.way == "svm_addresses":
+            elem = "std::uint64_t"
         if kind == "scalar" and elem in FLOATS:
             kind = "float"
         if kind == "bytes" and elem == "void":
             elem = ""
         length = w.param.opts.get("len", "") if kind == "arg" else ""
+        if call.described and w.way == "value" and w.param.opts.get("len"):
+            # Any bin decodes: its length is judged by the handler, with the error the call gives.
+            elem, length = "", w.param.opts["len"]
         fields.append(Field(w.param.name, kind, elem, w.way, length))
+        fields += after
     return fields
 
 
@@ -84,6 +110,8 @@ def reply_fields(call):
         # CallContext::replyInfo: the value (bin) follows a CL_SUCCESS only (not CL_PROGRAM_BINARIES' blobs).
         return [Field("value", "info_value", "", "info")]
     if call.cls != "sync":
+        if any(f.reply for f in call.wire_fields):
+            raise model.AnnotationError(f"{call.name}: a reply's wire field, but a {call.cls} call has no reply")
         return None
     fields = []
     for p in call.inputs:
@@ -94,4 +122,5 @@ def reply_fields(call):
                 raise model.AnnotationError(f"{call.name}.{p.name}: answers a field of kind {kind!r}")
             elem = "" if kind == "ids" or wire.elem(p) == "void" else wire.elem(p)
             fields.append(Field(p.name, kind, elem, w.way))
+    fields += [wire_field(call, f, WIRE_REPLY_KINDS) for f in call.wire_fields if f.reply]
     return fields

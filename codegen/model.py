@@ -23,7 +23,8 @@ HANDLE_TYPES = {
 
 CLASSES = {"sync", "async", "info", "retain", "release", "unsupported"}
 ROLES = {"in", "string", "strings", "source", "build_options", "blobs", "lengths", "props", "value", "bulk",
-         "out", "errcode", "event", "callback", "user_data", "svm", "mutable", "kernel_arg"}
+         "out", "errcode", "event", "callback", "user_data", "svm", "mutable", "kernel_arg", "unsent",
+         "svm_addresses", "buffer_host"}
 INFO_PARAMS = ("param_value_size", "param_value", "param_value_size_ret")
 
 # Conventional parameters: the role they get when the annotations name none,
@@ -98,6 +99,7 @@ class Call:
     runs_long: bool = False
     forwarded: bool = False
     described: bool = False  # hand-written on both sides, its params describe its wire fields
+    wire_fields: list = field(default_factory=list)  # a described call's fields that are no parameter (WireField)
 
     def param(self, name):
         for p in self.params:
@@ -111,6 +113,18 @@ class Call:
         if self.cls == "info":
             return [p for p in self.params if p.name not in INFO_PARAMS]
         return self.params
+
+
+@dataclass(frozen=True)
+class WireField:
+    """A field on the wire that is no parameter of the call (`wire_fields`):
+    in the request after parameter `after` ("" first, after a created id), or
+    at the end of the reply."""
+    name: str
+    kind: str
+    doc: str
+    after: str = ""
+    reply: bool = False
 
 
 @dataclass
@@ -327,6 +341,7 @@ def annotate_call(call, a):
         if call.described and (call.server != "custom" or call.cls in ("unsupported", "retain", "release", "info")):
             raise AnnotationError(f"{call.name}: described is for a call hand-written on the server "
                                   f"(its request struct is otherwise generated already)")
+        call.wire_fields = wire_fields(call, a.get("wire_fields", []))
         if call.cls == "unsupported":
             call.client, call.server = "unsupported", "none"
             if not call.error or not call.why:
@@ -354,6 +369,29 @@ def annotate_call(call, a):
                 raise AnnotationError(f"{call.name}: info class needs {INFO_PARAMS} last")
             if "param_name" not in [p.name for p in call.params]:
                 raise AnnotationError(f"{call.name}: info class needs param_name")
+
+
+def wire_fields(call, rows):
+    """A described call's `wire_fields`, checked: a name that is no
+    parameter's, a kind (codegen/call_shapes.py checks it), a doc, and for a
+    request field the parameter it follows."""
+    if rows and not call.described:
+        raise AnnotationError(f"{call.name}: wire_fields are for a described call (hand-written on both sides)")
+    fields = []
+    for row in rows:
+        unknown = set(row) - {"name", "kind", "doc", "after", "reply"}
+        if unknown or not row.get("name") or not row.get("kind") or not row.get("doc"):
+            raise AnnotationError(f"{call.name}: a wire field needs name, kind and doc (and may have after or reply): {row}")
+        if any(p.name == row["name"] for p in call.params):
+            raise AnnotationError(f"{call.name}: wire field {row['name']} is a parameter's name")
+        f = WireField(name=row["name"], kind=row["kind"], doc=row["doc"], after=row.get("after", ""),
+                      reply=row.get("reply", False))
+        if f.after and f.reply:
+            raise AnnotationError(f"{call.name}: wire field {f.name} is in the reply, after no parameter")
+        if f.after:
+            call.param(f.after)  # raises on unknown names
+        fields.append(f)
+    return fields
 
 
 def parse_prototypes(text):

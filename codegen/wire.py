@@ -97,6 +97,13 @@ WAYS = {
     "user_data": Way(arg="{callback}.userData()"),
     # clSetKernelArg's value (hand-written on both sides: which it is is policy).
     "kernel_arg": Way(field="arg"),
+    # Hand-written on both sides only: a parameter that does not travel (the
+    # client answers for it, or it is the length of another field's bytes) ...
+    "unsent": Way(),
+    # ... and an array of SVM pointers, sent as the server's addresses (u64 each).
+    "svm_addresses": Way(field="bytes"),
+    # ... and a buffer's host memory (kind buffer_host: which it is is policy).
+    "buffer_host": Way(field="buffer_host"),
 }
 
 
@@ -108,6 +115,8 @@ def elem(p):
 
 def way_of(call, p):
     """The name of the row of WAYS that carries parameter p of call."""
+    if p.role == "unsent":
+        return "unsent"
     if p.callback:
         return "callback"
     if p.pointer == 0:
@@ -154,6 +163,8 @@ def wire(call, p):
         "owner": next((q.name for q in call.params if q.opts.get("lengths") == p.name), ""),
     }
     needs = {"callback": "user_data", "user_data": "callback", "lengths": "owner"}.get(way)
+    if way in ("unsent", "svm_addresses", "buffer_host") and not call.described:
+        raise model.AnnotationError(f"{call.name}.{p.name}: role {way} is for a described call (hand-written on both sides)")
     if needs and not names[needs]:
         raise model.AnnotationError(f"{call.name}.{p.name}: travels as {way}, but the call has no {needs} parameter")
     row = WAYS[way]

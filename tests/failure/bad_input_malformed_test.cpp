@@ -209,6 +209,56 @@ TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
     w.u64(12);
     w.u64(std::uint64_t{1} << 40);
   }, "clSetUserEventStatusRequest.execution_status");
+  expectRefused(CallId::clSetKernelExecInfo, [](protocol::Writer& w) {
+    w.u64(11);
+    w.u64(CL_KERNEL_EXEC_INFO_SVM_PTRS);
+    w.str("pointers");
+  }, "clSetKernelExecInfoRequest.param_value");
+  expectRefused(CallId::clSVMAlloc, [](protocol::Writer& w) {
+    w.u64(1);
+    w.str("flags");
+  }, "clSVMAllocRequest.flags");
+  expectRefused(CallId::clSVMFree, [](protocol::Writer& w) { w.str("an address"); }, "clSVMFreeRequest.svm_pointer");
+  expectRefused(CallId::clEnqueueSVMFree, [](protocol::Writer& w) {
+    w.u64(13);
+    w.bin("12345", 5);  // not a whole number of addresses
+  }, "clEnqueueSVMFreeRequest.svm_pointers");
+  expectRefused(CallId::clEnqueueSVMMigrateMem, [](protocol::Writer& w) {
+    const std::uint64_t address = 0x1000;
+    w.u64(13);
+    w.bin(&address, sizeof address);
+    w.nil();
+    w.u64(0);
+    w.nil();
+    w.nil();
+    w.u64(1);
+  }, "clEnqueueSVMMigrateMemRequest: 1 values past its last field");
+  expectRefused(CallId::clCreateBuffer, [](protocol::Writer& w) {
+    w.u64(20);  // the new buffer's id
+    w.u64(1);
+    w.u64(CL_MEM_READ_WRITE);
+    w.u64(4096);
+    w.array(1);  // a shared buffer is [fd, bytes]
+    w.integer(3);
+  }, "clCreateBufferRequest.host_ptr");
+  expectRefused(CallId::clCreateBufferWithProperties, [](protocol::Writer& w) {
+    const std::uint32_t address = 0x1000;
+    w.u64(21);
+    w.u64(1);
+    w.nil();
+    w.u64(CL_MEM_USE_HOST_PTR);
+    w.u64(4096);
+    w.bin(&address, sizeof address);  // an SVM host pointer is 8 bytes
+  }, "clCreateBufferWithPropertiesRequest.host_ptr");
+  expectRefused(CallId::clCreateImage, [](protocol::Writer& w) {
+    w.u64(22);
+    w.u64(1);
+    w.u64(CL_MEM_READ_WRITE);
+    w.nil();
+    w.nil();
+    w.str("a buffer");
+    w.nil();
+  }, "clCreateImageRequest.mem_object");
 
   auto all = client.call(CallId::DeviceInfoAll, [&](protocol::Writer& w) { w.u64(device); });
   ASSERT_EQ(all.status, CL_SUCCESS) << "the session stopped serving after malformed private requests";

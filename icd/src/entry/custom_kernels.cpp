@@ -219,14 +219,16 @@ cl_int CL_API_CALL clSetKernelArgSVMPointer(cl_kernel kernel, cl_uint arg_index,
 cl_int CL_API_CALL clSetKernelExecInfo(cl_kernel kernel, cl_kernel_exec_info param_name, size_t param_value_size,
                                        const void* param_value) {
   Call call(CallId::clSetKernelExecInfo);
-  call.handle(kernel);
-  call.scalar(param_name);
+  protocol::opencl::clSetKernelExecInfoRequest request;
+  request.kernel = call.handleId(kernel);
+  request.param_name = param_name;
   // CL_KERNEL_EXEC_INFO_SVM_PTRS with no value (0, NULL) unsets the pointers.
   if (param_value == nullptr && !(param_name == CL_KERNEL_EXEC_INFO_SVM_PTRS && param_value_size == 0))
     call.fail(CL_INVALID_VALUE);
   if (call.failed()) return call.status();
   if (param_name != CL_KERNEL_EXEC_INFO_SVM_PTRS) {
-    call.value(param_value, param_value_size);
+    request.param_value = Call::bytes(param_value, param_value_size);
+    call.request(request);
     return call.sync().status();
   }
   if (param_value_size % sizeof(void*) != 0) return CL_INVALID_VALUE;
@@ -243,7 +245,9 @@ cl_int CL_API_CALL clSetKernelExecInfo(cl_kernel kernel, cl_kernel_exec_info par
     addresses.push_back(a->serverAddress(p));
   }
   // (An empty list goes as an empty value, or as nil when the application gave NULL.)
-  call.value(addresses.empty() ? param_value : addresses.data(), addresses.size() * sizeof(std::uint64_t));
+  request.param_value = Call::bytes(addresses.empty() ? param_value : addresses.data(),
+                                    addresses.size() * sizeof(std::uint64_t));
+  call.request(request);
   return call.sync().status();
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "rcl/icd/transport/call.h"
@@ -21,6 +22,7 @@
 #include "rcl/icd/data/transfers.h"
 #include "rcl/icd/transport/driver.h"
 #include "rcl/protocol/device_info.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/protocol/shm.h"
 
 namespace rcl::icd::custom {
@@ -78,30 +80,27 @@ std::shared_ptr<SharedBuffer> sharedBufferFor(Call& call, cl_mem_flags flags, st
   return shared;
 }
 
-// The host memory a buffer creation names: for CL_MEM_USE_HOST_PTR on SVM,
-// the server's address of it, so the buffer uses the server's SVM memory (an
-// 8-byte bin where bytes would go); a shared buffer's memfd ([fd, bytes]);
-// otherwise its bytes, when the flags send them.
-std::shared_ptr<SharedBuffer> bufferHostMemory(Call& call, cl_mem_flags flags, std::size_t size, void* host_ptr) {
+// The host memory a buffer creation names (`sent`): for CL_MEM_USE_HOST_PTR
+// on SVM, the server's address of it, so the buffer uses the server's SVM
+// memory; a shared buffer's memfd; otherwise its bytes, when the flags send them.
+std::shared_ptr<SharedBuffer> bufferHostMemory(Call& call, cl_mem_flags flags, std::size_t size, void* host_ptr,
+                                               protocol::opencl::BufferHost& sent) {
   if ((flags & CL_MEM_USE_HOST_PTR) != 0 && host_ptr != nullptr) {
     if (const SvmRef a = SvmRanges::instance().find(host_ptr)) {
       // More than the allocation holds is CL_INVALID_BUFFER_SIZE (the spec's
       // and PoCL's order: the size is judged before the pointer).
       if (a->context != call.context() || a->connection != call.connection()) call.fail(CL_INVALID_HOST_PTR);
       else if (!a->holds(host_ptr, size)) call.fail(CL_INVALID_BUFFER_SIZE);
-      const std::uint64_t address = a->serverAddress(host_ptr);
-      call.value(&address, sizeof address);
+      sent = protocol::opencl::SvmHostAddress{a->serverAddress(host_ptr)};
       return nullptr;
     }
   }
   auto shared = sharedBufferFor(call, flags, size, host_ptr);
   if (shared) {
-    call.writer().array(2);
-    call.writer().integer(shared->fd());
-    call.writer().u64(shared->size());
+    sent = protocol::opencl::SharedBufferOffer{shared->fd(), shared->size()};
     return shared;
   }
-  call.bulkCopy(sendsHostData(flags, host_ptr) ? host_ptr : nullptr, size);
+  if (sendsHostData(flags, host_ptr)) sent = std::string_view(static_cast<const char*>(host_ptr), size);
   return nullptr;
 }
 
@@ -144,25 +143,27 @@ void keepBufferFacts(cl_mem m, cl_mem_flags flags, std::size_t size, void* host_
   if ((flags & CL_MEM_USE_HOST_PTR) != 0) m->hostPtr = host_ptr;
 }
 
+// `taken`: a shared buffer the worker built the buffer on (sharedTaken).
 cl_mem finishCreation(Reply reply, cl_mem created, cl_int* errcode_ret, cl_mem_flags flags, std::size_t size,
-                      void* host_ptr, std::shared_ptr<SharedBuffer> shared = nullptr) {
-  // A shared buffer's reply ends with whether the worker built the buffer on it.
-  bool sharedTaken = false;
-  try {
-    if (shared && reply.status() == CL_SUCCESS && reply.reader() != nullptr && !reply.reader()->atEnd())
-      sharedTaken = reply.reader()->boolean();
-  } catch (const protocol::DecodeError&) {
-    sharedTaken = false;  // an older or confused server: the buffer is an ordinary one
-  }
+                      void* host_ptr, std::shared_ptr<SharedBuffer> taken = nullptr) {
   cl_mem m = reply.created(created, errcode_ret);
   if (m != nullptr) {
     keepBufferFacts(m, flags, size, host_ptr);
-    if (sharedTaken) {
-      shared->closeFd();
-      m->shared = std::move(shared);
+    if (taken) {
+      taken->closeFd();
+      m->shared = std::move(taken);
     }
   }
   return m;
+}
+
+// A shared buffer's reply ends with whether the worker built the buffer on it
+// (NAMEReply::shared_taken); an older or confused server's answer leaves it an
+// ordinary buffer. `shared` if taken, nullptr otherwise.
+template <class Answer>
+std::shared_ptr<SharedBuffer> sharedTaken(Reply& reply, std::shared_ptr<SharedBuffer> shared) {
+  if (!shared || reply.status() != CL_SUCCESS || !reply.decoded<Answer>().shared_taken.value_or(false)) return nullptr;
+  return shared;
 }
 
 // Bytes of an image's host memory, as the application lays it out.
@@ -189,22 +190,38 @@ std::size_t imageHostSize(const cl_image_format* format, const cl_image_desc* de
   }
 }
 
+// The fields both image creations send after the context (and properties), and the request sent.
+template <class Request>
+void fillImageRequest(Call& call, Request& request, cl_mem_flags flags, const cl_image_format* format,
+                      const cl_image_desc* desc, void* host_ptr) {
+  checkHostPtr(call, flags, host_ptr);
+  request.flags = flags;
+  request.image_format = Call::bytes(format, sizeof(cl_image_format));
+  request.image_desc = Call::bytes(desc, sizeof(cl_image_desc));
+  request.mem_object = call.optionalHandleId(desc != nullptr ? desc->mem_object : nullptr);
+  if (sendsHostData(flags, host_ptr)) request.host_ptr = Call::bytes(host_ptr, imageHostSize(format, desc));
+  call.request(request);
+}
+
 cl_mem createImage(CallId id, cl_context context, const cl_mem_properties* properties, cl_mem_flags flags,
                    const cl_image_format* format, const cl_image_desc* desc, void* host_ptr, cl_int* errcode_ret) {
   // Sent without waiting when the client is sure of it (image_checks.h).
   const bool pipelined = (properties == nullptr || properties[0] == 0) &&
                          imageSurelyTaken(checked(context), flags, format, desc, host_ptr);
   Call call(id);
-  auto* created = call.create<_cl_mem>();
-  call.handle(context);
-  if (id == CallId::clCreateImageWithProperties) call.properties(properties);
-  checkHostPtr(call, flags, host_ptr);
-  call.scalar(flags);
-  call.value(format, sizeof(cl_image_format));
-  call.value(desc, sizeof(cl_image_desc));
-  call.optionalHandle(desc != nullptr ? desc->mem_object : nullptr);
-  if (sendsHostData(flags, host_ptr)) call.bulkCopy(host_ptr, imageHostSize(format, desc));
-  else call.bulkCopy(nullptr, 0);
+  auto* created = call.newObject<_cl_mem>();
+  if (id == CallId::clCreateImageWithProperties) {
+    protocol::opencl::clCreateImageWithPropertiesRequest request;
+    request.created_id = created->id;
+    request.context = call.handleId(context);
+    request.properties = call.propertyValues(properties);
+    fillImageRequest(call, request, flags, format, desc, host_ptr);
+  } else {
+    protocol::opencl::clCreateImageRequest request;
+    request.created_id = created->id;
+    request.context = call.handleId(context);
+    fillImageRequest(call, request, flags, format, desc, host_ptr);
+  }
   cl_mem m = nullptr;
   if (pipelined && !call.failed()) {
     if ((m = createPipelined(call, created, true, errcode_ret)) != nullptr) keepBufferFacts(m, flags, 0, host_ptr);
@@ -232,12 +249,16 @@ cl_image_desc legacyDesc(cl_mem_object_type type, std::size_t w, std::size_t h, 
 cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t size, void* host_ptr,
                                   cl_int* errcode_ret) {
   Call call(CallId::clCreateBuffer);
-  auto* created = call.create<_cl_mem>();
-  cl_context c = call.handle(context);
+  auto* created = call.newObject<_cl_mem>();
+  protocol::opencl::clCreateBufferRequest request;
+  request.created_id = created->id;
+  request.context = call.handleId(context);
+  request.flags = flags;
+  request.size = size;
+  cl_context c = context;
   checkHostPtr(call, flags, host_ptr);
-  call.scalar(flags);
-  call.scalar(size);
-  auto shared = bufferHostMemory(call, flags, size, host_ptr);
+  auto shared = bufferHostMemory(call, flags, size, host_ptr, request.host_ptr);
+  call.request(request);
   // A shared buffer's memfd stays open until the worker has run the creation
   // (SharedFdsInFlight): when too many wait, this one waits for its reply.
   Connection* connection = call.connection();
@@ -253,21 +274,28 @@ cl_mem CL_API_CALL clCreateBuffer(cl_context context, cl_mem_flags flags, size_t
     }
     return created;
   }
-  return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr, std::move(shared));
+  Reply reply = call.sync();
+  auto taken = sharedTaken<protocol::opencl::clCreateBufferReply>(reply, std::move(shared));
+  return finishCreation(std::move(reply), created, errcode_ret, flags, size, host_ptr, std::move(taken));
 }
 
 cl_mem CL_API_CALL clCreateBufferWithProperties(cl_context context, const cl_mem_properties* properties,
                                                 cl_mem_flags flags, size_t size, void* host_ptr,
                                                 cl_int* errcode_ret) {
   Call call(CallId::clCreateBufferWithProperties);
-  auto* created = call.create<_cl_mem>();
-  call.handle(context);
-  call.properties(properties);
+  auto* created = call.newObject<_cl_mem>();
+  protocol::opencl::clCreateBufferWithPropertiesRequest request;
+  request.created_id = created->id;
+  request.context = call.handleId(context);
+  request.properties = call.propertyValues(properties);
+  request.flags = flags;
+  request.size = size;
   checkHostPtr(call, flags, host_ptr);
-  call.scalar(flags);
-  call.scalar(size);
-  auto shared = bufferHostMemory(call, flags, size, host_ptr);
-  return finishCreation(call.sync(), created, errcode_ret, flags, size, host_ptr, std::move(shared));
+  auto shared = bufferHostMemory(call, flags, size, host_ptr, request.host_ptr);
+  call.request(request);
+  Reply reply = call.sync();
+  auto taken = sharedTaken<protocol::opencl::clCreateBufferWithPropertiesReply>(reply, std::move(shared));
+  return finishCreation(std::move(reply), created, errcode_ret, flags, size, host_ptr, std::move(taken));
 }
 
 cl_mem CL_API_CALL clCreateSubBuffer(cl_mem buffer, cl_mem_flags flags, cl_buffer_create_type buffer_create_type,

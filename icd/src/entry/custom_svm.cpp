@@ -11,6 +11,7 @@
 #include "rcl/icd/support/log.h"
 #include "rcl/icd/data/svm_ranges.h"
 #include "rcl/icd/data/transfers.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -21,7 +22,7 @@ constexpr cl_svm_mem_flags kFinerThanCoarse = CL_MEM_SVM_FINE_GRAIN_BUFFER | CL_
 void sendFree(Connection* connection, std::uint64_t address) {
   Call call(CallId::clSVMFree);
   call.via(connection);
-  call.scalar(address);
+  call.request(protocol::opencl::clSVMFreeRequest{.svm_pointer = address});
   call.post();
 }
 
@@ -52,7 +53,8 @@ cl_int freeByServer(cl_command_queue queue, const std::vector<void*>& pointers, 
                     cl_event* event) {
   std::vector<SvmRef> allocations;
   Call call(CallId::clEnqueueSVMFree);
-  call.handle(queue);
+  protocol::opencl::clEnqueueSVMFreeRequest request;
+  request.command_queue = call.handleId(queue);
   std::vector<std::uint64_t> addresses;
   for (void* p : pointers) {
     SvmRef a = SvmRanges::instance().startingAt(p);
@@ -63,9 +65,10 @@ cl_int freeByServer(cl_command_queue queue, const std::vector<void*>& pointers, 
     addresses.push_back(a->server);
     allocations.push_back(std::move(a));
   }
-  call.array(addresses.data(), addresses.size());
-  call.waitList(waits, n);
-  call.event(event);
+  request.svm_pointers = Call::elements(addresses.data(), addresses.size());
+  request.event_wait_list = call.waitListIds(waits, n);
+  request.event = call.eventId(event);
+  call.request(request);
   const cl_int status = call.post();
   if (status != CL_SUCCESS) return status;
   (*event)->commandType = CL_COMMAND_SVM_FREE;
@@ -79,20 +82,14 @@ cl_int freeByServer(cl_command_queue queue, const std::vector<void*>& pointers, 
 void* CL_API_CALL clSVMAlloc(cl_context context, cl_svm_mem_flags flags, size_t size, cl_uint alignment) {
   if ((flags & kFinerThanCoarse) != 0 || size == 0) return nullptr;
   Call call(CallId::clSVMAlloc);
-  cl_context c = call.handle(context);
-  call.scalar(flags);
-  call.scalar(size);
-  call.scalar(alignment);
+  call.request(protocol::opencl::clSVMAllocRequest{
+      .context = call.handleId(context), .flags = flags, .size = size, .alignment = alignment});
   if (call.failed()) return nullptr;
+  cl_context c = context;
   Reply reply = call.sync();
-  if (reply.status() != CL_SUCCESS || reply.reader() == nullptr) return nullptr;
-  std::uint64_t address = 0;
-  try {
-    address = reply.reader()->u64();
-  } catch (const protocol::DecodeError& e) {
-    log().warn("remote-cl: malformed clSVMAlloc reply: {}", e.what());
-    return nullptr;
-  }
+  if (reply.status() != CL_SUCCESS) return nullptr;
+  // (A malformed answer is logged and counts as none.)
+  const std::uint64_t address = reply.decoded<protocol::opencl::clSVMAllocReply>().address;
   if (address == 0) return nullptr;  // the server's implementation said no
   auto shadow = Shadow::place(address, size);
   if (shadow == nullptr) {

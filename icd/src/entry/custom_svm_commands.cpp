@@ -15,6 +15,7 @@
 #include "rcl/icd/objects/events.h"
 #include "rcl/icd/data/svm_ranges.h"
 #include "rcl/icd/data/transfers.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/protocol/svm.h"
 
 namespace rcl::icd::custom {
@@ -206,7 +207,9 @@ cl_int CL_API_CALL clEnqueueSVMMigrateMem(cl_command_queue command_queue, cl_uin
                                           const cl_event* event_wait_list, cl_event* event) {
   constexpr cl_mem_migration_flags kKnown = CL_MIGRATE_MEM_OBJECT_HOST | CL_MIGRATE_MEM_OBJECT_CONTENT_UNDEFINED;
   Call call(CallId::clEnqueueSVMMigrateMem);
-  cl_command_queue q = call.handle(command_queue);
+  protocol::opencl::clEnqueueSVMMigrateMemRequest request;
+  request.command_queue = call.handleId(command_queue);
+  cl_command_queue q = command_queue;
   if (num_svm_pointers == 0 || svm_pointers == nullptr || (flags & ~kKnown) != 0) call.fail(CL_INVALID_VALUE);
   if (call.failed()) return call.status();
   // Every pointer must be SVM of the queue's context, for its size (0: the byte it points at).
@@ -218,11 +221,12 @@ cl_int CL_API_CALL clEnqueueSVMMigrateMem(cl_command_queue command_queue, cl_uin
     if (a == nullptr || status != CL_SUCCESS || a->connection != call.connection()) return CL_INVALID_VALUE;
     addresses.push_back(a->serverAddress(svm_pointers[i]));
   }
-  call.array(addresses.data(), addresses.size());
-  call.array(sizes, num_svm_pointers);
-  call.scalar(flags);
-  call.waitList(event_wait_list, num_events_in_wait_list);
-  call.event(event);
+  request.svm_pointers = Call::elements(addresses.data(), addresses.size());
+  request.sizes = Call::elements(sizes, num_svm_pointers);
+  request.flags = flags;
+  request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
+  request.event = call.eventId(event);
+  call.request(request);
   return call.post();
 }
 

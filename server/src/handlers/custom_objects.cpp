@@ -77,12 +77,15 @@ struct BufferHost {
   }
 };
 
-BufferHost bufferHost(CallContext& ctx, cl_context context, cl_mem_flags flags, std::size_t size) {
-  if (ctx.args().peekIsArray()) {
+// The host memory as decoded (rcl::protocol::opencl::BufferHost).
+using SentHost = protocol::opencl::BufferHost;
+
+BufferHost bufferHost(CallContext& ctx, cl_context context, cl_mem_flags flags, std::size_t size,
+                      const SentHost& sent) {
+  if (const auto* offer = std::get_if<protocol::opencl::SharedBufferOffer>(&sent)) {
     const auto& shared = ctx.session().sharedBuffers();
-    if (ctx.args().array() != 2) throw protocol::DecodeError("a shared buffer is [fd, bytes]");
-    const auto fd = ctx.scalar<int>();
-    const auto bytes = ctx.scalar<std::size_t>();
+    const int fd = offer->fd;
+    const std::size_t bytes = offer->bytes;
     if (!shared) throw CallError(CL_INVALID_OPERATION, "this session takes no shared buffers");
     if (bytes != size || (flags & CL_MEM_USE_HOST_PTR) != 0)
       throw CallError(CL_INVALID_VALUE, "a shared buffer is the buffer's size, without CL_MEM_USE_HOST_PTR");
@@ -92,8 +95,10 @@ BufferHost bufferHost(CallContext& ctx, cl_context context, cl_mem_flags flags, 
     host.buildsOnShared = hostMemoryIsDeviceMemory(context);
     return host;
   }
-  if (!ctx.args().peekIsBin()) {
-    BytesArg bytes = ctx.bulk();
+  const auto* svm = std::get_if<protocol::opencl::SvmHostAddress>(&sent);
+  if (svm == nullptr) {
+    const auto* sentBytes = std::get_if<std::string_view>(&sent);
+    const BytesArg bytes = sentBytes != nullptr ? BytesArg(*sentBytes) : BytesArg();
     // The real call copies `size` bytes from them: they must all be there.
     if (bytes.data() != nullptr && bytes.size() < size)
       throw CallError(CL_INVALID_HOST_PTR, "the host memory sent is shorter than the buffer");
@@ -101,10 +106,7 @@ BufferHost bufferHost(CallContext& ctx, cl_context context, cl_mem_flags flags, 
     host.bytes = bytes;
     return host;
   }
-  const auto value = ctx.value();
-  std::uint64_t address = 0;
-  if (value.size() != sizeof address) throw protocol::DecodeError("an SVM host pointer is 8 bytes");
-  std::memcpy(&address, value.data(), sizeof address);
+  const std::uint64_t address = svm->address;
   if ((flags & CL_MEM_USE_HOST_PTR) == 0) throw CallError(CL_INVALID_HOST_PTR, "SVM memory without CL_MEM_USE_HOST_PTR");
   ctx.session().svm().holding(address, size, CL_INVALID_HOST_PTR);
   BufferHost host;
@@ -117,11 +119,11 @@ BufferHost bufferHost(CallContext& ctx, cl_context context, cl_mem_flags flags, 
 // on fails the creation with CL_MEM_OBJECT_ALLOCATION_FAILURE, kept for the
 // buffer's first use (HandleTable::addFailed); nullopt then.
 std::optional<BufferHost> postedBufferHost(CallContext& ctx, std::uint64_t id, cl_context context,
-                                           cl_mem_flags flags, std::size_t size) {
-  const bool offered = ctx.args().peekIsArray();  // [fd, bytes]: a shared buffer
+                                           cl_mem_flags flags, std::size_t size, const SentHost& sent) {
+  const bool offered = std::holds_alternative<protocol::opencl::SharedBufferOffer>(sent);
   std::string why;
   try {
-    auto host = bufferHost(ctx, context, flags, size);
+    auto host = bufferHost(ctx, context, flags, size, sent);
     if (host.shared == nullptr || host.buildsOnShared) return host;
     why = "the context's devices do not use the host's memory";
   } catch (const CallError& e) {
@@ -135,50 +137,51 @@ std::optional<BufferHost> postedBufferHost(CallContext& ctx, std::uint64_t id, c
   return std::nullopt;
 }
 
-// After the creation: a shared buffer's mapping stays with the buffer built
-// on it, or goes; the reply ends with whether the buffer is shared.
-void finishBuffer(CallContext& ctx, BufferHost& host, cl_mem created) {
+// Both buffer creations, on their decoded request: `create(flags, host
+// pointer, errcode)` is the real call. After it, a shared buffer's mapping
+// stays with the buffer built on it, or goes; the reply (`Reply`) then ends
+// with whether the buffer is shared.
+template <class Reply, class Request, class Create>
+void createBuffer(CallContext& ctx, const Request& request, cl_context context, const Create& create) {
+  const cl_mem_flags flags = request.flags;
+  const size_t size = request.size;
+  auto posted =
+      ctx.posted() ? postedBufferHost(ctx, request.created_id, context, flags, size, request.host_ptr) : std::nullopt;
+  if (ctx.posted() && !posted) return;
+  auto host = posted ? std::move(*posted) : bufferHost(ctx, context, flags, size, request.host_ptr);
+  cl_int errcode = CL_SUCCESS;
+  cl_mem created = create(host.flags(flags), host.pointer(flags), &errcode);
+  ctx.adopt(request.created_id, created, errcode);
+  ctx.reply(errcode);
   if (host.shared == nullptr) return;
-  const bool kept = host.buildsOnShared && created != nullptr;
+  const bool kept = host.buildsOnShared && errcode == CL_SUCCESS && created != nullptr;
   if (kept) ctx.session().sharedBuffers()->keepFor(created, host.shared.release(), host.sharedBytes);
   else host.shared.reset();
-  ctx.replyWriter().boolean(kept);
+  Reply{.shared_taken = kept}.encodeRest(ctx.replyWriter());
 }
 
 }  // namespace
 
-// [clCreateBuffer]: created id, context, flags, size, host memory (nil, bulk, or SVM address).
+// [clCreateBuffer]: created id, context, flags, size, host memory (nil, bulk,
+// SVM address or a shared buffer's [fd, bytes]).
 void clCreateBuffer(CallContext& ctx) {
-  const auto created_id = ctx.newId();
-  auto context = ctx.handle<cl_context>();
-  auto flags = ctx.scalar<cl_mem_flags>();
-  auto size = ctx.scalar<size_t>();
-  auto posted = ctx.posted() ? postedBufferHost(ctx, created_id, context, flags, size) : std::nullopt;
-  if (ctx.posted() && !posted) return;
-  auto host = posted ? std::move(*posted) : bufferHost(ctx, context, flags, size);
-  cl_int errcode = CL_SUCCESS;
-  cl_mem created = ::clCreateBuffer(context, host.flags(flags), size, host.pointer(flags), &errcode);
-  ctx.adopt(created_id, created, errcode);
-  ctx.reply(errcode);
-  finishBuffer(ctx, host, errcode == CL_SUCCESS ? created : nullptr);
+  const auto request = ctx.request<protocol::opencl::clCreateBufferRequest>();
+  auto context = ctx.handleOf<cl_context>(request.context);
+  createBuffer<protocol::opencl::clCreateBufferReply>(
+      ctx, request, context, [&](cl_mem_flags flags, void* host, cl_int* errcode) {
+        return ::clCreateBuffer(context, flags, request.size, host, errcode);
+      });
 }
 
 // [clCreateBufferWithProperties]: as clCreateBuffer, properties after the context.
 void clCreateBufferWithProperties(CallContext& ctx) {
-  const auto created_id = ctx.newId();
-  auto context = ctx.handle<cl_context>();
-  auto properties = ctx.properties<cl_mem_properties>();
-  auto flags = ctx.scalar<cl_mem_flags>();
-  auto size = ctx.scalar<size_t>();
-  auto posted = ctx.posted() ? postedBufferHost(ctx, created_id, context, flags, size) : std::nullopt;
-  if (ctx.posted() && !posted) return;
-  auto host = posted ? std::move(*posted) : bufferHost(ctx, context, flags, size);
-  cl_int errcode = CL_SUCCESS;
-  cl_mem created = ::clCreateBufferWithProperties(context, properties.data(), host.flags(flags), size,
-                                                  host.pointer(flags), &errcode);
-  ctx.adopt(created_id, created, errcode);
-  ctx.reply(errcode);
-  finishBuffer(ctx, host, errcode == CL_SUCCESS ? created : nullptr);
+  const auto request = ctx.request<protocol::opencl::clCreateBufferWithPropertiesRequest>();
+  auto context = ctx.handleOf<cl_context>(request.context);
+  auto properties = ctx.propertiesOf<cl_mem_properties>(request.properties);
+  createBuffer<protocol::opencl::clCreateBufferWithPropertiesReply>(
+      ctx, request, context, [&](cl_mem_flags flags, void* host, cl_int* errcode) {
+        return ::clCreateBufferWithProperties(context, properties.data(), flags, request.size, host, errcode);
+      });
 }
 
 namespace {
@@ -253,17 +256,27 @@ void expectPlainLevels(cl_context context, const cl_image_desc& desc, bool host)
   if (host && desc.num_mip_levels > 1) throw CallError(CL_INVALID_HOST_PTR, "host memory for mip levels");
 }
 
-ImageArgs imageArgs(CallContext& ctx, cl_context context) {
+// A value of another size than its struct's: the call's own error.
+void expectSize(bool agrees, const BytesArg& value, std::size_t size, cl_int error) {
+  if (!agrees) throw CallError(error, fmt::format("a value of {} bytes where its size says {}", value.size(), size));
+}
+
+// Both image creations' arguments, from their decoded request.
+template <class Request>
+ImageArgs imageArgs(CallContext& ctx, cl_context context, const Request& request) {
   ImageArgs image;
-  image.format = ctx.value(sizeof(cl_image_format), CL_INVALID_IMAGE_FORMAT_DESCRIPTOR);
-  const BytesArg rawDesc = ctx.value(sizeof(cl_image_desc), CL_INVALID_IMAGE_DESCRIPTOR);
-  auto memObject = ctx.handle<cl_mem>();
+  image.format = ctx.bytesOf(request.image_format);
+  expectSize(request.image_formatLengthAgrees(), image.format, sizeof(cl_image_format),
+             CL_INVALID_IMAGE_FORMAT_DESCRIPTOR);
+  const BytesArg rawDesc = ctx.bytesOf(request.image_desc);
+  expectSize(request.image_descLengthAgrees(), rawDesc, sizeof(cl_image_desc), CL_INVALID_IMAGE_DESCRIPTOR);
+  auto memObject = ctx.handleOf<cl_mem>(request.mem_object);
   if (rawDesc.data() != nullptr) {
     image.desc.emplace();
     std::memcpy(&*image.desc, rawDesc.data(), sizeof(cl_image_desc));
     image.desc->mem_object = memObject;
   }
-  image.host = ctx.bulk();
+  image.host = ctx.bytesOf(request.host_ptr);
   const bool host = image.host.data() != nullptr;
   if (image.desc) expectPlainLevels(context, *image.desc, host);
   // Without a format or a description the implementation refuses the call before it reads any.
@@ -273,34 +286,38 @@ ImageArgs imageArgs(CallContext& ctx, cl_context context) {
   return image;
 }
 
+// Both image creations, on their decoded request: `create(flags, image,
+// errcode)` is the real call.
+template <class Request, class Create>
+void createImage(CallContext& ctx, const Request& request, cl_context context, const Create& create) {
+  const ImageArgs image = imageArgs(ctx, context, request);
+  cl_int errcode = CL_SUCCESS;
+  cl_mem created = create(serverFlags(request.flags, image.host), image, &errcode);
+  ctx.adopt(request.created_id, created, errcode);
+  ctx.reply(errcode);
+}
+
 }  // namespace
 
 // [clCreateImage]: created id, context, flags, format, desc, desc.mem_object id, host bytes.
 void clCreateImage(CallContext& ctx) {
-  const auto created_id = ctx.newId();
-  auto context = ctx.handle<cl_context>();
-  auto flags = ctx.scalar<cl_mem_flags>();
-  const ImageArgs image = imageArgs(ctx, context);
-  cl_int errcode = CL_SUCCESS;
-  cl_mem created = ::clCreateImage(context, serverFlags(flags, image.host), image.formatPointer(),
-                                   image.descPointer(), hostBytes(image.host), &errcode);
-  ctx.adopt(created_id, created, errcode);
-  ctx.reply(errcode);
+  const auto request = ctx.request<protocol::opencl::clCreateImageRequest>();
+  auto context = ctx.handleOf<cl_context>(request.context);
+  createImage(ctx, request, context, [&](cl_mem_flags flags, const ImageArgs& image, cl_int* errcode) {
+    return ::clCreateImage(context, flags, image.formatPointer(), image.descPointer(), hostBytes(image.host),
+                           errcode);
+  });
 }
 
 // [clCreateImageWithProperties]: as clCreateImage, properties after the context.
 void clCreateImageWithProperties(CallContext& ctx) {
-  const auto created_id = ctx.newId();
-  auto context = ctx.handle<cl_context>();
-  auto properties = ctx.properties<cl_mem_properties>();
-  auto flags = ctx.scalar<cl_mem_flags>();
-  const ImageArgs image = imageArgs(ctx, context);
-  cl_int errcode = CL_SUCCESS;
-  cl_mem created = ::clCreateImageWithProperties(context, properties.data(), serverFlags(flags, image.host),
-                                                 image.formatPointer(), image.descPointer(), hostBytes(image.host),
-                                                 &errcode);
-  ctx.adopt(created_id, created, errcode);
-  ctx.reply(errcode);
+  const auto request = ctx.request<protocol::opencl::clCreateImageWithPropertiesRequest>();
+  auto context = ctx.handleOf<cl_context>(request.context);
+  auto properties = ctx.propertiesOf<cl_mem_properties>(request.properties);
+  createImage(ctx, request, context, [&](cl_mem_flags flags, const ImageArgs& image, cl_int* errcode) {
+    return ::clCreateImageWithProperties(context, properties.data(), flags, image.formatPointer(),
+                                         image.descPointer(), hostBytes(image.host), errcode);
+  });
 }
 
 // [clSetKernelArg]: kernel, index, size, then the value: nil (local memory or

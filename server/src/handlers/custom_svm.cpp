@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "rcl/protocol/opencl_wire.h"
@@ -41,10 +42,11 @@ cl_uint count(const ArrayArg<cl_event>& waits) { return static_cast<cl_uint>(wai
 // clSVMAlloc's NULL). Fine-grain and atomics allocations are refused: remote
 // devices report coarse grain only.
 void clSVMAlloc(CallContext& ctx) {
-  auto context = ctx.handle<cl_context>();
-  auto flags = ctx.scalar<cl_svm_mem_flags>();
-  auto size = ctx.scalar<size_t>();
-  auto alignment = ctx.scalar<cl_uint>();
+  const auto request = ctx.request<protocol::opencl::clSVMAllocRequest>();
+  auto context = ctx.handleOf<cl_context>(request.context);
+  const cl_svm_mem_flags flags = request.flags;
+  const size_t size = request.size;
+  const cl_uint alignment = request.alignment;
   void* pointer = nullptr;
   if ((flags & kFinerThanCoarse) == 0 && ctx.session().admitSvm(size) == CL_SUCCESS)
     pointer = ::clSVMAlloc(context, flags, size, alignment);
@@ -53,13 +55,13 @@ void clSVMAlloc(CallContext& ctx) {
     ctx.session().svm().add({pointer, size, context});
   }
   ctx.reply(CL_SUCCESS);
-  ctx.replyWriter().u64(reinterpret_cast<std::uintptr_t>(pointer));
+  protocol::opencl::clSVMAllocReply{.address = reinterpret_cast<std::uintptr_t>(pointer)}.encodeRest(ctx.replyWriter());
 }
 
-// [clSVMFree]: address. Only an allocation of the session is freed.
+// [clSVMFree]: address (nil: none). Only an allocation of the session is freed.
 void clSVMFree(CallContext& ctx) {
-  const auto address = ctx.scalar<std::uint64_t>();
-  auto allocation = ctx.session().svm().take(address);
+  const auto address = ctx.request<protocol::opencl::clSVMFreeRequest>().svm_pointer;
+  auto allocation = address ? ctx.session().svm().take(*address) : std::nullopt;
   if (!allocation) throw CallError(CL_INVALID_VALUE, "not the start of an SVM allocation of the session");
   freeSvm(*allocation);
   ctx.reply(CL_SUCCESS);
@@ -70,10 +72,11 @@ void clSVMFree(CallContext& ctx) {
 // (An enqueued free with the application's pfn_free_func never comes here: the
 // client sends a marker and calls it.)
 void clEnqueueSVMFree(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  auto addresses = ctx.array<std::uint64_t>();
-  auto waits = ctx.handles<cl_event>();
-  auto event = ctx.event();
+  const auto request = ctx.request<protocol::opencl::clEnqueueSVMFreeRequest>();
+  auto queue = ctx.handleOf<cl_command_queue>(request.command_queue);
+  auto addresses = ctx.arrayOf<std::uint64_t>(request.svm_pointers);
+  auto waits = ctx.handlesOf<cl_event>(request.event_wait_list);
+  auto event = ctx.eventOf(request.event);
   if (addresses.size() == 0) throw CallError(CL_INVALID_VALUE, "no SVM pointers to free");
   std::vector<std::uint64_t> unique(addresses.data(), addresses.data() + addresses.size());
   std::sort(unique.begin(), unique.end());
@@ -163,12 +166,13 @@ void clEnqueueSVMMemcpy(CallContext& ctx) {
 
 // [clEnqueueSVMMigrateMem]: queue, addresses (u64 array), sizes (array or nil), flags, wait list, event.
 void clEnqueueSVMMigrateMem(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  auto addresses = ctx.array<std::uint64_t>();
-  auto sizes = ctx.array<std::size_t>();
-  auto flags = ctx.scalar<cl_mem_migration_flags>();
-  auto waits = ctx.handles<cl_event>();
-  auto event = ctx.event();
+  const auto request = ctx.request<protocol::opencl::clEnqueueSVMMigrateMemRequest>();
+  auto queue = ctx.handleOf<cl_command_queue>(request.command_queue);
+  auto addresses = ctx.arrayOf<std::uint64_t>(request.svm_pointers);
+  auto sizes = ctx.arrayOf<std::size_t>(request.sizes);
+  const cl_mem_migration_flags flags = request.flags;
+  auto waits = ctx.handlesOf<cl_event>(request.event_wait_list);
+  auto event = ctx.eventOf(request.event);
   ctx.expectLength(sizes, addresses.size());
   if (addresses.size() == 0) throw CallError(CL_INVALID_VALUE, "no SVM pointers to migrate");
   std::vector<const void*> pointers;
@@ -199,9 +203,10 @@ void clSetKernelArgSVMPointer(CallContext& ctx) {
 // holds u64 addresses, each checked; CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM
 // goes as it is; other names are refused (their values may hold pointers).
 void clSetKernelExecInfo(CallContext& ctx) {
-  auto kernel = ctx.handle<cl_kernel>();
-  auto name = ctx.scalar<cl_kernel_exec_info>();
-  auto value = ctx.value();
+  const auto request = ctx.request<protocol::opencl::clSetKernelExecInfoRequest>();
+  auto kernel = ctx.handleOf<cl_kernel>(request.kernel);
+  const cl_kernel_exec_info name = request.param_name;
+  const auto value = ctx.bytesOf(request.param_value);
   switch (name) {
     case CL_KERNEL_EXEC_INFO_SVM_PTRS: {
       // No value at all (the application's 0, NULL) unsets the pointers.
