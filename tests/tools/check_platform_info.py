@@ -5,7 +5,13 @@ one started with --test-no-platform-info, which refuses it as a server before it
 client asks each value as it did then: the app's dump of every platform and device information
 (status, size, bytes, one byte short) must be the same, the first run must have made no
 clGetPlatformInfo or clGetDeviceInfo round trip (DeviceInfoAll is traced as clGetDeviceInfo),
-and the second must have made some (else it proved nothing).
+and the second must have made some (else it proved nothing). The same for the app's
+clGetDeviceIDs and clCreateContextFromType of every device type (the set-up brings each
+platform's devices by type, PoCL's choice of a default among them, and the platform NULL
+properties take): with it, no clCreateContextFromType or clGetContextInfo round trip, and one
+clGetDeviceIDs round trip a type the set-up does not answer (a combination, none, one that is
+no type: asked once, then kept); without it, each type's first clGetDeviceIDs and every
+clCreateContextFromType asks.
 
 usage: check_platform_info.py --tool remote-cl --server remote-cl-server --vendors DIR --app info_dump_app"""
 
@@ -18,6 +24,9 @@ from pathlib import Path
 from tool_checks import WITH_SERVER, parse_arguments, fail as failed
 
 QUERIES = ("clGetPlatformInfo", "clGetDeviceInfo")
+BY_TYPE = ("clGetDeviceIDs", "clCreateContextFromType", "clGetContextInfo")
+# info_dump_app's types the set-up does not answer (protocol/platform_info.h, kAnsweredDeviceTypes; ALL is the hello's)
+UNANSWERED_TYPES = 4
 
 
 def fail(message):
@@ -35,7 +44,7 @@ def run(args, scratch, name, server_args):
         fail(f"{name}: info_dump_app exit code {result.returncode}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
     events = json.loads(trace.read_text())["traceEvents"] if trace.exists() else []
     asked = {q: sum(1 for e in events if e.get("ph") == "X" and e["name"] == q and e["args"].get("round_trip"))
-             for q in QUERIES}
+             for q in QUERIES + BY_TYPE}
     return result.stdout, asked
 
 
@@ -53,9 +62,15 @@ def main():
             if a != b:
                 fail(f"line {i + 1} differs: with the set-up's information {a!r}, asked {b!r}")
         fail(f"{len(lines)} lines with the set-up's information, {len(other)} asked")
-    if any(sent_asked.values()):
-        fail(f"round trips with the set-up's information: {sent_asked} (expected none)")
-    if not any(asked_asked.values()):
+    platforms = int(lines[-1].split()[1]) if lines[-1].startswith("info_dump_app:") else -1
+    expected = {q: 0 for q in QUERIES + BY_TYPE}
+    expected["clGetDeviceIDs"] = UNANSWERED_TYPES * platforms
+    if sent_asked != expected:
+        fail(f"round trips with the set-up's information: {sent_asked}, expected {expected}")
+    if asked_asked["clCreateContextFromType"] == 0 or asked_asked["clGetDeviceIDs"] <= expected["clGetDeviceIDs"]:
+        fail(f"no more round trips by type when the server sends no information ({asked_asked}): the comparison "
+             "proves nothing")
+    if not any(asked_asked[q] for q in QUERIES):
         fail(f"no round trip when the server sends no information ({asked_asked}): the comparison proves nothing")
     # Without it, a device's first query brings all its information (DeviceInfoAll): one round trip a device.
     devices = int(lines[-1].split()[-2]) if lines[-1].startswith("info_dump_app:") else -1

@@ -5,7 +5,12 @@
 // platform and device (CL_DEVICE_TYPE_ALL); but the device's reference count
 // and free memory, which stay live queries. Run through a server that sends
 // them with the session's set-up and through one that does not, the two
-// outputs must be the same. Exits 0 when every list could be asked.
+// outputs must be the same. Then, for each platform, clGetDeviceIDs of every
+// device type (each of the set-up's, two combinations, none, one that is no
+// type) and clCreateContextFromType of them, its platform named and with
+// NULL properties: status, devices, count and properties' size (a failed
+// creation's context is left alone: PoCL 3.1 returns a half-made one with
+// CL_DEVICE_NOT_FOUND). Exits 0 when every list could be asked.
 #include <cstdio>
 #include <cstring>
 #include <iterator>
@@ -67,6 +72,52 @@ void dump(const Handles& all, const char* what, std::size_t index, const Range* 
   }
 }
 
+constexpr cl_device_type kTypes[] = {CL_DEVICE_TYPE_DEFAULT, CL_DEVICE_TYPE_CPU, CL_DEVICE_TYPE_GPU,
+                                      CL_DEVICE_TYPE_ACCELERATOR, CL_DEVICE_TYPE_CUSTOM, CL_DEVICE_TYPE_ALL,
+                                      CL_DEVICE_TYPE_CPU | CL_DEVICE_TYPE_GPU,
+                                      CL_DEVICE_TYPE_DEFAULT | CL_DEVICE_TYPE_GPU, 0, cl_device_type{1} << 20};
+
+void dumpContextOfType(const Handles& all, const cl_context_properties* properties, cl_device_type type,
+                       const char* how) {
+  cl_int status = 77;
+  cl_context context = clCreateContextFromType(properties, type, nullptr, nullptr, &status);
+  std::printf("  clCreateContextFromType(%s): %d", how, status);
+  if (status == CL_SUCCESS && context != nullptr) {
+    cl_uint count = 0;
+    size_t size = 0, propertiesSize = 0;
+    const cl_int counted = clGetContextInfo(context, CL_CONTEXT_NUM_DEVICES, sizeof count, &count, nullptr);
+    const cl_int sized = clGetContextInfo(context, CL_CONTEXT_DEVICES, 0, nullptr, &size);
+    std::vector<cl_device_id> devices(size / sizeof(cl_device_id));
+    const cl_int listed = clGetContextInfo(context, CL_CONTEXT_DEVICES, size, devices.data(), nullptr);
+    const cl_int described = clGetContextInfo(context, CL_CONTEXT_PROPERTIES, 0, nullptr, &propertiesSize);
+    std::printf(", %u device(s) (%d),", count, counted);
+    for (cl_device_id d : devices) std::printf(" %s", all.nameOf(d).c_str());
+    std::printf(" (%d %d), properties %zu bytes (%d)", sized, listed, propertiesSize, described);
+    clReleaseContext(context);
+  }
+  std::printf("\n");
+}
+
+void dumpDeviceTypes(const Handles& all) {
+  for (std::size_t i = 0; i < all.platforms.size(); ++i) {
+    const cl_context_properties named[] = {CL_CONTEXT_PLATFORM,
+                                           reinterpret_cast<cl_context_properties>(all.platforms[i]), 0};
+    for (cl_device_type type : kTypes) {
+      std::vector<cl_device_id> devices(all.devices.size() + 1, nullptr);
+      cl_uint n = 77;
+      const cl_int status =
+          clGetDeviceIDs(all.platforms[i], type, static_cast<cl_uint>(devices.size()), devices.data(), &n);
+      std::printf("platform#%zu type 0x%llx: clGetDeviceIDs %d, %u:", i, static_cast<unsigned long long>(type), status,
+                  n);
+      for (cl_uint d = 0; status == CL_SUCCESS && d < n && d < devices.size(); ++d)
+        std::printf(" %s", all.nameOf(devices[d]).c_str());
+      std::printf("\n");
+      dumpContextOfType(all, named, type, "platform named");
+      if (i == 0) dumpContextOfType(all, nullptr, type, "NULL");
+    }
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -102,6 +153,7 @@ int main() {
              return clGetDeviceInfo(device, param, size, value, ret);
            });
   }
+  dumpDeviceTypes(all);
   std::printf("info_dump_app: %zu platform(s), %zu device(s)\n", all.platforms.size(), all.devices.size());
   return 0;
 }

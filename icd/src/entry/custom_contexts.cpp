@@ -7,6 +7,7 @@
 // codegen/opencl_calls.toml.
 #include <algorithm>
 #include <mutex>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -14,6 +15,8 @@
 
 #include "rcl/icd/custom_calls.h"
 #include "rcl/icd/entry/pipelined.h"
+#include "rcl/icd/transport/driver.h"
+#include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd::custom {
@@ -79,19 +82,33 @@ void keepContext(cl_context context, const cl_context_properties* properties, co
   keepSentProperties(info, context, CL_CONTEXT_PROPERTIES, properties);
 }
 
-// The devices a context of `type` of the platform `properties` name would
-// have, if the client kept that platform's device list for the type (a
-// clGetDeviceIDs of it that succeeded); empty otherwise (no platform named:
-// the server's choice).
-std::vector<cl_device_id> keptDevicesOfType(const cl_context_properties* properties, cl_device_type type) {
-  cl_platform_id platform = nullptr;
-  for (std::size_t i = 0; properties != nullptr && properties[i] != 0; i += 2)
-    if (properties[i] == CL_CONTEXT_PLATFORM) platform = checked(reinterpret_cast<cl_platform_id>(properties[i + 1]));
-  if (platform == nullptr) return {};
+// The platform a context of `properties` is made on: the one
+// CL_CONTEXT_PLATFORM names (the loader refuses a list without it), or for
+// NULL the server's default, if the set-up said which of the session's it
+// is; nullptr otherwise (the server's choice: asked).
+cl_platform_id propertiesPlatform(const cl_context_properties* properties) {
+  if (properties == nullptr) {
+    Connection* connection = Driver::instance().defaultConnection();
+    const auto* info = connection != nullptr ? connection->platformInfo().get() : nullptr;
+    if (info == nullptr || info->null_platform.value_or(0) == 0) return nullptr;
+    Object* p = connection->find(*info->null_platform);
+    return p != nullptr && p->kind == ObjectKind::Platform ? static_cast<cl_platform_id>(p) : nullptr;
+  }
+  for (std::size_t i = 0; properties[i] != 0; i += 2)
+    if (properties[i] == CL_CONTEXT_PLATFORM) return checked(reinterpret_cast<cl_platform_id>(properties[i + 1]));
+  return nullptr;
+}
+
+// The platform's kept answer of clGetDeviceIDs for `type` (the set-up's, or
+// asked once): false if it has none.
+bool keptDevicesOfType(cl_platform_id platform, cl_device_type type, cl_int& status,
+                       std::vector<cl_device_id>& devices) {
+  if (platform == nullptr) return false;
   std::lock_guard lock(platform->deviceListsMutex);
   const auto it = platform->deviceLists.find(type);
-  if (it == platform->deviceLists.end() || it->second.first != CL_SUCCESS) return {};
-  return it->second.second;
+  if (it == platform->deviceLists.end()) return false;
+  std::tie(status, devices) = it->second;
+  return true;
 }
 
 }  // namespace
@@ -118,15 +135,27 @@ cl_context CL_API_CALL clCreateContext(const cl_context_properties* properties, 
 }
 
 // A context of a type whose devices the client kept (clGetDeviceIDs of the
-// platform the properties name, for that type): sent without waiting as
-// clCreateContext's, with the same checks; otherwise a round trip.
+// platform the properties name, or the server's default for NULL; the
+// set-up's answers, protocol/platform_info.h): a type without a device is
+// refused here with the platform's error, before any other check, as PoCL
+// 3.1 does (it counts the type's devices first, then makes a context of
+// them as clCreateContext); a context of its devices is sent without waiting
+// as clCreateContext's, with the same checks. Otherwise a round trip.
 cl_context CL_API_CALL clCreateContextFromType(const cl_context_properties* properties, cl_device_type device_type,
                                                void(CL_CALLBACK* pfn_notify)(const char*, const void*, size_t, void*),
                                                void* user_data, cl_int* errcode_ret) {
-  const std::vector<cl_device_id> devices = keptDevicesOfType(properties, device_type);
+  const cl_platform_id named = propertiesPlatform(properties);
+  cl_int typeStatus = CL_SUCCESS;
+  std::vector<cl_device_id> devices;
+  const bool kept = keptDevicesOfType(named, device_type, typeStatus, devices);
+  if (kept && typeStatus != CL_SUCCESS) {
+    traceLocalAnswer("clCreateContextFromType", typeStatus);
+    if (errcode_ret != nullptr) *errcode_ret = typeStatus;
+    return nullptr;
+  }
   const auto count = static_cast<cl_uint>(devices.size());
   cl_platform_id platform = devicesPlatform(devices.data(), count);
-  const bool known = platform != nullptr && propertiesTaken(properties, platform);
+  const bool known = kept && platform != nullptr && platform == named && propertiesTaken(properties, platform);
   Call call(CallId::clCreateContextFromType);
   auto* created = call.newObject<_cl_context>();
   call.request(protocol::opencl::clCreateContextFromTypeRequest{

@@ -173,7 +173,7 @@ cl_int CL_API_CALL clGetDeviceIDs(cl_platform_id platform, cl_device_type device
   bool asked = false;
   if (!plain || !keptDeviceIDs(p, device_type, status, list, asked))
     return forwarded::clGetDeviceIDs(platform, device_type, num_entries, devices, num_devices);
-  if (!asked) traceLocalAnswer("clGetDeviceIDs");
+  if (!asked) traceLocalAnswer("clGetDeviceIDs", status);
   if (status != CL_SUCCESS) return status;
   if (num_devices != nullptr) *num_devices = static_cast<cl_uint>(list.size());
   if (devices != nullptr)

@@ -106,9 +106,37 @@ void Call::askAllDeviceInfo(InfoCache& cache) {
   }
 }
 
+namespace {
+
+// Keeps each platform's clGetDeviceIDs by type from the set-up (its newer
+// field; an older server's answer has none: asked once a type), replacing
+// what a previous connection of the server said.
+void keepDeviceTypes(Connection& connection, const protocol::control::PlatformInfoAllReply& info) {
+  if (!info.device_types) return;
+  for (const auto& platform : *info.device_types) {
+    Object* p = connection.find(platform.platform);
+    if (p == nullptr || p->kind != ObjectKind::Platform) continue;
+    auto* kept = static_cast<cl_platform_id>(p);
+    for (const auto& answer : platform.types) {
+      std::vector<cl_device_id> devices;
+      for (const auto id : answer.devices) {
+        Object* d = connection.find(id);
+        if (d == nullptr || d->kind != ObjectKind::Device) break;
+        devices.push_back(static_cast<cl_device_id>(d));
+      }
+      if (devices.size() != answer.devices.size()) continue;  // not the session's devices: asked
+      std::lock_guard lock(kept->deviceListsMutex);
+      kept->deviceLists.insert_or_assign(answer.type, std::make_pair(static_cast<cl_int>(answer.status), devices));
+    }
+  }
+}
+
+}  // namespace
+
 void keepPlatformInfo(Connection& connection, InfoCache& cache) {
   const auto& info = connection.platformInfo();
   if (info == nullptr) return;
+  keepDeviceTypes(connection, *info);
   for (const auto& platform : info->platforms) {
     Object* p = connection.find(platform.platform);
     if (p == nullptr || p->kind != ObjectKind::Platform) continue;

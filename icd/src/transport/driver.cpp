@@ -219,10 +219,10 @@ void Driver::recycle(Object* o) {
   }
 }
 
-void traceLocalAnswer(const char* call) {
+void traceLocalAnswer(const char* call, cl_int status) {
   if (Tracer* tracer = Driver::instance().tracer()) {
     const auto now = Tracer::Clock::now();
-    tracer->record(call, now, now, 0, 0, /*roundTrip=*/false, CL_SUCCESS);
+    tracer->record(call, now, now, 0, 0, /*roundTrip=*/false, status);
   }
 }
 

@@ -1,5 +1,7 @@
 // [PlatformInfoAll]: every information of the session's platforms and
 // devices, asked by the client with its Attach (protocol/platform_info.h).
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,7 +38,64 @@ void Session::answerPlatformInfo(std::uint64_t seq) {
     }
     reply.platforms.push_back(std::move(info));
   }
+  answerDeviceTypes(reply);
   send(reply.frames());
+}
+
+namespace {
+
+// The ids of `real` devices among the session's `ids` (their handles in
+// `table`), in `real`'s order; nothing if one is not the session's.
+std::optional<std::vector<std::uint64_t>> idsOf(const HandleTable& table, const std::vector<std::uint64_t>& ids,
+                                                const std::vector<cl_device_id>& real) {
+  std::vector<std::uint64_t> out;
+  for (cl_device_id d : real) {
+    const auto it = std::find_if(ids.begin(), ids.end(), [&](std::uint64_t id) { return table.get<cl_device_id>(id) == d; });
+    if (it == ids.end()) return std::nullopt;
+    out.push_back(*it);
+  }
+  return out;
+}
+
+// clGetDeviceIDs of `type` with room for every device: status and devices.
+cl_int devicesOfType(cl_platform_id platform, cl_device_type type, std::vector<cl_device_id>& devices) {
+  cl_uint n = 0;
+  cl_int status = ::clGetDeviceIDs(platform, type, 0, nullptr, &n);
+  devices.assign(n, nullptr);
+  if (status == CL_SUCCESS && n > 0) status = ::clGetDeviceIDs(platform, type, n, devices.data(), nullptr);
+  if (status != CL_SUCCESS) devices.clear();
+  return status;
+}
+
+}  // namespace
+
+// Each platform's clGetDeviceIDs of kAnsweredDeviceTypes, as the real
+// platform answers (a type whose devices are not all the session's is left
+// out: the client asks), and the platform a context of NULL properties is
+// made on: the loader's default, whose devices clGetDeviceIDs(NULL, ...)
+// lists (ocl-icd; a loader that refuses it: 0, the client asks).
+void Session::answerDeviceTypes(protocol::control::PlatformInfoAllReply& reply) {
+  std::vector<protocol::control::PlatformDeviceTypes> answered;
+  for (const auto& ids : platformIds_) {
+    const auto platform = table_.get<cl_platform_id>(ids.platform);
+    protocol::control::PlatformDeviceTypes types{.platform = ids.platform};
+    for (const cl_device_type type : protocol::kAnsweredDeviceTypes) {
+      std::vector<cl_device_id> devices;
+      const cl_int status = devicesOfType(platform, type, devices);
+      auto known = idsOf(table_, ids.devices, devices);
+      if (known) types.types.push_back({type, status, std::move(*known)});
+    }
+    answered.push_back(std::move(types));
+  }
+  reply.device_types = std::move(answered);
+  std::vector<cl_device_id> defaults;
+  cl_platform_id real = nullptr;
+  if (devicesOfType(nullptr, CL_DEVICE_TYPE_ALL, defaults) == CL_SUCCESS && !defaults.empty() &&
+      ::clGetDeviceInfo(defaults.front(), CL_DEVICE_PLATFORM, sizeof real, &real, nullptr) != CL_SUCCESS)
+    real = nullptr;
+  reply.null_platform = 0;
+  for (const auto& ids : platformIds_)
+    if (real != nullptr && table_.get<cl_platform_id>(ids.platform) == real) reply.null_platform = ids.platform;
 }
 
 }  // namespace rcl::server

@@ -97,6 +97,6 @@ P* Driver::newProxy() {
 }
 
 // Records a call the client answered itself (no round trip), when tracing.
-void traceLocalAnswer(const char* call);
+void traceLocalAnswer(const char* call, cl_int status = CL_SUCCESS);
 
 }  // namespace rcl::icd

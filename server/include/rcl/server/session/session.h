@@ -44,6 +44,7 @@
 namespace rcl::protocol::control {
 struct ShmAttach;   // control_messages.h (generated)
 struct BulkAttach;
+struct PlatformInfoAllReply;
 }  // namespace rcl::protocol::control
 
 namespace rcl::server {
@@ -244,6 +245,8 @@ class Session {
   // [PlatformInfoAll]: every information of the session's platforms and
   // devices (protocol/platform_info.h; handlers/platform_info_all.cpp).
   void answerPlatformInfo(std::uint64_t seq);
+  // Its newer fields: the platforms' devices by type, the NULL properties' platform.
+  void answerDeviceTypes(protocol::control::PlatformInfoAllReply& reply);
   void handle(protocol::Frames frames);
   // Updates what the session holds now, and its peaks, in stats_.
   void noteHoldings();
