@@ -59,28 +59,45 @@ void translateHandles(Connection& connection, const InfoResult& shape, std::vect
 
 namespace {
 
+// Calls keep(param, value) for each param of `ranges` an answer has a value
+// of, refuse(param, status) for the others: the status the answer's
+// refusals give, CL_INVALID_VALUE where they say nothing.
+template <std::size_t N, class Values, class Refusals, class Keep, class Refuse>
+void forEachAnswer(const protocol::InfoRange (&ranges)[N], const Values& values, const Refusals& refusals, Keep keep,
+                   Refuse refuse) {
+  std::map<cl_uint, const std::string*> byParam;
+  std::map<cl_uint, cl_int> refused;
+  for (const auto& v : values) byParam[v.param] = &v.value;
+  for (const auto& no : refusals) refused[no.param] = no.status;
+  for (const auto& range : ranges) {
+    for (cl_uint param = range.first; param <= range.last; ++param) {
+      if (const auto it = byParam.find(param); it != byParam.end()) {
+        keep(param, *it->second);
+      } else {
+        const auto no = refused.find(param);
+        refuse(param, no != refused.end() ? no->second : CL_INVALID_VALUE);
+      }
+    }
+  }
+}
+
 // Keeps every information of `device` (a DeviceInfoAll answer, or the set-up's):
 // its values and refusals, as the answers of the queries of each param.
 void keepDeviceInfo(Connection& connection, InfoCache& cache, Object* device,
                     const std::vector<protocol::control::DeviceInfoValue>& all,
                     const std::vector<protocol::control::DeviceInfoRefusal>& refusals,
                     std::optional<bool> sharesHostMemory) {
-  std::map<cl_uint, std::vector<unsigned char>> values;
-  std::map<cl_uint, cl_int> refused;
-  for (const auto& v : all) values[v.param].assign(v.value.begin(), v.value.end());
-  for (const auto& no : refusals) refused[no.param] = no.status;
-  for (const auto& range : protocol::kDeviceInfoRanges) {
-    for (cl_uint param = range.first; param <= range.last; ++param) {
-      if (!cacheable(CallId::clGetDeviceInfo, param)) continue;
-      if (auto it = values.find(param); it != values.end()) {
-        translateHandles(connection, protocol::infoResult(CallId::clGetDeviceInfo, param), it->second);
-        cache.store(device, param, it->second);
-      } else {
-        const auto no = refused.find(param);
-        cache.storeRefusal(device, param, no != refused.end() ? no->second : CL_INVALID_VALUE);
-      }
-    }
-  }
+  forEachAnswer(
+      protocol::kDeviceInfoRanges, all, refusals,
+      [&](cl_uint param, const std::string& value) {
+        if (!cacheable(CallId::clGetDeviceInfo, param)) return;
+        std::vector<unsigned char> bytes(value.begin(), value.end());
+        translateHandles(connection, protocol::infoResult(CallId::clGetDeviceInfo, param), bytes);
+        cache.store(device, param, bytes);
+      },
+      [&](cl_uint param, cl_int status) {
+        if (cacheable(CallId::clGetDeviceInfo, param)) cache.storeRefusal(device, param, status);
+      });
   // Not an OpenCL param: kept for the client's shared buffers, never answered to the application.
   if (sharesHostMemory) {
     const cl_bool shares = *sharesHostMemory ? CL_TRUE : CL_FALSE;
@@ -140,20 +157,12 @@ void keepPlatformInfo(Connection& connection, InfoCache& cache) {
   for (const auto& platform : info->platforms) {
     Object* p = connection.find(platform.platform);
     if (p == nullptr || p->kind != ObjectKind::Platform) continue;
-    std::map<cl_uint, const std::string*> values;
-    std::map<cl_uint, cl_int> refused;
-    for (const auto& v : platform.values) values[v.param] = &v.value;
-    for (const auto& no : platform.refused) refused[no.param] = no.status;
-    for (const auto& range : protocol::kPlatformInfoRanges) {
-      for (cl_uint param = range.first; param <= range.last; ++param) {
-        if (const auto it = values.find(param); it != values.end()) {
-          cache.store(p, param, std::vector<unsigned char>(it->second->begin(), it->second->end()));
-        } else {
-          const auto no = refused.find(param);
-          cache.storeRefusal(p, param, no != refused.end() ? no->second : CL_INVALID_VALUE);
-        }
-      }
-    }
+    forEachAnswer(
+        protocol::kPlatformInfoRanges, platform.values, platform.refused,
+        [&](cl_uint param, const std::string& value) {
+          cache.store(p, param, std::vector<unsigned char>(value.begin(), value.end()));
+        },
+        [&](cl_uint param, cl_int status) { cache.storeRefusal(p, param, status); });
     for (const auto& device : platform.devices) {
       Object* d = connection.find(device.device);
       if (d == nullptr || d->kind != ObjectKind::Device) continue;

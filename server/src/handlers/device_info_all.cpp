@@ -15,15 +15,8 @@ void allDeviceInfo(Session& session, cl_device_id device, protocol::control::Ses
   const InfoQuery query = [device](cl_uint param, size_t size, void* value, size_t* sizeRet) {
     return ::clGetDeviceInfo(device, param, size, value, sizeRet);
   };
-  for (const auto& range : protocol::kDeviceInfoRanges) {
-    for (cl_uint param = range.first; param <= range.last; ++param) {
-      std::vector<unsigned char> value;
-      const cl_int status =
-          sessionInfoValue(session, protocol::CallId::clGetDeviceInfo, param, query, &maskDeviceInfo, value);
-      if (status == CL_SUCCESS) out.values.push_back({param, std::string(value.begin(), value.end())});
-      else if (status != CL_INVALID_VALUE) out.refused.push_back({param, status});
-    }
-  }
+  sessionInfoRanges(session, protocol::CallId::clGetDeviceInfo, protocol::kDeviceInfoRanges, query, &maskDeviceInfo,
+                    out.values, out.refused);
   cl_bool unified = CL_FALSE;  // unmasked (the application's answer is CL_FALSE)
   out.shares_host_memory =
       ::clGetDeviceInfo(device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) == CL_SUCCESS &&

@@ -22,15 +22,8 @@ void Session::answerPlatformInfo(std::uint64_t seq) {
       return ::clGetPlatformInfo(platform, param, size, value, sizeRet);
     };
     protocol::control::SessionPlatformInfo info{.platform = ids.platform};
-    for (const auto& range : protocol::kPlatformInfoRanges) {
-      for (cl_uint param = range.first; param <= range.last; ++param) {
-        std::vector<unsigned char> value;
-        const cl_int status =
-            sessionInfoValue(*this, protocol::CallId::clGetPlatformInfo, param, query, &maskPlatformInfo, value);
-        if (status == CL_SUCCESS) info.values.push_back({param, std::string(value.begin(), value.end())});
-        else if (status != CL_INVALID_VALUE) info.refused.push_back({param, status});
-      }
-    }
+    sessionInfoRanges(*this, protocol::CallId::clGetPlatformInfo, protocol::kPlatformInfoRanges, query,
+                      &maskPlatformInfo, info.values, info.refused);
     for (const auto id : ids.devices) {
       protocol::control::SessionDeviceInfo device{.device = id};
       allDeviceInfo(*this, table_.get<cl_device_id>(id), device);

@@ -17,6 +17,7 @@
 #include "rcl/protocol/call_ids.h"
 #include "rcl/protocol/build_includes.h"
 #include "rcl/protocol/codec.h"
+#include "rcl/protocol/device_info.h"
 #include "rcl/protocol/id_list.h"
 #include "rcl/protocol/queue_commands.h"
 #include "rcl/server/calls/call_args.h"
@@ -422,5 +423,21 @@ class CallContext {
 // (PlatformInfoAll, DeviceInfoAll: handlers/platform_info_all.cpp).
 cl_int sessionInfoValue(Session& session, protocol::CallId call, cl_uint param, const InfoQuery& query,
                         CallContext::InfoFilter filter, std::vector<unsigned char>& value);
+
+// Every param of `ranges` as sessionInfoValue gives it: each value into
+// `values`, each refusal but CL_INVALID_VALUE (what a param named in neither
+// means) into `refused` (records {param, value} and {param, status}).
+template <std::size_t N, class Values, class Refusals>
+void sessionInfoRanges(Session& session, protocol::CallId call, const protocol::InfoRange (&ranges)[N],
+                       const InfoQuery& query, CallContext::InfoFilter filter, Values& values, Refusals& refused) {
+  for (const auto& range : ranges) {
+    for (cl_uint param = range.first; param <= range.last; ++param) {
+      std::vector<unsigned char> value;
+      const cl_int status = sessionInfoValue(session, call, param, query, filter, value);
+      if (status == CL_SUCCESS) values.push_back({param, std::string(value.begin(), value.end())});
+      else if (status != CL_INVALID_VALUE) refused.push_back({param, status});
+    }
+  }
+}
 
 }  // namespace rcl::server
