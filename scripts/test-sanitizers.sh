@@ -20,7 +20,8 @@ mode=${1:?usage: test-sanitizers.sh asan|tsan}
 #                 without the runtime ("runtime does not come first"), and the
 #                 packages must not ship instrumented binaries.
 #  tools.*        run the system's uninstrumented clinfo too.
-#  clinfo.compare runs the system's uninstrumented clinfo with the
+#  clinfo.compare, clinfo.round_trips
+#                 run the system's uninstrumented clinfo with the
 #                 instrumented driver (same loading problem).
 #  apps           runs Debian's uninstrumented clpeak, CLBlast tests, hashcat
 #                 (same loading problem).
@@ -33,7 +34,7 @@ mode=${1:?usage: test-sanitizers.sh asan|tsan}
 #  deploy.container  installs the packages of the build (instrumented here,
 #                 which the recipe's release build is not) and runs the
 #                 system's clinfo with them (same loading problem).
-exclude='^(install\.|clinfo\.compare$|tools\.|apps$|apps\.pyopencl$|bench\.|conformance\.cts_quick$|deploy\.container$'
+exclude='^(install\.|clinfo\.compare$|clinfo\.round_trips$|tools\.|apps$|apps\.pyopencl$|bench\.|conformance\.cts_quick$|deploy\.container$'
 targets=()  # empty: everything the configuration builds
 
 case "$mode" in
