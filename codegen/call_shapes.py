@@ -20,6 +20,10 @@ checked decode, sample value):
   bulk     nil or a bulk frame
   wants    bool: the caller wants the output
   arg      a kernel argument's value: nil (NULL), an object's id (u64) or its bytes (bin)
+  pieces   nil or [bulk...]: bytes in pieces, each its own bulk frame (lent or copied)
+  tail_u64, tail_bool  a wire-only field at the request's end (the call's `tail`):
+           written only while it or a tail field after it is set (not 0, not
+           false); absent, it decodes as 0 / false
 and in a reply, after its status, an output's bytes (nil or bin) or ids
 (nil or [id...])."""
 
@@ -28,7 +32,8 @@ from dataclasses import dataclass
 import model
 import wire
 
-KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants", "arg"}
+KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants", "arg",
+         "pieces"}
 REPLY_KINDS = {"bytes", "ids"}
 
 
@@ -49,6 +54,7 @@ class Field:
     elem: str  # the parameter's element type (scalar's type; bytes' element, "" for bytes of void)
     way: str
     length: str = ""  # an arg's len=: the field its bytes must be as long as (lengthsAgree())
+    later: tuple = ()  # a tail field: the tail fields after it (it is written while one of them is set)
 
 
 def described(call):
@@ -75,6 +81,10 @@ def request_fields(call):
             elem = ""
         length = w.param.opts.get("len", "") if kind == "arg" else ""
         fields.append(Field(w.param.name, kind, elem, w.way, length))
+    names = [t["name"] for t in call.tail]
+    for i, t in enumerate(call.tail):
+        fields.append(Field(t["name"], "tail_" + t["type"], model.TAIL_TYPES[t["type"]][0], "tail",
+                            later=tuple(names[i + 1:])))
     return fields
 
 

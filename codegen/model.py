@@ -23,7 +23,13 @@ HANDLE_TYPES = {
 
 CLASSES = {"sync", "async", "info", "retain", "release", "unsupported"}
 ROLES = {"in", "string", "strings", "source", "build_options", "blobs", "lengths", "props", "value", "bulk",
-         "out", "errcode", "event", "callback", "user_data", "svm", "mutable", "kernel_arg"}
+         "out", "errcode", "event", "callback", "user_data", "svm", "mutable", "kernel_arg", "local",
+         "read_event", "pieces"}
+# Roles only a call hand-written on both sides takes (its hand-written code
+# fills and decodes its struct; no generated stub or handler knows them).
+HAND_ROLES = {"local", "read_event", "pieces"}
+# The types of a wire-only field at a request's end (`tail`): its C++ type and its absent value.
+TAIL_TYPES = {"u64": ("std::uint64_t", "0"), "bool": ("bool", "false")}
 INFO_PARAMS = ("param_value_size", "param_value", "param_value_size_ret")
 
 # Conventional parameters: the role they get when the annotations name none,
@@ -98,6 +104,7 @@ class Call:
     runs_long: bool = False
     forwarded: bool = False
     described: bool = False  # hand-written on both sides, its params describe its wire fields
+    tail: list = field(default_factory=list)  # wire-only fields after the params: [{name, type, doc}]
 
     def param(self, name):
         for p in self.params:
@@ -327,6 +334,13 @@ def annotate_call(call, a):
         if call.described and (call.server != "custom" or call.cls in ("unsupported", "retain", "release", "info")):
             raise AnnotationError(f"{call.name}: described is for a call hand-written on the server "
                                   f"(its request struct is otherwise generated already)")
+        call.tail = a.get("tail", [])
+        for t in call.tail:
+            if not call.described or set(t) != {"name", "type", "doc"} or t["type"] not in TAIL_TYPES:
+                raise AnnotationError(f"{call.name}: a tail field is {{name, type, doc}} of a described call, "
+                                      f"type one of {sorted(TAIL_TYPES)}: {t!r}")
+            if any(t["name"] == p.name for p in call.params):
+                raise AnnotationError(f"{call.name}: tail field {t['name']} is also a parameter")
         if call.cls == "unsupported":
             call.client, call.server = "unsupported", "none"
             if not call.error or not call.why:
@@ -344,6 +358,8 @@ def annotate_call(call, a):
                 p.role, p.opts = parse_role(role)
                 if p.role not in ROLES:
                     raise AnnotationError(f"{call.name}.{p.name}: unknown role {p.role!r}")
+                if p.role in HAND_ROLES and not call.described:
+                    raise AnnotationError(f"{call.name}.{p.name}: role {p.role!r} is for a described call")
             elif p.pointer or p.callback:
                 if call.cls == "unsupported":
                     continue

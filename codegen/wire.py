@@ -97,6 +97,13 @@ WAYS = {
     "user_data": Way(arg="{callback}.userData()"),
     # clSetKernelArg's value (hand-written on both sides: which it is is policy).
     "kernel_arg": Way(field="arg"),
+    # The rest are for calls hand-written on both sides (model.HAND_ROLES): only their field.
+    # Stays on the client: the host's side of a transfer, a count its list's length says.
+    "local": Way(),
+    # A read's event: always sent (its bytes complete it), never nil.
+    "read_event": Way(field="u64"),
+    # A write's bytes in pieces of protocol::kBulkPiece, each its own bulk frame.
+    "pieces": Way(field="pieces"),
 }
 
 
@@ -108,6 +115,8 @@ def elem(p):
 
 def way_of(call, p):
     """The name of the row of WAYS that carries parameter p of call."""
+    if p.role == "local":
+        return "local"
     if p.callback:
         return "callback"
     if p.pointer == 0:
