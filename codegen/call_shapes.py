@@ -23,6 +23,10 @@ checked decode, sample value):
   buffer_host  a buffer's host memory: nil, its bytes (a bulk frame), the server's
            address of SVM memory (a bin of 8 bytes) or a shared buffer's memfd
            ([fd, bytes], protocol/shm.h)
+  pieces   nil or [bulk...]: bytes in pieces, each its own bulk frame (lent or copied)
+  tail_u64, tail_bool  a wire field with tail = true, at the request's end:
+           written only while it or a tail field after it is set (not 0, not
+           false); absent, it decodes as 0 / false
 and in a reply, after its status, an output's bytes (nil or bin) or ids
 (nil or [id...]); a reply's wire field (model.WireField) may also be a u64, a
 bool (wants) or opt_bool (a bool at the end, or nothing)."""
@@ -33,7 +37,7 @@ import model
 import wire
 
 KINDS = {"u64", "opt_u64", "scalar", "bytes", "ids", "i64s", "str", "strs", "bundle", "blobs", "bulk", "wants", "arg",
-         "buffer_host"}
+         "buffer_host", "pieces"}
 REPLY_KINDS = {"bytes", "ids"}
 WIRE_REPLY_KINDS = REPLY_KINDS | {"u64", "wants", "opt_bool"}  # a reply's wire field (model.WireField) may be one of these too
 
@@ -57,6 +61,7 @@ class Field:
     # an arg's len=, or a described call's value's: the bytes it must hold
     # (NAMERequest::PARAMLengthAgrees(); the handler gives the call's own error)
     length: str = ""
+    later: tuple = ()  # a tail field: the tail fields after it (it is written while one of them is set)
 
 
 def described(call):
@@ -80,7 +85,7 @@ def request_fields(call):
     fields = []
     if call.returns == "new":
         fields.append(Field("created_id", "u64", "", "create"))
-    wire_only = [f for f in call.wire_fields if not f.reply]
+    wire_only = [f for f in call.wire_fields if not f.reply and not f.tail]
     fields += [wire_field(call, f, KINDS) for f in wire_only if not f.after]
     for w in (wire.wire(call, p) for p in call.inputs):
         kind = kind_of(call, w)
@@ -101,6 +106,10 @@ def request_fields(call):
             elem, length = "", w.param.opts["len"]
         fields.append(Field(w.param.name, kind, elem, w.way, length))
         fields += after
+    tails = [f for f in call.wire_fields if f.tail]
+    for i, f in enumerate(tails):
+        fields.append(Field(f.name, "tail_" + f.kind, model.TAIL_TYPES[f.kind][0], "wire: " + f.doc,
+                            later=tuple(t.name for t in tails[i + 1:])))
     return fields
 
 

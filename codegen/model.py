@@ -24,7 +24,12 @@ HANDLE_TYPES = {
 CLASSES = {"sync", "async", "info", "retain", "release", "unsupported"}
 ROLES = {"in", "string", "strings", "source", "build_options", "blobs", "lengths", "props", "value", "bulk",
          "out", "errcode", "event", "callback", "user_data", "svm", "mutable", "kernel_arg", "unsent",
-         "svm_addresses", "buffer_host"}
+         "svm_addresses", "buffer_host", "read_event", "pieces"}
+# Roles only a call hand-written on both sides takes (its hand-written code
+# fills and decodes its struct; no generated stub or handler knows them).
+HAND_ROLES = {"unsent", "svm_addresses", "buffer_host", "read_event", "pieces"}
+# The kinds of a tail wire field (at a request's end): its C++ type and its absent value.
+TAIL_TYPES = {"u64": ("std::uint64_t", "0"), "bool": ("bool", "false")}
 INFO_PARAMS = ("param_value_size", "param_value", "param_value_size_ret")
 
 # Conventional parameters: the role they get when the annotations name none,
@@ -118,13 +123,14 @@ class Call:
 @dataclass(frozen=True)
 class WireField:
     """A field on the wire that is no parameter of the call (`wire_fields`):
-    in the request after parameter `after` ("" first, after a created id), or
-    at the end of the reply."""
+    in the request after parameter `after` ("" first, after a created id), at
+    the end of the reply, or (tail) after the request's params."""
     name: str
     kind: str
     doc: str
     after: str = ""
     reply: bool = False
+    tail: bool = False  # after the request's params, written only while it or a later tail field is set
 
 
 @dataclass
@@ -359,6 +365,8 @@ def annotate_call(call, a):
                 p.role, p.opts = parse_role(role)
                 if p.role not in ROLES:
                     raise AnnotationError(f"{call.name}.{p.name}: unknown role {p.role!r}")
+                if p.role in HAND_ROLES and not call.described:
+                    raise AnnotationError(f"{call.name}.{p.name}: role {p.role!r} is for a described call")
             elif p.pointer or p.callback:
                 if call.cls == "unsupported":
                     continue
@@ -379,15 +387,18 @@ def wire_fields(call, rows):
         raise AnnotationError(f"{call.name}: wire_fields are for a described call (hand-written on both sides)")
     fields = []
     for row in rows:
-        unknown = set(row) - {"name", "kind", "doc", "after", "reply"}
+        unknown = set(row) - {"name", "kind", "doc", "after", "reply", "tail"}
         if unknown or not row.get("name") or not row.get("kind") or not row.get("doc"):
             raise AnnotationError(f"{call.name}: a wire field needs name, kind and doc (and may have after or reply): {row}")
         if any(p.name == row["name"] for p in call.params):
             raise AnnotationError(f"{call.name}: wire field {row['name']} is a parameter's name")
         f = WireField(name=row["name"], kind=row["kind"], doc=row["doc"], after=row.get("after", ""),
-                      reply=row.get("reply", False))
+                      reply=row.get("reply", False), tail=row.get("tail", False))
         if f.after and f.reply:
             raise AnnotationError(f"{call.name}: wire field {f.name} is in the reply, after no parameter")
+        if f.tail and (f.after or f.reply or f.kind not in TAIL_TYPES):
+            raise AnnotationError(f"{call.name}: tail wire field {f.name} is in the request, after its params, "
+                                  f"of kind {' or '.join(sorted(TAIL_TYPES))}")
         if f.after:
             call.param(f.after)  # raises on unknown names
         fields.append(f)

@@ -97,13 +97,18 @@ WAYS = {
     "user_data": Way(arg="{callback}.userData()"),
     # clSetKernelArg's value (hand-written on both sides: which it is is policy).
     "kernel_arg": Way(field="arg"),
-    # Hand-written on both sides only: a parameter that does not travel (the
-    # client answers for it, or it is the length of another field's bytes) ...
+    # The rest are for calls hand-written on both sides (model.HAND_ROLES): only their field.
+    # A parameter that does not travel: the client answers for it, it is the
+    # length of another field's bytes, or the host's side of a transfer.
     "unsent": Way(),
-    # ... and an array of SVM pointers, sent as the server's addresses (u64 each).
+    # An array of SVM pointers, sent as the server's addresses (u64 each).
     "svm_addresses": Way(field="bytes"),
-    # ... and a buffer's host memory (kind buffer_host: which it is is policy).
+    # A buffer's host memory (kind buffer_host: which it is is policy).
     "buffer_host": Way(field="buffer_host"),
+    # A read's event: always sent (its bytes complete it), never nil.
+    "read_event": Way(field="u64"),
+    # A write's bytes in pieces of protocol::kBulkPiece, each its own bulk frame.
+    "pieces": Way(field="pieces"),
 }
 
 

@@ -179,4 +179,11 @@ zmq::message_t& Reader::bulk() {
 
 zmq::message_t Reader::takeBulk() { return std::move(bulk()); }
 
+zmq::message_t Reader::takeBulk(std::string_view bytes) {
+  for (std::size_t i = 1; i < frames_.size(); ++i) {
+    if (frames_[i].data() == bytes.data() && frames_[i].size() == bytes.size()) return std::move(frames_[i]);
+  }
+  throw DecodeError("no bulk frame of this message holds those bytes");
+}
+
 }  // namespace rcl::protocol

@@ -259,6 +259,63 @@ TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
     w.str("a buffer");
     w.nil();
   }, "clCreateImageRequest.mem_object");
+  // Reads and writes (their requests' tails and pieces included).
+  const std::size_t three[3] = {0, 0, 0};
+  expectRefused(CallId::clEnqueueReadBuffer, [](protocol::Writer& w) {
+    w.u64(12);
+    w.u64(13);
+    w.u64(0);
+    w.u64(4);
+    w.nil();
+    w.u64(7);
+    w.u64(0);
+    w.str("client waits");
+  }, "clEnqueueReadBufferRequest.client_waits");
+  expectRefused(CallId::clEnqueueWriteBuffer, [](protocol::Writer& w) {
+    w.u64(12);
+    w.u64(13);
+    w.u64(0);
+    w.u64(4);
+    w.array(1);
+    w.u64(5);  // a bulk frame that is not there
+  }, "clEnqueueWriteBufferRequest.ptr");
+  expectRefused(CallId::clEnqueueReadBufferRect, [](protocol::Writer& w) {
+    w.u64(12);
+    w.u64(13);
+    w.bin("seven b", 7);
+  }, "clEnqueueReadBufferRectRequest.buffer_origin");
+  expectRefused(CallId::clEnqueueWriteBufferRect, [&](protocol::Writer& w) {
+    w.u64(12);
+    w.u64(13);
+    w.bin(three, sizeof three);
+    w.u64(3);
+  }, "clEnqueueWriteBufferRectRequest.region");
+  expectRefused(CallId::clEnqueueReadImage, [](protocol::Writer& w) {
+    w.u64(12);
+    w.u64(13);
+    w.str("origin");
+  }, "clEnqueueReadImageRequest.origin");
+  expectRefused(CallId::clEnqueueWriteImage, [&](protocol::Writer& w) {
+    w.u64(12);
+    w.u64(13);
+    w.bin(three, sizeof three);
+    w.bin(three, sizeof three);
+    w.nil();
+    w.nil();
+    w.nil();
+    w.u64(1);
+  }, "clEnqueueWriteImageRequest: 1 values past its last field");
+  expectRefused(CallId::MapReadBuffer, [](protocol::Writer& w) {
+    w.u64(12);
+    w.u64(13);
+    w.u64(0);
+    w.str("size");
+  }, "MapReadBuffer.size");
+  expectRefused(CallId::MapReadImage, [](protocol::Writer& w) {
+    w.u64(12);
+    w.u64(13);
+    w.bin(std::string(25, 'x').data(), 25);
+  }, "MapReadImage.origin");
 
   auto all = client.call(CallId::DeviceInfoAll, [&](protocol::Writer& w) { w.u64(device); });
   ASSERT_EQ(all.status, CL_SUCCESS) << "the session stopped serving after malformed private requests";

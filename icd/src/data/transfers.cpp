@@ -58,12 +58,16 @@ namespace {
 constexpr std::size_t kReadInReplyMax = std::size_t{64} << 10;
 }  // namespace
 
-cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type,
-                   std::uint64_t token, std::shared_ptr<ReadJoin> join, bool inReply) {
+cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type) {
+  return enqueueRead(
+      call, [&call](const ReadTail& tail) { call.writer().u64(tail.event); }, blocking, std::move(unpack), event, type,
+      0, nullptr, false);
+}
+
+cl_int enqueueRead(Call& call, const SendRead& send, cl_bool blocking, Unpack unpack, cl_event* event,
+                   cl_command_type type, std::uint64_t token, std::shared_ptr<ReadJoin> join, bool inReply) {
   cl_event ev = call.readEvent(event);
-  // [clEnqueueReadBuffer]'s client_waits (codegen/opencl_calls.toml): after the token, 0 for none.
-  if (token != 0 || inReply) call.scalar(token);
-  if (inReply && !call.failed()) call.writer().boolean(true);
+  if (!call.failed()) send(ReadTail{.event = ev->id, .token = token, .clientWaits = inReply});
   if (call.failed()) return call.status();
   ev->commandType = type;
   cl_command_queue queue = call.queue();
@@ -104,18 +108,19 @@ cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event,
   return blockingResult(ev, waitForEvent(ev));
 }
 
-cl_int enqueueBufferRead(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
-                         void* ptr, cl_uint n, const cl_event* waits, cl_bool blocking, cl_event* event,
-                         cl_command_type type) {
+cl_int enqueueBufferRead(Call& call, protocol::opencl::clEnqueueReadBufferRequest& request, cl_command_queue queue,
+                         cl_mem buffer, void* ptr, cl_uint n, const cl_event* waits, cl_bool blocking,
+                         cl_event* event, cl_command_type type) {
+  const std::size_t size = request.size;
   std::shared_ptr<ReadJoin> join;
-  const StagedPieces staged = stageRead(call, queue, buffer, offset, size, ptr, waits, n, join);
-  call.waitList(waits, n);
+  const StagedPieces staged = stageRead(call, queue, buffer, request.offset, size, ptr, waits, n, join);
+  request.event_wait_list = call.waitListIds(waits, n);
   auto* dst = static_cast<unsigned char*>(ptr);
   const std::size_t base = staged.bytes;  // the socket's bytes start after the pieces'
   const bool inReply = blocking && call.id() == CallId::clEnqueueReadBuffer && staged.token == 0 &&
                        size <= kReadInReplyMax;
   return enqueueRead(
-      call, blocking,
+      call, sendRequest(call, request), blocking,
       [dst, size, base](const void* bytes, std::size_t length, std::size_t at) {
         at += base;
         if (at < size) std::memcpy(dst + at, bytes, std::min(length, size - at));
@@ -162,23 +167,25 @@ bool regionInImage(cl_mem image, const std::size_t* origin, const std::size_t* r
   return true;
 }
 
-void sendRegion(Call& call, const void* ptr, const HostRegion& region) {
-  std::vector<unsigned char> packed(region.bytes());
+std::optional<std::string_view> packedRegion(const void* ptr, const HostRegion& region,
+                                             std::vector<unsigned char>& packed) {
+  packed.resize(region.bytes());
   packRegion(static_cast<const unsigned char*>(ptr), packed.data(), region.origin, region.extent, region.rowPitch,
              region.slicePitch);
-  call.bulkCopy(packed.data(), packed.size());
+  return Call::bytes(packed.data(), packed.size());
 }
 
-cl_int enqueueRegionRead(Call& call, cl_bool blocking, void* ptr, const HostRegion& region, cl_event* event) {
+cl_int enqueueRegionRead(Call& call, const SendRead& send, cl_bool blocking, void* ptr, const HostRegion& region,
+                         cl_event* event) {
   auto* dst = static_cast<unsigned char*>(ptr);
   return enqueueRead(
-      call, blocking,
+      call, send, blocking,
       [dst, region](const void* bytes, std::size_t n, std::size_t) {
         if (n == region.bytes())
           unpackRegion(static_cast<const unsigned char*>(bytes), dst, region.origin, region.extent, region.rowPitch,
                        region.slicePitch);
       },
-      event);
+      event, 0, 0, nullptr, false);
 }
 
 void unpackRegion(const unsigned char* packed, unsigned char* dst, const std::size_t origin[3],

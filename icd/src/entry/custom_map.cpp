@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <type_traits>
 
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/custom_calls.h"
@@ -19,9 +21,31 @@
 #include "rcl/icd/data/transfers.h"
 #include "rcl/protocol/shm.h"
 #include "rcl/protocol/control_messages.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd::custom {
 namespace {
+
+// A map's read of an image's region (packed rows): a clEnqueueReadImage, or
+// a MapReadImage of an image the host may not read (the same fields).
+template <class Request>
+cl_int mapImageRead(CallId id, cl_command_queue q, cl_mem m, const size_t* origin, const size_t* region, cl_uint n,
+                    const cl_event* waits, const Unpack& unpack, cl_event* out) {
+  Call call(id);
+  Request request;
+  request.command_queue = call.handleId(q);
+  request.image = call.handleId(m);
+  if constexpr (std::is_same_v<Request, protocol::calls::MapReadImage>) {
+    request.origin = std::string(*Call::elements(origin, 3));
+    request.region = std::string(*Call::elements(region, 3));
+  } else {
+    request.origin = Call::elements(origin, 3);
+    request.region = Call::elements(region, 3);
+  }
+  request.event_wait_list = call.waitListIds(waits, n);
+  return enqueueRead(call, sendRequest(call, request), CL_FALSE, unpack, out, CL_COMMAND_MAP_IMAGE, 0, nullptr,
+                     false);
+}
 
 constexpr cl_map_flags kWriteFlags = CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION;
 
@@ -100,26 +124,28 @@ void* CL_API_CALL clEnqueueMapBuffer(cl_command_queue command_queue, cl_mem buff
     // A map for writing of a buffer the host may not read (CL_MEM_HOST_WRITE_ONLY)
     // still shows its bytes: the server copies them on the device and reads the copy.
     Call call(CallId::MapReadBuffer);
-    call.handle(q);
-    call.handle(m);
-    call.scalar(offset);
-    call.scalar(size);
-    call.waitList(event_wait_list, num_events_in_wait_list);
+    protocol::calls::MapReadBuffer request;
+    request.command_queue = call.handleId(q);
+    request.buffer = call.handleId(m);
+    request.offset = offset;
+    request.size = size;
+    request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
     auto* dst = static_cast<unsigned char*>(host);
     status = enqueueRead(
-        call, CL_FALSE,
+        call, sendRequest(call, request), CL_FALSE,
         [dst, size](const void* bytes, std::size_t n, std::size_t at) {
           if (at < size) std::memcpy(dst + at, bytes, std::min(n, size - at));
         },
-        out, CL_COMMAND_MAP_BUFFER);
+        out, CL_COMMAND_MAP_BUFFER, 0, nullptr, false);
   } else {
     Call call(CallId::clEnqueueReadBuffer);
-    call.handle(q);
-    call.handle(m);
-    call.scalar(offset);
-    call.scalar(size);
-    status = enqueueBufferRead(call, q, m, offset, size, host, num_events_in_wait_list, event_wait_list, CL_FALSE,
-                               out, CL_COMMAND_MAP_BUFFER);
+    protocol::opencl::clEnqueueReadBufferRequest request;
+    request.command_queue = call.handleId(q);
+    request.buffer = call.handleId(m);
+    request.offset = offset;
+    request.size = size;
+    status = enqueueBufferRead(call, request, q, m, host, num_events_in_wait_list, event_wait_list, CL_FALSE, out,
+                               CL_COMMAND_MAP_BUFFER);
   }
   if (status == CL_SUCCESS && blocking_map) status = finishBlocking(q, *out, out == &internal);
   setError(errcode_ret, status);
@@ -181,21 +207,18 @@ void* CL_API_CALL clEnqueueMapImage(cl_command_queue command_queue, cl_mem image
   } else {
     // An image the host may not read (CL_MEM_HOST_WRITE_ONLY), mapped for
     // writing: the server copies the region on the device and reads the copy.
-    Call call(hostMayRead(m) ? CallId::clEnqueueReadImage : CallId::MapReadImage);
-    call.handle(q);
-    call.handle(m);
-    call.array(origin, 3);
-    call.array(region, 3);
-    call.waitList(event_wait_list, num_events_in_wait_list);
     auto* dst = static_cast<unsigned char*>(host);
     const std::size_t extent[3] = {rowBytes, region[1], region[2]};
-    status = enqueueRead(
-        call, CL_FALSE,
-        [=](const void* bytes, std::size_t n, std::size_t) {
-          const std::size_t zero[3] = {0, 0, 0};
-          if (n == size) unpackRegion(static_cast<const unsigned char*>(bytes), dst, zero, extent, row, slice);
-        },
-        out, CL_COMMAND_MAP_IMAGE);
+    const Unpack unpack = [=](const void* bytes, std::size_t n, std::size_t) {
+      const std::size_t zero[3] = {0, 0, 0};
+      if (n == size) unpackRegion(static_cast<const unsigned char*>(bytes), dst, zero, extent, row, slice);
+    };
+    status = hostMayRead(m) ? mapImageRead<protocol::opencl::clEnqueueReadImageRequest>(
+                                  CallId::clEnqueueReadImage, q, m, origin, region, num_events_in_wait_list,
+                                  event_wait_list, unpack, out)
+                            : mapImageRead<protocol::calls::MapReadImage>(CallId::MapReadImage, q, m, origin, region,
+                                                                          num_events_in_wait_list, event_wait_list,
+                                                                          unpack, out);
   }
   if (status == CL_SUCCESS && blocking_map) status = finishBlocking(q, *out, out == &internal);
   setError(errcode_ret, status);

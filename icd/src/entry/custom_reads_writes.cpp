@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/custom_calls.h"
@@ -16,22 +17,27 @@
 #include "rcl/icd/entry/pipelined.h"
 #include "rcl/icd/data/svm_ranges.h"
 #include "rcl/icd/data/transfers.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/protocol/shm.h"
 
 namespace rcl::icd::custom {
 namespace {
 
+namespace wire = protocol::opencl;
+
 bool inRange(cl_mem m, std::size_t offset, std::size_t size) {
   return size != 0 && offset <= m->size && size <= m->size - offset;
 }
 
-// The arguments a rect read and a rect write share, up to the buffer pitches
+// The fields a rect read and a rect write share, up to the buffer pitches
 // (the host side travels packed, so its origin and pitches stay here).
-void encodeRect(Call& call, cl_command_queue queue, cl_mem buffer, bool (*hostMay)(cl_mem), const void* ptr,
-                const size_t* buffer_origin, const size_t* host_origin, const size_t* region, size_t row_pitch,
-                size_t slice_pitch, size_t host_row_pitch, size_t host_slice_pitch) {
-  call.handle(queue);
-  cl_mem m = call.handle(buffer);
+template <class Request>
+void fillRect(Call& call, Request& request, cl_command_queue queue, cl_mem buffer, bool (*hostMay)(cl_mem),
+              const void* ptr, const size_t* buffer_origin, const size_t* host_origin, const size_t* region,
+              size_t row_pitch, size_t slice_pitch, size_t host_row_pitch, size_t host_slice_pitch) {
+  request.command_queue = call.handleId(queue);
+  request.buffer = call.handleId(buffer);
+  cl_mem m = call.unlessFailed(buffer);
   if (ptr == nullptr || buffer_origin == nullptr || host_origin == nullptr || region == nullptr)
     call.fail(CL_INVALID_VALUE);
   if (m != nullptr && m->image) call.fail(CL_INVALID_MEM_OBJECT);
@@ -39,10 +45,27 @@ void encodeRect(Call& call, cl_command_queue queue, cl_mem buffer, bool (*hostMa
   if (m != nullptr && !m->image) call.check(rectError(buffer_origin, region, row_pitch, slice_pitch, m->size));
   call.check(rectError(host_origin, region, host_row_pitch, host_slice_pitch, SIZE_MAX));
   if (m != nullptr && !hostMay(m)) call.fail(CL_INVALID_OPERATION);
-  call.array(buffer_origin, 3);
-  call.array(region, 3);
-  call.scalar(row_pitch);
-  call.scalar(slice_pitch);
+  request.buffer_origin = Call::elements(buffer_origin, 3);
+  request.region = Call::elements(region, 3);
+  request.buffer_row_pitch = row_pitch;
+  request.buffer_slice_pitch = slice_pitch;
+}
+
+// The fields an image read and an image write share: the image checked for
+// the host's access, the region in it. The image, or nullptr once the call failed.
+template <class Request>
+cl_mem fillImage(Call& call, Request& request, cl_command_queue queue, cl_mem image, bool (*hostMay)(cl_mem),
+                 const void* ptr, const size_t* origin, const size_t* region) {
+  request.command_queue = call.handleId(queue);
+  request.image = call.handleId(image);
+  cl_mem m = call.unlessFailed(image);
+  if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
+  if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
+  if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
+  if (!call.failed() && !hostMay(m)) call.fail(CL_INVALID_OPERATION);
+  request.origin = Call::elements(origin, 3);
+  request.region = Call::elements(region, 3);
+  return call.unlessFailed(m);
 }
 
 }  // namespace
@@ -51,15 +74,17 @@ cl_int CL_API_CALL clEnqueueReadBuffer(cl_command_queue command_queue, cl_mem bu
                                        size_t offset, size_t size, void* ptr, cl_uint num_events_in_wait_list,
                                        const cl_event* event_wait_list, cl_event* event) {
   Call call(CallId::clEnqueueReadBuffer);
-  call.handle(command_queue);
-  cl_mem m = call.handle(buffer);
+  wire::clEnqueueReadBufferRequest request;
+  request.command_queue = call.handleId(command_queue);
+  request.buffer = call.handleId(buffer);
+  cl_mem m = call.unlessFailed(buffer);
   if (m != nullptr && m->image) call.fail(CL_INVALID_MEM_OBJECT);
   if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
   if (m != nullptr && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
-  call.scalar(offset);
-  call.scalar(size);
+  request.offset = offset;
+  request.size = size;
   // Same host: the first bytes come through shared memory, in pieces sent ahead.
-  return enqueueBufferRead(call, command_queue, m, offset, size, ptr, num_events_in_wait_list, event_wait_list,
+  return enqueueBufferRead(call, request, command_queue, m, ptr, num_events_in_wait_list, event_wait_list,
                            blocking_read, event);
 }
 
@@ -77,28 +102,31 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
   bool waitsForCommand = blocking_write && event != nullptr;
   {
     Call call(CallId::clEnqueueWriteBuffer);
-    call.handle(command_queue);
-    cl_mem m = call.handle(buffer);
+    wire::clEnqueueWriteBufferRequest request;
+    request.command_queue = call.handleId(command_queue);
+    request.buffer = call.handleId(buffer);
+    cl_mem m = call.unlessFailed(buffer);
     if (m != nullptr && m->image) call.fail(CL_INVALID_MEM_OBJECT);
     if (m != nullptr && (ptr == nullptr || !inRange(m, offset, size))) call.fail(CL_INVALID_VALUE);
     if (m != nullptr && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
-    call.scalar(offset);
-    call.scalar(size);
+    request.offset = offset;
+    request.size = size;
     connection = call.connection();
     // Same host: the first bytes go through shared memory, in pieces sent
     // ahead (copied before this returns); the socket takes the rest.
     const StagedPieces staged =
         stageWrite(call, command_queue, m, offset, size, ptr, event_wait_list, num_events_in_wait_list, blocking_write);
     const auto* rest = static_cast<const unsigned char*>(ptr);
-    call.bulkPieces(rest == nullptr ? nullptr : rest + staged.bytes, size - staged.bytes,
-                    blocking_write ? &sent : nullptr);
-    call.waitList(event_wait_list, num_events_in_wait_list);
+    request.ptr = call.pieces(rest == nullptr ? nullptr : rest + staged.bytes, size - staged.bytes,
+                              blocking_write ? &sent : nullptr);
+    request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
     if (blocking_write && staged.direct && event == nullptr) {
       event = &internal;
       waitsForCommand = true;
     }
-    call.event(event);
-    if (staged.token != 0) call.scalar(staged.token);
+    request.event = call.eventId(event);
+    request.token = staged.token;
+    call.request(request);
     status = call.post();
   }
   sent.wait();
@@ -118,12 +146,13 @@ cl_int CL_API_CALL clEnqueueReadBufferRect(cl_command_queue command_queue, cl_me
                                            cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
                                            cl_event* event) {
   Call call(CallId::clEnqueueReadBufferRect);
-  encodeRect(call, command_queue, buffer, &hostMayRead, ptr, buffer_origin, host_origin, region, buffer_row_pitch,
-             buffer_slice_pitch, host_row_pitch, host_slice_pitch);
-  call.waitList(event_wait_list, num_events_in_wait_list);
+  wire::clEnqueueReadBufferRectRequest request;
+  fillRect(call, request, command_queue, buffer, &hostMayRead, ptr, buffer_origin, host_origin, region,
+           buffer_row_pitch, buffer_slice_pitch, host_row_pitch, host_slice_pitch);
+  request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
   if (call.failed()) return call.status();
-  return enqueueRegionRead(call, blocking_read, ptr, HostRegion(host_origin, region, host_row_pitch, host_slice_pitch),
-                           event);
+  return enqueueRegionRead(call, sendRequest(call, request), blocking_read, ptr,
+                           HostRegion(host_origin, region, host_row_pitch, host_slice_pitch), event);
 }
 
 cl_int CL_API_CALL clEnqueueWriteBufferRect(cl_command_queue command_queue, cl_mem buffer, cl_bool,
@@ -134,11 +163,15 @@ cl_int CL_API_CALL clEnqueueWriteBufferRect(cl_command_queue command_queue, cl_m
                                             cl_uint num_events_in_wait_list, const cl_event* event_wait_list,
                                             cl_event* event) {
   Call call(CallId::clEnqueueWriteBufferRect);
-  encodeRect(call, command_queue, buffer, &hostMayWrite, ptr, buffer_origin, host_origin, region, buffer_row_pitch,
-             buffer_slice_pitch, host_row_pitch, host_slice_pitch);
-  if (!call.failed()) sendRegion(call, ptr, HostRegion(host_origin, region, host_row_pitch, host_slice_pitch));
-  call.waitList(event_wait_list, num_events_in_wait_list);
-  call.event(event);
+  wire::clEnqueueWriteBufferRectRequest request;
+  fillRect(call, request, command_queue, buffer, &hostMayWrite, ptr, buffer_origin, host_origin, region,
+           buffer_row_pitch, buffer_slice_pitch, host_row_pitch, host_slice_pitch);
+  std::vector<unsigned char> packed;
+  if (!call.failed())
+    request.ptr = packedRegion(ptr, HostRegion(host_origin, region, host_row_pitch, host_slice_pitch), packed);
+  request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
+  request.event = call.eventId(event);
+  call.request(request);
   return call.post();
 }
 
@@ -147,18 +180,13 @@ cl_int CL_API_CALL clEnqueueReadImage(cl_command_queue command_queue, cl_mem ima
                                       size_t slice_pitch, void* ptr, cl_uint num_events_in_wait_list,
                                       const cl_event* event_wait_list, cl_event* event) {
   Call call(CallId::clEnqueueReadImage);
-  call.handle(command_queue);
-  cl_mem m = call.handle(image);
-  if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
-  if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
-  if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
-  if (!call.failed() && !hostMayRead(m)) call.fail(CL_INVALID_OPERATION);
-  call.array(origin, 3);
-  call.array(region, 3);
-  call.waitList(event_wait_list, num_events_in_wait_list);
+  wire::clEnqueueReadImageRequest request;
+  cl_mem m = fillImage(call, request, command_queue, image, &hostMayRead, ptr, origin, region);
+  request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
   if (call.failed()) return call.status();
   const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
-  return enqueueRegionRead(call, blocking_read, ptr, HostRegion(nullptr, extent, row_pitch, slice_pitch), event);
+  return enqueueRegionRead(call, sendRequest(call, request), blocking_read, ptr,
+                           HostRegion(nullptr, extent, row_pitch, slice_pitch), event);
 }
 
 cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem image, cl_bool, const size_t* origin,
@@ -166,20 +194,16 @@ cl_int CL_API_CALL clEnqueueWriteImage(cl_command_queue command_queue, cl_mem im
                                        const void* ptr, cl_uint num_events_in_wait_list,
                                        const cl_event* event_wait_list, cl_event* event) {
   Call call(CallId::clEnqueueWriteImage);
-  call.handle(command_queue);
-  cl_mem m = call.handle(image);
-  if (ptr == nullptr || origin == nullptr || region == nullptr) call.fail(CL_INVALID_VALUE);
-  if (m != nullptr && !m->image) call.fail(CL_INVALID_MEM_OBJECT);
-  if (!call.failed() && !regionInImage(m, origin, region)) call.fail(CL_INVALID_VALUE);
-  if (!call.failed() && !hostMayWrite(m)) call.fail(CL_INVALID_OPERATION);
-  call.array(origin, 3);
-  call.array(region, 3);
-  if (!call.failed()) {
+  wire::clEnqueueWriteImageRequest request;
+  cl_mem m = fillImage(call, request, command_queue, image, &hostMayWrite, ptr, origin, region);
+  std::vector<unsigned char> packed;
+  if (m != nullptr) {
     const std::size_t extent[3] = {region[0] * m->elementSize, region[1], region[2]};
-    sendRegion(call, ptr, HostRegion(nullptr, extent, input_row_pitch, input_slice_pitch));
+    request.ptr = packedRegion(ptr, HostRegion(nullptr, extent, input_row_pitch, input_slice_pitch), packed);
   }
-  call.waitList(event_wait_list, num_events_in_wait_list);
-  call.event(event);
+  request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
+  request.event = call.eventId(event);
+  call.request(request);
   return call.post();
 }
 

@@ -229,6 +229,20 @@ void Call::bulkPieces(const void* bytes, std::size_t size, SendLatch* sent) {
     lend(p + i * protocol::kBulkPiece, std::min(protocol::kBulkPiece, size - i * protocol::kBulkPiece), sent);
 }
 
+std::optional<protocol::opencl::BulkPieces> Call::pieces(const void* bytes, std::size_t size, SendLatch* sent) {
+  if (failed() || bytes == nullptr) return std::nullopt;
+  protocol::opencl::BulkPieces out;
+  const std::size_t n = protocol::pieceCount(size);
+  out.pieces.reserve(n);
+  const auto* p = static_cast<const char*>(bytes);
+  for (std::size_t i = 0; i < n; ++i)
+    out.pieces.emplace_back(p + i * protocol::kBulkPiece, std::min(protocol::kBulkPiece, size - i * protocol::kBulkPiece));
+  // A small write's pieces are copied (as bulkPieces copies them); a larger one's lent.
+  if (size > kCopiedPiecesMax)
+    out.lend = [this, sent](protocol::Writer&, std::string_view piece) { lend(piece.data(), piece.size(), sent); };
+  return out;
+}
+
 void Call::wants(const void* out) {
   if (failed()) return;
   writer_.boolean(out != nullptr);
@@ -255,7 +269,6 @@ cl_event Call::readEvent(cl_event* out) {
   event_ = Driver::instance().newProxy<_cl_event>();
   event_->awaitsData = true;
   eventOut_ = out;
-  writer_.u64(event_->id);
   return event_;
 }
 

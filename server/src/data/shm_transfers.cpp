@@ -21,8 +21,6 @@ void pushSlot(Outbox& outbox, bool write, std::uint64_t slot, cl_int status) {
 }
 }  // namespace
 
-std::uint64_t stagedToken(CallContext& ctx) { return ctx.args().atEnd() ? 0 : ctx.args().u64(); }
-
 void shmPiece(CallContext& ctx, const protocol::calls::Piece& request, bool write) {
   Session& session = ctx.session();
   const auto segment = session.shm();

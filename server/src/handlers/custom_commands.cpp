@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <memory>
 
+#include <fmt/format.h>
+
+#include "rcl/protocol/control_messages.h"
+#include "rcl/protocol/message_fields.h"
 #include "rcl/protocol/opencl_wire.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/support/checked_sizes.h"
@@ -17,11 +21,32 @@ namespace rcl::server::custom {
 namespace {
 
 using protocol::Kind;
+namespace wire = protocol::opencl;
 
-std::array<std::size_t, 3> triple(CallContext& ctx) {
-  auto a = ctx.array<std::size_t>();
-  if (a.size() != 3) throw protocol::DecodeError("expected three sizes");
+// A decoded request's three sizes (an origin or region): refused naming its field unless there are three.
+std::array<std::size_t, 3> triple(const std::optional<std::string_view>& bytes, const char* field) {
+  const auto a = CallContext::arrayOf<std::size_t>(bytes);
+  if (a.size() != 3) protocol::fields::fail(field, "expected three sizes");
   return {a.data()[0], a.data()[1], a.data()[2]};
+}
+
+// What a packed (rect or image) transfer names first, in wire order: its
+// queue, its memory object (a buffer or an image), the origin and region.
+struct Packed {
+  cl_command_queue queue;
+  cl_mem memory;
+  std::array<std::size_t, 3> origin;
+  std::array<std::size_t, 3> region;
+};
+
+template <class Request>
+Packed packed(CallContext& ctx, const Request& request, const char* originField, const char* regionField) {
+  if constexpr (requires { request.image; })
+    return {ctx.handleOf<cl_command_queue>(request.command_queue), ctx.handleOf<cl_mem>(request.image),
+            triple(request.origin, originField), triple(request.region, regionField)};
+  else
+    return {ctx.handleOf<cl_command_queue>(request.command_queue), ctx.handleOf<cl_mem>(request.buffer),
+            triple(request.buffer_origin, originField), triple(request.region, regionField)};
 }
 
 // The bytes a rect read or write moves, packed: CL_INVALID_VALUE if they
@@ -70,8 +95,26 @@ void finishWrite(CallContext& ctx, cl_int status, EventOut& event, std::shared_p
   ctx.reply(status);
 }
 
-std::shared_ptr<zmq::message_t> takeBytes(CallContext& ctx, std::size_t expected) {
-  return std::make_shared<zmq::message_t>(ctx.takeBulk(expected, CL_INVALID_VALUE));
+// A decoded write's packed bytes (its bulk frame, `field`), kept until the
+// write completes: CL_INVALID_VALUE unless they are the `expected` bytes.
+std::shared_ptr<zmq::message_t> takeBytes(CallContext& ctx, const std::optional<std::string_view>& bytes,
+                                          std::size_t expected, const char* field) {
+  if (!bytes) protocol::fields::fail(field, "no bytes");
+  if (bytes->size() != expected)
+    throw CallError(CL_INVALID_VALUE, fmt::format("{} bytes sent where the call uses {}", bytes->size(), expected));
+  return std::make_shared<zmq::message_t>(ctx.takeBulkOf(*bytes));
+}
+
+// A packed write's rest, after what `packed` names: its bytes (`field`, kept
+// until the write completes), wait list and event; `enqueue` makes the command.
+template <class Request, class Enqueue>
+void writePacked(CallContext& ctx, const Request& request, std::size_t expected, const char* field,
+                 const Enqueue& enqueue) {
+  auto bytes = takeBytes(ctx, request.ptr, expected, field);
+  auto waits = ctx.handlesOf<cl_event>(request.event_wait_list);
+  auto event = ctx.eventOf(request.event);
+  const cl_int status = enqueue(bytes->data(), static_cast<cl_uint>(waits.size()), waits.data(), &event.event);
+  finishWrite(ctx, status, event, bytes);
 }
 
 // Refuses a transfer whose pieces (shm_transfers.h) were staged: their parts go too.
@@ -104,20 +147,19 @@ void clFinish(CallContext& ctx) {
   });
 }
 
-// [clEnqueueReadBuffer]: queue, buffer, offset, size, wait list, read id[,
-// token of its shared memory pieces (0: none)[, client_waits]].
-// Read in pieces of kBulkPiece, each into a frame of its own. client_waits
-// (a bool, sent only true, with a sync call): the reply may carry the bytes
-// (finishRead, data/transfers.h).
+// [clEnqueueReadBuffer] (its request, with its tail: the token of its shared
+// memory pieces, client_waits). Read in pieces of kBulkPiece, each into a
+// frame of its own. client_waits (sent only true, with a sync call): the
+// reply may carry the bytes (finishRead, data/transfers.h).
 void clEnqueueReadBuffer(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  auto buffer = ctx.handle<cl_mem>();
-  auto offset = ctx.scalar<std::size_t>();
-  auto size = ctx.scalar<std::size_t>();
-  auto waits = ctx.handles<cl_event>();
-  const auto id = readId(ctx);
-  auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces read through shared memory
-  const bool clientWaits = !ctx.args().atEnd() && ctx.args().boolean();
+  const auto request = ctx.request<wire::clEnqueueReadBufferRequest>();
+  auto queue = ctx.handleOf<cl_command_queue>(request.command_queue);
+  auto buffer = ctx.handleOf<cl_mem>(request.buffer);
+  const std::size_t offset = request.offset;
+  const std::size_t size = request.size;
+  auto waits = ctx.handlesOf<cl_event>(request.event_wait_list);
+  const auto id = readId(ctx, request.event, "clEnqueueReadBufferRequest.event");
+  auto staged = ctx.session().staged().take(request.token);  // pieces read through shared memory
   if (staged.bytes > size) refuse(staged, "the pieces read more than the read");
   // Pieces are read at offset + their place: no sum may wrap.
   if (!inBuffer(buffer, offset, size)) refuse(staged, "a read outside its buffer");
@@ -126,38 +168,33 @@ void clEnqueueReadBuffer(CallContext& ctx) {
                  return ::clEnqueueReadBuffer(queue, buffer, CL_FALSE, offset + at, n, host,
                                               static_cast<cl_uint>(w.size()), w.data(), part);
                },
-               std::move(staged), clientWaits);
+               std::move(staged), request.client_waits);
 }
 
-// [clEnqueueReadBufferRect]: queue, buffer, buffer origin, region, buffer
-// pitches, wait list, read id. The rows travel packed.
+// [clEnqueueReadBufferRect]: the buffer's side only; the rows travel packed.
 void clEnqueueReadBufferRect(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  auto buffer = ctx.handle<cl_mem>();
-  const auto origin = triple(ctx);
-  const auto region = triple(ctx);
-  auto row_pitch = ctx.scalar<std::size_t>();
-  auto slice_pitch = ctx.scalar<std::size_t>();
-  auto waits = ctx.handles<cl_event>();
-  const auto id = readId(ctx);
+  const auto request = ctx.request<wire::clEnqueueReadBufferRectRequest>();
+  const auto [queue, buffer, origin, region] =
+      packed(ctx, request, "clEnqueueReadBufferRectRequest.buffer_origin", "clEnqueueReadBufferRectRequest.region");
+  auto waits = ctx.handlesOf<cl_event>(request.event_wait_list);
+  const auto id = readId(ctx, request.event, "clEnqueueReadBufferRectRequest.event");
   auto staging = onePiece(rectBytes(buffer, region));
   const std::size_t host_origin[3] = {0, 0, 0};
   cl_event event = nullptr;
   const cl_int status = ::clEnqueueReadBufferRect(queue, buffer, CL_FALSE, origin.data(), host_origin, region.data(),
-                                                  row_pitch, slice_pitch, region[0], region[0] * region[1],
-                                                  staging->front()->data(), static_cast<cl_uint>(waits.size()), waits.data(),
-                                                  &event);
+                                                  request.buffer_row_pitch, request.buffer_slice_pitch, region[0],
+                                                  region[0] * region[1], staging->front()->data(),
+                                                  static_cast<cl_uint>(waits.size()), waits.data(), &event);
   finishRead(ctx, status, event, id, staging);
 }
 
-// [clEnqueueReadImage]: queue, image, origin, region, wait list, read id. Packed rows.
+// [clEnqueueReadImage]: packed rows.
 void clEnqueueReadImage(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  auto image = ctx.handle<cl_mem>();
-  const auto origin = triple(ctx);
-  const auto region = triple(ctx);
-  auto waits = ctx.handles<cl_event>();
-  const auto id = readId(ctx);
+  const auto request = ctx.request<wire::clEnqueueReadImageRequest>();
+  const auto [queue, image, origin, region] =
+      packed(ctx, request, "clEnqueueReadImageRequest.origin", "clEnqueueReadImageRequest.region");
+  auto waits = ctx.handlesOf<cl_event>(request.event_wait_list);
+  const auto id = readId(ctx, request.event, "clEnqueueReadImageRequest.event");
   auto staging = onePiece(imageBytes(image, region));
   cl_event event = nullptr;
   const cl_int status = ::clEnqueueReadImage(queue, image, CL_FALSE, origin.data(), region.data(), 0, 0,
@@ -166,18 +203,22 @@ void clEnqueueReadImage(CallContext& ctx) {
   finishRead(ctx, status, event, id, staging);
 }
 
-// [clEnqueueWriteBuffer]: queue, buffer, offset, size, pieces (an array of
-// bulk frames), wait list, event[, token of its shared memory pieces]. Each piece is written as it is, from its
-// frame, which is kept until its write completes.
+// [clEnqueueWriteBuffer] (its request, with its tail: the token of its shared
+// memory pieces). Each piece is written as it is, from its frame, which is
+// kept until its write completes.
 void clEnqueueWriteBuffer(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  auto buffer = ctx.handle<cl_mem>();
-  auto offset = ctx.scalar<std::size_t>();
-  auto size = ctx.scalar<std::size_t>();
-  auto pieces = ctx.bulkPieces();
-  auto waits = ctx.handles<cl_event>();
-  auto event = ctx.event();
-  auto staged = ctx.session().staged().take(stagedToken(ctx));  // pieces written through shared memory
+  const auto request = ctx.request<wire::clEnqueueWriteBufferRequest>();
+  auto queue = ctx.handleOf<cl_command_queue>(request.command_queue);
+  auto buffer = ctx.handleOf<cl_mem>(request.buffer);
+  const std::size_t offset = request.offset;
+  const std::size_t size = request.size;
+  Pieces pieces;
+  if (request.ptr)
+    for (const std::string_view piece : request.ptr->pieces)
+      pieces.push_back(std::make_shared<zmq::message_t>(ctx.takeBulkOf(piece)));
+  auto waits = ctx.handlesOf<cl_event>(request.event_wait_list);
+  auto event = ctx.eventOf(request.event);
+  auto staged = ctx.session().staged().take(request.token);  // pieces written through shared memory
   std::size_t total = staged.bytes;
   for (const auto& c : pieces)
     if (__builtin_add_overflow(total, c->size(), &total)) refuse(staged, "data size overflows");
@@ -192,39 +233,30 @@ void clEnqueueWriteBuffer(CallContext& ctx) {
                 std::move(staged));
 }
 
-// [clEnqueueWriteBufferRect]: queue, buffer, buffer origin, region, buffer
-// pitches, packed bytes, wait list, event.
+// [clEnqueueWriteBufferRect]: the buffer's side; the rows travel packed.
 void clEnqueueWriteBufferRect(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  auto buffer = ctx.handle<cl_mem>();
-  const auto origin = triple(ctx);
-  const auto region = triple(ctx);
-  auto row_pitch = ctx.scalar<std::size_t>();
-  auto slice_pitch = ctx.scalar<std::size_t>();
-  auto bytes = takeBytes(ctx, rectBytes(buffer, region));
-  auto waits = ctx.handles<cl_event>();
-  auto event = ctx.event();
-  const std::size_t host_origin[3] = {0, 0, 0};
-  const cl_int status = ::clEnqueueWriteBufferRect(queue, buffer, CL_FALSE, origin.data(), host_origin,
-                                                   region.data(), row_pitch, slice_pitch, region[0],
-                                                   region[0] * region[1], bytes->data(),
-                                                   static_cast<cl_uint>(waits.size()), waits.data(), &event.event);
-  finishWrite(ctx, status, event, bytes);
+  const auto request = ctx.request<wire::clEnqueueWriteBufferRectRequest>();
+  const auto [queue, buffer, origin, region] =
+      packed(ctx, request, "clEnqueueWriteBufferRectRequest.buffer_origin", "clEnqueueWriteBufferRectRequest.region");
+  writePacked(ctx, request, rectBytes(buffer, region), "clEnqueueWriteBufferRectRequest.ptr",
+              [&](const void* bytes, cl_uint n, const cl_event* waits, cl_event* event) {
+                const std::size_t host_origin[3] = {0, 0, 0};
+                return ::clEnqueueWriteBufferRect(queue, buffer, CL_FALSE, origin.data(), host_origin, region.data(),
+                                                  request.buffer_row_pitch, request.buffer_slice_pitch, region[0],
+                                                  region[0] * region[1], bytes, n, waits, event);
+              });
 }
 
-// [clEnqueueWriteImage]: queue, image, origin, region, packed bytes, wait list, event.
+// [clEnqueueWriteImage]: packed rows.
 void clEnqueueWriteImage(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  auto image = ctx.handle<cl_mem>();
-  const auto origin = triple(ctx);
-  const auto region = triple(ctx);
-  auto bytes = takeBytes(ctx, imageBytes(image, region));
-  auto waits = ctx.handles<cl_event>();
-  auto event = ctx.event();
-  const cl_int status = ::clEnqueueWriteImage(queue, image, CL_FALSE, origin.data(), region.data(), 0, 0,
-                                              bytes->data(), static_cast<cl_uint>(waits.size()), waits.data(),
-                                              &event.event);
-  finishWrite(ctx, status, event, bytes);
+  const auto request = ctx.request<wire::clEnqueueWriteImageRequest>();
+  const auto [queue, image, origin, region] =
+      packed(ctx, request, "clEnqueueWriteImageRequest.origin", "clEnqueueWriteImageRequest.region");
+  writePacked(ctx, request, imageBytes(image, region), "clEnqueueWriteImageRequest.ptr",
+              [&](const void* bytes, cl_uint n, const cl_event* waits, cl_event* event) {
+                return ::clEnqueueWriteImage(queue, image, CL_FALSE, origin.data(), region.data(), 0, 0, bytes, n,
+                                             waits, event);
+              });
 }
 
 namespace {
@@ -255,15 +287,16 @@ void readScratch(CallContext& ctx, cl_command_queue queue, cl_mem scratch, std::
 
 }  // namespace
 
-// [MapReadBuffer] (codegen/private_calls.toml, protocol/shm.h): queue, buffer, offset, size, wait list,
-// read id. The region of a buffer the host may not read, for a map for writing.
-void mapReadBuffer(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  auto buffer = ctx.handle<cl_mem>();
-  auto offset = ctx.scalar<std::size_t>();
-  auto size = ctx.scalar<std::size_t>();
-  auto waits = ctx.handles<cl_event>();
-  const auto id = readId(ctx);
+// [MapReadBuffer] (codegen/messages.toml [requests.MapReadBuffer]): the
+// region of a buffer the host may not read, for a map for writing.
+void mapReadBuffer(CallContext& ctx, const protocol::calls::MapReadBuffer& request) {
+  auto queue = ctx.handleOf<cl_command_queue>(request.command_queue);
+  auto buffer = ctx.handleOf<cl_mem>(request.buffer);
+  static_assert(sizeof(std::size_t) == sizeof(std::uint64_t), "a u64 offset or size is a size_t");
+  const std::size_t offset = request.offset;
+  const std::size_t size = request.size;
+  auto waits = ctx.handlesOf<cl_event>(request.event_wait_list);
+  const auto id = readId(ctx, request.event, "MapReadBuffer.event");
   if (size == 0) throw CallError(CL_INVALID_VALUE, "an empty map");
   expectInBuffer(buffer, offset, size);
   cl_mem scratch = scratchBuffer(queue, size);
@@ -273,16 +306,13 @@ void mapReadBuffer(CallContext& ctx) {
   readScratch(ctx, queue, scratch, size, status, copied, id);
 }
 
-// [MapReadImage] (codegen/private_calls.toml, protocol/shm.h): queue, image, origin, region, wait list,
-// read id, as clEnqueueReadImage (packed rows), for a map for writing of an
-// image the host may not read.
-void mapReadImage(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  auto image = ctx.handle<cl_mem>();
-  const auto origin = triple(ctx);
-  const auto region = triple(ctx);
-  auto waits = ctx.handles<cl_event>();
-  const auto id = readId(ctx);
+// [MapReadImage] (codegen/messages.toml [requests.MapReadImage]): as
+// clEnqueueReadImage (packed rows), for a map for writing of an image the
+// host may not read.
+void mapReadImage(CallContext& ctx, const protocol::calls::MapReadImage& request) {
+  const auto [queue, image, origin, region] = packed(ctx, request, "MapReadImage.origin", "MapReadImage.region");
+  auto waits = ctx.handlesOf<cl_event>(request.event_wait_list);
+  const auto id = readId(ctx, request.event, "MapReadImage.event");
   const std::size_t bytes = imageBytes(image, region);
   if (bytes == 0) throw CallError(CL_INVALID_VALUE, "an empty map");
   cl_mem scratch = scratchBuffer(queue, bytes);

@@ -122,6 +122,9 @@ class Reader {
   // A bulk frame named by the next value.
   zmq::message_t& bulk();
   zmq::message_t takeBulk();
+  // The bulk frame `bytes` views (a decoded message's field), taken out of the
+  // Reader; DecodeError if it views none.
+  zmq::message_t takeBulk(std::string_view bytes);
 
  private:
   const msgpack::object& next(msgpack::type::object_type expected, const char* what);

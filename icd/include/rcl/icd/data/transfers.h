@@ -5,25 +5,59 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include <CL/cl.h>
 
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/transport/shm_segment.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd {
 
 // Puts a piece of the bytes in place, `offset` bytes into the whole.
 using Unpack = std::function<void(const void* bytes, std::size_t size, std::size_t offset)>;
 
-// `call` holds every argument up to and including the wait list. Adds the
-// read's event, sends, and waits when `blocking`. With shared memory pieces
-// sent ahead (shm_pieces.h): their `token` goes last, and `join` completes
-// the event once they and the read's own bytes are in. `inReply` (a blocking
+// The end of a read's request: its event's id (always sent: the bytes
+// complete it) and [clEnqueueReadBuffer]'s tail fields
+// (codegen/opencl_calls.toml): the token of its shared memory pieces (0:
+// none) and whether the client waits for the reply.
+struct ReadTail {
+  std::uint64_t event = 0;
+  std::uint64_t token = 0;
+  bool clientWaits = false;
+};
+// Writes a read's whole request once its tail is known.
+using SendRead = std::function<void(const ReadTail&)>;
+
+// A described read request (rcl::protocol::opencl::NAMERequest, its fields
+// before the tail filled): takes the tail's fields it has, and goes.
+template <class Request>
+SendRead sendRequest(Call& call, Request& request) {
+  return [&call, &request](const ReadTail& tail) {
+    request.event = tail.event;
+    if constexpr (requires { request.token; }) {
+      request.token = tail.token;
+      request.client_waits = tail.clientWaits;
+    }
+    call.request(request);
+  };
+}
+
+// Allocates the read's event, writes the request with `send`, sends it and
+// waits when `blocking`. With shared memory pieces sent ahead
+// (shm_pieces.h): their `token` goes in the tail, and `join` completes the
+// event once they and the read's own bytes are in. `inReply` (a blocking
 // clEnqueueReadBuffer): sent as a sync call that says the client waits, whose
 // reply may carry the bytes (server finishRead, data/transfers.h).
-cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type = 0,
-                   std::uint64_t token = 0, std::shared_ptr<ReadJoin> join = nullptr, bool inReply = false);
+cl_int enqueueRead(Call& call, const SendRead& send, cl_bool blocking, Unpack unpack, cl_event* event,
+                   cl_command_type type, std::uint64_t token, std::shared_ptr<ReadJoin> join, bool inReply);
+// A read whose `call` holds every argument up to and including the wait list,
+// written field by field: its event's id follows (the SVM, map and extension
+// reads not described yet).
+cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type = 0);
 
 // The host may read (or write) a memory object unless its host access
 // flags (its own, or its parent's for a sub-buffer) forbid it.
@@ -72,17 +106,20 @@ bool regionInImage(cl_mem image, const std::size_t* origin, const std::size_t* r
 cl_int rectError(const std::size_t* origin, const std::size_t* region, std::size_t rowPitch, std::size_t slicePitch,
                  std::size_t size);
 
-// Adds the region of `ptr`, packed, to `call` as its bytes (a write).
-void sendRegion(Call& call, const void* ptr, const HostRegion& region);
-// A buffer read into `ptr` whose `call` holds its arguments up to its size:
-// its first bytes go as pieces sent ahead (shm_pieces.h) where they can, then
-// the wait list goes, and enqueueRead puts the socket's bytes after theirs.
-cl_int enqueueBufferRead(Call& call, cl_command_queue queue, cl_mem buffer, std::size_t offset, std::size_t size,
-                         void* ptr, cl_uint n, const cl_event* waits, cl_bool blocking, cl_event* event,
-                         cl_command_type type = 0);
+// The region of `ptr`, packed into `packed` (a write's bytes, sent from
+// there; none for an empty region, as Call::bytes says of no memory).
+std::optional<std::string_view> packedRegion(const void* ptr, const HostRegion& region, std::vector<unsigned char>& packed);
+// A buffer read into `ptr` whose `request` holds its fields up to its size
+// (a clEnqueueReadBuffer's, or a map's: `call`'s id says which): its first
+// bytes go as pieces sent ahead (shm_pieces.h) where they can, then its wait
+// list is filled, and enqueueRead puts the socket's bytes after theirs.
+cl_int enqueueBufferRead(Call& call, protocol::opencl::clEnqueueReadBufferRequest& request, cl_command_queue queue,
+                         cl_mem buffer, void* ptr, cl_uint n, const cl_event* waits, cl_bool blocking,
+                         cl_event* event, cl_command_type type = 0);
 
 // enqueueRead whose bytes come packed and are laid out into the region of `ptr`.
-cl_int enqueueRegionRead(Call& call, cl_bool blocking, void* ptr, const HostRegion& region, cl_event* event);
+cl_int enqueueRegionRead(Call& call, const SendRead& send, cl_bool blocking, void* ptr, const HostRegion& region,
+                         cl_event* event);
 
 // Copies a packed region into memory laid out with the given pitches, and back.
 void unpackRegion(const unsigned char* packed, unsigned char* dst, const std::size_t origin[3],

@@ -25,6 +25,7 @@
 #include "rcl/protocol/callback_kind.h"
 #include "rcl/protocol/codec.h"
 #include "rcl/protocol/id_list.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd {
 
@@ -79,12 +80,9 @@ class Call {
   // codegen/wire.py's rows): each checked as the writing method above checks
   // it, its value returned for the struct (nothing once the call failed).
   // Bytes and strings are views of the caller's memory, encoded by request().
-  // `h` as the caller gave it while the call stands, nullptr once it failed
-  // (a handle or argument refused): what may be kept with a pipelined result.
+  // `h` while the call stands, nullptr once it failed (a handle or argument refused).
   template <class P>
-  P* unlessFailed(P* h) const {
-    return failed() ? nullptr : h;
-  }
+  P* unlessFailed(P* h) const { return failed() ? nullptr : h; }
   template <class P>
   std::optional<std::uint64_t> optionalHandleId(P* h) {
     if (h == nullptr) return std::nullopt;
@@ -199,6 +197,10 @@ class Call {
   // kCopiedPiecesMax bytes are copied into the frame instead (`sent` untouched).
   static constexpr std::size_t kCopiedPiecesMax = std::size_t{64} << 10;
   void bulkPieces(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
+  // The same pieces for a described request's field (kind pieces): lent
+  // (into this call's writer, when the request is written) or copied as
+  // bulkPieces does; nothing once the call failed or for NULL.
+  std::optional<protocol::opencl::BulkPieces> pieces(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
   // An SVM pointer of the application: the server's address of it travels
   // (nil for NULL). Fails with `error` unless `size` bytes at `p` (size 0: the
   // byte at p) lie in one SVM allocation of the call's context and server.
@@ -211,7 +213,8 @@ class Call {
   void wants(const void* out);
   // The event a command returns; allocated now, given out if the call works.
   void event(cl_event* out);
-  // A read's event: always allocated (the bytes complete it); `out` may be NULL.
+  // A read's event: always allocated (the bytes complete it); `out` may be
+  // NULL. Its id goes into the request (data/transfers.h ReadTail).
   cl_event readEvent(cl_event* out);
   template <class Fn>
   void callback(CallbackKind kind, Fn* fn, void* userData) {

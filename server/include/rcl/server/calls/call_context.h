@@ -148,6 +148,8 @@ class CallContext {
   zmq::message_t takeBulk(std::uint64_t size, cl_int error);
   // Buffer data sent in pieces (an array of bulk frames), kept by the handler.
   std::vector<std::shared_ptr<zmq::message_t>> bulkPieces();
+  // The bulk frame a decoded request's field views, kept by the handler.
+  zmq::message_t takeBulkOf(std::string_view bytes) { return args_.takeBulk(bytes); }
   template <class T>
   OutArg<T> out() {
     return outOf<T>(args_.boolean());

@@ -25,7 +25,4 @@ class CallContext;
 // [ShmWritePiece], [ShmReadPiece]: one piece of a transfer through a slot.
 void shmPiece(CallContext& ctx, const protocol::calls::Piece& piece, bool write);
 
-// The token a read or write command carries after its last argument, 0 if none.
-std::uint64_t stagedToken(CallContext& ctx);
-
 }  // namespace rcl::server

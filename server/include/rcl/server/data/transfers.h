@@ -20,6 +20,11 @@
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/data/shm_transfers.h"
 
+namespace rcl::protocol::calls {
+struct MapReadBuffer;  // [requests.MapReadBuffer], [requests.MapReadImage] (rcl/protocol/control_messages.h)
+struct MapReadImage;
+}  // namespace rcl::protocol::calls
+
 namespace rcl::server {
 
 using Pieces = std::vector<std::shared_ptr<zmq::message_t>>;
@@ -31,6 +36,8 @@ using PieceCommand = std::function<cl_int(std::size_t offset, std::size_t size, 
 
 // The read's event id (the client always picks one: the bytes complete it).
 std::uint64_t readId(CallContext& ctx);
+// The same, of a decoded request's `field` (its id): refused naming it if 0.
+std::uint64_t readId(CallContext& ctx, std::uint64_t id, const char* field);
 
 // Reads `size` bytes piece by piece (one empty piece for 0 bytes), then
 // pushes them under read id `id` when the reads complete, and replies.
@@ -74,9 +81,9 @@ cl_int joinEvents(cl_command_queue queue, std::vector<cl_event>& parts, cl_event
 
 namespace custom {
 // Reads for maps for writing of memory the host may not read (protocol/shm.h
-// MapReadBuffer, MapReadImage), in custom_commands.cpp.
-void mapReadBuffer(CallContext& ctx);
-void mapReadImage(CallContext& ctx);
+// MapReadBuffer, MapReadImage: codegen/messages.toml), in custom_commands.cpp.
+void mapReadBuffer(CallContext& ctx, const protocol::calls::MapReadBuffer& request);
+void mapReadImage(CallContext& ctx, const protocol::calls::MapReadImage& request);
 }  // namespace custom
 
 }  // namespace rcl::server
