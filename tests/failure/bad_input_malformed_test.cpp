@@ -259,6 +259,13 @@ TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
     w.str("a buffer");
     w.nil();
   }, "clCreateImageRequest.mem_object");
+  expectRefused(CallId::clCreateCommandBufferKHR, [](protocol::Writer& w) {
+    w.u64(23);  // the new command buffer's id
+    w.u64(1);
+    w.str("queues");
+  }, "clCreateCommandBufferKHRRequest.queues");
+  expectRefused(CallId::clEnqueueCommandBufferKHR, [](protocol::Writer& w) { w.str("the queue it runs on"); },
+                "clEnqueueCommandBufferKHRRequest.runs_on");
   // Reads and writes (their requests' tails and pieces included).
   const std::size_t three[3] = {0, 0, 0};
   expectRefused(CallId::clEnqueueReadBuffer, [](protocol::Writer& w) {

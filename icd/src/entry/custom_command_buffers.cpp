@@ -12,6 +12,7 @@
 #include "rcl/icd/objects/events.h"
 #include "rcl/icd/entry/info_copy.h"
 #include "rcl/icd/objects/lifetime.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::icd::custom {
 namespace {
@@ -40,10 +41,11 @@ cl_command_buffer_khr CL_API_CALL clCreateCommandBufferKHR(cl_uint num_queues, c
     return nullptr;
   }
   Call call(CallId::clCreateCommandBufferKHR);
-  auto* created = call.create<_cl_command_buffer_khr>();
-  call.scalar(num_queues);
-  call.handles(queues, num_queues);
-  call.properties(properties);
+  auto* created = call.newObject<_cl_command_buffer_khr>();
+  call.request(protocol::opencl::clCreateCommandBufferKHRRequest{.created_id = created->id,
+                                                                 .num_queues = num_queues,
+                                                                 .queues = call.handleIds(queues, num_queues),
+                                                                 .properties = call.propertyValues(properties)});
   Reply reply = call.sync();
   if (reply.status() == CL_SUCCESS) {
     created->queue = queues[0];
@@ -120,17 +122,19 @@ cl_int CL_API_CALL clEnqueueCommandBufferKHR(cl_uint num_queues, cl_command_queu
     if (buffer->everEnqueued && (buffer->lastRun == nullptr || !completeHere(buffer->lastRun))) ask = true;
   }
   Call call(CallId::clEnqueueCommandBufferKHR);
-  call.handle(runsOn);  // first: the command's queue, for its event and clFinish
-  call.scalar(num_queues);
-  call.handles(queues, num_queues);
-  call.handle(buffer);
-  call.scalar(num_events_in_wait_list);
-  call.waitList(event_wait_list, num_events_in_wait_list);
   // A buffer that may not run twice at once keeps its last run's event: the
   // application's, or one of the client's own.
   cl_event mine = nullptr;
   const bool track = !buffer->simultaneousUse;
-  call.event(event != nullptr || !track ? event : &mine);
+  protocol::opencl::clEnqueueCommandBufferKHRRequest request;
+  request.runs_on = call.handleId(runsOn);  // first: the command's queue, for its event and clFinish
+  request.num_queues = num_queues;
+  request.queues = call.handleIds(queues, num_queues);
+  request.command_buffer = call.handleId(buffer);
+  request.num_events_in_wait_list = num_events_in_wait_list;
+  request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
+  request.event = call.eventId(event != nullptr || !track ? event : &mine);
+  call.request(request);
   const cl_int status = ask ? call.sync().status() : call.post();
   if (status != CL_SUCCESS || !track) return status;
   cl_event run = event != nullptr ? *event : mine;

@@ -5,18 +5,19 @@
 // codegen/opencl_calls.toml.
 #include <CL/cl_ext.h>
 
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/custom_handlers.h"
 #include "rcl/server/handlers/extension_functions.h"
 
 namespace rcl::server::custom {
 
-// [clCreateCommandBufferKHR]: new id, num_queues, queues, properties.
+// [clCreateCommandBufferKHR]: protocol::opencl::clCreateCommandBufferKHRRequest.
 void clCreateCommandBufferKHR(CallContext& ctx) {
-  const auto created_id = ctx.newId();
-  auto num_queues = ctx.scalar<cl_uint>();
-  auto queues = ctx.handles<cl_command_queue>();
-  auto properties = ctx.properties<cl_command_buffer_properties_khr>();
+  const auto request = ctx.request<protocol::opencl::clCreateCommandBufferKHRRequest>();
+  const cl_uint num_queues = request.num_queues;
+  auto queues = ctx.handlesOf<cl_command_queue>(request.queues);
+  auto properties = ctx.propertiesOf<cl_command_buffer_properties_khr>(request.properties);
   ctx.expectLength(queues, num_queues);
   // The platform is the first queue's. Without a queue there is none to ask,
   // and the specification's answer is CL_INVALID_VALUE.
@@ -30,23 +31,23 @@ void clCreateCommandBufferKHR(CallContext& ctx) {
   if (real == nullptr) errcode_ret = CL_INVALID_OPERATION;
   else created = ctx.outside([&] { return real(num_queues, queues.data(), properties.data(), &errcode_ret); });
   if (errcode_ret == CL_SUCCESS && created != nullptr) noteCommandBuffer(created, platform, queues.data()[0]);
-  ctx.adopt(created_id, created, errcode_ret);
+  ctx.adopt(request.created_id, created, errcode_ret);
   ctx.reply(errcode_ret);
 }
 
-// [clEnqueueCommandBufferKHR]: the queue the buffer runs on (the first of
-// `queues`, or the buffer's own), then the call's parameters in order:
-// num_queues, queues, command buffer, num_events_in_wait_list, wait list, event.
-// The queue sent first is bookkeeping (its progress, for clFinish), checked
-// to be the one the command really goes to.
+// [clEnqueueCommandBufferKHR]: protocol::opencl::clEnqueueCommandBufferKHRRequest,
+// whose runs_on (the queue the buffer runs on: the first of `queues`, or the
+// buffer's own) is bookkeeping (its progress, for clFinish), checked to be
+// the one the command really goes to.
 void clEnqueueCommandBufferKHR(CallContext& ctx) {
-  auto runs_on = ctx.handle<cl_command_queue>();
-  auto num_queues = ctx.scalar<cl_uint>();
-  auto queues = ctx.handles<cl_command_queue>();
-  auto command_buffer = ctx.handle<cl_command_buffer_khr>();
-  auto num_events_in_wait_list = ctx.scalar<cl_uint>();
-  auto event_wait_list = ctx.handles<cl_event>();
-  auto event = ctx.event();
+  const auto request = ctx.request<protocol::opencl::clEnqueueCommandBufferKHRRequest>();
+  auto runs_on = ctx.handleOf<cl_command_queue>(request.runs_on);
+  const cl_uint num_queues = request.num_queues;
+  auto queues = ctx.handlesOf<cl_command_queue>(request.queues);
+  auto command_buffer = ctx.handleOf<cl_command_buffer_khr>(request.command_buffer);
+  const cl_uint num_events_in_wait_list = request.num_events_in_wait_list;
+  auto event_wait_list = ctx.handlesOf<cl_event>(request.event_wait_list);
+  auto event = ctx.eventOf(request.event);
   ctx.expectLength(queues, num_queues);
   ctx.expectLength(event_wait_list, num_events_in_wait_list);
   const cl_command_queue target = queues.size() > 0 ? queues.data()[0] : firstQueueOf(command_buffer);
