@@ -24,6 +24,9 @@ checked decode, sample value):
            address of SVM memory (a bin of 8 bytes) or a shared buffer's memfd
            ([fd, bytes], protocol/shm.h)
   pieces   nil or [bulk...]: bytes in pieces, each its own bulk frame (lent or copied)
+  variants a described call's tag (u8: which layout follows, `variants` in
+           opencl_calls.toml), then that layout's fields (NAMERequest::LAYOUT,
+           the member a std::variant of them)
   tail_u64, tail_bool  a wire field with tail = true, at the request's end:
            written only while it or a tail field after it is set (not 0, not
            false); absent, it decodes as 0 / false
@@ -62,6 +65,16 @@ class Field:
     # (NAMERequest::PARAMLengthAgrees(); the handler gives the call's own error)
     length: str = ""
     later: tuple = ()  # a tail field: the tail fields after it (it is written while one of them is set)
+    variants: tuple = ()  # a variants field: its layouts (Layout), in the order of their tags
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One layout of a variants field: its struct's name, its tag, its fields."""
+    name: str
+    tag: int
+    doc: str
+    fields: tuple
 
 
 def described(call):
@@ -87,7 +100,11 @@ def request_fields(call):
         fields.append(Field("created_id", "u64", "", "create"))
     wire_only = [f for f in call.wire_fields if not f.reply and not f.tail]
     fields += [wire_field(call, f, KINDS) for f in wire_only if not f.after]
-    for w in (wire.wire(call, p) for p in call.inputs):
+    inputs = call.inputs
+    if call.variants:
+        # The parameters up to the tag; the rest travel as its layouts say.
+        inputs = inputs[: [p.name for p in inputs].index(call.variants.after) + 1]
+    for w in (wire.wire(call, p) for p in inputs):
         kind = kind_of(call, w)
         after = [wire_field(call, f, KINDS) for f in wire_only if f.after == w.param.name]
         if kind is None:
@@ -106,6 +123,10 @@ def request_fields(call):
             elem, length = "", w.param.opts["len"]
         fields.append(Field(w.param.name, kind, elem, w.way, length))
         fields += after
+    if call.variants:
+        v = call.variants
+        fields.append(Field(v.name, "variants", "std::uint8_t", "variants: " + v.doc,
+                            variants=tuple(Layout(o.name, o.tag, o.doc, tuple(request_fields(o.call))) for o in v.of)))
     tails = [f for f in call.wire_fields if f.tail]
     for i, f in enumerate(tails):
         fields.append(Field(f.name, "tail_" + f.kind, model.TAIL_TYPES[f.kind][0], "wire: " + f.doc,

@@ -5,7 +5,7 @@ C compiler), joined with the annotations of opencl_calls.toml."""
 import re
 import subprocess
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # Handle types and the error code the spec gives for an invalid one.
 HANDLE_TYPES = {
@@ -105,6 +105,7 @@ class Call:
     forwarded: bool = False
     described: bool = False  # hand-written on both sides, its params describe its wire fields
     wire_fields: list = field(default_factory=list)  # a described call's fields that are no parameter (WireField)
+    variants: "Variants | None" = None  # a described call's request layouts after a tag (Variants)
 
     def param(self, name):
         for p in self.params:
@@ -131,6 +132,28 @@ class WireField:
     after: str = ""
     reply: bool = False
     tail: bool = False  # after the request's params, written only while it or a later tail field is set
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One layout of a described call's request after its tag (`variants`):
+    its tag on the wire is its place in the list; `call` is the call as it
+    travels then (its roles: the call's, the variant's `params` over them)."""
+    name: str
+    tag: int
+    doc: str
+    call: "Call"
+
+
+@dataclass(frozen=True)
+class Variants:
+    """A described call whose request has several layouts: the parameters up
+    to `after` travel as the call says, then the tag `name` (a u8) says which
+    of `of` (Variant) follows, in its own roles and wire fields."""
+    name: str
+    doc: str
+    after: str
+    of: tuple
 
 
 @dataclass
@@ -371,6 +394,7 @@ def annotate_call(call, a):
                 if call.cls == "unsupported":
                     continue
                 raise AnnotationError(f"{call.name}.{p.name}: pointer parameter '{p.decl}' is not annotated")
+        call.variants = variants(call, a)
         if call.cls == "info":
             names = [p.name for p in call.params[-3:]]
             if tuple(names) != INFO_PARAMS:
@@ -403,6 +427,35 @@ def wire_fields(call, rows):
             call.param(f.after)  # raises on unknown names
         fields.append(f)
     return fields
+
+
+def variants(call, a):
+    """A described call's `variants` (Variants), each annotated as a call of
+    its own: the call's roles with the variant's `params` over them, the
+    parameters up to `after` (sent before the tag) unsent, its `wire_fields`."""
+    row = a.get("variants")
+    if not row:
+        return None
+    if not call.described or call.returns or call.cls != "async":
+        raise AnnotationError(f"{call.name}: variants are for a described async call that creates nothing")
+    if set(row) - {"name", "doc", "after", "of"} or not all(row.get(k) for k in ("name", "doc", "after", "of")):
+        raise AnnotationError(f"{call.name}: variants need name, doc, after and of: {sorted(row)}")
+    names = [p.name for p in call.params]
+    head = names[: names.index(call.param(row["after"]).name) + 1]
+    if any(f.after and f.after not in head or f.tail for f in call.wire_fields):
+        raise AnnotationError(f"{call.name}: with variants, a wire field goes before the tag (after {row['after']} at most)")
+    of = []
+    for tag, v in enumerate(row["of"]):
+        if set(v) - {"name", "doc", "params", "wire_fields"} or not v.get("name") or not v.get("doc"):
+            raise AnnotationError(f"{call.name}: a variant needs name and doc (and may have params, wire_fields): {v}")
+        if set(v.get("params", {})) & set(head):
+            raise AnnotationError(f"{call.name}.{v['name']}: the parameters up to {row['after']} are sent before the tag")
+        sub = Call(name=call.name, slot=call.slot, ret=call.ret, params=[replace(p, role="", opts={}) for p in call.params])
+        roles = {**a.get("params", {}), **{n: "unsent" for n in head}, **v.get("params", {})}
+        annotate_call(sub, {**{k: a[k] for k in a if k not in ("variants", "wire_fields", "returns")},
+                            "params": roles, "wire_fields": v.get("wire_fields", [])})
+        of.append(Variant(name=v["name"], tag=tag, doc=v["doc"], call=sub))
+    return Variants(name=row["name"], doc=row["doc"], after=row["after"], of=tuple(of))
 
 
 def parse_prototypes(text):

@@ -266,6 +266,18 @@ TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
   }, "clCreateCommandBufferKHRRequest.queues");
   expectRefused(CallId::clEnqueueCommandBufferKHR, [](protocol::Writer& w) { w.str("the queue it runs on"); },
                 "clEnqueueCommandBufferKHRRequest.runs_on");
+  expectRefused(CallId::clEnqueueSVMMemcpy, [](protocol::Writer& w) {
+    w.u64(13);
+    w.u64(4);  // no such direction
+  }, "clEnqueueSVMMemcpyRequest.direction");
+  expectRefused(CallId::clEnqueueSVMMemcpy, [](protocol::Writer& w) {
+    w.u64(13);
+    w.u64(1);  // HostToSvm
+    w.u64(0x1000);
+    w.u64(4);
+    w.array(1);
+    w.u64(5);  // a bulk frame that is not there
+  }, "clEnqueueSVMMemcpyRequest.HostToSvm.src_bytes");
   // Reads and writes (their requests' tails and pieces included).
   const std::size_t three[3] = {0, 0, 0};
   expectRefused(CallId::clEnqueueReadBuffer, [](protocol::Writer& w) {

@@ -14,10 +14,13 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
+#include <variant>
 
 #include "child_process.h"
 #include "raw_client.h"
 #include "own_server_test.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/protocol/svm.h"
 #include "server_status.h"
 
@@ -27,6 +30,16 @@ namespace {
 using protocol::CallId;
 using protocol::Kind;
 using protocol::SvmCopy;
+
+// The tags these raw requests write are the places of the layouts in
+// clEnqueueSVMMemcpy's `variants` (codegen/opencl_calls.toml).
+template <SvmCopy tag>
+using Layout = std::variant_alternative_t<static_cast<std::size_t>(tag),
+                                          decltype(protocol::opencl::clEnqueueSVMMemcpyRequest::direction)>;
+static_assert(std::is_same_v<Layout<SvmCopy::SvmToSvm>, protocol::opencl::clEnqueueSVMMemcpyRequest::SvmToSvm>);
+static_assert(std::is_same_v<Layout<SvmCopy::HostToSvm>, protocol::opencl::clEnqueueSVMMemcpyRequest::HostToSvm>);
+static_assert(std::is_same_v<Layout<SvmCopy::SvmToHost>, protocol::opencl::clEnqueueSVMMemcpyRequest::SvmToHost>);
+static_assert(std::is_same_v<Layout<SvmCopy::HostToHost>, protocol::opencl::clEnqueueSVMMemcpyRequest::HostToHost>);
 
 constexpr std::uint64_t kContext = 1;
 constexpr std::uint64_t kQueue = 2;

@@ -7,7 +7,6 @@
 
 #include "rcl/icd/objects/events.h"
 #include "rcl/icd/data/shm_pieces.h"
-#include "rcl/protocol/svm.h"
 
 namespace rcl::icd {
 
@@ -38,17 +37,20 @@ cl_int finishBlocking(cl_command_queue queue, cl_event event, bool release) {
 
 cl_int enqueueHostStep(cl_command_queue queue, cl_bool blocking, cl_uint n, const cl_event* waits, cl_event* event,
                        cl_command_type type, std::function<void()> step) {
+  using Copy = protocol::opencl::clEnqueueSVMMemcpyRequest;
   Call call(CallId::clEnqueueSVMMemcpy);
-  call.handle(queue);
-  call.scalar(protocol::SvmCopy::HostToHost);
-  call.waitList(waits, n);
+  Copy request;
+  request.command_queue = call.handleId(queue);
+  Copy::HostToHost marker;
+  marker.event_wait_list = call.waitListIds(waits, n);
+  request.direction = std::move(marker);
   // One empty piece arrives; the step runs once.
   return enqueueRead(
-      call, blocking,
+      call, sendSvmCopy<Copy::HostToHost>(call, request), blocking,
       [step = std::move(step), ran = false](const void*, std::size_t, std::size_t) mutable {
         if (!std::exchange(ran, true)) step();
       },
-      event, type);
+      event, type, 0, nullptr, false);
 }
 
 namespace {

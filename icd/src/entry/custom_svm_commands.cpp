@@ -16,12 +16,11 @@
 #include "rcl/icd/data/svm_ranges.h"
 #include "rcl/icd/data/transfers.h"
 #include "rcl/protocol/opencl_wire.h"
-#include "rcl/protocol/svm.h"
 
 namespace rcl::icd::custom {
 namespace {
 
-using protocol::SvmCopy;
+using Copy = protocol::opencl::clEnqueueSVMMemcpyRequest;
 
 constexpr cl_map_flags kWriteFlags = CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION;
 
@@ -43,18 +42,18 @@ bool validMapFlags(cl_map_flags flags) {
 // The bytes of an allocation's shadow, sent straight from it in pieces. Each
 // piece's frame holds the allocation until ZeroMQ is done with it, so a
 // clSVMFree meanwhile cannot unmap the shadow under it.
-void shadowPieces(Call& call, const SvmRef& allocation, const void* p, std::size_t size) {
-  if (call.failed()) return;
-  const std::size_t pieces = protocol::pieceCount(size);
-  call.writer().array(static_cast<std::uint32_t>(pieces));
-  const auto* bytes = static_cast<const unsigned char*>(p);
-  for (std::size_t i = 0; i < pieces; ++i) {
-    const std::size_t at = i * protocol::kBulkPiece;
+protocol::opencl::BulkPieces shadowPieces(const SvmRef& allocation, const void* p, std::size_t size) {
+  protocol::opencl::BulkPieces out;
+  const auto* bytes = static_cast<const char*>(p);
+  for (std::size_t at = 0; at < size; at += protocol::kBulkPiece)
+    out.pieces.emplace_back(bytes + at, std::min(protocol::kBulkPiece, size - at));
+  out.lend = [allocation](protocol::Writer& w, std::string_view piece) {
     auto holder = std::make_unique<SvmRef>(allocation);
-    call.writer().bulkBorrow(
-        bytes + at, std::min(protocol::kBulkPiece, size - at),
+    w.bulkBorrow(
+        piece.data(), piece.size(),
         [](void*, void* hint) { std::unique_ptr<SvmRef>(static_cast<SvmRef*>(hint)).reset(); }, holder.release());
-  }
+  };
+  return out;
 }
 
 // Bytes arriving for the `size` bytes at `dst`; `keep` stays alive until they have.
@@ -70,12 +69,15 @@ cl_int copySvmToHost(cl_command_queue queue, cl_bool blocking, void* dst, const 
                      cl_uint n, const cl_event* waits, cl_event* event, cl_command_type type = CL_COMMAND_SVM_MEMCPY,
                      SvmRef keep = nullptr) {
   Call call(CallId::clEnqueueSVMMemcpy);
-  call.handle(queue);
-  call.scalar(SvmCopy::SvmToHost);
-  call.svm(src, size);
-  call.scalar(size);
-  call.waitList(waits, n);
-  return enqueueRead(call, blocking, into(static_cast<unsigned char*>(dst), size, std::move(keep)), event, type);
+  Copy request;
+  request.command_queue = call.handleId(queue);
+  Copy::SvmToHost read;
+  read.src_ptr = call.svmAddress(src, size);
+  read.size = size;
+  read.event_wait_list = call.waitListIds(waits, n);
+  request.direction = std::move(read);
+  return enqueueRead(call, sendSvmCopy<Copy::SvmToHost>(call, request), blocking,
+                     into(static_cast<unsigned char*>(dst), size, std::move(keep)), event, type, 0, nullptr, false);
 }
 
 // Sent straight from the application's memory, as clEnqueueWriteBuffer does;
@@ -88,13 +90,16 @@ cl_int copyHostToSvm(cl_command_queue queue, cl_bool blocking, void* dst, const 
   cl_int status;
   {
     Call call(CallId::clEnqueueSVMMemcpy);
-    call.handle(queue);
-    call.scalar(SvmCopy::HostToSvm);
-    call.svm(dst, size);
-    call.scalar(size);
-    call.bulkPieces(src, size, blocking ? &sent : nullptr);
-    call.waitList(waits, n);
-    call.event(out);
+    Copy request;
+    request.command_queue = call.handleId(queue);
+    Copy::HostToSvm write;
+    write.dst_ptr = call.svmAddress(dst, size);
+    write.size = size;
+    write.src_bytes = call.pieces(src, size, blocking ? &sent : nullptr);
+    write.event_wait_list = call.waitListIds(waits, n);
+    write.event = call.eventId(out);
+    request.direction = std::move(write);
+    call.request(request);
     status = call.post();
   }
   sent.wait();
@@ -108,13 +113,16 @@ cl_int copySvmToSvm(cl_command_queue queue, cl_bool blocking, void* dst, const v
   cl_event internal = nullptr;
   cl_event* out = event != nullptr ? event : (blocking ? &internal : nullptr);
   Call call(CallId::clEnqueueSVMMemcpy);
-  call.handle(queue);
-  call.scalar(SvmCopy::SvmToSvm);
-  call.svm(dst, size);
-  call.svm(src, size);
-  call.scalar(size);
-  call.waitList(waits, n);
-  call.event(out);
+  Copy request;
+  request.command_queue = call.handleId(queue);
+  Copy::SvmToSvm copy;
+  copy.dst_ptr = call.svmAddress(dst, size);
+  copy.src_ptr = call.svmAddress(src, size);
+  copy.size = size;
+  copy.event_wait_list = call.waitListIds(waits, n);
+  copy.event = call.eventId(out);
+  request.direction = std::move(copy);
+  call.request(request);
   cl_int status = call.post();
   if (status == CL_SUCCESS && blocking) status = finishBlocking(queue, *out, out == &internal);
   return status;
@@ -161,13 +169,16 @@ cl_int CL_API_CALL clEnqueueSVMUnmap(cl_command_queue command_queue, void* svm_p
     return enqueueMarker(q, num_events_in_wait_list, event_wait_list, event, CL_COMMAND_SVM_UNMAP);
 
   Call call(CallId::clEnqueueSVMMemcpy);
-  call.handle(q);
-  call.scalar(SvmCopy::HostToSvm);
-  call.svm(svm_ptr, mapping->size);
-  call.scalar(mapping->size);
-  shadowPieces(call, a, svm_ptr, mapping->size);
-  call.waitList(event_wait_list, num_events_in_wait_list);
-  call.event(event);
+  Copy request;
+  request.command_queue = call.handleId(q);
+  Copy::HostToSvm write;
+  write.dst_ptr = call.svmAddress(svm_ptr, mapping->size);
+  write.size = mapping->size;
+  write.src_bytes = shadowPieces(a, svm_ptr, mapping->size);
+  write.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
+  write.event = call.eventId(event);
+  request.direction = std::move(write);
+  call.request(request);
   status = call.post();
   if (status != CL_SUCCESS) {
     a->addMapping(*mapping);  // still mapped

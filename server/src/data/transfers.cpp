@@ -12,12 +12,6 @@
 
 namespace rcl::server {
 
-std::uint64_t readId(CallContext& ctx) {
-  const auto id = ctx.event().id;
-  if (id == 0) throw protocol::DecodeError("a read needs an event id");
-  return id;
-}
-
 std::uint64_t readId(CallContext& ctx, std::uint64_t id, const char* field) {
   if (ctx.eventOf(id).id == 0) protocol::fields::fail(field, "a read needs an event id");
   return id;

@@ -8,10 +8,10 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <variant>
 #include <vector>
 
 #include "rcl/protocol/opencl_wire.h"
-#include "rcl/protocol/svm.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/custom_handlers.h"
 #include "rcl/server/data/transfers.h"
@@ -104,64 +104,65 @@ void clEnqueueSVMFree(CallContext& ctx) {
   ctx.reply(status);
 }
 
-// [clEnqueueSVMMemcpy]: queue, direction, then as protocol/include/rcl/protocol/svm.h says.
+// [clEnqueueSVMMemcpy]: protocol::opencl::clEnqueueSVMMemcpyRequest, whose
+// direction says which layout follows the queue (protocol/include/rcl/protocol/svm.h).
 void clEnqueueSVMMemcpy(CallContext& ctx) {
-  auto queue = ctx.handle<cl_command_queue>();
-  const auto direction = ctx.scalar<protocol::SvmCopy>();
-  switch (direction) {
-    case protocol::SvmCopy::SvmToSvm: {
-      auto dst = ctx.svm();
-      auto src = ctx.svm();
-      auto size = ctx.scalar<std::size_t>();
-      auto waits = ctx.handles<cl_event>();
-      auto event = ctx.event();
-      ctx.expectSvm(dst, size);
-      ctx.expectSvm(src, size);
-      const cl_int status = ::clEnqueueSVMMemcpy(queue, CL_FALSE, dst.pointer(), src.pointer(), size, count(waits),
-                                                 waits.data(), event.ptr());
-      ctx.adoptEvent(event, status);
-      return ctx.reply(status);
-    }
-    case protocol::SvmCopy::HostToSvm: {
-      auto dst = ctx.svm();
-      auto size = ctx.scalar<std::size_t>();
-      auto pieces = ctx.bulkPieces();
-      auto waits = ctx.handles<cl_event>();
-      auto event = ctx.event();
-      std::size_t total = 0;
-      for (const auto& c : pieces) total += c->size();
-      if (total != size || size == 0) throw CallError(CL_INVALID_VALUE, "data size does not match the copy");
-      ctx.expectSvm(dst, size);
-      auto* base = static_cast<unsigned char*>(dst.pointer());
-      return writeInPieces(ctx, queue, std::move(pieces), waits, event,
-                           [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
-                             return ::clEnqueueSVMMemcpy(queue, CL_FALSE, base + at, host, n, count(w), w.data(), part);
-                           });
-    }
-    case protocol::SvmCopy::SvmToHost: {
-      auto src = ctx.svm();
-      auto size = ctx.scalar<std::size_t>();
-      auto waits = ctx.handles<cl_event>();
-      const auto id = readId(ctx);
-      if (size == 0) throw CallError(CL_INVALID_VALUE, "an SVM copy of no bytes");
-      ctx.expectSvm(src, size);
-      const auto* base = static_cast<const unsigned char*>(src.pointer());
-      return readInPieces(ctx, queue, size, waits, id,
-                          [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
-                            return ::clEnqueueSVMMemcpy(queue, CL_FALSE, host, base + at, n, count(w), w.data(), part);
-                          });
-    }
-    case protocol::SvmCopy::HostToHost: {
-      // The client copies when this marker's (empty) read data arrives, in queue order.
-      auto waits = ctx.handles<cl_event>();
-      const auto id = readId(ctx);
-      return readInPieces(ctx, queue, 0, waits, id,
-                          [&](std::size_t, std::size_t, void*, const ArrayArg<cl_event>& w, cl_event* part) {
-                            return ::clEnqueueMarkerWithWaitList(queue, count(w), w.data(), part);
-                          });
-    }
+  using Request = protocol::opencl::clEnqueueSVMMemcpyRequest;
+  const auto request = ctx.request<Request>();
+  auto queue = ctx.handleOf<cl_command_queue>(request.command_queue);
+  if (const auto* copy = std::get_if<Request::SvmToSvm>(&request.direction)) {
+    auto dst = ctx.svmOf(copy->dst_ptr);
+    auto src = ctx.svmOf(copy->src_ptr);
+    const std::size_t size = copy->size;
+    auto waits = ctx.handlesOf<cl_event>(copy->event_wait_list);
+    auto event = ctx.eventOf(copy->event);
+    ctx.expectSvm(dst, size);
+    ctx.expectSvm(src, size);
+    const cl_int status = ::clEnqueueSVMMemcpy(queue, CL_FALSE, dst.pointer(), src.pointer(), size, count(waits),
+                                               waits.data(), event.ptr());
+    ctx.adoptEvent(event, status);
+    return ctx.reply(status);
   }
-  throw protocol::DecodeError("unknown SVM copy direction");
+  if (const auto* write = std::get_if<Request::HostToSvm>(&request.direction)) {
+    auto dst = ctx.svmOf(write->dst_ptr);
+    const std::size_t size = write->size;
+    Pieces pieces;
+    if (write->src_bytes)
+      for (const std::string_view piece : write->src_bytes->pieces)
+        pieces.push_back(std::make_shared<zmq::message_t>(ctx.takeBulkOf(piece)));
+    auto waits = ctx.handlesOf<cl_event>(write->event_wait_list);
+    auto event = ctx.eventOf(write->event);
+    std::size_t total = 0;
+    for (const auto& c : pieces) total += c->size();
+    if (total != size || size == 0) throw CallError(CL_INVALID_VALUE, "data size does not match the copy");
+    ctx.expectSvm(dst, size);
+    auto* base = static_cast<unsigned char*>(dst.pointer());
+    return writeInPieces(ctx, queue, std::move(pieces), waits, event,
+                         [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
+                           return ::clEnqueueSVMMemcpy(queue, CL_FALSE, base + at, host, n, count(w), w.data(), part);
+                         });
+  }
+  if (const auto* read = std::get_if<Request::SvmToHost>(&request.direction)) {
+    auto src = ctx.svmOf(read->src_ptr);
+    const std::size_t size = read->size;
+    auto waits = ctx.handlesOf<cl_event>(read->event_wait_list);
+    const auto id = readId(ctx, read->event, "clEnqueueSVMMemcpyRequest.SvmToHost.event");
+    if (size == 0) throw CallError(CL_INVALID_VALUE, "an SVM copy of no bytes");
+    ctx.expectSvm(src, size);
+    const auto* base = static_cast<const unsigned char*>(src.pointer());
+    return readInPieces(ctx, queue, size, waits, id,
+                        [&](std::size_t at, std::size_t n, void* host, const ArrayArg<cl_event>& w, cl_event* part) {
+                          return ::clEnqueueSVMMemcpy(queue, CL_FALSE, host, base + at, n, count(w), w.data(), part);
+                        });
+  }
+  // HostToHost: the client copies when this marker's (empty) read data arrives, in queue order.
+  const auto& marker = std::get<Request::HostToHost>(request.direction);
+  auto waits = ctx.handlesOf<cl_event>(marker.event_wait_list);
+  const auto id = readId(ctx, marker.event, "clEnqueueSVMMemcpyRequest.HostToHost.event");
+  readInPieces(ctx, queue, 0, waits, id,
+               [&](std::size_t, std::size_t, void*, const ArrayArg<cl_event>& w, cl_event* part) {
+                 return ::clEnqueueMarkerWithWaitList(queue, count(w), w.data(), part);
+               });
 }
 
 // [clEnqueueSVMMigrateMem]: queue, addresses (u64 array), sizes (array or nil), flags, wait list, event.

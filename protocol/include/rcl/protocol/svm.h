@@ -13,13 +13,17 @@
 //   clSetKernelExecInfo  kernel, name, value (CL_KERNEL_EXEC_INFO_SVM_PTRS: a bin of u64 addresses)
 //   clCreateBuffer(WithProperties)  host_ptr: a bin of one u64 address for CL_MEM_USE_HOST_PTR on SVM
 //
-// clEnqueueSVMMemcpy carries a direction after the queue; what follows depends on it:
+// clEnqueueSVMMemcpy carries a direction after the queue; what follows depends
+// on it (its `variants` in codegen/opencl_calls.toml: the generated
+// clEnqueueSVMMemcpyRequest::SvmToSvm, ..., the tag being the layout's place):
 //   SvmToSvm    dst_address, src_address, size, wait_list, event        (one real SVM copy)
 //   HostToSvm   dst_address, size, [bulk...], wait_list, event          (the client's bytes, in pieces)
 //   SvmToHost   src_address, size, wait_list, read_event                (bytes pushed as ReadData)
 //   HostToHost  wait_list, read_event                                   (a marker; ReadData with one
 //                                                                       empty piece, at which the client
 //                                                                       copies, or calls a pfn_free_func)
+// SvmCopy names the tags for the raw test clients, which hold them to the
+// layouts' order (tests/failure/svm_input_test.cpp).
 // SVM maps and unmaps are emulated by the client with these (server = "none").
 #pragma once
 

@@ -46,6 +46,16 @@ SendRead sendRequest(Call& call, Request& request) {
   };
 }
 
+// A clEnqueueSVMMemcpy read (its layout `Layout`: SvmToHost, or HostToHost
+// for a step of the client's) whose request is filled but for its event.
+template <class Layout>
+SendRead sendSvmCopy(Call& call, protocol::opencl::clEnqueueSVMMemcpyRequest& request) {
+  return [&call, &request](const ReadTail& tail) {
+    std::get<Layout>(request.direction).event = tail.event;
+    call.request(request);
+  };
+}
+
 // Allocates the read's event, writes the request with `send`, sends it and
 // waits when `blocking`. With shared memory pieces sent ahead
 // (shm_pieces.h): their `token` goes in the tail, and `join` completes the
@@ -55,8 +65,8 @@ SendRead sendRequest(Call& call, Request& request) {
 cl_int enqueueRead(Call& call, const SendRead& send, cl_bool blocking, Unpack unpack, cl_event* event,
                    cl_command_type type, std::uint64_t token, std::shared_ptr<ReadJoin> join, bool inReply);
 // A read whose `call` holds every argument up to and including the wait list,
-// written field by field: its event's id follows (the SVM, map and extension
-// reads not described yet).
+// written field by field: its event's id follows (the extension ops' reads,
+// not described yet).
 cl_int enqueueRead(Call& call, cl_bool blocking, Unpack unpack, cl_event* event, cl_command_type type = 0);
 
 // The host may read (or write) a memory object unless its host access

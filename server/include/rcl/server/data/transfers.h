@@ -34,9 +34,8 @@ using Pieces = std::vector<std::shared_ptr<zmq::message_t>>;
 using PieceCommand = std::function<cl_int(std::size_t offset, std::size_t size, void* host,
                                           const ArrayArg<cl_event>& waits, cl_event* event)>;
 
-// The read's event id (the client always picks one: the bytes complete it).
-std::uint64_t readId(CallContext& ctx);
-// The same, of a decoded request's `field` (its id): refused naming it if 0.
+// The read's event id (the client always picks one: the bytes complete it),
+// of a decoded request's `field`: refused naming it if 0.
 std::uint64_t readId(CallContext& ctx, std::uint64_t id, const char* field);
 
 // Reads `size` bytes piece by piece (one empty piece for 0 bytes), then
