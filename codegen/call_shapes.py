@@ -32,7 +32,9 @@ checked decode, sample value):
            false); absent, it decodes as 0 / false
 and in a reply, after its status, an output's bytes (nil or bin) or ids
 (nil or [id...]); a reply's wire field (model.WireField) may also be a u64, a
-bool (wants) or opt_bool (a bool at the end, or nothing)."""
+bool (wants) or opt_bool (a bool at the end, or nothing); a reply_body (the
+call's `reply_body`: the fields of [replies.NAME] of messages.toml, after the
+status, or nothing) is the member `body`, an optional protocol::calls::NAMEReply."""
 
 from dataclasses import dataclass
 
@@ -153,4 +155,7 @@ def reply_fields(call):
             elem = "" if kind == "ids" or wire.elem(p) == "void" else wire.elem(p)
             fields.append(Field(p.name, kind, elem, w.way))
     fields += [wire_field(call, f, WIRE_REPLY_KINDS) for f in call.wire_fields if f.reply]
+    if call.reply_body:
+        fields.append(Field("body", "reply_body", call.reply_body + "Reply",
+                            f"reply body: [replies.{call.reply_body}] in codegen/messages.toml, or nothing"))
     return fields

@@ -201,6 +201,11 @@ def main():
                                         [p.name for p in privates if p.group == "calls"])
     except model.AnnotationError as e:
         sys.exit(f"{args.messages}: errors:\n{e}")
+    replies = {m.name for m in description.control if m.group == "replies"}
+    for slot in slots:
+        if slot.call is not None and slot.call.reply_body and slot.call.reply_body not in replies:
+            sys.exit(f"{args.annotations}: {slot.name}: reply_body {slot.call.reply_body!r} is no [replies.NAME] "
+                     f"of {args.messages}")
     for p in privates:  # a described request: the stand-in table decodes it for the handler
         p.request = description.requests.get(p.name, "")
     extension_ids = [p.id for p in privates if p.dispatch == "extension"]

@@ -106,6 +106,7 @@ class Call:
     described: bool = False  # hand-written on both sides, its params describe its wire fields
     wire_fields: list = field(default_factory=list)  # a described call's fields that are no parameter (WireField)
     variants: "Variants | None" = None  # a described call's request layouts after a tag (Variants)
+    reply_body: str = ""  # a described sync call's reply body: [replies.NAME] of codegen/messages.toml, or nothing
 
     def param(self, name):
         for p in self.params:
@@ -395,6 +396,9 @@ def annotate_call(call, a):
                     continue
                 raise AnnotationError(f"{call.name}.{p.name}: pointer parameter '{p.decl}' is not annotated")
         call.variants = variants(call, a)
+        call.reply_body = a.get("reply_body", "")
+        if call.reply_body and (not call.described or call.cls != "sync"):
+            raise AnnotationError(f"{call.name}: reply_body is for a described sync call")
         if call.cls == "info":
             names = [p.name for p in call.params[-3:]]
             if tuple(names) != INFO_PARAMS:

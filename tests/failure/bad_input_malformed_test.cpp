@@ -259,6 +259,11 @@ TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
     w.str("a buffer");
     w.nil();
   }, "clCreateImageRequest.mem_object");
+  expectRefused(CallId::clBuildProgram, [](protocol::Writer& w) {
+    w.u64(14);
+    w.u64(1);
+    w.str("devices");
+  }, "clBuildProgramRequest.device_list");
   expectRefused(CallId::clCreateCommandBufferKHR, [](protocol::Writer& w) {
     w.u64(23);  // the new command buffer's id
     w.u64(1);

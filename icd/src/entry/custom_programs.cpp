@@ -36,11 +36,14 @@ cl_int CL_API_CALL clBuildProgram(cl_program program, cl_uint num_devices, const
                                   const char* options, void(CL_CALLBACK* pfn_notify)(cl_program, void*),
                                   void* user_data) {
   Call call(CallId::clBuildProgram);
-  cl_program p = call.handle(program);
-  call.scalar(num_devices);
-  call.handles(device_list, num_devices);
-  call.buildOptions(options);  // (forgets the kernels of the last build)
-  call.callback(CallbackKind::program_notify, pfn_notify, user_data);
+  protocol::opencl::clBuildProgramRequest request;
+  request.program = call.handleId(program);
+  cl_program p = call.unlessFailed(program);
+  request.num_devices = num_devices;
+  request.device_list = call.handleIds(device_list, num_devices);
+  request.options = call.includeBundle(options);  // (forgets the kernels of the last build)
+  request.pfn_notify = call.callbackId(CallbackKind::program_notify, pfn_notify, user_data);
+  call.request(request);
   if (p != nullptr) {
     p->uniformGroups = asksUniformWorkGroups(options);
     p->argInfoHidden = protocol::addsKernelArgInfo(options);
@@ -48,9 +51,10 @@ cl_int CL_API_CALL clBuildProgram(cl_program program, cl_uint num_devices, const
   Reply reply = call.sync();
   const cl_int status = reply.status();
   if (status != CL_SUCCESS || pfn_notify != nullptr || p == nullptr) return status;
-  protocol::Reader* body = reply.reader();
-  if (body == nullptr || body->atEnd()) return status;
-  if (std::optional<ProgramKernels> kernels = readProgramKernels(body)) {
+  // (A malformed answer is logged and carries no kernels: the first clCreateKernel asks.)
+  const auto answer = reply.decoded<protocol::opencl::clBuildProgramReply>();
+  if (answer.body) {
+    ProgramKernels kernels = programKernelsOf(*answer.body);
     std::lock_guard lock(p->functionsMutex);
     p->kernelNames = std::move(kernels);
   }

@@ -99,45 +99,38 @@ ArgVerdict judgeArg(const KernelArg& declared, std::size_t size, const void* val
   return ArgVerdict{};
 }
 
-std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body) {
-  if (body == nullptr) return std::nullopt;
-  try {
-    ProgramKernels kernels;
-    const auto reply = protocol::calls::ProgramKernelsReply::decodeBody(*body, 0);
-    // (Details that do not match the kernels one for one are not used.)
-    const bool detailed = reply.details && reply.details->size() == reply.kernels.size();
-    for (std::size_t k = 0; k < reply.kernels.size(); ++k) {
-      const auto& kernel = reply.kernels[k];
-      KernelOfBuild& built = kernels[kernel.name];
-      const protocol::control::KernelOfBuild* details = detailed ? &(*reply.details)[k] : nullptr;
-      if (details != nullptr) {
-        built.numArgs = details->num_args;
-        for (const auto& d : details->devices) {
-          KernelFunction::OnDevice& on = built.devices[d.device];
-          on.groupSize = static_cast<std::size_t>(d.work_group_size);
-          for (int i = 0; i < 3; ++i) on.requiredSize[i] = static_cast<std::size_t>(d.compile_size[i]);
-          on.staticLocalBytes = d.static_local_bytes;
-          on.preferredMultiple = static_cast<std::size_t>(d.preferred_multiple);
-          on.privateBytes = d.private_mem_size;
-          on.ofBuild = on.groupSize != 0;
-        }
+ProgramKernels programKernelsOf(const protocol::calls::ProgramKernelsReply& reply) {
+  ProgramKernels kernels;
+  // (Details that do not match the kernels one for one are not used.)
+  const bool detailed = reply.details && reply.details->size() == reply.kernels.size();
+  for (std::size_t k = 0; k < reply.kernels.size(); ++k) {
+    const auto& kernel = reply.kernels[k];
+    KernelOfBuild& built = kernels[kernel.name];
+    const protocol::control::KernelOfBuild* details = detailed ? &(*reply.details)[k] : nullptr;
+    if (details != nullptr) {
+      built.numArgs = details->num_args;
+      for (const auto& d : details->devices) {
+        KernelFunction::OnDevice& on = built.devices[d.device];
+        on.groupSize = static_cast<std::size_t>(d.work_group_size);
+        for (int i = 0; i < 3; ++i) on.requiredSize[i] = static_cast<std::size_t>(d.compile_size[i]);
+        on.staticLocalBytes = d.static_local_bytes;
+        on.preferredMultiple = static_cast<std::size_t>(d.preferred_multiple);
+        on.privateBytes = d.private_mem_size;
+        on.ofBuild = on.groupSize != 0;
       }
-      if (!kernel.args) continue;
-      auto& args = built.args.emplace();
-      const bool sized = details != nullptr && details->value_sizes.size() == kernel.args->size();
-      for (std::size_t i = 0; i < kernel.args->size(); ++i) {
-        const auto& a = (*kernel.args)[i];
-        KernelArg arg = classifyArg(a.address, a.type_qualifier, a.type_name);
-        args.push_back(sized ? withProbedSize(arg, a.address, details->value_sizes[i]) : arg);
-      }
-      // Without the build's count, the arguments' information has one for each.
-      if (!built.numArgs) built.numArgs = static_cast<cl_uint>(args.size());
     }
-    return kernels;
-  } catch (const protocol::DecodeError& e) {
-    log().warn("remote-cl: malformed kernels of a program: {}", e.what());
-    return std::nullopt;
+    if (!kernel.args) continue;
+    auto& args = built.args.emplace();
+    const bool sized = details != nullptr && details->value_sizes.size() == kernel.args->size();
+    for (std::size_t i = 0; i < kernel.args->size(); ++i) {
+      const auto& a = (*kernel.args)[i];
+      KernelArg arg = classifyArg(a.address, a.type_qualifier, a.type_name);
+      args.push_back(sized ? withProbedSize(arg, a.address, details->value_sizes[i]) : arg);
+    }
+    // Without the build's count, the arguments' information has one for each.
+    if (!built.numArgs) built.numArgs = static_cast<cl_uint>(args.size());
   }
+  return kernels;
 }
 
 std::optional<ProgramKernels> fetchProgramKernels(cl_program program) {
@@ -145,8 +138,13 @@ std::optional<ProgramKernels> fetchProgramKernels(cl_program program) {
   call.request(protocol::calls::ProgramKernels{.program = call.handleId(program)});
   if (call.failed()) return std::nullopt;
   Reply reply = call.sync();
-  if (reply.status() != CL_SUCCESS) return std::nullopt;
-  return readProgramKernels(reply.reader());
+  if (reply.status() != CL_SUCCESS || reply.reader() == nullptr) return std::nullopt;
+  try {
+    return programKernelsOf(protocol::calls::ProgramKernelsReply::decodeBody(*reply.reader(), 0));
+  } catch (const protocol::DecodeError& e) {
+    log().warn("remote-cl: malformed kernels of a program: {}", e.what());
+    return std::nullopt;
+  }
 }
 
 }  // namespace rcl::icd

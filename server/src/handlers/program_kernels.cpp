@@ -12,6 +12,7 @@
 
 #include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/kernel_arg_types.h"
+#include "rcl/protocol/opencl_wire.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/custom_handlers.h"
 
@@ -195,9 +196,9 @@ std::vector<std::string> kernelNames(cl_program program) {
   return kernels;
 }
 
-// Answers CL_SUCCESS with the kernels of `program`'s build as the body
-// ([replies.ProgramKernels]); CallError if the platform names none.
-void replyKernels(CallContext& ctx, cl_program program) {
+// The kernels of `program`'s build ([replies.ProgramKernels]), a reply's
+// body; CallError if the platform names none.
+protocol::calls::ProgramKernelsReply kernelsOf(CallContext& ctx, cl_program program) {
   std::vector<std::string> names;
   std::vector<KernelFacts> facts;
   std::vector<std::vector<cl_device_id>> onDevices;  // per kernel, the device of each of its details' devices
@@ -217,8 +218,6 @@ void replyKernels(CallContext& ctx, cl_program program) {
     }
     return CL_SUCCESS;
   });
-  ctx.reply(CL_SUCCESS);
-  if (!ctx.replying()) return;
   protocol::calls::ProgramKernelsReply reply;
   reply.kernels.resize(names.size());
   auto& details = reply.details.emplace();
@@ -242,7 +241,7 @@ void replyKernels(CallContext& ctx, cl_program program) {
     auto& args = reply.kernels[k].args.emplace();
     for (ArgInfo& a : *facts[k].args) args.push_back({a.address, a.access, a.typeQualifier, std::move(a.typeName)});
   }
-  reply.encodeBody(ctx.replyWriter());
+  return reply;
 }
 
 }  // namespace
@@ -250,32 +249,38 @@ void replyKernels(CallContext& ctx, cl_program program) {
 void programKernels(CallContext& ctx, const protocol::calls::ProgramKernels& request) {
   auto program = ctx.handleOf<cl_program>(request.program);
   if (program == nullptr) throw CallError(CL_INVALID_PROGRAM, "no program");
-  replyKernels(ctx, program);
+  const auto reply = kernelsOf(ctx, program);
+  ctx.reply(CL_SUCCESS);
+  if (ctx.replying()) reply.encodeBody(ctx.replyWriter());
 }
 
 namespace custom {
 
-// As generated, and a build the client waits for (no callback) that
-// succeeds answers with its kernels, as ProgramKernels would, and its
-// CL_PROGRAM_BINARY_SIZES: the client's first clCreateKernel of the build
-// and its query of the binaries' sizes then ask nothing.
+// protocol::opencl::clBuildProgramRequest, and a build the client waits for
+// (no callback) that succeeds answers with its kernels as clBuildProgramReply's
+// body, as ProgramKernels would: the client's first clCreateKernel of the
+// build then asks nothing.
 void clBuildProgram(CallContext& ctx) {
-  auto program = ctx.handle<cl_program>();
-  auto num_devices = ctx.scalar<cl_uint>();
-  auto device_list = ctx.handles<cl_device_id>();
-  auto options = ctx.buildOptions();
-  auto pfn_notify = ctx.callback<CallbackKind::program_notify>();
+  const auto request = ctx.request<protocol::opencl::clBuildProgramRequest>();
+  auto program = ctx.handleOf<cl_program>(request.program);
+  const cl_uint num_devices = request.num_devices;
+  auto device_list = ctx.handlesOf<cl_device_id>(request.device_list);
+  auto options = ctx.buildOptionsOf(request.options);
+  auto pfn_notify = ctx.callbackOf<CallbackKind::program_notify>(request.pfn_notify);
   ctx.expectLength(device_list, num_devices);
   const cl_int status = ctx.outside([&] {
     return ::clBuildProgram(program, num_devices, device_list.data(), options.c_str(), pfn_notify.function(),
                             pfn_notify.userData());
   });
-  if (status != CL_SUCCESS || pfn_notify.function() != nullptr) return ctx.reply(status);
-  try {
-    replyKernels(ctx, program);
-  } catch (const CallError&) {  // (the build stands: the client asks ProgramKernels later)
-    ctx.reply(CL_SUCCESS);
+  protocol::opencl::clBuildProgramReply answer;
+  answer.status = status;
+  if (status == CL_SUCCESS && pfn_notify.function() == nullptr) {
+    try {
+      answer.body = kernelsOf(ctx, program);
+    } catch (const CallError&) {  // (the build stands: the client asks ProgramKernels later)
+    }
   }
+  ctx.reply(answer);
 }
 
 }  // namespace custom

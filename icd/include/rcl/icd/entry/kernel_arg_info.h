@@ -35,8 +35,8 @@ std::optional<ProgramKernels> fetchProgramKernels(cl_program program);
 
 // The kernels a reply's body holds ([replies.ProgramKernels], codegen/messages.toml),
 // as ProgramKernels' and a clBuildProgram's that waited for its build carry
-// them (nullopt: no body, or a malformed one, logged).
-std::optional<ProgramKernels> readProgramKernels(protocol::Reader* body);
+// them (clBuildProgramReply's body).
+ProgramKernels programKernelsOf(const protocol::calls::ProgramKernelsReply& reply);
 
 // An argument as its information declares it (Unknown where the client cannot judge).
 KernelArg classifyArg(cl_kernel_arg_address_qualifier address, cl_kernel_arg_type_qualifier typeQualifier,
