@@ -44,6 +44,8 @@ std::optional<std::uint64_t> settledUpTo(cl_command_queue queue) {
   std::uint64_t upTo;
   {
     std::lock_guard lock(queue->lastMutex);
+    // Nothing sent since: the server says (a queue whose creation failed, say).
+    if (queue->commandsSent == queue->finishedUpTo) return std::nullopt;
     if (queue->lastToWaitFor <= queue->finishedUpTo) return queue->commandsSent;
     last = queue->lastToWaitForEvent;
     if (last == nullptr) return std::nullopt;

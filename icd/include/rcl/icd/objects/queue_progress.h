@@ -15,9 +15,9 @@ namespace rcl::icd {
 // `settledOnSend`: nothing of it is left for clFinish to wait for (a write
 // whose bytes went with the call, with no wait list and no event asked for).
 void noteLastCommand(cl_command_queue queue, cl_event event, bool settledOnSend = false);
-// clFinish without waiting: if every command of `queue` since it was last
-// known finished was settled on send, the number of the last (for
-// noteFinished, once the finish is sent); nothing otherwise.
+// clFinish without waiting: if commands were sent to `queue` since it was
+// last known finished and all were settled on send, the number of the last
+// (for noteFinished, once the finish is sent); nothing otherwise.
 std::optional<std::uint64_t> settledUpTo(cl_command_queue queue);
 // The commands of `queue` up to `upTo` are done (or need no waiting for).
 void noteFinished(cl_command_queue queue, std::uint64_t upTo);
