@@ -2,6 +2,7 @@
 // client's, another kind's, none - and lists whose counts do not match them.
 
 #include "bad_input_test.h"
+#include "rcl/protocol/opencl_wire.h"
 
 namespace rcl::test {
 namespace {
@@ -155,6 +156,42 @@ TEST_F(BadInputTest, CommandBufferMessagesThatLieAreRefused) {
   expectServing(client, "command buffer enqueues that lie");
   EXPECT_EQ(enqueue(kQueue, kCommands, 0), CL_SUCCESS) << "the true enqueue";
   EXPECT_EQ(client.call(CallId::clFinish, [&](protocol::Writer& w) { w.u64(kQueue); }).status, CL_SUCCESS);
+}
+
+// A clFinish sent without waiting (as the client sends one after small
+// writes) while a command waits for a user event: the session does not hold
+// for it (the event is set by a later call, which must be read), and its next
+// calls are answered.
+TEST_F(BadInputTest, AFinishSentWithoutWaitingNeverHoldsTheSessionForAGatedCommand) {
+  RawClient client(zmq_, server_->endpoint(), 0xf1f1);
+  ASSERT_NO_FATAL_FAILURE(open(client));
+  constexpr std::uint64_t kGate = 40;
+  const auto made = client.call(CallId::clCreateUserEvent, [&](protocol::Writer& w) {
+    protocol::opencl::clCreateUserEventRequest{.created_id = kGate, .context = kContext}.encode(w);
+  });
+  ASSERT_EQ(made.status, CL_SUCCESS);
+  const std::string data = "written past the gate";
+  const auto written = client.call(CallId::clEnqueueWriteBuffer, [&](protocol::Writer& w) {
+    w.u64(kQueue);
+    w.u64(kBuffer);
+    w.u64(0);
+    w.u64(data.size());
+    w.array(1);
+    w.bulkCopy(data.data(), data.size());
+    w.array(1);
+    w.u64(kGate);  // the wait list: the gate
+    w.nil();       // no event
+  });
+  ASSERT_EQ(written.status, CL_SUCCESS);
+  client.post(CallId::clFinish, [&](protocol::Writer& w) { w.u64(kQueue); });
+  const auto set = client.call(CallId::clSetUserEventStatus, [&](protocol::Writer& w) {
+    protocol::opencl::clSetUserEventStatusRequest{.event = kGate, .execution_status = CL_COMPLETE}.encode(w);
+  });
+  EXPECT_EQ(set.kind, Kind::Reply) << "no answer to the call that opens the gate: the session held for the finish";
+  EXPECT_EQ(set.status, CL_SUCCESS);
+  EXPECT_EQ(client.call(CallId::clFinish, [&](protocol::Writer& w) { w.u64(kQueue); }).status, CL_SUCCESS)
+      << "the finish after the gate opened";
+  expectServing(client, "a finish sent without waiting for a gated write");
 }
 
 }  // namespace

@@ -21,6 +21,10 @@ client keeps the first answer until the next build. And the platform's device li
 times, is never asked of the server: it is the session's list (the hello's). Nor is any
 platform or device information (the first ones ocl-icd's clGetPlatformIDs asks among them): they
 came with the session's set-up (PlatformInfoAll, protocol/platform_info.h).
+And a clFinish after small writes (their bytes went with the calls) is sent
+without waiting (icd clFinish, queue_progress.h): none of them is a round
+trip, the first of each round neither (what came before on its queue ended
+with blocking reads).
 
 usage: check_pipelined_trace.py --tool remote-cl --server remote-cl-server --vendors DIR --app pipelined_app"""
 
@@ -36,6 +40,7 @@ ONCE = ("clCreateContext", "clCreateProgramWithSource")  # pipelined_app makes o
 BUFFERS = 5 * ROUNDS  # pipelined_app's: a small one and 4 of 256 KiB (shared buffers on the same host) a round
 # pipelined_app's kernel has 9 arguments, and its 4 work-group values are asked each round
 KERNEL_CALLS = {"clCreateKernel": ROUNDS, "clSetKernelArg": 9 * ROUNDS, "clGetKernelWorkGroupInfo": 4 * ROUNDS}
+FINISHED_WRITES = 4 * ROUNDS  # pipelined_app's small writes, each followed by a clFinish
 QUERIES = ("clGetCommandQueueInfo", "clGetSamplerInfo", "clGetEventInfo", "clGetContextInfo")
 FIRST_QUERIES = ("clGetPlatformInfo", "clGetDeviceInfo")
 
@@ -92,9 +97,20 @@ def main():
         if first:
             fail(f"{len(first)} platform or device information queries asked the server, not 0 (the set-up "
                  f"brings them): {first[0]}")
+        # (Commands and finishes only: a release may come between.)
+        in_order = sorted((e for e in calls if e["name"].startswith("clEnqueue") or e["name"] == "clFinish"),
+                          key=lambda e: e["ts"])
+        finishes = [e for before, e in zip(in_order, in_order[1:])
+                    if e["name"] == "clFinish" and before["name"] == "clEnqueueWriteBuffer"]
+        if len(finishes) != FINISHED_WRITES:
+            fail(f"{len(finishes)} clFinish calls right after a write traced, not {FINISHED_WRITES}")
+        waited = [e for e in finishes if e["args"]["round_trip"] or e["args"]["status"] != 0]
+        if waited:
+            fail(f"{len(waited)} of the {len(finishes)} clFinish calls after a small write waited for the server "
+                 f"or failed: {waited[0]}")
         print(f"check_pipelined_trace: OK ({ROUNDS * (len(CREATIONS) - 1 - len(ONCE)) + len(ONCE) + BUFFERS} creations and {sum(KERNEL_CALLS.values())} "
               "kernel calls, none waited; no query asked, the device list and the platform's and device's "
-              "information neither; the binary sizes once)")
+              "information neither; the binary sizes once; no clFinish waited)")
 
 
 if __name__ == "__main__":

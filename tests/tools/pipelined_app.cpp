@@ -12,7 +12,8 @@
 // image made from host memory, read back; and buffers of 256 KiB (shared
 // buffers on the same host), written and read back. The platform's device
 // list (CL_DEVICE_TYPE_ALL) is asked three times, and the program's binary
-// sizes after its build.
+// sizes after its build. And, each round, small writes each followed by a
+// clFinish (as CLBlast writes its vectors), read back on another queue.
 // Its context and program (of source) are asked what they were made of.
 // Prints "pipelined_app: OK" and exits 0 when everything is right.
 #define CL_USE_DEPRECATED_OPENCL_1_2_APIS
@@ -196,6 +197,34 @@ int checkSharedBuffers(cl_context context, cl_command_queue queue, int round) {
   return 0;
 }
 
+// Small writes, each finished (CLBlast's pattern: a write then clFinish),
+// then read back through another queue of the context: the finish made them
+// visible to it.
+int checkFinishedWrites(cl_context context, cl_command_queue queue, cl_device_id device, int round) {
+  constexpr size_t kSmall = 4096;
+  constexpr int kWrites = 4;
+  cl_int status = CL_SUCCESS;
+  cl_mem buffer = clCreateBuffer(context, CL_MEM_READ_WRITE, kSmall * kWrites, nullptr, &status);
+  if (status != CL_SUCCESS) return fail("a small buffer", status);
+  cl_command_queue other = clCreateCommandQueue(context, device, 0, &status);
+  if (status != CL_SUCCESS) return fail("a second queue", status);
+  std::vector<unsigned char> bytes(kSmall * kWrites), back(bytes.size());
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(i * 3 + round);
+  for (int i = 0; i < kWrites && status == CL_SUCCESS; ++i) {
+    status = clEnqueueWriteBuffer(queue, buffer, CL_FALSE, i * kSmall, kSmall, bytes.data() + i * kSmall, 0, nullptr,
+                                  nullptr);
+    if (status == CL_SUCCESS) status = clFinish(queue);
+  }
+  if (status != CL_SUCCESS) return fail("a small write and its clFinish", status);
+  if ((status = clEnqueueReadBuffer(other, buffer, CL_TRUE, 0, back.size(), back.data(), 0, nullptr, nullptr)) !=
+      CL_SUCCESS)
+    return fail("reading the finished writes on another queue", status);
+  if (back != bytes) return fail("the finished writes' bytes, read on another queue", CL_INVALID_VALUE);
+  clReleaseCommandQueue(other);
+  clReleaseMemObject(buffer);
+  return 0;
+}
+
 }  // namespace
 
 int main() {
@@ -244,6 +273,7 @@ int main() {
     if (int failed = checkKernel(program, context, queue, device, round)) return failed;
     if (int failed = checkImage(context, queue, round)) return failed;
     if (int failed = checkSharedBuffers(context, queue, round)) return failed;
+    if (int failed = checkFinishedWrites(context, queue, device, round)) return failed;
     cl_command_queue q = clCreateCommandQueue(context, device, CL_QUEUE_PROFILING_ENABLE, &status);
     if (status != CL_SUCCESS) return fail("clCreateCommandQueue", status);
     if (int failed = checkQueue(q, context, device, CL_QUEUE_PROFILING_ENABLE)) return failed;

@@ -149,13 +149,28 @@ cl_int CL_API_CALL clSetEventCallback(cl_event event, cl_int command_exec_callba
   }
 }
 
+// A queue whose commands since it was last finished were all settled on
+// send (small writes, queue_progress.h) has nothing to wait for here: the
+// finish is sent without waiting, and the server finishes the queue before it
+// reads the calls after it (so a command on another queue sees the writes).
 // An in-order queue is finished when its last command is: if that command has
 // an event on the client (asked for by the application, a read, or any
 // command while tracing), its pushed completion needs no request. Otherwise
 // (no client event, an out-of-order queue, commands the client does not know)
 // the server is asked, which answers when the queue is finished.
 cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
-  if (cl_command_queue q = checked(command_queue); q != nullptr) {
+  cl_command_queue q = checked(command_queue);
+  if (q != nullptr) {
+    if (const auto upTo = settledUpTo(q)) {
+      Call call(CallId::clFinish);
+      call.request(protocol::opencl::clFinishRequest{.command_queue = call.handleId(q)});
+      const cl_int status = call.post();
+      if (status == CL_SUCCESS) noteFinished(q, *upTo);
+      return status;
+    }
+  }
+  const std::uint64_t upTo = q != nullptr ? commandsSent(q) : 0;
+  if (q != nullptr) {
     if (cl_event last = holdLastCommand(q); last != nullptr) {
       const auto start = Tracer::Clock::now();
       bool pending;
@@ -171,6 +186,7 @@ cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
       // command's way there, its completion's way back): the trace says so.
       if (Tracer* tracer = Driver::instance().tracer())
         tracer->record("clFinish", start, Tracer::Clock::now(), 0, 0, /*roundTrip=*/pending, CL_SUCCESS);
+      noteFinished(q, upTo);
       return CL_SUCCESS;
     }
   }
@@ -178,6 +194,7 @@ cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
   call.request(protocol::opencl::clFinishRequest{.command_queue = call.handleId(command_queue)});
   const cl_int status = call.sync().status();
   if (status == CL_SUCCESS) waitForPendingReads(command_queue);
+  if (status == CL_SUCCESS && q != nullptr) noteFinished(q, upTo);
   return status;
 }
 

@@ -120,6 +120,10 @@ cl_int CL_API_CALL clEnqueueWriteBuffer(cl_command_queue command_queue, cl_mem b
     request.ptr = call.pieces(rest == nullptr ? nullptr : rest + staged.bytes, size - staged.bytes,
                               blocking_write ? &sent : nullptr);
     request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
+    // Its bytes go with the call, it waits for nothing and nobody asks its
+    // status: a clFinish after it has nothing to wait for here.
+    if (staged.bytes == 0 && size <= Call::kCopiedPiecesMax && num_events_in_wait_list == 0 && event == nullptr)
+      call.settledOnSend();
     if (blocking_write && staged.direct && event == nullptr) {
       event = &internal;
       waitsForCommand = true;

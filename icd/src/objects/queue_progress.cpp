@@ -1,5 +1,6 @@
 #include "rcl/icd/objects/queue_progress.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "rcl/icd/objects/lifetime.h"
@@ -21,13 +22,59 @@ bool runsInOrder(cl_command_queue queue) {
 }
 }  // namespace
 
-void noteLastCommand(cl_command_queue queue, cl_event event) {
+void noteLastCommand(cl_command_queue queue, cl_event event, bool settledOnSend) {
   cl_event previous;
+  cl_event previousToWaitFor = nullptr;
   {
     std::lock_guard lock(queue->lastMutex);
     previous = std::exchange(queue->lastCommand, event);
+    ++queue->commandsSent;
+    if (!settledOnSend) {
+      queue->lastToWaitFor = queue->commandsSent;
+      if (event != nullptr) hold(event);
+      previousToWaitFor = std::exchange(queue->lastToWaitForEvent, event);
+    }
   }
   if (previous != nullptr) unhold(previous);
+  if (previousToWaitFor != nullptr) unhold(previousToWaitFor);
+}
+
+std::optional<std::uint64_t> settledUpTo(cl_command_queue queue) {
+  cl_event last;
+  std::uint64_t upTo;
+  {
+    std::lock_guard lock(queue->lastMutex);
+    // Nothing sent since: the server says (a queue whose creation failed, say).
+    if (queue->commandsSent == queue->finishedUpTo) return std::nullopt;
+    if (queue->lastToWaitFor <= queue->finishedUpTo) return queue->commandsSent;
+    last = queue->lastToWaitForEvent;
+    if (last == nullptr) return std::nullopt;
+    hold(last);
+    upTo = queue->lastToWaitFor;
+  }
+  // On an in-order queue, the last command to wait for completed (a blocking
+  // read, a command waited for): so did every one before it.
+  bool complete = false;
+  if (runsInOrder(queue)) {
+    std::lock_guard lock(last->mutex);
+    complete = last->status == CL_COMPLETE;
+  }
+  unhold(last);
+  if (!complete) return std::nullopt;
+  noteFinished(queue, upTo);
+  std::lock_guard lock(queue->lastMutex);
+  if (queue->lastToWaitFor > queue->finishedUpTo) return std::nullopt;
+  return queue->commandsSent;
+}
+
+void noteFinished(cl_command_queue queue, std::uint64_t upTo) {
+  std::lock_guard lock(queue->lastMutex);
+  queue->finishedUpTo = std::max(queue->finishedUpTo, upTo);
+}
+
+std::uint64_t commandsSent(cl_command_queue queue) {
+  std::lock_guard lock(queue->lastMutex);
+  return queue->commandsSent;
 }
 
 void forgetLastCommand(cl_command_queue queue) { noteLastCommand(queue, nullptr); }

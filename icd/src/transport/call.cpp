@@ -372,17 +372,6 @@ Reply::Reply(Call& call, cl_int status, std::optional<protocol::Reader> reader)
     : status_(status), connection_(call.connection_), context_(call.context_), first_(call.first_),
       reader_(std::move(reader)) {}
 
-void Reply::readBytes(void* p, std::size_t size, bool write) {
-  if (!reader_) return;
-  try {
-    if (reader_->isNil()) return;
-    const auto b = reader_->bin();
-    if (write && p != nullptr) std::memcpy(p, b.data(), std::min(size, b.size()));
-  } catch (const protocol::DecodeError& e) {
-    malformed(e);
-  }
-}
-
 void Reply::malformed(const protocol::DecodeError& e) {
   log().warn("remote-cl: malformed reply: {}", e.what());
   reader_.reset();

@@ -5,8 +5,10 @@
 // in codegen/opencl_calls.toml.
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/message_fields.h"
@@ -127,23 +129,34 @@ void writePacked(CallContext& ctx, const Request& request, std::size_t expected,
 }  // namespace
 
 // [clFinish]: a queue every command of which is known done (queue_progress
-// in handle_table.h) is finished at once; otherwise a helper thread runs the real clFinish
-// and answers, and the session goes on meanwhile. (A marker's completion
-// callback would be cheaper, but PoCL calls no callback for a command that
-// failed.)
+// in handle_table.h) is finished at once, and so is one whose commands since
+// then wait for nothing (writes with no wait list: QueueProgress::settles),
+// here, before the next call is read: the client sends that finish without
+// waiting (icd clFinish), and a command on another queue after it must see
+// the writes. Otherwise a helper thread runs the real clFinish and answers,
+// and the session goes on meanwhile. (A marker's completion callback would
+// be cheaper, but PoCL calls no callback for a command that failed.)
 void clFinish(CallContext& ctx) {
   auto queue = ctx.handleOf<cl_command_queue>(ctx.request<protocol::opencl::clFinishRequest>().command_queue);
   const auto progress = ctx.session().table().progressOf(queue);
   const std::uint64_t upTo = progress ? progress->enqueued.load() : 0;
   if (!progress || progress->finished.load() >= upTo) return ctx.reply(::clFinish(queue));
+  if (progress->settles()) {
+    const cl_int status = ctx.outside([&] { return ::clFinish(queue); });
+    if (status == CL_SUCCESS) progress->doneUpTo(upTo);
+    return ctx.reply(status);
+  }
   cl_int status = ::clRetainCommandQueue(queue);
   if (status != CL_SUCCESS) return ctx.reply(status);
-  const auto deferred = ctx.defer();
+  // A finish sent without waiting names a command that may wait (a client
+  // that does not count as this one does): not held up for, nobody to answer.
+  if (ctx.posted()) spdlog::debug("a clFinish sent without waiting, for commands that may wait");
+  const auto deferred = ctx.posted() ? std::nullopt : std::optional(ctx.defer());
   ctx.session().runBlocking([deferred, queue, progress, upTo] {
     const cl_int finished = ::clFinish(queue);
     ::clReleaseCommandQueue(queue);
     progress->doneUpTo(upTo);
-    deferred.send(finished);
+    if (deferred) deferred->send(finished);
   });
 }
 
@@ -219,6 +232,9 @@ void clEnqueueWriteBuffer(CallContext& ctx) {
   auto waits = ctx.handlesOf<cl_event>(request.event_wait_list);
   auto event = ctx.eventOf(request.event);
   auto staged = ctx.session().staged().take(request.token);  // pieces written through shared memory
+  // clFinish cannot wait for it inline: it waits for events, or for pieces
+  // (a shared buffer's waits for the client's copy, which comes as a call).
+  if (waits.size() != 0 || !staged.parts.empty()) ctx.session().table().markMayWait(queue);
   std::size_t total = staged.bytes;
   for (const auto& c : pieces)
     if (__builtin_add_overflow(total, c->size(), &total)) refuse(staged, "data size overflows");

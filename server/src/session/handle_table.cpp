@@ -66,8 +66,15 @@ void HandleTable::pinAll() {
   }
 }
 
-void HandleTable::markBusy(const void* queue) {
-  if (const auto progress = progressFor(queue)) ++progress->enqueued;
+void HandleTable::markBusy(const void* queue, protocol::CallId call) {
+  if (const auto progress = progressFor(queue)) {
+    ++progress->enqueued;
+    if (call != protocol::CallId::clEnqueueWriteBuffer) progress->mayWait = progress->enqueued.load();
+  }
+}
+
+void HandleTable::markMayWait(const void* queue) {
+  if (const auto progress = progressFor(queue)) progress->mayWait = progress->enqueued.load();
 }
 
 std::shared_ptr<QueueProgress> HandleTable::progressFor(const void* queue) {

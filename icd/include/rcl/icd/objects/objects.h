@@ -106,6 +106,13 @@ struct _cl_command_queue : rcl::icd::Object {
   cl_event lastCommand = nullptr;
   std::atomic<int> inOrder{-1};
   cl_device_id device = nullptr;  // CL_QUEUE_DEVICE once asked (under lastMutex)
+  // Commands sent, the last of them clFinish must wait for (not settled on
+  // send) and its event if known here (held), and up to which the queue is
+  // known finished (under lastMutex).
+  std::uint64_t commandsSent = 0;
+  std::uint64_t lastToWaitFor = 0;
+  cl_event lastToWaitForEvent = nullptr;
+  std::uint64_t finishedUpTo = 0;
 };
 
 struct _cl_mem : rcl::icd::Object {

@@ -5,11 +5,24 @@
 
 #include <CL/cl.h>
 
+#include <cstdint>
+#include <optional>
+
 namespace rcl::icd {
 
 // A command was sent to `queue`; `event` (held by the caller for the queue,
 // or nullptr: its completion is not known here) is its last one now.
-void noteLastCommand(cl_command_queue queue, cl_event event);
+// `settledOnSend`: nothing of it is left for clFinish to wait for (a write
+// whose bytes went with the call, with no wait list and no event asked for).
+void noteLastCommand(cl_command_queue queue, cl_event event, bool settledOnSend = false);
+// clFinish without waiting: if commands were sent to `queue` since it was
+// last known finished and all were settled on send, the number of the last
+// (for noteFinished, once the finish is sent); nothing otherwise.
+std::optional<std::uint64_t> settledUpTo(cl_command_queue queue);
+// The commands of `queue` up to `upTo` are done (or need no waiting for).
+void noteFinished(cl_command_queue queue, std::uint64_t upTo);
+// The number of the last command sent to `queue` (for noteFinished).
+std::uint64_t commandsSent(cl_command_queue queue);
 // Lets go of the queue's last command (the queue is being recycled).
 void forgetLastCommand(cl_command_queue queue);
 // Whether every command of `queue` is known to be complete.

@@ -244,6 +244,8 @@ class Call {
   // what the server pushes back (a blocking read's bytes), which the trace
   // counts as the round trip it costs.
   cl_int post(bool awaited = false);
+  // A command clFinish need not wait for once sent (queue_progress.h).
+  void settledOnSend() { settledOnSend_ = true; }
 
   cl_int info(cl_uint param, size_t size, void* value, size_t* size_ret);
   // The whole value of an info query (not CL_PROGRAM_BINARIES), handles
@@ -347,6 +349,7 @@ class Call {
   cl_event* eventOut_ = nullptr;
   cl_kernel kernel_ = nullptr;        // the kernel argument, if any
   cl_event tracedCommand_ = nullptr;  // tracing: the event whose device time is recorded
+  bool settledOnSend_ = false;
 };
 
 // Keeps what the session's set-up brought of its platforms and devices
@@ -361,14 +364,6 @@ class Reply {
   Reply(Call& call, cl_int status, std::optional<protocol::Reader> reader);
   cl_int status() const { return status_; }
 
-  template <class T>
-  void out(T* p) { readBytes(p, sizeof(T), status_ == CL_SUCCESS); }
-  template <class T>
-  void out(T* p, AlwaysTag) { readBytes(p, sizeof(T), true); }
-  template <class T>
-  void array(T* p, std::size_t n) { readBytes(p, n * sizeof(T), status_ == CL_SUCCESS); }
-  template <class T>
-  void array(T* p, std::size_t n, AlwaysTag) { readBytes(p, n * sizeof(T), true); }
   // An OpenCL call's reply (rcl::protocol::opencl::NAMEReply), decoded after
   // its status; a malformed one is logged and gives no outputs.
   template <class R>
@@ -400,15 +395,6 @@ class Reply {
     for (std::size_t i = 0; i < ids->size() && i < n; ++i)
       if ((*ids)[i] != 0) p[i] = adopt<P>((*ids)[i]);
   }
-  template <class P>
-  void handles(P** p, std::size_t n) {
-    if (!reader_ || reader_->isNil()) return;
-    const std::uint32_t count = reader_->array();
-    for (std::uint32_t i = 0; i < count; ++i) {
-      const std::uint64_t id = reader_->u64();
-      if (status_ == CL_SUCCESS && p != nullptr && i < n && id != 0) p[i] = adopt<P>(id);
-    }
-  }
   // The object a creation made: given to the application on success (the
   // Reply's constructor already kept or discarded it).
   template <class P>
@@ -419,7 +405,6 @@ class Reply {
   protocol::Reader* reader() { return reader_ ? &*reader_ : nullptr; }
 
  private:
-  void readBytes(void* p, std::size_t size, bool write);
   static void copyOut(void* p, std::size_t size, const std::optional<std::string_view>& v, bool write) {
     if (write && p != nullptr && v) std::memcpy(p, v->data(), std::min(size, v->size()));
   }

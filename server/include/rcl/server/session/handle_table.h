@@ -13,6 +13,7 @@
 
 #include <CL/cl.h>
 
+#include "rcl/protocol/call_ids.h"
 #include "rcl/protocol/object_kind.h"
 #include "rcl/server/support/call_error.h"
 
@@ -27,7 +28,12 @@ using protocol::ObjectKind;
 struct QueueProgress {
   std::atomic<std::uint64_t> enqueued{0};
   std::atomic<std::uint64_t> finished{0};
+  // The last call that may wait: any but a buffer write with no wait list.
+  std::atomic<std::uint64_t> mayWait{0};
   bool inOrder = false;
+  // Everything since the queue was last known finished ends without waiting
+  // for anything (writes with no wait list): a clFinish may wait for it inline.
+  bool settles() const { return mayWait.load() <= finished.load(); }
   // Everything up to call `upTo` is done.
   void doneUpTo(std::uint64_t upTo) {
     std::uint64_t seen = finished.load();
@@ -99,7 +105,10 @@ class HandleTable {
 
   // Queues: note that a command went in; the queue's progress (nullptr for an
   // unknown queue).
-  void markBusy(const void* queue);
+  // `queue` gets a command (of `call`: any but clEnqueueWriteBuffer may wait).
+  void markBusy(const void* queue, protocol::CallId call);
+  // The command just marked busy on `queue` may wait (a write with a wait list).
+  void markMayWait(const void* queue);
   // A known queue's progress, made if it has none yet (nullptr for an unknown queue).
   std::shared_ptr<QueueProgress> progressFor(const void* queue);
   std::shared_ptr<QueueProgress> progressOf(const void* queue) const;
