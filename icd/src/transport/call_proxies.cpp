@@ -166,7 +166,8 @@ void Call::prepareNew(Connection* c) {
 }
 
 void Call::settleNew(bool ok) {
-  if (ok && queue_ != nullptr && protocol::mayEnqueue(call_)) noteLastCommand(queue_, event_, settledOnSend_);  // its hold goes too
+  if (ok && queue_ != nullptr && protocol::mayEnqueue(call_))
+    noteLastCommand(queue_, event_, settledOnSend_);  // its hold goes too
   if (created_ != nullptr && !ok) discard(created_);
   if (event_ != nullptr) {
     if (!ok) discard(event_);
