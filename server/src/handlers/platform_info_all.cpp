@@ -9,6 +9,7 @@
 #include "rcl/protocol/platform_info.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/calls/info_filters.h"
+#include "rcl/server/calls/object_info.h"
 #include "rcl/server/handlers/device_info_all.h"
 #include "rcl/server/session/session.h"
 
@@ -48,16 +49,6 @@ std::optional<std::vector<std::uint64_t>> idsOf(const HandleTable& table, const 
     out.push_back(*it);
   }
   return out;
-}
-
-// clGetDeviceIDs of `type` with room for every device: status and devices.
-cl_int devicesOfType(cl_platform_id platform, cl_device_type type, std::vector<cl_device_id>& devices) {
-  cl_uint n = 0;
-  cl_int status = ::clGetDeviceIDs(platform, type, 0, nullptr, &n);
-  devices.assign(n, nullptr);
-  if (status == CL_SUCCESS && n > 0) status = ::clGetDeviceIDs(platform, type, n, devices.data(), nullptr);
-  if (status != CL_SUCCESS) devices.clear();
-  return status;
 }
 
 }  // namespace
