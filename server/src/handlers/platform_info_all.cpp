@@ -38,15 +38,15 @@ void Session::answerPlatformInfo(std::uint64_t seq) {
 
 namespace {
 
-// The ids of `real` devices among the session's `ids` (their handles in
-// `table`), in `real`'s order; nothing if one is not the session's.
+// The ids of `real` devices (HandleTable::idOf), in `real`'s order; nothing
+// if one is not among the platform's `ids`.
 std::optional<std::vector<std::uint64_t>> idsOf(const HandleTable& table, const std::vector<std::uint64_t>& ids,
                                                 const std::vector<cl_device_id>& real) {
   std::vector<std::uint64_t> out;
   for (cl_device_id d : real) {
-    const auto it = std::find_if(ids.begin(), ids.end(), [&](std::uint64_t id) { return table.get<cl_device_id>(id) == d; });
-    if (it == ids.end()) return std::nullopt;
-    out.push_back(*it);
+    const auto id = table.idOf(d);
+    if (id == 0 || std::find(ids.begin(), ids.end(), id) == ids.end()) return std::nullopt;
+    out.push_back(id);
   }
   return out;
 }
