@@ -34,6 +34,7 @@ try:
 except ImportError:
     sys.exit("codegen/generate.py needs Jinja2 (Debian: python3-jinja2; scripts/setup-deps.sh installs it)")
 
+import annotate  # noqa: E402
 import call_shapes  # noqa: E402
 import messages  # noqa: E402
 import model  # noqa: E402
@@ -188,7 +189,7 @@ def main():
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     try:
-        slots, exts = model.load(args.cc, args.include, args.annotations)
+        slots, exts = annotate.load(args.cc, args.include, args.annotations)
     except model.AnnotationError as e:
         sys.exit(f"{args.annotations}: annotation errors:\n{e}")
     try:

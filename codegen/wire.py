@@ -1,5 +1,5 @@
 """How each parameter travels: the one table from a parameter's role
-(codegen/opencl_calls.toml, or its conventional default in model.py) to the
+(codegen/opencl_calls.toml, or its conventional default in roles.py) to the
 code on both sides of the wire. Each row names the field it is in the call's
 request struct (rcl::protocol::opencl::NAMERequest; its kind's C++ is in
 templates/opencl_wire.*.j2, through codegen/call_shapes.py), and the code

@@ -180,166 +180,91 @@ TEST_F(BadInputTest, MalformedPrivateRequestsAreRefusedNamingTheField) {
     EXPECT_NE(message.find("malformed request: " + field), std::string::npos)
         << "the error does not name " << field << ": " << message;
   };
-  expectRefused(CallId::DeviceInfoAll, [](protocol::Writer& w) { w.str("device"); }, "DeviceInfoAll.device");
-  expectRefused(CallId::KernelLaunchInfo, [](protocol::Writer& w) { w.u64(5); }, "KernelLaunchInfo.device");
-  expectRefused(CallId::ProgramKernels, [](protocol::Writer& w) { w.nil(); }, "ProgramKernels.program");
-  expectRefused(CallId::ListOps, [&](protocol::Writer& w) {
-    w.u64(1);
-    w.u64(2);
-  }, "ListOps: 1 values past its last field");
-  expectRefused(CallId::clSetKernelArg, [](protocol::Writer& w) {
-    w.u64(11);
-    w.u64(0);
-    w.u64(sizeof(cl_mem));
-    w.str("a buffer");
-  }, "clSetKernelArgRequest.arg_value");
-  expectRefused(CallId::clSetKernelArgSVMPointer, [](protocol::Writer& w) {
-    w.u64(11);
-    w.u64(0);
-    w.str("an address");
-  }, "clSetKernelArgSVMPointerRequest.arg_value");
-  expectRefused(CallId::clFinish, [](protocol::Writer& w) { w.str("queue"); }, "clFinishRequest.command_queue");
-  expectRefused(CallId::clSetEventCallback, [](protocol::Writer& w) {
-    w.u64(12);
-    w.i64(CL_SUBMITTED);
-    w.u64(1);
-    w.u64(2);
-  }, "clSetEventCallbackRequest: 1 values past its last field");
-  expectRefused(CallId::clSetUserEventStatus, [](protocol::Writer& w) {
-    w.u64(12);
-    w.u64(std::uint64_t{1} << 40);
-  }, "clSetUserEventStatusRequest.execution_status");
-  expectRefused(CallId::clSetKernelExecInfo, [](protocol::Writer& w) {
-    w.u64(11);
-    w.u64(CL_KERNEL_EXEC_INFO_SVM_PTRS);
-    w.str("pointers");
-  }, "clSetKernelExecInfoRequest.param_value");
-  expectRefused(CallId::clSVMAlloc, [](protocol::Writer& w) {
-    w.u64(1);
-    w.str("flags");
-  }, "clSVMAllocRequest.flags");
-  expectRefused(CallId::clSVMFree, [](protocol::Writer& w) { w.str("an address"); }, "clSVMFreeRequest.svm_pointer");
-  expectRefused(CallId::clEnqueueSVMFree, [](protocol::Writer& w) {
-    w.u64(13);
-    w.bin("12345", 5);  // not a whole number of addresses
-  }, "clEnqueueSVMFreeRequest.svm_pointers");
-  expectRefused(CallId::clEnqueueSVMMigrateMem, [](protocol::Writer& w) {
-    const std::uint64_t address = 0x1000;
-    w.u64(13);
-    w.bin(&address, sizeof address);
-    w.nil();
-    w.u64(0);
-    w.nil();
-    w.nil();
-    w.u64(1);
-  }, "clEnqueueSVMMigrateMemRequest: 1 values past its last field");
-  expectRefused(CallId::clCreateBuffer, [](protocol::Writer& w) {
-    w.u64(20);  // the new buffer's id
-    w.u64(1);
-    w.u64(CL_MEM_READ_WRITE);
-    w.u64(4096);
-    w.array(1);  // a shared buffer is [fd, bytes]
-    w.integer(3);
-  }, "clCreateBufferRequest.host_ptr");
-  expectRefused(CallId::clCreateBufferWithProperties, [](protocol::Writer& w) {
-    const std::uint32_t address = 0x1000;
-    w.u64(21);
-    w.u64(1);
-    w.nil();
-    w.u64(CL_MEM_USE_HOST_PTR);
-    w.u64(4096);
-    w.bin(&address, sizeof address);  // an SVM host pointer is 8 bytes
-  }, "clCreateBufferWithPropertiesRequest.host_ptr");
-  expectRefused(CallId::clCreateImage, [](protocol::Writer& w) {
-    w.u64(22);
-    w.u64(1);
-    w.u64(CL_MEM_READ_WRITE);
-    w.nil();
-    w.nil();
-    w.str("a buffer");
-    w.nil();
-  }, "clCreateImageRequest.mem_object");
-  expectRefused(CallId::clBuildProgram, [](protocol::Writer& w) {
-    w.u64(14);
-    w.u64(1);
-    w.str("devices");
-  }, "clBuildProgramRequest.device_list");
-  expectRefused(CallId::clCreateCommandBufferKHR, [](protocol::Writer& w) {
-    w.u64(23);  // the new command buffer's id
-    w.u64(1);
-    w.str("queues");
-  }, "clCreateCommandBufferKHRRequest.queues");
-  expectRefused(CallId::clEnqueueCommandBufferKHR, [](protocol::Writer& w) { w.str("the queue it runs on"); },
-                "clEnqueueCommandBufferKHRRequest.runs_on");
-  expectRefused(CallId::clEnqueueSVMMemcpy, [](protocol::Writer& w) {
-    w.u64(13);
-    w.u64(4);  // no such direction
-  }, "clEnqueueSVMMemcpyRequest.direction");
-  expectRefused(CallId::clEnqueueSVMMemcpy, [](protocol::Writer& w) {
-    w.u64(13);
-    w.u64(1);  // HostToSvm
-    w.u64(0x1000);
-    w.u64(4);
-    w.array(1);
-    w.u64(5);  // a bulk frame that is not there
-  }, "clEnqueueSVMMemcpyRequest.HostToSvm.src_bytes");
-  // Reads and writes (their requests' tails and pieces included).
+  // Each case: the call, the field the error must name, and the request's malformed fields.
+  struct Malformed {
+    CallId call;
+    std::string field;
+    std::function<void(protocol::Writer&)> fields;
+  };
   const std::size_t three[3] = {0, 0, 0};
-  expectRefused(CallId::clEnqueueReadBuffer, [](protocol::Writer& w) {
-    w.u64(12);
-    w.u64(13);
-    w.u64(0);
-    w.u64(4);
-    w.nil();
-    w.u64(7);
-    w.u64(0);
-    w.str("client waits");
-  }, "clEnqueueReadBufferRequest.client_waits");
-  expectRefused(CallId::clEnqueueWriteBuffer, [](protocol::Writer& w) {
-    w.u64(12);
-    w.u64(13);
-    w.u64(0);
-    w.u64(4);
-    w.array(1);
-    w.u64(5);  // a bulk frame that is not there
-  }, "clEnqueueWriteBufferRequest.ptr");
-  expectRefused(CallId::clEnqueueReadBufferRect, [](protocol::Writer& w) {
-    w.u64(12);
-    w.u64(13);
-    w.bin("seven b", 7);
-  }, "clEnqueueReadBufferRectRequest.buffer_origin");
-  expectRefused(CallId::clEnqueueWriteBufferRect, [&](protocol::Writer& w) {
-    w.u64(12);
-    w.u64(13);
-    w.bin(three, sizeof three);
-    w.u64(3);
-  }, "clEnqueueWriteBufferRectRequest.region");
-  expectRefused(CallId::clEnqueueReadImage, [](protocol::Writer& w) {
-    w.u64(12);
-    w.u64(13);
-    w.str("origin");
-  }, "clEnqueueReadImageRequest.origin");
-  expectRefused(CallId::clEnqueueWriteImage, [&](protocol::Writer& w) {
-    w.u64(12);
-    w.u64(13);
-    w.bin(three, sizeof three);
-    w.bin(three, sizeof three);
-    w.nil();
-    w.nil();
-    w.nil();
-    w.u64(1);
-  }, "clEnqueueWriteImageRequest: 1 values past its last field");
-  expectRefused(CallId::MapReadBuffer, [](protocol::Writer& w) {
-    w.u64(12);
-    w.u64(13);
-    w.u64(0);
-    w.str("size");
-  }, "MapReadBuffer.size");
-  expectRefused(CallId::MapReadImage, [](protocol::Writer& w) {
-    w.u64(12);
-    w.u64(13);
-    w.bin(std::string(25, 'x').data(), 25);
-  }, "MapReadImage.origin");
+  const std::vector<Malformed> cases = {
+      {CallId::DeviceInfoAll, "DeviceInfoAll.device", [](protocol::Writer& w) { w.str("device"); }},
+      {CallId::KernelLaunchInfo, "KernelLaunchInfo.device", [](protocol::Writer& w) { w.u64(5); }},
+      {CallId::ProgramKernels, "ProgramKernels.program", [](protocol::Writer& w) { w.nil(); }},
+      {CallId::ListOps, "ListOps: 1 values past its last field", [&](protocol::Writer& w) { w.u64(1); w.u64(2); }},
+      {CallId::clSetKernelArg, "clSetKernelArgRequest.arg_value",
+       [](protocol::Writer& w) { w.u64(11); w.u64(0); w.u64(sizeof(cl_mem)); w.str("a buffer"); }},
+      {CallId::clSetKernelArgSVMPointer, "clSetKernelArgSVMPointerRequest.arg_value",
+       [](protocol::Writer& w) { w.u64(11); w.u64(0); w.str("an address"); }},
+      {CallId::clFinish, "clFinishRequest.command_queue", [](protocol::Writer& w) { w.str("queue"); }},
+      {CallId::clSetEventCallback, "clSetEventCallbackRequest: 1 values past its last field",
+       [](protocol::Writer& w) { w.u64(12); w.i64(CL_SUBMITTED); w.u64(1); w.u64(2); }},
+      {CallId::clSetUserEventStatus, "clSetUserEventStatusRequest.execution_status",
+       [](protocol::Writer& w) { w.u64(12); w.u64(std::uint64_t{1} << 40); }},
+      {CallId::clSetKernelExecInfo, "clSetKernelExecInfoRequest.param_value",
+       [](protocol::Writer& w) { w.u64(11); w.u64(CL_KERNEL_EXEC_INFO_SVM_PTRS); w.str("pointers"); }},
+      {CallId::clSVMAlloc, "clSVMAllocRequest.flags", [](protocol::Writer& w) { w.u64(1); w.str("flags"); }},
+      {CallId::clSVMFree, "clSVMFreeRequest.svm_pointer", [](protocol::Writer& w) { w.str("an address"); }},
+      {CallId::clEnqueueSVMFree, "clEnqueueSVMFreeRequest.svm_pointers", [](protocol::Writer& w) {
+         w.u64(13); w.bin("12345", 5);  // not a whole number of addresses
+       }},
+      {CallId::clEnqueueSVMMigrateMem, "clEnqueueSVMMigrateMemRequest: 1 values past its last field",
+       [](protocol::Writer& w) {
+         const std::uint64_t address = 0x1000;
+         w.u64(13); w.bin(&address, sizeof address); w.nil(); w.u64(0); w.nil(); w.nil(); w.u64(1);
+       }},
+      {CallId::clCreateBuffer, "clCreateBufferRequest.host_ptr", [](protocol::Writer& w) {
+         w.u64(20);  // the new buffer's id
+         w.u64(1); w.u64(CL_MEM_READ_WRITE); w.u64(4096); w.array(1);  // a shared buffer is [fd, bytes]
+         w.integer(3);
+       }},
+      {CallId::clCreateBufferWithProperties, "clCreateBufferWithPropertiesRequest.host_ptr", [](protocol::Writer& w) {
+         const std::uint32_t address = 0x1000;
+         w.u64(21); w.u64(1); w.nil(); w.u64(CL_MEM_USE_HOST_PTR); w.u64(4096);
+         w.bin(&address, sizeof address);  // an SVM host pointer is 8 bytes
+       }},
+      {CallId::clCreateImage, "clCreateImageRequest.mem_object", [](protocol::Writer& w) {
+         w.u64(22); w.u64(1); w.u64(CL_MEM_READ_WRITE); w.nil(); w.nil(); w.str("a buffer"); w.nil();
+       }},
+      {CallId::clBuildProgram, "clBuildProgramRequest.device_list",
+       [](protocol::Writer& w) { w.u64(14); w.u64(1); w.str("devices"); }},
+      {CallId::clCreateCommandBufferKHR, "clCreateCommandBufferKHRRequest.queues", [](protocol::Writer& w) {
+         w.u64(23);  // the new command buffer's id
+         w.u64(1); w.str("queues");
+       }},
+      {CallId::clEnqueueCommandBufferKHR, "clEnqueueCommandBufferKHRRequest.runs_on",
+       [](protocol::Writer& w) { w.str("the queue it runs on"); }},
+      {CallId::clEnqueueSVMMemcpy, "clEnqueueSVMMemcpyRequest.direction", [](protocol::Writer& w) {
+         w.u64(13); w.u64(4);  // no such direction
+       }},
+      {CallId::clEnqueueSVMMemcpy, "clEnqueueSVMMemcpyRequest.HostToSvm.src_bytes", [](protocol::Writer& w) {
+         w.u64(13); w.u64(1);  // HostToSvm
+         w.u64(0x1000); w.u64(4); w.array(1); w.u64(5);  // a bulk frame that is not there
+       }},
+      // Reads and writes (their requests' tails and pieces included).
+      {CallId::clEnqueueReadBuffer, "clEnqueueReadBufferRequest.client_waits", [](protocol::Writer& w) {
+         w.u64(12); w.u64(13); w.u64(0); w.u64(4); w.nil(); w.u64(7); w.u64(0); w.str("client waits");
+       }},
+      {CallId::clEnqueueWriteBuffer, "clEnqueueWriteBufferRequest.ptr", [](protocol::Writer& w) {
+         w.u64(12); w.u64(13); w.u64(0); w.u64(4); w.array(1); w.u64(5);  // a bulk frame that is not there
+       }},
+      {CallId::clEnqueueReadBufferRect, "clEnqueueReadBufferRectRequest.buffer_origin",
+       [](protocol::Writer& w) { w.u64(12); w.u64(13); w.bin("seven b", 7); }},
+      {CallId::clEnqueueWriteBufferRect, "clEnqueueWriteBufferRectRequest.region",
+       [&](protocol::Writer& w) { w.u64(12); w.u64(13); w.bin(three, sizeof three); w.u64(3); }},
+      {CallId::clEnqueueReadImage, "clEnqueueReadImageRequest.origin",
+       [](protocol::Writer& w) { w.u64(12); w.u64(13); w.str("origin"); }},
+      {CallId::clEnqueueWriteImage, "clEnqueueWriteImageRequest: 1 values past its last field",
+       [&](protocol::Writer& w) {
+         w.u64(12); w.u64(13); w.bin(three, sizeof three); w.bin(three, sizeof three);
+         w.nil(); w.nil(); w.nil(); w.u64(1);
+       }},
+      {CallId::MapReadBuffer, "MapReadBuffer.size",
+       [](protocol::Writer& w) { w.u64(12); w.u64(13); w.u64(0); w.str("size"); }},
+      {CallId::MapReadImage, "MapReadImage.origin",
+       [](protocol::Writer& w) { w.u64(12); w.u64(13); w.bin(std::string(25, 'x').data(), 25); }},
+  };
+  for (const auto& c : cases) expectRefused(c.call, c.fields, c.field);
 
   auto all = client.call(CallId::DeviceInfoAll, [&](protocol::Writer& w) { w.u64(device); });
   ASSERT_EQ(all.status, CL_SUCCESS) << "the session stopped serving after malformed private requests";

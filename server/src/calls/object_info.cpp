@@ -24,4 +24,13 @@ std::optional<std::vector<cl_device_id>> devicesOf(cl_context context) {
   return devices;
 }
 
+cl_int devicesOfType(cl_platform_id platform, cl_device_type type, std::vector<cl_device_id>& devices) {
+  cl_uint n = 0;
+  cl_int status = ::clGetDeviceIDs(platform, type, 0, nullptr, &n);
+  devices.assign(n, nullptr);
+  if (status == CL_SUCCESS && n > 0) status = ::clGetDeviceIDs(platform, type, n, devices.data(), nullptr);
+  if (status != CL_SUCCESS) devices.clear();
+  return status;
+}
+
 }  // namespace rcl::server

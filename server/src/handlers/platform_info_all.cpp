@@ -9,6 +9,7 @@
 #include "rcl/protocol/platform_info.h"
 #include "rcl/server/calls/call_context.h"
 #include "rcl/server/calls/info_filters.h"
+#include "rcl/server/calls/object_info.h"
 #include "rcl/server/handlers/device_info_all.h"
 #include "rcl/server/session/session.h"
 
@@ -37,27 +38,17 @@ void Session::answerPlatformInfo(std::uint64_t seq) {
 
 namespace {
 
-// The ids of `real` devices among the session's `ids` (their handles in
-// `table`), in `real`'s order; nothing if one is not the session's.
+// The ids of `real` devices (HandleTable::idOf), in `real`'s order; nothing
+// if one is not among the platform's `ids`.
 std::optional<std::vector<std::uint64_t>> idsOf(const HandleTable& table, const std::vector<std::uint64_t>& ids,
                                                 const std::vector<cl_device_id>& real) {
   std::vector<std::uint64_t> out;
   for (cl_device_id d : real) {
-    const auto it = std::find_if(ids.begin(), ids.end(), [&](std::uint64_t id) { return table.get<cl_device_id>(id) == d; });
-    if (it == ids.end()) return std::nullopt;
-    out.push_back(*it);
+    const auto id = table.idOf(d);
+    if (id == 0 || std::find(ids.begin(), ids.end(), id) == ids.end()) return std::nullopt;
+    out.push_back(id);
   }
   return out;
-}
-
-// clGetDeviceIDs of `type` with room for every device: status and devices.
-cl_int devicesOfType(cl_platform_id platform, cl_device_type type, std::vector<cl_device_id>& devices) {
-  cl_uint n = 0;
-  cl_int status = ::clGetDeviceIDs(platform, type, 0, nullptr, &n);
-  devices.assign(n, nullptr);
-  if (status == CL_SUCCESS && n > 0) status = ::clGetDeviceIDs(platform, type, n, devices.data(), nullptr);
-  if (status != CL_SUCCESS) devices.clear();
-  return status;
 }
 
 }  // namespace

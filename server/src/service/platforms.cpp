@@ -5,6 +5,8 @@
 #include <CL/cl_ext.h>
 #include <spdlog/spdlog.h>
 
+#include "rcl/server/calls/object_info.h"
+
 namespace rcl::server {
 
 std::string platformString(cl_platform_id platform, cl_platform_info param) {
@@ -66,11 +68,7 @@ std::vector<ExposedPlatform> findPlatforms(const std::string& selector) {
   std::vector<ExposedPlatform> exposed;
   for (auto p : chosen) {
     ExposedPlatform e{p, {}};
-    cl_uint n = 0;
-    if (clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, nullptr, &n) == CL_SUCCESS && n > 0) {
-      e.devices.resize(n);
-      clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, n, e.devices.data(), nullptr);
-    }
+    devicesOfType(p, CL_DEVICE_TYPE_ALL, e.devices);  // none if the platform cannot say
     spdlog::info("offering platform '{}' with {} device(s)", platformName(p), e.devices.size());
     exposed.push_back(std::move(e));
   }

@@ -4,7 +4,7 @@
 // (icd/src/transport/call_proxies.cpp, Call::registerCallback); the server gives OpenCL a
 // trampoline of the kind (server/include/rcl/server/session/callbacks.h). The
 // generator knows each kind by its callback's parameter types
-// (codegen/model.py, CALLBACK_KINDS) and uses these names
+// (codegen/roles.py, CALLBACK_KINDS) and uses these names
 // ("callback kind=K" in codegen/opencl_calls.toml).
 #pragma once
 
