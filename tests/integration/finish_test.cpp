@@ -43,19 +43,23 @@ class FinishTest : public ClTest {
   CommandQueue other_;
 };
 
-// Round after round, a small write, clFinish, then a copy and a read on
-// another queue: each round's bytes, never the round before's.
-TEST_F(FinishTest, SmallWritesFinishedOnOneQueueAreSeenByAnother) {
-  constexpr size_t kSize = 4096;
-  Mem source, copy;
-  ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, kSize, nullptr, &source));
-  ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, kSize, nullptr, &copy));
-  for (int round = 0; round < 40; ++round) {
-    const auto bytes = pattern(kSize, round);
-    CL_CHECK(clEnqueueWriteBuffer(queue_, source, CL_FALSE, 0, kSize, bytes.data(), 0, nullptr, nullptr));
-    CL_CHECK(clFinish(queue_));
-    CL_CHECK(clEnqueueCopyBuffer(other_, source, copy, 0, 0, kSize, 0, nullptr, nullptr));
-    ASSERT_EQ(readOnOtherQueue(copy, kSize), bytes) << "round " << round << ": the copy on another queue";
+// Round after round, a write (small, or up to 1 MiB: copied remotely when
+// not through shared memory), clFinish, then a copy and a read on another
+// queue: each round's bytes, never the round before's.
+TEST_F(FinishTest, WritesFinishedOnOneQueueAreSeenByAnother) {
+  for (const size_t size : {size_t{4096}, size_t{512} << 10}) {
+    Mem source, copy;
+    ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, size, nullptr, &source));
+    ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, size, nullptr, &copy));
+    for (int round = 0; round < 20; ++round) {
+      auto bytes = pattern(size, round);
+      CL_CHECK(clEnqueueWriteBuffer(queue_, source, CL_FALSE, 0, size, bytes.data(), 0, nullptr, nullptr));
+      CL_CHECK(clFinish(queue_));
+      const auto written = bytes;
+      std::fill(bytes.begin(), bytes.end(), 0xaa);  // the write is done: its memory is the application's again
+      CL_CHECK(clEnqueueCopyBuffer(other_, source, copy, 0, 0, size, 0, nullptr, nullptr));
+      ASSERT_EQ(readOnOtherQueue(copy, size), written) << size << " bytes, round " << round;
+    }
   }
 }
 

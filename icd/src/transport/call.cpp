@@ -229,7 +229,8 @@ void Call::bulkPieces(const void* bytes, std::size_t size, SendLatch* sent) {
     lend(p + i * protocol::kBulkPiece, std::min(protocol::kBulkPiece, size - i * protocol::kBulkPiece), sent);
 }
 
-std::optional<protocol::opencl::BulkPieces> Call::pieces(const void* bytes, std::size_t size, SendLatch* sent) {
+std::optional<protocol::opencl::BulkPieces> Call::pieces(const void* bytes, std::size_t size, SendLatch* sent,
+                                                         std::size_t copiedMax) {
   if (failed() || bytes == nullptr) return std::nullopt;
   protocol::opencl::BulkPieces out;
   const std::size_t n = protocol::pieceCount(size);
@@ -238,7 +239,7 @@ std::optional<protocol::opencl::BulkPieces> Call::pieces(const void* bytes, std:
   for (std::size_t i = 0; i < n; ++i)
     out.pieces.emplace_back(p + i * protocol::kBulkPiece, std::min(protocol::kBulkPiece, size - i * protocol::kBulkPiece));
   // A small write's pieces are copied (as bulkPieces copies them); a larger one's lent.
-  if (size > kCopiedPiecesMax)
+  if (size > copiedMax)
     out.lend = [this, sent](protocol::Writer&, std::string_view piece) { lend(piece.data(), piece.size(), sent); };
   return out;
 }

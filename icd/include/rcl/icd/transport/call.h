@@ -198,9 +198,10 @@ class Call {
   static constexpr std::size_t kCopiedPiecesMax = std::size_t{64} << 10;
   void bulkPieces(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
   // The same pieces for a described request's field (kind pieces): lent
-  // (into this call's writer, when the request is written) or copied as
-  // bulkPieces does; nothing once the call failed or for NULL.
-  std::optional<protocol::opencl::BulkPieces> pieces(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
+  // (into this call's writer, when the request is written) or, up to
+  // `copiedMax` bytes, copied; nothing once the call failed or for NULL.
+  std::optional<protocol::opencl::BulkPieces> pieces(const void* bytes, std::size_t size, SendLatch* sent = nullptr,
+                                                     std::size_t copiedMax = kCopiedPiecesMax);
   // An SVM pointer of the application: the server's address of it travels
   // (nil for NULL). Fails with `error` unless `size` bytes at `p` (size 0: the
   // byte at p) lie in one SVM allocation of the call's context and server.
