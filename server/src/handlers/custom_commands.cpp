@@ -252,26 +252,27 @@ void clEnqueueWriteBuffer(CallContext& ctx) {
 // [clEnqueueWriteBufferRect]: the buffer's side; the rows travel packed.
 void clEnqueueWriteBufferRect(CallContext& ctx) {
   const auto request = ctx.request<wire::clEnqueueWriteBufferRectRequest>();
-  const auto [queue, buffer, origin, region] =
+  // (Named, not a structured binding: a lambda may not capture one before C++20, which clang 14 keeps to.)
+  const Packed p =
       packed(ctx, request, "clEnqueueWriteBufferRectRequest.buffer_origin", "clEnqueueWriteBufferRectRequest.region");
-  writePacked(ctx, request, rectBytes(buffer, region), "clEnqueueWriteBufferRectRequest.ptr",
+  writePacked(ctx, request, rectBytes(p.memory, p.region), "clEnqueueWriteBufferRectRequest.ptr",
               [&](const void* bytes, cl_uint n, const cl_event* waits, cl_event* event) {
                 const std::size_t host_origin[3] = {0, 0, 0};
-                return ::clEnqueueWriteBufferRect(queue, buffer, CL_FALSE, origin.data(), host_origin, region.data(),
-                                                  request.buffer_row_pitch, request.buffer_slice_pitch, region[0],
-                                                  region[0] * region[1], bytes, n, waits, event);
+                return ::clEnqueueWriteBufferRect(p.queue, p.memory, CL_FALSE, p.origin.data(), host_origin,
+                                                  p.region.data(), request.buffer_row_pitch,
+                                                  request.buffer_slice_pitch, p.region[0], p.region[0] * p.region[1],
+                                                  bytes, n, waits, event);
               });
 }
 
 // [clEnqueueWriteImage]: packed rows.
 void clEnqueueWriteImage(CallContext& ctx) {
   const auto request = ctx.request<wire::clEnqueueWriteImageRequest>();
-  const auto [queue, image, origin, region] =
-      packed(ctx, request, "clEnqueueWriteImageRequest.origin", "clEnqueueWriteImageRequest.region");
-  writePacked(ctx, request, imageBytes(image, region), "clEnqueueWriteImageRequest.ptr",
+  const Packed p = packed(ctx, request, "clEnqueueWriteImageRequest.origin", "clEnqueueWriteImageRequest.region");
+  writePacked(ctx, request, imageBytes(p.memory, p.region), "clEnqueueWriteImageRequest.ptr",
               [&](const void* bytes, cl_uint n, const cl_event* waits, cl_event* event) {
-                return ::clEnqueueWriteImage(queue, image, CL_FALSE, origin.data(), region.data(), 0, 0, bytes, n,
-                                             waits, event);
+                return ::clEnqueueWriteImage(p.queue, p.memory, CL_FALSE, p.origin.data(), p.region.data(), 0, 0,
+                                             bytes, n, waits, event);
               });
 }
 
