@@ -66,10 +66,10 @@ void HandleTable::pinAll() {
   }
 }
 
-void HandleTable::markBusy(const void* queue, protocol::CallId call) {
+void HandleTable::markBusy(const void* queue, bool mayWait) {
   if (const auto progress = progressFor(queue)) {
     ++progress->enqueued;
-    if (call != protocol::CallId::clEnqueueWriteBuffer) progress->mayWait = progress->enqueued.load();
+    if (mayWait) progress->mayWait = progress->enqueued.load();
   }
 }
 

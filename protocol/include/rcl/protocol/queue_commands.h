@@ -32,4 +32,10 @@ constexpr bool mayEnqueue(CallId call) {
   }
 }
 
+// A command that, with no wait list and no staged pieces, ends without
+// waiting for anything (a buffer write whose bytes came with it): after only
+// such commands, a clFinish may be sent without waiting (icd clFinish), and
+// the server finishes the queue in place (QueueProgress::settles).
+constexpr bool settlesOnSend(CallId call) { return call == CallId::clEnqueueWriteBuffer; }
+
 }  // namespace rcl::protocol

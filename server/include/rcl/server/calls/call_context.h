@@ -86,7 +86,7 @@ class CallContext {
     if (releases(call_) && session_.table().forgetFailed(id)) throw CallError(CL_SUCCESS, "released a failed creation");
     Handle h = session_.table().get<Handle>(id);
     if constexpr (std::is_same_v<Handle, cl_command_queue>) {
-      if (mayEnqueue(call_)) session_.table().markBusy(h, call_);
+      if (mayEnqueue(call_)) session_.table().markBusy(h, !protocol::settlesOnSend(call_));
     }
     // (Refused once its event is known, so that the event fails: event().)
     if constexpr (std::is_same_v<Handle, cl_kernel>) kernelArgsFailed_ = session_.table().argsFailed(id);

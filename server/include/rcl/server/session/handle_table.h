@@ -13,7 +13,6 @@
 
 #include <CL/cl.h>
 
-#include "rcl/protocol/call_ids.h"
 #include "rcl/protocol/object_kind.h"
 #include "rcl/server/support/call_error.h"
 
@@ -28,7 +27,7 @@ using protocol::ObjectKind;
 struct QueueProgress {
   std::atomic<std::uint64_t> enqueued{0};
   std::atomic<std::uint64_t> finished{0};
-  // The last call that may wait: any but a buffer write with no wait list.
+  // The last call that may wait: any but one settled on send (protocol/queue_commands.h).
   std::atomic<std::uint64_t> mayWait{0};
   bool inOrder = false;
   // Everything since the queue was last known finished ends without waiting
@@ -103,11 +102,9 @@ class HandleTable {
   // Drops one client reference; the entry goes when none are left.
   void released(std::uint64_t id);
 
-  // Queues: note that a command went in; the queue's progress (nullptr for an
-  // unknown queue).
-  // `queue` gets a command (of `call`: any but clEnqueueWriteBuffer may wait).
-  void markBusy(const void* queue, protocol::CallId call);
-  // The command just marked busy on `queue` may wait (a write with a wait list).
+  // Queues: note that a command went in, one that `mayWait` for something
+  // (protocol::settlesOnSend); then that it does after all (a wait list).
+  void markBusy(const void* queue, bool mayWait);
   void markMayWait(const void* queue);
   // A known queue's progress, made if it has none yet (nullptr for an unknown queue).
   std::shared_ptr<QueueProgress> progressFor(const void* queue);
