@@ -4,6 +4,7 @@ through remote-cl (a real remote-cl-server on loopback, the real ICD loader
 seeing only remote-cl.icd), with their outcomes side by side:
 
   clpeak             every test completes: the same result lines, each a number
+                     (--clpeak-tests picks clpeak's tests; default: all of them)
   clblast_test_X     CLBlast's own correctness tests (xaxpy, xdot, xgemv, xgemm
                      by default): the same passed / skipped / failed counts, no failure
   hashcat -b -m 0    the MD5 benchmark prints a hash rate, no error
@@ -11,6 +12,7 @@ seeing only remote-cl.icd), with their outcomes side by side:
 Exit code 1 if any program does not do remotely what it does natively.
 
 usage: compare_apps.py --server remote-cl-server --vendors DIR [--apps clpeak,clblast,hashcat]
+                       [--clpeak-tests all | global-bandwidth,compute-integer,...]
                        [--clblast-tests xaxpy,xdot,xgemv,xgemm]"""
 
 import argparse
@@ -73,7 +75,8 @@ def hashcat_outcome(code, out):
 
 def cases(args):
     if "clpeak" in args.apps:
-        yield "clpeak", ["clpeak"], clpeak_outcome
+        tests = [] if args.clpeak_tests == ["all"] else [f"--{t}" for t in args.clpeak_tests]
+        yield "clpeak", ["clpeak", *tests], clpeak_outcome
     if "clblast" in args.apps:
         for test in args.clblast_tests:
             yield f"clblast_test_{test}", [f"clblast_test_{test}"], clblast_outcome
@@ -87,6 +90,8 @@ def main():
     ap.add_argument("--server", required=True)
     ap.add_argument("--vendors", required=True)
     ap.add_argument("--apps", default="clpeak,clblast,hashcat", type=lambda s: s.split(","))
+    ap.add_argument("--clpeak-tests", default="all", type=lambda s: s.split(","),
+                    help="clpeak's own test flags without their dashes, or all")
     ap.add_argument("--clblast-tests", default="xaxpy,xdot,xgemv,xgemm", type=lambda s: s.split(","))
     args = ap.parse_args()
 
