@@ -34,6 +34,11 @@ def main():
                 calls[e["name"]] = (made + 1, waited + (1 if e["args"].get("round_trip") else 0))
         if calls.get("clSetUserEventStatus", (0, 0))[0] < ROUNDS:
             fail(f"the trace does not show the app's {ROUNDS} clSetUserEventStatus calls: {sorted(calls)}")
+        # Each round's wait is for commands behind a gate another thread opens: it waits for the device.
+        made, waited = calls.get("clWaitForEvents", (0, 0))
+        if waited < ROUNDS:
+            fail(f"{waited} clWaitForEvents round trips traced (of {made} calls), not at least the {ROUNDS} "
+                 "waits for gated commands")
         made, waited = calls.get("clGetEventInfo", (0, 0))
         if waited != 0:
             fail(f"{waited} clGetEventInfo round trips (of {made} calls): the client asked for statuses "

@@ -108,6 +108,15 @@ def main():
         if waited:
             fail(f"{len(waited)} of the {len(finishes)} clFinish calls after a small write waited for the server "
                  f"or failed: {waited[0]}")
+        # Per round, a wait for each of two markers and one for a user event the app set complete:
+        # traced although nothing is sent, and the last one no round trip (nothing left to wait for).
+        waits = [e for e in calls if e["name"] == "clWaitForEvents"]
+        if len(waits) != 3 * ROUNDS:
+            fail(f"{len(waits)} clWaitForEvents calls traced, not {3 * ROUNDS}")
+        answered = [e for e in waits if not e["args"]["round_trip"]]
+        if len(answered) < ROUNDS:
+            fail(f"{len(answered)} clWaitForEvents calls traced without a round trip, not at least the {ROUNDS} "
+                 f"waits for a complete user event: {waits[:3]}")
         print(f"check_pipelined_trace: OK ({ROUNDS * (len(CREATIONS) - 1 - len(ONCE)) + len(ONCE) + BUFFERS} creations and {sum(KERNEL_CALLS.values())} "
               "kernel calls, none waited; no query asked, the device list and the platform's and device's "
               "information neither; the binary sizes once; no clFinish waited)")

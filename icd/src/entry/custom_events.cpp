@@ -2,6 +2,7 @@
 // answered from pushed completions, CL_COMPLETE callbacks run on the client,
 // clFinish that also waits for read data. Shapes and reasons:
 // codegen/opencl_calls.toml.
+#include <chrono>
 #include <set>
 
 #include "rcl/icd/transport/call.h"
@@ -41,10 +42,17 @@ cl_int CL_API_CALL clWaitForEvents(cl_uint num_events, const cl_event* event_lis
     if (e->context != context) return CL_INVALID_CONTEXT;
     if (e->queue != nullptr) queues.insert(e->queue);
   }
+  const auto start = std::chrono::steady_clock::now();
+  bool waited = false;  // for the trace: did any of them still need the device?
+  for (cl_uint i = 0; i < num_events; ++i) {
+    std::lock_guard lock(event_list[i]->mutex);
+    waited = waited || !isFinal(event_list[i]->status);
+  }
   for (cl_command_queue q : queues) flush(q);
   cl_int result = CL_SUCCESS;
   for (cl_uint i = 0; i < num_events; ++i)
     if (waitForEvent(event_list[i]) < 0) result = CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
+  traceWaitForPushes("clWaitForEvents", start, waited, result);
   return result;
 }
 

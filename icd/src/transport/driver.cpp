@@ -226,4 +226,8 @@ void traceLocalAnswer(const char* call, cl_int status) {
   }
 }
 
+void traceWaitForPushes(const char* call, std::chrono::steady_clock::time_point start, bool waited, cl_int status) {
+  if (Tracer* tracer = Driver::instance().tracer()) tracer->record(call, start, Tracer::Clock::now(), 0, 0, waited, status);
+}
+
 }  // namespace rcl::icd

@@ -98,5 +98,9 @@ P* Driver::newProxy() {
 
 // Records a call the client answered itself (no round trip), when tracing.
 void traceLocalAnswer(const char* call, cl_int status = CL_SUCCESS);
+// Records a call that sent nothing but waited from `start` for pushed
+// completions (clWaitForEvents): a round trip when it had to wait for the
+// device (`waited`), none when everything was already complete.
+void traceWaitForPushes(const char* call, std::chrono::steady_clock::time_point start, bool waited, cl_int status);
 
 }  // namespace rcl::icd
