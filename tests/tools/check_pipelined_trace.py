@@ -87,6 +87,14 @@ def main():
         if len(asked_sizes) != 1:
             fail(f"{len(asked_sizes)} clGetProgramInfo round trips (program kernel lists or binary sizes) after a "
                  f"build that waited, not the 1 of the first CL_PROGRAM_BINARY_SIZES: {asked_sizes[:2]}")
+        # Its build's log and options, each asked four times (size, value, twice): asked once each.
+        build_info = [e for e in calls if e["name"] == "clGetProgramBuildInfo"]
+        if len(build_info) != 8:
+            fail(f"{len(build_info)} clGetProgramBuildInfo calls traced, not 8")
+        asked_build = [e for e in build_info if e["args"]["round_trip"]]
+        if len(asked_build) != 2:
+            fail(f"{len(asked_build)} clGetProgramBuildInfo round trips, not the 2 first queries of the log and the "
+                 f"options of a build that waited")
         asked = [e for e in calls if e["name"] in QUERIES and e["args"]["round_trip"]]
         if asked:
             fail(f"{len(asked)} information queries asked the server, the first {asked[0]}")

@@ -18,6 +18,7 @@
 // Prints "pipelined_app: OK" and exits 0 when everything is right.
 #define CL_USE_DEPRECATED_OPENCL_1_2_APIS
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include <CL/cl.h>
@@ -269,6 +270,20 @@ int main() {
           CL_SUCCESS ||
       binarySize == 0)
     return fail("CL_PROGRAM_BINARY_SIZES after the build", status == CL_SUCCESS ? CL_INVALID_VALUE : status);
+  // Its build log and options, as PyOpenCL asks them after each build (the
+  // size, then the value), twice: asked once each, then kept.
+  for (int twice = 0; twice < 2; ++twice) {
+    for (cl_program_build_info name : {CL_PROGRAM_BUILD_LOG, CL_PROGRAM_BUILD_OPTIONS}) {
+      size_t size = 0;
+      if ((status = clGetProgramBuildInfo(program, device, name, 0, nullptr, &size)) != CL_SUCCESS || size == 0)
+        return fail("the size of the build's log or options", status == CL_SUCCESS ? CL_INVALID_VALUE : status);
+      std::string value(size, '\0');
+      if ((status = clGetProgramBuildInfo(program, device, name, size, value.data(), nullptr)) != CL_SUCCESS)
+        return fail("the build's log or options", status);
+      if (name == CL_PROGRAM_BUILD_OPTIONS && value.c_str() != std::string("-D RCL_PIPELINED=1"))
+        return fail("the build's options, not the ones given", CL_INVALID_VALUE);
+    }
+  }
   for (int round = 0; round < kRounds; ++round) {
     if (int failed = checkKernel(program, context, queue, device, round)) return failed;
     if (int failed = checkImage(context, queue, round)) return failed;

@@ -103,18 +103,44 @@ cl_int CL_API_CALL clGetProgramInfo(cl_program program, cl_program_info param_na
   return copyInfo(value.data(), value.size(), param_value_size, param_value, param_value_size_ret);
 }
 
+// Asked once per device and name after a build the client waited for, then
+// answered here until the program is built or compiled again: a build's
+// status, options, log and binary type do not change once it is over.
+// CL_PROGRAM_BUILD_OPTIONS answers without the -cl-kernel-arg-info the
+// server added.
 cl_int CL_API_CALL clGetProgramBuildInfo(cl_program program, cl_device_id device, cl_program_build_info param_name,
                                          size_t param_value_size, void* param_value, size_t* param_value_size_ret) {
   cl_program p = checked(program);
+  if (p != nullptr) {
+    std::unique_lock lock(p->functionsMutex);
+    if (const auto kept = p->buildInfo.find({device, param_name}); kept != p->buildInfo.end()) {
+      const std::vector<unsigned char> value = kept->second;
+      lock.unlock();
+      traceLocalAnswer("clGetProgramBuildInfo");
+      return copyInfo(value.data(), value.size(), param_value_size, param_value, param_value_size_ret);
+    }
+  }
   Call call(CallId::clGetProgramBuildInfo);
   call.request(protocol::opencl::clGetProgramBuildInfoRequest{
       .program = call.handleId(program), .device = call.handleId(device), .param_name = param_name});
-  if (p == nullptr || param_name != CL_PROGRAM_BUILD_OPTIONS || !p->argInfoHidden)
-    return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+  if (p == nullptr) return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+  std::unique_lock lock(p->functionsMutex);
+  const bool built = p->kernelNames.has_value();
+  const std::uint64_t builds = p->builds;
+  lock.unlock();
   std::vector<unsigned char> value;
   if (const cl_int status = call.infoValue(param_name, value); status != CL_SUCCESS) return status;
-  const std::string options = protocol::withoutAddedKernelArgInfo(std::string(value.begin(), value.end()));
-  return copyInfo(options, param_value_size, param_value, param_value_size_ret);
+  if (param_name == CL_PROGRAM_BUILD_OPTIONS && p->argInfoHidden) {
+    const std::string options = protocol::withoutAddedKernelArgInfo(std::string(value.begin(), value.end()));
+    value.assign(options.begin(), options.end());
+    value.push_back('\0');
+  }
+  if (built) {
+    lock.lock();
+    if (p->builds == builds && p->kernelNames) p->buildInfo[{device, param_name}] = value;
+    lock.unlock();
+  }
+  return copyInfo(value.data(), value.size(), param_value_size, param_value, param_value_size_ret);
 }
 
 cl_int CL_API_CALL clGetKernelArgInfo(cl_kernel kernel, cl_uint arg_index, cl_kernel_arg_info param_name,

@@ -148,6 +148,7 @@ std::optional<protocol::IncludeBundle> Call::includeBundle(const char* options) 
     program->functions.clear();
     program->kernelNames.reset();
     program->binarySizes.reset();
+    program->buildInfo.clear();
     ++program->builds;
   }
   if (source != nullptr && !source->empty()) {

@@ -218,6 +218,10 @@ struct _cl_program : rcl::icd::Object {
   // after a build the client waited for; forgotten when it is built or
   // compiled again.
   std::optional<std::vector<std::size_t>> binarySizes;
+  // clGetProgramBuildInfo's answers (device, name -> value) for its current
+  // build, kept from the first query after a build the client waited for
+  // (none changes once the build is over); forgotten like binarySizes.
+  std::map<std::pair<cl_device_id, cl_program_build_info>, std::vector<unsigned char>> buildInfo;
   // Builds and compiles started (a query answered across one is not kept).
   std::uint64_t builds = 0;
   // Its last build, compile or link asked for uniform work-groups
