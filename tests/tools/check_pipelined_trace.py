@@ -41,7 +41,7 @@ BUFFERS = 5 * ROUNDS  # pipelined_app's: a small one and 4 of 256 KiB (shared bu
 # pipelined_app's kernel has 9 arguments, and its 4 work-group values are asked each round
 KERNEL_CALLS = {"clCreateKernel": ROUNDS, "clSetKernelArg": 9 * ROUNDS, "clGetKernelWorkGroupInfo": 4 * ROUNDS}
 FINISHED_WRITES = 4 * ROUNDS  # pipelined_app's small writes, each followed by a clFinish
-QUERIES = ("clGetCommandQueueInfo", "clGetSamplerInfo", "clGetEventInfo", "clGetContextInfo")
+QUERIES = ("clGetCommandQueueInfo", "clGetSamplerInfo", "clGetEventInfo", "clGetContextInfo", "clGetKernelInfo")
 FIRST_QUERIES = ("clGetPlatformInfo", "clGetDeviceInfo")
 
 

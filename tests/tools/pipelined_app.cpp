@@ -126,6 +126,11 @@ int checkKernel(cl_program program, cl_context context, cl_command_queue queue, 
       (status = clSetKernelArg(kernel, 8, sizeof p, &p)) != CL_SUCCESS)
     return fail("clSetKernelArg", status);
   if (!askGroupInfo(kernel, device)) return fail("clGetKernelWorkGroupInfo", CL_INVALID_VALUE);
+  // What it was made of, as PyOpenCL asks it of every kernel it makes.
+  if (!answers(clGetKernelInfo, kernel, CL_KERNEL_NUM_ARGS, cl_uint{9}) ||
+      !answers(clGetKernelInfo, kernel, CL_KERNEL_CONTEXT, context) ||
+      !answers(clGetKernelInfo, kernel, CL_KERNEL_PROGRAM, program))
+    return fail("a kernel's information", CL_INVALID_VALUE);
   // The application built the program without -cl-kernel-arg-info: the
   // information the client checks with is not the application's to see.
   char type[64];

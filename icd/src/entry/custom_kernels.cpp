@@ -28,6 +28,7 @@
 #include "rcl/icd/entry/kernel_arg_info.h"
 #include "rcl/icd/entry/kernel_args.h"
 #include "rcl/icd/objects/lifetime.h"
+#include "rcl/icd/entry/pipelined.h"
 #include "rcl/icd/data/svm_ranges.h"
 #include "rcl/protocol/opencl_wire.h"
 #include "rcl/protocol/kernel_arg_info_option.h"
@@ -144,6 +145,17 @@ cl_kernel CL_API_CALL clCreateKernel(cl_program program, const char* kernel_name
     const auto* name = reinterpret_cast<const unsigned char*>(kernel_name);
     Driver::instance().infoCache().store(k, CL_KERNEL_FUNCTION_NAME,
                                          std::vector<unsigned char>(name, name + std::strlen(kernel_name) + 1));
+    // So are its program and context, and its number of arguments when the build brought it
+    // (PyOpenCL asks both for every kernel it makes).
+    constexpr CallId info = CallId::clGetKernelInfo;
+    keepSentInfo(info, k, CL_KERNEL_PROGRAM, p);
+    if (p->context != nullptr) keepSentInfo(info, k, CL_KERNEL_CONTEXT, p->context);
+    std::optional<cl_uint> numArgs;
+    {
+      std::lock_guard lock(k->function->mutex);
+      numArgs = k->function->numArgs;
+    }
+    if (numArgs) keepSentInfo(info, k, CL_KERNEL_NUM_ARGS, *numArgs);
   }
   return k;
 }
