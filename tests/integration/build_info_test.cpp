@@ -67,16 +67,8 @@ TEST_F(BuildInfoTest, EachAnswerIsTheCurrentBuilds) {
     EXPECT_EQ(again.binaryType, first.binaryType);
   }
   // The last build is the one that runs.
-  Kernel kernel(clCreateKernel(program, "k", &error));
-  CL_CHECK(error);
-  Mem buffer(clCreateBuffer(context_, CL_MEM_READ_WRITE, sizeof(int), nullptr, &error));
-  CL_CHECK(error);
-  cl_mem b = buffer;
-  CL_CHECK(clSetKernelArg(kernel, 0, sizeof b, &b));
-  const size_t one = 1;
-  CL_CHECK(clEnqueueNDRangeKernel(queue_, kernel, 1, nullptr, &one, nullptr, 0, nullptr, nullptr));
   int value = 0;
-  CL_CHECK(clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 0, sizeof value, &value, 0, nullptr, nullptr));
+  CL_CHECK(runOneIntKernel(context_, queue_, program, "k", &value));
   EXPECT_EQ(value, 4);
 }
 

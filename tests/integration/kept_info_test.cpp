@@ -360,18 +360,10 @@ TEST_F(KeptInfoTest, ContextsAndProgramsOfSourceAnswerWithWhatTheyWereMadeOf) {
     }
     // They work: the program builds and its kernel writes 7.
     CL_CHECK(clBuildProgram(program, 1, &device_, nullptr, nullptr, nullptr));
-    Kernel kernel(clCreateKernel(program, "k", &error));
-    CL_CHECK(error);
     CommandQueue queue = createQueue(context, device_, 0, &error);
     CL_CHECK(error);
-    Mem buffer(clCreateBuffer(context, CL_MEM_READ_WRITE, sizeof(int), nullptr, &error));
-    CL_CHECK(error);
-    cl_mem b = buffer;
-    CL_CHECK(clSetKernelArg(kernel, 0, sizeof b, &b));
-    const size_t one = 1;
-    CL_CHECK(clEnqueueNDRangeKernel(queue, kernel, 1, nullptr, &one, nullptr, 0, nullptr, nullptr));
     int value = 0;
-    CL_CHECK(clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, sizeof value, &value, 0, nullptr, nullptr));
+    CL_CHECK(runOneIntKernel(context, queue, program, "k", &value));
     EXPECT_EQ(value, 7) << "properties " << i;
   }
   EXPECT_EQ(notified, 0) << "a context's error callback ran with no error";

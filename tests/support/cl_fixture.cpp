@@ -60,4 +60,18 @@ void ClTest::bufferOrFail(cl_mem_flags flags, size_t size, void* hostPtr, Mem* b
   CL_CHECK(error) << "clCreateBuffer of " << size << " bytes";
 }
 
+cl_int runOneIntKernel(cl_context context, cl_command_queue queue, cl_program program, const char* name, int* value) {
+  cl_int error = CL_SUCCESS;
+  Kernel kernel(clCreateKernel(program, name, &error));
+  if (error != CL_SUCCESS) return error;
+  Mem buffer(clCreateBuffer(context, CL_MEM_READ_WRITE, sizeof(int), nullptr, &error));
+  if (error != CL_SUCCESS) return error;
+  cl_mem b = buffer;
+  if ((error = clSetKernelArg(kernel, 0, sizeof b, &b)) != CL_SUCCESS) return error;
+  const size_t one = 1;
+  if ((error = clEnqueueNDRangeKernel(queue, kernel, 1, nullptr, &one, nullptr, 0, nullptr, nullptr)) != CL_SUCCESS)
+    return error;
+  return clEnqueueReadBuffer(queue, buffer, CL_TRUE, 0, sizeof *value, value, 0, nullptr, nullptr);
+}
+
 }  // namespace rcl::test

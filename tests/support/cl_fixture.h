@@ -23,6 +23,10 @@ Context createContext(cl_platform_id platform, cl_device_id device, cl_int* erro
 CommandQueue createQueue(cl_context context, cl_device_id device, cl_command_queue_properties properties,
                          cl_int* error);
 
+// Runs `program`'s kernel `name(global int* p)` on one work-item of `queue`
+// and reads back p[0] into *value (the first error otherwise).
+cl_int runOneIntKernel(cl_context context, cl_command_queue queue, cl_program program, const char* name, int* value);
+
 class ClTest : public ::testing::Test {
  protected:
   void SetUp() override;
