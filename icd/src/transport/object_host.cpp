@@ -56,7 +56,8 @@ class TransportHost final : public ObjectHost {
   }
 
   // The caller checked `object` (live, of its kind, not pinned): naming it
-  // as the client's own sends the same call Call::handle would.
+  // as the client's own sends the same call (its id, the retain's or
+  // release's one field) as Call::handleId would.
   void post(CallId call, Object* object) override {
     Call c(call);
     c.ownHandle(object);
