@@ -152,11 +152,25 @@ TEST_F(ErrorsAtTheCallTest, MappingForWritingWhatTheHostMayNotRead) {
     for (size_t x = 0; x < region[0] * 4; ++x)
       ASSERT_EQ(texels[y * rowPitch + x], pixels[(origin[1] + y) * 16 * 4 + origin[0] * 4 + x])
           << "byte " << x << " of row " << y << " of the image's map";
+  // The region's second row's first texel changed: the unmap writes it back.
+  for (size_t x = 0; x < 4; ++x) {
+    texels[rowPitch + x] = static_cast<unsigned char>(0xA0 + x);
+    pixels[(origin[1] + 1) * 16 * 4 + origin[0] * 4 + x] = static_cast<unsigned char>(0xA0 + x);
+  }
   CL_CHECK(clEnqueueUnmapMemObject(queue_, image, texels, 0, nullptr, nullptr));
   EXPECT_EQ(clEnqueueMapImage(queue_, image, CL_TRUE, CL_MAP_READ, origin, region, &rowPitch, nullptr, 0, nullptr,
                               nullptr, &error),
             nullptr);
   EXPECT_EQ(error, CL_INVALID_OPERATION) << clErrorName(error);
+  // The image, seen through a buffer the host may read: the changed texel, the rest as it was.
+  Mem seen;
+  ASSERT_NO_FATAL_FAILURE(bufferOrFail(CL_MEM_READ_WRITE, pixels.size(), nullptr, &seen));
+  const size_t zero[3] = {0, 0, 0}, whole[3] = {16, 8, 1};
+  CL_CHECK(clEnqueueCopyImageToBuffer(queue_, image, seen, zero, whole, 0, 0, nullptr, nullptr));
+  std::vector<unsigned char> back(pixels.size());
+  CL_CHECK(clEnqueueReadBuffer(queue_, seen, CL_TRUE, 0, back.size(), back.data(), 0, nullptr, nullptr));
+  for (size_t i = 0; i < pixels.size(); ++i)
+    ASSERT_EQ(back[i], pixels[i]) << "byte " << i << " of the image after the unmap wrote its map back";
   CL_CHECK(clFinish(queue_));
 }
 

@@ -229,7 +229,7 @@ TEST(ControlWire, DeviceInfoAllAnswer) {
 }
 
 // The calls channel's described requests ([requests.*]): the whole request,
-// as the client wrote it by hand (Call::handle: each handle's id as a u64).
+// as the client writes it (a handle: its id as a u64).
 TEST(ControlWire, PrivateRequests) {
   Writer launch = header(Kind::Request, 7);
   launch.integer(CallId::KernelLaunchInfo);

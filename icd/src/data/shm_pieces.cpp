@@ -44,8 +44,8 @@ cl_int sendPiece(Connection& connection, CallId call, std::uint64_t token, cl_co
 // command itself will be, before shared memory pieces run ahead of it).
 bool acceptedWaitList(cl_command_queue queue, const cl_event* list, cl_uint n) {
   Call probe(CallId::clEnqueueMarkerWithWaitList);
-  probe.handle(queue);
-  probe.waitList(list, n);
+  probe.handleId(queue);
+  probe.waitListIds(list, n);
   return !probe.failed();
 }
 

@@ -12,17 +12,19 @@ namespace rcl::icd {
 
 void flush(cl_command_queue queue) {
   Call call(CallId::clFlush);
-  call.handle(queue);
+  call.request(protocol::opencl::clFlushRequest{call.handleId(queue)});
   call.post();
 }
 
 cl_int enqueueMarker(cl_command_queue queue, cl_uint n, const cl_event* waits, cl_event* event,
                      cl_command_type type) {
   Call call(CallId::clEnqueueMarkerWithWaitList);
-  call.handle(queue);
-  call.scalar(n);
-  call.waitList(waits, n);
-  call.event(event);
+  protocol::opencl::clEnqueueMarkerWithWaitListRequest request;
+  request.command_queue = call.handleId(queue);
+  request.num_events_in_wait_list = n;
+  request.event_wait_list = call.waitListIds(waits, n);
+  request.event = call.eventId(event);
+  call.request(request);
   const cl_int status = call.post();
   if (status == CL_SUCCESS && event != nullptr) (*event)->commandType = type;
   return status;

@@ -79,17 +79,16 @@ cl_int CL_API_CALL clGetCommandBufferInfoKHR(cl_command_buffer_khr command_buffe
       return copyInfo(buffer->properties.data(), buffer->properties.size() * sizeof(cl_command_buffer_properties_khr),
                       param_value_size, param_value, param_value_size_ret);
     default: {
-      Call call(CallId::clGetCommandBufferInfoKHR);
-      call.handle(buffer);
-      call.scalar(param_name);
-      return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+      return askInfo<protocol::opencl::clGetCommandBufferInfoKHRRequest>(
+          CallId::clGetCommandBufferInfoKHR, buffer, param_name, param_value_size, param_value, param_value_size_ret);
     }
   }
 }
 
 cl_int CL_API_CALL clFinalizeCommandBufferKHR(cl_command_buffer_khr command_buffer) {
   Call call(CallId::clFinalizeCommandBufferKHR);
-  auto* buffer = call.handle(command_buffer);
+  call.request(protocol::opencl::clFinalizeCommandBufferKHRRequest{call.handleId(command_buffer)});
+  auto* buffer = call.unlessFailed(command_buffer);
   const cl_int status = call.sync().status();
   if (status == CL_SUCCESS) buffer->finalized = true;
   return status;

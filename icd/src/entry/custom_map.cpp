@@ -259,16 +259,18 @@ cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue command_queue, cl_me
     status = enqueueMarker(q, num_events_in_wait_list, event_wait_list, out, type);
   } else if (!m->image) {
     Call call(CallId::clEnqueueWriteBuffer);
-    call.handle(q);
-    call.handle(m);
-    call.scalar(mapping.offset);
-    call.scalar(mapping.size);
+    protocol::opencl::clEnqueueWriteBufferRequest request;
+    request.command_queue = call.handleId(q);
+    request.buffer = call.handleId(m);
+    request.offset = mapping.offset;
+    request.size = mapping.size;
     const StagedPieces staged = stageWrite(call, q, m, mapping.offset, mapping.size, mapped_ptr, event_wait_list,
                                            num_events_in_wait_list, false);
-    call.bulkPieces(static_cast<unsigned char*>(mapped_ptr) + staged.bytes, mapping.size - staged.bytes);
-    call.waitList(event_wait_list, num_events_in_wait_list);
-    call.event(out);
-    if (staged.token != 0) call.scalar(staged.token);
+    request.ptr = call.pieces(static_cast<unsigned char*>(mapped_ptr) + staged.bytes, mapping.size - staged.bytes);
+    request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
+    request.event = call.eventId(out);
+    request.token = staged.token;
+    call.request(request);
     status = call.post();
   } else {
     // The rows go packed; a mapping of the application's memory is packed first.
@@ -282,13 +284,15 @@ cl_int CL_API_CALL clEnqueueUnmapMemObject(cl_command_queue command_queue, cl_me
       mapping.owned = packed;
     }
     Call call(CallId::clEnqueueWriteImage);
-    call.handle(q);
-    call.handle(m);
-    call.array(mapping.origin, 3);
-    call.array(mapping.region, 3);
-    call.bulkBorrow(packed.get(), mapping.size);
-    call.waitList(event_wait_list, num_events_in_wait_list);
-    call.event(out);
+    protocol::opencl::clEnqueueWriteImageRequest request;
+    request.command_queue = call.handleId(q);
+    request.image = call.handleId(m);
+    request.origin = Call::elements(mapping.origin, 3);
+    request.region = Call::elements(mapping.region, 3);
+    request.ptr = Call::bytes(packed.get(), mapping.size);
+    request.event_wait_list = call.waitListIds(event_wait_list, num_events_in_wait_list);
+    request.event = call.eventId(out);
+    call.request(request);
     status = call.post();
   }
   if (status != CL_SUCCESS) return status;

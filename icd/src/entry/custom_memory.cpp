@@ -301,11 +301,15 @@ cl_mem CL_API_CALL clCreateBufferWithProperties(cl_context context, const cl_mem
 cl_mem CL_API_CALL clCreateSubBuffer(cl_mem buffer, cl_mem_flags flags, cl_buffer_create_type buffer_create_type,
                                      const void* buffer_create_info, cl_int* errcode_ret) {
   Call call(CallId::clCreateSubBuffer);
-  auto* created = call.create<_cl_mem>();
-  cl_mem parent = call.handle(buffer);
-  call.scalar(flags);
-  call.scalar(buffer_create_type);
-  call.value(buffer_create_info, sizeof(cl_buffer_region));
+  protocol::opencl::clCreateSubBufferRequest request;
+  auto* created = call.newObject<_cl_mem>();
+  request.created_id = created->id;
+  request.buffer = call.handleId(buffer);
+  cl_mem parent = call.unlessFailed(buffer);
+  request.flags = flags;
+  request.buffer_create_type = buffer_create_type;
+  request.buffer_create_info = Call::bytes(buffer_create_info, sizeof(cl_buffer_region));
+  call.request(request);
   cl_mem m = call.sync().created(created, errcode_ret);
   if (m != nullptr) {
     const auto* region = static_cast<const cl_buffer_region*>(buffer_create_info);
@@ -359,10 +363,10 @@ cl_int CL_API_CALL clGetMemObjectInfo(cl_mem memobj, cl_mem_info param_name, siz
     case CL_MEM_FLAGS: {
       // The server's flags, but its memory is a copy where the application's is used.
       cl_mem_flags flags = 0;
-      Call call(CallId::clGetMemObjectInfo);
-      call.handle(m);
-      call.scalar(param_name);
-      if (cl_int s = call.info(param_name, sizeof flags, &flags, nullptr); s != CL_SUCCESS) return s;
+      if (cl_int s = askInfo<protocol::opencl::clGetMemObjectInfoRequest>(CallId::clGetMemObjectInfo, m, param_name,
+                                                                          sizeof flags, &flags, nullptr);
+          s != CL_SUCCESS)
+        return s;
       cl_mem root = m;
       while (root->parent != nullptr) root = root->parent;
       if ((root->flags & CL_MEM_USE_HOST_PTR) != 0)
@@ -401,10 +405,8 @@ cl_int CL_API_CALL clGetMemObjectInfo(cl_mem memobj, cl_mem_info param_name, siz
     default:
       break;
   }
-  Call call(CallId::clGetMemObjectInfo);
-  call.handle(m);
-  call.scalar(param_name);
-  return call.info(param_name, param_value_size, param_value, param_value_size_ret);
+  return askInfo<protocol::opencl::clGetMemObjectInfoRequest>(CallId::clGetMemObjectInfo, m, param_name,
+                                                              param_value_size, param_value, param_value_size_ret);
 }
 
 }  // namespace rcl::icd::custom

@@ -90,19 +90,6 @@ void Call::string(const char* s) {
   writer_.str(s);
 }
 
-namespace {
-void writeTexts(protocol::Writer& w, const std::optional<std::vector<std::string_view>>& texts) {
-  if (!texts) return w.nil();
-  w.array(static_cast<std::uint32_t>(texts->size()));
-  for (std::string_view t : *texts) w.str(t);
-}
-}  // namespace
-
-void Call::strings(const char** list, cl_uint count, const size_t* lengths) {
-  const auto views = texts(list, count, lengths);
-  if (!failed()) writeTexts(writer_, views);
-}
-
 std::optional<std::vector<std::string_view>> Call::texts(const char** list, cl_uint count, const size_t* lengths) {
   if (failed() || list == nullptr) return std::nullopt;
   std::vector<std::string_view> views;
@@ -115,11 +102,6 @@ std::optional<std::vector<std::string_view>> Call::texts(const char** list, cl_u
   return views;
 }
 
-void Call::programSource(const char** list, cl_uint count, const size_t* lengths) {
-  const auto views = programSourceTexts(list, count, lengths);
-  if (!failed()) writeTexts(writer_, views);
-}
-
 std::optional<std::vector<std::string_view>> Call::programSourceTexts(const char** list, cl_uint count,
                                                                       const size_t* lengths) {
   auto views = texts(list, count, lengths);
@@ -130,11 +112,6 @@ std::optional<std::vector<std::string_view>> Call::programSourceTexts(const char
     source += '\n';
   }
   return views;
-}
-
-void Call::buildOptions(const char* options) {
-  const auto bundle = includeBundle(options);
-  if (!failed()) protocol::writeIncludeBundle(writer_, bundle ? bundle->options.c_str() : nullptr, bundle ? &*bundle : nullptr);
 }
 
 std::optional<protocol::IncludeBundle> Call::includeBundle(const char* options) {
@@ -158,17 +135,6 @@ std::optional<protocol::IncludeBundle> Call::includeBundle(const char* options) 
   // No file included: the options as they are (writeIncludeBundle sends a bundle without files so).
   if (options == nullptr) return std::nullopt;
   return protocol::IncludeBundle{options, {}, 0};
-}
-
-void Call::blobs(const unsigned char** list, cl_uint count, const size_t* lengths) {
-  if (failed()) return;
-  const auto views = blobViews(list, count, lengths);
-  if (!views) return writer_.nil();
-  writer_.array(static_cast<std::uint32_t>(views->size()));
-  for (const auto& blob : *views) {
-    if (blob) writer_.bulkCopy(blob->data(), blob->size());
-    else writer_.nil();
-  }
 }
 
 std::optional<std::vector<std::optional<std::string_view>>> Call::blobViews(const unsigned char** list, cl_uint count,
@@ -207,29 +173,6 @@ void Call::lend(const void* bytes, std::size_t size, SendLatch* sent) {
   writer_.bulkBorrow(bytes, size, [](void*, void* hint) { static_cast<SendLatch*>(hint)->done(); }, latch);
 }
 
-void Call::bulkBorrow(const void* bytes, std::size_t size) {
-  if (failed()) return;
-  if (bytes == nullptr) return writer_.nil();
-  lend(bytes, size, nullptr);
-}
-
-void Call::bulkPieces(const void* bytes, std::size_t size, SendLatch* sent) {
-  if (failed()) return;
-  if (bytes == nullptr) return writer_.nil();
-  const std::size_t pieces = protocol::pieceCount(size);
-  writer_.array(static_cast<std::uint32_t>(pieces));
-  const auto* p = static_cast<const unsigned char*>(bytes);
-  // A small piece is copied: nothing to wait for (a blocking write returns
-  // without waiting for ZeroMQ's I/O thread to be done with the caller's memory).
-  if (size <= kCopiedPiecesMax) {
-    for (std::size_t i = 0; i < pieces; ++i)
-      writer_.bulkCopy(p + i * protocol::kBulkPiece, std::min(protocol::kBulkPiece, size - i * protocol::kBulkPiece));
-    return;
-  }
-  for (std::size_t i = 0; i < pieces; ++i)
-    lend(p + i * protocol::kBulkPiece, std::min(protocol::kBulkPiece, size - i * protocol::kBulkPiece), sent);
-}
-
 std::optional<protocol::opencl::BulkPieces> Call::pieces(const void* bytes, std::size_t size, SendLatch* sent,
                                                          std::size_t copiedMax) {
   if (failed() || bytes == nullptr) return std::nullopt;
@@ -239,15 +182,12 @@ std::optional<protocol::opencl::BulkPieces> Call::pieces(const void* bytes, std:
   const auto* p = static_cast<const char*>(bytes);
   for (std::size_t i = 0; i < n; ++i)
     out.pieces.emplace_back(p + i * protocol::kBulkPiece, std::min(protocol::kBulkPiece, size - i * protocol::kBulkPiece));
-  // A small write's pieces are copied (as bulkPieces copies them); a larger one's lent.
+  // A small write's pieces are copied: nothing to wait for (a blocking write
+  // returns without waiting for ZeroMQ's I/O thread to be done with the
+  // caller's memory); a larger one's lent.
   if (size > copiedMax)
     out.lend = [this, sent](protocol::Writer&, std::string_view piece) { lend(piece.data(), piece.size(), sent); };
   return out;
-}
-
-void Call::wants(const void* out) {
-  if (failed()) return;
-  writer_.boolean(out != nullptr);
 }
 
 void Call::event(cl_event* out) {
@@ -310,11 +250,10 @@ std::string commandName(CallId call, cl_kernel kernel) {
   if (kernel != nullptr) {
     std::lock_guard lock(kernel->infoMutex);
     if (kernel->functionName.empty()) {
-      Call query(CallId::clGetKernelInfo);
-      query.handle(kernel);
-      query.scalar(CL_KERNEL_FUNCTION_NAME);
       char name[256] = {};
-      if (query.info(CL_KERNEL_FUNCTION_NAME, sizeof name - 1, name, nullptr) == CL_SUCCESS) kernel->functionName = name;
+      if (askInfo<protocol::opencl::clGetKernelInfoRequest>(CallId::clGetKernelInfo, kernel, CL_KERNEL_FUNCTION_NAME,
+                                                            sizeof name - 1, name, nullptr) == CL_SUCCESS)
+        kernel->functionName = name;
     }
     return "kernel " + (kernel->functionName.empty() ? std::string("?") : kernel->functionName);
   }

@@ -16,8 +16,7 @@ namespace {
 // pushed and none will be (waitForEvent).
 void reconcile(cl_event event) {
   Call call(CallId::clGetEventInfo);
-  call.ownHandle(event);
-  call.scalar(CL_EVENT_COMMAND_EXECUTION_STATUS);
+  call.request(protocol::opencl::clGetEventInfoRequest{call.ownHandleId(event), CL_EVENT_COMMAND_EXECUTION_STATUS});
   cl_int remote = CL_QUEUED;
   const cl_int s = call.info(CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof remote, &remote, nullptr);
   if (s == CL_INVALID_EVENT || !event->connection->alive()) {
@@ -57,7 +56,8 @@ class TransportHost final : public ObjectHost {
   }
 
   // The caller checked `object` (live, of its kind, not pinned): naming it
-  // as the client's own sends the same call Call::handle would.
+  // as the client's own sends the same call (its id, the retain's or
+  // release's one field) as Call::handleId would.
   void post(CallId call, Object* object) override {
     Call c(call);
     c.ownHandle(object);
@@ -71,10 +71,9 @@ class TransportHost final : public ObjectHost {
   void reconcile(cl_event event) override { rcl::icd::reconcile(event); }
 
   cl_int queueProperties(cl_command_queue queue, cl_command_queue_properties& properties) override {
-    Call call(CallId::clGetCommandQueueInfo);
-    call.handle(queue);
-    call.scalar(static_cast<cl_command_queue_info>(CL_QUEUE_PROPERTIES));
-    return call.info(CL_QUEUE_PROPERTIES, sizeof properties, &properties, nullptr);
+    return askInfo<protocol::opencl::clGetCommandQueueInfoRequest>(CallId::clGetCommandQueueInfo, queue,
+                                                                   CL_QUEUE_PROPERTIES, sizeof properties,
+                                                                   &properties, nullptr);
   }
 };
 

@@ -140,19 +140,17 @@ class Call {
     if (fn == nullptr) return std::nullopt;
     return registerCallback(kind, reinterpret_cast<void (*)()>(fn), userData);
   }
-  // An object the client holds but the application may have released.
-  void ownHandle(Object* o) {
-    if (failed() || !useConnection(o->connection)) return;
+  // An object the client holds but the application may have released: its
+  // id, unchecked (0 once the call failed).
+  std::uint64_t ownHandleId(Object* o) {
+    if (failed() || !useConnection(o->connection)) return 0;
     if (first_ == nullptr) first_ = o;
-    writer_.u64(o->id);
+    return o->id;
   }
-  template <class P>
-  P* optionalHandle(P* h) {
-    if (h == nullptr) {
-      if (!failed()) writer_.nil();
-      return nullptr;
-    }
-    return handle(h);
+  // The same, written: the one field of a retain or release (lifetime.h).
+  void ownHandle(Object* o) {
+    const std::uint64_t id = ownHandleId(o);
+    if (!failed()) writer_.u64(id);
   }
   template <class T>
   void scalar(T v) {
@@ -160,46 +158,17 @@ class Call {
     if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) writer_.integer(v);
     else writer_.f64(static_cast<double>(v));
   }
-  template <class T>
-  void array(const T* values, std::size_t n) {
-    if (failed()) return;
-    if (values == nullptr) return writer_.nil();
-    writer_.bin(values, n * sizeof(T));
-  }
-  template <class P>
-  void handles(P* const* list, std::size_t n) {
-    handleList(list, n, protocol::HandleTraits<P*>::invalidError);
-  }
   void waitList(const cl_event* list, cl_uint n);
   void string(const char* s);
-  void strings(const char** list, cl_uint count, const size_t* lengths);
-  // A program's source: sent as strings, and kept by the new program (its
-  // `#include` lines are followed at build time).
-  void programSource(const char** list, cl_uint count, const size_t* lengths);
-  // Build options, with the files the program includes from this machine
-  // (icd/include/rcl/icd/transport/build_includes.h). The program is the first argument.
-  void buildOptions(const char* options);
-  void blobs(const unsigned char** list, cl_uint count, const size_t* lengths);
-  template <class T>
-  void properties(const T* list) {
-    if (failed()) return;
-    const auto values = propertyValues(list);
-    if (!values) return writer_.nil();
-    writer_.array(static_cast<std::uint32_t>(values->size()));
-    for (std::int64_t v : *values) writer_.i64(v);
-  }
   void value(const void* bytes, std::size_t size);
   void bulkCopy(const void* bytes, std::size_t size);
-  void bulkBorrow(const void* bytes, std::size_t size);
-  // Buffer data in frames of protocol::kBulkPiece, sent straight from the
-  // caller's memory; `sent`, if given, counts down as ZeroMQ is done with
-  // each (the caller waits for it before the memory may change). Up to
-  // kCopiedPiecesMax bytes are copied into the frame instead (`sent` untouched).
+  // Buffer data for a described request's field (kind pieces), in frames of
+  // protocol::kBulkPiece: lent from the caller's memory (into this call's
+  // writer, when the request is written), `sent`, if given, counting down as
+  // ZeroMQ is done with each (the caller waits for it before the memory may
+  // change); up to `copiedMax` bytes are copied instead (`sent` untouched).
+  // Nothing once the call failed or for NULL.
   static constexpr std::size_t kCopiedPiecesMax = std::size_t{64} << 10;
-  void bulkPieces(const void* bytes, std::size_t size, SendLatch* sent = nullptr);
-  // The same pieces for a described request's field (kind pieces): lent
-  // (into this call's writer, when the request is written) or, up to
-  // `copiedMax` bytes, copied; nothing once the call failed or for NULL.
   std::optional<protocol::opencl::BulkPieces> pieces(const void* bytes, std::size_t size, SendLatch* sent = nullptr,
                                                      std::size_t copiedMax = kCopiedPiecesMax);
   // An SVM pointer of the application: the server's address of it travels
@@ -211,27 +180,12 @@ class Call {
   void via(Connection* c) {
     if (!failed()) useConnection(c);
   }
-  void wants(const void* out);
   // The event a command returns; allocated now, given out if the call works.
   void event(cl_event* out);
   // A read's event: always allocated (the bytes complete it); `out` may be
   // NULL. Its id goes into the request (data/transfers.h ReadTail).
   cl_event readEvent(cl_event* out);
-  template <class Fn>
-  void callback(CallbackKind kind, Fn* fn, void* userData) {
-    const auto id = callbackId(kind, fn, userData);
-    if (failed()) return;
-    if (id) writer_.u64(*id);
-    else writer_.nil();
-  }
-  // The object a creation returns: its id travels first.
-  template <class P>
-  P* create() {
-    P* p = newObject<P>();
-    writer_.u64(p->id);
-    return p;
-  }
-  // The same, its id not written (a request struct's created_id).
+  // The object a creation returns (its id: the request struct's created_id).
   template <class P>
   P* newObject() {
     P* p = Driver::instance().newProxy<P>();
@@ -285,10 +239,6 @@ class Call {
     checkContext(p);
     if constexpr (std::is_same_v<P, _cl_kernel>) kernel_ = p;
     return p;
-  }
-  template <class P>
-  void handleList(P* const* list, std::size_t n, cl_int invalid) {
-    writeIds(handleListIds(list, n, invalid));
   }
   template <class P>
   std::optional<protocol::IdList> handleListIds(P* const* list, std::size_t n, cl_int invalid) {
@@ -431,5 +381,15 @@ class Reply {
   Object* first_;  // the call's first handle, if any
   std::optional<protocol::Reader> reader_;
 };
+
+// One information of a handle, asked through its query's described request
+// (an info query's NAMERequest: the handle, then param_name) and answered as
+// Call::info answers (through the client's cache of values).
+template <class Request, class P>
+cl_int askInfo(CallId id, P* handle, cl_uint param, size_t size, void* value, size_t* sizeRet) {
+  Call call(id);
+  call.request(Request{call.handleId(handle), static_cast<decltype(Request::param_name)>(param)});
+  return call.info(param, size, value, sizeRet);
+}
 
 }  // namespace rcl::icd
