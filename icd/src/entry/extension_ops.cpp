@@ -18,6 +18,7 @@
 
 #include "rcl/icd/transport/call.h"
 #include "rcl/icd/entry/queue_device.h"
+#include "rcl/icd/objects/objects.h"
 #include "rcl/icd/data/transfers.h"
 #include "rcl/protocol/control_messages.h"
 #include "rcl/protocol/extension_calls.h"
@@ -97,20 +98,13 @@ cl_platform_id platformOf(Connection* connection) {
   return connection->platforms().empty() ? nullptr : connection->platforms().front();
 }
 
-// The server's CL_DEVICE_EXTENSIONS of a device (cached by the info path).
+// The server's CL_DEVICE_EXTENSIONS of a device, space-delimited at both ends:
+// asked through the generated clGetDeviceInfo stub (its request, its cache).
 std::string deviceExtensions(cl_device_id device) {
   size_t n = 0;
-  {
-    Call call(CallId::clGetDeviceInfo);
-    call.handle(device);
-    call.scalar(static_cast<cl_device_info>(CL_DEVICE_EXTENSIONS));
-    if (call.info(CL_DEVICE_EXTENSIONS, 0, nullptr, &n) != CL_SUCCESS) return {};
-  }
+  if (kDispatchTable.clGetDeviceInfo(device, CL_DEVICE_EXTENSIONS, 0, nullptr, &n) != CL_SUCCESS) return {};
   std::vector<char> bytes(n + 1, '\0');
-  Call call(CallId::clGetDeviceInfo);
-  call.handle(device);
-  call.scalar(static_cast<cl_device_info>(CL_DEVICE_EXTENSIONS));
-  if (call.info(CL_DEVICE_EXTENSIONS, n, bytes.data(), nullptr) != CL_SUCCESS) return {};
+  if (kDispatchTable.clGetDeviceInfo(device, CL_DEVICE_EXTENSIONS, n, bytes.data(), nullptr) != CL_SUCCESS) return {};
   return " " + std::string(bytes.data()) + " ";
 }
 

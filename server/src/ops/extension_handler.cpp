@@ -24,8 +24,6 @@
 namespace rcl::server::ops {
 namespace {
 
-using protocol::Kind;
-
 // The host-out arguments of a call, together, may not ask the server for more than this.
 constexpr std::uint64_t kMaxHostOut = std::uint64_t{1} << 32;
 
@@ -83,8 +81,9 @@ void requireExtension(cl_command_queue queue, const Op& op) {
 
 // After the operation was enqueued (on the worker): register its event, push
 // its completion (and host-out bytes), answer the call.
-void settle(Session& session, std::shared_ptr<Running> run, std::uint64_t seq, std::uint64_t eventId,
-            std::uint16_t callId) {
+void settle(Session& session, std::shared_ptr<Running> run, const CallContext::Deferred& answer,
+            std::uint64_t eventId, std::uint16_t callId) {
+  const std::uint64_t seq = answer.seq;
   if (run->status == CL_SUCCESS && run->event == nullptr) {
     spdlog::warn("session {:016x}: operation {} gave no event", session.id(), run->op->name);
     run->status = CL_OUT_OF_RESOURCES;
@@ -111,12 +110,8 @@ void settle(Session& session, std::shared_ptr<Running> run, std::uint64_t seq, s
     // As CallContext::finish: its event answers this failure from now on.
     if (seq == 0 && eventId != 0) session.table().addFailed(eventId, ObjectKind::Event, status);
   }
-  protocol::Writer w;
   if (seq != 0) {
-    w.integer(Kind::Reply);
-    w.u64(seq);
-    w.i64(status);
-    session.reply(seq, w.finish());
+    answer.send(status);  // the plain status reply, as every deferred call's
   } else if (status != CL_SUCCESS) {
     session.send(protocol::push::AsyncError{.status = status, .call_id = callId, .event_id = eventId}.frames());
   }
@@ -201,8 +196,7 @@ bool enqueueOp(CallContext& ctx, std::uint16_t callId) {
   // Run it off the worker (CLBlast compiles its kernels on first use), with
   // the session's later calls held back so they stay in order.
   Session& session = ctx.session();
-  ctx.defer();
-  const std::uint64_t seq = ctx.seq();
+  const CallContext::Deferred answer = ctx.defer();
   const std::uint64_t eventId = event.id;
   session.runHeld(
       [run] {
@@ -214,7 +208,7 @@ bool enqueueOp(CallContext& ctx, std::uint16_t callId) {
           run->status = CL_OUT_OF_RESOURCES;
         }
       },
-      [&session, run, seq, eventId, callId] { settle(session, run, seq, eventId, callId); });
+      [&session, run, answer, eventId, callId] { settle(session, run, answer, eventId, callId); });
   return true;
 }
 
