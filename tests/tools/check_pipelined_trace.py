@@ -116,6 +116,14 @@ def main():
         if waited:
             fail(f"{len(waited)} of the {len(finishes)} clFinish calls after a small write waited for the server "
                  f"or failed: {waited[0]}")
+        # A clFinish right after another (each queue's second, 2 a round) has nothing to ask.
+        again = [e for before, e in zip(in_order, in_order[1:]) if e["name"] == "clFinish" and before["name"] == "clFinish"]
+        if len(again) < 2 * ROUNDS:
+            fail(f"{len(again)} clFinish calls right after a clFinish traced, not at least {2 * ROUNDS}")
+        asked_again = [e for e in again if e["args"]["round_trip"] or e["args"]["status"] != 0]
+        if asked_again:
+            fail(f"{len(asked_again)} of the {len(again)} clFinish calls right after a clFinish asked the server "
+                 f"or failed: {asked_again[0]}")
         # Per round, a wait for each of two markers and one for a user event the app set complete:
         # traced although nothing is sent, and the last one no round trip (nothing left to wait for).
         waits = [e for e in calls if e["name"] == "clWaitForEvents"]

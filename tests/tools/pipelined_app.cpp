@@ -54,6 +54,8 @@ int checkQueue(cl_command_queue q, cl_context context, cl_device_id device, cl_c
   if (status == CL_SUCCESS) status = clWaitForEvents(1, &marker);
   if (marker != nullptr) clReleaseEvent(marker);
   if (status == CL_SUCCESS) status = clFinish(q);
+  // Nothing sent since the last finish: nothing to ask.
+  if (status == CL_SUCCESS) status = clFinish(q);
   if (status != CL_SUCCESS) return fail("a marker on a new queue", status);
   return clReleaseCommandQueue(q) == CL_SUCCESS ? 0 : fail("clReleaseCommandQueue", CL_INVALID_VALUE);
 }

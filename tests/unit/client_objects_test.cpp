@@ -287,6 +287,23 @@ TEST_F(ClientObjectsTest, AnInOrderQueueIsFinishedWhenItsLastCommandIs) {
   EXPECT_EQ(host().disposed.size(), 2U) << "the queue kept a hold on a command it forgot";
 }
 
+TEST_F(ClientObjectsTest, AQueueIsFinishedAsTheServerSaidUntilACommandIsSent) {
+  _cl_command_queue queue;
+  make(queue, 40);
+  EXPECT_FALSE(finishedAsServerSaid(&queue)) << "never finished by the server (its creation may have failed there)";
+  noteLastCommand(&queue, nullptr);
+  noteFinished(&queue, commandsSent(&queue));  // a finish sent without waiting: the client's reckoning
+  EXPECT_FALSE(finishedAsServerSaid(&queue)) << "finished by the client's reckoning only";
+  noteFinished(&queue, commandsSent(&queue), /*byServer=*/true);
+  EXPECT_TRUE(finishedAsServerSaid(&queue));
+  EXPECT_TRUE(finishedAsServerSaid(&queue));
+  noteLastCommand(&queue, nullptr);
+  EXPECT_FALSE(finishedAsServerSaid(&queue)) << "a command sent since";
+  noteFinished(&queue, commandsSent(&queue) - 1, /*byServer=*/true);
+  EXPECT_FALSE(finishedAsServerSaid(&queue)) << "finished up to the command before the last";
+  forgetLastCommand(&queue);
+}
+
 TEST_F(ClientObjectsTest, AnOutOfOrderQueueLeavesClFinishToTheServer) {
   host().queueAnswer = CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE;
   _cl_command_queue queue;

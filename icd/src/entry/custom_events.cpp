@@ -168,6 +168,10 @@ cl_int CL_API_CALL clSetEventCallback(cl_event event, cl_int command_exec_callba
 // the server is asked, which answers when the queue is finished.
 cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
   cl_command_queue q = checked(command_queue);
+  if (q != nullptr && finishedAsServerSaid(q) && q->connection != nullptr && q->connection->alive()) {
+    traceLocalAnswer("clFinish");  // nothing sent since the server said it was finished
+    return CL_SUCCESS;
+  }
   if (q != nullptr) {
     if (const auto upTo = settledUpTo(q)) {
       Call call(CallId::clFinish);
@@ -187,14 +191,14 @@ cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
         pending = !isFinal(last->status);
       }
       flush(q);
-      waitForEvent(last);
+      const cl_int lastStatus = waitForEvent(last);
       unhold(last);
       waitForPendingReads(q);
       // Waiting for a command in flight costs what a round trip does (the
       // command's way there, its completion's way back): the trace says so.
       if (Tracer* tracer = Driver::instance().tracer())
         tracer->record("clFinish", start, Tracer::Clock::now(), 0, 0, /*roundTrip=*/pending, CL_SUCCESS);
-      noteFinished(q, upTo);
+      noteFinished(q, upTo, /*byServer=*/lastStatus == CL_COMPLETE);
       return CL_SUCCESS;
     }
   }
@@ -202,7 +206,7 @@ cl_int CL_API_CALL clFinish(cl_command_queue command_queue) {
   call.request(protocol::opencl::clFinishRequest{.command_queue = call.handleId(command_queue)});
   const cl_int status = call.sync().status();
   if (status == CL_SUCCESS) waitForPendingReads(command_queue);
-  if (status == CL_SUCCESS && q != nullptr) noteFinished(q, upTo);
+  if (status == CL_SUCCESS && q != nullptr) noteFinished(q, upTo, /*byServer=*/true);
   return status;
 }
 

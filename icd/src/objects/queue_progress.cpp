@@ -61,15 +61,24 @@ std::optional<std::uint64_t> settledUpTo(cl_command_queue queue) {
   }
   unhold(last);
   if (!complete) return std::nullopt;
-  noteFinished(queue, upTo);
+  noteFinished(queue, upTo, /*byServer=*/true);
   std::lock_guard lock(queue->lastMutex);
   if (queue->lastToWaitFor > queue->finishedUpTo) return std::nullopt;
   return queue->commandsSent;
 }
 
-void noteFinished(cl_command_queue queue, std::uint64_t upTo) {
+void noteFinished(cl_command_queue queue, std::uint64_t upTo, bool byServer) {
   std::lock_guard lock(queue->lastMutex);
   queue->finishedUpTo = std::max(queue->finishedUpTo, upTo);
+  if (byServer) {
+    queue->serverFinishedUpTo = std::max(queue->serverFinishedUpTo, upTo);
+    queue->serverFinished = true;
+  }
+}
+
+bool finishedAsServerSaid(cl_command_queue queue) {
+  std::lock_guard lock(queue->lastMutex);
+  return queue->serverFinished && queue->serverFinishedUpTo == queue->commandsSent;
 }
 
 std::uint64_t commandsSent(cl_command_queue queue) {

@@ -107,12 +107,16 @@ struct _cl_command_queue : rcl::icd::Object {
   std::atomic<int> inOrder{-1};
   cl_device_id device = nullptr;  // CL_QUEUE_DEVICE once asked (under lastMutex)
   // Commands sent, the last of them clFinish must wait for (not settled on
-  // send) and its event if known here (held), and up to which the queue is
-  // known finished (under lastMutex).
+  // send) and its event if known here (held), up to which the queue is
+  // known finished, and up to which the server said so (a clFinish it
+  // answered, a completion it pushed; `serverFinished`: it ever did) (under
+  // lastMutex).
   std::uint64_t commandsSent = 0;
   std::uint64_t lastToWaitFor = 0;
   cl_event lastToWaitForEvent = nullptr;
   std::uint64_t finishedUpTo = 0;
+  std::uint64_t serverFinishedUpTo = 0;
+  bool serverFinished = false;
 };
 
 struct _cl_mem : rcl::icd::Object {

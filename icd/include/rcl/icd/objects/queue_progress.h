@@ -19,8 +19,14 @@ void noteLastCommand(cl_command_queue queue, cl_event event, bool settledOnSend 
 // last known finished and all were settled on send, the number of the last
 // (for noteFinished, once the finish is sent); nothing otherwise.
 std::optional<std::uint64_t> settledUpTo(cl_command_queue queue);
-// The commands of `queue` up to `upTo` are done (or need no waiting for).
-void noteFinished(cl_command_queue queue, std::uint64_t upTo);
+// The commands of `queue` up to `upTo` are done (or need no waiting for);
+// `byServer`: the server said so (it answered a clFinish, or pushed the
+// completion of the last of them), which also says the queue exists there.
+void noteFinished(cl_command_queue queue, std::uint64_t upTo, bool byServer = false);
+// Whether nothing was sent to `queue` since the server last said it was
+// finished: clFinish has nothing to ask (a queue whose pipelined creation
+// failed never gets there, and its clFinish still asks).
+bool finishedAsServerSaid(cl_command_queue queue);
 // The number of the last command sent to `queue` (for noteFinished).
 std::uint64_t commandsSent(cl_command_queue queue);
 // Lets go of the queue's last command (the queue is being recycled).
